@@ -1,0 +1,62 @@
+# Two commands matter: `make run` starts the whole platform, `make test` runs every check.
+# Both install what they need first (uv from PyPI when it is missing, then the locked dependencies).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+export UV_PYTHON_DOWNLOADS := never
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
+PYTEST_WORKERS ?= auto
+
+.PHONY: install run test lint format typecheck contracts unit integration e2e infra-test lock bench clean
+
+install: $(STAMP)
+
+$(UV):
+	python3 -m pip install --user --quiet uv
+
+$(STAMP): requirements.lock pyproject.toml | $(UV)
+	@test -x $(PY) || $(UV) venv --quiet --python python3.11 $(VENV)
+	$(UV) pip sync --quiet --python $(PY) requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+run: install
+	$(VENV)/bin/dwp up
+
+test: install lint typecheck contracts
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -rs
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks infra
+	$(VENV)/bin/ruff format --check src tests benchmarks infra
+
+format: install
+	$(VENV)/bin/ruff check --fix src tests benchmarks infra
+	$(VENV)/bin/ruff format src tests benchmarks infra
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+contracts: install
+	$(VENV)/bin/lint-imports
+
+unit: install
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) -q tests/unit
+
+integration: install
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q tests/integration
+
+e2e: install
+	$(VENV)/bin/pytest -q tests/e2e
+
+# Re-pin every dependency with hashes; the lock names no index and no download address.
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --all-extras --generate-hashes --quiet -o requirements.lock
+
+bench: install
+	$(PY) benchmarks/http_baseline.py
+
+clean:
+	rm -rf .dwp .pytest_cache .mypy_cache .ruff_cache

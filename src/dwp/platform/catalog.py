@@ -1,0 +1,179 @@
+"""The one table of what the platform runs: processes, ports, settings and the AWS resources each uses.
+
+Settings (`dwp.platform.settings`), `dwp up`, the bootstrap of the embedded AWS endpoint, the
+docker-compose file and the CDK app (`infra/`) all read this table, so a name or a port is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["service", "frontend", "gateway", "worker", "simulator"]
+
+PREFIX = "dwp"
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An SQS queue (with its dead-letter queue) that a consumer owns, subscribed to some topics."""
+
+    name: str
+    topics: tuple[str, ...]
+    max_receive_count: int = 5
+
+    @property
+    def dlq_name(self) -> str:
+        return f"{self.name}-dlq"
+
+
+@dataclass(frozen=True)
+class Process:
+    """One process of the platform: a Fargate service on AWS, a uvicorn process locally."""
+
+    name: str
+    kind: Kind
+    port: int
+    app: str | None = None
+    """Import path of the ASGI app (`module:attribute`), for processes that serve HTTP."""
+    deployed: bool = True
+    """Whether it becomes a Fargate service on AWS (the gateway and simulators do not)."""
+    route_prefixes: tuple[str, ...] = ()
+    """Path prefixes the gateway (API Gateway on AWS) routes to this service."""
+    db_schema: str | None = None
+    """Its own schema on PostgreSQL (its own database file on SQLite)."""
+    publishes: tuple[str, ...] = ()
+    """SNS topics it publishes to, through its outbox."""
+    consumes: tuple[Queue, ...] = ()
+    tables: tuple[str, ...] = ()
+    """DynamoDB tables it reads and writes."""
+    bucket_prefixes: tuple[str, ...] = ()
+    """Key prefixes it may use in the evidence bucket."""
+    secrets: tuple[str, ...] = ()
+    """Secrets Manager secret names it reads."""
+    uses_pii_key: bool = False
+    """Whether it may use the PII KMS key (envelope encryption of NINO, date of birth, bank details)."""
+    calls: tuple[str, ...] = field(default=())
+    """Other processes it calls over HTTP (for security groups and Service Connect)."""
+
+    @property
+    def url_setting(self) -> str:
+        return f"DWP_{self.name.upper().replace('-', '_')}_URL"
+
+    @property
+    def local_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+# AWS resource names shared by the bootstrap of the embedded endpoint and by infra/.
+CITIZEN_EVENTS_TOPIC = f"{PREFIX}-citizen-events"
+CLAIMS_EVENTS_TOPIC = f"{PREFIX}-claims-events"
+BENEFITS_EVENTS_TOPIC = f"{PREFIX}-benefits-events"
+IDENTITY_EVENTS_TOPIC = f"{PREFIX}-identity-events"
+TOPICS = (CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC, BENEFITS_EVENTS_TOPIC, IDENTITY_EVENTS_TOPIC)
+
+SESSIONS_TABLE = f"{PREFIX}-sessions"
+IDEMPOTENCY_TABLE = f"{PREFIX}-idempotency"
+EVIDENCE_BUCKET = f"{PREFIX}-evidence"
+PII_KEY_ALIAS = f"alias/{PREFIX}-pii"
+BLIND_INDEX_SECRET = f"{PREFIX}/pii-blind-index-key"
+
+NOTIFICATIONS_QUEUE = Queue(name=f"{PREFIX}-notifications", topics=(CITIZEN_EVENTS_TOPIC,))
+
+PROCESSES: tuple[Process, ...] = (
+    Process(
+        name="frontend",
+        kind="frontend",
+        port=8000,
+        calls=("gateway",),
+    ),
+    Process(
+        name="gateway",
+        kind="gateway",
+        port=8080,
+        deployed=False,
+        calls=("citizen", "identity", "benefits", "claims", "address", "integrations"),
+    ),
+    Process(
+        name="citizen",
+        kind="service",
+        port=8101,
+        app="dwp.citizen.app:app",
+        route_prefixes=("/v1/citizens",),
+        db_schema="citizen",
+        publishes=(CITIZEN_EVENTS_TOPIC,),
+        secrets=(BLIND_INDEX_SECRET,),
+        uses_pii_key=True,
+    ),
+    Process(
+        name="identity",
+        kind="service",
+        port=8102,
+        route_prefixes=("/v1/sessions", "/v1/auth", "/.well-known"),
+        db_schema="identity",
+        publishes=(IDENTITY_EVENTS_TOPIC,),
+        tables=(SESSIONS_TABLE,),
+        calls=("citizen",),
+    ),
+    Process(
+        name="benefits",
+        kind="service",
+        port=8103,
+        route_prefixes=("/v1/estimates", "/v1/assessments", "/v1/rates"),
+        db_schema="benefits",
+        publishes=(BENEFITS_EVENTS_TOPIC,),
+    ),
+    Process(
+        name="claims",
+        kind="service",
+        port=8104,
+        route_prefixes=("/v1/claims",),
+        db_schema="claims",
+        publishes=(CLAIMS_EVENTS_TOPIC,),
+        bucket_prefixes=("evidence/",),
+        uses_pii_key=True,
+        calls=("citizen", "benefits", "address", "integrations"),
+    ),
+    Process(
+        name="address",
+        kind="service",
+        port=8105,
+        route_prefixes=("/v1/addresses",),
+        db_schema="address",
+    ),
+    Process(
+        name="integrations",
+        kind="service",
+        port=8106,
+        route_prefixes=("/v1/hmrc", "/v1/nhs"),
+        db_schema="integrations",
+    ),
+    Process(
+        name="workers",
+        kind="worker",
+        port=8107,
+        app="dwp.workers.app:app",
+        consumes=(NOTIFICATIONS_QUEUE,),
+        db_schema="workers",
+    ),
+    Process(name="one-login", kind="simulator", port=9001, deployed=False),
+    Process(name="staff-sign-in", kind="simulator", port=9002, deployed=False),
+    Process(name="os-places", kind="simulator", port=9003, deployed=False),
+    Process(name="hmrc", kind="simulator", port=9004, deployed=False),
+    Process(name="nhs", kind="simulator", port=9005, deployed=False),
+    Process(name="notify", kind="simulator", port=9006, deployed=False),
+)
+
+AWS_ENDPOINT_PORT = 4566
+
+
+def process(name: str) -> Process:
+    """The catalogue entry for one process, by name."""
+    for entry in PROCESSES:
+        if entry.name == name:
+            return entry
+    raise KeyError(name)
+
+
+def queues() -> tuple[Queue, ...]:
+    return tuple(q for p in PROCESSES for q in p.consumes)
