@@ -66,12 +66,11 @@ def serve(name: str, host: str = "127.0.0.1", port: int | None = None) -> None:
 @app.command("aws-endpoint")
 def aws_endpoint(port: int = catalog.AWS_ENDPOINT_PORT) -> None:
     """Run the embedded AWS endpoint (moto server) in the foreground."""
+    import logging
     import signal
     import threading
 
     from dwp.platform.embedded_aws import EmbeddedAws
-
-    import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call drowns the services' logs
     server = EmbeddedAws(port=port).start()

@@ -18,6 +18,7 @@ from typing import IO
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dwp.platform import catalog
@@ -150,7 +151,8 @@ class Launcher:
         for line in stream:
             with self._print_lock:
                 self.console.print(
-                    f"[{child.colour}]{child.name:<{max(width, 12)}}|[/] {line.rstrip()}", markup=True
+                    f"[{child.colour}]{child.name:<{max(width, 12)}}|[/] {escape(line.rstrip())}",
+                    soft_wrap=True,
                 )
 
     def _wait_ready(self, services: list[catalog.Process]) -> None:
