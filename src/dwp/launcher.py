@@ -49,6 +49,7 @@ class Launcher:
         self._stopping = threading.Event()
         self._print_lock = threading.Lock()
         self.demo: dict[str, str] | None = None
+        self.env: dict[str, str] = {}
 
     def run(self, *, seed: bool = True) -> int:
         started = time.monotonic()
@@ -66,20 +67,27 @@ class Launcher:
 
     # --- starting -------------------------------------------------------------------------------
 
+    def port(self, port: int) -> int:
+        return port + self.settings.dwp_port_offset
+
+    def url(self, entry: catalog.Process) -> str:
+        return f"http://127.0.0.1:{self.port(entry.port)}"
+
     def _start_everything(self, *, seed: bool) -> None:
         services = [p for p in catalog.PROCESSES if p.app]
         external_aws = self.settings.aws_endpoint_url is not None
         self._check_ports(services, include_aws=not external_aws)
         env = self._child_env()
         if not external_aws:
+            aws_port = self.port(catalog.AWS_ENDPOINT_PORT)
             self._start(
                 "aws",
-                [sys.executable, "-m", "dwp.cli", "aws-endpoint", "--port", str(catalog.AWS_ENDPOINT_PORT)],
-                catalog.AWS_ENDPOINT_PORT,
+                [sys.executable, "-m", "dwp.cli", "aws-endpoint", "--port", str(aws_port)],
+                aws_port,
                 env,
             )
             try:
-                wait_for_port("127.0.0.1", catalog.AWS_ENDPOINT_PORT, timeout=20)
+                wait_for_port("127.0.0.1", aws_port, timeout=20)
             except TimeoutError as exc:
                 raise LaunchError("the embedded AWS endpoint did not start; see its log lines above") from exc
         self._step("creating topics, queues, tables, bucket, keys and secrets")
@@ -91,8 +99,8 @@ class Launcher:
         for index, entry in enumerate(services):
             self._start(
                 entry.name,
-                [sys.executable, "-m", "dwp.cli", "serve", entry.name, "--port", str(entry.port)],
-                entry.port,
+                [sys.executable, "-m", "dwp.cli", "serve", entry.name, "--port", str(self.port(entry.port))],
+                self.port(entry.port),
                 env,
                 colour=COLOURS[index % len(COLOURS)],
             )
@@ -101,9 +109,9 @@ class Launcher:
             self._seed(env)
 
     def _check_ports(self, services: list[catalog.Process], *, include_aws: bool) -> None:
-        wanted = [(p.name, p.port) for p in services]
+        wanted = [(p.name, self.port(p.port)) for p in services]
         if include_aws:
-            wanted.append(("embedded AWS endpoint", catalog.AWS_ENDPOINT_PORT))
+            wanted.append(("embedded AWS endpoint", self.port(catalog.AWS_ENDPOINT_PORT)))
         taken = [f"{name} needs port {port}" for name, port in wanted if not port_is_free("127.0.0.1", port)]
         if taken:
             raise LaunchError(
@@ -114,12 +122,13 @@ class Launcher:
 
     def _child_env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.setdefault("AWS_ENDPOINT_URL", f"http://127.0.0.1:{catalog.AWS_ENDPOINT_PORT}")
+        env.setdefault("AWS_ENDPOINT_URL", f"http://127.0.0.1:{self.port(catalog.AWS_ENDPOINT_PORT)}")
         env.setdefault("AWS_DEFAULT_REGION", self.settings.aws_region)
         env.setdefault("DWP_DATA_DIR", str(self.settings.dwp_data_dir.resolve()))
         env["PYTHONUNBUFFERED"] = "1"
         for entry in catalog.PROCESSES:
-            env.setdefault(entry.url_setting, entry.local_url)
+            env.setdefault(entry.url_setting, self.url(entry))
+        self.env = env
         return env
 
     def _run_cli(self, args: list[str], env: dict[str, str]) -> None:
@@ -168,7 +177,7 @@ class Launcher:
                             f"{name} exited with code {child.process.returncode} while starting"
                         )
                     try:
-                        if client.get(f"{entry.local_url}/health/ready").status_code == 200:
+                        if client.get(f"{self.url(entry)}/health/ready").status_code == 200:
                             pending.pop(name)
                             self._step(f"{name} is ready")
                     except httpx.HTTPError:
@@ -181,7 +190,7 @@ class Launcher:
         from dwp.seed import seed_demo_data
 
         try:
-            self.demo = seed_demo_data(self.settings)
+            self.demo = seed_demo_data(self.settings, citizen_url=env[catalog.process("citizen").url_setting])
         except Exception as exc:  # the platform is still usable without demo data
             self.console.print(f"[yellow]Demo data was not loaded: {exc}[/]")
             self.demo = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 
-from dwp.platform import catalog
 from dwp.platform.auth import load_or_create_dev_key, mint_token
 from dwp.platform.settings import Settings
 
@@ -21,7 +20,7 @@ DEMO_CITIZEN = {
 }
 
 
-def seed_demo_data(settings: Settings) -> dict[str, str]:
+def seed_demo_data(settings: Settings, *, citizen_url: str) -> dict[str, str]:
     key = load_or_create_dev_key(settings)
     twelve_hours = 12 * 3600
     citizen_token = mint_token(
@@ -41,7 +40,6 @@ def seed_demo_data(settings: Settings) -> dict[str, str]:
         roles=["caseworker"],
         lifetime_seconds=twelve_hours,
     )
-    citizen_url = settings.service_url("citizen")
     response = httpx.post(
         f"{citizen_url}/v1/citizens",
         json=DEMO_CITIZEN,
@@ -54,5 +52,4 @@ def seed_demo_data(settings: Settings) -> dict[str, str]:
         "demo citizen token": citizen_token,
         "demo caseworker token": caseworker_token,
         "try": f'curl -H "Authorization: Bearer $TOKEN" {citizen_url}/v1/citizens/{DEMO_CITIZEN_ID}',
-        "the embedded AWS endpoint": f"http://127.0.0.1:{catalog.AWS_ENDPOINT_PORT}",
     }

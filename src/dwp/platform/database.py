@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from dwp.platform.settings import Settings
+from dwp.platform.telemetry import instrument_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -46,6 +47,7 @@ class Database:
         self.schema = schema
         self.is_postgres = self.url.get_backend_name() == "postgresql"
         self.engine = self._create_engine(pool_size)
+        instrument_engine(self.engine.sync_engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     def _create_engine(self, pool_size: int) -> AsyncEngine:

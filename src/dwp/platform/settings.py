@@ -41,6 +41,9 @@ class Settings(BaseSettings):
         description="Key for NINO blind indexes; read from Secrets Manager when unset.",
     )
     dwp_outbox_interval_seconds: float = Field(0.5, description="How often the outbox relay polls.")
+    dwp_port_offset: int = Field(
+        0, description="Added to every local port by `dwp up`, to run a second copy beside the first."
+    )
     dwp_otlp_endpoint: str | None = Field(None, description="OTLP/HTTP endpoint for traces; none when unset.")
 
     @model_validator(mode="after")
