@@ -131,19 +131,19 @@ F_LCWRA_NOT_CARER = 65536
 F_UNDER_OCCUPIED_2 = 131072
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def round_half_up(num: int, den: int) -> int:
     """num / den to the nearest penny, a half counting as a penny (UC Regs 2013 reg 6); num >= 0."""
     return (2 * num + den) // (2 * den)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _round_half_down(num: int, den: int) -> int:
     # HMRC's exact percentage method for NI rounds to the nearest penny, a half penny down.
     return (2 * num + den - 1) // (2 * den)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def annual_income_tax(income: int, scottish: int, r: np.ndarray) -> int:
     """Income tax on an annual income (pence), rest-of-UK or Scottish bands, floored to the penny."""
     allowance = r[K.PA]
@@ -184,13 +184,13 @@ def annual_income_tax(income: int, scottish: int, r: np.ndarray) -> int:
     return acc // 10000
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def monthly_income_tax(monthly: int, scottish: int, r: np.ndarray) -> int:
     # An estimate: tax on the month's pay as if every month were the same (RTI gives the real figure).
     return annual_income_tax(monthly * 12, scottish, r) // 12
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def monthly_class1(monthly: int, r: np.ndarray) -> int:
     """Employee Class 1 NI on a month's pay, with HMRC's monthly thresholds."""
     main = max(0, min(monthly, r[K.NI_UEL_M]) - r[K.NI_PT_M]) * r[K.NI_MAIN]
@@ -198,7 +198,7 @@ def monthly_class1(monthly: int, r: np.ndarray) -> int:
     return _round_half_down(main + upper, 10000)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def monthly_class4(monthly: int, r: np.ndarray) -> int:
     """Class 4 NI on a month's self-employed profit, taken as a twelfth of the annual charge."""
     annual = monthly * 12
@@ -207,7 +207,7 @@ def monthly_class4(monthly: int, r: np.ndarray) -> int:
     return (main + upper) // 10000 // 12
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def minimum_income_floor(hours: int, scottish: int, r: np.ndarray) -> int:
     """UC Regs 2013 reg 62 and 90: expected hours at the National Living Wage x 52 / 12, less notional
     income tax and Class 4 NI on that amount."""
@@ -215,13 +215,13 @@ def minimum_income_floor(hours: int, scottish: int, r: np.ndarray) -> int:
     return threshold - monthly_income_tax(threshold, scottish, r) - monthly_class4(threshold, r)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def weekly_to_monthly(weekly: int) -> int:
     """UC Regs 2013 reg 73(2): a weekly amount x 52 / 12."""
     return round_half_up(weekly * 52, 12)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _net_earnings(
     earnings: int, tax: int, ni: int, pension: int, gross_estimate: int, scottish: int, se: int, r: np.ndarray
 ) -> tuple[int, int, int]:
@@ -232,7 +232,7 @@ def _net_earnings(
     return max(0, earnings - tax - ni - pension), tax, ni
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def uc_calc(
     couple: int,
     age1: int,
@@ -504,7 +504,7 @@ def uc_calc(
     )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int, ...]:
     """One household from an int64 vector laid out as `INPUTS` (the in-process API path)."""
     return uc_calc(
@@ -516,7 +516,7 @@ def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int,
     )  # fmt: skip
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True, error_model="numpy")
 def uc_batch(
     c0: np.ndarray, c1: np.ndarray, c2: np.ndarray, c3: np.ndarray, c4: np.ndarray, c5: np.ndarray,
     c6: np.ndarray, c7: np.ndarray, c8: np.ndarray, c9: np.ndarray, c10: np.ndarray, c11: np.ndarray,
@@ -540,5 +540,28 @@ def uc_batch(
             c46[i], c47[i], c48[i],
             lha_table, rates_table[year[i]],
         )  # fmt: skip
-        for k in range(N_OUT):
-            out[i, k] = res[k]
+        out[i, 0] = res[0]
+        out[i, 1] = res[1]
+        out[i, 2] = res[2]
+        out[i, 3] = res[3]
+        out[i, 4] = res[4]
+        out[i, 5] = res[5]
+        out[i, 6] = res[6]
+        out[i, 7] = res[7]
+        out[i, 8] = res[8]
+        out[i, 9] = res[9]
+        out[i, 10] = res[10]
+        out[i, 11] = res[11]
+        out[i, 12] = res[12]
+        out[i, 13] = res[13]
+        out[i, 14] = res[14]
+        out[i, 15] = res[15]
+        out[i, 16] = res[16]
+        out[i, 17] = res[17]
+        out[i, 18] = res[18]
+        out[i, 19] = res[19]
+        out[i, 20] = res[20]
+        out[i, 21] = res[21]
+        out[i, 22] = res[22]
+        out[i, 23] = res[23]
+        out[i, 24] = res[24]
