@@ -25,7 +25,7 @@ from dwp.benefits.domain import (
     Tenure,
     one_month_later,
 )
-from dwp.benefits.service import RTIPayment
+from dwp.benefits.estimates import RTIPayment
 
 Money = Annotated[int, Field(ge=0, le=100_000_000, description="pence")]
 SmallMoney = Annotated[int, Field(ge=0, le=10_000_000, description="pence")]
