@@ -38,7 +38,6 @@ class _HouseholdByDefault(TyperGroup):
 
 
 app = typer.Typer(cls=_HouseholdByDefault, no_args_is_help=True, help="Work out benefits from files.")
-console = Console()
 
 
 def _pounds(pence: int) -> str:
@@ -72,6 +71,7 @@ def household(
     from dwp.benefits.estimates import estimate
     from dwp.benefits.schemas import EstimateRequest
 
+    console = Console()  # per call, so the terminal width is read when the command runs
     data = json.loads(file.read_text(encoding="utf-8"))
     if not any(key in data for key in ("universal_credit", "new_style_jsa", "new_style_esa")):
         data = {"universal_credit": data}
@@ -163,6 +163,7 @@ def batch(
     from dwp.benefits.domain import uc_kernel as k
     from dwp.benefits.domain.rates import rates_table
 
+    console = Console()
     table = _read(source)
     _, rates = rates_table()
     n = table.num_rows
