@@ -20,7 +20,19 @@ from tests.conftest import random_nino
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-PORT_OFFSET = 30000
+
+def free_offset(start: int) -> int:
+    """An offset at which every port `dwp up` needs is free (other copies may run on this machine)."""
+    from dwp.platform.embedded_aws import port_is_free
+
+    ports = [p.port for p in catalog.PROCESSES] + [catalog.AWS_ENDPOINT_PORT]
+    for offset in range(start, start + 20000, 37):
+        if all(port_is_free("127.0.0.1", port + offset) for port in ports):
+            return offset
+    raise RuntimeError("no free ports for dwp up")
+
+
+PORT_OFFSET = free_offset(20000 + os.getpid() % 5000)
 
 
 def up_env(tmp_path: Path, offset: int) -> dict[str, str]:
@@ -120,7 +132,7 @@ def test_ctrl_c_stops_everything(platform: tuple[subprocess.Popen[str], Path]) -
 
 
 def test_a_taken_port_gets_a_clear_message(tmp_path: Path) -> None:
-    offset = PORT_OFFSET + 100
+    offset = free_offset(PORT_OFFSET + 1000)
     with socket.socket() as blocker:
         blocker.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         blocker.bind(("127.0.0.1", catalog.process("citizen").port + offset))
@@ -136,4 +148,23 @@ def test_a_taken_port_gets_a_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "ports are already in use" in result.stdout
     assert f"citizen needs port {catalog.process('citizen').port + offset}" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_unreachable_database_gets_a_clear_message(tmp_path: Path) -> None:
+    offset = free_offset(PORT_OFFSET + 2000)
+    env = up_env(tmp_path, offset)
+    env["DATABASE_URL"] = f"postgresql+asyncpg://dwp@127.0.0.1:{catalog.AWS_ENDPOINT_PORT + offset + 1}/gone"
+    result = subprocess.run(
+        [sys.executable, "-m", "dwp.cli", "up"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert "Cannot start the platform" in result.stdout
+    assert "cannot migrate citizen" in result.stdout
+    assert "Connect" in result.stdout  # the refused connection is named
     assert "Traceback" not in result.stdout + result.stderr

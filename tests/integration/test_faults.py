@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -48,13 +49,20 @@ async def test_a_failure_mid_registration_leaves_nothing_behind(
 
     monkeypatch.setattr(service.events, "citizen_registered", outbox_fails)
     async with serve(app) as client:
-        token = citizen_token(bootstrapped)
+        citizen_id = str(uuid.uuid4())
+        token = citizen_token(bootstrapped, citizen_id)
         response = await register(client, token, details(), **{"Idempotency-Key": "half"})
         assert response.status_code == 503
         database = app.state.citizen_context.database
         async with database.read() as session:
-            for table in (citizens, audit_log, outbox):
-                count = (await session.execute(select(func.count()).select_from(table))).scalar_one()
+            for table, mine in (
+                (citizens, citizens.c.id == citizen_id),
+                (audit_log, audit_log.c.citizen_id == citizen_id),
+                (outbox, outbox.c.envelope.contains(citizen_id)),
+            ):
+                count = (
+                    await session.execute(select(func.count()).select_from(table).where(mine))
+                ).scalar_one()
                 assert count == 0, f"{table.name} has {count} rows after a failed registration"
         monkeypatch.undo()
         retried = await client.post(
