@@ -127,13 +127,18 @@ def bench_baseline_and_check(table: np.ndarray, lha: np.ndarray) -> None:
         raise SystemExit("batch and single disagree")
 
 
-def bench_api(rate: int = 100, seconds: float = 10.0) -> None:
-    """POST /v1/estimates at a fixed arrival rate against the ASGI app in process (no network)."""
+def bench_api(rate: int = 100, seconds: int = 10) -> None:
+    """POST /v1/estimates over real HTTP to `dwp serve benefits` (uvicorn), sent on a fixed schedule
+    (open loop: latency counts from the scheduled send time, so a slow answer cannot slow the sender)."""
     import asyncio
+    import os
+    import subprocess
+    import sys
+    import tempfile
 
     import httpx
 
-    from dwp.benefits.app import create_app
+    from dwp.platform.embedded_aws import port_is_free, wait_for_port
 
     body = {
         "universal_credit": {
@@ -150,35 +155,50 @@ def bench_api(rate: int = 100, seconds: float = 10.0) -> None:
             "housing": {"tenure": "social", "monthly_rent": 90000, "bedrooms": 2},
         }
     }
+    port = 18103
+    while not port_is_free("127.0.0.1", port):
+        port += 1
+    env = {
+        **os.environ,
+        "DWP_DATA_DIR": tempfile.mkdtemp(prefix="dwp-bench-benefits-"),
+        "DWP_LOG_LEVEL": "WARNING",
+    }
+    cli = [sys.executable, "-m", "dwp.cli"]
+    subprocess.run([*cli, "migrate", "benefits"], env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [*cli, "serve", "benefits", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_port("127.0.0.1", port, timeout=60)
+        url = f"http://127.0.0.1:{port}/v1/estimates"
 
-    async def run() -> list[float]:
-        app = create_app()
-        latencies: list[float] = []
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://benefits") as client:
-            for _ in range(20):
-                await client.post("/v1/estimates", json=body)
+        async def run() -> list[float]:
+            latencies: list[float] = []
+            limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
+            async with httpx.AsyncClient(limits=limits, timeout=5) as client:
+                for _ in range(50):
+                    (await client.post(url, json=body)).raise_for_status()
+                start = time.perf_counter()
 
-            async def one() -> None:
-                t0 = time.perf_counter()
-                r = await client.post("/v1/estimates", json=body)
-                latencies.append(time.perf_counter() - t0)
-                assert r.status_code == 200, r.text
+                async def one(at: float) -> None:
+                    await asyncio.sleep(max(0.0, at - time.perf_counter()))
+                    response = await client.post(url, json=body)
+                    response.raise_for_status()
+                    latencies.append(time.perf_counter() - at)
 
-            tasks = []
-            start = time.perf_counter()
-            for i in range(int(rate * seconds)):
-                delay = start + i / rate - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                tasks.append(asyncio.create_task(one()))
-            await asyncio.gather(*tasks)
-        return latencies
+                await asyncio.gather(*(one(start + i / rate) for i in range(rate * seconds)))
+            return latencies
 
-    lat = sorted(asyncio.run(run()))
-    p50, p99 = lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.99)] * 1000
+        lat = sorted(asyncio.run(run()))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    p50, p99 = statistics.median(lat) * 1000, lat[int(len(lat) * 0.99) - 1] * 1000
     print(
-        f"api: POST /v1/estimates at {rate}/s for {seconds:.0f} s in process: "
+        f"api: POST /v1/estimates over HTTP to uvicorn at {rate}/s for {seconds} s ({len(lat)} requests): "
         f"p50 {p50:.2f} ms, p99 {p99:.2f} ms"
     )
 
