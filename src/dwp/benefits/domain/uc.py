@@ -7,7 +7,6 @@ kernel inputs and kernel outputs into an explanation a citizen can read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 
@@ -39,18 +38,18 @@ class UCResult:
         return self.amounts["award"]
 
 
-def _capability(adult: Adult, period_start: date) -> int:
+def _capability(adult: Adult) -> int:
     if adult.capability == Capability.FIT:
         return k.FIT
     if adult.capability == Capability.LCW:
         return k.LCW
     # Universal Credit Act 2025 s.3: LCWRA from before 6 April 2026, the severe conditions criteria or
-    # terminal illness keep the protected rate; everyone else found to have LCWRA since gets the new rate.
+    # terminal illness keep the protected rate. Without a date the claimant is taken to be newly
+    # assessed, the lower figure, so an estimate never promises more than the law gives.
     protected = (
         adult.severe_conditions
         or adult.terminally_ill
-        or adult.lcwra_since is None
-        or adult.lcwra_since < LCWRA_PROTECTION_DATE
+        or (adult.lcwra_since is not None and adult.lcwra_since < LCWRA_PROTECTION_DATE)
     )
     return k.LCWRA_PROTECTED if protected else k.LCWRA_NEW
 
@@ -85,8 +84,8 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "n_limit_exception": exceptions,
         "n_disabled_lower": sum(1 for c in children if c.disability == Disability.LOWER),
         "n_disabled_higher": sum(1 for c in children if c.disability == Disability.HIGHER),
-        "capability1": _capability(a1, h.period_start),
-        "capability2": _capability(a2, h.period_start) if a2 else k.FIT,
+        "capability1": _capability(a1),
+        "capability2": _capability(a2) if a2 else k.FIT,
         "carer1": int(a1.carer),
         "carer2": int(a2.carer) if a2 else 0,
         "childcare_costs": h.childcare_costs,
