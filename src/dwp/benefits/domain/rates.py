@@ -10,7 +10,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -46,8 +46,14 @@ class Rates:
         return self.figures[dotted].value
 
     def vector(self) -> np.ndarray:
-        """The kernel's rates vector for this year (int64, layout `PARAMS`)."""
-        return np.array([self.figures[dotted].value for _, dotted in PARAMS], dtype=np.int64)
+        """The kernel's rates vector for this year (int64, layout `PARAMS`), built once per Rates."""
+        return self._vector
+
+    @cached_property
+    def _vector(self) -> np.ndarray:
+        vector = np.array([self.figures[dotted].value for _, dotted in PARAMS], dtype=np.int64)
+        vector.flags.writeable = False  # shared by every calculation of the year
+        return vector
 
     def with_overrides(self, **changes: int) -> Rates:
         """A copy with some kernel parameters changed (by `PARAMS` name), for worked examples from

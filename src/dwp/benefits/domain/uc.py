@@ -137,9 +137,15 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
     return values, lha
 
 
+_INPUT_NAMES = tuple(name for name, *_ in k.INPUTS)
+
+
 def run_kernel(values: dict[str, int], lha: np.ndarray, rates: Rates) -> dict[str, int]:
     """Call the compiled kernel for one household; outputs by name."""
-    x = np.array([values[name] for name, *_ in k.INPUTS], dtype=np.int64)
+    if tuple(values) == _INPUT_NAMES:  # to_inputs builds them in order: skip the lookups
+        x = np.fromiter(values.values(), dtype=np.int64, count=len(_INPUT_NAMES))
+    else:
+        x = np.array([values[name] for name in _INPUT_NAMES], dtype=np.int64)
     out = k.uc_single(x, lha, rates.vector())
     return dict(zip(k.OUTPUTS, (int(v) for v in out), strict=True))
 
