@@ -169,3 +169,10 @@ async def test_rti_payment_outside_the_period_is_refused(
     staff = tokens("service")
     r = await benefits.post("/v1/assessments", json=body, headers=bearer(staff))
     problem(r, "#/hmrc_earnings/0/paid_on")
+
+
+async def test_a_contributory_benefit_error_names_its_own_section(benefits: httpx.AsyncClient) -> None:
+    esa = {"date_of_birth": "1950-01-01", "claim_date": "2026-02-02", "week_start": "2026-02-09"}
+    jsa = {**esa, "date_of_birth": "1985-01-01"}
+    r = await benefits.post("/v1/estimates", json={"new_style_jsa": jsa, "new_style_esa": esa})
+    problem(r, "#/new_style_esa/date_of_birth")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
@@ -24,7 +23,8 @@ _API_NAMES = {"period_start": "assessment_period_start", "period_end": "assessme
 def invalid(section: str, field: str, message: str) -> Problem:
     """A 422 problem naming the one field at fault, in the same shape as the platform's validation
     problems."""
-    field = _API_NAMES.get(field, field)
+    head, _, last = field.rpartition(".")
+    field = f"{head}.{_API_NAMES.get(last, last)}" if head else _API_NAMES.get(last, last)
     pointer = domain_path_to_pointer(section, field)
     dotted = pointer.removeprefix("#/").replace("/", ".")
     return Problem(
@@ -61,7 +61,6 @@ async def create_estimate(body: EstimateRequest) -> dict[str, Any]:
         raise invalid(
             "", "universal_credit", "ask for at least one of universal_credit, new_style_jsa, new_style_esa"
         )
-    section = "universal_credit"
     try:
         household = body.universal_credit.to_domain() if body.universal_credit else None
         jsa = body.new_style_jsa.to_kwargs() if body.new_style_jsa else None
@@ -70,29 +69,9 @@ async def create_estimate(body: EstimateRequest) -> dict[str, Any]:
     except UnknownTaxYear as exc:
         if body.tax_year is not None and exc.what == body.tax_year:
             raise _unknown_year("", "tax_year", exc) from exc
-        raise _unknown_year(section, "assessment_period_start", exc) from exc
+        raise _unknown_year("universal_credit", "assessment_period_start", exc) from exc
     except InvalidCircumstances as exc:
-        raise invalid(_section_of(exc, body), exc.field, exc.message) from exc
-
-
-def _section_of(exc: InvalidCircumstances, body: EstimateRequest) -> str:
-    # Contributory rules name their own fields (date_of_birth, week_start, ...); UC names household paths.
-    if exc.field == "tax_year":
-        return ""
-    jsa_fields = set(type(body.new_style_jsa).model_fields) if body.new_style_jsa else set()
-    esa_fields = set(type(body.new_style_esa).model_fields) if body.new_style_esa else set()
-    uc_like = body.universal_credit is not None and (
-        re.match(r"^(adults|children|housing|non_dependants)\b", exc.field)
-        or exc.field in type(body.universal_credit).model_fields
-        or exc.field in _API_NAMES
-    )
-    if uc_like:
-        return "universal_credit"
-    if exc.field in jsa_fields or exc.field in ("claim_date", "days_paid"):
-        return "new_style_jsa" if body.new_style_jsa else "new_style_esa"
-    if exc.field in esa_fields:
-        return "new_style_esa"
-    return "universal_credit"
+        raise invalid("", exc.field, exc.message) from exc
 
 
 def _assessment_view(a: Assessment) -> dict[str, Any]:

@@ -3,6 +3,8 @@ the API's use cases and `dwp calc`, which must not need a database."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -74,8 +76,10 @@ def estimate(
     awards estimated here count in full as unearned income in the UC estimate (UC Regs 2013 reg 66)."""
     check_tax_year(uc, tax_year)
     out: dict[str, Any] = {}
-    jsa_award = new_style_jsa(**jsa) if jsa is not None else None
-    esa_award = new_style_esa(**esa) if esa is not None else None
+    with _within("new_style_jsa"):
+        jsa_award = new_style_jsa(**jsa) if jsa is not None else None
+    with _within("new_style_esa"):
+        esa_award = new_style_esa(**esa) if esa is not None else None
     if jsa_award is not None:
         out["new_style_jsa"] = weekly_view(jsa_award)
     if esa_award is not None:
@@ -85,8 +89,18 @@ def estimate(
             uc = replace(uc, new_style_jsa_weekly=jsa_award.weekly_amount)
         if esa_award is not None and uc.new_style_esa_weekly == 0:
             uc = replace(uc, new_style_esa_weekly=esa_award.weekly_amount)
-        out["universal_credit"] = uc_result_view(calculate_uc(uc))
+        with _within("universal_credit"):
+            out["universal_credit"] = uc_result_view(calculate_uc(uc))
     return out
+
+
+@contextmanager
+def _within(section: str) -> Iterator[None]:
+    """Name a rule's field by the part of the request it came from (`new_style_esa.date_of_birth`)."""
+    try:
+        yield
+    except InvalidCircumstances as exc:
+        raise InvalidCircumstances(f"{section}.{exc.field}", exc.message) from exc
 
 
 def apply_rti(household: Household, payments: list[RTIPayment]) -> Household:
