@@ -148,9 +148,13 @@ def time_dwp_up(env: dict[str, str]) -> float:
             text=True,
         )
         assert proc.stdout is not None
+        seen: list[str] = []
         for line in proc.stdout:
+            seen.append(line)
             if "Press Ctrl-C" in line:
                 break
+        else:
+            raise RuntimeError("dwp up did not become ready:\n" + "".join(seen[-20:]))
         ready = time.monotonic() - started
         proc.send_signal(2)
         proc.wait(timeout=30)
