@@ -41,10 +41,14 @@ def configure_tracing(
 
             _provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
         trace.set_tracer_provider(_provider)
+        # httpx is always instrumented: it carries traceparent to the next service, sampled or not.
         HTTPXClientInstrumentor().instrument()
-        BotocoreInstrumentor().instrument()
-        # Wraps sqlalchemy.ext.asyncio.create_async_engine, so every engine made afterwards is traced.
-        SQLAlchemyInstrumentor().instrument()
+        if ratio > 0:
+            # These only make spans; when none are recorded they would cost a tenth of a
+            # millisecond per query for nothing.
+            BotocoreInstrumentor().instrument()
+            # Wraps sqlalchemy.ext.asyncio.create_async_engine: every engine made afterwards is traced.
+            SQLAlchemyInstrumentor().instrument()
     return _provider
 
 
