@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.citizen.domain import Citizen, ContactPreferences, Nino
 from dwp.platform.database import new_metadata
@@ -78,7 +78,7 @@ _SEALED = {"nino", "date_of_birth"}
 
 
 class CitizenRepository:
-    def __init__(self, session: AsyncSession, cipher: PiiCipher, index: BlindIndex) -> None:
+    def __init__(self, session: AsyncConnection, cipher: PiiCipher, index: BlindIndex) -> None:
         self.session = session
         self._cipher = cipher
         self._index = index
@@ -117,7 +117,7 @@ class CitizenRepository:
             .where(citizens.c.id == citizen.id, citizens.c.version == previous_version)
             .values(updated_at=now, **self._plain_columns(citizen))
         )
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
     async def audit(
         self,
