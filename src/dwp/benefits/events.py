@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.benefits.repository import Assessment, outbox
 from dwp.contracts.events import BenefitAssessed
@@ -12,7 +12,7 @@ from dwp.platform.outbox import record_event
 SOURCE = "benefits"
 
 
-async def benefit_assessed(session: AsyncSession, assessment: Assessment) -> str:
+async def benefit_assessed(session: AsyncConnection, assessment: Assessment) -> str:
     event = BenefitAssessed(
         assessment_id=assessment.id,
         claim_id=assessment.claim_id,

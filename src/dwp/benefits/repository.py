@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.platform.database import new_metadata
 from dwp.platform.messaging import inbox_table
@@ -69,7 +69,7 @@ class Assessment:
 
 
 class AssessmentRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
     async def add(self, a: Assessment) -> None:
