@@ -257,3 +257,33 @@ def test_explanation_has_english_and_welsh_text_for_every_line() -> None:
         assert en != cy
         assert line.regulation or line.key.endswith("award")
     assert res.explanation[-1].amount == res.award
+
+
+def test_a_disabled_child_exempts_the_household_from_the_cap() -> None:
+    """UC Regs 2013 reg 82: responsible for a child who gets DLA (the disabled child addition's basis)."""
+    family = household(
+        children=(*kids(2010, 2012, 2014), Child(date(2015, 1, 1), "F", disability=Disability.LOWER)),
+        housing=Housing(Tenure.SOCIAL, 150000, 3),
+    )
+    res = calculate_uc(family)
+    assert res.amounts["cap_reduction"] == 0
+    assert res.amounts["flags"] & k.F_CAP_EXEMPT_BENEFIT
+    without = replace(family, children=kids(2010, 2012, 2014, 2015))
+    assert calculate_uc(without).amounts["cap_reduction"] > 0
+
+
+def test_childcare_for_a_couple_with_one_partner_unable_to_care() -> None:
+    """UC Regs 2013 reg 32(1)(b): one partner in paid work, the other with limited capability for work."""
+    couple = household(
+        couple=True,
+        adults=(
+            Adult(date(1985, 1, 1), earnings=Earnings(gross=100000)),
+            Adult(date(1986, 1, 1), capability=Capability.LCW),
+        ),
+        children=kids(2021),
+        childcare_costs=40000,
+        childcare_children=1,
+    )
+    assert calculate_uc(couple).amounts["childcare_element"] == 34000
+    fit = replace(couple, adults=(couple.adults[0], Adult(date(1986, 1, 1))))
+    assert calculate_uc(fit).amounts["childcare_element"] == 0

@@ -54,6 +54,16 @@ def _capability(adult: Adult) -> int:
     return k.LCWRA_PROTECTED if protected else k.LCWRA_NEW
 
 
+def _childcare_work_condition(h: Household) -> bool:
+    """Reg 32: a single claimant in paid work; a couple both in paid work, or one in work while the other
+    cannot care for the children (limited capability for work, or caring for a disabled person)."""
+    working = [a.earnings.gross > 0 or a.self_employed for a in h.adults]
+    if not h.couple:
+        return working[0]
+    unable = [a.capability != Capability.FIT or a.carer for a in h.adults]
+    return (working[0] and (working[1] or unable[1])) or (working[1] and unable[0])
+
+
 def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
     """Kernel inputs (by `INPUTS` name) and the one-row LHA table for a household."""
     end = h.period_end
@@ -90,8 +100,7 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "carer2": int(a2.carer) if a2 else 0,
         "childcare_costs": h.childcare_costs,
         "n_childcare_children": h.childcare_children,
-        # Reg 32: a single claimant, or both of a couple, in paid work (or a partner unable to care).
-        "childcare_work_condition": int(all(a.earnings.gross > 0 or a.self_employed for a in h.adults)),
+        "childcare_work_condition": int(_childcare_work_condition(h)),
         "tenure": {Tenure.NONE: k.NO_RENT, Tenure.SOCIAL: k.SOCIAL, Tenure.PRIVATE: k.PRIVATE}[
             h.housing.tenure
         ],
@@ -128,7 +137,12 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "other_unearned": h.other_unearned_income,
         "capital": h.capital,
         "london": int(h.london),
-        "cap_exempt_benefit": int(any(a.disability_benefit for a in h.adults)),
+        # Reg 82(1)(b)-(c): a disability benefit for either adult, or for a child (the disabled child
+        # addition rests on the child's DLA, PIP or Child Disability Payment).
+        "cap_exempt_benefit": int(
+            any(a.disability_benefit for a in h.adults)
+            or any(c.disability != Disability.NONE for c in children)
+        ),
         "cap_grace_period": int(h.cap_grace_period),
         "child_benefit_weekly": child_benefit,
         "other_capped_benefits": h.other_capped_benefits,
