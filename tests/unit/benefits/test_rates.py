@@ -52,7 +52,9 @@ def test_unknown_years_are_refused() -> None:
     with pytest.raises(UnknownTaxYear):
         rates_on(date(2024, 5, 1))
     with pytest.raises(UnknownTaxYear):
-        rates_on(date(2027, 6, 1))
+        rates_on(date(2027, 4, 6))  # the 2027/28 rates are not held yet
+    with pytest.raises(UnknownTaxYear):
+        rates_on(date(2025, 4, 6))  # before the 2025 up-rating day: 2024/25 rates, not held
 
 
 def test_benefit_cap_matches_the_gov_uk_policy_papers() -> None:

@@ -124,15 +124,10 @@ def rates_on(day: date) -> Rates:
     for rates in all_rates().values():
         if rates.uprating_day <= day:
             chosen = rates
-    if chosen is None or day >= date(chosen.tax_year_start.year + 1, 4, 6) + _GRACE:
+    # Past the end of the last tax year held, the next year's rates are unknown: refuse rather than guess.
+    if chosen is None or day >= date(chosen.tax_year_start.year + 1, 4, 6):
         raise UnknownTaxYear(day.isoformat())
     return chosen
-
-
-# An assessment period that begins in the first days of April before the next up-rating day still uses
-# the previous year's amounts, so a year's file covers up to the next year's up-rating day (at most a week
-# after 6 April).
-_GRACE = date(2000, 4, 13) - date(2000, 4, 6)
 
 
 def rates_table() -> tuple[tuple[str, ...], np.ndarray]:
