@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import os
+import re
 import secrets
 import time
 from collections.abc import Iterable
@@ -16,6 +18,8 @@ from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 
 from joserfc import jwk, jwt
+
+from dwp.platform import catalog
 
 T = TypeVar("T")
 
@@ -152,3 +156,18 @@ async def read_form(request: Any) -> dict[str, str]:
             raise FormError(f"parameter {name} is repeated")
         form[name] = value
     return form
+
+
+def expand_placeholders(value: str) -> str:
+    """Replace `{NAME}` with the environment variable NAME, or the catalogue's local URL for DWP_*_URL."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in os.environ:
+            return os.environ[name].rstrip("/")
+        for process in catalog.PROCESSES:
+            if process.url_setting == name:
+                return process.local_url
+        raise KeyError(f"unknown placeholder {name}")
+
+    return re.sub(r"\{([A-Z0-9_]+)\}", replace, value)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +13,7 @@ import httpx
 from joserfc import jwk, jwt
 from joserfc.errors import InvalidKeyIdError
 
-from dwp.platform import catalog
+from dwp.simulators.oidc import expand_placeholders
 
 _HERE = Path(__file__).parent
 
@@ -73,19 +71,6 @@ class Client:
         return jwk.KeySet.import_key_set(self._fetched)  # type: ignore[arg-type]
 
 
-def _expand(value: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in os.environ:
-            return os.environ[name].rstrip("/")
-        for process in catalog.PROCESSES:
-            if process.url_setting == name:
-                return process.local_url
-        raise KeyError(f"unknown placeholder {name} in clients.toml")
-
-    return re.sub(r"\{([A-Z0-9_]+)\}", replace, value)
-
-
 def load_users(path: Path = _HERE / "users.toml") -> dict[str, SimUser]:
     data = tomllib.loads(path.read_text())
     users = {}
@@ -115,13 +100,13 @@ def load_clients(path: Path = _HERE / "clients.toml") -> dict[str, Client]:
 def client_from_dict(raw: dict[str, Any]) -> Client:
     def opt(name: str) -> str | None:
         value = raw.get(name)
-        return _expand(value) if value else None
+        return expand_placeholders(value) if value else None
 
     return Client(
         client_id=raw["client_id"],
         sector_identifier=raw.get("sector_identifier", raw["client_id"]),
-        redirect_uris=tuple(_expand(u) for u in raw["redirect_uris"]),
-        post_logout_redirect_uris=tuple(_expand(u) for u in raw.get("post_logout_redirect_uris", ())),
+        redirect_uris=tuple(map(expand_placeholders, raw["redirect_uris"])),
+        post_logout_redirect_uris=tuple(map(expand_placeholders, raw.get("post_logout_redirect_uris", ()))),
         back_channel_logout_uri=opt("back_channel_logout_uri"),
         jwks_uri=opt("jwks_uri"),
         jwks=raw.get("jwks"),
