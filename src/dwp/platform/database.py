@@ -1,0 +1,98 @@
+"""Async SQLAlchemy 2 for every service: a SQLite file per service by default, PostgreSQL when
+`DATABASE_URL` is set, where each service lives in its own schema (DESIGN.md section 4).
+
+Tables are declared without a schema; on PostgreSQL the connection's `search_path` puts them in the
+service's schema, so the same table definitions and migrations serve both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from dwp.platform.settings import Settings
+from dwp.platform.telemetry import instrument_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    """Each service's own metadata, with constraint names that Alembic can rely on."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def database_url(settings: Settings, schema: str) -> URL:
+    if settings.database_url:
+        return make_url(settings.database_url)
+    settings.dwp_data_dir.mkdir(parents=True, exist_ok=True)
+    return make_url(f"sqlite+aiosqlite:///{settings.dwp_data_dir / f'{schema}.db'}")
+
+
+class Database:
+    """One service's connection to its own tables."""
+
+    def __init__(self, settings: Settings, schema: str, *, pool_size: int = 10) -> None:
+        self.url = database_url(settings, schema)
+        self.schema = schema
+        self.is_postgres = self.url.get_backend_name() == "postgresql"
+        self.engine = self._create_engine(pool_size)
+        instrument_engine(self.engine.sync_engine)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def _create_engine(self, pool_size: int) -> AsyncEngine:
+        if self.is_postgres:
+            engine = create_async_engine(
+                self.url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+                pool_timeout=5,
+                connect_args={
+                    "timeout": 3,
+                    "command_timeout": 10,
+                    "server_settings": {"search_path": self.schema, "application_name": f"dwp-{self.schema}"},
+                },
+            )
+        else:
+            engine = create_async_engine(self.url, connect_args={"timeout": 5})
+            event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work: everything inside commits together or not at all."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessions() as session:
+            yield session
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    # WAL lets the outbox relay read while a request writes; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
