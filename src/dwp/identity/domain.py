@@ -157,6 +157,8 @@ class Session:
     last_seen_at: int
     id_token: str = field(repr=False, default="")
     """Kept only to send as `id_token_hint` when the user signs out of One Login."""
+    verified: dict[str, Any] | None = field(repr=False, default=None)
+    """Name, date of birth and address reference proven by One Login, to prefill registration."""
     revoked: bool = False
 
     @staticmethod
@@ -171,6 +173,7 @@ class Session:
         display_name: str,
         id_token: str,
         now: int,
+        verified: dict[str, Any] | None = None,
     ) -> Session:
         return Session(
             session_id=secrets.token_urlsafe(32),
@@ -184,6 +187,7 @@ class Session:
             created_at=now,
             last_seen_at=now,
             id_token=id_token,
+            verified=verified,
         )
 
     def expires_at(self, policy: SessionPolicy) -> int:
