@@ -34,6 +34,7 @@ PROBLEM_TYPES = {
     "SessionInvalid": "not-signed-in",
     "LogoutTokenRejected": "logout-token-rejected",
     "ClientAuthenticationFailed": "client-authentication-failed",
+    "RegistrationRefused": "registration-refused",
 }
 
 

@@ -45,6 +45,13 @@ class LogoutTokenRejected(IdentityError):
     title = "Logout token rejected"
 
 
+class RegistrationRefused(IdentityError):
+    """The citizen service would not create the record (for example, an invalid NINO)."""
+
+    status = 422
+    title = "Registration could not be completed"
+
+
 class ClientAuthenticationFailed(IdentityError):
     status = 401
     title = "Client authentication failed"

@@ -22,6 +22,7 @@ from dwp.identity.domain import (
     IdentityNotProven,
     LogoutTokenRejected,
     PendingSignIn,
+    RegistrationRefused,
     Session,
     SessionInvalid,
     SessionPolicy,
@@ -329,5 +330,12 @@ async def register_citizen(ctx: IdentityContext, *, session_id: str | None, nino
         timeout=10.0,
     )
     if response.status_code not in (200, 201):
-        raise SignInRejected(f"the citizen service refused the registration ({response.status_code})")
+        title = (
+            response.json().get("detail")
+            if response.headers.get("content-type", "").endswith("json")
+            else None
+        )
+        raise RegistrationRefused(
+            f"the citizen service refused the registration: {title or response.status_code}"
+        )
     return dict(response.json())
