@@ -14,7 +14,7 @@ DEMO_CITIZEN = {
     "date_of_birth": "1990-04-01",
     "national_insurance_number": "AB123456C",
     "email": "sam.demo@example.com",
-    "phone": "07700 900123",
+    "phone": "020 7946 0123",
     "preferred_language": "en",
     "contact_preferences": {"channels": ["email"], "welsh_letters": False},
 }

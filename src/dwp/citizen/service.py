@@ -63,7 +63,10 @@ async def register_citizen(
     """Register a citizen; returns the record and whether this call created it (False on a replay)."""
     now = ctx.clock()
     contact = ContactPreferences(**details.get("contact_preferences", {}))
-    fields = {k: v for k, v in details.items() if k != "contact_preferences"}
+    fields = {
+        k: v for k, v in details.items() if k not in ("contact_preferences", "national_insurance_number")
+    }
+    fields["nino"] = details["national_insurance_number"]
     citizen = domain.register(citizen_id=citizen_id, contact=contact, today=ctx.today(), **fields)
     request_hash = _request_hash(details)
     try:
