@@ -158,6 +158,9 @@ async def complete_one_login(
             "family_name": identity.family_name,
             "date_of_birth": identity.birth_date.isoformat(),
             "address_reference": (identity.address or {}).get("uprn"),
+            # One Login verified these when the account was made ("email_verified" is always true).
+            "email": info.get("email") if info.get("email_verified") else None,
+            "phone": info.get("phone_number") if info.get("phone_number_verified") else None,
         }
     citizen_id = await _link_account(ctx, "one-login", sub)
     now = _now()

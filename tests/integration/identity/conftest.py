@@ -1,33 +1,24 @@
-"""The identity service in-process, with the One Login and staff sign-in simulators, the citizen service,
-and the AWS services (DynamoDB, KMS, Secrets Manager) on moto. HTTP between them is real ASGI HTTP
-through httpx transports, routed by each process's local address from the catalogue."""
+"""Fixtures: moto for AWS, migrated SQLite databases, and the in-process platform (see harness)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from joserfc.jwk import KeySet
 from moto import mock_aws
 
 from dwp.identity.config import IdentitySettings
-from dwp.platform import aws, catalog
+from dwp.platform import aws
 from dwp.platform.auth import KeySource, TokenVerifier
 from dwp.platform.migrations import upgrade
 from dwp.platform.settings import Settings
 from dwp.simulators.one_login.app import create_app as create_one_login
 from dwp.simulators.one_login.registry import load_clients
 from dwp.simulators.staff_sign_in.app import create_app as create_staff_sign_in
-
-IDENTITY = catalog.process("identity").local_url
-CITIZEN = catalog.process("citizen").local_url
-ONE_LOGIN = catalog.process("one-login").local_url
-STAFF = catalog.process("staff-sign-in").local_url
+from tests.integration.identity.harness import CITIZEN, IDENTITY, ONE_LOGIN, STAFF, Network, Platform
 
 
 @pytest.fixture
@@ -43,38 +34,6 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
         upgrade("identity", settings)
         upgrade("citizen", settings)
         yield settings
-
-
-class Network(httpx.AsyncBaseTransport):
-    """Routes each request to the in-process app listening at its host and port."""
-
-    def __init__(self) -> None:
-        self.apps: dict[str, httpx.ASGITransport] = {}
-
-    def add(self, url: str, app: FastAPI) -> None:
-        self.apps[urlsplit(url).netloc] = httpx.ASGITransport(app=app)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        transport = self.apps.get(request.url.netloc.decode())
-        if transport is None:
-            raise httpx.ConnectError(f"nothing listens at {request.url.netloc.decode()}", request=request)
-        return await transport.handle_async_request(request)
-
-
-@dataclass
-class Platform:
-    settings: Settings
-    network: Network
-    identity: FastAPI
-    one_login: FastAPI
-    http: httpx.AsyncClient
-
-    async def keys(self) -> KeySet:
-        return KeySet.import_key_set((await self.http.get(f"{IDENTITY}/.well-known/jwks.json")).json())
-
-    def browser(self) -> httpx.AsyncClient:
-        """A browser: keeps cookies, does not follow redirects (tests follow them step by step)."""
-        return httpx.AsyncClient(transport=self.network, base_url=IDENTITY)
 
 
 @pytest.fixture

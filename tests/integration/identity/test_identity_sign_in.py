@@ -7,9 +7,10 @@ import time
 
 import httpx
 import pytest
-from conftest import CITIZEN, IDENTITY, Platform
-from flows import callback_path, follow_to_provider, sign_in, staff_sign_in
 from joserfc import jwt
+
+from tests.integration.identity.flows import callback_path, follow_to_provider, sign_in, staff_sign_in
+from tests.integration.identity.harness import CITIZEN, IDENTITY, Platform
 
 pytestmark = pytest.mark.integration
 

@@ -5,7 +5,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from joserfc import jwk
-from one_login_helpers import (
+
+from dwp.simulators.one_login.app import create_app
+from dwp.simulators.one_login.registry import Client
+from tests.unit.identity.one_login_helpers import (
     BACK_CHANNEL_URI,
     BASE,
     CLIENT_ID,
@@ -13,9 +16,6 @@ from one_login_helpers import (
     REDIRECT_URI,
     RelyingParty,
 )
-
-from dwp.simulators.one_login.app import create_app
-from dwp.simulators.one_login.registry import Client
 
 
 class BackChannelRecorder:

@@ -12,7 +12,8 @@ import time
 
 import httpx
 from joserfc import jwk, jwt
-from one_login_helpers import (
+
+from tests.unit.identity.one_login_helpers import (
     IDENTITY_CLAIMS,
     LOGOUT_URI,
     REDIRECT_URI,

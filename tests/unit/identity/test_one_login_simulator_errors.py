@@ -11,7 +11,15 @@ import pytest
 from joserfc import jwk, jwt
 from joserfc.errors import BadSignatureError, InvalidKeyIdError
 from joserfc.jws import extract_compact
-from one_login_helpers import BASE, IDENTITY_CLAIMS, REDIRECT_URI, RelyingParty, redirect_query, userinfo
+
+from tests.unit.identity.one_login_helpers import (
+    BASE,
+    IDENTITY_CLAIMS,
+    REDIRECT_URI,
+    RelyingParty,
+    redirect_query,
+    userinfo,
+)
 
 
 @pytest.mark.parametrize(
