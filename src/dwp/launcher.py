@@ -29,6 +29,28 @@ READY_TIMEOUT_SECONDS = 60
 COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta"]
 
 
+def trust_env(settings: Settings) -> dict[str, str]:
+    """Once the identity service runs, every service trusts its JWKS rather than the development key."""
+    identity = catalog.process("identity")
+    if not identity.app or settings.dwp_jwks_url:
+        return {}
+    url = f"http://127.0.0.1:{identity.port + settings.dwp_port_offset}"
+    return {"DWP_JWKS_URL": f"{url}/.well-known/jwks.json", "DWP_JWT_ISSUER": url}
+
+
+def trusted_settings(settings: Settings, env: dict[str, str] | None = None) -> Settings:
+    """The settings a local command (demo data, `dwp token`) needs to mint tokens the services trust."""
+    env = env if env is not None else {**trust_env(settings), **os.environ}
+    aws_port = catalog.AWS_ENDPOINT_PORT + settings.dwp_port_offset
+    return settings.model_copy(
+        update={
+            "aws_endpoint_url": env.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{aws_port}",
+            "dwp_jwt_issuer": env.get("DWP_JWT_ISSUER", settings.dwp_jwt_issuer),
+            "dwp_jwks_url": env.get("DWP_JWKS_URL", settings.dwp_jwks_url),
+        }
+    )
+
+
 class LaunchError(Exception):
     """Something stops the platform from starting; the message says what and what to do."""
 
@@ -94,7 +116,7 @@ class Launcher:
         self._run_cli(["bootstrap"], env)
         self._step("running migrations")
         self._run_cli(["migrate"], env)
-        if not self.settings.dwp_jwks_url:
+        if "DWP_JWKS_URL" not in env:
             self._run_cli(["jwks"], env)  # creates the local development signing key once
         for index, entry in enumerate(services):
             self._start(
@@ -128,6 +150,7 @@ class Launcher:
         env["PYTHONUNBUFFERED"] = "1"
         for entry in catalog.PROCESSES:
             env.setdefault(entry.url_setting, self.url(entry))
+        env.update({k: v for k, v in trust_env(self.settings).items() if k not in env})
         self.env = env
         return env
 
@@ -190,7 +213,11 @@ class Launcher:
         from dwp.seed import seed_demo_data
 
         try:
-            self.demo = seed_demo_data(self.settings, citizen_url=env[catalog.process("citizen").url_setting])
+            self.demo = seed_demo_data(
+                trusted_settings(self.settings, env),
+                citizen_url=env[catalog.process("citizen").url_setting],
+                gateway_url=env[catalog.process("gateway").url_setting],
+            )
         except Exception as exc:  # the platform is still usable without demo data
             self.console.print(f"[yellow]Demo data was not loaded: {exc}[/]")
             self.demo = None
@@ -214,7 +241,7 @@ class Launcher:
             self.console.print(table)
             demo = self.demo
             if demo:
-                self.console.print("[bold]Demo sign-ins[/] (local development key, valid 12 hours):")
+                self.console.print("[bold]Demo sign-ins[/] (tokens valid 12 hours):")
                 for label, value in demo.items():
                     self.console.print(f"  {label}: {value}")
             self.console.print("Press Ctrl-C to stop everything.")

@@ -93,6 +93,12 @@ async def rotate_signing_keys(*, database: Database, cipher: PiiCipher) -> str:
     return new.kid
 
 
+async def mint_with_current_key(*, database: Database, cipher: PiiCipher, **claims: Any) -> str:
+    """Mint a token outside a request (the `dwp token` command, demo data) with the current key."""
+    async with database.read() as tx:
+        return KeyRing(await repository.load_signing_keys(tx, cipher)).mint(**claims)
+
+
 async def key_ring(ctx: IdentityContext, *, fresh: bool = False) -> KeyRing:
     """The keys, reloaded every few seconds so a rotation made by the command line is picked up."""
     if fresh or ctx._ring is None or time.monotonic() - ctx._ring_loaded_at > KEY_RING_RELOAD_SECONDS:

@@ -109,6 +109,7 @@ PROCESSES: tuple[Process, ...] = (
         name="identity",
         kind="service",
         port=8102,
+        app="dwp.identity.app:app",
         route_prefixes=("/v1/sessions", "/v1/auth", "/.well-known"),
         db_schema="identity",
         publishes=(IDENTITY_EVENTS_TOPIC,),
@@ -155,8 +156,16 @@ PROCESSES: tuple[Process, ...] = (
         consumes=(NOTIFICATIONS_QUEUE,),
         db_schema="workers",
     ),
-    Process(name="one-login", kind="simulator", port=9001, deployed=False),
-    Process(name="staff-sign-in", kind="simulator", port=9002, deployed=False),
+    Process(
+        name="one-login", kind="simulator", port=9001, app="dwp.simulators.one_login.app:app", deployed=False
+    ),
+    Process(
+        name="staff-sign-in",
+        kind="simulator",
+        port=9002,
+        app="dwp.simulators.staff_sign_in.app:app",
+        deployed=False,
+    ),
     Process(name="os-places", kind="simulator", port=9003, deployed=False),
     Process(name="hmrc", kind="simulator", port=9004, deployed=False),
     Process(name="nhs", kind="simulator", port=9005, deployed=False),

@@ -434,6 +434,7 @@ def create_app(
         return JSONResponse({"relying_party_status": status})
 
     @app.get("/health/live")
+    @app.get("/health/ready")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 

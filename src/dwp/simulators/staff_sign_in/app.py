@@ -257,6 +257,7 @@ def create_app(*, base_url: str | None = None, clients: dict[str, StaffClient] |
         return HTMLResponse("<!doctype html><title>Signed out</title><h1>You have signed out</h1>")
 
     @app.get("/health/live")
+    @app.get("/health/ready")
     async def live() -> dict[str, str]:
         return {"status": "ok"}
 
