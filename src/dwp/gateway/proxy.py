@@ -3,6 +3,7 @@ document (502, 503, 504) when the service is not there, never a hang."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -39,6 +40,8 @@ def _request_headers(request: Request, request_id: str) -> list[tuple[str, str]]
 
 async def _body(request: Request) -> bytes | AsyncIterator[bytes]:
     length = request.headers.get("content-length")
+    if length is None and "transfer-encoding" not in request.headers:
+        return b""  # no body at all: do not turn a GET into a chunked request
     if length is not None and length.isdigit() and int(length) <= BUFFER_LIMIT:
         return await request.body()
     return request.stream()
@@ -53,14 +56,17 @@ async def forward(
     outgoing = client.build_request(
         request.method, url, headers=_request_headers(request, request_id), content=await _body(request)
     )
+    # httpx applies its timeouts per socket operation; this deadline also bounds the whole wait for
+    # the service's answer, whatever the transport, so a stuck service can never hang the gateway.
+    deadline = (client.timeout.connect or 1.0) + (client.timeout.read or 10.0)
     try:
-        response = await client.send(outgoing, stream=True)
+        response = await asyncio.wait_for(client.send(outgoing, stream=True), timeout=deadline)
     except httpx.ConnectError as exc:
         raise Problem(
             503, "Service unavailable", f"The {upstream.service} service is not reachable; try again soon.",
             type_="upstream-unavailable", headers={"Retry-After": "5"},
         ) from exc  # fmt: skip
-    except httpx.TimeoutException as exc:
+    except (httpx.TimeoutException, TimeoutError) as exc:
         raise Problem(
             504, "Gateway timeout", f"The {upstream.service} service did not answer in time.",
             type_="upstream-timeout",

@@ -91,6 +91,7 @@ PROCESSES: tuple[Process, ...] = (
         name="gateway",
         kind="gateway",
         port=8080,
+        app="dwp.gateway.app:app",
         deployed=False,
         calls=("citizen", "identity", "benefits", "claims", "address", "integrations"),
     ),
