@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from joserfc.jwk import KeySet
 from moto import mock_aws
 
 from dwp.identity.config import IdentitySettings
@@ -18,7 +17,7 @@ from dwp.platform.settings import Settings
 from dwp.simulators.one_login.app import create_app as create_one_login
 from dwp.simulators.one_login.registry import load_clients
 from dwp.simulators.staff_sign_in.app import create_app as create_staff_sign_in
-from tests.integration.identity.harness import CITIZEN, IDENTITY, ONE_LOGIN, STAFF, Network, Platform
+from tests.integration.identity.harness import CITIZEN, GATEWAY, IDENTITY, ONE_LOGIN, STAFF, Network, Platform
 
 
 @pytest.fixture
@@ -39,6 +38,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
 @pytest.fixture
 async def platform(settings: Settings) -> AsyncIterator[Platform]:
     from dwp.citizen.app import build_app as build_citizen
+    from dwp.gateway.app import build_app as build_gateway
     from dwp.identity.app import build_app as build_identity
 
     network = Network()
@@ -49,14 +49,19 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
     one_login = create_one_login(base_url=ONE_LOGIN, clients=clients, http=http)
     identity = build_identity(settings, http=http)
     citizen = build_citizen(settings)
+    gateway = build_gateway(settings, http=http)
     for url, app in ((ONE_LOGIN, one_login), (STAFF, create_staff_sign_in(base_url=STAFF)),
-                     (IDENTITY, identity), (CITIZEN, citizen)):  # fmt: skip
+                     (IDENTITY, identity), (CITIZEN, citizen), (GATEWAY, gateway)):  # fmt: skip
         network.add(url, app)
-    async with identity.router.lifespan_context(identity), citizen.router.lifespan_context(citizen):
-        # The citizen service trusts the identity service's JWKS (fetched here through the network).
-        jwks = (await http.get(f"{IDENTITY}/.well-known/jwks.json")).json()
-        citizen.state.token_verifier = TokenVerifier(
-            KeySource(key_set=KeySet.import_key_set(jwks)), issuer=IDENTITY
-        )
+    async with (
+        identity.router.lifespan_context(identity),
+        citizen.router.lifespan_context(citizen),
+        gateway.router.lifespan_context(gateway),
+    ):
+        # Every service trusts the identity service's JWKS, fetched over the network (as DWP_JWKS_URL says
+        # under `dwp up`), refetched at once on an unknown key id so a rotation shows immediately.
+        for app in (citizen, gateway):
+            keys = KeySource(jwks_url=f"{IDENTITY}/.well-known/jwks.json", http=http, refetch_after_seconds=0)
+            app.state.token_verifier = TokenVerifier(keys, issuer=IDENTITY)
         yield Platform(settings, network, identity, one_login, http)
     await http.aclose()

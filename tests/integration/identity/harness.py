@@ -16,6 +16,7 @@ IDENTITY = catalog.process("identity").local_url
 CITIZEN = catalog.process("citizen").local_url
 ONE_LOGIN = catalog.process("one-login").local_url
 STAFF = catalog.process("staff-sign-in").local_url
+GATEWAY = catalog.process("gateway").local_url
 
 
 class Network(httpx.AsyncBaseTransport):
@@ -45,6 +46,6 @@ class Platform:
     async def keys(self) -> KeySet:
         return KeySet.import_key_set((await self.http.get(f"{IDENTITY}/.well-known/jwks.json")).json())
 
-    def browser(self) -> httpx.AsyncClient:
+    def browser(self, base_url: str = IDENTITY) -> httpx.AsyncClient:
         """A browser: keeps cookies, does not follow redirects (tests follow them step by step)."""
-        return httpx.AsyncClient(transport=self.network, base_url=IDENTITY)
+        return httpx.AsyncClient(transport=self.network, base_url=base_url)
