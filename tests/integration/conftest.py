@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -15,14 +17,39 @@ from dwp.platform.settings import Settings
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-async def citizen_app(bootstrapped: Settings) -> AsyncIterator[FastAPI]:
-    import asyncio
+@asynccontextmanager
+async def serve(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan (its relay and other background tasks included) and talk to it in process."""
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test") as client,
+    ):
+        yield client
 
+
+async def citizen_service(settings: Settings) -> FastAPI:
     from dwp.citizen.app import build_app
 
-    await asyncio.to_thread(upgrade, "citizen", bootstrapped)
-    app = build_app(bootstrapped)
+    await asyncio.to_thread(upgrade, "citizen", settings)
+    return build_app(settings)
+
+
+def citizen_token(settings: Settings, citizen_id: str | None = None, **claims: Any) -> str:
+    citizen_id = citizen_id or str(uuid.uuid4())
+    key = load_or_create_dev_key(settings)
+    return mint_token(
+        key,
+        issuer=settings.dwp_jwt_issuer,
+        subject=citizen_id,
+        kind="citizen",
+        citizen_id=citizen_id,
+        **claims,
+    )
+
+
+@pytest.fixture
+async def citizen_app(bootstrapped: Settings) -> AsyncIterator[FastAPI]:
+    app = await citizen_service(bootstrapped)
     async with app.router.lifespan_context(app):
         yield app
 

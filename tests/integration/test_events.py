@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import httpx
 import pytest
 
 from dwp.contracts.events import CitizenRegistered, EventEnvelope
@@ -17,9 +16,9 @@ from dwp.platform import aws, catalog
 from dwp.platform.database import Database, new_metadata
 from dwp.platform.embedded_aws import EmbeddedAws
 from dwp.platform.messaging import Inbox, SqsPoller, handle_records, inbox_table
-from dwp.platform.migrations import upgrade
 from dwp.platform.settings import Settings
 from tests.conftest import free_port
+from tests.integration.conftest import citizen_service, citizen_token, serve
 from tests.integration.test_citizen_api import details, register
 
 pytestmark = pytest.mark.integration
@@ -36,8 +35,8 @@ def drain(settings: Settings, queue: str, *, wait: int = 1) -> list[dict[str, An
     return messages
 
 
-async def wait_for(condition: Callable[[], Any], timeout: float = 15) -> Any:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_for(condition: Callable[[], Any], within: float = 15) -> Any:
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         result = await asyncio.to_thread(condition)
         if result:
@@ -48,47 +47,36 @@ async def wait_for(condition: Callable[[], Any], timeout: float = 15) -> Any:
 
 
 async def test_events_wait_in_the_outbox_while_sns_is_down(make_settings: Callable, request: Any) -> None:
-    from dwp.citizen.app import build_app
-    from dwp.platform.auth import load_or_create_dev_key, mint_token
-
     port = free_port()
     server = EmbeddedAws(port=port).start()
     request.addfinalizer(lambda: server.stop())
     settings: Settings = make_settings(aws_endpoint_url=server.url)
     aws.bootstrap(settings)
     drain(settings, catalog.NOTIFICATIONS_QUEUE.name)
-    await asyncio.to_thread(upgrade, "citizen", settings)
-    key = load_or_create_dev_key(settings)
-    app = build_app(settings)
+    app = await citizen_service(settings)
 
     def token() -> str:
-        citizen_id = str(uuid.uuid4())
-        return mint_token(
-            key, issuer=settings.dwp_jwt_issuer, subject=citizen_id, kind="citizen", citizen_id=citizen_id
-        )
+        return citizen_token(settings)
 
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://citizen.test"
-        ) as client:
-            # A first registration while all is well (and it warms the cached PII data key).
-            assert (await register(client, token(), details())).status_code == 201
-            await wait_for(lambda: drain(settings, catalog.NOTIFICATIONS_QUEUE.name))
+    async with serve(app) as client:
+        # A first registration while all is well (and it warms the cached PII data key).
+        assert (await register(client, token(), details())).status_code == 201
+        await wait_for(lambda: drain(settings, catalog.NOTIFICATIONS_QUEUE.name))
 
-            server.stop()
-            response = await register(client, token(), details())
-            assert response.status_code == 201, response.text
-            citizen_id = response.json()["id"]
-            await asyncio.sleep(1.5)  # the relay tries, fails and keeps the event
-            assert await app.state.outbox_relay.pending_count() == 1
+        server.stop()
+        response = await register(client, token(), details())
+        assert response.status_code == 201, response.text
+        citizen_id = response.json()["id"]
+        await asyncio.sleep(1.5)  # the relay tries, fails and keeps the event
+        assert await app.state.outbox_relay.pending_count() == 1
 
-            server = EmbeddedAws(port=port).start()  # the same port: moto keeps its state in this process
-            messages = await wait_for(lambda: drain(settings, catalog.NOTIFICATIONS_QUEUE.name))
-            envelope = EventEnvelope.model_validate(json.loads(messages[0]["Body"]))
-            assert envelope.event_type == "citizen.registered"
-            assert envelope.data["citizen_id"] == citizen_id
-            assert "national_insurance_number" not in messages[0]["Body"]
-            assert await app.state.outbox_relay.pending_count() == 0
+        server = EmbeddedAws(port=port).start()  # the same port: moto keeps its state in this process
+        messages = await wait_for(lambda: drain(settings, catalog.NOTIFICATIONS_QUEUE.name))
+        envelope = EventEnvelope.model_validate(json.loads(messages[0]["Body"]))
+        assert envelope.event_type == "citizen.registered"
+        assert envelope.data["citizen_id"] == citizen_id
+        assert "national_insurance_number" not in messages[0]["Body"]
+        assert await app.state.outbox_relay.pending_count() == 0
 
 
 @pytest.fixture
@@ -164,7 +152,7 @@ async def test_a_message_that_always_fails_ends_in_the_dead_letter_queue(
     stop = asyncio.Event()
     task = asyncio.create_task(poller.run(stop))
     try:
-        dead = await wait_for(lambda: drain(settings, queue.dlq_name), timeout=30)
+        dead = await wait_for(lambda: drain(settings, queue.dlq_name), within=30)
     finally:
         stop.set()
         await task

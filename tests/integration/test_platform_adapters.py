@@ -7,7 +7,6 @@ import os
 import uuid
 from collections.abc import Callable
 
-import httpx
 import pytest
 
 from dwp.platform.cache import MemoryCache, RedisCache, cache_from_settings
@@ -87,23 +86,17 @@ async def test_one_trace_across_the_request_its_sql_and_its_aws_calls(bootstrapp
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-    from dwp.citizen.app import build_app
-    from dwp.platform.migrations import upgrade
     from dwp.platform.telemetry import add_span_processor
+    from tests.integration.conftest import citizen_service, citizen_token, serve
     from tests.integration.test_citizen_api import details, register
-    from tests.integration.test_faults import citizen_token
 
-    await asyncio.to_thread(upgrade, "citizen", bootstrapped)
-    app = build_app(bootstrapped)
+    app = await citizen_service(bootstrapped)
     exporter = InMemorySpanExporter()
     add_span_processor(SimpleSpanProcessor(exporter))
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://citizen.test"
-        ) as client:
-            exporter.clear()
-            response = await register(client, citizen_token(bootstrapped), details())
-            assert response.status_code == 201
+    async with serve(app) as client:
+        exporter.clear()
+        response = await register(client, citizen_token(bootstrapped), details())
+        assert response.status_code == 201
     spans = exporter.get_finished_spans()
     server = [s for s in spans if s.name.startswith("POST /v1/citizens")]
     assert server, [s.name for s in spans]

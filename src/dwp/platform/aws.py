@@ -3,6 +3,7 @@ platform needs on the embedded endpoint (the same names `infra/` gives them on A
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from functools import lru_cache
@@ -95,12 +96,14 @@ def _bootstrap_dynamodb(settings: Settings, made: dict[str, list[str]]) -> None:
     existing = set(dynamodb.list_tables()["TableNames"])
     for table in (catalog.SESSIONS_TABLE, catalog.IDEMPOTENCY_TABLE):
         if table not in existing:
-            dynamodb.create_table(
-                TableName=table,
-                KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            # Another process bootstrapping at the same moment may make it first.
+            with contextlib.suppress(dynamodb.exceptions.ResourceInUseException):
+                dynamodb.create_table(
+                    TableName=table,
+                    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                    BillingMode="PAY_PER_REQUEST",
+                )
             dynamodb.update_time_to_live(
                 TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
             )

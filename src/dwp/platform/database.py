@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dwp.platform.settings import Settings
-from dwp.platform.telemetry import instrument_engine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,12 +47,12 @@ class Database:
         self.schema = schema
         self.is_postgres = self.url.get_backend_name() == "postgresql"
         self.engine = self._create_engine(pool_size)
-        instrument_engine(self.engine.sync_engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     def _create_engine(self, pool_size: int) -> AsyncEngine:
+        # Looked up through the module at call time so that OpenTelemetry's wrapper of it applies.
         if self.is_postgres:
-            engine = create_async_engine(
+            engine = sqlalchemy_asyncio.create_async_engine(
                 self.url,
                 pool_size=pool_size,
                 max_overflow=pool_size,
@@ -65,7 +65,7 @@ class Database:
                 },
             )
         else:
-            engine = create_async_engine(self.url, connect_args={"timeout": 5})
+            engine = sqlalchemy_asyncio.create_async_engine(self.url, connect_args={"timeout": 5})
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
 

@@ -32,6 +32,8 @@ def configure_tracing(service: str, otlp_endpoint: str | None = None) -> TracerP
         trace.set_tracer_provider(_provider)
         HTTPXClientInstrumentor().instrument()
         BotocoreInstrumentor().instrument()
+        # Wraps sqlalchemy.ext.asyncio.create_async_engine, so every engine made afterwards is traced.
+        SQLAlchemyInstrumentor().instrument()
     return _provider
 
 
@@ -44,7 +46,3 @@ def add_span_processor(processor: SpanProcessor) -> None:
 
 def instrument_app(app: Any) -> None:
     FastAPIInstrumentor.instrument_app(app, excluded_urls="health/live,health/ready,metrics")
-
-
-def instrument_engine(engine: Any) -> None:
-    SQLAlchemyInstrumentor().instrument(engine=engine)
