@@ -7,6 +7,7 @@ logs with a prefix per process, and stops everything on Ctrl-C.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -38,13 +39,22 @@ def trust_env(settings: Settings) -> dict[str, str]:
     return {"DWP_JWKS_URL": f"{url}/.well-known/jwks.json", "DWP_JWT_ISSUER": url}
 
 
+TRUST_FILE = "trust.json"
+"""Written by `dwp up` in the data folder while it runs: which issuer its services trust, so that a
+command run beside it (`dwp token`) mints tokens they accept."""
+
+
 def trusted_settings(settings: Settings, env: dict[str, str] | None = None) -> Settings:
-    """The settings a local command (demo data, `dwp token`) needs to mint tokens the services trust."""
-    env = env if env is not None else {**trust_env(settings), **os.environ}
-    aws_port = catalog.AWS_ENDPOINT_PORT + settings.dwp_port_offset
+    """The settings a local command (demo data, `dwp token`) needs to mint tokens the services trust:
+    those of the `dwp up` running on this data folder, else the settings as they are."""
+    if env is None:
+        marker = settings.dwp_data_dir / TRUST_FILE
+        if not marker.exists():
+            return settings
+        env = dict(json.loads(marker.read_text()))
     return settings.model_copy(
         update={
-            "aws_endpoint_url": env.get("AWS_ENDPOINT_URL") or f"http://127.0.0.1:{aws_port}",
+            "aws_endpoint_url": env.get("AWS_ENDPOINT_URL", settings.aws_endpoint_url),
             "dwp_jwt_issuer": env.get("DWP_JWT_ISSUER", settings.dwp_jwt_issuer),
             "dwp_jwks_url": env.get("DWP_JWKS_URL", settings.dwp_jwks_url),
         }
@@ -151,6 +161,10 @@ class Launcher:
         for entry in catalog.PROCESSES:
             env.setdefault(entry.url_setting, self.url(entry))
         env.update({k: v for k, v in trust_env(self.settings).items() if k not in env})
+        if "DWP_JWKS_URL" in env:
+            trust = {k: env[k] for k in ("DWP_JWKS_URL", "DWP_JWT_ISSUER", "AWS_ENDPOINT_URL") if k in env}
+            self.settings.dwp_data_dir.mkdir(parents=True, exist_ok=True)
+            (self.settings.dwp_data_dir / TRUST_FILE).write_text(json.dumps(trust))
         self.env = env
         return env
 
@@ -276,5 +290,6 @@ class Launcher:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.process.kill()
+        (self.settings.dwp_data_dir / TRUST_FILE).unlink(missing_ok=True)
         if self.children:
             self._step("stopped")
