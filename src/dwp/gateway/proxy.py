@@ -19,6 +19,8 @@ HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
      "transfer-encoding", "upgrade", "host"}
 )  # fmt: skip
+SERVER_OWN = frozenset({"date", "server"})
+"""The gateway's own server writes these; the service's copies would be duplicates."""
 BUFFER_LIMIT = 64 * 1024
 """Bodies up to this size are passed whole (cheaper); anything larger, or of unknown size, streams."""
 
@@ -84,7 +86,7 @@ async def forward(
     raw_headers = [
         (k.encode("latin-1"), v.encode("latin-1"))
         for k, v in response.headers.multi_items()
-        if k not in HOP_BY_HOP
+        if k not in HOP_BY_HOP and k not in SERVER_OWN
     ]
     length = response.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) <= BUFFER_LIMIT:

@@ -7,6 +7,7 @@ Until the identity service issues tokens, `dwp up` creates a local development s
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -82,11 +83,20 @@ class KeySource:
         self._fetched_at = 0.0
         self._http = http
         self._refetch_after = refetch_after_seconds
+        self._lock = asyncio.Lock()
 
     async def key_set(self, kid: str | None) -> KeySet:
         if self._url is None:
             assert self._keys is not None
             return self._keys
+        if self._keys is not None and any(k.kid == kid for k in self._keys.keys):
+            return self._keys
+        # One fetch at a time: the first burst of requests after a start must not each fetch the JWKS.
+        async with self._lock:
+            return await self._fetch_if_due(kid)
+
+    async def _fetch_if_due(self, kid: str | None) -> KeySet:
+        assert self._url is not None
         known = self._keys is not None and any(k.kid == kid for k in self._keys.keys)
         # Refetch on an unknown kid (rotation), but at most every 30 s so a forged kid can't flood the issuer.
         if self._keys is None or (not known and time.monotonic() - self._fetched_at > self._refetch_after):
