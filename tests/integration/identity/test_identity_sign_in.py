@@ -137,6 +137,27 @@ async def test_bad_identity_credentials_are_refused(platform: Platform, fault: s
         _problem(await sign_in(browser), 401)
 
 
+async def test_refusals_are_logged_without_personal_data(
+    platform: Platform, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await platform.http.put(
+        "http://127.0.0.1:9001/_simulator/faults", json={"token": "id_token", "fault": "expired"}
+    )
+    async with platform.browser() as browser:
+        _problem(await sign_in(browser, "mohammed-p2"), 401)
+    logged = capsys.readouterr().out
+    assert "identity_refused" in logged
+    for personal in (
+        "m.khan@example.com",
+        "Mohammed",
+        "Khan",
+        "1979-11-03",
+        "+447911123402",
+        "urn:fdc:gov.uk",
+    ):
+        assert personal not in logged
+
+
 async def test_failed_identity_check_is_forbidden(platform: Platform) -> None:
     async with platform.browser() as browser:
         body = _problem(await sign_in(browser, "tom-failed"), 403)

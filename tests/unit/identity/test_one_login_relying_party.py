@@ -86,7 +86,7 @@ async def test_full_identity_sign_in_is_verified(env) -> None:
 
 @pytest.mark.parametrize(
     "fault", ["wrong_aud", "wrong_iss", "bad_signature", "unknown_key", "expired", "issued_in_future",
-              "alg_none", "wrong_nonce"],
+              "alg_none", "wrong_nonce", "no_nonce"],
 )  # fmt: skip
 async def test_id_token_faults_are_rejected(env, fault: str) -> None:
     await _fault(env[1], "id_token", fault)

@@ -30,6 +30,7 @@ FAULTS: dict[TokenKind, frozenset[str]] = {
             "issued_in_future",
             "alg_none",
             "wrong_nonce",
+            "no_nonce",
         }
     ),
     "core_identity": frozenset(
@@ -103,6 +104,8 @@ class TokenFactory:
         }
         if self.faults.get("id_token") == "wrong_nonce":
             claims["nonce"] = "not-the-nonce-you-sent"
+        elif self.faults.get("id_token") == "no_nonce":
+            del claims["nonce"]
         return self._sign("id_token", claims, self.oidc_keys, lifetime=ID_TOKEN_LIFETIME)
 
     def core_identity(self, *, client_id: str, sub: str, user: SimUser) -> str:
