@@ -18,9 +18,12 @@ import asyncio
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,9 +32,28 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.http_baseline import DURATION_SECONDS, dwp, fixed_rate, free_port, process, wrk  # noqa: E402
+from benchmarks.http_baseline import DURATION_SECONDS, dwp, fixed_rate, free_port, wrk  # noqa: E402
+
+from dwp.platform.embedded_aws import wait_for_port  # noqa: E402
 
 SIGN_INS = int(os.environ.get("BENCH_SIGN_INS", "20"))
+
+
+LOGS = Path(tempfile.mkdtemp(prefix="dwp-bench-gateway-logs-"))
+
+
+@contextmanager
+def process(command: list[str], env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """Like http_baseline's, but the output goes to a file: a pipe nobody reads fills up and stalls the
+    server once it has written 64 KiB."""
+    with (LOGS / f"{port}.log").open("wb") as log:
+        proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_for_port("127.0.0.1", port, timeout=30)
+            yield proc
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
 
 def serve(name: str, port: int) -> list[str]:

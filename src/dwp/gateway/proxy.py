@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
+import structlog
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
@@ -25,6 +26,39 @@ BUFFER_LIMIT = 64 * 1024
 """Bodies up to this size are passed whole (cheaper); anything larger, or of unknown size, streams."""
 
 TIMEOUT = httpx.Timeout(connect=1.0, read=10.0, write=10.0, pool=2.0)
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+log = structlog.get_logger("gateway")
+
+
+class _Retryable(Exception):
+    """The connection failed before any answer: safe to try again for an idempotent request."""
+
+
+async def _send(client: httpx.AsyncClient, outgoing: httpx.Request, upstream: Upstream) -> httpx.Response:
+    # httpx applies its timeouts per socket operation; this deadline also bounds the whole wait for
+    # the service's answer, whatever the transport, so a stuck service can never hang the gateway.
+    deadline = (client.timeout.connect or 1.0) + (client.timeout.read or 10.0)
+    try:
+        return await asyncio.wait_for(client.send(outgoing, stream=True), timeout=deadline)
+    except httpx.ConnectError as exc:
+        raise Problem(
+            503, "Service unavailable", f"The {upstream.service} service is not reachable; try again soon.",
+            type_="upstream-unavailable", headers={"Retry-After": "5"},
+        ) from exc  # fmt: skip
+    except (httpx.TimeoutException, TimeoutError) as exc:
+        raise Problem(
+            504, "Gateway timeout", f"The {upstream.service} service did not answer in time.",
+            type_="upstream-timeout",
+        ) from exc  # fmt: skip
+    except (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError) as exc:
+        raise _Retryable() from exc
+    except httpx.HTTPError as exc:
+        raise Problem(
+            502,
+            "Bad gateway",
+            f"The {upstream.service} service gave an invalid response.",
+            type_="upstream-error",
+        ) from exc
 
 
 def _request_headers(request: Request, request_id: str) -> list[tuple[str, str]]:
@@ -55,31 +89,25 @@ async def forward(
     url = upstream.base_url + request.url.path
     if request.url.query:
         url += "?" + request.url.query
-    outgoing = client.build_request(
-        request.method, url, headers=_request_headers(request, request_id), content=await _body(request)
-    )
-    # httpx applies its timeouts per socket operation; this deadline also bounds the whole wait for
-    # the service's answer, whatever the transport, so a stuck service can never hang the gateway.
-    deadline = (client.timeout.connect or 1.0) + (client.timeout.read or 10.0)
-    try:
-        response = await asyncio.wait_for(client.send(outgoing, stream=True), timeout=deadline)
-    except httpx.ConnectError as exc:
-        raise Problem(
-            503, "Service unavailable", f"The {upstream.service} service is not reachable; try again soon.",
-            type_="upstream-unavailable", headers={"Retry-After": "5"},
-        ) from exc  # fmt: skip
-    except (httpx.TimeoutException, TimeoutError) as exc:
-        raise Problem(
-            504, "Gateway timeout", f"The {upstream.service} service did not answer in time.",
-            type_="upstream-timeout",
-        ) from exc  # fmt: skip
-    except httpx.HTTPError as exc:
-        raise Problem(
-            502,
-            "Bad gateway",
-            f"The {upstream.service} service gave an invalid response.",
-            type_="upstream-error",
-        ) from exc
+    headers = _request_headers(request, request_id)
+    body = await _body(request)
+    # A kept-alive connection the service has just closed fails at once; an idempotent request whose
+    # body we hold is sent once more on a fresh connection, as proxies do.
+    retry = request.method in IDEMPOTENT and isinstance(body, bytes)
+    while True:
+        outgoing = client.build_request(request.method, url, headers=headers, content=body)
+        try:
+            response = await _send(client, outgoing, upstream)
+        except _Retryable as exc:
+            log.warning("upstream_connection_dropped", service=upstream.service, retried=retry)
+            if not retry:
+                raise Problem(
+                    502, "Bad gateway", f"The {upstream.service} service dropped the connection.",
+                    type_="upstream-error",
+                ) from exc.__cause__  # fmt: skip
+            retry = False
+            continue
+        break
 
     # Raw bytes and raw headers: the body stays exactly as the service encoded it, and every
     # Set-Cookie survives (a mapping of headers would keep only one).
