@@ -14,3 +14,19 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]}
     )
     await send({"type": "http.response.body", "body": BODY})
+
+
+def _fastapi_hello() -> Any:
+    from fastapi import FastAPI
+
+    hello = FastAPI()
+
+    @hello.get("/")
+    async def root() -> dict[str, str]:
+        return {"message": "hello, world"}
+
+    return hello
+
+
+# A second reference: the same answer from FastAPI with no middleware, to show what the framework costs.
+fastapi_app = _fastapi_hello()

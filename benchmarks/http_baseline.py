@@ -104,6 +104,14 @@ async def fixed_rate(
     }
 
 
+def measure(url: str, token: str | None) -> dict[str, float]:
+    """Throughput first, then latency at a fixed rate after a warm-up that is not counted."""
+    throughput = wrk(url, token)
+    asyncio.run(fixed_rate(url, token, seconds=2))
+    fixed = asyncio.run(fixed_rate(url, token))
+    return throughput | {f"fixed_{k}": v for k, v in fixed.items()}
+
+
 def dwp(args: list[str], env: dict[str, str]) -> str:
     return subprocess.run(
         [sys.executable, "-m", "dwp.cli", *args], env=env, capture_output=True, text=True, check=True
@@ -128,9 +136,7 @@ def measure_citizen(label: str, env: dict[str, str], results: dict[str, dict[str
         created = httpx.post(f"{base}/v1/citizens", json=body, headers={"Authorization": f"Bearer {token}"})
         created.raise_for_status()
         url = f"{base}/v1/citizens/{citizen_id}"
-        results[label] = wrk(url, token) | {
-            f"fixed_{k}": v for k, v in asyncio.run(fixed_rate(url, token)).items()
-        }
+        results[label] = measure(url, token)
 
 
 def time_dwp_up(env: dict[str, str]) -> float:
@@ -148,9 +154,13 @@ def time_dwp_up(env: dict[str, str]) -> float:
             text=True,
         )
         assert proc.stdout is not None
+        seen: list[str] = []
         for line in proc.stdout:
+            seen.append(line)
             if "Press Ctrl-C" in line:
                 break
+        else:
+            raise RuntimeError("dwp up did not become ready:\n" + "".join(seen[-20:]))
         ready = time.monotonic() - started
         proc.send_signal(2)
         proc.wait(timeout=30)
@@ -183,9 +193,11 @@ def main() -> None:
     ]
     with process(bare, {**env, "PYTHONPATH": str(ROOT)}, bare_port):
         url = f"http://127.0.0.1:{bare_port}/"
-        results["bare uvicorn app"] = wrk(url, None) | {
-            f"fixed_{k}": v for k, v in asyncio.run(fixed_rate(url, None)).items()
-        }
+        results["bare uvicorn app"] = measure(url, None)
+    hello = [*bare[:3], "benchmarks.bare_app:fastapi_app", *bare[4:]]
+    with process(hello, {**env, "PYTHONPATH": str(ROOT)}, bare_port):
+        url = f"http://127.0.0.1:{bare_port}/"
+        results["FastAPI hello world"] = measure(url, None)
 
     aws = [sys.executable, "-m", "dwp.cli", "aws-endpoint", "--port", str(aws_port)]
     with process(aws, env, aws_port):

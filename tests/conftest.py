@@ -19,6 +19,8 @@ import pytest
 from dwp.platform.settings import Settings
 
 IN_CI = os.environ.get("DWP_CI") == "1"
+# Record every span in tests, so that tracing itself is tested (there is no exporter in tests).
+os.environ.setdefault("DWP_TRACE_SAMPLE_RATIO", "1")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -47,8 +47,19 @@ def migrate(
     from dwp.platform.migrations import upgrade
 
     for name in service or services_with_migrations():
-        upgrade(name)
+        try:
+            upgrade(name)
+        except Exception as exc:  # say what failed in one line; the traceback helps nobody starting up
+            typer.echo(f"cannot migrate {name}: {describe_failure(exc)}", err=True)
+            raise typer.Exit(1) from exc
         typer.echo(f"migrated {name}")
+
+
+def describe_failure(exc: BaseException) -> str:
+    """The innermost cause of a failure, in one line (a refused connection, a missing file...)."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return f"{type(exc).__name__}: {exc}"
 
 
 @app.command()

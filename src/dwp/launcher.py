@@ -61,6 +61,15 @@ def trusted_settings(settings: Settings, env: dict[str, str] | None = None) -> S
     )
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to stop this child if `dwp up` itself dies (even by SIGKILL), so no service is orphaned."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
 class LaunchError(Exception):
     """Something stops the platform from starting; the message says what and what to do."""
 
@@ -78,24 +87,27 @@ class Launcher:
         self.settings = settings
         self.console = console or Console(highlight=False)
         self.children: list[Child] = []
-        self._stopping = threading.Event()
         self._print_lock = threading.Lock()
         self.demo: dict[str, str] | None = None
         self.env: dict[str, str] = {}
 
     def run(self, *, seed: bool = True) -> int:
+        """Start everything and wait; Ctrl-C (or SIGTERM) stops it all. Returns the exit code."""
         started = time.monotonic()
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops us like Ctrl-C
+        ready = False
         try:
             self._start_everything(seed=seed)
+            ready = True
+            self._print_summary(time.monotonic() - started)
+            return self._wait_until_a_child_stops()
         except LaunchError as exc:
             self.console.print(f"[bold red]Cannot start the platform:[/] {exc}")
-            self.stop()
             return 1
         except KeyboardInterrupt:
+            return 0 if ready else 130
+        finally:
             self.stop()
-            return 130
-        self._print_summary(time.monotonic() - started)
-        return self._wait_until_stopped()
 
     # --- starting -------------------------------------------------------------------------------
 
@@ -186,6 +198,7 @@ class Launcher:
             stderr=subprocess.STDOUT,
             text=True,
             start_new_session=True,  # Ctrl-C reaches us only; we stop the children in order
+            preexec_fn=_die_with_parent,
         )
         child = Child(name, process, port, colour)
         self.children.append(child)
@@ -260,24 +273,15 @@ class Launcher:
                     self.console.print(f"  {label}: {value}")
             self.console.print("Press Ctrl-C to stop everything.")
 
-    def _wait_until_stopped(self) -> int:
-        def _handle(signum: int, _: object) -> None:
-            self._stopping.set()
-
-        signal.signal(signal.SIGTERM, _handle)
-        signal.signal(signal.SIGINT, _handle)
-        code = 0
-        while not self._stopping.is_set():
+    def _wait_until_a_child_stops(self) -> int:
+        while True:
             for child in self.children:
                 if child.process.poll() is not None:
                     self._step(
                         f"[red]{child.name} stopped unexpectedly (exit code {child.process.returncode})[/]"
                     )
-                    self._stopping.set()
-                    code = 1
-            self._stopping.wait(0.5)
-        self.stop()
-        return code
+                    return 1
+            time.sleep(0.5)
 
     def stop(self) -> None:
         """Stop services first and the AWS endpoint last, so relays can finish what they are doing."""

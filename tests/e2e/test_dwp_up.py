@@ -149,3 +149,22 @@ def test_a_taken_port_gets_a_clear_message(tmp_path: Path) -> None:
     assert "ports are already in use" in result.stdout
     assert f"citizen needs port {catalog.process('citizen').port + offset}" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_unreachable_database_gets_a_clear_message(tmp_path: Path) -> None:
+    offset = free_offset(PORT_OFFSET + 2000)
+    env = up_env(tmp_path, offset)
+    env["DATABASE_URL"] = f"postgresql+asyncpg://dwp@127.0.0.1:{catalog.AWS_ENDPOINT_PORT + offset + 1}/gone"
+    result = subprocess.run(
+        [sys.executable, "-m", "dwp.cli", "up"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert "Cannot start the platform" in result.stdout
+    assert "cannot migrate citizen" in result.stdout
+    assert "Connect" in result.stdout  # the refused connection is named
+    assert "Traceback" not in result.stdout + result.stderr

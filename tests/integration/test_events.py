@@ -61,7 +61,7 @@ async def test_events_wait_in_the_outbox_while_sns_is_down(make_settings: Callab
     async with serve(app) as client:
         # A first registration while all is well (and it warms the cached PII data key).
         assert (await register(client, token(), details())).status_code == 201
-        await wait_for(lambda: drain(settings, catalog.NOTIFICATIONS_QUEUE.name))
+        await wait_for(lambda: drain(settings, catalog.NOTIFICATIONS_QUEUE.name), within=30)
 
         server.stop()
         response = await register(client, token(), details())
@@ -71,7 +71,7 @@ async def test_events_wait_in_the_outbox_while_sns_is_down(make_settings: Callab
         assert await app.state.outbox_relay.pending_count() == 1
 
         server = EmbeddedAws(port=port).start()  # the same port: moto keeps its state in this process
-        messages = await wait_for(lambda: drain(settings, catalog.NOTIFICATIONS_QUEUE.name))
+        messages = await wait_for(lambda: drain(settings, catalog.NOTIFICATIONS_QUEUE.name), within=30)
         envelope = EventEnvelope.model_validate(json.loads(messages[0]["Body"]))
         assert envelope.event_type == "citizen.registered"
         assert envelope.data["citizen_id"] == citizen_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.citizen.domain import Citizen
 from dwp.citizen.repository import outbox
@@ -13,7 +13,7 @@ from dwp.platform.outbox import record_event
 SOURCE = "citizen"
 
 
-async def citizen_registered(session: AsyncSession, citizen: Citizen) -> str:
+async def citizen_registered(session: AsyncConnection, citizen: Citizen) -> str:
     event = CitizenRegistered(
         citizen_id=citizen.id,
         preferred_language=citizen.preferred_language,
@@ -22,6 +22,6 @@ async def citizen_registered(session: AsyncSession, citizen: Citizen) -> str:
     return await record_event(session, outbox, topic=CITIZEN_EVENTS_TOPIC, event=event, source=SOURCE)
 
 
-async def profile_changed(session: AsyncSession, citizen: Citizen, fields: list[str]) -> str:
+async def profile_changed(session: AsyncConnection, citizen: Citizen, fields: list[str]) -> str:
     event = CitizenProfileChanged(citizen_id=citizen.id, changed_fields=fields)
     return await record_event(session, outbox, topic=CITIZEN_EVENTS_TOPIC, event=event, source=SOURCE)

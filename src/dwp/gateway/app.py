@@ -6,8 +6,6 @@ algorithm, key) unless the route is declared public; what the caller may do is e
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +13,6 @@ import httpx
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
-from joserfc.jws import extract_compact
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -70,47 +67,14 @@ async def _authenticate(request: Request) -> Principal:
     if scheme.lower() != "bearer" or not token:
         log.warning("edge_refused", reason="no bearer token", path_prefix=request.url.path[:16])
         raise Unauthenticated("send a bearer token in the Authorization header")
-    cache: VerifiedTokens = request.app.state.verified
-    principal = cache.get(token)
-    if principal is not None:
-        return principal
     try:
-        principal = await request.app.state.token_verifier.verify(token)
+        # The platform's verifier remembers a checked token until it expires, so the signature is
+        # checked once per token, not once per request.
+        principal: Principal = await request.app.state.token_verifier.verify(token)
     except Unauthenticated as exc:
         log.warning("edge_refused", reason=exc.detail)
         raise
-    cache.put(token, principal)
     return principal
-
-
-class VerifiedTokens:
-    """Tokens already verified here, for a short while: a client sends the same token for many requests,
-    and checking an ES256 signature is the dearest step at the edge. An entry lives at most 30 s and
-    never past the token's own expiry (the service behind checks every token again anyway)."""
-
-    def __init__(self, size: int = 10_000, ttl_seconds: float = 30.0) -> None:
-        self._entries: dict[str, tuple[Principal, float]] = {}
-        self._size = size
-        self._ttl = ttl_seconds
-
-    def get(self, token: str) -> Principal | None:
-        entry = self._entries.get(token)
-        if entry is None or entry[1] <= time.time():
-            return None
-        return entry[0]
-
-    def put(self, token: str, principal: Principal) -> None:
-        if len(self._entries) >= self._size:
-            self._entries.clear()  # crude but bounded; refilled by the next requests
-        expires = min(time.time() + self._ttl, _expiry(token))
-        self._entries[token] = (principal, expires)
-
-
-def _expiry(token: str) -> float:
-    try:
-        return float(json.loads(extract_compact(token.encode()).payload)["exp"])
-    except (ValueError, KeyError, TypeError):
-        return 0.0
 
 
 def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | None = None) -> FastAPI:
@@ -125,7 +89,6 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
         app.state.http = client
         app.state.routes = RouteTable.from_catalogue(settings)
         app.state.limiter = RateLimiter(gateway.rate_limit, settings.redis_url)
-        app.state.verified = VerifiedTokens()
         try:
             yield
         finally:

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from sqlalchemy import Column, DateTime, String, Table, Text, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.identity.domain import PendingSignIn, Session
 from dwp.identity.tokens import SigningKey
@@ -55,7 +55,7 @@ def _epoch(value: datetime | None) -> int | None:
     return int(value.timestamp())
 
 
-async def load_signing_keys(session: AsyncSession, cipher: PiiCipher) -> list[SigningKey]:
+async def load_signing_keys(session: AsyncConnection, cipher: PiiCipher) -> list[SigningKey]:
     rows = (await session.execute(select(signing_keys))).all()
     keys = []
     for row in rows:
@@ -64,18 +64,18 @@ async def load_signing_keys(session: AsyncSession, cipher: PiiCipher) -> list[Si
     return keys
 
 
-async def add_signing_key(session: AsyncSession, cipher: PiiCipher, key: SigningKey) -> None:
+async def add_signing_key(session: AsyncConnection, cipher: PiiCipher, key: SigningKey) -> None:
     sealed = await asyncio.to_thread(cipher.encrypt, key.private_jwk, context=_KEY_CONTEXT)
     await session.execute(
         signing_keys.insert().values(kid=key.kid, private_jwk_sealed=sealed, created_at=_ts(key.created_at))
     )
 
 
-async def retire_signing_key(session: AsyncSession, kid: str, at: int) -> None:
+async def retire_signing_key(session: AsyncConnection, kid: str, at: int) -> None:
     await session.execute(update(signing_keys).where(signing_keys.c.kid == kid).values(retired_at=_ts(at)))
 
 
-async def find_account(session: AsyncSession, provider: str, provider_sub: str) -> str | None:
+async def find_account(session: AsyncConnection, provider: str, provider_sub: str) -> str | None:
     row = (
         await session.execute(
             select(accounts.c.subject_id).where(
@@ -87,7 +87,7 @@ async def find_account(session: AsyncSession, provider: str, provider_sub: str) 
 
 
 async def add_account(
-    session: AsyncSession, provider: str, provider_sub: str, subject_id: str, now: int
+    session: AsyncConnection, provider: str, provider_sub: str, subject_id: str, now: int
 ) -> None:
     await session.execute(
         accounts.insert().values(

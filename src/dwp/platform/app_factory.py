@@ -43,7 +43,7 @@ def create_app(
     `app.state.readiness[name] = check`."""
     settings = settings or get_settings()
     configure_logging(service, settings.dwp_log_level)
-    configure_tracing(service, settings.dwp_otlp_endpoint)
+    configure_tracing(service, settings.dwp_otlp_endpoint, settings.dwp_trace_sample_ratio)
     log = structlog.get_logger(service)
 
     @asynccontextmanager

@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,8 +113,18 @@ class KeySource:
 
 
 class TokenVerifier:
+    """Checks tokens; a token already checked is remembered until it expires.
+
+    A signature check costs more than the rest of a profile read, and a client sends the same token
+    many times in its short life; remembering it changes nothing a token can do, since a token cannot
+    change and expiry is still enforced.
+    """
+
+    CACHE_SIZE = 10_000
+
     def __init__(self, keys: KeySource, *, issuer: str, audience: str = AUDIENCE) -> None:
         self._keys = keys
+        self._checked: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
         self._claims = jwt.JWTClaimsRegistry(
             leeway=CLOCK_SKEW_SECONDS,
             iss={"essential": True, "value": issuer},
@@ -123,6 +134,17 @@ class TokenVerifier:
         )
 
     async def verify(self, token: str) -> Principal:
+        remembered = self._checked.get(token)
+        if remembered is not None and remembered[0] > time.time():
+            self._checked.move_to_end(token)
+            return remembered[1]
+        principal, expires = await self._verify(token)
+        self._checked[token] = (expires, principal)
+        if len(self._checked) > self.CACHE_SIZE:
+            self._checked.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = _unverified_header(token)
             if header.get("alg") != ALGORITHM:
@@ -141,7 +163,7 @@ class TokenVerifier:
                 "The token issuer's keys cannot be fetched.",
                 headers={"Retry-After": "5"},
             ) from exc
-        return _principal(decoded.claims)
+        return _principal(decoded.claims), float(decoded.claims["exp"])
 
 
 def _unverified_header(token: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Async SQLAlchemy 2 for every service: a SQLite file per service by default, PostgreSQL when
+"""Async SQLAlchemy 2 Core for every service: a SQLite file per service by default, PostgreSQL when
 `DATABASE_URL` is set, where each service lives in its own schema (DESIGN.md section 4).
 
 Tables are declared without a schema; on PostgreSQL the connection's `search_path` puts them in the
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from dwp.platform.settings import Settings
 
@@ -47,7 +47,6 @@ class Database:
         self.schema = schema
         self.is_postgres = self.url.get_backend_name() == "postgresql"
         self.engine = self._create_engine(pool_size)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     def _create_engine(self, pool_size: int) -> AsyncEngine:
         # Looked up through the module at call time so that OpenTelemetry's wrapper of it applies.
@@ -56,7 +55,9 @@ class Database:
                 self.url,
                 pool_size=pool_size,
                 max_overflow=pool_size,
-                pool_pre_ping=True,
+                # No pre-ping: it costs a round trip per request. A connection that died is
+                # invalidated on its first failed use (a 503 for that request) and replaced.
+                pool_recycle=300,
                 pool_timeout=5,
                 connect_args={
                     "timeout": 3,
@@ -70,15 +71,16 @@ class Database:
         return engine
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A unit of work: everything inside commits together or not at all."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        async with self.engine.begin() as connection:
+            yield connection
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
-            yield session
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads, outside any unit of work."""
+        async with self.engine.connect() as connection:
+            yield connection
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.contracts.events import Event, EventEnvelope
 from dwp.platform import aws
@@ -38,7 +38,9 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def record_event(session: AsyncSession, table: Table, *, topic: str, event: Event, source: str) -> str:
+async def record_event(
+    session: AsyncConnection, table: Table, *, topic: str, event: Event, source: str
+) -> str:
     """Queue `event` for publishing as part of the caller's transaction; returns its event id."""
     envelope = EventEnvelope.wrap(event, source=source)
     await session.execute(

@@ -45,6 +45,12 @@ class Settings(BaseSettings):
         0, description="Added to every local port by `dwp up`, to run a second copy beside the first."
     )
     dwp_otlp_endpoint: str | None = Field(None, description="OTLP/HTTP endpoint for traces; none when unset.")
+    dwp_trace_sample_ratio: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of requests whose spans are recorded; all when exported, none otherwise.",
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_local(self) -> Settings:

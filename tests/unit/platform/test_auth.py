@@ -15,6 +15,14 @@ from dwp.platform.auth import (
 )
 
 ISSUER = "https://identity.test"
+UNSIGNED_CLAIMS = {
+    "iss": ISSUER,
+    "aud": "dwp-platform",
+    "sub": "s",
+    "kind": "citizen",
+    "citizen_id": "c",
+    "exp": 2**31,
+}
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +116,23 @@ async def test_refuses_garbage(verifier: TokenVerifier) -> None:
 async def test_citizen_token_without_citizen_id_refused(key: ECKey, verifier: TokenVerifier) -> None:
     with pytest.raises(Unauthenticated, match="citizen id"):
         await verifier.verify(mint_token(key, issuer=ISSUER, subject="s", kind="citizen"))
+
+
+async def test_a_checked_token_is_remembered_until_it_expires(key: ECKey) -> None:
+    class CountingSource(KeySource):
+        calls = 0
+
+        async def key_set(self, kid: str | None) -> KeySet:
+            CountingSource.calls += 1
+            return await super().key_set(kid)
+
+    verifier = TokenVerifier(
+        CountingSource(key_set=KeySet.import_key_set(public_key_set([key]))), issuer=ISSUER
+    )
+    token = citizen_token(key)
+    first = await verifier.verify(token)
+    assert await verifier.verify(token) == first
+    assert CountingSource.calls == 1
+    other = citizen_token(key, citizen_id="c-2")
+    assert (await verifier.verify(other)).citizen_id == "c-2"
+    assert CountingSource.calls == 2
