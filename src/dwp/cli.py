@@ -13,10 +13,12 @@ from typing import Annotated
 
 import typer
 
+from dwp.benefits.cli import app as calc_app
 from dwp.platform import catalog
 from dwp.platform.settings import get_settings
 
 app = typer.Typer(help="DWP benefits platform", no_args_is_help=True, add_completion=False)
+app.add_typer(calc_app, name="calc")
 
 
 def services_with_migrations() -> list[str]:
