@@ -138,6 +138,7 @@ def main() -> None:
                     f"fixed_{k}": v for k, v in asyncio.run(fixed_rate(url, token)).items()
                 }
     shutil.rmtree(data, ignore_errors=True)
+    shutil.rmtree(LOGS, ignore_errors=True)  # kept only when a step failed, to see why
 
     direct, gateway = results["direct to citizen"], results["through the gateway"]
     print(f"\nGateway overhead, {DURATION_SECONDS}s per measurement, wrk -t1 -c32; fixed rate 100 req/s")

@@ -3,12 +3,14 @@ citizen service, and each attack from the issue refused with the right status an
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import httpx
 import pytest
 from joserfc import jwt
 
+from dwp.identity.domain import SessionPolicy
 from tests.integration.identity.flows import callback_path, follow_to_provider, sign_in, staff_sign_in
 from tests.integration.identity.harness import CITIZEN, IDENTITY, Platform
 
@@ -233,3 +235,15 @@ async def test_staff_sign_in_gives_a_caseworker_token_with_roles(platform: Platf
 async def test_staff_without_a_role_cannot_sign_in(platform: Platform) -> None:
     async with platform.browser() as browser:
         _problem(await staff_sign_in(browser, "ellis.reed"), 401)
+
+
+async def test_idle_session_is_refused_and_its_ttl_is_set(platform: Platform) -> None:
+    ctx = platform.identity.state.identity
+    ctx.policy = SessionPolicy(idle_seconds=1, absolute_seconds=3600)
+    async with platform.browser() as browser:
+        await sign_in(browser)
+        session_id = browser.cookies["dwp_session"]
+        item = await ctx.store._call("get_item", Key={"pk": {"S": f"session#{session_id}"}})
+        assert int(item["Item"]["expires_at"]["N"]) <= time.time() + 1  # the DynamoDB TTL attribute
+        await asyncio.sleep(1.1)
+        _problem(await browser.post("/v1/sessions/token"), 401)
