@@ -116,27 +116,36 @@ def token(
     subject: Annotated[str | None, typer.Option(help="The token's subject.")] = None,
     minutes: int = 60,
 ) -> None:
-    """Mint a token with the local development signing key (until the identity service issues them)."""
-    from dwp.platform.auth import load_or_create_dev_key, mint_token
+    """Mint a token signed with the trusted issuer's key (the identity service's, once it runs)."""
+    from dwp.launcher import trusted_settings
+    from dwp.seed import mint
 
-    settings = get_settings()
+    settings = trusted_settings(get_settings())
     if kind not in ("citizen", "caseworker", "service"):
         raise typer.BadParameter("kind must be citizen, caseworker or service")
     if kind == "citizen":
         citizen_id = citizen_id or str(uuid.uuid4())
     roles = role or (["caseworker"] if kind == "caseworker" else [])
     typer.echo(
-        mint_token(
-            load_or_create_dev_key(settings),
-            issuer=settings.dwp_jwt_issuer,
+        mint(
+            settings,
             subject=subject or citizen_id or f"{kind}-{uuid.uuid4().hex[:8]}",
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             roles=roles,
             citizen_id=citizen_id,
             level_of_confidence="P2" if kind == "citizen" else None,
             lifetime_seconds=minutes * 60,
         )
     )
+
+
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Rotate the identity service's signing key: new tokens use the new key, old ones verify until expiry."""
+    from dwp.identity.local import rotate
+    from dwp.launcher import trusted_settings
+
+    typer.echo(f"signing with new key {rotate(trusted_settings(get_settings()))}")
 
 
 @app.command()

@@ -7,6 +7,7 @@ logs with a prefix per process, and stops everything on Ctrl-C.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -27,6 +28,37 @@ from dwp.platform.settings import Settings
 
 READY_TIMEOUT_SECONDS = 60
 COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta"]
+
+
+def trust_env(settings: Settings) -> dict[str, str]:
+    """Once the identity service runs, every service trusts its JWKS rather than the development key."""
+    identity = catalog.process("identity")
+    if not identity.app or settings.dwp_jwks_url:
+        return {}
+    url = f"http://127.0.0.1:{identity.port + settings.dwp_port_offset}"
+    return {"DWP_JWKS_URL": f"{url}/.well-known/jwks.json", "DWP_JWT_ISSUER": url}
+
+
+TRUST_FILE = "trust.json"
+"""Written by `dwp up` in the data folder while it runs: which issuer its services trust, so that a
+command run beside it (`dwp token`) mints tokens they accept."""
+
+
+def trusted_settings(settings: Settings, env: dict[str, str] | None = None) -> Settings:
+    """The settings a local command (demo data, `dwp token`) needs to mint tokens the services trust:
+    those of the `dwp up` running on this data folder, else the settings as they are."""
+    if env is None:
+        marker = settings.dwp_data_dir / TRUST_FILE
+        if not marker.exists():
+            return settings
+        env = dict(json.loads(marker.read_text()))
+    return settings.model_copy(
+        update={
+            "aws_endpoint_url": env.get("AWS_ENDPOINT_URL", settings.aws_endpoint_url),
+            "dwp_jwt_issuer": env.get("DWP_JWT_ISSUER", settings.dwp_jwt_issuer),
+            "dwp_jwks_url": env.get("DWP_JWKS_URL", settings.dwp_jwks_url),
+        }
+    )
 
 
 def _die_with_parent() -> None:
@@ -106,7 +138,7 @@ class Launcher:
         self._run_cli(["bootstrap"], env)
         self._step("running migrations")
         self._run_cli(["migrate"], env)
-        if not self.settings.dwp_jwks_url:
+        if "DWP_JWKS_URL" not in env:
             self._run_cli(["jwks"], env)  # creates the local development signing key once
         for index, entry in enumerate(services):
             self._start(
@@ -140,6 +172,11 @@ class Launcher:
         env["PYTHONUNBUFFERED"] = "1"
         for entry in catalog.PROCESSES:
             env.setdefault(entry.url_setting, self.url(entry))
+        env.update({k: v for k, v in trust_env(self.settings).items() if k not in env})
+        if "DWP_JWKS_URL" in env:
+            trust = {k: env[k] for k in ("DWP_JWKS_URL", "DWP_JWT_ISSUER", "AWS_ENDPOINT_URL") if k in env}
+            self.settings.dwp_data_dir.mkdir(parents=True, exist_ok=True)
+            (self.settings.dwp_data_dir / TRUST_FILE).write_text(json.dumps(trust))
         self.env = env
         return env
 
@@ -203,7 +240,11 @@ class Launcher:
         from dwp.seed import seed_demo_data
 
         try:
-            self.demo = seed_demo_data(self.settings, citizen_url=env[catalog.process("citizen").url_setting])
+            self.demo = seed_demo_data(
+                trusted_settings(self.settings, env),
+                citizen_url=env[catalog.process("citizen").url_setting],
+                gateway_url=env[catalog.process("gateway").url_setting],
+            )
         except Exception as exc:  # the platform is still usable without demo data
             self.console.print(f"[yellow]Demo data was not loaded: {exc}[/]")
             self.demo = None
@@ -227,7 +268,7 @@ class Launcher:
             self.console.print(table)
             demo = self.demo
             if demo:
-                self.console.print("[bold]Demo sign-ins[/] (local development key, valid 12 hours):")
+                self.console.print("[bold]Demo sign-ins[/] (tokens valid 12 hours):")
                 for label, value in demo.items():
                     self.console.print(f"  {label}: {value}")
             self.console.print("Press Ctrl-C to stop everything.")
@@ -253,5 +294,6 @@ class Launcher:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 child.process.kill()
+        (self.settings.dwp_data_dir / TRUST_FILE).unlink(missing_ok=True)
         if self.children:
             self._step("stopped")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -118,6 +119,42 @@ def test_a_citizen_registers_over_http(platform: tuple[subprocess.Popen[str], Pa
     text = log.read_text()
     assert "citizen     | {" in text, "service logs are streamed with a prefix"
     assert body["national_insurance_number"] not in text, "a NINO reached the logs"
+
+
+def test_a_person_signs_in_through_the_gateway_from_the_printed_link(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """The journey a person tries in a browser: the link `dwp up` prints, One Login's (simulated) page,
+    the signed-in page with name and level of confidence, and sign-out at One Login."""
+    _, log = platform
+    # The console may wrap the line after its label, so look for the link itself.
+    printed = re.findall(r"http://127\.0\.0\.1:\d+/v1/auth/one-login/start", log.read_text())
+    assert printed, "dwp up did not print the sign-in link"
+    start_url = printed[-1]
+    assert start_url == f"{url('gateway')}/v1/auth/one-login/start"
+    with httpx.Client(timeout=10) as browser:
+        start = browser.get(start_url)
+        assert start.status_code == 302, start.text
+        page = browser.get(start.headers["location"])
+        assert page.status_code == 200
+        assert 'value="sarah-p2"' in page.text
+        chosen = browser.post(
+            f"{url('one-login')}/authorize/{page.headers['X-Simulator-Interaction']}",
+            data={"user_id": "sarah-p2"},
+        )
+        callback = chosen.headers["location"]
+        assert callback.startswith(f"{url('gateway')}/v1/auth/one-login/callback?")
+        signed_in = browser.get(callback)
+        assert signed_in.status_code == 303, signed_in.text
+        me = browser.get(f"{url('gateway')}{signed_in.headers['location']}")
+        assert me.status_code == 200
+        assert "Sarah Anne Jones" in me.text
+        assert "P2" in me.text
+        out = browser.post(f"{url('gateway')}/v1/auth/sign-out")
+        assert out.headers["location"].startswith(f"{url('one-login')}/logout?id_token_hint=")
+        back = browser.get(out.headers["location"])
+        assert back.headers["location"].startswith(f"{url('gateway')}/v1/auth/signed-out")
+        assert browser.get(f"{url('gateway')}/v1/auth/me").status_code == 401
 
 
 def test_ctrl_c_stops_everything(platform: tuple[subprocess.Popen[str], Path]) -> None:

@@ -7,6 +7,7 @@ Until the identity service issues tokens, `dwp up` creates a local development s
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import uuid
@@ -68,23 +69,44 @@ class Forbidden(Problem):
 class KeySource:
     """The issuer's public keys: from a JWKS URL (refetched when an unknown key id appears) or given."""
 
-    def __init__(self, *, jwks_url: str | None = None, key_set: KeySet | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        jwks_url: str | None = None,
+        key_set: KeySet | None = None,
+        http: httpx.AsyncClient | None = None,
+        refetch_after_seconds: float = 30.0,
+    ) -> None:
         if (jwks_url is None) == (key_set is None):
             raise ValueError("give exactly one of jwks_url and key_set")
         self._url = jwks_url
         self._keys = key_set
         self._fetched_at = 0.0
+        self._http = http
+        self._refetch_after = refetch_after_seconds
+        self._lock = asyncio.Lock()
 
     async def key_set(self, kid: str | None) -> KeySet:
         if self._url is None:
             assert self._keys is not None
             return self._keys
+        if self._keys is not None and any(k.kid == kid for k in self._keys.keys):
+            return self._keys
+        # One fetch at a time: the first burst of requests after a start must not each fetch the JWKS.
+        async with self._lock:
+            return await self._fetch_if_due(kid)
+
+    async def _fetch_if_due(self, kid: str | None) -> KeySet:
+        assert self._url is not None
         known = self._keys is not None and any(k.kid == kid for k in self._keys.keys)
         # Refetch on an unknown kid (rotation), but at most every 30 s so a forged kid can't flood the issuer.
-        if self._keys is None or (not known and time.monotonic() - self._fetched_at > 30):
-            async with httpx.AsyncClient(timeout=3) as client:
-                response = await client.get(self._url)
-                response.raise_for_status()
+        if self._keys is None or (not known and time.monotonic() - self._fetched_at > self._refetch_after):
+            if self._http is not None:
+                response = await self._http.get(self._url, timeout=3)
+            else:
+                async with httpx.AsyncClient(timeout=3) as client:
+                    response = await client.get(self._url)
+            response.raise_for_status()
             self._keys = KeySet.import_key_set(response.json())
             self._fetched_at = time.monotonic()
         return self._keys

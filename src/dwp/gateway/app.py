@@ -1,0 +1,109 @@
+"""The gateway's ASGI app: edge token check, rate limits, then forwarding by path prefix.
+
+Like an API Gateway authorizer, it checks that a token is there and valid (issuer, audience, expiry,
+algorithm, key) unless the route is declared public; what the caller may do is each service's call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dwp.gateway.proxy import TIMEOUT, forward
+from dwp.gateway.ratelimit import RateLimiter
+from dwp.gateway.routes import RouteTable, is_public
+from dwp.platform.app_factory import create_app
+from dwp.platform.auth import Principal, Unauthenticated
+from dwp.platform.problems import Problem
+from dwp.platform.settings import Settings, get_settings
+
+SERVICE = "gateway"
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+log = structlog.get_logger(SERVICE)
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DWP_GATEWAY_", extra="ignore")
+
+    rate_limit: str = Field("50/second;1000/minute", description="Per client, in the `limits` notation.")
+
+
+router = APIRouter()
+
+
+@router.api_route("/{path:path}", methods=METHODS, include_in_schema=False)
+async def proxy(request: Request) -> Response:
+    state = request.app.state
+    upstream = state.routes.match(request.url.path)
+    if upstream is None:
+        raise Problem(404, "Not found", "No service answers at this path.", type_="no-route")
+    principal = None
+    if not is_public(request.method, request.url.path):
+        principal = await _authenticate(request)
+    client = principal.subject if principal else f"ip:{request.client.host if request.client else '-'}"
+    retry_after = await state.limiter.retry_after(client)
+    if retry_after is not None:
+        log.warning(
+            "rate_limited", route=upstream.service, client_kind=principal.kind if principal else "anonymous"
+        )
+        raise Problem(
+            429, "Too many requests", f"Slow down: try again in {retry_after} seconds.",
+            type_="rate-limited", headers={"Retry-After": str(retry_after)},
+        )  # fmt: skip
+    request_id = request.scope.get("state", {}).get("request_id", "")
+    return await forward(state.http, upstream, request, request_id)
+
+
+async def _authenticate(request: Request) -> Principal:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        log.warning("edge_refused", reason="no bearer token", path_prefix=request.url.path[:16])
+        raise Unauthenticated("send a bearer token in the Authorization header")
+    try:
+        # The platform's verifier remembers a checked token until it expires, so the signature is
+        # checked once per token, not once per request.
+        principal: Principal = await request.app.state.token_verifier.verify(token)
+    except Unauthenticated as exc:
+        log.warning("edge_refused", reason=exc.detail)
+        raise
+    return principal
+
+
+def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    gateway = GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = http or httpx.AsyncClient(
+            timeout=TIMEOUT, limits=httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        )
+        app.state.http = client
+        app.state.routes = RouteTable.from_catalogue(settings)
+        app.state.limiter = RateLimiter(gateway.rate_limit, settings.redis_url)
+        try:
+            yield
+        finally:
+            if http is None:
+                await client.aclose()
+
+    return create_app(
+        service=SERVICE,
+        routers=[router],
+        settings=settings,
+        lifespan=lifespan,
+        json_only=False,
+        title="DWP API gateway",
+        description="Routes to each service by path prefix; checks tokens at the edge; limits rates.",
+    )
+
+
+app = build_app()

@@ -1,0 +1,1 @@
+"""Identity: the One Login relying party, staff sign-in, sessions, internal tokens and their JWKS."""

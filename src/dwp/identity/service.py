@@ -1,0 +1,350 @@
+"""Use cases of the identity service: sign in (One Login for citizens, staff sign-in for caseworkers),
+sessions, sign out (front- and back-channel), internal tokens and their keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import httpx
+
+from dwp.identity import repository
+from dwp.identity.config import IdentitySettings
+from dwp.identity.domain import (
+    ClientAuthenticationFailed,
+    Confidence,
+    IdentityError,
+    IdentityNotProven,
+    LogoutTokenRejected,
+    PendingSignIn,
+    RegistrationRefused,
+    Session,
+    SessionInvalid,
+    SessionPolicy,
+    SignInRejected,
+    identity_from_claims,
+)
+from dwp.identity.one_login import ADDRESS_CLAIM, OneLoginClient
+from dwp.identity.repository import SessionStore
+from dwp.identity.staff import StaffSignInClient
+from dwp.identity.tokens import KeyRing, SigningKey, rotation
+from dwp.platform import catalog
+from dwp.platform.database import Database
+from dwp.platform.pii import PiiCipher
+
+PENDING_SIGN_IN_SECONDS = 600
+LOGOUT_JTI_MEMORY_SECONDS = 180
+"""One Login: "Check your service has not received another logout token with the same jti in the
+last 3 minutes"."""
+KEY_RING_RELOAD_SECONDS = 30.0
+
+
+class SignInStateMismatch(IdentityError):
+    status = 400
+    title = "Sign-in state does not match"
+
+
+@dataclass
+class IdentityContext:
+    settings: IdentitySettings
+    database: Database
+    cipher: PiiCipher
+    store: SessionStore
+    one_login: OneLoginClient
+    staff: StaffSignInClient
+    http: httpx.AsyncClient
+    policy: SessionPolicy = field(default_factory=SessionPolicy)
+    _ring: KeyRing | None = None
+    _ring_loaded_at: float = 0.0
+
+    @property
+    def issuer(self) -> str:
+        return self.settings.platform.dwp_jwt_issuer
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+# --- signing keys ------------------------------------------------------------------------------
+
+
+async def ensure_signing_key(*, database: Database, cipher: PiiCipher) -> None:
+    """Create the first signing key if there is none (first start of a new environment)."""
+    async with database.transaction() as tx:
+        keys = await repository.load_signing_keys(tx, cipher)
+        if not any(k.retired_at is None for k in keys):
+            await repository.add_signing_key(tx, cipher, SigningKey.generate(_now()))
+
+
+async def rotate_signing_keys(*, database: Database, cipher: PiiCipher) -> str:
+    """Start signing with a new key; the old one stays published until its tokens have expired."""
+    now = _now()
+    async with database.transaction() as tx:
+        new, retired = rotation(await repository.load_signing_keys(tx, cipher), now)
+        for key in retired:
+            await repository.retire_signing_key(tx, key.kid, now)
+        await repository.add_signing_key(tx, cipher, new)
+    return new.kid
+
+
+async def mint_with_current_key(*, database: Database, cipher: PiiCipher, **claims: Any) -> str:
+    """Mint a token outside a request (the `dwp token` command, demo data) with the current key."""
+    async with database.read() as tx:
+        return KeyRing(await repository.load_signing_keys(tx, cipher)).mint(**claims)
+
+
+async def key_ring(ctx: IdentityContext, *, fresh: bool = False) -> KeyRing:
+    """The keys, reloaded every few seconds so a rotation made by the command line is picked up."""
+    if fresh or ctx._ring is None or time.monotonic() - ctx._ring_loaded_at > KEY_RING_RELOAD_SECONDS:
+        async with ctx.database.read() as tx:
+            ctx._ring = KeyRing(await repository.load_signing_keys(tx, ctx.cipher))
+        ctx._ring_loaded_at = time.monotonic()
+    return ctx._ring
+
+
+async def published_keys(ctx: IdentityContext) -> dict[str, object]:
+    return (await key_ring(ctx)).jwks(_now())
+
+
+# --- signing in --------------------------------------------------------------------------------
+
+
+async def start_sign_in(
+    ctx: IdentityContext, *, provider: Literal["one-login", "staff"], confidence: Confidence, return_to: str
+) -> tuple[PendingSignIn, str]:
+    """Remember state, nonce and PKCE verifier, and return the provider's authorisation URL."""
+    now = _now()
+    pending = PendingSignIn.start(provider=provider, confidence=confidence, now=now, return_to=return_to)
+    await ctx.store.put_pending(pending, now + PENDING_SIGN_IN_SECONDS)
+    client = ctx.one_login if provider == "one-login" else ctx.staff
+    return pending, await client.authorization_url(pending)
+
+
+async def _take_pending(
+    ctx: IdentityContext, *, provider: str, state: str | None, cookie_state: str | None
+) -> PendingSignIn:
+    # The state must be the one this browser was given (cookie) and one we issued and not yet used.
+    if not state or not cookie_state or not hmac.compare_digest(state, cookie_state):
+        raise SignInStateMismatch("the state does not match the sign-in this browser started")
+    pending = await ctx.store.take_pending(state)
+    if pending is None or pending.provider != provider:
+        raise SignInStateMismatch("the sign-in has expired or was already completed")
+    return pending
+
+
+async def complete_one_login(
+    ctx: IdentityContext, *, state: str | None, cookie_state: str | None, code: str | None, error: str | None
+) -> tuple[Session, PendingSignIn]:
+    pending = await _take_pending(ctx, provider="one-login", state=state, cookie_state=cookie_state)
+    if error:
+        if error == "access_denied" and pending.confidence == "P2":
+            raise IdentityNotProven("One Login could not prove your identity")
+        raise SignInRejected(f"One Login returned {error}")
+    if not code:
+        raise SignInRejected("the callback has no authorisation code")
+    tokens = await ctx.one_login.exchange_code(code, pending)
+    sub = str(tokens.claims["sub"])
+    info = await ctx.one_login.userinfo(tokens.access_token)
+    if info.get("sub") != sub:
+        raise SignInRejected("userinfo is about a different person than the ID token")
+    verified: dict[str, Any] | None = None
+    display_name = str(info.get("email", "GOV.UK One Login user"))
+    if pending.confidence == "P2":
+        subject = await ctx.one_login.verify_core_identity(info, sub=sub)
+        identity = identity_from_claims(subject, info.get(ADDRESS_CLAIM))
+        display_name = " ".join((*identity.given_names, identity.family_name))
+        verified = {
+            "given_name": " ".join(identity.given_names),
+            "family_name": identity.family_name,
+            "date_of_birth": identity.birth_date.isoformat(),
+            "address_reference": (identity.address or {}).get("uprn"),
+            # One Login verified these when the account was made ("email_verified" is always true).
+            "email": info.get("email") if info.get("email_verified") else None,
+            "phone": info.get("phone_number") if info.get("phone_number_verified") else None,
+        }
+    citizen_id = await _link_account(ctx, "one-login", sub)
+    now = _now()
+    session = Session.open(
+        subject_kind="citizen",
+        subject_id=citizen_id,
+        provider_sub=sub,
+        provider_sid=tokens.claims.get("sid"),
+        confidence=pending.confidence,
+        roles=("citizen",),
+        display_name=display_name,
+        id_token=tokens.id_token,
+        now=now,
+        verified=verified,
+    )
+    await ctx.store.put_session(session, session.expires_at(ctx.policy))
+    return session, pending
+
+
+async def complete_staff(
+    ctx: IdentityContext, *, state: str | None, cookie_state: str | None, code: str | None, error: str | None
+) -> tuple[Session, PendingSignIn]:
+    pending = await _take_pending(ctx, provider="staff", state=state, cookie_state=cookie_state)
+    if error or not code:
+        raise SignInRejected(f"staff sign-in returned {error or 'no code'}")
+    staff = await ctx.staff.exchange_code(code, pending)
+    session = Session.open(
+        subject_kind="staff",
+        subject_id=staff.oid,
+        provider_sub=f"staff:{staff.oid}",
+        provider_sid=None,
+        confidence="P0",
+        roles=staff.roles,
+        display_name=staff.name,
+        id_token="",
+        now=_now(),
+    )
+    await ctx.store.put_session(session, session.expires_at(ctx.policy))
+    return session, pending
+
+
+async def _link_account(ctx: IdentityContext, provider: str, provider_sub: str) -> str:
+    """The citizen id linked to this One Login subject; a new one on first sign-in."""
+    async with ctx.database.transaction() as tx:
+        existing = await repository.find_account(tx, provider, provider_sub)
+        if existing:
+            return existing
+        citizen_id = str(uuid.uuid4())
+        await repository.add_account(tx, provider, provider_sub, citizen_id, _now())
+        return citizen_id
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+async def current_session(ctx: IdentityContext, *, session_id: str | None) -> Session:
+    """A live session, its idle deadline moved on by this use."""
+    if not session_id:
+        raise SessionInvalid("no session cookie")
+    now = _now()
+    session = await ctx.store.get_session(session_id, now)
+    if session is None:
+        raise SessionInvalid("unknown or expired session")
+    session.check_live(now=now, policy=ctx.policy)
+    touched = session.touched(now)
+    await ctx.store.put_session(touched, touched.expires_at(ctx.policy))
+    return touched
+
+
+async def access_token(ctx: IdentityContext, *, session_id: str | None) -> tuple[str, int]:
+    """A short-lived internal token for the person signed in to this session."""
+    session = await current_session(ctx, session_id=session_id)
+    ring = await key_ring(ctx)
+    lifetime = ctx.settings.access_token_seconds
+    if session.subject_kind == "citizen":
+        token = ring.mint(
+            issuer=ctx.issuer, subject=session.subject_id, kind="citizen", citizen_id=session.subject_id,
+            level_of_confidence=session.confidence, lifetime_seconds=lifetime,
+        )  # fmt: skip
+    else:
+        token = ring.mint(
+            issuer=ctx.issuer, subject=session.subject_id, kind="caseworker", roles=session.roles,
+            lifetime_seconds=lifetime,
+        )  # fmt: skip
+    return token, lifetime
+
+
+async def sign_out(ctx: IdentityContext, *, session_id: str | None) -> str | None:
+    """End the session here; the provider's logout URL to end it there too (None if no session)."""
+    if not session_id:
+        return None
+    session = await ctx.store.get_session(session_id, _now())
+    await ctx.store.delete_session(session_id)
+    if session is None:
+        return None
+    if session.subject_kind == "staff":
+        return await ctx.staff.end_session_url()
+    return await ctx.one_login.end_session_url(id_token_hint=session.id_token, state=uuid.uuid4().hex[:16])
+
+
+async def back_channel_logout(ctx: IdentityContext, *, logout_token: str | None) -> int:
+    """Close every session of the person One Login says has signed out; how many were closed."""
+    if not logout_token:
+        raise LogoutTokenRejected("no logout_token in the request")
+    claims = await ctx.one_login.validate_logout_token(logout_token)
+    if not await ctx.store.first_sighting(str(claims["jti"]), _now() + LOGOUT_JTI_MEMORY_SECONDS):
+        raise LogoutTokenRejected("this logout token was already used")
+    closed = 0
+    for session_id in await ctx.store.sessions_of(str(claims["sub"])):
+        if await ctx.store.get_session(session_id, _now()) is not None:
+            closed += 1
+        await ctx.store.delete_session(session_id)
+    if closed == 0:
+        raise LogoutTokenRejected("the logout token is for no session held here")
+    return closed
+
+
+# --- service tokens ----------------------------------------------------------------------------
+
+
+def _service_secrets(settings: IdentitySettings) -> dict[str, str]:
+    if settings.service_clients:
+        return dict(json.loads(settings.service_clients))
+    # Locally every service in the catalogue has the secret "local-<name>-secret".
+    return {
+        p.name: hashlib.sha256(f"local-{p.name}-secret".encode()).hexdigest()
+        for p in catalog.PROCESSES
+        if p.kind in ("service", "worker", "frontend")
+    }
+
+
+async def service_token(ctx: IdentityContext, *, client_id: str, client_secret: str) -> tuple[str, int]:
+    """OAuth client credentials: a short-lived token naming the calling service."""
+    expected = _service_secrets(ctx.settings).get(client_id)
+    given = hashlib.sha256(client_secret.encode()).hexdigest()
+    if expected is None or not hmac.compare_digest(expected, given):
+        raise ClientAuthenticationFailed("unknown client or wrong secret")
+    lifetime = ctx.settings.service_token_seconds
+    ring = await key_ring(ctx)
+    token = ring.mint(issuer=ctx.issuer, subject=client_id, kind="service", lifetime_seconds=lifetime)
+    return token, lifetime
+
+
+# --- registration with the citizen service -----------------------------------------------------
+
+
+async def citizen_record(ctx: IdentityContext, session: Session) -> dict[str, Any] | None:
+    """The linked citizen's record from the citizen service (over HTTP), or None if not registered."""
+    token, _ = await access_token(ctx, session_id=session.session_id)
+    url = f"{ctx.settings.platform.service_url('citizen')}/v1/citizens/{session.subject_id}"
+    response = await ctx.http.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=5.0)
+    if response.status_code == 404:
+        return None
+    response.raise_for_status()
+    return dict(response.json())
+
+
+async def register_citizen(ctx: IdentityContext, *, session_id: str | None, nino: str) -> dict[str, Any]:
+    """Create the citizen record, prefilled from the identity One Login verified, plus the NINO that
+    One Login does not hold."""
+    session = await current_session(ctx, session_id=session_id)
+    if session.subject_kind != "citizen" or not session.verified:
+        raise IdentityNotProven("registering needs an identity proven to P2 with One Login")
+    token, _ = await access_token(ctx, session_id=session.session_id)
+    body = {k: v for k, v in session.verified.items() if v} | {"national_insurance_number": nino}
+    response = await ctx.http.post(
+        f"{ctx.settings.platform.service_url('citizen')}/v1/citizens",
+        json=body,
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"register-{session.subject_id}"},
+        timeout=10.0,
+    )
+    if response.status_code not in (200, 201):
+        title = (
+            response.json().get("detail")
+            if response.headers.get("content-type", "").endswith("json")
+            else None
+        )
+        raise RegistrationRefused(
+            f"the citizen service refused the registration: {title or response.status_code}"
+        )
+    return dict(response.json())

@@ -1,0 +1,1 @@
+"""Stand-ins for the external providers: real HTTP servers that follow each provider's published API."""

@@ -1,0 +1,105 @@
+"""Internal tokens in use: through the gateway to the citizen service, after a key rotation, for
+services (client credentials), and the local development key no longer trusted."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+from joserfc import jwt
+
+from dwp.identity import service
+from dwp.platform.auth import load_or_create_dev_key, mint_token
+from tests.integration.identity.flows import callback_path, follow_to_provider
+from tests.integration.identity.harness import GATEWAY, IDENTITY, Platform
+
+pytestmark = pytest.mark.integration
+
+
+def _problem(response: httpx.Response, status: int) -> None:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@asynccontextmanager
+async def _gateway_sign_in(
+    platform: Platform, user: str = "sarah-p2"
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    """The whole journey through the gateway, the one address a browser uses; gives the browser and
+    an internal token for the session."""
+    async with platform.browser(GATEWAY) as browser:
+        start = await browser.get("/v1/auth/one-login/start")
+        back = await follow_to_provider(browser, start, user)
+        assert back.headers["location"].startswith(f"{GATEWAY}/v1/auth/one-login/callback?")
+        done = await browser.get(callback_path(back))
+        assert done.status_code == 303, done.text
+        page = await browser.get(done.headers["location"])
+        assert page.status_code == 200
+        token = (await browser.post("/v1/sessions/token")).json()["access_token"]
+        yield browser, token
+
+
+async def test_citizen_reaches_their_own_record_through_the_gateway(platform: Platform) -> None:
+    async with _gateway_sign_in(platform) as (browser, token):
+        registered = await browser.post("/v1/auth/register", data={"national_insurance_number": "JG103759A"})
+        assert registered.status_code == 303
+        citizen_id = (await browser.get("/v1/sessions/current")).json()["subject_id"]
+        token = (await browser.post("/v1/sessions/token")).json()["access_token"]
+        own = await browser.get(f"/v1/citizens/{citizen_id}", headers={"Authorization": f"Bearer {token}"})
+        assert own.status_code == 200
+        assert own.json()["family_name"] == "Jones"
+
+
+async def test_citizen_token_on_a_caseworker_route_is_forbidden(platform: Platform) -> None:
+    async with _gateway_sign_in(platform) as (browser, token):
+        response = await browser.post(
+            "/v1/citizens/search",
+            json={"national_insurance_number": "JG103759A"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    _problem(response, 403)
+
+
+async def test_a_token_from_the_local_development_key_is_no_longer_trusted(platform: Platform) -> None:
+    dev_token = mint_token(
+        load_or_create_dev_key(platform.settings),
+        issuer=IDENTITY,
+        subject="x",
+        kind="citizen",
+        citizen_id="x",
+    )
+    async with platform.browser(GATEWAY) as client:
+        _problem(await client.get("/v1/citizens/x", headers={"Authorization": f"Bearer {dev_token}"}), 401)
+
+
+async def test_rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_key(
+    platform: Platform,
+) -> None:
+    ctx = platform.identity.state.identity
+    async with _gateway_sign_in(platform) as (browser, old_token):
+        new_kid = await service.rotate_signing_keys(database=ctx.database, cipher=ctx.cipher)
+        await service.key_ring(ctx, fresh=True)
+        new_token = (await browser.post("/v1/sessions/token")).json()["access_token"]
+        citizen_id = (await browser.get("/v1/sessions/current")).json()["subject_id"]
+        keys = await platform.keys()
+        assert jwt.decode(new_token, keys).header["kid"] == new_kid
+        assert jwt.decode(old_token, keys).header["kid"] != new_kid
+        for token in (old_token, new_token):
+            response = await browser.get(
+                f"/v1/citizens/{citizen_id}", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert response.status_code == 404  # authenticated; not yet registered
+
+
+async def test_service_token_by_client_credentials(platform: Platform) -> None:
+    form = {"grant_type": "client_credentials", "client_id": "claims", "client_secret": "local-claims-secret"}
+    response = await platform.http.post(f"{GATEWAY}/v1/auth/token", data=form)
+    assert response.status_code == 200, response.text
+    claims = jwt.decode(response.json()["access_token"], await platform.keys()).claims
+    assert (claims["kind"], claims["sub"], claims["aud"]) == ("service", "claims", "dwp-platform")
+    wrong = await platform.http.post(f"{GATEWAY}/v1/auth/token", data=form | {"client_secret": "guess"})
+    _problem(wrong, 401)
+    assert hashlib.sha256(b"guess").hexdigest() not in wrong.text
