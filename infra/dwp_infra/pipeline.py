@@ -76,7 +76,7 @@ class PipelineStack(cdk.Stack):
         test_project = self._project(
             "Test",
             privileged=False,
-            commands=["make test", "make infra-check"],
+            commands=["make test"],
             description="Lint, types, import contracts, unit, integration, e2e and infrastructure tests",
         )
         image_project = self._project(

@@ -198,7 +198,8 @@ class PlatformStack(cdk.Stack):
             "AWS Config writes snapshot and history files under config/AWSLogs/ with keys it chooses; the "
             "grant is PutObject under that prefix of the log bucket only.",
             applies_to=[
-                RegexAppliesTo(regex="/^Resource::<AccessLogs[0-9A-F]+\\.Arn>\\/config\\/AWSLogs\\/\\*$/g")
+                # The bucket ARN prints as a token or as the data stack's export, depending on the phase.
+                RegexAppliesTo(regex="/^Resource::.*AccessLogs[0-9A-F]+.*\\/config\\/AWSLogs\\/\\*$/g")
             ],
         )
         recorder = config_.CfnConfigurationRecorder(
