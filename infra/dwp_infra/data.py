@@ -158,6 +158,20 @@ class DataStack(cdk.Stack):
             monitoring_interval=cdk.Duration.seconds(60),
         )
         _acknowledge_monitoring_role(self.database)
+        if not config.db_multi_az:
+            acknowledge(
+                self.database,
+                "AwsSolutions-RDS3",
+                f"{config.name} holds only synthetic test data and is rebuilt from migrations and seeds; a "
+                "single-AZ instance halves its cost. Staging and production are Multi-AZ.",
+            )
+        if not config.strict:
+            acknowledge(
+                self.database,
+                "AwsSolutions-RDS10",
+                f"{config.name} is torn down and recreated freely and holds only synthetic test data; "
+                "staging and production have deletion protection.",
+            )
         assert self.database.secret is not None
         self.database_secret = self.database.secret
         rotation_sg = ec2.SecurityGroup(

@@ -38,8 +38,8 @@ class Synthesised:
         return sorted(self.outdir.glob("*.template.json"))
 
 
-def synthesise(outdir: Path) -> Synthesised:
-    app = cdk.App(context=cdk_context("production"), outdir=str(outdir))
+def synthesise(outdir: Path, env_name: str = "production") -> Synthesised:
+    app = cdk.App(context=cdk_context(env_name), outdir=str(outdir))
     stacks = build(app)
     app.synth()
     roles = ("network", "data", "platform", "services", "edge_global", "edge", "pipeline")

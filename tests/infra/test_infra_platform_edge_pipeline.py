@@ -145,3 +145,22 @@ def test_pipeline_tests_builds_images_and_deploys_with_approvals_between_environ
     deploy = projects["dwp-deploy-production"]["Source"]["BuildSpec"]
     assert "docker push 333333333333.dkr.ecr.eu-west-2.amazonaws.com/dwp/services:$IMAGE_TAG" in deploy
     assert "-c dwp:env=production -c image_tag=$IMAGE_TAG" in deploy
+
+
+def test_alarms_reach_the_operators_and_the_dashboard_exists(synth):
+    stacks = synth.stacks
+    alarms = {
+        a["Properties"]["AlarmName"]: a["Properties"]
+        for a in resources_of(synth.raw["services"], "AWS::CloudWatch::Alarm").values()
+        if "AlarmName" in a["Properties"]
+    }
+    expected = {f"dwp-production-{name}-5xx" for name in stacks.services.services}
+    expected |= {f"dwp-production-{name}-dlq" for name in stacks.data.dead_letter_queues}
+    expected |= {f"dwp-production-{name}-errors" for name in stacks.services.functions}
+    expected |= {"dwp-production-rds-cpu", "dwp-production-rds-replica-lag", "dwp-production-api-5xx"}
+    assert expected <= set(alarms)
+    topic = logical_id(stacks.platform.alarm_topic)
+    for name in expected:
+        assert any(topic in ref for ref in references(alarms[name]["AlarmActions"])), name
+    (dashboard,) = resources_of(synth.raw["services"], "AWS::CloudWatch::Dashboard").values()
+    assert dashboard["Properties"]["DashboardName"] == "dwp-production"
