@@ -56,6 +56,7 @@ lock: | $(UV)
 	$(UV) pip compile pyproject.toml --all-extras --generate-hashes --quiet -o requirements.lock
 
 bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) benchmarks/http_baseline.py
 
 clean:

@@ -213,7 +213,6 @@ PROCESSES: tuple[Process, ...] = (
         name="workers",
         kind="worker",
         port=8107,
-        app="dwp.workers.app:app",
         consumes=(NOTIFICATIONS_QUEUE,),
         db_schema="workers",
     ),

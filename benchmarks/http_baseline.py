@@ -1,0 +1,254 @@
+"""Reading one's own profile over HTTP (SQLite and PostgreSQL) against a bare uvicorn app, in one run.
+
+Prints, for each target: maximum throughput (wrk, 1 thread, 32 connections, keep-alive), p50/p99 at a
+fixed 100 requests per second (an open-loop generator that sends on a schedule, so a slow answer does
+not slow the sender), and the ratio of throughput to the bare app measured in the same run. Also times
+`dwp up` from start to ready on a warm install.
+
+Targets (issue 3): profile read >= 30% of the bare app's throughput; p99 < 25 ms at 100 requests/s;
+`dwp up` ready in < 15 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from dwp.platform.embedded_aws import port_is_free, wait_for_port  # noqa: E402
+
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format('{"requests": %d, "seconds": %f, "errors": %d, "p50_us": %d, "p99_us": %d}\\n',
+    summary.requests, summary.duration / 1e6,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.status + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+DURATION_SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+
+
+def free_port(start: int) -> int:
+    port = start
+    while not port_is_free("127.0.0.1", port):
+        port += 1
+    return port
+
+
+@contextmanager
+def process(command: list[str], env: dict[str, str], port: int) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_for_port("127.0.0.1", port, timeout=30)
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def wrk(url: str, token: str | None) -> dict[str, float]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    command = ["wrk", "-t1", "-c32", f"-d{DURATION_SECONDS}s", "-s", script.name, url]
+    if token:
+        command[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    if result["errors"]:
+        raise RuntimeError(f"wrk saw {result['errors']} errors against {url}")
+    return {
+        "rps": result["requests"] / result["seconds"],
+        "p50_ms": result["p50_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+    }
+
+
+async def fixed_rate(
+    url: str, token: str | None, rate: int = 100, seconds: int = DURATION_SECONDS
+) -> dict[str, float]:
+    """Send `rate` requests a second on a schedule; latency counts from the scheduled send time."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
+    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=5) as client:
+        await client.get(url)  # warm a connection
+        start = time.perf_counter()
+
+        async def one(at: float) -> None:
+            await asyncio.sleep(max(0.0, at - time.perf_counter()))
+            response = await client.get(url)
+            response.raise_for_status()
+            latencies.append(time.perf_counter() - at)
+
+        await asyncio.gather(*(one(start + i / rate) for i in range(rate * seconds)))
+    latencies.sort()
+    return {
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
+
+
+def measure(url: str, token: str | None) -> dict[str, float]:
+    fixed = asyncio.run(fixed_rate(url, token))
+    return wrk(url, token) | {f"fixed_{k}": v for k, v in fixed.items()}
+
+
+def dwp(args: list[str], env: dict[str, str]) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "dwp.cli", *args], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def measure_citizen(label: str, env: dict[str, str], results: dict[str, dict[str, float]]) -> None:
+    dwp(["migrate", "citizen"], env)
+    port = free_port(18101)
+    command = [sys.executable, "-m", "dwp.cli", "serve", "citizen", "--port", str(port)]
+    with process(command, env, port):
+        base = f"http://127.0.0.1:{port}"
+        citizen_id = str(uuid.uuid4())
+        token = dwp(["token", "citizen", "--citizen-id", citizen_id, "--minutes", "30"], env)
+        body = {
+            "given_name": "Bench",
+            "family_name": "Mark",
+            "date_of_birth": "1980-01-01",
+            "national_insurance_number": f"AB{uuid.uuid4().int % 1_000_000:06d}C",
+            "email": "bench@example.com",
+        }
+        created = httpx.post(f"{base}/v1/citizens", json=body, headers={"Authorization": f"Bearer {token}"})
+        created.raise_for_status()
+        url = f"{base}/v1/citizens/{citizen_id}"
+        results[label] = measure(url, token)
+
+
+def time_dwp_up(env: dict[str, str]) -> float:
+    up_env = {k: v for k, v in env.items() if not k.startswith("AWS_ENDPOINT")}
+    up_env["DWP_PORT_OFFSET"] = "21000"
+    with tempfile.TemporaryDirectory() as data:
+        up_env["DWP_DATA_DIR"] = data
+        up_env.pop("DATABASE_URL", None)
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "dwp.cli", "up"],
+            env=up_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert proc.stdout is not None
+        seen: list[str] = []
+        for line in proc.stdout:
+            seen.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        else:
+            raise RuntimeError("dwp up did not become ready:\n" + "".join(seen[-20:]))
+        ready = time.monotonic() - started
+        proc.send_signal(2)
+        proc.wait(timeout=30)
+        return ready
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is needed: apt-get install -y wrk (make bench installs it)")
+    data = Path(tempfile.mkdtemp(prefix="dwp-bench-"))
+    aws_port = free_port(14566)
+    env = {
+        **os.environ,
+        "DWP_DATA_DIR": str(data),
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
+        "DWP_LOG_LEVEL": "WARNING",
+    }
+    results: dict[str, dict[str, float]] = {}
+    bare_port = free_port(18000)
+    bare = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "benchmarks.bare_app:app",
+        "--port",
+        str(bare_port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    with process(bare, {**env, "PYTHONPATH": str(ROOT)}, bare_port):
+        url = f"http://127.0.0.1:{bare_port}/"
+        results["bare uvicorn app"] = measure(url, None)
+    hello = [*bare[:3], "benchmarks.bare_app:fastapi_app", *bare[4:]]
+    with process(hello, {**env, "PYTHONPATH": str(ROOT)}, bare_port):
+        url = f"http://127.0.0.1:{bare_port}/"
+        results["FastAPI hello world"] = measure(url, None)
+
+    aws = [sys.executable, "-m", "dwp.cli", "aws-endpoint", "--port", str(aws_port)]
+    with process(aws, env, aws_port):
+        dwp(["bootstrap"], env)
+        sqlite_env = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+        measure_citizen("profile read, SQLite", sqlite_env, results)
+        postgres = os.environ.get("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+        database = f"dwp_bench_{os.getpid()}"
+        subprocess.run(
+            ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", f"CREATE DATABASE {database}"],
+            check=True,
+        )
+        try:
+            pg_url = postgres.rsplit("/", 1)[0] + f"/{database}"
+            measure_citizen("profile read, PostgreSQL", {**env, "DATABASE_URL": pg_url}, results)
+        finally:
+            subprocess.run(
+                [
+                    "psql",
+                    "-q",
+                    "-h",
+                    "127.0.0.1",
+                    "-U",
+                    "postgres",
+                    "-c",
+                    f"DROP DATABASE {database} WITH (FORCE)",
+                ],
+                check=False,
+            )
+    ready = time_dwp_up(env)
+    shutil.rmtree(data, ignore_errors=True)
+
+    baseline = results["bare uvicorn app"]["rps"]
+    print(f"\nHTTP baseline, {DURATION_SECONDS}s per measurement, wrk -t1 -c32; fixed rate 100 req/s")
+    header = ("target", "req/s", "ratio", "p50 ms", "p99 ms", "@100/s p50", "@100/s p99")
+    print(
+        f"{header[0]:<28}"
+        + "".join(f"{h:>10}" for h in header[1:5])
+        + "".join(f"{h:>12}" for h in header[5:])
+    )
+    for label, r in results.items():
+        ratio = r["rps"] / baseline
+        print(
+            f"{label:<28}{r['rps']:>10.0f}{ratio:>10.2f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}"
+            f"{r['fixed_p50_ms']:>12.2f}{r['fixed_p99_ms']:>12.2f}"
+        )
+    print(f"\ndwp up, warm install, start to ready: {ready:.1f} s (target < 15 s)")
+    for label in ("profile read, SQLite", "profile read, PostgreSQL"):
+        r = results[label]
+        ok_ratio = r["rps"] / baseline >= 0.30
+        ok_p99 = r["fixed_p99_ms"] < 25
+        verdict = f"throughput ratio {'meets' if ok_ratio else 'MISSES'} 0.30; "
+        print(f"{label}: {verdict}p99 at 100/s {'meets' if ok_p99 else 'MISSES'} 25 ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""The citizen service's ASGI app: the platform app factory plus this service's routes and resources."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from dwp.citizen import domain
+from dwp.citizen.api import router
+from dwp.citizen.repository import outbox
+from dwp.citizen.service import CitizenContext
+from dwp.platform.app_factory import create_app
+from dwp.platform.database import Database
+from dwp.platform.outbox import OutboxRelay
+from dwp.platform.pii import BlindIndex, PiiCipher
+from dwp.platform.problems import ErrorMapping
+from dwp.platform.settings import Settings, get_settings
+
+SERVICE = "citizen"
+
+DOMAIN_ERRORS = {
+    domain.CitizenNotFound: ErrorMapping(404, "not-found", "Not found"),
+    domain.AlreadyRegistered: ErrorMapping(409, "already-registered", "Already registered"),
+    domain.StaleVersion: ErrorMapping(412, "stale-version", "Precondition failed"),
+    domain.VersionRequired: ErrorMapping(428, "version-required", "Precondition required"),
+    domain.IdempotencyKeyReused: ErrorMapping(422, "idempotency-key-reused", "Idempotency key reused"),
+    domain.ProfileFieldLocked: ErrorMapping(422, "field-locked", "This field cannot be changed here"),
+    domain.CitizenError: ErrorMapping(422, "invalid-citizen", "Your request has invalid fields"),
+}
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = Database(settings, SERVICE)
+        index = await asyncio.to_thread(BlindIndex.from_settings, settings)
+        app.state.citizen_context = CitizenContext(database=database, cipher=PiiCipher(settings), index=index)
+        relay = OutboxRelay(database, outbox, settings)
+        app.state.outbox_relay = relay
+        app.state.readiness["database"] = database.ping
+        stop = asyncio.Event()
+        relay_task = asyncio.create_task(relay.run(stop), name="outbox-relay")
+        try:
+            yield
+        finally:
+            stop.set()
+            await relay_task
+            await database.dispose()
+
+    return create_app(
+        service=SERVICE,
+        routers=[router],
+        settings=settings,
+        domain_errors=DOMAIN_ERRORS,
+        lifespan=lifespan,
+        description="Registration, profiles and contact preferences of citizens.",
+    )
+
+
+app = build_app()

@@ -1,0 +1,258 @@
+"""The citizen service's own tables, and the translation between rows and the domain's Citizen.
+
+NINO and date of birth are stored sealed with KMS envelope encryption; the NINO is found through its
+blind index, never by its plain value.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from dwp.citizen.domain import Citizen, ContactPreferences, Nino
+from dwp.platform.database import new_metadata
+from dwp.platform.messaging import inbox_table
+from dwp.platform.outbox import outbox_table
+from dwp.platform.pii import BlindIndex, PiiCipher
+
+metadata = new_metadata()
+
+citizens = Table(
+    "citizens",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("nino_index", String(64), nullable=False, unique=True),
+    Column("nino_sealed", Text, nullable=False),
+    Column("date_of_birth_sealed", Text, nullable=False),
+    Column("given_name", String(200), nullable=False),
+    Column("family_name", String(200), nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("phone", String(32), nullable=True),
+    Column("address_reference", String(64), nullable=True),
+    Column("preferred_language", String(2), nullable=False),
+    Column("contact_channels", String(64), nullable=False),
+    Column("welsh_letters", Integer, nullable=False, default=0),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("citizen_id", String(36), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),
+    Column("actor_kind", String(20), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Column("request_id", String(128), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal", String(200), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("citizen_id", String(36), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+NINO_PURPOSE = "citizen.nino"
+DOB_PURPOSE = "citizen.date_of_birth"
+# Sealed fields are shown in audit records by what happened to them, never by value.
+_SEALED = {"nino", "date_of_birth"}
+
+
+class CitizenRepository:
+    def __init__(self, session: AsyncConnection, cipher: PiiCipher, index: BlindIndex) -> None:
+        self.session = session
+        self._cipher = cipher
+        self._index = index
+
+    def nino_index(self, nino: Nino) -> str:
+        return self._index.digest(nino.value, purpose=NINO_PURPOSE)
+
+    async def get(self, citizen_id: str) -> Citizen | None:
+        row = (await self.session.execute(select(citizens).where(citizens.c.id == citizen_id))).first()
+        return self._to_domain(row) if row else None
+
+    async def find_by_nino(self, nino: Nino) -> Citizen | None:
+        query = select(citizens).where(citizens.c.nino_index == self.nino_index(nino))
+        row = (await self.session.execute(query)).first()
+        return self._to_domain(row) if row else None
+
+    async def add(self, citizen: Citizen, now: datetime) -> None:
+        await self.session.execute(
+            citizens.insert().values(
+                id=citizen.id,
+                nino_index=self.nino_index(citizen.nino),
+                nino_sealed=self._cipher.encrypt(citizen.nino.value, context=NINO_PURPOSE),
+                date_of_birth_sealed=self._cipher.encrypt(
+                    citizen.date_of_birth.isoformat(), context=DOB_PURPOSE
+                ),
+                created_at=now,
+                updated_at=now,
+                **self._plain_columns(citizen),
+            )
+        )
+
+    async def save(self, citizen: Citizen, *, previous_version: int, now: datetime) -> bool:
+        """Write a changed profile if nobody else changed it first (optimistic lock on `version`)."""
+        result = await self.session.execute(
+            update(citizens)
+            .where(citizens.c.id == citizen.id, citizens.c.version == previous_version)
+            .values(updated_at=now, **self._plain_columns(citizen))
+        )
+        return bool(result.rowcount == 1)
+
+    async def audit(
+        self,
+        *,
+        citizen_id: str,
+        actor: str,
+        actor_kind: str,
+        action: str,
+        before: Citizen | None,
+        after: Citizen | None,
+        fields: list[str] | None,
+        request_id: str | None,
+        now: datetime,
+        reason: str | None = None,
+    ) -> None:
+        await self.session.execute(
+            audit_log.insert().values(
+                id=str(uuid.uuid4()),
+                citizen_id=citizen_id,
+                actor=actor,
+                actor_kind=actor_kind,
+                action=action,
+                reason=reason,
+                before=_audit_view(before, fields),
+                after=_audit_view(after, fields),
+                request_id=request_id,
+                at=now,
+            )
+        )
+
+    async def audit_trail(self, citizen_id: str, *, after_id: str | None, limit: int) -> list[dict[str, Any]]:
+        query = select(audit_log).where(audit_log.c.citizen_id == citizen_id)
+        if after_id:
+            cursor_row = (
+                await self.session.execute(select(audit_log.c.at).where(audit_log.c.id == after_id))
+            ).first()
+            if cursor_row is not None:
+                query = query.where(
+                    (audit_log.c.at > cursor_row.at)
+                    | ((audit_log.c.at == cursor_row.at) & (audit_log.c.id > after_id))
+                )
+        rows = (await self.session.execute(query.order_by(audit_log.c.at, audit_log.c.id).limit(limit))).all()
+        return [
+            {
+                "id": r.id,
+                "actor": r.actor,
+                "actor_kind": r.actor_kind,
+                "action": r.action,
+                "reason": r.reason,
+                "before": json.loads(r.before) if r.before else None,
+                "after": json.loads(r.after) if r.after else None,
+                "request_id": r.request_id,
+                "at": _utc(r.at).isoformat(),
+            }
+            for r in rows
+        ]
+
+    async def remembered_registration(self, principal: str, key: str) -> tuple[str, str] | None:
+        query = select(idempotency_keys.c.request_hash, idempotency_keys.c.citizen_id).where(
+            idempotency_keys.c.principal == principal, idempotency_keys.c.key == key
+        )
+        row = (await self.session.execute(query)).first()
+        return (row.request_hash, row.citizen_id) if row else None
+
+    async def remember_registration(
+        self, principal: str, key: str, request_hash: str, citizen_id: str, now: datetime
+    ) -> None:
+        await self.session.execute(
+            idempotency_keys.insert().values(
+                principal=principal, key=key, request_hash=request_hash, citizen_id=citizen_id, created_at=now
+            )
+        )
+
+    @staticmethod
+    def _plain_columns(citizen: Citizen) -> dict[str, Any]:
+        return {
+            "given_name": citizen.given_name,
+            "family_name": citizen.family_name,
+            "email": citizen.email,
+            "phone": citizen.phone,
+            "address_reference": citizen.address_reference,
+            "preferred_language": citizen.preferred_language,
+            "contact_channels": ",".join(citizen.contact.channels),
+            "welsh_letters": int(citizen.contact.welsh_letters),
+            "version": citizen.version,
+        }
+
+    def _to_domain(self, row: Row[Any]) -> Citizen:
+        return Citizen(
+            id=row.id,
+            given_name=row.given_name,
+            family_name=row.family_name,
+            date_of_birth=date.fromisoformat(
+                self._cipher.decrypt(row.date_of_birth_sealed, context=DOB_PURPOSE)
+            ),
+            nino=Nino(self._cipher.decrypt(row.nino_sealed, context=NINO_PURPOSE)),
+            email=row.email,
+            phone=row.phone,
+            address_reference=row.address_reference,
+            preferred_language=row.preferred_language,
+            contact=ContactPreferences(
+                channels=tuple(row.contact_channels.split(",")),
+                welsh_letters=bool(row.welsh_letters),
+            ),
+            version=row.version,
+            created_at=_utc(row.created_at),
+            updated_at=_utc(row.updated_at),
+        )
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _audit_view(citizen: Citizen | None, fields: list[str] | None) -> str | None:
+    if citizen is None:
+        return None
+    names = fields or [
+        "given_name",
+        "family_name",
+        "email",
+        "phone",
+        "address_reference",
+        "preferred_language",
+    ]
+    view: dict[str, Any] = {}
+    for name in names:
+        if name in _SEALED:
+            view[name] = "[sealed]"
+        elif name == "contact":
+            view[name] = {
+                "channels": list(citizen.contact.channels),
+                "welsh_letters": citizen.contact.welsh_letters,
+            }
+        else:
+            view[name] = getattr(citizen, name)
+    return json.dumps(view)

@@ -1,0 +1,65 @@
+"""Events that cross service boundaries. Every event travels in the same envelope; `data` holds the
+event's own fields, validated by the model named by `event_type`.
+
+Events carry ids and facts, not personal data: a consumer that needs a citizen's details asks the
+citizen service for them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Event(BaseModel):
+    """Base of every event's data; `event_type` names it on the wire."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    event_type: ClassVar[str]
+    version: ClassVar[int] = 1
+
+
+class EventEnvelope(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: str = Field(default_factory=lambda: str(uuid.uuid4()))
+    event_type: str
+    version: int = 1
+    source: str
+    occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    data: dict[str, Any]
+
+    @classmethod
+    def wrap(cls, event: Event, *, source: str) -> EventEnvelope:
+        return cls(
+            event_type=event.event_type,
+            version=event.version,
+            source=source,
+            data=event.model_dump(mode="json"),
+        )
+
+    def unwrap(self) -> Event:
+        model = EVENT_TYPES.get(self.event_type)
+        if model is None:
+            raise ValueError(f"unknown event type {self.event_type!r}")
+        return model.model_validate(self.data)
+
+
+class CitizenRegistered(Event):
+    event_type: ClassVar[str] = "citizen.registered"
+    citizen_id: str
+    preferred_language: Literal["en", "cy"]
+    contact_by: list[Literal["email", "sms", "post"]]
+
+
+class CitizenProfileChanged(Event):
+    event_type: ClassVar[str] = "citizen.profile_changed"
+    citizen_id: str
+    changed_fields: list[str]
+    version: ClassVar[int] = 1
+
+
+EVENT_TYPES: dict[str, type[Event]] = {e.event_type: e for e in (CitizenRegistered, CitizenProfileChanged)}

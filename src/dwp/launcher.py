@@ -1,0 +1,257 @@
+"""`dwp up`: the whole platform on one machine, each service its own process, as on ECS.
+
+Starts the embedded AWS endpoint, creates what the platform needs on it, runs migrations, starts each
+catalogue process with an app, waits for every `/health/ready`, prints where everything is, streams
+logs with a prefix per process, and stops everything on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import IO
+
+import httpx
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from dwp.platform import catalog
+from dwp.platform.embedded_aws import port_is_free, wait_for_port
+from dwp.platform.settings import Settings
+
+READY_TIMEOUT_SECONDS = 60
+COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta"]
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to stop this child if `dwp up` itself dies (even by SIGKILL), so no service is orphaned."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class LaunchError(Exception):
+    """Something stops the platform from starting; the message says what and what to do."""
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[str]
+    port: int
+    colour: str
+
+
+class Launcher:
+    def __init__(self, settings: Settings, console: Console | None = None) -> None:
+        self.settings = settings
+        self.console = console or Console(highlight=False)
+        self.children: list[Child] = []
+        self._print_lock = threading.Lock()
+        self.demo: dict[str, str] | None = None
+        self.env: dict[str, str] = {}
+
+    def run(self, *, seed: bool = True) -> int:
+        """Start everything and wait; Ctrl-C (or SIGTERM) stops it all. Returns the exit code."""
+        started = time.monotonic()
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops us like Ctrl-C
+        ready = False
+        try:
+            self._start_everything(seed=seed)
+            ready = True
+            self._print_summary(time.monotonic() - started)
+            return self._wait_until_a_child_stops()
+        except LaunchError as exc:
+            self.console.print(f"[bold red]Cannot start the platform:[/] {exc}")
+            return 1
+        except KeyboardInterrupt:
+            return 0 if ready else 130
+        finally:
+            self.stop()
+
+    # --- starting -------------------------------------------------------------------------------
+
+    def port(self, port: int) -> int:
+        return port + self.settings.dwp_port_offset
+
+    def url(self, entry: catalog.Process) -> str:
+        return f"http://127.0.0.1:{self.port(entry.port)}"
+
+    def _start_everything(self, *, seed: bool) -> None:
+        services = [p for p in catalog.PROCESSES if p.app]
+        external_aws = self.settings.aws_endpoint_url is not None
+        self._check_ports(services, include_aws=not external_aws)
+        env = self._child_env()
+        if not external_aws:
+            aws_port = self.port(catalog.AWS_ENDPOINT_PORT)
+            self._start(
+                "aws",
+                [sys.executable, "-m", "dwp.cli", "aws-endpoint", "--port", str(aws_port)],
+                aws_port,
+                env,
+            )
+            try:
+                wait_for_port("127.0.0.1", aws_port, timeout=20)
+            except TimeoutError as exc:
+                raise LaunchError("the embedded AWS endpoint did not start; see its log lines above") from exc
+        self._step("creating topics, queues, tables, bucket, keys and secrets")
+        self._run_cli(["bootstrap"], env)
+        self._step("running migrations")
+        self._run_cli(["migrate"], env)
+        if not self.settings.dwp_jwks_url:
+            self._run_cli(["jwks"], env)  # creates the local development signing key once
+        for index, entry in enumerate(services):
+            self._start(
+                entry.name,
+                [sys.executable, "-m", "dwp.cli", "serve", entry.name, "--port", str(self.port(entry.port))],
+                self.port(entry.port),
+                env,
+                colour=COLOURS[index % len(COLOURS)],
+            )
+        self._wait_ready(services)
+        if seed:
+            self._seed(env)
+
+    def _check_ports(self, services: list[catalog.Process], *, include_aws: bool) -> None:
+        wanted = [(p.name, self.port(p.port)) for p in services]
+        if include_aws:
+            wanted.append(("embedded AWS endpoint", self.port(catalog.AWS_ENDPOINT_PORT)))
+        taken = [f"{name} needs port {port}" for name, port in wanted if not port_is_free("127.0.0.1", port)]
+        if taken:
+            raise LaunchError(
+                "ports are already in use: "
+                + "; ".join(taken)
+                + ". Is the platform already running? Stop it (Ctrl-C in its terminal) or free the ports."
+            )
+
+    def _child_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.setdefault("AWS_ENDPOINT_URL", f"http://127.0.0.1:{self.port(catalog.AWS_ENDPOINT_PORT)}")
+        env.setdefault("AWS_DEFAULT_REGION", self.settings.aws_region)
+        env.setdefault("DWP_DATA_DIR", str(self.settings.dwp_data_dir.resolve()))
+        env["PYTHONUNBUFFERED"] = "1"
+        for entry in catalog.PROCESSES:
+            env.setdefault(entry.url_setting, self.url(entry))
+        self.env = env
+        return env
+
+    def _run_cli(self, args: list[str], env: dict[str, str]) -> None:
+        result = subprocess.run(  # noqa: S603 - our own CLI, fixed arguments
+            [sys.executable, "-m", "dwp.cli", *args], env=env, capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+            raise LaunchError(f"`dwp {' '.join(args)}` failed:\n{tail}")
+
+    def _start(
+        self, name: str, command: list[str], port: int, env: dict[str, str], colour: str = "white"
+    ) -> None:
+        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            command,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,  # Ctrl-C reaches us only; we stop the children in order
+            preexec_fn=_die_with_parent,
+        )
+        child = Child(name, process, port, colour)
+        self.children.append(child)
+        assert process.stdout is not None
+        threading.Thread(target=self._stream, args=(child, process.stdout), daemon=True).start()
+
+    def _stream(self, child: Child, stream: IO[str]) -> None:
+        width = max(len(c.name) for c in self.children) if self.children else 10
+        for line in stream:
+            with self._print_lock:
+                self.console.print(
+                    f"[{child.colour}]{child.name:<{max(width, 12)}}|[/] {escape(line.rstrip())}",
+                    soft_wrap=True,
+                )
+
+    def _wait_ready(self, services: list[catalog.Process]) -> None:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        pending = {p.name: p for p in services}
+        with httpx.Client(timeout=1) as client:
+            while pending:
+                for name, entry in list(pending.items()):
+                    child = next(c for c in self.children if c.name == name)
+                    if child.process.poll() is not None:
+                        time.sleep(0.2)  # let its last log lines reach the terminal
+                        raise LaunchError(
+                            f"{name} exited with code {child.process.returncode} while starting"
+                        )
+                    try:
+                        if client.get(f"{self.url(entry)}/health/ready").status_code == 200:
+                            pending.pop(name)
+                            self._step(f"{name} is ready")
+                    except httpx.HTTPError:
+                        pass
+                if time.monotonic() > deadline:
+                    raise LaunchError(f"not ready after {READY_TIMEOUT_SECONDS}s: {', '.join(pending)}")
+                time.sleep(0.1)
+
+    def _seed(self, env: dict[str, str]) -> None:
+        from dwp.seed import seed_demo_data
+
+        try:
+            self.demo = seed_demo_data(self.settings, citizen_url=env[catalog.process("citizen").url_setting])
+        except Exception as exc:  # the platform is still usable without demo data
+            self.console.print(f"[yellow]Demo data was not loaded: {exc}[/]")
+            self.demo = None
+
+    def _step(self, message: str) -> None:
+        with self._print_lock:
+            self.console.print(f"[bold]dwp up[/] {message}")
+
+    # --- running and stopping -------------------------------------------------------------------
+
+    def _print_summary(self, seconds: float) -> None:
+        table = Table(title=f"DWP benefits platform is running (ready in {seconds:.1f}s)")
+        table.add_column("process")
+        table.add_column("address")
+        table.add_column("API docs")
+        for child in self.children:
+            url = f"http://127.0.0.1:{child.port}"
+            docs = f"{url}/docs" if child.name != "aws" else ""
+            table.add_row(child.name, url, docs)
+        with self._print_lock:
+            self.console.print(table)
+            demo = self.demo
+            if demo:
+                self.console.print("[bold]Demo sign-ins[/] (local development key, valid 12 hours):")
+                for label, value in demo.items():
+                    self.console.print(f"  {label}: {value}")
+            self.console.print("Press Ctrl-C to stop everything.")
+
+    def _wait_until_a_child_stops(self) -> int:
+        while True:
+            for child in self.children:
+                if child.process.poll() is not None:
+                    self._step(
+                        f"[red]{child.name} stopped unexpectedly (exit code {child.process.returncode})[/]"
+                    )
+                    return 1
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Stop services first and the AWS endpoint last, so relays can finish what they are doing."""
+        for child in reversed(self.children):
+            if child.process.poll() is None:
+                child.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for child in reversed(self.children):
+            try:
+                child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.process.kill()
+        if self.children:
+            self._step("stopped")

@@ -1,0 +1,146 @@
+"""The one way a service becomes an ASGI app: the same middleware, errors, health checks and metrics
+everywhere, so a service module only adds its routers and its readiness checks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from dwp.platform.auth import verifier_from_settings
+from dwp.platform.logging import configure_logging
+from dwp.platform.middleware import PlatformMiddleware
+from dwp.platform.problems import ErrorMapping, Problem, install_problem_handlers, problem_response
+from dwp.platform.settings import Settings, get_settings
+from dwp.platform.telemetry import configure_tracing, instrument_app
+
+ReadinessCheck = Callable[[], Awaitable[Any]]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+READINESS_TIMEOUT_SECONDS = 2.0
+_JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+def create_app(
+    *,
+    service: str,
+    routers: Sequence[APIRouter],
+    settings: Settings | None = None,
+    domain_errors: Mapping[type[Exception], ErrorMapping] | None = None,
+    lifespan: Lifespan | None = None,
+    title: str | None = None,
+    description: str = "",
+    json_only: bool = True,
+) -> FastAPI:
+    """Build a service's app. `lifespan` opens its resources and registers readiness checks with
+    `app.state.readiness[name] = check`."""
+    settings = settings or get_settings()
+    configure_logging(service, settings.dwp_log_level)
+    configure_tracing(service, settings.dwp_otlp_endpoint, settings.dwp_trace_sample_ratio)
+    log = structlog.get_logger(service)
+
+    @asynccontextmanager
+    async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.readiness = {}
+        app.state.token_verifier = verifier_from_settings(settings)
+        if lifespan is None:
+            yield
+        else:
+            async with lifespan(app):
+                yield
+
+    app = FastAPI(
+        title=title or f"DWP {service} service",
+        description=description,
+        version="1.0.0",
+        lifespan=_lifespan,
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.service = service
+
+    def _log_unexpected(request: Request, exc: Exception) -> None:
+        log.error("unhandled_error", route=request.url.path, error=type(exc).__name__, exc_info=exc)
+
+    install_problem_handlers(app, domain_errors or {}, _log_unexpected)
+    app.include_router(_health_router())
+    for router in routers:
+        app.include_router(router)
+    instrument_app(app)
+    if json_only:
+        app.add_middleware(JsonOnlyMiddleware)
+    app.add_middleware(PlatformMiddleware, service=service, max_body_bytes=settings.dwp_max_body_bytes)
+    return app
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health/live", summary="The process is up")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/health/ready", summary="The service can reach everything it needs", response_model=None)
+    async def ready(request: Request) -> JSONResponse | dict[str, Any]:
+        checks: dict[str, ReadinessCheck] = getattr(request.app.state, "readiness", {})
+        results = await asyncio.gather(*(_run_check(check) for check in checks.values()))
+        report = dict(zip(checks, results, strict=True))
+        if all(result == "ok" for result in report.values()):
+            return {"status": "ok", "checks": report}
+        problem = Problem(
+            503,
+            "Service not ready",
+            "Some dependencies are not reachable: " + ", ".join(k for k, v in report.items() if v != "ok"),
+            type_="not-ready",
+            headers={"Retry-After": "5"},
+            checks=report,
+        )
+        return problem_response(problem, request)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+async def _run_check(check: ReadinessCheck) -> str:
+    try:
+        await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT_SECONDS)
+    except TimeoutError:
+        return "timeout"
+    except Exception as exc:
+        return f"failed: {type(exc).__name__}"
+    return "ok"
+
+
+class JsonOnlyMiddleware:
+    """A request with a body must say it is JSON (415 otherwise), so a form post is never half-read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] in ("POST", "PUT", "PATCH"):
+            headers = dict(scope["headers"])
+            has_body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
+            media_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+            if has_body and media_type not in _JSON_TYPES and not media_type.endswith("+json"):
+                problem = Problem(
+                    415,
+                    "Unsupported media type",
+                    f"Send the body as application/json, not {media_type or 'an undeclared type'}.",
+                    type_="unsupported-media-type",
+                )
+                await problem_response(problem)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -1,0 +1,80 @@
+"""Settings for every process, from environment variables, with defaults that make the embedded mode work."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dwp.platform import catalog
+
+Environment = Literal["local", "test", "dev", "staging", "production"]
+
+
+class Settings(BaseSettings):
+    """One validated settings object; a process refuses to start with a bad or unsafe value."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    dwp_env: Environment = Field("local", description="Which environment this is.")
+    dwp_data_dir: Path = Field(Path(".dwp"), description="Folder for SQLite files, keys and logs locally.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy async URL (postgresql+asyncpg://...); SQLite files when unset."
+    )
+    redis_url: str | None = Field(None, description="Redis URL for the cache; in-process cache when unset.")
+    aws_endpoint_url: str | None = Field(
+        None, description="AWS endpoint override (the embedded moto server locally; unset on AWS)."
+    )
+    aws_region: str = Field("eu-west-2", alias="AWS_DEFAULT_REGION", description="AWS region.")
+    dwp_log_level: str = Field("INFO", description="Log level for every process.")
+    dwp_max_body_bytes: int = Field(1_048_576, description="Largest request body a service accepts.")
+    dwp_jwt_issuer: str = Field("dwp-local-dev", description="Issuer every service trusts for tokens.")
+    dwp_jwks_url: str | None = Field(
+        None, description="JWKS of the token issuer; the local development key's JWKS when unset."
+    )
+    dwp_blind_index_key: str | None = Field(
+        None,
+        description="Key for NINO blind indexes; read from Secrets Manager when unset.",
+    )
+    dwp_outbox_interval_seconds: float = Field(0.5, description="How often the outbox relay polls.")
+    dwp_port_offset: int = Field(
+        0, description="Added to every local port by `dwp up`, to run a second copy beside the first."
+    )
+    dwp_otlp_endpoint: str | None = Field(None, description="OTLP/HTTP endpoint for traces; none when unset.")
+    dwp_trace_sample_ratio: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of requests whose spans are recorded; all when exported, none otherwise.",
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_outside_local(self) -> Settings:
+        if self.dwp_env in ("staging", "production"):
+            if self.database_url is None:
+                raise ValueError("DATABASE_URL must be set outside local and test environments")
+            if self.dwp_jwt_issuer == "dwp-local-dev":
+                raise ValueError("the local development token issuer cannot be trusted outside local")
+        return self
+
+    def service_url(self, name: str) -> str:
+        """Base URL of another process: `DWP_<NAME>_URL` when set, its local port otherwise."""
+        entry = catalog.process(name)
+        return os.environ.get(entry.url_setting, entry.local_url)
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.dwp_data_dir / "keys"
+
+    @property
+    def is_local(self) -> bool:
+        return self.dwp_env in ("local", "test")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

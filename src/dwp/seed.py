@@ -1,0 +1,55 @@
+"""Demo data for `dwp up`: a registered demo citizen and a caseworker, with tokens to try the API."""
+
+from __future__ import annotations
+
+import httpx
+
+from dwp.platform.auth import load_or_create_dev_key, mint_token
+from dwp.platform.settings import Settings
+
+DEMO_CITIZEN_ID = "00000000-0000-4000-8000-000000000001"
+DEMO_CITIZEN = {
+    "given_name": "Sam",
+    "family_name": "Demo",
+    "date_of_birth": "1990-04-01",
+    "national_insurance_number": "AB123456C",
+    "email": "sam.demo@example.com",
+    "phone": "020 7946 0123",
+    "preferred_language": "en",
+    "contact_preferences": {"channels": ["email"], "welsh_letters": False},
+}
+
+
+def seed_demo_data(settings: Settings, *, citizen_url: str) -> dict[str, str]:
+    key = load_or_create_dev_key(settings)
+    twelve_hours = 12 * 3600
+    citizen_token = mint_token(
+        key,
+        issuer=settings.dwp_jwt_issuer,
+        subject="demo-citizen",
+        kind="citizen",
+        citizen_id=DEMO_CITIZEN_ID,
+        level_of_confidence="P2",
+        lifetime_seconds=twelve_hours,
+    )
+    caseworker_token = mint_token(
+        key,
+        issuer=settings.dwp_jwt_issuer,
+        subject="demo-caseworker",
+        kind="caseworker",
+        roles=["caseworker"],
+        lifetime_seconds=twelve_hours,
+    )
+    response = httpx.post(
+        f"{citizen_url}/v1/citizens",
+        json=DEMO_CITIZEN,
+        headers={"Authorization": f"Bearer {citizen_token}", "Idempotency-Key": "demo-seed"},
+        timeout=10,
+    )
+    if response.status_code not in (200, 201, 409):
+        raise RuntimeError(f"registering the demo citizen gave {response.status_code}: {response.text[:200]}")
+    return {
+        "demo citizen token": citizen_token,
+        "demo caseworker token": caseworker_token,
+        "try": f'curl -H "Authorization: Bearer $TOKEN" {citizen_url}/v1/citizens/{DEMO_CITIZEN_ID}',
+    }

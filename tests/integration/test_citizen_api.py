@@ -1,0 +1,335 @@
+"""The citizen service over HTTP, on SQLite and on PostgreSQL, with the embedded AWS endpoint."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from tests.conftest import random_nino
+from tests.integration.conftest import bearer
+
+pytestmark = pytest.mark.integration
+
+
+def details(**overrides: object) -> dict:
+    body: dict = {
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "date_of_birth": "1990-01-01",
+        "national_insurance_number": random_nino(),
+        "email": "ada@example.com",
+        "phone": "020 7946 0123",
+        "address_reference": "100023336956",
+        "preferred_language": "cy",
+        "contact_preferences": {"channels": ["email", "sms"], "welsh_letters": True},
+    }
+    body.update(overrides)
+    return body
+
+
+async def register(
+    client: httpx.AsyncClient, token: str, body: dict | None = None, **headers: str
+) -> httpx.Response:
+    return await client.post("/v1/citizens", json=body or details(), headers=bearer(token, **headers))
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == status
+    assert problem["title"]
+    assert "type" in problem
+    return problem
+
+
+class TestRegistration:
+    async def test_registers_and_reads_back_own_profile(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        token = tokens(citizen_id=citizen_id)
+        body = details()
+        created = await register(client, token, body)
+        assert created.status_code == 201, created.text
+        assert created.headers["location"] == f"/v1/citizens/{citizen_id}"
+        assert created.headers["etag"] == '"1"'
+        assert created.headers["x-request-id"]
+        read = await client.get(f"/v1/citizens/{citizen_id}", headers=bearer(token))
+        assert read.status_code == 200
+        profile = read.json()
+        assert profile["national_insurance_number"] == body["national_insurance_number"]
+        assert profile["date_of_birth"] == "1990-01-01"
+        assert profile["phone"] == "+442079460123"
+        assert profile["preferred_language"] == "cy"
+        assert profile["contact_preferences"] == {"channels": ["email", "sms"], "welsh_letters": True}
+
+    async def test_security_headers_on_every_response(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/health/live")
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["strict-transport-security"].startswith("max-age=")
+        assert response.headers["x-frame-options"] == "DENY"
+
+    async def test_incoming_request_id_is_kept(self, client: httpx.AsyncClient) -> None:
+        response = await client.get("/health/live", headers={"X-Request-ID": "req-123456789"})
+        assert response.headers["x-request-id"] == "req-123456789"
+
+    async def test_idempotency_key_replays_the_same_registration(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        token = tokens()
+        body = details()
+        first = await register(client, token, body, **{"Idempotency-Key": "k-1"})
+        again = await register(client, token, body, **{"Idempotency-Key": "k-1"})
+        assert first.status_code == 201
+        assert again.status_code == 200
+        assert again.json()["id"] == first.json()["id"]
+
+    async def test_idempotency_key_reused_for_different_body_is_refused(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        token = tokens()
+        await register(client, token, details(), **{"Idempotency-Key": "k-2"})
+        response = await register(client, token, details(given_name="Other"), **{"Idempotency-Key": "k-2"})
+        assert assert_problem(response, 422)["type"].endswith("idempotency-key-reused")
+
+    async def test_registering_twice_is_a_conflict_with_a_link_for_the_owner(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        token = tokens(citizen_id=citizen_id)
+        await register(client, token)
+        problem = assert_problem(await register(client, token), 409)
+        assert problem["existing"] == f"/v1/citizens/{citizen_id}"
+
+    async def test_someone_elses_nino_is_a_conflict_without_a_link(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        body = details()
+        await register(client, tokens(), body)
+        problem = assert_problem(await register(client, tokens(), {**body, "email": "x@example.com"}), 409)
+        assert "existing" not in problem
+
+
+class TestBadInput:
+    async def test_malformed_json(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        response = await client.post(
+            "/v1/citizens",
+            content=b'{"given_name": ',
+            headers=bearer(tokens(), **{"Content-Type": "application/json"}),
+        )
+        assert assert_problem(response, 400)["type"].endswith("malformed-json")
+
+    async def test_wrong_content_type(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        response = await client.post(
+            "/v1/citizens",
+            content=b"given_name=Ada",
+            headers=bearer(tokens(), **{"Content-Type": "text/plain"}),
+        )
+        assert_problem(response, 415)
+
+    async def test_unknown_field(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        problem = assert_problem(await register(client, tokens(), details(favourite_colour="blue")), 422)
+        assert [e["pointer"] for e in problem["errors"]] == ["#/favourite_colour"]
+
+    async def test_oversized_body(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        problem = assert_problem(await register(client, tokens(), details(given_name="A" * 2_000_000)), 413)
+        assert "bytes" in problem["detail"]
+
+    @pytest.mark.parametrize(
+        ("nino", "message"),
+        [
+            ("QQ123456C", "prefix"),
+            ("AB123456E", "A, B, C or D"),
+            ("AB12345C", "2 letters, 6 numbers"),
+            ("AB1234567C", "2 letters, 6 numbers"),
+        ],
+        ids=["bad-prefix", "bad-suffix", "too-short", "too-long"],
+    )
+    async def test_invalid_nino(
+        self, client: httpx.AsyncClient, tokens: Callable, nino: str, message: str
+    ) -> None:
+        problem = assert_problem(
+            await register(client, tokens(), details(national_insurance_number=nino)), 422
+        )
+        [error] = problem["errors"]
+        assert error["pointer"] == "#/national_insurance_number"
+        assert message in error["detail"]
+
+    async def test_date_of_birth_in_the_future(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        future = (date.today() + timedelta(days=30)).isoformat()
+        problem = assert_problem(await register(client, tokens(), details(date_of_birth=future)), 422)
+        assert problem["errors"][0]["pointer"] == "#/date_of_birth"
+        assert "past" in problem["errors"][0]["detail"]
+
+    async def test_under_16(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        fifteen = date.today().replace(year=date.today().year - 15).isoformat()
+        problem = assert_problem(await register(client, tokens(), details(date_of_birth=fifteen)), 422)
+        assert "16 or over" in problem["errors"][0]["detail"]
+
+    async def test_several_bad_fields_are_all_named(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        body = details(email="nope", phone="123", preferred_language="fr")
+        problem = assert_problem(await register(client, tokens(), body), 422)
+        assert {e["pointer"] for e in problem["errors"]} == {"#/email", "#/phone", "#/preferred_language"}
+
+
+class TestAccess:
+    async def test_missing_token(self, client: httpx.AsyncClient) -> None:
+        response = await client.post("/v1/citizens", json=details())
+        assert_problem(response, 401)
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+    async def test_bad_token(self, client: httpx.AsyncClient) -> None:
+        assert_problem(await register(client, "not-a-token"), 401)
+
+    async def test_expired_token(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        import time
+
+        assert_problem(await register(client, tokens(now=time.time() - 7200, lifetime_seconds=60)), 401)
+
+    async def test_another_citizens_record_is_not_found(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        owner = str(uuid.uuid4())
+        await register(client, tokens(citizen_id=owner))
+        response = await client.get(f"/v1/citizens/{owner}", headers=bearer(tokens()))
+        assert_problem(response, 404)
+        patch = await client.patch(
+            f"/v1/citizens/{owner}",
+            json={"given_name": "Mallory"},
+            headers=bearer(tokens(), **{"If-Match": '"1"'}),
+        )
+        assert_problem(patch, 404)
+
+    async def test_caseworker_route_needs_the_role(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        search = {"national_insurance_number": random_nino()}
+        citizen = await client.post("/v1/citizens/search", json=search, headers=bearer(tokens()))
+        assert_problem(citizen, 403)
+        no_role = await client.post("/v1/citizens/search", json=search, headers=bearer(tokens("caseworker")))
+        assert_problem(no_role, 403)
+
+
+class TestProfile:
+    async def test_update_with_if_match_and_stale_etag(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        token = tokens(citizen_id=citizen_id)
+        await register(client, token)
+        url = f"/v1/citizens/{citizen_id}"
+        changed = await client.patch(
+            url, json={"email": "new@example.com"}, headers=bearer(token, **{"If-Match": '"1"'})
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.headers["etag"] == '"2"'
+        assert changed.json()["email"] == "new@example.com"
+        stale = await client.patch(
+            url, json={"given_name": "Augusta"}, headers=bearer(token, **{"If-Match": '"1"'})
+        )
+        assert_problem(stale, 412)
+        missing = await client.patch(url, json={"given_name": "Augusta"}, headers=bearer(token))
+        assert_problem(missing, 428)
+        assert (await client.get(url, headers=bearer(token))).json()["given_name"] == "Ada"
+
+    async def test_nino_cannot_be_changed_by_the_citizen(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        token = tokens(citizen_id=citizen_id)
+        await register(client, token)
+        response = await client.patch(
+            f"/v1/citizens/{citizen_id}",
+            json={"national_insurance_number": random_nino()},
+            headers=bearer(token, **{"If-Match": '"1"'}),
+        )
+        assert assert_problem(response, 422)["errors"][0]["pointer"] == "#/national_insurance_number"
+
+    async def test_contact_preferences(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        citizen_id = str(uuid.uuid4())
+        token = tokens(citizen_id=citizen_id)
+        await register(client, token)
+        url = f"/v1/citizens/{citizen_id}/contact-preferences"
+        current = await client.get(url, headers=bearer(token))
+        assert current.json() == {"channels": ["email", "sms"], "welsh_letters": True}
+        body = {"channels": ["sms"], "welsh_letters": False}
+        changed = await client.put(
+            url, json=body, headers=bearer(token, **{"If-Match": current.headers["etag"]})
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.json() == body
+        post_only = {"channels": ["post"], "welsh_letters": False}
+        refused = await client.put(
+            url, json=post_only, headers=bearer(token, **{"If-Match": changed.headers["etag"]})
+        )
+        assert refused.status_code == 200  # the test citizen has an address reference, so post is allowed
+        nothing = await client.put(url, json={"channels": []}, headers=bearer(token, **{"If-Match": '"3"'}))
+        assert_problem(nothing, 422)
+
+
+class TestCaseworker:
+    async def test_search_by_nino_and_audit_trail(self, client: httpx.AsyncClient, tokens: Callable) -> None:
+        citizen_id = str(uuid.uuid4())
+        token = tokens(citizen_id=citizen_id)
+        body = details()
+        await register(client, token, body)
+        await client.patch(
+            f"/v1/citizens/{citizen_id}",
+            json={"email": "b@example.com"},
+            headers=bearer(token, **{"If-Match": '"1"'}),
+        )
+        caseworker = tokens("caseworker", roles=["caseworker"])
+        spaced = " ".join(
+            [body["national_insurance_number"][:2], body["national_insurance_number"][2:]]
+        ).lower()
+        found = await client.post(
+            "/v1/citizens/search", json={"national_insurance_number": spaced}, headers=bearer(caseworker)
+        )
+        assert found.status_code == 200, found.text
+        assert [c["id"] for c in found.json()["items"]] == [citizen_id]
+        none = await client.post(
+            "/v1/citizens/search",
+            json={"national_insurance_number": random_nino()},
+            headers=bearer(caseworker),
+        )
+        assert none.json()["items"] == []
+
+        first = await client.get(f"/v1/citizens/{citizen_id}/audit?limit=2", headers=bearer(caseworker))
+        assert first.status_code == 200
+        page = first.json()
+        assert [e["action"] for e in page["items"]] == ["registered", "profile_changed"]
+        assert page["items"][1]["before"] == {"email": "ada@example.com"}
+        assert page["items"][1]["after"] == {"email": "b@example.com"}
+        assert "national_insurance_number" not in json.dumps(page)
+        second = await client.get(
+            f"/v1/citizens/{citizen_id}/audit?limit=2&cursor={page['next_cursor']}",
+            headers=bearer(caseworker),
+        )
+        assert [e["action"] for e in second.json()["items"]] == ["found_by_nino"]
+
+
+class TestAtRest:
+    async def test_nino_and_date_of_birth_are_not_stored_in_the_clear(
+        self, client: httpx.AsyncClient, tokens: Callable, citizen_app
+    ) -> None:
+        from sqlalchemy import select
+
+        from dwp.citizen.repository import citizens
+
+        citizen_id = str(uuid.uuid4())
+        body = details()
+        await register(client, tokens(citizen_id=citizen_id), body)
+        database = citizen_app.state.citizen_context.database
+        async with database.read() as session:
+            row = (await session.execute(select(citizens).where(citizens.c.id == citizen_id))).one()
+        stored = json.dumps([str(v) for v in row])
+        assert body["national_insurance_number"] not in stored
+        assert "1990-01-01" not in stored
+        assert row.nino_sealed.startswith("v1.")
+        assert len(row.nino_index) == 64
