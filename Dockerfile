@@ -29,8 +29,12 @@ FROM ${PYTHON_IMAGE} AS runtime
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    DWP_ENV=local
-RUN groupadd --gid 10001 dwp && useradd --uid 10001 --gid dwp --no-create-home --shell /usr/sbin/nologin dwp
+    DWP_ENV=local \
+    DWP_DATA_DIR=/var/lib/dwp
+RUN groupadd --gid 10001 dwp \
+ && useradd --uid 10001 --gid dwp --no-create-home --shell /usr/sbin/nologin dwp \
+ && mkdir -p /var/lib/dwp \
+ && chown 10001:10001 /var/lib/dwp
 WORKDIR /app
 COPY --from=builder /app/.venv /app/.venv
 COPY docker/entrypoint.sh docker/healthcheck.py /app/docker/

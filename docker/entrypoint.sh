@@ -18,6 +18,6 @@ fi
 unset DB_PASSWORD REDIS_AUTH_TOKEN 2>/dev/null || true
 
 if [ "$#" -eq 0 ]; then
-    set -- dwp serve "${DWP_SERVICE:?set DWP_SERVICE, or pass a command such as: dwp serve claims}"
+    set -- dwp serve "${DWP_SERVICE:?set DWP_SERVICE, or pass a command such as: dwp serve claims}" --host 0.0.0.0
 fi
 exec "$@"

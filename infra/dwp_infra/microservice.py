@@ -108,6 +108,11 @@ class MicroserviceProps:
     tls: ecs.ServiceConnectTlsConfiguration | None = None
 
 
+def serve_command(process: Process) -> list[str]:
+    """What a container runs: the catalogue entry's app, listening on every interface of the task."""
+    return ["dwp", "serve", process.name, "--host", "0.0.0.0"]  # noqa: S104 - inside the task's own network
+
+
 class DwpMicroservice(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, props: MicroserviceProps) -> None:
         super().__init__(scope, construct_id)
@@ -160,7 +165,7 @@ class DwpMicroservice(Construct):
             "app",
             container_name=process.name,
             image=props.image,
-            command=["dwp", "serve", process.name],
+            command=serve_command(process),
             essential=True,
             readonly_root_filesystem=True,
             user="10001",
@@ -168,8 +173,11 @@ class DwpMicroservice(Construct):
                 "DWP_SERVICE": process.name,
                 "DWP_ENV": props.env_name,
                 "PORT": str(process.port),
+                "AWS_DEFAULT_REGION": cdk.Aws.REGION,
+                # Writable scratch on the read-only root filesystem (the task's /tmp volume).
+                "DWP_DATA_DIR": "/tmp/dwp",  # noqa: S108 - task-private volume
+                "DWP_OTLP_ENDPOINT": "http://127.0.0.1:4318/v1/traces",  # the collector sidecar
                 "OTEL_SERVICE_NAME": process.name,
-                "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318",
                 "OTEL_PROPAGATORS": "tracecontext,xray",
                 "OTEL_PYTHON_ID_GENERATOR": "xray",
                 **props.environment,

@@ -39,6 +39,8 @@ from dwp_infra.observability import Observability, ObservabilityProps
 from dwp_infra.platform import LAMBDAS_REPOSITORY, SERVICES_REPOSITORY, PlatformStack
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+ISSUER_PROCESS = "identity"
+JWKS_PATH = "/.well-known/jwks.json"
 ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
 INTERNAL_HTTPS_PORT = 443
 
@@ -448,6 +450,12 @@ class ServicesStack(cdk.Stack):
         deployed = [p for p in catalog.PROCESSES if p.on_fargate]
         urls = {p.url_setting: f"http://{p.name}:{p.port}" for p in deployed if p.kind == "service"}
         urls[catalog.process("gateway").url_setting] = self.api.url.rstrip("/")
+        identity = catalog.process(ISSUER_PROCESS)
+        # Every service verifies the identity service's tokens against its JWKS (DESIGN.md section 3).
+        token_settings = {
+            "DWP_JWT_ISSUER": f"https://{config.domain_name}",
+            "DWP_JWKS_URL": f"http://{identity.name}:{identity.port}{JWKS_PATH}",
+        }
         # Imported by ARN: a grant on the data stack's own Secret object would write the services' role ARNs
         # into the data stack's key policy (a cycle between the stacks). Decryption is granted explicitly.
         database_secret = self._secret("DatabaseSecretRef", data.database_secret)
@@ -456,7 +464,7 @@ class ServicesStack(cdk.Stack):
 
         services: dict[str, DwpMicroservice] = {}
         for priority, process in enumerate(deployed, start=1):
-            environment = {k: v for k, v in urls.items() if k != process.url_setting}
+            environment = {k: v for k, v in urls.items() if k != process.url_setting} | token_settings
             secrets: dict[str, ecs.Secret] = {}
             if process.db_schema:
                 # docker/entrypoint.sh builds DATABASE_URL from these; the password never sits in plain env.
@@ -544,7 +552,14 @@ class ServicesStack(cdk.Stack):
                 )
             services[process.name] = service
 
-        # Service to service: only the callers the catalogue names may open a connection.
+        # Service to service: only the callers the catalogue names may open a connection, and every service
+        # may fetch the token issuer's JWKS.
+        issuer = services[ISSUER_PROCESS]
+        for name, service in services.items():
+            if name != ISSUER_PROCESS and ISSUER_PROCESS not in catalog.process(name).calls:
+                issuer.security_group.connections.allow_from(
+                    service.security_group, ec2.Port.tcp(identity.port), f"JWKS for {name}"
+                )
         for process in deployed:
             for callee in process.calls:
                 if callee in services:
@@ -573,6 +588,8 @@ class ServicesStack(cdk.Stack):
             environment = {
                 "DWP_ENV": config.name,
                 "DWP_FUNCTION": spec.name,
+                "DWP_DATA_DIR": "/tmp/dwp",  # noqa: S108 - Lambda's only writable folder
+                "DWP_JWT_ISSUER": f"https://{config.domain_name}",
                 "POWERTOOLS_SERVICE_NAME": spec.name,
             }
             if spec.uses_database:

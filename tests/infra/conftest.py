@@ -7,7 +7,8 @@ marked `xdist_group("infra")` so that `pytest -n auto --dist loadgroup` keeps th
 from __future__ import annotations
 
 import pytest
-from infra_support import Synthesised, synthesise
+
+from tests.infra.infra_support import Synthesised, synthesise
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,9 @@ Lambda functions (SQS event sources with partial batch responses, the monthly ru
 from __future__ import annotations
 
 import pytest
-from infra_support import logical_id, references, resources_of
 
 from dwp.platform import catalog
+from tests.infra.infra_support import logical_id, references, resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
 

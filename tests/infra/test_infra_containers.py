@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from infra_support import REPO_ROOT
 
 from dwp.platform import catalog
+from tests.infra.infra_support import REPO_ROOT
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -178,7 +178,8 @@ def compose() -> dict:
 def test_compose_runs_every_process_of_the_catalogue_with_its_backing_services(compose):
     services = compose["services"]
     assert {p.name for p in catalog.PROCESSES} <= set(services)
-    assert {"postgres", "redis", "moto"} <= set(services)
+    assert {"postgres", "redis", "moto", "init"} <= set(services)
+    assert services["init"]["command"][-1].endswith("dwp bootstrap && dwp migrate")
     assert services["moto"]["image"].startswith("motoserver/moto:")
     assert services["moto"]["ports"] == [f"{catalog.AWS_ENDPOINT_PORT}:5000"]
 
@@ -186,7 +187,7 @@ def test_compose_runs_every_process_of_the_catalogue_with_its_backing_services(c
 @pytest.mark.parametrize("process", catalog.PROCESSES, ids=lambda p: p.name)
 def test_compose_service_matches_the_catalogue(compose, process):
     service = compose["services"][process.name]
-    assert service["command"] == ["dwp", "serve", process.name]
+    assert service["command"] == ["dwp", "serve", process.name, "--host", "0.0.0.0"]
     assert service["ports"] == [f"{process.port}:{process.port}"]
     assert service["build"] == {"context": ".", "target": "runtime"}
     env = service["environment"]
@@ -197,4 +198,5 @@ def test_compose_service_matches_the_catalogue(compose, process):
     assert env["AWS_ENDPOINT_URL"] == "http://moto:5000"
     for other in catalog.PROCESSES:
         assert env[other.url_setting] == f"http://{other.name}:{other.port}"
-    assert service["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+    assert service["depends_on"]["init"] == {"condition": "service_completed_successfully"}
+    assert service["volumes"] == ["dwp-data:/var/lib/dwp"]  # one local signing key for every process

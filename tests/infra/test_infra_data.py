@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from aws_cdk.assertions import Match
-from infra_support import logical_id, references, resources_of
 
 from dwp.platform import catalog
+from tests.infra.infra_support import logical_id, references, resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
 

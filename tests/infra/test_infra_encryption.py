@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from infra_support import resources_of
+
+from tests.infra.infra_support import resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
 

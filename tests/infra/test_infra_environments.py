@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from aws_cdk.assertions import Annotations, Match
-from infra_support import Synthesised, resources_of, synthesise
-from test_infra_nag import ACKNOWLEDGED_RULES, CHEAPER_ENVIRONMENT_RULES
+
+from tests.infra.infra_support import Synthesised, resources_of, synthesise
+from tests.infra.test_infra_nag import ACKNOWLEDGED_RULES, CHEAPER_ENVIRONMENT_RULES
 
 pytestmark = pytest.mark.xdist_group("infra")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Match, Template
-from infra_support import cdk_context, resources_of
 
 from dwp_infra.config import load_env
 from dwp_infra.network import INTERFACE_ENDPOINTS, NetworkProps, NetworkStack
+from tests.infra.infra_support import cdk_context, resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
 

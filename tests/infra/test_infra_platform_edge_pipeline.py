@@ -4,10 +4,10 @@ CloudFront may reach) and the delivery pipeline."""
 from __future__ import annotations
 
 import pytest
-from infra_support import logical_id, references, resources_of
 
 from dwp_infra.edge import MANAGED_RULE_GROUPS
 from dwp_infra.platform import CONFIG_RULES
+from tests.infra.infra_support import logical_id, references, resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
 

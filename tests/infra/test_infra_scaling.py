@@ -4,10 +4,10 @@ target, scheduled peaks (Monday mornings, the monthly run), and claims waiting p
 from __future__ import annotations
 
 import pytest
-from infra_support import logical_id, references, resources_of
 
 from dwp.platform import catalog
 from dwp_infra.config import load_env
+from tests.infra.infra_support import logical_id, references, resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
 

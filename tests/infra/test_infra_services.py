@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from infra_support import logical_id, resources_of
 
 from dwp.platform import catalog
 from dwp_infra.microservice import ADOT_IMAGE
+from dwp_infra.services import ISSUER_PROCESS
+from tests.infra.infra_support import logical_id, resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
 
@@ -74,6 +75,10 @@ def test_security_group_admits_only_its_callers_and_its_load_balancer(synth, pro
     ]
     sources = {rule["SourceSecurityGroupId"]["Fn::GetAtt"][0] for rule in rules}
     callers = {logical_id(stack.services[p.name].security_group) for p in FARGATE if process.name in p.calls}
+    if process.name == ISSUER_PROCESS:  # every service fetches the issuer's JWKS
+        callers = {
+            logical_id(s.security_group) for name, s in stack.services.items() if name != ISSUER_PROCESS
+        }
     balancer = logical_id(
         stack.public_alb.connections.security_groups[0]
         if process.kind == "frontend"
@@ -104,13 +109,16 @@ def test_claims_is_reachable_from_nothing_but_the_api_path(synth):
 @pytest.mark.parametrize("process", FARGATE, ids=lambda p: p.name)
 def test_container_runs_the_catalogue_process_with_its_settings(synth, process):
     container = _app_container(synth, process.name)
-    assert container["Command"] == ["dwp", "serve", process.name]
+    assert container["Command"] == ["dwp", "serve", process.name, "--host", "0.0.0.0"]
     assert container["PortMappings"] == [
         {"AppProtocol": "http", "ContainerPort": process.port, "Name": process.name, "Protocol": "tcp"}
     ]
     environment = {e["Name"]: e["Value"] for e in container["Environment"]}
     assert environment["DWP_SERVICE"] == process.name
     assert environment["DWP_ENV"] == "production"
+    assert environment["DWP_JWKS_URL"] == "http://identity:8102/.well-known/jwks.json"
+    assert environment["DWP_JWT_ISSUER"] == "https://benefits.example.gov.uk"
+    assert environment["DWP_OTLP_ENDPOINT"] == "http://127.0.0.1:4318/v1/traces"
     assert "AWS_ENDPOINT_URL" not in environment  # real AWS endpoints on AWS
     for other in FARGATE:
         if other.kind == "service" and other.name != process.name:
