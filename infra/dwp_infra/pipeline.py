@@ -190,7 +190,7 @@ class PipelineStack(cdk.Stack):
         )
         # The pipeline's own role and the role CodePipeline makes for the source action.
         for child in self.pipeline.node.find_all():
-            if isinstance(child, iam.Role):
+            if isinstance(child, iam.Role) and child.node.try_find_child("DefaultPolicy") is not None:
                 _acknowledge_artifact_grants(child)
 
     def _project(
