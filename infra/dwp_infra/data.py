@@ -30,6 +30,14 @@ from dwp_infra.network import DATA_SUBNETS
 
 POSTGRES_VERSION = rds.PostgresEngineVersion.VER_17_6
 DB_NAME = "dwp"
+# Why the catalogue's secrets are rotated by a person, not a rotation Lambda.
+SECRET_ROTATION = {
+    catalog.BLIND_INDEX_SECRET: "Rotating the blind-index key means recomputing every NINO's keyed hash "
+    "in one controlled job; a rotation Lambda would make every existing index unreachable.",
+    catalog.NOTIFY_API_KEY_SECRET: "GOV.UK Notify issues API keys in its own admin site; a person creates "
+    "the new key there, stores it here and revokes the old one. No Lambda can issue a Notify key.",
+}
+_ROTATED_BY_A_PERSON = "{} is issued outside AWS and rotated by a person following docs/deploy.md."
 DB_PORT = 5432
 REDIS_PORT = 6379
 # Characters that would need escaping in a DATABASE_URL or REDIS_URL; generated passwords avoid them.
@@ -101,10 +109,7 @@ class DataStack(cdk.Stack):
         }
         for name, secret in self.secrets.items():
             acknowledge(
-                secret,
-                "AwsSolutions-SMG4",
-                f"{name}: rotating a blind-index key means re-indexing every NINO, and a provider's API "
-                "key is re-issued by the provider; both are rotated by a runbook step, not a Lambda.",
+                secret, "AwsSolutions-SMG4", SECRET_ROTATION.get(name, _ROTATED_BY_A_PERSON.format(name))
             )
 
     # --- Tier 3: RDS PostgreSQL -------------------------------------------------------------------
