@@ -28,13 +28,15 @@ run: install
 test: install lint typecheck contracts
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -rs
 
+PY_DIRS := $(wildcard src tests benchmarks infra)
+
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks infra
-	$(VENV)/bin/ruff format --check src tests benchmarks infra
+	$(VENV)/bin/ruff check $(PY_DIRS)
+	$(VENV)/bin/ruff format --check $(PY_DIRS)
 
 format: install
-	$(VENV)/bin/ruff check --fix src tests benchmarks infra
-	$(VENV)/bin/ruff format src tests benchmarks infra
+	$(VENV)/bin/ruff check --fix $(PY_DIRS)
+	$(VENV)/bin/ruff format $(PY_DIRS)
 
 typecheck: install
 	$(VENV)/bin/mypy

@@ -13,10 +13,12 @@ from typing import Annotated
 
 import typer
 
+from dwp.benefits.cli import app as calc_app
 from dwp.platform import catalog
 from dwp.platform.settings import get_settings
 
 app = typer.Typer(help="DWP benefits platform", no_args_is_help=True, add_completion=False)
+app.add_typer(calc_app, name="calc")
 
 
 def services_with_migrations() -> list[str]:
@@ -84,7 +86,8 @@ def aws_endpoint(port: int = catalog.AWS_ENDPOINT_PORT) -> None:
     from dwp.platform.embedded_aws import EmbeddedAws
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call drowns the services' logs
-    server = EmbeddedAws(port=port).start()
+    settings = get_settings()
+    server = EmbeddedAws(port=port, keys_dir=settings.keys_dir, region=settings.aws_region).start()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     typer.echo(f"embedded AWS endpoint on {server.url}")

@@ -6,6 +6,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +111,43 @@ async def test_one_trace_across_the_request_its_sql_and_its_aws_calls(bootstrapp
     assert any((s.attributes or {}).get("rpc.service") == "KMS" for s in aws_calls), [
         s.name for s in in_trace
     ]
+
+
+def test_sealed_values_open_after_the_embedded_endpoint_restarts(tmp_path: Path) -> None:
+    """`make run` twice: data kept in .dwp/ must open under the next run's embedded endpoint."""
+    import subprocess
+    import sys
+
+    from dwp.platform.aws import bootstrap
+    from dwp.platform.embedded_aws import wait_for_port
+    from tests.conftest import free_port
+
+    def endpoint() -> tuple[subprocess.Popen[bytes], Settings]:
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dwp.cli", "aws-endpoint", "--port", str(port)],
+            env={**os.environ, "DWP_DATA_DIR": str(tmp_path)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port("127.0.0.1", port, timeout=30)
+        settings = Settings(
+            dwp_env="test", dwp_data_dir=tmp_path, aws_endpoint_url=f"http://127.0.0.1:{port}"
+        )
+        bootstrap(settings)
+        return process, settings
+
+    first, settings = endpoint()
+    try:
+        sealed = PiiCipher(settings).encrypt("AB123456C", context="citizen.nino")
+        digest = BlindIndex.from_settings(settings).digest("AB123456C", purpose="nino")
+    finally:
+        first.terminate()
+        first.wait(timeout=10)
+    second, settings = endpoint()
+    try:
+        assert PiiCipher(settings).decrypt(sealed, context="citizen.nino") == "AB123456C"
+        assert BlindIndex.from_settings(settings).digest("AB123456C", purpose="nino") == digest
+    finally:
+        second.terminate()
+        second.wait(timeout=10)

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from dwp.citizen import domain, service
 from dwp.citizen.domain import (
+    Actor,
     AlreadyRegistered,
     Channel,
     Citizen,
@@ -17,7 +18,7 @@ from dwp.citizen.domain import (
     ContactPreferences,
     Language,
 )
-from dwp.citizen.service import Actor, CitizenContext
+from dwp.citizen.service import CitizenContext
 from dwp.platform.auth import (
     CASEWORKER,
     TEAM_LEADER,

@@ -63,6 +63,15 @@ class ProfileFieldLocked(CitizenError):
     pass
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as the audit log records them."""
+
+    subject: str
+    kind: str
+    request_id: str | None = None
+
+
 # HMRC National Insurance Manual NIM39110: the format is two prefix letters, six digits and a suffix
 # A, B, C or D. D, F, I, Q, U and V are never used as either prefix letter, O is not used as the second,
 # and the prefixes BG, GB, NK, KN, TN, NT and ZZ are not allocated.

@@ -15,7 +15,7 @@ from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, u
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dwp.citizen.domain import Citizen, ContactPreferences, Nino
+from dwp.citizen.domain import Actor, Citizen, ContactPreferences, Nino
 from dwp.platform.database import new_metadata
 from dwp.platform.messaging import inbox_table
 from dwp.platform.outbox import outbox_table
@@ -123,27 +123,25 @@ class CitizenRepository:
         self,
         *,
         citizen_id: str,
-        actor: str,
-        actor_kind: str,
+        actor: Actor,
         action: str,
-        before: Citizen | None,
-        after: Citizen | None,
-        fields: list[str] | None,
-        request_id: str | None,
         now: datetime,
+        before: Citizen | None = None,
+        after: Citizen | None = None,
+        fields: list[str] | None = None,
         reason: str | None = None,
     ) -> None:
         await self.session.execute(
             audit_log.insert().values(
                 id=str(uuid.uuid4()),
                 citizen_id=citizen_id,
-                actor=actor,
-                actor_kind=actor_kind,
+                actor=actor.subject,
+                actor_kind=actor.kind,
                 action=action,
                 reason=reason,
                 before=_audit_view(before, fields),
                 after=_audit_view(after, fields),
-                request_id=request_id,
+                request_id=actor.request_id,
                 at=now,
             )
         )

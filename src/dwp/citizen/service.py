@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dwp.citizen import domain, events
 from dwp.citizen.domain import (
+    Actor,
     AlreadyRegistered,
     Citizen,
     CitizenNotFound,
@@ -26,15 +27,6 @@ from dwp.platform.database import Database
 from dwp.platform.pii import BlindIndex, PiiCipher
 
 UK = ZoneInfo("Europe/London")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, as the audit log records them."""
-
-    subject: str
-    kind: str
-    request_id: str | None = None
 
 
 @dataclass
@@ -86,17 +78,13 @@ async def register_citizen(
                 raise AlreadyRegistered("You have already registered", existing_id=citizen_id)
             if await repo.find_by_nino(citizen.nino) is not None:
                 raise AlreadyRegistered("This National Insurance number is already registered")
-            citizen = Citizen(**{**citizen.__dict__, "created_at": now, "updated_at": now})
+            citizen = replace(citizen, created_at=now, updated_at=now)
             await repo.add(citizen, now)
             await repo.audit(
                 citizen_id=citizen.id,
-                actor=actor.subject,
-                actor_kind=actor.kind,
+                actor=actor,
                 action="registered",
-                before=None,
                 after=citizen,
-                fields=None,
-                request_id=actor.request_id,
                 now=now,
             )
             await events.citizen_registered(session, citizen)
@@ -127,13 +115,8 @@ async def view_citizen_as_caseworker(ctx: CitizenContext, *, citizen_id: str, ac
             raise CitizenNotFound("No citizen with that id")
         await repo.audit(
             citizen_id=citizen_id,
-            actor=actor.subject,
-            actor_kind=actor.kind,
+            actor=actor,
             action="viewed",
-            before=None,
-            after=None,
-            fields=None,
-            request_id=actor.request_id,
             now=ctx.clock(),
         )
     return citizen
@@ -194,17 +177,15 @@ async def _change(
             raise domain.StaleVersion("The profile has changed since you read it; read it again and retry")
         await repo.audit(
             citizen_id=citizen_id,
-            actor=actor.subject,
-            actor_kind=actor.kind,
+            actor=actor,
             action=action,
             before=before,
             after=after,
             fields=changed,
-            request_id=actor.request_id,
             now=now,
         )
         await events.profile_changed(session, after, changed)
-    return Citizen(**{**after.__dict__, "updated_at": now})
+    return replace(after, updated_at=now)
 
 
 async def search_by_nino(ctx: CitizenContext, *, nino: str, actor: Actor) -> list[Citizen]:
@@ -216,13 +197,8 @@ async def search_by_nino(ctx: CitizenContext, *, nino: str, actor: Actor) -> lis
         if found is not None:
             await repo.audit(
                 citizen_id=found.id,
-                actor=actor.subject,
-                actor_kind=actor.kind,
+                actor=actor,
                 action="found_by_nino",
-                before=None,
-                after=None,
-                fields=None,
-                request_id=actor.request_id,
                 now=ctx.clock(),
             )
     return [found] if found else []

@@ -62,4 +62,18 @@ class CitizenProfileChanged(Event):
     version: ClassVar[int] = 1
 
 
-EVENT_TYPES: dict[str, type[Event]] = {e.event_type: e for e in (CitizenRegistered, CitizenProfileChanged)}
+class BenefitAssessed(Event):
+    """The benefits service worked out an award for one claim's assessment period."""
+
+    event_type: ClassVar[str] = "benefits.assessed"
+    assessment_id: str
+    claim_id: str
+    benefit: Literal["universal_credit"]
+    period_start: str
+    period_end: str
+    award_pence: int
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    e.event_type: e for e in (CitizenRegistered, CitizenProfileChanged, BenefitAssessed)
+}

@@ -171,6 +171,7 @@ PROCESSES: tuple[Process, ...] = (
         name="benefits",
         kind="service",
         port=8103,
+        app="dwp.benefits.app:app",
         route_prefixes=("/v1/estimates", "/v1/assessments", "/v1/rates"),
         db_schema="benefits",
         publishes=(BENEFITS_EVENTS_TOPIC,),

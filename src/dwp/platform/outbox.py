@@ -7,10 +7,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    Row,
+    Select,
+    String,
+    Table,
+    Text,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.contracts.events import Event, EventEnvelope
@@ -68,46 +83,61 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """One pass: publish what is waiting, stop at the first failure (order matters). Returns how many."""
-        published = 0
-        async with self._db.transaction() as session:
-            query = (
-                select(
-                    self._table.c.event_id,
-                    self._table.c.topic,
-                    self._table.c.event_type,
-                    self._table.c.envelope,
-                )
-                .where(self._table.c.published_at.is_(None))
-                .order_by(self._table.c.occurred_at)
-                .limit(self._batch)
-            )
-            if self._db.is_postgres:
-                # Several replicas of a service may run relays; each row goes to one of them.
-                query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
-            for row in rows:
-                try:
-                    await asyncio.to_thread(self._publish, row.topic, row.event_type, row.envelope)
-                except Exception as exc:
-                    await session.execute(
-                        update(self._table)
-                        .where(self._table.c.event_id == row.event_id)
-                        .values(
-                            attempts=self._table.c.attempts + 1,
-                            last_error=f"{type(exc).__name__}: {exc}"[:500],
-                        )
-                    )
-                    log.warning("outbox.publish_failed", event_id=row.event_id, error=type(exc).__name__)
-                    break
-                await session.execute(
-                    update(self._table)
-                    .where(self._table.c.event_id == row.event_id)
-                    .values(published_at=datetime.now(UTC), attempts=self._table.c.attempts + 1)
-                )
-                published += 1
+        if self._db.is_postgres:
+            # Several replicas may run relays: rows locked here (SKIP LOCKED) go to this one alone. Row
+            # locks do not stop new events being written while SNS answers.
+            async with self._db.transaction() as connection:
+                rows = (await connection.execute(self._waiting().with_for_update(skip_locked=True))).all()
+                published, failure = await self._publish_in_order(rows)
+                await self._record(connection, published, failure)
+        else:
+            # SQLite has one writer: hold no transaction while SNS is slow or down, or every request that
+            # writes would wait for it.
+            async with self._db.read() as connection:
+                rows = (await connection.execute(self._waiting())).all()
+            published, failure = await self._publish_in_order(rows)
+            async with self._db.transaction() as connection:
+                await self._record(connection, published, failure)
         if published:
-            log.info("outbox.published", count=published)
-        return published
+            log.info("outbox.published", count=len(published))
+        return len(published)
+
+    def _waiting(self) -> Select[Any]:
+        columns = self._table.c
+        return (
+            select(columns.event_id, columns.topic, columns.event_type, columns.envelope)
+            .where(columns.published_at.is_(None))
+            .order_by(columns.occurred_at)
+            .limit(self._batch)
+        )
+
+    async def _publish_in_order(self, rows: Sequence[Row[Any]]) -> tuple[list[str], tuple[str, str] | None]:
+        published: list[str] = []
+        for row in rows:
+            try:
+                await asyncio.to_thread(self._publish, row.topic, row.event_type, row.envelope)
+            except Exception as exc:
+                log.warning("outbox.publish_failed", event_id=row.event_id, error=type(exc).__name__)
+                return published, (row.event_id, f"{type(exc).__name__}: {exc}"[:500])
+            published.append(row.event_id)
+        return published, None
+
+    async def _record(
+        self, connection: AsyncConnection, published: list[str], failure: tuple[str, str] | None
+    ) -> None:
+        columns = self._table.c
+        if published:
+            await connection.execute(
+                update(self._table)
+                .where(columns.event_id.in_(published))
+                .values(published_at=datetime.now(UTC), attempts=columns.attempts + 1)
+            )
+        if failure:
+            await connection.execute(
+                update(self._table)
+                .where(columns.event_id == failure[0])
+                .values(attempts=columns.attempts + 1, last_error=failure[1])
+            )
 
     def _publish(self, topic: str, event_type: str, envelope: str) -> None:
         arn = self._topic_arns.get(topic)

@@ -15,6 +15,14 @@ from dwp.platform.auth import (
 )
 
 ISSUER = "https://identity.test"
+UNSIGNED_CLAIMS = {
+    "iss": ISSUER,
+    "aud": "dwp-platform",
+    "sub": "s",
+    "kind": "citizen",
+    "citizen_id": "c",
+    "exp": 2**31,
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,204 @@
+"""A household's circumstances for one UC assessment period, as plain data, and their checks.
+
+These are the facts a citizen or caseworker knows (dates of birth, rent, pay). `to_inputs` turns them
+into the kernel's categorical inputs (`uc_kernel.INPUTS`): ages, counts of children by the child-limit
+rules, capability categories. Batch files carry those categories directly.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from dwp.benefits.domain.errors import InvalidCircumstances
+
+CHILD_LIMIT_DATE = date(2017, 4, 6)
+"""Children born before this date are outside the two-child limit (UC Regs 2013 reg 24A)."""
+LCWRA_PROTECTION_DATE = date(2026, 4, 6)
+"""LCWRA from before this date keeps the protected rate (Universal Credit Act 2025 s.3)."""
+YOUNGEST_PARENT_AGE = 12
+"""A child born when the eldest adult was younger than this is refused as impossible input."""
+MAX_ADULT_AGE = 66
+"""UC is for people under State Pension age (66 for anyone this service assesses in 2025-27)."""
+
+
+class Capability(StrEnum):
+    """Work capability as decided by a Work Capability Assessment."""
+
+    FIT = "fit"
+    LCW = "lcw"
+    LCWRA = "lcwra"
+
+
+class Tenure(StrEnum):
+    NONE = "none"
+    SOCIAL = "social"
+    PRIVATE = "private"
+
+
+class Disability(StrEnum):
+    NONE = "none"
+    LOWER = "lower"
+    HIGHER = "higher"
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """One adult's pay in the assessment period (pence). From RTI: gross, tax and NI as deducted. For an
+    estimate from gross pay the tax and NI are left at nil and worked out by the engine."""
+
+    gross: int = 0
+    income_tax: int = 0
+    national_insurance: int = 0
+    pension: int = 0
+
+
+@dataclass(frozen=True)
+class Adult:
+    date_of_birth: date
+    capability: Capability = Capability.FIT
+    lcwra_since: date | None = None
+    severe_conditions: bool = False
+    terminally_ill: bool = False
+    carer: bool = False
+    earnings: Earnings = field(default_factory=Earnings)
+    self_employed: bool = False
+    """Gainfully self-employed and past any start-up period: the minimum income floor applies."""
+    expected_hours: int = 35
+    disability_benefit: bool = False
+    """Gets DLA, PIP, Attendance Allowance or another benefit that exempts from the benefit cap and
+    from non-dependant contributions."""
+
+
+@dataclass(frozen=True)
+class Child:
+    date_of_birth: date
+    sex: str  # "F" or "M", for the size criteria
+    disability: Disability = Disability.NONE
+    limit_exception: bool = False
+    """A reg 24B exception applies (multiple birth, adoption, non-parental care, non-consensual
+    conception)."""
+
+
+@dataclass(frozen=True)
+class Housing:
+    tenure: Tenure = Tenure.NONE
+    monthly_rent: int = 0
+    bedrooms: int = 0
+    lha_rates: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+    """Monthly LHA for the area: shared accommodation, 1, 2, 3 and 4 bedrooms (pence)."""
+
+
+@dataclass(frozen=True)
+class NonDependant:
+    date_of_birth: date
+    exempt: bool = False
+    """Exempt from a housing cost contribution (UC Regs 2013 Schedule 4 para 16), e.g. under 21, on
+    Pension Credit, PIP or Carer's Allowance."""
+
+
+@dataclass(frozen=True)
+class Household:
+    period_start: date
+    period_end: date
+    adults: tuple[Adult, ...]
+    couple: bool = False
+    """A joint claim; it must then list both adults."""
+    children: tuple[Child, ...] = ()
+    housing: Housing = field(default_factory=Housing)
+    non_dependants: tuple[NonDependant, ...] = ()
+    childcare_costs: int = 0
+    childcare_children: int = 0
+    capital: int = 0
+    other_unearned_income: int = 0
+    new_style_jsa_weekly: int = 0
+    new_style_esa_weekly: int = 0
+    child_benefit_weekly: int | None = None
+    """Child Benefit paid by HMRC; when not given, the full rate for the children listed is assumed."""
+    other_capped_benefits: int = 0
+    london: bool = False
+    scottish_taxpayer: bool = False
+    gross_estimate: bool = False
+    cap_grace_period: bool = False
+    severely_sight_impaired: bool = False
+
+
+def age_on(born: date, day: date) -> int:
+    years = day.year - born.year
+    return years - ((day.month, day.day) < (born.month, born.day))
+
+
+def one_month_later(start: date) -> date:
+    """The last day of an assessment period starting on `start` (UC Regs 2013 reg 21: a month, ending
+    the day before the same date next month, or on the month's last day when there is no such date)."""
+    year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
+    last = calendar.monthrange(year, month)[1]
+    if start.day > last:
+        return date(year, month, last)
+    return date.fromordinal(date(year, month, start.day).toordinal() - 1)
+
+
+def _money(name: str, value: int, highest: int = 100_000_000) -> None:
+    if value < 0:
+        raise InvalidCircumstances(name, "must not be negative")
+    if value > highest:
+        raise InvalidCircumstances(name, "is too large to be a monthly amount")
+
+
+def validate(h: Household) -> None:
+    """Refuse circumstances no real household has; the error names the field."""
+    if h.period_end != one_month_later(h.period_start):
+        raise InvalidCircumstances("period_end", "an assessment period lasts exactly one month")
+    if len(h.adults) != (2 if h.couple else 1):
+        raise InvalidCircumstances("adults", "a couple's claim lists two adults, a single claim one")
+    end = h.period_end
+    for i, adult in enumerate(h.adults):
+        age = age_on(adult.date_of_birth, end)
+        if not 16 <= age < MAX_ADULT_AGE:
+            raise InvalidCircumstances(f"adults[{i}].date_of_birth", "age must be 16 to State Pension age")
+        e = adult.earnings
+        for name, value in (
+            ("gross", e.gross),
+            ("income_tax", e.income_tax),
+            ("national_insurance", e.national_insurance),
+            ("pension", e.pension),
+        ):
+            _money(f"adults[{i}].earnings.{name}", value)
+        if not 0 <= adult.expected_hours <= 100:
+            raise InvalidCircumstances(f"adults[{i}].expected_hours", "must be 0 to 100 hours a week")
+    eldest = min(a.date_of_birth for a in h.adults)
+    for i, child in enumerate(h.children):
+        if child.date_of_birth > end:
+            raise InvalidCircumstances(f"children[{i}].date_of_birth", "is after the assessment period")
+        if age_on(child.date_of_birth, end) >= 20:
+            raise InvalidCircumstances(f"children[{i}].date_of_birth", "a child or young person is under 20")
+        if age_on(eldest, child.date_of_birth) < YOUNGEST_PARENT_AGE:
+            raise InvalidCircumstances(
+                f"children[{i}].date_of_birth", "is older than a child of the adults in this claim could be"
+            )
+        if child.sex not in ("F", "M"):
+            raise InvalidCircumstances(f"children[{i}].sex", "must be F or M")
+    for name, value in (
+        ("childcare_costs", h.childcare_costs),
+        ("other_unearned_income", h.other_unearned_income),
+        ("new_style_jsa_weekly", h.new_style_jsa_weekly),
+        ("new_style_esa_weekly", h.new_style_esa_weekly),
+        ("other_capped_benefits", h.other_capped_benefits),
+        ("housing.monthly_rent", h.housing.monthly_rent),
+    ):
+        _money(name, value, 10_000_000)
+    _money("capital", h.capital, 2_000_000_000)
+    if h.child_benefit_weekly is not None:
+        _money("child_benefit_weekly", h.child_benefit_weekly, 10_000_000)
+    for k, lha in enumerate(h.housing.lha_rates):
+        _money(f"housing.lha_rates[{k}]", lha, 10_000_000)
+    if h.housing.tenure == Tenure.PRIVATE and h.housing.lha_rates[1] == 0:
+        raise InvalidCircumstances("housing.lha_rates", "a private rent needs the area's LHA rates")
+    if not 0 <= h.housing.bedrooms <= 20:
+        raise InvalidCircumstances("housing.bedrooms", "must be 0 to 20")
+    if not 0 <= h.childcare_children <= len(h.children):
+        raise InvalidCircumstances("childcare_children", "cannot exceed the number of children")
+    if len(h.children) > 20 or len(h.non_dependants) > 20:
+        raise InvalidCircumstances("children", "at most 20 children and 20 non-dependants")

@@ -1,0 +1,324 @@
+"""Universal Credit for one household: circumstances in, award and itemised explanation out.
+
+The arithmetic is the compiled kernel's (`uc_kernel.uc_calc`); this module turns circumstances into
+kernel inputs and kernel outputs into an explanation a citizen can read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dwp.benefits.domain import uc_kernel as k
+from dwp.benefits.domain.explanation import Line
+from dwp.benefits.domain.household import (
+    CHILD_LIMIT_DATE,
+    LCWRA_PROTECTION_DATE,
+    Adult,
+    Capability,
+    Disability,
+    Household,
+    Tenure,
+    age_on,
+    validate,
+)
+from dwp.benefits.domain.rates import Rates, rates_on
+
+
+@dataclass(frozen=True)
+class UCResult:
+    tax_year: str
+    amounts: dict[str, int]
+    """The kernel's outputs by name (`uc_kernel.OUTPUTS`), pence."""
+    explanation: list[Line]
+
+    @property
+    def award(self) -> int:
+        return self.amounts["award"]
+
+
+def _capability(adult: Adult) -> int:
+    if adult.capability == Capability.FIT:
+        return k.FIT
+    if adult.capability == Capability.LCW:
+        return k.LCW
+    # Universal Credit Act 2025 s.3: LCWRA from before 6 April 2026, the severe conditions criteria or
+    # terminal illness keep the protected rate. Without a date the claimant is taken to be newly
+    # assessed, the lower figure, so an estimate never promises more than the law gives.
+    protected = (
+        adult.severe_conditions
+        or adult.terminally_ill
+        or (adult.lcwra_since is not None and adult.lcwra_since < LCWRA_PROTECTION_DATE)
+    )
+    return k.LCWRA_PROTECTED if protected else k.LCWRA_NEW
+
+
+def _childcare_work_condition(h: Household) -> bool:
+    """Reg 32: a single claimant in paid work; a couple both in paid work, or one in work while the other
+    cannot care for the children (limited capability for work, or caring for a disabled person)."""
+    working = [a.earnings.gross > 0 or a.self_employed for a in h.adults]
+    if not h.couple:
+        return working[0]
+    unable = [a.capability != Capability.FIT or a.carer for a in h.adults]
+    return (working[0] and (working[1] or unable[1])) or (working[1] and unable[0])
+
+
+def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
+    """Kernel inputs (by `INPUTS` name) and the one-row LHA table for a household."""
+    end = h.period_end
+    a1 = h.adults[0]
+    a2 = h.adults[1] if h.couple else None
+    children = sorted(h.children, key=lambda c: c.date_of_birth)
+    pre = sum(1 for c in children if c.date_of_birth < CHILD_LIMIT_DATE)
+    # Exceptions matter only for third and later children born on or after 6 April 2017.
+    exceptions = sum(
+        1
+        for i, c in enumerate(children)
+        if i >= 2 and c.date_of_birth >= CHILD_LIMIT_DATE and c.limit_exception
+    )
+    ages = [age_on(c.date_of_birth, end) for c in children]
+    child_benefit = h.child_benefit_weekly
+    if child_benefit is None:
+        n = len(children)
+        child_benefit = (
+            0 if n == 0 else rates["child_benefit.eldest"] + (n - 1) * rates["child_benefit.other"]
+        )
+    waiver = h.severely_sight_impaired or any(a.disability_benefit for a in h.adults)
+    values = {
+        "couple": int(h.couple),
+        "age1": age_on(a1.date_of_birth, end),
+        "age2": age_on(a2.date_of_birth, end) if a2 else 0,
+        "n_children": len(children),
+        "n_born_before_2017": pre,
+        "n_limit_exception": exceptions,
+        "n_disabled_lower": sum(1 for c in children if c.disability == Disability.LOWER),
+        "n_disabled_higher": sum(1 for c in children if c.disability == Disability.HIGHER),
+        "capability1": _capability(a1),
+        "capability2": _capability(a2) if a2 else k.FIT,
+        "carer1": int(a1.carer),
+        "carer2": int(a2.carer) if a2 else 0,
+        "childcare_costs": h.childcare_costs,
+        "n_childcare_children": h.childcare_children,
+        "childcare_work_condition": int(_childcare_work_condition(h)),
+        "tenure": {Tenure.NONE: k.NO_RENT, Tenure.SOCIAL: k.SOCIAL, Tenure.PRIVATE: k.PRIVATE}[
+            h.housing.tenure
+        ],
+        "rent": h.housing.monthly_rent,
+        "bedrooms_in_home": h.housing.bedrooms,
+        "n_non_dependants": len(h.non_dependants),
+        "n_non_dependants_exempt": sum(
+            1 for n in h.non_dependants if n.exempt or age_on(n.date_of_birth, end) < 21
+        ),
+        "non_dependant_waiver": int(waiver),
+        "boys_under_10": sum(1 for c, a in zip(children, ages, strict=True) if c.sex == "M" and a < 10),
+        "girls_under_10": sum(1 for c, a in zip(children, ages, strict=True) if c.sex == "F" and a < 10),
+        "boys_10_to_15": sum(1 for c, a in zip(children, ages, strict=True) if c.sex == "M" and 10 <= a < 16),
+        "girls_10_to_15": sum(
+            1 for c, a in zip(children, ages, strict=True) if c.sex == "F" and 10 <= a < 16
+        ),
+        "lha_area": 0,
+        "earnings1": a1.earnings.gross,
+        "earnings2": a2.earnings.gross if a2 else 0,
+        "tax1": a1.earnings.income_tax,
+        "tax2": a2.earnings.income_tax if a2 else 0,
+        "ni1": a1.earnings.national_insurance,
+        "ni2": a2.earnings.national_insurance if a2 else 0,
+        "pension1": a1.earnings.pension,
+        "pension2": a2.earnings.pension if a2 else 0,
+        "gross_estimate": int(h.gross_estimate),
+        "scottish_taxpayer": int(h.scottish_taxpayer),
+        "self_employed1": int(a1.self_employed),
+        "self_employed2": int(a2.self_employed) if a2 else 0,
+        "expected_hours1": a1.expected_hours,
+        "expected_hours2": a2.expected_hours if a2 else 0,
+        "jsa_weekly": h.new_style_jsa_weekly,
+        "esa_weekly": h.new_style_esa_weekly,
+        "other_unearned": h.other_unearned_income,
+        "capital": h.capital,
+        "london": int(h.london),
+        # Reg 82(1)(b)-(c): a disability benefit for either adult, or for a child (the disabled child
+        # addition rests on the child's DLA, PIP or Child Disability Payment).
+        "cap_exempt_benefit": int(
+            any(a.disability_benefit for a in h.adults)
+            or any(c.disability != Disability.NONE for c in children)
+        ),
+        "cap_grace_period": int(h.cap_grace_period),
+        "child_benefit_weekly": child_benefit,
+        "other_capped_benefits": h.other_capped_benefits,
+    }
+    lha = np.array([h.housing.lha_rates], dtype=np.int64)
+    return values, lha
+
+
+_INPUT_NAMES = tuple(name for name, *_ in k.INPUTS)
+
+
+def run_kernel(values: dict[str, int], lha: np.ndarray, rates: Rates) -> dict[str, int]:
+    """Call the compiled kernel for one household; outputs by name."""
+    if tuple(values) == _INPUT_NAMES:  # to_inputs builds them in order: skip the lookups
+        x = np.fromiter(values.values(), dtype=np.int64, count=len(_INPUT_NAMES))
+    else:
+        x = np.array([values[name] for name in _INPUT_NAMES], dtype=np.int64)
+    out = k.uc_single(x, lha, rates.vector())
+    return dict(zip(k.OUTPUTS, (int(v) for v in out), strict=True))
+
+
+def calculate_uc(h: Household, rates: Rates | None = None) -> UCResult:
+    """The UC award for the household's assessment period, with its explanation."""
+    validate(h)
+    rates = rates or rates_on(h.period_start)
+    values, lha = to_inputs(h, rates)
+    amounts = run_kernel(values, lha, rates)
+    return UCResult(rates.tax_year, amounts, explain(values, amounts))
+
+
+def explain(v: dict[str, int], a: dict[str, int]) -> list[Line]:
+    """Lines in the order the regulations build the award."""
+    f = a["flags"]
+    lines: list[Line] = []
+    if v["couple"]:
+        sa = "couple_25" if max(v["age1"], v["age2"]) >= 25 else "couple_under_25"
+    else:
+        sa = "single_25" if v["age1"] >= 25 else "single_under_25"
+    lines.append(
+        Line(f"uc.standard_allowance.{sa}", "element", "UC Regs 2013 reg 36", a["standard_allowance"])
+    )
+    if v["n_children"]:
+        lines.append(
+            Line(
+                "uc.child_element",
+                "element",
+                "UC Regs 2013 reg 24 and 36",
+                a["child_element"],
+                {"counted": a["children_counted"], "children": v["n_children"]},
+            )
+        )
+        if f & k.F_CHILD_LIMIT:
+            lines.append(
+                Line(
+                    "uc.child_limit",
+                    "note",
+                    "UC Regs 2013 reg 24A and 24B",
+                    None,
+                    {"not_counted": v["n_children"] - a["children_counted"]},
+                )
+            )
+    if a["disabled_child_addition"]:
+        lines.append(
+            Line("uc.disabled_child", "element", "UC Regs 2013 reg 24(2)", a["disabled_child_addition"])
+        )
+    if a["lcwra_element"]:
+        protected = v["capability1"] == k.LCWRA_PROTECTED or v["capability2"] == k.LCWRA_PROTECTED
+        key = "uc.lcwra.protected" if protected else "uc.lcwra.new_claimant"
+        lines.append(
+            Line(key, "element", "UC Regs 2013 reg 27; Universal Credit Act 2025 ss.2-3", a["lcwra_element"])
+        )
+    if a["carer_element"]:
+        lines.append(Line("uc.carer", "element", "UC Regs 2013 reg 29", a["carer_element"]))
+    if f & k.F_LCWRA_NOT_CARER:
+        lines.append(Line("uc.lcwra_not_carer", "note", "UC Regs 2013 reg 29(4)"))
+    if a["childcare_element"]:
+        lines.append(
+            Line(
+                "uc.childcare",
+                "element",
+                "UC Regs 2013 reg 31-34",
+                a["childcare_element"],
+                {"costs_pence": v["childcare_costs"]},
+            )
+        )
+        if f & k.F_CHILDCARE_CAPPED:
+            lines.append(Line("uc.childcare_capped", "note", "UC Regs 2013 reg 34(2)"))
+    if v["tenure"] != k.NO_RENT:
+        lines.extend(_housing_lines(v, a, f))
+    lines.append(Line("uc.maximum_amount", "result", "UC Regs 2013 reg 23", a["maximum_amount"]))
+    lines.extend(_income_lines(v, a, f))
+    lines.append(Line("uc.award", "result", "UC Regs 2013 reg 22 and reg 6 (rounding)", a["award"]))
+    return lines
+
+
+def _housing_lines(v: dict[str, int], a: dict[str, int], f: int) -> list[Line]:
+    lines: list[Line] = []
+    params: dict[str, str | int] = {"rent_pence": v["rent"], "bedrooms": a["bedrooms"]}
+    if v["tenure"] == k.PRIVATE:
+        key = "uc.housing.private_shared" if f & k.F_SHARED_RATE else "uc.housing.private"
+        if f & k.F_LHA_CAPPED:
+            key += "_capped"
+        reg = "UC Regs 2013 Schedule 4 paras 8-12 and 22-25 (LHA, size criteria)"
+    else:
+        key = "uc.housing.social"
+        if f & k.F_UNDER_OCCUPIED:
+            key += "_under_occupied"
+            params["percent"] = 25 if f & k.F_UNDER_OCCUPIED_2 else 14
+        reg = "UC Regs 2013 Schedule 4 paras 8-12 and 36 (size criteria)"
+    lines.append(Line(key, "element", reg, a["eligible_rent"], params))
+    if a["non_dependant_contributions"]:
+        lines.append(
+            Line(
+                "uc.non_dependants",
+                "deduction",
+                "UC Regs 2013 Schedule 4 paras 13-16",
+                a["non_dependant_contributions"],
+                {"liable": v["n_non_dependants"] - v["n_non_dependants_exempt"]},
+            )
+        )
+    if f & k.F_NON_DEP_WAIVED:
+        lines.append(Line("uc.non_dependants_waived", "note", "UC Regs 2013 Schedule 4 para 15"))
+    return lines
+
+
+def _income_lines(v: dict[str, int], a: dict[str, int], f: int) -> list[Line]:
+    lines: list[Line] = []
+    if a["earned_income"]:
+        key = "uc.earned_income_estimate" if f & k.F_GROSS_ESTIMATE else "uc.earned_income"
+        params: dict[str, str | int] = {"tax_pence": a["tax"], "ni_pence": a["national_insurance"]}
+        lines.append(Line(key, "note", "UC Regs 2013 reg 55 and 61", a["earned_income"], params))
+    if f & (k.F_MIF1 | k.F_MIF2):
+        lines.append(Line("uc.minimum_income_floor", "note", "UC Regs 2013 reg 62 and 90"))
+    if f & k.F_WORK_ALLOWANCE:
+        lines.append(Line("uc.work_allowance", "note", "UC Regs 2013 reg 22(2)-(3)", a["work_allowance"]))
+    if a["earnings_deduction"]:
+        lines.append(
+            Line("uc.earnings_deduction", "deduction", "UC Regs 2013 reg 22(1)(b)", a["earnings_deduction"])
+        )
+    if a["unearned_income"]:
+        lines.append(
+            Line("uc.unearned_income", "deduction", "UC Regs 2013 reg 66 and 73", a["unearned_income"])
+        )
+    if f & k.F_CAPITAL_OVER_LIMIT:
+        lines.append(
+            Line(
+                "uc.capital_over_limit", "note", "UC Regs 2013 reg 18", None, {"capital_pence": v["capital"]}
+            )
+        )
+    elif a["tariff_income"]:
+        lines.append(
+            Line(
+                "uc.tariff_income",
+                "deduction",
+                "UC Regs 2013 reg 72",
+                a["tariff_income"],
+                {"capital_pence": v["capital"]},
+            )
+        )
+    cap_note = {
+        k.F_CAP_EXEMPT_ELEMENT: "uc.cap.exempt_element",
+        k.F_CAP_EXEMPT_BENEFIT: "uc.cap.exempt_benefit",
+        k.F_CAP_EXEMPT_EARNINGS: "uc.cap.exempt_earnings",
+        k.F_CAP_GRACE: "uc.cap.grace_period",
+    }
+    for bit, key in cap_note.items():
+        if f & bit:
+            lines.append(Line(key, "note", "UC Regs 2013 reg 82 and 83"))
+    if a["cap_reduction"]:
+        lines.append(
+            Line(
+                "uc.cap.reduction",
+                "deduction",
+                "UC Regs 2013 reg 80A and 81",
+                a["cap_reduction"],
+                {"cap_pence": a["cap_level"], "other_pence": a["other_capped_benefits"]},
+            )
+        )
+    return lines

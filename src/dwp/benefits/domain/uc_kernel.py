@@ -1,0 +1,567 @@
+"""The Universal Credit calculation for one assessment period, written once as a compiled scalar kernel.
+
+`uc_calc` is the only place the UC rules live. The single-household path (`uc_single`, used by
+`dwp.benefits.domain.uc`) and the batch engine (`uc_batch`, a parallel loop over columns) both call it,
+so the two can never disagree; they differ only in how inputs arrive and results leave.
+
+Conventions: money is integer pence (int64 inside the kernel whatever the column width outside);
+percentages are basis points; rounding follows UC Regs 2013 reg 6 (a fraction of a penny of a half or
+more counts as a penny) except income tax and NI, which HMRC rounds its own way.
+Inputs, in order, are `INPUTS`; outputs, in order, are `OUTPUTS`. A test checks the kernel's
+signature against `INPUTS` so the lists cannot drift apart.
+"""
+
+from __future__ import annotations
+
+# The kernel mixes Python ints and NumPy int64 scalars, which numba unifies to int64 but mypy cannot:
+# these error codes are off for this module only.
+# mypy: disable-error-code="assignment,operator,return-value,arg-type,call-arg"
+import numpy as np
+from numba import njit, prange
+
+from dwp.benefits.domain import params as K
+
+# (name, batch dtype, lowest, highest) for each kernel input, in the kernel's argument order.
+INPUTS: tuple[tuple[str, str, int, int], ...] = (
+    ("couple", "int8", 0, 1),
+    ("age1", "int8", 16, 66),
+    ("age2", "int8", 0, 66),
+    ("n_children", "int8", 0, 20),
+    ("n_born_before_2017", "int8", 0, 20),
+    ("n_limit_exception", "int8", 0, 20),
+    ("n_disabled_lower", "int8", 0, 20),
+    ("n_disabled_higher", "int8", 0, 20),
+    ("capability1", "int8", 0, 3),
+    ("capability2", "int8", 0, 3),
+    ("carer1", "int8", 0, 1),
+    ("carer2", "int8", 0, 1),
+    ("childcare_costs", "int32", 0, 10_000_000),
+    ("n_childcare_children", "int8", 0, 20),
+    ("childcare_work_condition", "int8", 0, 1),
+    ("tenure", "int8", 0, 2),
+    ("rent", "int32", 0, 10_000_000),
+    ("bedrooms_in_home", "int8", 0, 20),
+    ("n_non_dependants", "int8", 0, 20),
+    ("n_non_dependants_exempt", "int8", 0, 20),
+    ("non_dependant_waiver", "int8", 0, 1),
+    ("boys_under_10", "int8", 0, 20),
+    ("girls_under_10", "int8", 0, 20),
+    ("boys_10_to_15", "int8", 0, 20),
+    ("girls_10_to_15", "int8", 0, 20),
+    ("lha_area", "int16", 0, 32_000),
+    ("earnings1", "int32", 0, 100_000_000),
+    ("earnings2", "int32", 0, 100_000_000),
+    ("tax1", "int32", 0, 100_000_000),
+    ("tax2", "int32", 0, 100_000_000),
+    ("ni1", "int32", 0, 100_000_000),
+    ("ni2", "int32", 0, 100_000_000),
+    ("pension1", "int32", 0, 100_000_000),
+    ("pension2", "int32", 0, 100_000_000),
+    ("gross_estimate", "int8", 0, 1),
+    ("scottish_taxpayer", "int8", 0, 1),
+    ("self_employed1", "int8", 0, 1),
+    ("self_employed2", "int8", 0, 1),
+    ("expected_hours1", "int8", 0, 100),
+    ("expected_hours2", "int8", 0, 100),
+    ("jsa_weekly", "int32", 0, 10_000_000),
+    ("esa_weekly", "int32", 0, 10_000_000),
+    ("other_unearned", "int32", 0, 100_000_000),
+    ("capital", "int32", 0, 2_000_000_000),
+    ("london", "int8", 0, 1),
+    ("cap_exempt_benefit", "int8", 0, 1),
+    ("cap_grace_period", "int8", 0, 1),
+    ("child_benefit_weekly", "int32", 0, 10_000_000),
+    ("other_capped_benefits", "int32", 0, 100_000_000),
+)
+IN = {name: i for i, (name, *_rest) in enumerate(INPUTS)}
+
+# Capability for work of an adult (inputs capability1/2).
+FIT, LCW, LCWRA_PROTECTED, LCWRA_NEW = 0, 1, 2, 3
+# Tenure (input tenure).
+NO_RENT, SOCIAL, PRIVATE = 0, 1, 2
+
+OUTPUTS: tuple[str, ...] = (
+    "standard_allowance",
+    "child_element",
+    "disabled_child_addition",
+    "lcwra_element",
+    "carer_element",
+    "childcare_element",
+    "eligible_rent",
+    "non_dependant_contributions",
+    "housing_element",
+    "maximum_amount",
+    "earned_income",
+    "work_allowance",
+    "earnings_deduction",
+    "unearned_income",
+    "tariff_income",
+    "award_before_cap",
+    "cap_level",
+    "other_capped_benefits",
+    "cap_reduction",
+    "award",
+    "flags",
+    "children_counted",
+    "bedrooms",
+    "tax",
+    "national_insurance",
+)
+OUT = {name: i for i, name in enumerate(OUTPUTS)}
+N_OUT = len(OUTPUTS)
+
+# Bits of the `flags` output: which rules fired, for the explanation.
+F_CAPITAL_OVER_LIMIT = 1
+F_CHILD_LIMIT = 2
+F_CAP_APPLIED = 4
+F_CAP_EXEMPT_EARNINGS = 8
+F_CAP_EXEMPT_ELEMENT = 16
+F_CAP_EXEMPT_BENEFIT = 32
+F_CAP_GRACE = 64
+F_MIF1 = 128
+F_MIF2 = 256
+F_LHA_CAPPED = 512
+F_SHARED_RATE = 1024
+F_UNDER_OCCUPIED = 2048
+F_NON_DEP_WAIVED = 4096
+F_WORK_ALLOWANCE = 8192
+F_GROSS_ESTIMATE = 16384
+F_CHILDCARE_CAPPED = 32768
+F_LCWRA_NOT_CARER = 65536
+F_UNDER_OCCUPIED_2 = 131072
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def round_half_up(num: int, den: int) -> int:
+    """num / den to the nearest penny, a half counting as a penny (UC Regs 2013 reg 6); num >= 0."""
+    return (2 * num + den) // (2 * den)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _round_half_down(num: int, den: int) -> int:
+    # HMRC's exact percentage method for NI rounds to the nearest penny, a half penny down.
+    return (2 * num + den - 1) // (2 * den)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def annual_income_tax(income: int, scottish: int, r: np.ndarray) -> int:
+    """Income tax on an annual income (pence), rest-of-UK or Scottish bands, floored to the penny."""
+    allowance = r[K.PA]
+    if income > r[K.PA_TAPER]:
+        allowance = max(0, allowance - (income - r[K.PA_TAPER]) // 2)
+    taxable = max(0, income - allowance)
+    acc = 0
+    if scottish:
+        lower = 0
+        limits = (
+            r[K.SCO_STARTER_BAND],
+            r[K.SCO_BASIC_BAND],
+            r[K.SCO_INTERMEDIATE_BAND],
+            r[K.SCO_HIGHER_BAND],
+            r[K.SCO_ADVANCED_BAND],
+        )
+        rates = (
+            r[K.SCO_STARTER],
+            r[K.SCO_BASIC],
+            r[K.SCO_INTERMEDIATE],
+            r[K.SCO_HIGHER],
+            r[K.SCO_ADVANCED],
+        )
+        for k in range(5):
+            if taxable > lower:
+                acc += (min(taxable, limits[k]) - lower) * rates[k]
+            lower = limits[k]
+        if taxable > lower:
+            acc += (taxable - lower) * r[K.SCO_TOP]
+    else:
+        basic = r[K.RUK_BASIC_BAND]
+        higher = r[K.RUK_HIGHER_BAND]
+        acc += min(taxable, basic) * r[K.RUK_BASIC]
+        if taxable > basic:
+            acc += (min(taxable, higher) - basic) * r[K.RUK_HIGHER]
+        if taxable > higher:
+            acc += (taxable - higher) * r[K.RUK_ADDITIONAL]
+    return acc // 10000
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def monthly_income_tax(monthly: int, scottish: int, r: np.ndarray) -> int:
+    # An estimate: tax on the month's pay as if every month were the same (RTI gives the real figure).
+    return annual_income_tax(monthly * 12, scottish, r) // 12
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def monthly_class1(monthly: int, r: np.ndarray) -> int:
+    """Employee Class 1 NI on a month's pay, with HMRC's monthly thresholds."""
+    main = max(0, min(monthly, r[K.NI_UEL_M]) - r[K.NI_PT_M]) * r[K.NI_MAIN]
+    upper = max(0, monthly - r[K.NI_UEL_M]) * r[K.NI_UPPER]
+    return _round_half_down(main + upper, 10000)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def monthly_class4(monthly: int, r: np.ndarray) -> int:
+    """Class 4 NI on a month's self-employed profit, taken as a twelfth of the annual charge."""
+    annual = monthly * 12
+    main = max(0, min(annual, r[K.C4_UPL]) - r[K.C4_LPL]) * r[K.C4_MAIN]
+    upper = max(0, annual - r[K.C4_UPL]) * r[K.C4_UPPER]
+    return (main + upper) // 10000 // 12
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def minimum_income_floor(hours: int, scottish: int, r: np.ndarray) -> int:
+    """UC Regs 2013 reg 62 and 90: expected hours at the National Living Wage x 52 / 12, less notional
+    income tax and Class 4 NI on that amount."""
+    threshold = round_half_up(hours * r[K.NLW] * 52, 12)
+    return threshold - monthly_income_tax(threshold, scottish, r) - monthly_class4(threshold, r)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def weekly_to_monthly(weekly: int) -> int:
+    """UC Regs 2013 reg 73(2): a weekly amount x 52 / 12."""
+    return round_half_up(weekly * 52, 12)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _net_earnings(
+    earnings: int, tax: int, ni: int, pension: int, gross_estimate: int, scottish: int, se: int, r: np.ndarray
+) -> tuple[int, int, int]:
+    # UC Regs 2013 reg 55(5) and 57: earnings count after income tax, NI and pension contributions.
+    if gross_estimate:
+        tax = monthly_income_tax(max(0, earnings - pension), scottish, r)
+        ni = monthly_class4(earnings, r) if se else monthly_class1(earnings, r)
+    return max(0, earnings - tax - ni - pension), tax, ni
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def uc_calc(
+    couple: int,
+    age1: int,
+    age2: int,
+    n_children: int,
+    n_born_before_2017: int,
+    n_limit_exception: int,
+    n_disabled_lower: int,
+    n_disabled_higher: int,
+    capability1: int,
+    capability2: int,
+    carer1: int,
+    carer2: int,
+    childcare_costs: int,
+    n_childcare_children: int,
+    childcare_work_condition: int,
+    tenure: int,
+    rent: int,
+    bedrooms_in_home: int,
+    n_non_dependants: int,
+    n_non_dependants_exempt: int,
+    non_dependant_waiver: int,
+    boys_under_10: int,
+    girls_under_10: int,
+    boys_10_to_15: int,
+    girls_10_to_15: int,
+    lha_area: int,
+    earnings1: int,
+    earnings2: int,
+    tax1: int,
+    tax2: int,
+    ni1: int,
+    ni2: int,
+    pension1: int,
+    pension2: int,
+    gross_estimate: int,
+    scottish_taxpayer: int,
+    self_employed1: int,
+    self_employed2: int,
+    expected_hours1: int,
+    expected_hours2: int,
+    jsa_weekly: int,
+    esa_weekly: int,
+    other_unearned: int,
+    capital: int,
+    london: int,
+    cap_exempt_benefit: int,
+    cap_grace_period: int,
+    child_benefit_weekly: int,
+    other_capped_benefits: int,
+    lha_table: np.ndarray,
+    r: np.ndarray,
+) -> tuple[
+    int, int, int, int, int, int, int, int, int, int, int, int, int,
+    int, int, int, int, int, int, int, int, int, int, int, int,
+]:  # fmt: skip
+    """One household's UC for one assessment period: the itemised amounts in `OUTPUTS` order."""
+    flags = 0
+    couple = np.int64(couple)
+    n_children = np.int64(n_children)
+
+    # Standard allowance (UC Regs 2013 reg 36): couples get the higher rate if either is 25 or over.
+    if couple:
+        standard = r[K.SA_COUPLE_25] if age1 >= 25 or age2 >= 25 else r[K.SA_COUPLE_U25]
+    elif age1 >= 25:
+        standard = r[K.SA_SINGLE_25]
+    else:
+        standard = r[K.SA_SINGLE_U25]
+
+    # Child element (reg 24, 24A): children born before 6 April 2017 always count; later-born children
+    # count while the family has fewer than the limit, and beyond it only with a reg 24B exception.
+    limit = r[K.CHILD_LIMIT]
+    pre = min(np.int64(n_born_before_2017), n_children)
+    post = n_children - pre
+    if limit > 0:
+        within = min(post, max(np.int64(0), limit - pre))
+        counted = pre + within + min(np.int64(n_limit_exception), post - within)
+    else:
+        counted = n_children
+    if counted < n_children:
+        flags |= F_CHILD_LIMIT
+    if counted > 0 and pre > 0:
+        child = r[K.CHILD_FIRST] + (counted - 1) * r[K.CHILD_OTHER]
+    else:
+        child = counted * r[K.CHILD_OTHER]
+    # Disabled child additions are paid for every disabled child, the child limit aside (reg 24(2)).
+    disabled = n_disabled_lower * r[K.DIS_LOWER] + n_disabled_higher * r[K.DIS_HIGHER]
+
+    # LCWRA element (reg 27, 28; UC Act 2025 ss.2-3): one per award; the protected rate wins.
+    c2 = np.int64(capability2) if couple else np.int64(0)
+    if capability1 == LCWRA_PROTECTED or c2 == LCWRA_PROTECTED:
+        lcwra = r[K.LCWRA_PROTECTED]
+    elif capability1 == LCWRA_NEW or c2 == LCWRA_NEW:
+        lcwra = r[K.LCWRA_NEW]
+    else:
+        lcwra = np.int64(0)
+    # Carer element (reg 29): one per carer; a carer with LCWRA gets only the LCWRA element (reg 29(4)).
+    carer = np.int64(0)
+    if carer1:
+        if capability1 >= LCWRA_PROTECTED:
+            flags |= F_LCWRA_NOT_CARER
+        else:
+            carer += r[K.CARER]
+    if couple and carer2:
+        if c2 >= LCWRA_PROTECTED:
+            flags |= F_LCWRA_NOT_CARER
+        else:
+            carer += r[K.CARER]
+
+    # Childcare costs element (reg 31-34): 85% of charges, capped by the number of children.
+    childcare = np.int64(0)
+    if childcare_work_condition and n_children > 0 and childcare_costs > 0:
+        childcare = round_half_up(np.int64(childcare_costs) * r[K.CC_SHARE_BP], 10000)
+        cap = r[K.CC_MAX_2] if n_childcare_children >= 2 else r[K.CC_MAX_1]
+        if childcare > cap:
+            childcare = cap
+            flags |= F_CHILDCARE_CAPPED
+
+    # Bedroom entitlement under the size criteria (Schedule 4 para 10-12): one room for the claimant or
+    # couple, one per non-dependant, one per young person 16 or over, and children under 16 paired where
+    # they may share (same sex, or both under 10).
+    boys = np.int64(boys_under_10) + boys_10_to_15
+    girls = np.int64(girls_under_10) + girls_10_to_15
+    pairs = boys // 2 + girls // 2
+    if boys % 2 == 1 and girls % 2 == 1 and boys_under_10 > 0 and girls_under_10 > 0:
+        pairs += 1
+    older = max(np.int64(0), n_children - boys - girls)
+    bedrooms = 1 + np.int64(n_non_dependants) + boys + girls - pairs + older
+
+    # Housing costs element (Schedule 4): private rent limited to the LHA rate for the entitlement
+    # (shared accommodation rate for a single renter under 35 with nobody else); social rent reduced
+    # for under-occupation; then non-dependant contributions.
+    eligible_rent = np.int64(0)
+    if tenure == PRIVATE:
+        if couple == 0 and n_children == 0 and n_non_dependants == 0 and age1 < r[K.SHARED_AGE]:
+            category = 0
+            flags |= F_SHARED_RATE
+        else:
+            category = min(bedrooms, 4)
+        lha = np.int64(lha_table[lha_area, category])
+        eligible_rent = min(np.int64(rent), lha)
+        if rent > lha:
+            flags |= F_LHA_CAPPED
+    elif tenure == SOCIAL:
+        extra = np.int64(bedrooms_in_home) - bedrooms
+        reduction = np.int64(0)
+        if extra >= 2:
+            reduction = round_half_up(np.int64(rent) * r[K.UNDEROCC_2_BP], 10000)
+            flags |= F_UNDER_OCCUPIED | F_UNDER_OCCUPIED_2
+        elif extra == 1:
+            reduction = round_half_up(np.int64(rent) * r[K.UNDEROCC_1_BP], 10000)
+            flags |= F_UNDER_OCCUPIED
+        eligible_rent = rent - reduction
+    contributions = np.int64(0)
+    if tenure != NO_RENT:
+        if non_dependant_waiver:
+            if n_non_dependants > 0:
+                flags |= F_NON_DEP_WAIVED
+        else:
+            liable = max(np.int64(0), np.int64(n_non_dependants) - n_non_dependants_exempt)
+            contributions = min(liable * r[K.NONDEP], eligible_rent)
+    housing = eligible_rent - contributions
+
+    maximum = standard + child + disabled + lcwra + carer + childcare + housing
+
+    # Earned income (reg 55, 57, 62): net of tax, NI and pension; the minimum income floor for the
+    # gainfully self-employed after any start-up period.
+    if gross_estimate:
+        flags |= F_GROSS_ESTIMATE
+    net1, t1, n1 = _net_earnings(
+        earnings1, tax1, ni1, pension1, gross_estimate, scottish_taxpayer, self_employed1, r
+    )
+    if self_employed1:
+        floor1 = minimum_income_floor(np.int64(expected_hours1), scottish_taxpayer, r)
+        if net1 < floor1:
+            net1 = floor1
+            flags |= F_MIF1
+    net2 = np.int64(0)
+    t2 = np.int64(0)
+    n2 = np.int64(0)
+    if couple:
+        net2, t2, n2 = _net_earnings(
+            earnings2, tax2, ni2, pension2, gross_estimate, scottish_taxpayer, self_employed2, r
+        )
+        if self_employed2:
+            floor2 = minimum_income_floor(np.int64(expected_hours2), scottish_taxpayer, r)
+            if net2 < floor2:
+                net2 = floor2
+                flags |= F_MIF2
+    earned = net1 + net2
+
+    # Work allowance (reg 22(2)-(3)): only with a child or limited capability for work; the lower
+    # amount when the award includes housing costs.
+    work_allowance = np.int64(0)
+    if n_children > 0 or capability1 != FIT or c2 != FIT:
+        flags |= F_WORK_ALLOWANCE
+        work_allowance = r[K.WA_HOUSING] if housing > 0 else r[K.WA_NO_HOUSING]
+    earnings_deduction = round_half_up(max(np.int64(0), earned - work_allowance) * r[K.TAPER_BP], 10000)
+
+    # Unearned income (reg 66, 73): New Style JSA and ESA (weekly x 52 / 12) and other income, in full.
+    jsa_m = weekly_to_monthly(np.int64(jsa_weekly))
+    esa_m = weekly_to_monthly(np.int64(esa_weekly))
+    unearned = jsa_m + esa_m + other_unearned
+
+    # Capital (reg 18, 72): nothing above the upper limit; tariff income of £4.35 for each £250 or part.
+    tariff = np.int64(0)
+    if capital > r[K.CAP_UPPER]:
+        flags |= F_CAPITAL_OVER_LIMIT
+    elif capital > r[K.CAP_LOWER]:
+        step = r[K.TARIFF_STEP]
+        tariff = (np.int64(capital) - r[K.CAP_LOWER] + step - 1) // step * r[K.TARIFF_AMOUNT]
+
+    # Award (reg 22(1)): maximum amount less income; never below nil.
+    award = max(np.int64(0), maximum - earnings_deduction - unearned - tariff)
+    if flags & F_CAPITAL_OVER_LIMIT:
+        award = np.int64(0)
+    before_cap = award
+
+    # Benefit cap (reg 78-83): total welfare benefits above the relevant amount reduce UC by the excess
+    # less any childcare costs element, unless an exemption or the grace period applies.
+    single_no_child = couple == 0 and n_children == 0
+    if london:
+        cap_level = r[K.BC_SINGLE_LONDON] if single_no_child else r[K.BC_FAMILY_LONDON]
+    else:
+        cap_level = r[K.BC_SINGLE] if single_no_child else r[K.BC_FAMILY]
+    other_capped = weekly_to_monthly(np.int64(child_benefit_weekly)) + jsa_m + esa_m + other_capped_benefits
+    cap_reduction = np.int64(0)
+    if lcwra > 0 or carer > 0:
+        flags |= F_CAP_EXEMPT_ELEMENT
+    elif cap_exempt_benefit:
+        flags |= F_CAP_EXEMPT_BENEFIT
+    elif earned >= r[K.BC_EARNINGS]:
+        flags |= F_CAP_EXEMPT_EARNINGS
+    elif cap_grace_period:
+        flags |= F_CAP_GRACE
+    elif award > 0:
+        excess = award + other_capped - cap_level
+        cap_reduction = min(award, max(np.int64(0), excess - childcare))
+        if cap_reduction > 0:
+            flags |= F_CAP_APPLIED
+    award -= cap_reduction
+
+    return (
+        standard,
+        child,
+        disabled,
+        lcwra,
+        carer,
+        childcare,
+        eligible_rent,
+        contributions,
+        housing,
+        maximum,
+        earned,
+        work_allowance,
+        earnings_deduction,
+        unearned,
+        tariff,
+        before_cap,
+        cap_level,
+        other_capped,
+        cap_reduction,
+        award,
+        np.int64(flags),
+        counted,
+        bedrooms,
+        t1 + t2,
+        n1 + n2,
+    )
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int, ...]:
+    """One household from an int64 vector laid out as `INPUTS` (the in-process API path)."""
+    return uc_calc(
+        x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14],
+        x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28],
+        x[29], x[30], x[31], x[32], x[33], x[34], x[35], x[36], x[37], x[38], x[39], x[40], x[41], x[42],
+        x[43], x[44], x[45], x[46], x[47], x[48],
+        lha_table, r,
+    )  # fmt: skip
+
+
+@njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def uc_batch(
+    c0: np.ndarray, c1: np.ndarray, c2: np.ndarray, c3: np.ndarray, c4: np.ndarray, c5: np.ndarray,
+    c6: np.ndarray, c7: np.ndarray, c8: np.ndarray, c9: np.ndarray, c10: np.ndarray, c11: np.ndarray,
+    c12: np.ndarray, c13: np.ndarray, c14: np.ndarray, c15: np.ndarray, c16: np.ndarray, c17: np.ndarray,
+    c18: np.ndarray, c19: np.ndarray, c20: np.ndarray, c21: np.ndarray, c22: np.ndarray, c23: np.ndarray,
+    c24: np.ndarray, c25: np.ndarray, c26: np.ndarray, c27: np.ndarray, c28: np.ndarray, c29: np.ndarray,
+    c30: np.ndarray, c31: np.ndarray, c32: np.ndarray, c33: np.ndarray, c34: np.ndarray, c35: np.ndarray,
+    c36: np.ndarray, c37: np.ndarray, c38: np.ndarray, c39: np.ndarray, c40: np.ndarray, c41: np.ndarray,
+    c42: np.ndarray, c43: np.ndarray, c44: np.ndarray, c45: np.ndarray, c46: np.ndarray, c47: np.ndarray,
+    c48: np.ndarray,
+    year: np.ndarray, lha_table: np.ndarray, rates_table: np.ndarray, out: np.ndarray,
+) -> None:  # fmt: skip
+    """Every household of a batch, in parallel: columns laid out as `INPUTS`, `year` indexes
+    `rates_table` rows, results written to `out` (rows x `OUTPUTS`)."""
+    for i in prange(c0.shape[0]):
+        res = uc_calc(
+            c0[i], c1[i], c2[i], c3[i], c4[i], c5[i], c6[i], c7[i], c8[i], c9[i], c10[i], c11[i], c12[i],
+            c13[i], c14[i], c15[i], c16[i], c17[i], c18[i], c19[i], c20[i], c21[i], c22[i], c23[i],
+            c24[i], c25[i], c26[i], c27[i], c28[i], c29[i], c30[i], c31[i], c32[i], c33[i], c34[i],
+            c35[i], c36[i], c37[i], c38[i], c39[i], c40[i], c41[i], c42[i], c43[i], c44[i], c45[i],
+            c46[i], c47[i], c48[i],
+            lha_table, rates_table[year[i]],
+        )  # fmt: skip
+        out[i, 0] = res[0]
+        out[i, 1] = res[1]
+        out[i, 2] = res[2]
+        out[i, 3] = res[3]
+        out[i, 4] = res[4]
+        out[i, 5] = res[5]
+        out[i, 6] = res[6]
+        out[i, 7] = res[7]
+        out[i, 8] = res[8]
+        out[i, 9] = res[9]
+        out[i, 10] = res[10]
+        out[i, 11] = res[11]
+        out[i, 12] = res[12]
+        out[i, 13] = res[13]
+        out[i, 14] = res[14]
+        out[i, 15] = res[15]
+        out[i, 16] = res[16]
+        out[i, 17] = res[17]
+        out[i, 18] = res[18]
+        out[i, 19] = res[19]
+        out[i, 20] = res[20]
+        out[i, 21] = res[21]
+        out[i, 22] = res[22]
+        out[i, 23] = res[23]
+        out[i, 24] = res[24]

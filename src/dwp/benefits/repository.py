@@ -1,0 +1,137 @@
+"""The benefits service's own tables: every assessment stored with the inputs it was worked out from and
+the explanation it gave, so any payment can be explained later without re-running old rules."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from dwp.platform.database import new_metadata
+from dwp.platform.messaging import inbox_table
+from dwp.platform.outbox import outbox_table
+
+metadata = new_metadata()
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("claim_id", String(64), nullable=False, index=True),
+    Column("benefit", String(32), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("tax_year", String(7), nullable=False),
+    Column("award_pence", Integer, nullable=False),
+    Column("inputs", Text, nullable=False),
+    Column("kernel_inputs", Text, nullable=False),
+    Column("amounts", Text, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("request_id", String(128), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("principal", String(200), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("assessment_id", String(36), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    id: str
+    claim_id: str
+    benefit: str
+    period_start: date
+    period_end: date
+    tax_year: str
+    award_pence: int
+    inputs: dict[str, Any]
+    kernel_inputs: dict[str, int]
+    amounts: dict[str, int]
+    explanation: list[dict[str, Any]]
+    actor: str
+    request_id: str | None
+    created_at: datetime
+
+
+class AssessmentRepository:
+    def __init__(self, session: AsyncConnection) -> None:
+        self.session = session
+
+    async def add(self, a: Assessment) -> None:
+        await self.session.execute(
+            assessments.insert().values(
+                id=a.id,
+                claim_id=a.claim_id,
+                benefit=a.benefit,
+                period_start=a.period_start,
+                period_end=a.period_end,
+                tax_year=a.tax_year,
+                award_pence=a.award_pence,
+                inputs=json.dumps(a.inputs, default=str, sort_keys=True),
+                kernel_inputs=json.dumps(a.kernel_inputs, sort_keys=True),
+                amounts=json.dumps(a.amounts, sort_keys=True),
+                explanation=json.dumps(a.explanation, ensure_ascii=False),
+                actor=a.actor,
+                request_id=a.request_id,
+                created_at=a.created_at,
+            )
+        )
+
+    async def get(self, assessment_id: str) -> Assessment | None:
+        row = (
+            await self.session.execute(select(assessments).where(assessments.c.id == assessment_id))
+        ).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return Assessment(
+            id=m["id"],
+            claim_id=m["claim_id"],
+            benefit=m["benefit"],
+            period_start=m["period_start"],
+            period_end=m["period_end"],
+            tax_year=m["tax_year"],
+            award_pence=m["award_pence"],
+            inputs=json.loads(m["inputs"]),
+            kernel_inputs=json.loads(m["kernel_inputs"]),
+            amounts=json.loads(m["amounts"]),
+            explanation=json.loads(m["explanation"]),
+            actor=m["actor"],
+            request_id=m["request_id"],
+            created_at=m["created_at"],
+        )
+
+    async def remembered(self, principal: str, key: str) -> tuple[str, str] | None:
+        query = select(idempotency_keys.c.request_hash, idempotency_keys.c.assessment_id).where(
+            idempotency_keys.c.principal == principal, idempotency_keys.c.key == key
+        )
+        row = (await self.session.execute(query)).first()
+        return (row[0], row[1]) if row else None
+
+    async def remember(
+        self, principal: str, key: str, request_hash: str, assessment_id: str, now: datetime
+    ) -> None:
+        await self.session.execute(
+            idempotency_keys.insert().values(
+                principal=principal,
+                key=key,
+                request_hash=request_hash,
+                assessment_id=assessment_id,
+                created_at=now,
+            )
+        )

@@ -1,0 +1,217 @@
+"""Request shapes of the benefits API (and of `dwp calc` files), and their translation to the domain.
+
+Pydantic checks types and plain ranges (money is never negative); the domain checks what only makes
+sense together (a child older than a parent could have, a couple with one adult) and names the field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dwp.benefits.domain import (
+    Adult,
+    Capability,
+    Child,
+    Disability,
+    Earnings,
+    ESAGroup,
+    Household,
+    Housing,
+    NIYear,
+    NonDependant,
+    Tenure,
+    one_month_later,
+)
+from dwp.benefits.estimates import RTIPayment
+
+Money = Annotated[int, Field(ge=0, le=100_000_000, description="pence")]
+SmallMoney = Annotated[int, Field(ge=0, le=10_000_000, description="pence")]
+TaxYear = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", examples=["2025-26"])]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EarningsIn(Strict):
+    gross: Money = 0
+    income_tax: Money = 0
+    national_insurance: Money = 0
+    pension: Money = 0
+
+
+class AdultIn(Strict):
+    date_of_birth: date
+    capability: Literal["fit", "lcw", "lcwra"] = "fit"
+    lcwra_since: date | None = None
+    severe_conditions: bool = False
+    terminally_ill: bool = False
+    carer: bool = False
+    earnings: EarningsIn = Field(default_factory=EarningsIn)
+    self_employed: bool = False
+    expected_hours: int = Field(35, ge=0, le=100)
+    disability_benefit: bool = False
+
+
+class ChildIn(Strict):
+    date_of_birth: date
+    sex: Literal["F", "M"]
+    disability: Literal["none", "lower", "higher"] = "none"
+    limit_exception: bool = False
+
+
+class LhaIn(Strict):
+    shared: SmallMoney = 0
+    one: SmallMoney = 0
+    two: SmallMoney = 0
+    three: SmallMoney = 0
+    four: SmallMoney = 0
+
+
+class HousingIn(Strict):
+    tenure: Literal["none", "social", "private"] = "none"
+    monthly_rent: SmallMoney = 0
+    bedrooms: int = Field(0, ge=0, le=20)
+    lha_rates: LhaIn | None = None
+
+
+class NonDependantIn(Strict):
+    date_of_birth: date
+    exempt: bool = False
+
+
+class UCCircumstances(Strict):
+    assessment_period_start: date
+    assessment_period_end: date | None = Field(None, description="defaults to one month from the start")
+    couple: bool = False
+    adults: list[AdultIn] = Field(min_length=1, max_length=2)
+    children: list[ChildIn] = Field(default_factory=list, max_length=20)
+    housing: HousingIn = Field(default_factory=HousingIn)
+    non_dependants: list[NonDependantIn] = Field(default_factory=list, max_length=20)
+    childcare_costs: SmallMoney = 0
+    childcare_children: int = Field(0, ge=0, le=20)
+    capital: Annotated[int, Field(ge=0, le=2_000_000_000)] = 0
+    other_unearned_income: SmallMoney = 0
+    new_style_jsa_weekly: SmallMoney = 0
+    new_style_esa_weekly: SmallMoney = 0
+    child_benefit_weekly: SmallMoney | None = None
+    other_capped_benefits: SmallMoney = 0
+    london: bool = False
+    scottish_taxpayer: bool = False
+    gross_estimate: bool = False
+    cap_grace_period: bool = False
+    severely_sight_impaired: bool = False
+
+    def to_domain(self) -> Household:
+        lha = self.housing.lha_rates or LhaIn()
+        return Household(
+            period_start=self.assessment_period_start,
+            period_end=self.assessment_period_end or one_month_later(self.assessment_period_start),
+            couple=self.couple,
+            adults=tuple(
+                Adult(
+                    date_of_birth=a.date_of_birth,
+                    capability=Capability(a.capability),
+                    lcwra_since=a.lcwra_since,
+                    severe_conditions=a.severe_conditions,
+                    terminally_ill=a.terminally_ill,
+                    carer=a.carer,
+                    earnings=Earnings(**a.earnings.model_dump()),
+                    self_employed=a.self_employed,
+                    expected_hours=a.expected_hours,
+                    disability_benefit=a.disability_benefit,
+                )
+                for a in self.adults
+            ),
+            children=tuple(
+                Child(c.date_of_birth, c.sex, Disability(c.disability), c.limit_exception)
+                for c in self.children
+            ),
+            housing=Housing(
+                Tenure(self.housing.tenure),
+                self.housing.monthly_rent,
+                self.housing.bedrooms,
+                (lha.shared, lha.one, lha.two, lha.three, lha.four),
+            ),
+            non_dependants=tuple(NonDependant(n.date_of_birth, n.exempt) for n in self.non_dependants),
+            childcare_costs=self.childcare_costs,
+            childcare_children=self.childcare_children,
+            capital=self.capital,
+            other_unearned_income=self.other_unearned_income,
+            new_style_jsa_weekly=self.new_style_jsa_weekly,
+            new_style_esa_weekly=self.new_style_esa_weekly,
+            child_benefit_weekly=self.child_benefit_weekly,
+            other_capped_benefits=self.other_capped_benefits,
+            london=self.london,
+            scottish_taxpayer=self.scottish_taxpayer,
+            gross_estimate=self.gross_estimate,
+            cap_grace_period=self.cap_grace_period,
+            severely_sight_impaired=self.severely_sight_impaired,
+        )
+
+
+class NIYearIn(Strict):
+    tax_year: TaxYear
+    paid_earnings: Money = 0
+    credited_earnings: Money = 0
+
+
+class ContributoryIn(Strict):
+    date_of_birth: date
+    claim_date: date
+    week_start: date
+    ni_record: list[NIYearIn] = Field(default_factory=list, max_length=10)
+    days_paid: int = Field(0, ge=0, le=3650)
+    weekly_earnings: SmallMoney = 0
+    weekly_hours: int = Field(0, ge=0, le=100)
+    weekly_pension: SmallMoney = 0
+
+    def to_kwargs(self) -> dict[str, Any]:
+        fields = self.model_dump(exclude={"ni_record"})
+        fields["record"] = tuple(NIYear(**y.model_dump()) for y in self.ni_record)
+        return fields
+
+
+class ESAIn(ContributoryIn):
+    group: Literal["assessment", "work_related_activity", "support"] = "assessment"
+
+    def to_kwargs(self) -> dict[str, Any]:
+        fields = super().to_kwargs()
+        fields["group"] = ESAGroup(self.group)
+        return fields
+
+
+class EstimateRequest(Strict):
+    tax_year: TaxYear | None = Field(None, description="optional check: the year the period falls in")
+    universal_credit: UCCircumstances | None = None
+    new_style_jsa: ContributoryIn | None = None
+    new_style_esa: ESAIn | None = None
+
+
+class RTIPaymentIn(Strict):
+    adult: int = Field(0, ge=0, le=1)
+    paid_on: date
+    gross: Money
+    income_tax: Money = 0
+    national_insurance: Money = 0
+    pension: Money = 0
+
+    def to_domain(self) -> RTIPayment:
+        return RTIPayment(**self.model_dump())
+
+
+class AssessmentRequest(Strict):
+    claim_id: Annotated[str, Field(min_length=1, max_length=64)]
+    circumstances: UCCircumstances
+    hmrc_earnings: list[RTIPaymentIn] | None = Field(
+        None, max_length=200, description="RTI payments in the period; replace the adults' earnings"
+    )
+
+
+def domain_path_to_pointer(prefix: str, field: str) -> str:
+    """`adults[0].date_of_birth` under `universal_credit` -> `#/universal_credit/adults/0/date_of_birth`."""
+    parts = [p for p in field.replace("[", ".").replace("]", "").split(".") if p]
+    return "#/" + "/".join([*([prefix] if prefix else []), *parts])
