@@ -14,7 +14,6 @@ from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
@@ -26,6 +25,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from dwp_infra.config import EnvConfig
+from dwp_infra.keys import allow_cloudwatch_logs
 from dwp_infra.nag import acknowledge
 from dwp_infra.network import log_retention
 
@@ -96,19 +96,7 @@ class EdgeGlobalStack(cdk.Stack):
             enable_key_rotation=True,
             removal_policy=config.removal_policy,
         )
-        waf_logs_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ],
-                principals=[iam.ServicePrincipal(f"logs.{EDGE_REGION}.amazonaws.com")],
-                resources=["*"],  # in a key policy, "*" means this key
-            )
-        )
+        allow_cloudwatch_logs(waf_logs_key, region=EDGE_REGION, account=config.account)
         waf_logs = logs.LogGroup(
             self,
             "WafLogs",

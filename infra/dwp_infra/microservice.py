@@ -25,6 +25,7 @@ from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
 from dwp.platform.catalog import Process
+from dwp_infra.keys import decrypt_via_secrets_manager
 from dwp_infra.nag import acknowledge
 from dwp_infra.network import log_retention
 
@@ -303,14 +304,7 @@ class DwpMicroservice(Construct):
 
         if props.secrets:
             self.task_definition.obtain_execution_role().add_to_principal_policy(
-                iam.PolicyStatement(
-                    sid="DecryptInjectedSecrets",
-                    actions=["kms:Decrypt"],
-                    resources=[props.access.data_key.key_arn],
-                    conditions={
-                        "StringEquals": {"kms:ViaService": f"secretsmanager.{cdk.Aws.REGION}.amazonaws.com"}
-                    },
-                )
+                decrypt_via_secrets_manager(props.access.data_key.key_arn, sid="DecryptInjectedSecrets")
             )
         acknowledge(
             self.task_definition,
@@ -445,12 +439,7 @@ class DwpMicroservice(Construct):
                 ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
                 [access.secret_arns[s] for s in process.secrets],
             )
-            self._allow(
-                "DecryptOwnSecrets",
-                ["kms:Decrypt"],
-                [data_key],
-                StringEquals={"kms:ViaService": f"secretsmanager.{cdk.Aws.REGION}.amazonaws.com"},
-            )
+            self.task_role.add_to_policy(decrypt_via_secrets_manager(data_key, sid="DecryptOwnSecrets"))
         if process.uses_pii_key:
             self._allow(
                 "PiiEnvelopeEncryption",

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from dwp_infra.config import EnvConfig
+from dwp_infra.keys import allow_cloudwatch_logs
 
 FRONTEND_SUBNETS = "tier1-frontend"
 SERVICES_SUBNETS = "tier2-services"
@@ -55,21 +55,7 @@ class NetworkStack(cdk.Stack):
             enable_key_rotation=True,
             removal_policy=config.removal_policy,
         )
-        log_group_arns = f"arn:aws:logs:{config.region}:{config.account}:*"
-        self.logs_key.add_to_resource_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ],
-                principals=[iam.ServicePrincipal(f"logs.{config.region}.amazonaws.com")],
-                resources=["*"],  # in a key policy, "*" means this key
-                conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn": log_group_arns}},
-            )
-        )
+        allow_cloudwatch_logs(self.logs_key, region=config.region, account=config.account)
 
         self.vpc = ec2.Vpc(
             self,

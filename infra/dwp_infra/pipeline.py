@@ -19,6 +19,7 @@ from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
 from dwp_infra.config import EnvConfig, ToolingConfig
+from dwp_infra.keys import allow_cloudwatch_logs
 from dwp_infra.nag import acknowledge, checkov_skip
 from dwp_infra.platform import LAMBDAS_REPOSITORY, SERVICES_REPOSITORY
 
@@ -45,19 +46,7 @@ class PipelineStack(cdk.Stack):
             enable_key_rotation=True,
             description="Pipeline artifacts and build logs",
         )
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ],
-                principals=[iam.ServicePrincipal(f"logs.{tooling.region}.amazonaws.com")],
-                resources=["*"],  # in a key policy, "*" means this key
-            )
-        )
+        allow_cloudwatch_logs(self.key, region=tooling.region, account=tooling.account)
         self.log_group = logs.LogGroup(
             self, "BuildLogs", retention=logs.RetentionDays.THIRTEEN_MONTHS, encryption_key=self.key
         )

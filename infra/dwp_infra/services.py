@@ -32,6 +32,7 @@ from constructs import Construct
 from dwp.platform import catalog
 from dwp_infra.config import EnvConfig
 from dwp_infra.data import DB_NAME, DB_PORT, REDIS_PORT, DataStack
+from dwp_infra.keys import decrypt_via_secrets_manager
 from dwp_infra.microservice import DataAccess, DwpMicroservice, MicroserviceProps
 from dwp_infra.nag import acknowledge, checkov_skip
 from dwp_infra.network import FRONTEND_SUBNETS, SERVICES_SUBNETS, NetworkStack, log_retention
@@ -671,7 +672,7 @@ class ServicesStack(cdk.Stack):
                         resources=secret_arns,
                     )
                 )
-                role.add_to_policy(_decrypt_via_secrets_manager(data.data_key.key_arn))
+                role.add_to_policy(decrypt_via_secrets_manager(data.data_key.key_arn))
             if spec.publishes:
                 role.add_to_policy(
                     iam.PolicyStatement(
@@ -780,12 +781,3 @@ class ServicesStack(cdk.Stack):
                 dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(arn=dlq.queue_arn),
             ),
         )
-
-
-def _decrypt_via_secrets_manager(key_arn: str) -> iam.PolicyStatement:
-    """kms:Decrypt on the data key, only when Secrets Manager asks on the caller's behalf."""
-    return iam.PolicyStatement(
-        actions=["kms:Decrypt"],
-        resources=[key_arn],
-        conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{cdk.Aws.REGION}.amazonaws.com"}},
-    )

@@ -39,8 +39,6 @@ def _uvx() -> str | None:
 
 @pytest.fixture(scope="module")
 def checkov_report(synth) -> list[dict]:
-    if os.environ.get("DWP_SKIP_CHECKOV") == "1":
-        pytest.skip("DWP_SKIP_CHECKOV=1: checkov not run (it is run in CI)")
     uvx = _uvx()
     if uvx is None:
         pytest.fail(
