@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Kind = Literal["service", "frontend", "gateway", "worker", "simulator"]
+Peak = Literal["monday-morning", "monthly-run"]
+"""Predictable peaks that scheduled scaling prepares for (their times live in `infra/`)."""
 
 PREFIX = "dwp"
 
@@ -25,6 +27,27 @@ class Queue:
     @property
     def dlq_name(self) -> str:
         return f"{self.name}-dlq"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A DynamoDB table: on-demand, with a TTL attribute that expires items."""
+
+    name: str
+    partition_key: str = "pk"
+    ttl_attribute: str = "expires_at"
+
+
+@dataclass(frozen=True)
+class CustomMetric:
+    """An application metric a service publishes (CloudWatch embedded metric format) and scales on."""
+
+    namespace: str
+    name: str
+    target: float
+    """Target value per running task for target-tracking scaling."""
+    dimension: str = "Service"
+    """Dimension whose value is the process name."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +78,21 @@ class Process:
     """Whether it may use the PII KMS key (envelope encryption of NINO, date of birth, bank details)."""
     calls: tuple[str, ...] = field(default=())
     """Other processes it calls over HTTP (for security groups and Service Connect)."""
+    uses_cache: bool = False
+    """Whether it connects to Redis (ElastiCache on AWS)."""
+    cpu: int = 256
+    """Fargate CPU units of one task (1024 = 1 vCPU)."""
+    memory_mib: int = 512
+    health_path: str = "/health/ready"
+    peaks: tuple[Peak, ...] = ()
+    """Predictable peaks for which scheduled scaling adds tasks."""
+    scaling_metric: CustomMetric | None = None
+    """A custom metric it publishes and scales on, besides CPU, memory and requests."""
+
+    @property
+    def on_fargate(self) -> bool:
+        """Whether it runs as a Fargate service on AWS (workers run as Lambda functions, see FUNCTIONS)."""
+        return self.deployed and self.kind in ("service", "frontend")
 
     @property
     def url_setting(self) -> str:
@@ -78,7 +116,17 @@ EVIDENCE_BUCKET = f"{PREFIX}-evidence"
 PII_KEY_ALIAS = f"alias/{PREFIX}-pii"
 BLIND_INDEX_SECRET = f"{PREFIX}/pii-blind-index-key"
 
+NOTIFY_API_KEY_SECRET = f"{PREFIX}/notify-api-key"
+
+TABLES: tuple[Table, ...] = (Table(SESSIONS_TABLE), Table(IDEMPOTENCY_TABLE))
+
 NOTIFICATIONS_QUEUE = Queue(name=f"{PREFIX}-notifications", topics=(CITIZEN_EVENTS_TOPIC,))
+ASSESSMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-assessment-run", topics=())
+"""Work items of the monthly run: the schedule sends a start message, the handler fans out batches."""
+
+CLAIMS_WAITING_PER_CASEWORKER = CustomMetric(
+    namespace="DWP/Claims", name="ClaimsWaitingPerCaseworker", target=25.0
+)
 
 PROCESSES: tuple[Process, ...] = (
     Process(
@@ -86,6 +134,8 @@ PROCESSES: tuple[Process, ...] = (
         kind="frontend",
         port=8000,
         calls=("gateway",),
+        uses_cache=True,
+        peaks=("monday-morning",),
     ),
     Process(
         name="gateway",
@@ -116,6 +166,8 @@ PROCESSES: tuple[Process, ...] = (
         publishes=(IDENTITY_EVENTS_TOPIC,),
         tables=(SESSIONS_TABLE,),
         calls=("citizen",),
+        uses_cache=True,
+        peaks=("monday-morning",),
     ),
     Process(
         name="benefits",
@@ -125,6 +177,9 @@ PROCESSES: tuple[Process, ...] = (
         route_prefixes=("/v1/estimates", "/v1/assessments", "/v1/rates"),
         db_schema="benefits",
         publishes=(BENEFITS_EVENTS_TOPIC,),
+        cpu=1024,
+        memory_mib=2048,
+        peaks=("monthly-run",),
     ),
     Process(
         name="claims",
@@ -136,6 +191,11 @@ PROCESSES: tuple[Process, ...] = (
         bucket_prefixes=("evidence/",),
         uses_pii_key=True,
         calls=("citizen", "benefits", "address", "integrations"),
+        uses_cache=True,
+        cpu=512,
+        memory_mib=1024,
+        peaks=("monday-morning", "monthly-run"),
+        scaling_metric=CLAIMS_WAITING_PER_CASEWORKER,
     ),
     Process(
         name="address",
@@ -150,6 +210,7 @@ PROCESSES: tuple[Process, ...] = (
         port=8106,
         route_prefixes=("/v1/hmrc", "/v1/nhs"),
         db_schema="integrations",
+        uses_cache=True,
     ),
     Process(
         name="workers",
@@ -177,6 +238,47 @@ PROCESSES: tuple[Process, ...] = (
 AWS_ENDPOINT_PORT = 4566
 
 
+@dataclass(frozen=True)
+class Function:
+    """A worker handler that runs as a Lambda function on AWS (and in the `workers` process locally)."""
+
+    name: str
+    handler: str
+    """Import path `module.function` in the same source tree as the services."""
+    queue: Queue
+    """Its SQS event source; the handler returns partial batch responses (`batchItemFailures`)."""
+    schedule: str | None = None
+    """EventBridge Scheduler cron expression (Europe/London) that sends a start message to its queue."""
+    timeout_seconds: int = 60
+    memory_mib: int = 512
+    uses_database: bool = False
+    publishes: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    uses_pii_key: bool = False
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    Function(
+        name="notifications",
+        handler="dwp.workers.lambda_handlers.notifications_handler",
+        queue=NOTIFICATIONS_QUEUE,
+        secrets=(NOTIFY_API_KEY_SECRET,),
+        uses_database=True,
+    ),
+    Function(
+        name="assessment-run",
+        handler="dwp.workers.lambda_handlers.assessment_run_handler",
+        queue=ASSESSMENT_RUN_QUEUE,
+        # 02:00 on the first day of each month, UK time: after the month's earnings data has landed.
+        schedule="cron(0 2 1 * ? *)",
+        timeout_seconds=900,
+        memory_mib=2048,
+        uses_database=True,
+        publishes=(BENEFITS_EVENTS_TOPIC,),
+    ),
+)
+
+
 def process(name: str) -> Process:
     """The catalogue entry for one process, by name."""
     for entry in PROCESSES:
@@ -187,3 +289,17 @@ def process(name: str) -> Process:
 
 def queues() -> tuple[Queue, ...]:
     return tuple(q for p in PROCESSES for q in p.consumes)
+
+
+def all_queues() -> tuple[Queue, ...]:
+    """Every queue, consumed by a process or by a Lambda function, without duplicates."""
+    found: dict[str, Queue] = {q.name: q for q in queues()}
+    for function in FUNCTIONS:
+        found.setdefault(function.queue.name, function.queue)
+    return tuple(found.values())
+
+
+def all_secrets() -> tuple[str, ...]:
+    """Every Secrets Manager secret a process or function reads, in catalogue order."""
+    names = [s for p in PROCESSES for s in p.secrets] + [s for f in FUNCTIONS for s in f.secrets]
+    return tuple(dict.fromkeys(names))

@@ -1,0 +1,50 @@
+# syntax=docker/dockerfile:1
+# One image for every process of the platform; the process is chosen at run time:
+#   docker run dwp-services dwp serve claims        (or: -e DWP_SERVICE=claims with no command)
+# Targets: `runtime` (Fargate services, docker-compose) and `lambda` (the worker Lambda functions).
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+
+# --- builder: the locked dependencies (hash-checked) and the platform, in a virtual environment ------
+FROM ${PYTHON_IMAGE} AS builder
+ENV UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+RUN pip install --no-cache-dir uv==0.13.9
+WORKDIR /app
+COPY pyproject.toml requirements.lock README.md ./
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+# The lock is universal and includes the dev and infra extras (tests, CDK): install it as locked, then
+# remove everything outside the runtime closure (docker/prune.py) so the image carries only what runs.
+RUN uv venv /app/.venv \
+ && uv pip sync --python /app/.venv/bin/python --require-hashes requirements.lock
+COPY src/ src/
+COPY docker/ docker/
+RUN uv pip install --python /app/.venv/bin/python --no-deps --no-build-isolation . \
+ && /app/.venv/bin/python docker/prune.py | xargs --no-run-if-empty uv pip uninstall --python /app/.venv/bin/python
+
+# --- runtime: slim, non-root, read-only friendly ------------------------------------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+ENV PATH=/app/.venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DWP_ENV=local \
+    DWP_DATA_DIR=/var/lib/dwp
+RUN groupadd --gid 10001 dwp \
+ && useradd --uid 10001 --gid dwp --no-create-home --shell /usr/sbin/nologin dwp \
+ && mkdir -p /var/lib/dwp \
+ && chown 10001:10001 /var/lib/dwp
+WORKDIR /app
+COPY --from=builder /app/.venv /app/.venv
+COPY docker/entrypoint.sh docker/healthcheck.py /app/docker/
+USER 10001:10001
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "/app/docker/healthcheck.py", "live"]
+ENTRYPOINT ["/app/docker/entrypoint.sh"]
+
+# --- lambda: the same packages on the AWS Lambda base image (runtime interface client included) -------
+FROM public.ecr.aws/lambda/python:3.11 AS lambda
+COPY --from=builder /app/.venv/lib/python3.11/site-packages/ ${LAMBDA_TASK_ROOT}/
+USER 10001
+CMD ["dwp.workers.lambda_handlers.notifications_handler"]

@@ -1,0 +1,119 @@
+"""Least privilege: each task role holds exactly the data access its catalogue entry lists, by ARN."""
+
+from __future__ import annotations
+
+import pytest
+
+from dwp.platform import catalog
+from tests.infra.infra_support import logical_id, references, resources_of
+
+pytestmark = pytest.mark.xdist_group("infra")
+
+FARGATE = [p for p in catalog.PROCESSES if p.on_fargate]
+# The only actions allowed on Resource "*": AWS documents no resource-level permissions for them.
+NO_RESOURCE_LEVEL = {
+    "xray:PutTraceSegments",
+    "xray:PutTelemetryRecords",
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "ecr:GetAuthorizationToken",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+}
+
+
+def _statements(synth, role_construct) -> list[dict]:
+    role = logical_id(role_construct)
+    statements = []
+    for policy in resources_of(synth.raw["services"], "AWS::IAM::Policy").values():
+        if {"Ref": role} in policy["Properties"]["Roles"]:
+            statements += policy["Properties"]["PolicyDocument"]["Statement"]
+    return statements
+
+
+def _actions(statement: dict) -> set[str]:
+    actions = statement["Action"]
+    return {actions} if isinstance(actions, str) else set(actions)
+
+
+def _export(synth, construct) -> str:
+    """The substring of the data stack's export name for a construct's ARN or name."""
+    return logical_id(construct)
+
+
+def _by_sid(statements: list[dict]) -> dict[str, dict]:
+    return {s["Sid"]: s for s in statements if "Sid" in s}
+
+
+@pytest.mark.parametrize("process", FARGATE, ids=lambda p: p.name)
+def test_task_role_grants_exactly_the_catalogue_entry(synth, process):
+    data = synth.stacks.data
+    statements = _by_sid(_statements(synth, synth.stacks.services.services[process.name].task_role))
+
+    def exports(sid: str) -> set[str]:
+        return references(statements[sid]["Resource"])
+
+    if process.publishes:
+        assert all(
+            any(_export(synth, data.topics[t]) in e for t in process.publishes)
+            for e in exports("PublishOwnTopics")
+        )
+        assert len(exports("PublishOwnTopics")) == len(process.publishes)
+    else:
+        assert "PublishOwnTopics" not in statements
+    if process.tables:
+        assert len(exports("OwnTables")) == len(process.tables)
+        assert all(
+            any(_export(synth, data.tables[t]) in e for t in process.tables) for e in exports("OwnTables")
+        )
+        assert "dynamodb:Scan" not in _actions(statements["OwnTables"])
+    else:
+        assert "OwnTables" not in statements
+    if process.bucket_prefixes:
+        resource = statements["OwnEvidenceObjects"]["Resource"]["Fn::Join"][1]
+        assert [part for part in resource if isinstance(part, str)] == [
+            f"/{p}*" for p in process.bucket_prefixes
+        ]
+    else:
+        assert "OwnEvidenceObjects" not in statements
+    if process.secrets:
+        assert len(exports("ReadOwnSecrets")) == len(process.secrets)
+    else:
+        assert "ReadOwnSecrets" not in statements
+    if process.uses_pii_key:
+        assert all(_export(synth, data.pii_key) in e for e in exports("PiiEnvelopeEncryption"))
+    else:
+        assert "PiiEnvelopeEncryption" not in statements
+
+
+def test_only_citizen_and_claims_may_use_the_pii_key(synth):
+    users = {
+        name
+        for name, service in synth.stacks.services.services.items()
+        if "PiiEnvelopeEncryption" in _by_sid(_statements(synth, service.task_role))
+    }
+    assert users == {p.name for p in catalog.PROCESSES if p.uses_pii_key} == {"citizen", "claims"}
+
+
+def test_no_role_in_the_services_stack_has_a_wildcard_on_data(synth):
+    for name, policy in resources_of(synth.raw["services"], "AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            resources = (
+                statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+            )
+            if "*" in resources:
+                assert _actions(statement) <= NO_RESOURCE_LEVEL, (name, statement)
+            assert not any(a.endswith(":*") or a == "*" for a in _actions(statement)), (name, statement)
+
+
+def test_lambda_roles_reach_only_their_queue_secrets_and_topics(synth):
+    stack, data = synth.stacks.services, synth.stacks.data
+    for spec in catalog.FUNCTIONS:
+        function = stack.functions[spec.name]
+        statements = _statements(synth, function.role)
+        queue_grants = [s for s in statements if "sqs:ReceiveMessage" in _actions(s)]
+        assert len(queue_grants) == 1
+        (queue_arn,) = references(queue_grants[0]["Resource"])
+        assert _export(synth, data.queues[spec.queue.name]) in queue_arn
+        publishes = [s for s in statements if "sns:Publish" in _actions(s)]
+        assert bool(publishes) == bool(spec.publishes)
