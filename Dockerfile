@@ -44,7 +44,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 ENTRYPOINT ["/app/docker/entrypoint.sh"]
 
 # --- lambda: the same packages on the AWS Lambda base image (runtime interface client included) -------
-FROM public.ecr.aws/lambda/python:3.11 AS lambda
+FROM amazon/aws-lambda-python:3.11 AS lambda
 COPY --from=builder /app/.venv/lib/python3.11/site-packages/ ${LAMBDA_TASK_ROOT}/
 USER 10001
 CMD ["dwp.workers.lambda_handlers.notifications_handler"]

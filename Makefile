@@ -28,7 +28,7 @@ run: install
 test: install lint typecheck contracts
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -rs
 
-PY_DIRS := $(wildcard src tests benchmarks infra)
+PY_DIRS := $(wildcard src tests benchmarks infra docker)
 
 lint: install
 	$(VENV)/bin/ruff check $(PY_DIRS)

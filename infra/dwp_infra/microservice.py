@@ -35,7 +35,8 @@ CPU_TARGET_PERCENT = 70
 MEMORY_TARGET_PERCENT = 80
 REQUESTS_PER_TARGET_PER_MINUTE = 1000
 
-ADOT_IMAGE = "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3"
+# The ADOT collector as AWS also publishes it on Docker Hub (named without a registry host).
+ADOT_IMAGE = "amazon/aws-otel-collector:v0.43.3"
 # Only what the platform sends: OTLP traces in, X-Ray out. (The image's default config also writes EMF
 # metrics to a log group of its own, which would need broader log permissions.)
 ADOT_CONFIG = {
