@@ -40,8 +40,9 @@ def trust_env(settings: Settings) -> dict[str, str]:
 
 
 TRUST_FILE = "trust.json"
-"""Written by `dwp up` in the data folder while it runs: which issuer its services trust, so that a
-command run beside it (`dwp token`) mints tokens they accept."""
+"""Written by `dwp up` in the data folder while it runs: which issuer its services trust (and the
+database and AWS endpoint that issuer's keys live in), so that a command run beside it (`dwp token`)
+mints tokens they accept."""
 
 
 def trusted_settings(settings: Settings, env: dict[str, str] | None = None) -> Settings:
@@ -57,6 +58,7 @@ def trusted_settings(settings: Settings, env: dict[str, str] | None = None) -> S
             "aws_endpoint_url": env.get("AWS_ENDPOINT_URL", settings.aws_endpoint_url),
             "dwp_jwt_issuer": env.get("DWP_JWT_ISSUER", settings.dwp_jwt_issuer),
             "dwp_jwks_url": env.get("DWP_JWKS_URL", settings.dwp_jwks_url),
+            "database_url": env.get("DATABASE_URL", settings.database_url),
         }
     )
 
@@ -174,9 +176,12 @@ class Launcher:
             env.setdefault(entry.url_setting, self.url(entry))
         env.update({k: v for k, v in trust_env(self.settings).items() if k not in env})
         if "DWP_JWKS_URL" in env:
-            trust = {k: env[k] for k in ("DWP_JWKS_URL", "DWP_JWT_ISSUER", "AWS_ENDPOINT_URL") if k in env}
+            keys = ("DWP_JWKS_URL", "DWP_JWT_ISSUER", "AWS_ENDPOINT_URL", "DATABASE_URL")
+            trust = {k: env[k] for k in keys if k in env}
             self.settings.dwp_data_dir.mkdir(parents=True, exist_ok=True)
-            (self.settings.dwp_data_dir / TRUST_FILE).write_text(json.dumps(trust))
+            trust_file = self.settings.dwp_data_dir / TRUST_FILE
+            trust_file.touch(mode=0o600)  # DATABASE_URL may hold a password
+            trust_file.write_text(json.dumps(trust))
         self.env = env
         return env
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -17,7 +18,7 @@ import httpx
 import pytest
 
 from dwp.platform import catalog
-from tests.conftest import random_nino
+from tests.conftest import _admin, random_nino
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -45,15 +46,35 @@ def up_env(tmp_path: Path, offset: int) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
+def own_database() -> Iterator[str | None]:
+    """A database of this `dwp up`'s own when DATABASE_URL names a server: its data is sealed under keys
+    kept in its own data folder, which no other run shares."""
+    base = os.environ.get("DATABASE_URL")
+    if not base:
+        yield None
+        return
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"{url.database}_e2e_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(url, f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="module")
 def platform(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, own_database: str | None
 ) -> Iterator[tuple[subprocess.Popen[str], Path]]:
     tmp_path = tmp_path_factory.mktemp("up")
     log = tmp_path / "up.log"
+    env = up_env(tmp_path, PORT_OFFSET)
+    if own_database:
+        env["DATABASE_URL"] = own_database
     with log.open("w") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "dwp.cli", "up"],
-            env=up_env(tmp_path, PORT_OFFSET),
+            env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
             text=True,

@@ -75,8 +75,12 @@ async def gateway(
         broken={catalog.process("integrations").local_url},
     )
     http = httpx.AsyncClient(transport=services, timeout=httpx.Timeout(0.3))
-    settings = Settings(
-        dwp_data_dir=tmp_path, dwp_env="test", dwp_jwt_issuer=ISSUER, dwp_max_body_bytes=200_000
+    settings = Settings(  # in-memory rate limits: counts in a shared Redis would carry over between tests
+        dwp_data_dir=tmp_path,
+        dwp_env="test",
+        dwp_jwt_issuer=ISSUER,
+        dwp_max_body_bytes=200_000,
+        redis_url=None,
     )
     app = build_app(settings, http=http)
     async with app.router.lifespan_context(app):
