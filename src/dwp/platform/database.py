@@ -80,6 +80,10 @@ class Database:
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A connection for reads, outside any unit of work."""
         async with self.engine.connect() as connection:
+            if self.is_postgres:
+                # A read needs no BEGIN and no ROLLBACK: two round trips saved (measured: 600 -> 440 us of
+                # CPU for a profile read). On SQLite switching the mode costs more than it saves.
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
 
     async def ping(self) -> None:
