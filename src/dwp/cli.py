@@ -15,20 +15,34 @@ import typer
 
 from dwp.benefits.cli import app as calc_app
 from dwp.platform import catalog
+from dwp.platform.errors import describe_failure
 from dwp.platform.settings import get_settings
 
 app = typer.Typer(help="DWP benefits platform", no_args_is_help=True, add_completion=False)
 app.add_typer(calc_app, name="calc")
 
 
+def migration_package(entry: catalog.Process) -> str | None:
+    """The service package whose Alembic migrations a catalogue entry runs, if it has any."""
+    if not (entry.app and entry.db_schema):
+        return None
+    package = entry.app.split(":")[0].rsplit(".", 1)[0]
+    has_migrations = (resources.files(package) / "migrations" / "env.py").is_file()
+    return package.rsplit(".", 1)[1] if has_migrations else None
+
+
 def services_with_migrations() -> list[str]:
-    names = []
-    for entry in catalog.PROCESSES:
-        if entry.app and entry.db_schema:
-            package = entry.app.split(":")[0].rsplit(".", 1)[0]
-            if (resources.files(package) / "migrations" / "env.py").is_file():
-                names.append(package.rsplit(".", 1)[1])
-    return names
+    return [name for entry in catalog.PROCESSES if (name := migration_package(entry))]
+
+
+def upgrade_or_exit(name: str) -> None:
+    from dwp.platform.migrations import upgrade
+
+    try:
+        upgrade(name)
+    except Exception as exc:  # say what failed in one line; the traceback helps nobody starting up
+        typer.echo(f"cannot migrate {name}: {describe_failure(exc)}", err=True)
+        raise typer.Exit(1) from exc
 
 
 @app.command()
@@ -46,26 +60,20 @@ def migrate(
     service: Annotated[list[str] | None, typer.Argument(help="Services; all when none given.")] = None,
 ) -> None:
     """Bring every service's tables up to date (SQLite files, or PostgreSQL schemas with DATABASE_URL)."""
-    from dwp.platform.migrations import upgrade
-
     for name in service or services_with_migrations():
-        try:
-            upgrade(name)
-        except Exception as exc:  # say what failed in one line; the traceback helps nobody starting up
-            typer.echo(f"cannot migrate {name}: {describe_failure(exc)}", err=True)
-            raise typer.Exit(1) from exc
+        upgrade_or_exit(name)
         typer.echo(f"migrated {name}")
 
 
-def describe_failure(exc: BaseException) -> str:
-    """The innermost cause of a failure, in one line (a refused connection, a missing file...)."""
-    while exc.__cause__ is not None or exc.__context__ is not None:
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-    return f"{type(exc).__name__}: {exc}"
-
-
 @app.command()
-def serve(name: str, host: str = "127.0.0.1", port: int | None = None) -> None:
+def serve(
+    name: str,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    migrate: Annotated[
+        bool, typer.Option(help="Migrate its tables first (as `dwp up` does; on AWS a deploy step does).")
+    ] = False,
+) -> None:
     """Run one process of the catalogue (what a container runs)."""
     import uvicorn
 
@@ -73,6 +81,9 @@ def serve(name: str, host: str = "127.0.0.1", port: int | None = None) -> None:
     if not entry.app:
         typer.echo(f"{name} has no app to serve yet", err=True)
         raise typer.Exit(2)
+    package = migration_package(entry)
+    if migrate and package:
+        upgrade_or_exit(package)
     uvicorn.run(entry.app, host=host, port=port or entry.port, log_level="warning", access_log=False)
 
 
