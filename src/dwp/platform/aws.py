@@ -52,7 +52,7 @@ def bootstrap(settings: Settings) -> dict[str, list[str]]:
 
     Idempotent: every call is a create-if-missing, so `dwp up` runs it on every start.
     """
-    sns, sqs = client("sns", settings), client("sqs", settings)
+    sns = client("sns", settings)
     made: dict[str, list[str]] = {
         "topics": [],
         "queues": [],
@@ -64,20 +64,7 @@ def bootstrap(settings: Settings) -> dict[str, list[str]]:
     arns = {topic: sns.create_topic(Name=topic)["TopicArn"] for topic in catalog.TOPICS}
     made["topics"] = list(arns)
     for queue in catalog.queues():
-        dlq_url = sqs.create_queue(QueueName=queue.dlq_name)["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        url = sqs.create_queue(
-            QueueName=queue.name,
-            Attributes={
-                "VisibilityTimeout": "30",
-                "RedrivePolicy": json.dumps(
-                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}
-                ),
-            },
-        )["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        arn = create_queue_with_dlq(settings, queue)
         for topic in queue.topics:
             # RawMessageDelivery keeps the event JSON as the SQS body, as the Lambda consumers expect.
             sns.subscribe(
@@ -89,6 +76,23 @@ def bootstrap(settings: Settings) -> dict[str, list[str]]:
     _bootstrap_kms(settings, made)
     _bootstrap_secrets(settings, made)
     return made
+
+
+def create_queue_with_dlq(settings: Settings, queue: catalog.Queue) -> str:
+    """Create a consumer's queue and its dead-letter queue (idempotent); returns the queue's ARN."""
+    sqs = client("sqs", settings)
+
+    def arn_of(url: str) -> str:
+        return str(
+            sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        )
+
+    dlq_arn = arn_of(sqs.create_queue(QueueName=queue.dlq_name)["QueueUrl"])
+    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}
+    url = sqs.create_queue(
+        QueueName=queue.name, Attributes={"VisibilityTimeout": "30", "RedrivePolicy": json.dumps(redrive)}
+    )["QueueUrl"]
+    return arn_of(url)
 
 
 def _bootstrap_dynamodb(settings: Settings, made: dict[str, list[str]]) -> None:
