@@ -14,8 +14,7 @@ from dwp.benefits.domain import BenefitsError
 from dwp.benefits.repository import outbox
 from dwp.benefits.service import BenefitsContext
 from dwp.platform.app_factory import create_app
-from dwp.platform.database import Database
-from dwp.platform.outbox import OutboxRelay
+from dwp.platform.outbox import database_with_outbox
 from dwp.platform.problems import ErrorMapping
 from dwp.platform.settings import Settings, get_settings
 
@@ -43,20 +42,10 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings, SERVICE)
-        app.state.benefits_context = BenefitsContext(database=database)
         await asyncio.to_thread(warm_up)
-        relay = OutboxRelay(database, outbox, settings)
-        app.state.outbox_relay = relay
-        app.state.readiness["database"] = database.ping
-        stop = asyncio.Event()
-        relay_task = asyncio.create_task(relay.run(stop), name="outbox-relay")
-        try:
+        async with database_with_outbox(app, settings, SERVICE, outbox) as database:
+            app.state.benefits_context = BenefitsContext(database=database)
             yield
-        finally:
-            stop.set()
-            await relay_task
-            await database.dispose()
 
     return create_app(
         service=SERVICE,

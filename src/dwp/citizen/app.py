@@ -13,8 +13,7 @@ from dwp.citizen.api import router
 from dwp.citizen.repository import outbox
 from dwp.citizen.service import CitizenContext
 from dwp.platform.app_factory import create_app
-from dwp.platform.database import Database
-from dwp.platform.outbox import OutboxRelay
+from dwp.platform.outbox import database_with_outbox
 from dwp.platform.pii import BlindIndex, PiiCipher
 from dwp.platform.problems import ErrorMapping
 from dwp.platform.settings import Settings, get_settings
@@ -37,20 +36,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = Database(settings, SERVICE)
         index = await asyncio.to_thread(BlindIndex.from_settings, settings)
-        app.state.citizen_context = CitizenContext(database=database, cipher=PiiCipher(settings), index=index)
-        relay = OutboxRelay(database, outbox, settings)
-        app.state.outbox_relay = relay
-        app.state.readiness["database"] = database.ping
-        stop = asyncio.Event()
-        relay_task = asyncio.create_task(relay.run(stop), name="outbox-relay")
-        try:
+        async with database_with_outbox(app, settings, SERVICE, outbox) as database:
+            app.state.citizen_context = CitizenContext(
+                database=database, cipher=PiiCipher(settings), index=index
+            )
             yield
-        finally:
-            stop.set()
-            await relay_task
-            await database.dispose()
 
     return create_app(
         service=SERVICE,

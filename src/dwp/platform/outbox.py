@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -172,3 +173,23 @@ class OutboxRelay:
 
 def loads(envelope: str) -> EventEnvelope:
     return EventEnvelope.model_validate(json.loads(envelope))
+
+
+@asynccontextmanager
+async def database_with_outbox(
+    app: Any, settings: Settings, schema: str, table: Table
+) -> AsyncIterator[Database]:
+    """A service's database for the life of its app, with its outbox relay running beside it and the
+    database in the readiness checks; the relay stops and the pool closes when the app stops."""
+    database = Database(settings, schema)
+    relay = OutboxRelay(database, table, settings)
+    app.state.outbox_relay = relay
+    app.state.readiness["database"] = database.ping
+    stop = asyncio.Event()
+    relay_task = asyncio.create_task(relay.run(stop), name="outbox-relay")
+    try:
+        yield database
+    finally:
+        stop.set()
+        await relay_task
+        await database.dispose()
