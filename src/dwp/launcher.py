@@ -293,7 +293,8 @@ class Launcher:
             if demo:
                 self.console.print("[bold]Demo sign-ins[/] (tokens valid 12 hours):")
                 for label, value in demo.items():
-                    self.console.print(f"  {label}: {value}")
+                    # Never folded: a token or link broken over two lines cannot be copied.
+                    self.console.print(f"  {label}: {escape(value)}", soft_wrap=True)
             self.console.print("Press Ctrl-C to stop everything.")
 
     def _wait_until_a_child_stops(self) -> int:
