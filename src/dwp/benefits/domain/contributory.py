@@ -104,6 +104,32 @@ def _validate_common(
             raise InvalidCircumstances(name, "must not be negative")
 
 
+def _first_steps(
+    benefit: str,
+    date_of_birth: date,
+    claim_date: date,
+    week_start: date,
+    record: tuple[NIYear, ...],
+    days_paid: int,
+    weekly_earnings: int,
+    weekly_pension: int,
+    rates: Rates | None,
+) -> tuple[Rates, ContributionTest, list[Line]]:
+    """What New Style JSA and ESA both do first: check the input, pick the year's rates, and test the
+    contribution conditions."""
+    _validate_common(
+        date_of_birth,
+        claim_date,
+        week_start,
+        ("weekly_earnings", weekly_earnings),
+        ("weekly_pension", weekly_pension),
+    )
+    if days_paid < 0:
+        raise InvalidCircumstances("days_paid", "must not be negative")
+    test = contribution_conditions(record, claim_date)
+    return rates or rates_on(week_start), test, [_contribution_line(benefit, test)]
+
+
 def new_style_jsa(
     *,
     date_of_birth: date,
@@ -117,18 +143,17 @@ def new_style_jsa(
     rates: Rates | None = None,
 ) -> WeeklyAward:
     """New Style JSA for the benefit week starting `week_start`."""
-    _validate_common(
+    rates, test, lines = _first_steps(
+        "jsa",
         date_of_birth,
         claim_date,
         week_start,
-        ("weekly_earnings", weekly_earnings),
-        ("weekly_pension", weekly_pension),
+        record,
+        days_paid,
+        weekly_earnings,
+        weekly_pension,
+        rates,
     )
-    if days_paid < 0:
-        raise InvalidCircumstances("days_paid", "must not be negative")
-    rates = rates or rates_on(week_start)
-    test = contribution_conditions(record, claim_date)
-    lines = [_contribution_line("jsa", test)]
     remaining = max(0, rates["jsa.duration_days"] - days_paid)
     if not test.met:
         return WeeklyAward("jsa", rates.tax_year, 0, test, None, [*lines, Line("jsa.award", "result", "", 0)])
@@ -194,18 +219,17 @@ def new_style_esa(
     rates: Rates | None = None,
 ) -> WeeklyAward:
     """New Style ESA for the benefit week starting `week_start`."""
-    _validate_common(
+    rates, test, lines = _first_steps(
+        "esa",
         date_of_birth,
         claim_date,
         week_start,
-        ("weekly_earnings", weekly_earnings),
-        ("weekly_pension", weekly_pension),
+        record,
+        days_paid,
+        weekly_earnings,
+        weekly_pension,
+        rates,
     )
-    if days_paid < 0:
-        raise InvalidCircumstances("days_paid", "must not be negative")
-    rates = rates or rates_on(week_start)
-    test = contribution_conditions(record, claim_date)
-    lines = [_contribution_line("esa", test)]
     if not test.met:
         return WeeklyAward("esa", rates.tax_year, 0, test, None, [*lines, Line("esa.award", "result", "", 0)])
     in_assessment = (
