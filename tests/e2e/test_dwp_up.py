@@ -69,6 +69,8 @@ def platform(
     tmp_path = tmp_path_factory.mktemp("up")
     log = tmp_path / "up.log"
     env = up_env(tmp_path, PORT_OFFSET)
+    # Every caller here comes from 127.0.0.1, so the per-address limit would be shared by all of them.
+    env["DWP_GATEWAY_RATE_LIMIT"] = "1000/second"
     if own_database:
         env["DATABASE_URL"] = own_database
     with log.open("w") as out:
@@ -176,6 +178,103 @@ def test_a_person_signs_in_through_the_gateway_from_the_printed_link(
         back = browser.get(out.headers["location"])
         assert back.headers["location"].startswith(f"{url('gateway')}/v1/auth/signed-out")
         assert browser.get(f"{url('gateway')}/v1/auth/me").status_code == 401
+
+
+class Person:
+    """One browser: its own cookie jar, signing in through the gateway as a One Login user or staff."""
+
+    def __init__(self, user: str, *, staff: bool = False) -> None:
+        self.user, self.staff = user, staff
+        self.browser = httpx.Client(timeout=10)
+        self.subject: str | None = None
+
+    def sign_in(self) -> None:
+        journey = "staff" if self.staff else "one-login"
+        start = self.browser.get(f"{url('gateway')}/v1/auth/{journey}/start")
+        assert start.status_code == 302, start.text
+        page = self.browser.get(start.headers["location"])
+        chosen = self.browser.post(
+            f"{page.url.copy_with(query=None)}/{page.headers['X-Simulator-Interaction']}",
+            data={"user_id": self.user},
+        )
+        signed_in = self.browser.get(chosen.headers["location"])
+        assert signed_in.status_code == 303, signed_in.text
+        current = self.browser.get(f"{url('gateway')}/v1/sessions/current")
+        assert current.status_code == 200, current.text
+        self.subject = current.json()["subject_id"]
+
+    def sees_only_themself(self) -> None:
+        current = self.browser.get(f"{url('gateway')}/v1/sessions/current")
+        assert current.status_code == 200, current.text
+        assert current.json()["subject_id"] == self.subject
+        token = self.browser.post(f"{url('gateway')}/v1/sessions/token")
+        assert token.status_code == 200, token.text
+        claims = _claims(token.json()["access_token"])
+        assert claims["sub"] == self.subject
+
+    def sign_out(self) -> None:
+        self.browser.post(f"{url('gateway')}/v1/auth/sign-out")
+        assert self.browser.get(f"{url('gateway')}/v1/sessions/current").status_code == 401
+
+
+def _claims(token: str) -> dict[str, object]:
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+
+def _anonymous_gets_nothing(anonymous: httpx.Client) -> None:
+    """A caller with no cookie and no token: every answer is 401, whoever signed in before it."""
+    gateway = url("gateway")
+    assert anonymous.get(f"{gateway}/v1/sessions/current").status_code == 401
+    assert anonymous.post(f"{gateway}/v1/sessions/token").status_code == 401
+    me = anonymous.get(f"{gateway}/v1/auth/me")
+    assert me.status_code == 401, me.text
+    assert "You are signed in" not in me.text
+    assert len(anonymous.cookies.jar) == 0
+
+
+def test_people_signing_in_through_the_gateway_never_share_a_session(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """Security issue, critical finding: the gateway kept every Set-Cookie in one shared jar and sent it
+    on for callers without a cookie. Two people (a citizen and a member of staff, then two citizens at
+    once) sign in and out in interleaved order while an anonymous caller asks after every step."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    anonymous = httpx.Client(timeout=10)
+    sarah, alex = Person("sarah-p2"), Person("alex.morgan", staff=True)
+    steps = [sarah.sign_in, alex.sign_in, sarah.sees_only_themself, alex.sees_only_themself,
+             sarah.sign_out, alex.sees_only_themself, sarah.sign_in, alex.sign_out, sarah.sees_only_themself,
+             sarah.sign_out]  # fmt: skip
+    for step in steps:
+        step()
+        _anonymous_gets_nothing(anonymous)
+    assert sarah.subject != alex.subject
+
+    # The same at one moment: each person signs in, checks and signs out on its own thread, while the
+    # anonymous caller asks as fast as it can.
+    people = [Person(user) for user in ("mohammed-p2", "gwen-p2", "sarah-p2")] + [
+        Person("bea.nwosu", staff=True)
+    ]
+
+    def journey(person: Person) -> str:
+        for _ in range(3):
+            person.sign_in()
+            person.sees_only_themself()
+            person.sign_out()
+        assert person.subject is not None
+        return person.subject
+
+    with ThreadPoolExecutor(len(people) + 1) as pool:
+        running = [pool.submit(journey, person) for person in people]
+        while not all(f.done() for f in running):
+            _anonymous_gets_nothing(anonymous)
+        subjects = [f.result() for f in running]
+    assert len(set(subjects)) == len(people)
+    _anonymous_gets_nothing(anonymous)
 
 
 def test_ctrl_c_stops_everything(platform: tuple[subprocess.Popen[str], Path]) -> None:

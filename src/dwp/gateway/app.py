@@ -21,6 +21,7 @@ from dwp.gateway.ratelimit import RateLimiter
 from dwp.gateway.routes import RouteTable, is_public
 from dwp.platform.app_factory import create_app
 from dwp.platform.auth import Principal, Unauthenticated
+from dwp.platform.http import shared_client
 from dwp.platform.problems import Problem
 from dwp.platform.settings import Settings, get_settings
 
@@ -77,14 +78,21 @@ async def _authenticate(request: Request) -> Principal:
     return principal
 
 
-def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | None = None) -> FastAPI:
+def build_app(
+    settings: Settings | None = None, *, transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """The gateway app; `transport` lets tests put in-process services behind the gateway's own client."""
     settings = settings or get_settings()
     gateway = GatewaySettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        client = http or httpx.AsyncClient(
-            timeout=TIMEOUT, limits=httpx.Limits(max_connections=200, max_keepalive_connections=100)
+        # One client for all traffic, so it must keep no cookies: the security issue's critical finding
+        # was this client's jar handing one person's session to every caller without a cookie.
+        client = shared_client(
+            timeout=TIMEOUT,
+            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
+            transport=transport,
         )
         app.state.http = client
         app.state.routes = RouteTable.from_catalogue(settings)
@@ -92,8 +100,7 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
         try:
             yield
         finally:
-            if http is None:
-                await client.aclose()
+            await client.aclose()
 
     return create_app(
         service=SERVICE,

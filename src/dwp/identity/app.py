@@ -20,6 +20,7 @@ from dwp.identity.service import IdentityContext
 from dwp.identity.staff import StaffConfig, StaffSignInClient
 from dwp.platform.app_factory import create_app
 from dwp.platform.database import Database
+from dwp.platform.http import shared_client
 from dwp.platform.pii import PiiCipher
 from dwp.platform.problems import Problem, problem_response
 from dwp.platform.settings import Settings, get_settings
@@ -85,7 +86,7 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = Database(settings, SERVICE)
-        client = http or httpx.AsyncClient(timeout=10.0)
+        client = http or shared_client(timeout=10.0)
         ctx = build_context(identity, database=database, http=client)
         await service.ensure_signing_key(database=database, cipher=ctx.cipher)
         app.state.identity = ctx

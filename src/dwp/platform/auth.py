@@ -23,6 +23,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
+from dwp.platform.http import shared_client
 from dwp.platform.problems import Problem
 from dwp.platform.settings import Settings
 
@@ -104,7 +105,7 @@ class KeySource:
             if self._http is not None:
                 response = await self._http.get(self._url, timeout=3)
             else:
-                async with httpx.AsyncClient(timeout=3) as client:
+                async with shared_client(timeout=3) as client:
                     response = await client.get(self._url)
             response.raise_for_status()
             self._keys = KeySet.import_key_set(response.json())

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from moto import mock_aws
 
 from dwp.identity.config import IdentitySettings
 from dwp.platform import aws
 from dwp.platform.auth import KeySource, TokenVerifier
+from dwp.platform.http import shared_client
 from dwp.platform.migrations import upgrade
 from dwp.platform.settings import Settings
 from dwp.simulators.one_login.app import create_app as create_one_login
@@ -42,14 +42,14 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
     from dwp.identity.app import build_app as build_identity
 
     network = Network()
-    http = httpx.AsyncClient(transport=network)
+    http = shared_client(transport=network)
     clients = load_clients()
     key = IdentitySettings(platform=settings).one_login_key
     clients["dwp-benefits-local"].jwks = {"keys": [key.as_dict(private=False)]}
     one_login = create_one_login(base_url=ONE_LOGIN, clients=clients, http=http)
     identity = build_identity(settings, http=http)
     citizen = build_citizen(settings)
-    gateway = build_gateway(settings, http=http)
+    gateway = build_gateway(settings, transport=network)
     for url, app in ((ONE_LOGIN, one_login), (STAFF, create_staff_sign_in(base_url=STAFF)),
                      (IDENTITY, identity), (CITIZEN, citizen), (GATEWAY, gateway)):  # fmt: skip
         network.add(url, app)
@@ -63,5 +63,5 @@ async def platform(settings: Settings) -> AsyncIterator[Platform]:
         for app in (citizen, gateway):
             keys = KeySource(jwks_url=f"{IDENTITY}/.well-known/jwks.json", http=http, refetch_after_seconds=0)
             app.state.token_verifier = TokenVerifier(keys, issuer=IDENTITY)
-        yield Platform(settings, network, identity, one_login, http)
+        yield Platform(settings, network, identity, one_login, http, gateway)
     await http.aclose()

@@ -42,6 +42,7 @@ class Platform:
     identity: FastAPI
     one_login: FastAPI
     http: httpx.AsyncClient
+    gateway: FastAPI
 
     async def keys(self) -> KeySet:
         return KeySet.import_key_set((await self.http.get(f"{IDENTITY}/.well-known/jwks.json")).json())

@@ -13,6 +13,7 @@ from joserfc import jwt
 
 from dwp.identity import service
 from dwp.platform.auth import load_or_create_dev_key, mint_token
+from dwp.platform.http import holds_no_cookies
 from tests.integration.identity.flows import callback_path, follow_to_provider
 from tests.integration.identity.harness import GATEWAY, IDENTITY, Platform
 
@@ -51,6 +52,18 @@ async def test_citizen_reaches_their_own_record_through_the_gateway(platform: Pl
         own = await browser.get(f"/v1/citizens/{citizen_id}", headers={"Authorization": f"Bearer {token}"})
         assert own.status_code == 200
         assert own.json()["family_name"] == "Jones"
+
+
+async def test_an_anonymous_caller_never_gets_the_last_persons_session(platform: Platform) -> None:
+    """The gateway's one client once kept every Set-Cookie and sent it on for callers without one."""
+    async with _gateway_sign_in(platform) as (browser, _token):
+        assert (await browser.get("/v1/sessions/current")).status_code == 200
+        async with platform.browser(GATEWAY) as anonymous:
+            assert (await anonymous.get("/v1/sessions/current")).status_code == 401
+            assert (await anonymous.post("/v1/sessions/token")).status_code == 401
+            assert (await anonymous.get("/v1/auth/me")).status_code == 401
+    for client in (platform.gateway.state.http, platform.identity.state.identity.http, platform.http):
+        assert holds_no_cookies(client)
 
 
 async def test_citizen_token_on_a_caseworker_route_is_forbidden(platform: Platform) -> None:

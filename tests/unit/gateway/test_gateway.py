@@ -17,6 +17,7 @@ from joserfc.jwk import ECKey, KeySet
 from dwp.gateway.app import build_app
 from dwp.platform import catalog
 from dwp.platform.auth import KeySource, TokenVerifier, mint_token, public_key_set
+from dwp.platform.http import holds_no_cookies
 from dwp.platform.settings import Settings
 
 ISSUER = "http://identity.test"
@@ -69,12 +70,12 @@ async def gateway(
     key: ECKey, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Callable[..., AsyncIterator[httpx.AsyncClient]]]:
     monkeypatch.setenv("DWP_GATEWAY_RATE_LIMIT", "5/minute")
+    monkeypatch.setattr("dwp.gateway.app.TIMEOUT", httpx.Timeout(0.3))  # the slow service takes 1 s
     citizen, claims, identity = (catalog.process(n).local_url for n in ("citizen", "claims", "identity"))
     services = Services(
         {citizen: _echo_app("citizen"), claims: _echo_app("claims"), identity: _echo_app("identity")},
         broken={catalog.process("integrations").local_url},
     )
-    http = httpx.AsyncClient(transport=services, timeout=httpx.Timeout(0.3))
     settings = Settings(  # in-memory rate limits: counts in a shared Redis would carry over between tests
         dwp_data_dir=tmp_path,
         dwp_env="test",
@@ -82,14 +83,13 @@ async def gateway(
         dwp_max_body_bytes=200_000,
         redis_url=None,
     )
-    app = build_app(settings, http=http)
+    app = build_app(settings, transport=services)
     async with app.router.lifespan_context(app):
         app.state.token_verifier = TokenVerifier(
             KeySource(key_set=KeySet.import_key_set(public_key_set([key]))), issuer=ISSUER
         )
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=GATEWAY) as client:
             yield client
-    await http.aclose()
 
 
 def _token(key: ECKey, **overrides: object) -> str:
@@ -183,6 +183,19 @@ async def test_request_id_and_trace_context_reach_the_service(gateway, key: ECKe
     assert response.headers["x-request-id"] == "req-12345678"
     assert forwarded["x-request-id"] == "req-12345678"
     assert forwarded["traceparent"].split("-")[1] == "4bf92f3577b34da6a3ce929d0e0e4736"
+
+
+async def test_the_gateway_keeps_no_cookie_for_the_next_caller(gateway) -> None:
+    """A Set-Cookie passes through to its caller and is never sent on for anyone else."""
+    first = await gateway.get("/v1/auth/cookies")
+    assert first.headers.get_list("set-cookie")
+    gateway.cookies.clear()  # the next caller is another browser, with no cookies of its own
+    echoed = (await gateway.get("/v1/auth/echo")).json()
+    assert "cookie" not in echoed["headers"]
+    own = (await gateway.get("/v1/auth/echo", headers={"Cookie": "mine=1"})).json()
+    assert own["headers"]["cookie"] == "mine=1"
+    app = gateway._transport.app  # type: ignore[attr-defined]
+    assert holds_no_cookies(app.state.http)
 
 
 async def test_every_set_cookie_survives(gateway) -> None:

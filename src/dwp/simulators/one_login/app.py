@@ -22,6 +22,7 @@ from joserfc.jws import extract_compact
 from pydantic import BaseModel
 
 from dwp.platform import catalog
+from dwp.platform.http import shared_client
 from dwp.simulators.oidc import (
     ExpiringStore,
     FormError,
@@ -127,7 +128,7 @@ def create_app(
     app = FastAPI(title="GOV.UK One Login simulator", docs_url=None, redoc_url=None)
     app.state.sim = state
     # The HTTP client the simulator uses to reach relying parties (their JWKS, back-channel logout).
-    app.state.http = http or httpx.AsyncClient(timeout=5.0)
+    app.state.http = http or shared_client(timeout=5.0)
 
     @app.get("/.well-known/openid-configuration")
     async def discovery() -> JSONResponse:
