@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 
 from dwp.benefits import service
@@ -31,8 +32,11 @@ def warm_up() -> None:
     """Load the compiled UC kernel (from numba's disk cache, or compile it) before the first request."""
     from datetime import date
 
+    from dwp.benefits.compiled import COMPILING, must_compile
     from dwp.benefits.domain import Adult, Household, calculate_uc, one_month_later
 
+    if must_compile():
+        structlog.get_logger(SERVICE).info(COMPILING)
     start = date(2025, 6, 1)
     calculate_uc(Household(start, one_month_later(start), (Adult(date(1990, 1, 1)),)))
 
