@@ -67,9 +67,11 @@ integration: install
 e2e: install
 	$(VENV)/bin/pytest -q tests/e2e
 
-# Re-pin every dependency with hashes; the lock names no index and no download address.
+# Re-pin every dependency with hashes; the lock names no index and no download address. Universal (with
+# markers) for any Python 3.11: Debian 12's 3.11.2 needs async-timeout, which a lock made on 3.11.7 omits.
 lock: | $(UV)
-	$(UV) pip compile pyproject.toml --all-extras --generate-hashes --quiet -o requirements.lock
+	$(UV) pip compile pyproject.toml --all-extras --generate-hashes --universal --python-version 3.11 \
+		--quiet -o requirements.lock
 
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

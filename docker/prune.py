@@ -35,7 +35,11 @@ def runtime_closure(root: str = "dwp", extras: Iterable[str] = ()) -> set[str]:
             continue
         seen.add((name, wanted))
         needed.add(name)
-        for line in metadata.requires(name) or []:
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            sys.exit(f"prune.py: {name} is needed here but not installed: re-make the lock (make lock)")
+        for line in requires:
             requirement = Requirement(line)
             marker = requirement.marker
             # A requirement without a marker, or one whose marker holds for no extra (the platform's
