@@ -30,6 +30,7 @@ from dwp.platform.http import (
     UpstreamUnavailable,
     deadline_in,
     holds_no_cookies,
+    retry_after_header,
     shared_client,
 )
 from dwp.platform.problems import dependency_errors
@@ -281,6 +282,7 @@ async def test_the_breaker_opens_after_n_failures_and_then_fails_fast(clock: Fak
         await client.request("GET", "/x")
     assert caught.value.breaker_open
     assert caught.value.retry_after == pytest.approx(6.0)  # what is left of the breaker's 10 s
+    assert retry_after_header(caught.value) == {"Retry-After": "6"}
     assert len(upstream.requests) == 3  # nothing sent while open
 
 
@@ -532,3 +534,10 @@ def test_unavailable_and_timeout_are_dependency_errors_so_an_unmapped_service_an
     assert isinstance(UpstreamUnavailable("down", upstream="x"), dependency_errors())
     assert isinstance(UpstreamTimeout("slow", upstream="x"), dependency_errors())
     assert not isinstance(UpstreamRejected("no", status=400, upstream="x"), dependency_errors())
+
+
+def test_the_retry_after_header_rounds_up_and_falls_back_to_a_default() -> None:
+    soon, later = (UpstreamUnavailable("x", upstream="u", retry_after=s) for s in (0.2, 29.1))
+    assert retry_after_header(soon) == {"Retry-After": "1"}
+    assert retry_after_header(later) == {"Retry-After": "30"}
+    assert retry_after_header(UpstreamTimeout("x", upstream="u")) == {"Retry-After": "5"}

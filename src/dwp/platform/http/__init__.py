@@ -18,6 +18,7 @@ from dwp.platform.http.errors import (
     UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
+    retry_after_header,
 )
 from dwp.platform.http.tokens import ServiceCredentials, ServiceTokens
 
@@ -39,6 +40,7 @@ __all__ = [
     "holds_no_cookies",
     "no_cookies_jar",
     "remaining",
+    "retry_after_header",
     "shared_client",
     "shared_sync_client",
 ]

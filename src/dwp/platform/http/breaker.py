@@ -2,9 +2,10 @@
 
 Built on `purgatory` rather than `aiobreaker`: purgatory is asyncio-native, still released (3.x,
 2024), typed, and can keep its state in Redis when several tasks must share one breaker; aiobreaker's
-last release was in 2021. Both install here; purgatory's states are the classic three: closed (count
-consecutive failures), opened after `threshold` of them (every call refused at once for `ttl`
-seconds), then half-opened (calls go through; the first success closes it, a failure opens it again).
+last release was in 2021. Both install and work here (Python 3.11). Purgatory's states are the classic
+three: closed (count consecutive failures), opened after `threshold` of them (every call refused at
+once for `ttl` seconds), then half-opened (calls go through; the first success closes it, a failure
+opens it again).
 
 Only failures that say the upstream is unwell count: it could not be reached, timed out, or answered
 5xx. A 4xx is the caller's problem and a 429 is the upstream protecting itself: neither opens it.

@@ -5,7 +5,7 @@ boundary, so a use case catches `UpstreamRejected` (the upstream said no) apart 
 `UpstreamUnavailable` / `UpstreamTimeout` (it could not be asked in time: try later), and a service's
 error table maps them:
 
-    UpstreamUnavailable  -> 503, `Retry-After: ceil(exc.retry_after)` (the breaker's or the upstream's)
+    UpstreamUnavailable  -> 503, `retry_after_header(exc)` (the breaker's or the upstream's wait)
     UpstreamTimeout      -> 503 (or 504 for a gateway), `Retry-After` when `retry_after` is set
     UpstreamRejected     -> the use case's own domain error (a 404 may mean "none"), else 502
     UpstreamBadResponse  -> 502
@@ -17,7 +17,10 @@ Messages name the upstream, the method and the path, never a query string or a b
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+DEFAULT_RETRY_AFTER_SECONDS = 5
 
 
 class UpstreamError(Exception):
@@ -78,3 +81,10 @@ class UpstreamRejected(UpstreamError):
 class UpstreamBadResponse(UpstreamError):
     """The upstream failed (500 and other 5xx), broke the protocol, or sent a body that does not match
     the contract."""
+
+
+def retry_after_header(exc: UpstreamError, default: int = DEFAULT_RETRY_AFTER_SECONDS) -> dict[str, str]:
+    """The `Retry-After` header for the 503 that answers `exc`: its own wait in whole seconds (at least
+    1), or `default` when the upstream gave none."""
+    seconds = default if exc.retry_after is None else max(1, math.ceil(exc.retry_after))
+    return {"Retry-After": str(seconds)}
