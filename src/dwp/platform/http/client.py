@@ -31,7 +31,7 @@ import email.utils
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypedDict, TypeVar, Unpack
 
 import httpx
 import structlog
@@ -74,6 +74,17 @@ class RetryPolicy:
     connect_seconds: float = 2.0
     backoff_initial: float = 0.1
     backoff_max: float = 2.0
+
+
+class CallOptions(TypedDict, total=False):
+    """The keywords of `ResilientClient.request` that the model helpers pass on."""
+
+    params: Mapping[str, str] | None
+    headers: Mapping[str, str] | None
+    bearer: str | None
+    idempotency_key: str | None
+    idempotent: bool | None
+    within: float | None
 
 
 class TokenSource(Protocol):
@@ -200,7 +211,13 @@ class ResilientClient:
         return response
 
     async def send_model(
-        self, method: str, path: str, model: type[M], *, body: BaseModel | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        body: BaseModel | None = None,
+        **options: Unpack[CallOptions],
     ) -> M:
         """Send `body` (a `dwp.contracts` model) and read the answer as `model`.
 
@@ -208,8 +225,8 @@ class ResilientClient:
         answer that does not match `model` is an `UpstreamBadResponse`.
         """
         payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
-        headers = {"Accept": "application/json"} | dict(kwargs.pop("headers", None) or {})
-        response = await self.request(method, path, json=payload, headers=headers, **kwargs)
+        options["headers"] = {"Accept": "application/json"} | dict(options.get("headers") or {})
+        response = await self.request(method, path, json=payload, **options)
         try:
             return model.model_validate_json(response.content)
         except ValidationError as exc:
@@ -221,11 +238,13 @@ class ResilientClient:
                 status=response.status_code,
             ) from None
 
-    async def get_model(self, path: str, model: type[M], **kwargs: Any) -> M:
-        return await self.send_model("GET", path, model, **kwargs)
+    async def get_model(self, path: str, model: type[M], **options: Unpack[CallOptions]) -> M:
+        return await self.send_model("GET", path, model, **options)
 
-    async def post_model(self, path: str, body: BaseModel, model: type[M], **kwargs: Any) -> M:
-        return await self.send_model("POST", path, model, body=body, **kwargs)
+    async def post_model(
+        self, path: str, body: BaseModel, model: type[M], **options: Unpack[CallOptions]
+    ) -> M:
+        return await self.send_model("POST", path, model, body=body, **options)
 
     # --- one attempt ---------------------------------------------------------------------------
 
