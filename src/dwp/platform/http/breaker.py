@@ -17,7 +17,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from purgatory import AsyncCircuitBreakerFactory
@@ -25,6 +25,9 @@ from purgatory.domain.model import OpenedState
 
 from dwp.platform.http.deadline import Clock
 from dwp.platform.http.errors import UpstreamError, UpstreamUnavailable
+
+if TYPE_CHECKING:  # purgatory exports the factory, not the breaker it makes
+    from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 
 log = structlog.get_logger("http")
 
@@ -45,15 +48,19 @@ class CircuitBreakers:
         self._factory.add_listener(self._log_change)
         self._clock = clock
 
+    async def _breaker(self, upstream: str) -> AsyncCircuitBreaker:
+        # Only this upstream's own failures count: not an answer that is the caller's fault, nor a
+        # failure of another upstream met on the way (the identity service, for a token). Purgatory
+        # sets the exclusions on each fetch of the breaker, so every fetch passes the same ones.
+        def not_its_failure(exc: UpstreamError) -> bool:
+            return not exc.breaker_failure or exc.upstream != upstream
+
+        return await self._factory.get_breaker(upstream, exclude=[(UpstreamError, not_its_failure)])
+
     @asynccontextmanager
     async def guard(self, upstream: str) -> AsyncIterator[None]:
         """Run the block through `upstream`'s breaker; refused at once, with `retry_after`, when open."""
-        # Only this upstream's own failures count: not an answer that is the caller's fault, nor a
-        # failure of another upstream met on the way (the identity service, for a token).
-        breaker = await self._factory.get_breaker(
-            upstream,
-            exclude=[(UpstreamError, lambda exc: not exc.breaker_failure or exc.upstream != upstream)],
-        )
+        breaker = await self._breaker(upstream)
         try:
             await breaker.__aenter__()
         except OpenedState as exc:
@@ -70,7 +77,7 @@ class CircuitBreakers:
 
     async def state(self, upstream: str) -> str:
         """ "closed", "opened" or "half-opened" (as purgatory names them)."""
-        return (await self._factory.get_breaker(upstream)).context.state
+        return (await self._breaker(upstream)).context.state
 
     @staticmethod
     def _log_change(name: str, event_name: str, event: Any) -> None:
