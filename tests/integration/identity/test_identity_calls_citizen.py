@@ -24,11 +24,13 @@ class Flaky(httpx.AsyncBaseTransport):
         self.network = network
         self.down = down
         self.refused = 0
+        self.sent: list[httpx.Request] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         if request.url.netloc.decode() == urlsplit(CITIZEN).netloc and self.refused < self.down:
             self.refused += 1
             raise httpx.ConnectError("connection refused", request=request)
+        self.sent.append(request)
         return await self.network.handle_async_request(request)
 
 
@@ -59,6 +61,25 @@ async def test_registration_is_retried_past_a_citizen_service_that_is_briefly_un
     assert "Your citizen record is registered" in page.text
     assert flaky.refused == 2
     assert len(sleeps) == 2
+
+
+async def test_the_call_carries_the_callers_request_id_and_trace_context(platform: Platform) -> None:
+    through, sleeps = Flaky(platform.network, down=0), []
+    _citizen_through(platform, through, sleeps)
+    async with platform.browser() as browser:
+        await sign_in(browser, "mohammed-p2")
+        registered = await browser.post(
+            "/v1/auth/register",
+            data={"national_insurance_number": "JG103759A"},
+            headers={"X-Request-ID": "itest-request-0001"},
+        )
+        assert registered.status_code == 303, registered.text
+    (sent,) = [r for r in through.sent if r.url.path == "/v1/citizens"]
+    assert sent.headers["X-Request-ID"] == "itest-request-0001"
+    assert sent.headers["Idempotency-Key"].startswith("register-")
+    version, trace_id, span_id, _flags = sent.headers["traceparent"].split("-")
+    assert (version, len(trace_id), len(span_id)) == ("00", 32, 16)
+    assert registered.headers["X-Request-ID"] == "itest-request-0001"
 
 
 async def test_a_citizen_service_that_stays_down_is_a_503_and_then_fails_fast(platform: Platform) -> None:

@@ -28,6 +28,7 @@ from dwp.platform.http import (
     UpstreamRejected,
     UpstreamTimeout,
     UpstreamUnavailable,
+    current_deadline,
     deadline_in,
     holds_no_cookies,
     retry_after_header,
@@ -253,6 +254,16 @@ async def test_no_request_is_sent_once_the_callers_deadline_has_passed(clock: Fa
     assert upstream.requests == []
 
 
+def test_a_nested_deadline_only_ever_shortens_the_one_in_force(clock: FakeClock) -> None:
+    with deadline_in(5.0, clock=clock) as outer:
+        with deadline_in(60.0, clock=clock) as inner:
+            assert inner == outer == 5.0
+        with deadline_in(1.0, clock=clock) as shorter:
+            assert shorter == 1.0
+        assert current_deadline() == 5.0
+    assert current_deadline() is None
+
+
 async def test_an_upstream_that_never_answers_is_cut_off_at_the_deadline() -> None:
     never = asyncio.Event()
 
@@ -426,6 +437,31 @@ async def test_a_token_the_caller_passes_is_sent_instead_and_never_refreshed(clo
         await client.request("GET", "/x", bearer="citizens-own-token")
     assert identity.issued == 0
     assert [r.headers["Authorization"] for r in upstream.requests] == ["Bearer citizens-own-token"]
+
+
+async def test_the_token_request_is_retried_like_a_get_though_it_is_a_post(clock: FakeClock) -> None:
+    identity = Identity()
+    answers = iter([answer(503), None])
+
+    def briefly_down(request: httpx.Request) -> httpx.Response:
+        first = next(answers)
+        return first if first is not None else identity(request)
+
+    tokens = ServiceTokens(
+        ResilientClient(
+            "identity",
+            "http://identity.test",
+            http=shared_client(transport=httpx.MockTransport(briefly_down)),
+            breakers=CircuitBreakers(clock=clock.wall),
+            clock=clock,
+            sleep=clock.sleep,
+        ),
+        client_id="claims",
+        client_secret="s",
+        clock=clock,
+    )
+    assert await tokens.token() == "t1"
+    assert len(clock.sleeps) == 1
 
 
 async def test_concurrent_callers_share_one_token_fetch(clock: FakeClock) -> None:
