@@ -72,17 +72,30 @@ class PlatformMiddleware:
             return
 
         received = 0
+        # A body of undeclared length (chunked) is counted as it arrives. Once it passes the limit the
+        # app's own answer to the failed read (FastAPI makes it a 400 "error parsing the body") is
+        # dropped, and the 413 that is the truth is sent instead.
+        too_large = False
+        answered = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    too_large = True
                     raise BodyTooLarge(self.max_body_bytes)
             return message
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal answered
+            if too_large:
+                if not answered and message["type"] == "http.response.start":
+                    answered = True
+                    status_holder[0] = 413
+                    await self._reject_too_large(scope, send, request_id)
+                return
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
                 extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
@@ -93,7 +106,14 @@ class PlatformMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_with_headers)
+            try:
+                await self.app(scope, limited_receive, send_with_headers)
+            except BodyTooLarge:
+                if answered:
+                    raise
+            if too_large and not answered:
+                status_holder[0] = 413
+                await self._reject_too_large(scope, send, request_id)
         finally:
             self._log(scope, status_holder[0], started, request_id)
             structlog.contextvars.unbind_contextvars("request_id")
