@@ -46,6 +46,17 @@ class BodyTooLarge(Problem):
         super().__init__(413, "Request body too large", f"The request body must be at most {limit} bytes.")
 
 
+def unexpected_error(request_id: str) -> Problem:
+    """The 500 a caller gets for a fault of ours: no detail of it, only the id that finds it in the logs."""
+    return Problem(
+        500,
+        "Internal server error",
+        f"Something went wrong on our side. Quote request id {request_id} if you contact us.",
+        type_="internal-error",
+        request_id=request_id,
+    )
+
+
 class PlatformMiddleware:
     def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
         self.app = app
@@ -88,8 +99,12 @@ class PlatformMiddleware:
                     raise BodyTooLarge(self.max_body_bytes)
             return message
 
+        started_response = False
+
         async def send_with_headers(message: Message) -> None:
-            nonlocal answered
+            nonlocal answered, started_response
+            if message["type"] == "http.response.start":
+                started_response = True
             if too_large:
                 if not answered and message["type"] == "http.response.start":
                     answered = True
@@ -111,6 +126,18 @@ class PlatformMiddleware:
             except BodyTooLarge:
                 if answered:
                     raise
+            except Exception as exc:
+                # Starlette's own catch-all answers a 500 and then re-raises, so the server drops the
+                # kept-alive connection without `Connection: close`, and the client's next request on
+                # it (through the gateway, a POST) fails. Answered here, the connection lives on.
+                if started_response:
+                    raise
+                self.log.error(
+                    "unhandled_error", route=scope.get("path"), error=type(exc).__name__, exc_info=exc
+                )
+                status_holder[0] = 500
+                await self._send_problem(scope, send, request_id, unexpected_error(request_id))
+                return
             if too_large and not answered:
                 status_holder[0] = 413
                 await self._reject_too_large(scope, send, request_id)
@@ -119,10 +146,15 @@ class PlatformMiddleware:
             structlog.contextvars.unbind_contextvars("request_id")
 
     async def _reject_too_large(self, scope: Scope, send: Send, request_id: str) -> None:
+        await self._send_problem(scope, send, request_id, BodyTooLarge(self.max_body_bytes))
+
+    async def _send_problem(self, scope: Scope, send: Send, request_id: str, problem: Problem) -> None:
         from dwp.platform.problems import problem_response
 
-        response = problem_response(BodyTooLarge(self.max_body_bytes))
+        response = problem_response(problem)
         response.headers["x-request-id"] = request_id
+        for name, value in SECURITY_HEADERS:
+            response.headers.setdefault(name.decode(), value.decode())
 
         async def no_body() -> Message:
             return {"type": "http.request", "body": b"", "more_body": False}
