@@ -81,6 +81,8 @@ def platform(
             stderr=subprocess.STDOUT,
             text=True,
             cwd=tmp_path,
+            # As a shell starts a background job (`dwp up &`): SIGINT ignored. Ctrl-C must still stop it.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
         deadline = time.monotonic() + 90
         while "Press Ctrl-C" not in log.read_text():
@@ -91,6 +93,11 @@ def platform(
         yield process, log
         if process.poll() is None:
             process.kill()
+
+
+CANARIES: dict[str, str] = {}
+"""Values the tests send or receive that must never reach a log line: NINO, names, date of birth, email,
+phone, tokens, session ids. The log scan at the end of the module reads the whole of `dwp up`'s output."""
 
 
 def url(name: str) -> str:
@@ -113,14 +120,19 @@ def test_a_citizen_registers_over_http(platform: tuple[subprocess.Popen[str], Pa
     data_dir = log.parent
     citizen_id = str(uuid.uuid4())
     citizen = token("citizen", data_dir, "--citizen-id", citizen_id)
+    canary = uuid.uuid4().hex[:8]
     body = {
-        "given_name": "Gwen",
-        "family_name": "Jones",
+        "given_name": f"Gwencanary{canary}",
+        "family_name": f"Jonescanary{canary}",
         "date_of_birth": "1985-06-30",
         "national_insurance_number": random_nino(),
-        "email": "gwen@example.com",
+        "email": f"gwen.{canary}@example.com",
+        "phone": f"020 7946 0{int(canary, 16) % 1000:03d}",  # Ofcom's numbers for drama
         "preferred_language": "cy",
     }
+    CANARIES.update({k: str(v) for k, v in body.items() if k != "preferred_language"})
+    CANARIES["phone, as stored"] = body["phone"].replace(" ", "")[1:]  # +44 20 7946 0..., in any format
+    CANARIES["citizen token"] = citizen
     with httpx.Client(base_url=url("citizen"), timeout=10) as client:
         assert client.get("/health/ready").json()["status"] == "ok"
         created = client.post("/v1/citizens", json=body, headers={"Authorization": f"Bearer {citizen}"})
@@ -202,6 +214,7 @@ class Person:
         current = self.browser.get(f"{url('gateway')}/v1/sessions/current")
         assert current.status_code == 200, current.text
         self.subject = current.json()["subject_id"]
+        CANARIES[f"session id of {self.user}"] = self.browser.cookies["dwp_session"]
 
     def sees_only_themself(self) -> None:
         current = self.browser.get(f"{url('gateway')}/v1/sessions/current")
@@ -209,6 +222,7 @@ class Person:
         assert current.json()["subject_id"] == self.subject
         token = self.browser.post(f"{url('gateway')}/v1/sessions/token")
         assert token.status_code == 200, token.text
+        CANARIES[f"token of {self.user}"] = token.json()["access_token"]
         claims = _claims(token.json()["access_token"])
         assert claims["sub"] == self.subject
 
@@ -277,6 +291,62 @@ def test_people_signing_in_through_the_gateway_never_share_a_session(
     _anonymous_gets_nothing(anonymous)
 
 
+def _pid_of(command: str, port: int) -> int:
+    """The process of this test's `dwp up` that runs `dwp <command> ... --port <port>`."""
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if "dwp.cli" in argv and command in argv and str(port) in argv:
+            return int(entry.name)
+    raise AssertionError(f"no process runs dwp {command} on port {port}")
+
+
+def _wait_for_line(log: Path, text: str, after: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text()[after:]:
+        assert time.monotonic() < deadline, f"{text!r} never appeared:\n{log.read_text()[after:][-3000:]}"
+        time.sleep(0.2)
+
+
+def test_a_service_killed_is_restarted_and_the_rest_run_on(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """Reliability issue, supervision: kill -9 of a service and of the embedded AWS endpoint."""
+    process, log = platform
+    children = (
+        ("citizen", "serve", catalog.process("citizen").port),
+        ("aws", "aws-endpoint", catalog.AWS_ENDPOINT_PORT),
+    )
+    for name, command, port in children:
+        mark = len(log.read_text())
+        os.kill(_pid_of(command, port + PORT_OFFSET), signal.SIGKILL)
+        _wait_for_line(log, f"{name} stopped unexpectedly", mark)
+        # Everything else keeps running while it is down.
+        assert httpx.get(f"{url('benefits')}/health/live", timeout=5).status_code == 200
+        _wait_for_line(log, f"{name} is ready again", mark)
+        assert process.poll() is None, "dwp up stopped when one process died"
+    # After both came back: a registration works (the PII key and secrets were restored by bootstrap).
+    citizen_id = str(uuid.uuid4())
+    citizen = token("citizen", log.parent, "--citizen-id", citizen_id)
+    body = {"given_name": "Rhys", "family_name": "Evans", "date_of_birth": "1980-02-02",
+            "national_insurance_number": random_nino(), "email": "rhys@example.com"}  # fmt: skip
+    created = httpx.post(
+        f"{url('citizen')}/v1/citizens", json=body, headers={"Authorization": f"Bearer {citizen}"}, timeout=10
+    )
+    assert created.status_code == 201, created.text
+
+
+def test_no_personal_data_or_secret_reaches_the_logs(platform: tuple[subprocess.Popen[str], Path]) -> None:
+    """Security issue, log scan: after the journeys above, no value they sent or got is in any log line."""
+    _, log = platform
+    assert len(CANARIES) >= 8, "the journeys above did not run in this module"
+    text = log.read_text()
+    leaked = {field for field, value in CANARIES.items() if value in text}
+    assert not leaked, f"these reached the logs: {sorted(leaked)}"
+
+
 def test_ctrl_c_stops_everything(platform: tuple[subprocess.Popen[str], Path]) -> None:
     process, log = platform
     process.send_signal(signal.SIGINT)
@@ -322,6 +392,7 @@ def test_an_unreachable_database_gets_a_clear_message(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "Cannot start the platform" in result.stdout
-    assert "cannot migrate citizen" in result.stdout
+    # The services migrate as they start, side by side: whichever reaches the database first names it.
+    assert re.search(r"cannot migrate (citizen|identity|benefits)", result.stdout), result.stdout
     assert "Connect" in result.stdout  # the refused connection is named
     assert "Traceback" not in result.stdout + result.stderr
