@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date
@@ -11,8 +12,10 @@ from typing import Any
 
 import httpx
 import pytest
+from joserfc import jwk, jwt
 
 from dwp.simulators.hmrc.app import create_app as create_hmrc
+from dwp.simulators.nhs.app import NhsClient
 from dwp.simulators.nhs.app import create_app as create_nhs
 from dwp.simulators.os_places.app import create_app as create_os_places
 from dwp.simulators.os_places.data import AddressBase
@@ -153,18 +156,99 @@ async def test_control_is_refused_outside_local_and_test(
         assert (await token(http)).status_code == 200  # and no fault reaches the API
 
 
-async def test_os_places_and_nhs_fault_in_their_own_error_shapes(address_base: AddressBase) -> None:
+PROVIDERS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    # name: (base URL, an API path, what its 503 body says)
+    "os-places": (
+        "http://os.test",
+        "/search/places/v1/postcode?postcode=CF24&key=k",
+        {"error": {"statuscode": 503, "message": "Service unavailable"}},
+    ),
+    "hmrc": ("http://hmrc.test", "/oauth/token", {"code": "SERVER_ERROR", "message": "Service unavailable"}),
+    "nhs": ("http://nhs.test", "/personal-demographics/FHIR/R4/Patient/9000000009", {}),
+}
+
+
+def provider_app(name: str, address_base: AddressBase) -> Any:
+    if name == "os-places":
+        return create_os_places(api_keys=("k",), base=address_base)
+    if name == "hmrc":
+        return hmrc_app()
+    return create_nhs(base_url="http://nhs.test", clients={})
+
+
+@pytest.mark.parametrize("name", sorted(PROVIDERS))
+@pytest.mark.parametrize("fault", ["error", "rate_limit", "malformed", "slow", "timeout"])
+async def test_every_fault_on_every_provider(address_base: AddressBase, name: str, fault: str) -> None:
+    base, path, unavailable = PROVIDERS[name]
+    app = provider_app(name, address_base)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=base) as http:
+
+        async def call() -> httpx.Response:
+            return await (http.post(path, data=CLIENT) if name == "hmrc" else http.get(path))
+
+        normal = (await call()).status_code
+        await switch(http, fault=fault, delay_seconds=0.01, times=1)
+        if fault == "timeout":
+            pending = asyncio.ensure_future(call())
+            for _ in range(1000):
+                if (await http.get(CONTROL)).json()["holding"] == 1:
+                    break
+                await asyncio.sleep(0)
+            assert not pending.done()
+            await http.delete(CONTROL)
+            assert (await pending).status_code == normal
+            return
+        response = await call()
+        if fault == "error":
+            assert response.status_code == 503
+            if name == "nhs":
+                assert response.json()["resourceType"] == "OperationOutcome"
+                assert response.headers["content-type"] == "application/fhir+json"
+            else:
+                assert response.json() == unavailable
+        elif fault == "rate_limit":
+            assert (response.status_code, response.headers["retry-after"]) == (429, "30")
+        elif fault == "malformed":
+            with pytest.raises(json.JSONDecodeError):
+                response.json()
+        else:
+            assert response.status_code == normal
+        assert (await call()).status_code == normal  # times=1: the provider has recovered
+
+
+async def test_nhs_tokens_are_revoked_too() -> None:
+    key = jwk.RSAKey.generate_key(2048, parameters={"kid": "k1"}, private=True)
+    clients = {"app": NhsClient("app", jwks={"keys": [key.as_dict(private=False)]})}
+    nhs = create_nhs(base_url="http://nhs.test", clients=clients)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=nhs), base_url="http://nhs.test") as http:
+        claims: dict[str, Any] = {
+            "iss": "app",
+            "sub": "app",
+            "aud": "http://nhs.test/oauth2/token",
+            "jti": str(uuid.uuid4()),
+        }
+        claims["exp"] = int(time.time()) + 60
+        assertion = jwt.encode({"alg": "RS512", "kid": "k1"}, claims, key, algorithms=["RS512"])
+        form = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion,
+        }
+        access_token = (await http.post("/oauth2/token", data=form)).json()["access_token"]
+        headers = {"Authorization": f"Bearer {access_token}", "X-Request-ID": str(uuid.uuid4())}
+        patient = "/personal-demographics/FHIR/R4/Patient/9000000009"
+        assert (await http.get(patient, headers=headers)).status_code == 200
+        assert (await http.post(f"{CONTROL}/revoke-tokens")).json() == {"revoked": 1}
+        refused = await http.get(patient, headers=headers)
+        assert refused.status_code == 401
+        assert refused.json()["issue"][0]["details"]["coding"][0]["code"] == "ACCESS_DENIED"
+
+
+async def test_os_places_has_no_tokens_to_revoke(address_base: AddressBase) -> None:
     places = create_os_places(api_keys=("k",), base=address_base)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=places), base_url="http://os.test"
     ) as http:
-        await switch(http, fault="error", status=500)
-        response = await http.get("/search/places/v1/postcode", params={"postcode": "CF24", "key": "k"})
-        assert response.json() == {"error": {"statuscode": 500, "message": "Internal server error"}}
-    nhs = create_nhs(base_url="http://nhs.test", clients={})
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=nhs), base_url="http://nhs.test") as http:
-        await switch(http, fault="rate_limit", retry_after=3)
-        response = await http.get("/personal-demographics/FHIR/R4/Patient/9000000009")
-        assert response.status_code == 429
-        assert response.headers["content-type"] == "application/fhir+json"
-        assert response.json()["issue"][0]["details"]["coding"][0]["code"] == "TOO_MANY_REQUESTS"
+        response = await http.post(f"{CONTROL}/revoke-tokens")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"

@@ -245,7 +245,13 @@ class _Names:
     """Pools of names drawn once from Faker's en_GB provider, then combined with a seeded random."""
 
     def __init__(self, rng: random.Random, seed: int) -> None:
-        from faker import Faker  # a simulator-only dependency (the `simulators` extra)
+        try:
+            from faker import Faker  # a simulator-only dependency (the `simulators` extra)
+        except ModuleNotFoundError as exc:
+            raise RuntimeError(
+                "the OS Places simulator generates its addresses with Faker: install the `simulators` "
+                "extra (make install does)"
+            ) from exc
 
         fake = Faker("en_GB")
         fake.seed_instance(seed)
