@@ -6,7 +6,8 @@
 - `PUT /_simulator/control` with `{"fault": ...}` switches one fault on for every later request to the
   provider's API (or only to paths under `path_prefix`, or only the next `times` requests):
   `slow` (answer after `delay_seconds`), `error` (a 5xx in the provider's own error shape),
-  `timeout` (hold the request until the fault is cleared, as a provider that never answers),
+  `timeout` (hold the request until the fault is cleared, or `hold_seconds`, as a provider that
+  never answers),
   `rate_limit` (429 with `Retry-After`), `malformed` (200 whose body is not JSON).
 - `DELETE /_simulator/control` clears the fault and releases every request it is holding.
 - `GET /_simulator/control` says what is switched on and how many requests it has touched or holds,
@@ -52,6 +53,9 @@ class FaultRequest(BaseModel):
     delay_seconds: float = Field(2.0, ge=0, le=300, description="For `slow`: how long before answering.")
     status: int = Field(503, ge=500, le=599, description="For `error`: which 5xx.")
     retry_after: int = Field(30, ge=0, le=86_400, description="For `rate_limit`: the Retry-After seconds.")
+    hold_seconds: float = Field(
+        600, gt=0, le=3600, description="For `timeout`: the longest a request is held."
+    )
     times: int | None = Field(None, ge=1, description="Affect only the next N requests; all when absent.")
     path_prefix: str | None = Field(None, description="Affect only requests whose path starts with this.")
 
@@ -98,11 +102,14 @@ class ControlState:
                 self.fault, self.remaining = None, None
         return fault
 
-    async def hold(self) -> None:
+    async def hold(self, most_seconds: float) -> None:
+        """Wait until the fault is cleared, or `most_seconds` at most (so a stop is never blocked)."""
         release = self._release
         self.holding += 1
         try:
-            await release.wait()
+            await asyncio.wait_for(release.wait(), timeout=most_seconds)
+        except TimeoutError:
+            pass
         finally:
             self.holding -= 1
 
@@ -130,7 +137,7 @@ class FaultMiddleware:
             await asyncio.sleep(fault.delay_seconds)
             await self.app(scope, receive, send)
         elif fault.fault == "timeout":
-            await self.state.hold()
+            await self.state.hold(fault.hold_seconds)
             await self.app(scope, receive, send)
         elif fault.fault == "error":
             body, content_type = self.error_body(fault.status)
@@ -152,9 +159,18 @@ async def _send(
     await send({"type": "http.response.body", "body": body})
 
 
-def _problem(status: int, title: str, detail: str) -> JSONResponse:
+def control_problem(status: int, title: str, detail: str) -> JSONResponse:
+    """An RFC 9457 problem for the simulator's own (not the provider's) endpoints."""
     body = Problem(status, title, detail, type_="simulator-control").body(CONTROL_PATH)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def refusal() -> JSONResponse:
+    return control_problem(
+        403,
+        "Simulator control is switched off",
+        "The control endpoint works only where DWP_ENV is local or test.",
+    )
 
 
 def mount_control(
@@ -169,42 +185,35 @@ def mount_control(
     allowed = control_allowed(environment)
     app.state.control = state
 
-    def refused() -> JSONResponse:
-        return _problem(
-            403,
-            "Simulator control is switched off",
-            "The control endpoint works only where DWP_ENV is local or test.",
-        )
-
     @app.get(CONTROL_PATH, include_in_schema=False)
     async def show() -> JSONResponse:
-        return JSONResponse(state.describe()) if allowed else refused()
+        return JSONResponse(state.describe()) if allowed else refusal()
 
     @app.put(CONTROL_PATH, include_in_schema=False)
     async def switch_on(request: Request) -> JSONResponse:
         if not allowed:
-            return refused()
+            return refusal()
         try:
             fault = FaultRequest.model_validate_json(await request.body())
         except ValidationError as exc:
             detail = "; ".join(f"{'/'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-            return _problem(400, "Not a fault this simulator knows", detail or "invalid body")
+            return control_problem(400, "Not a fault this simulator knows", detail or "invalid body")
         state.set(fault)
         return JSONResponse(state.describe())
 
     @app.delete(CONTROL_PATH, include_in_schema=False)
     async def clear() -> JSONResponse:
         if not allowed:
-            return refused()
+            return refusal()
         state.release()
         return JSONResponse(state.describe())
 
     @app.post(f"{CONTROL_PATH}/revoke-tokens", include_in_schema=False)
     async def revoke() -> JSONResponse:
         if not allowed:
-            return refused()
+            return refusal()
         if revoke_tokens is None:
-            return _problem(404, "No tokens here", "This simulator issues no access tokens.")
+            return control_problem(404, "No tokens here", "This simulator issues no access tokens.")
         return JSONResponse({"revoked": revoke_tokens()})
 
     if allowed:

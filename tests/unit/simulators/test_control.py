@@ -95,6 +95,13 @@ async def test_timeout_holds_the_request_until_the_fault_is_cleared(hmrc: httpx.
     assert (await hmrc.get(CONTROL)).json()["holding"] == 0
 
 
+async def test_a_held_request_is_let_go_after_hold_seconds(hmrc: httpx.AsyncClient) -> None:
+    await switch(hmrc, fault="timeout", hold_seconds=0.01)
+    response = await token(hmrc)  # the simulator lets go of it by itself; nothing is left hanging
+    assert response.status_code == 200
+    assert (await hmrc.get(CONTROL)).json()["holding"] == 0
+
+
 async def test_times_limits_the_fault_then_the_provider_recovers(hmrc: httpx.AsyncClient) -> None:
     await switch(hmrc, fault="error", status=500, times=2)
     statuses = [(await token(hmrc)).status_code for _ in range(3)]
@@ -154,6 +161,12 @@ async def test_control_is_refused_outside_local_and_test(
         assert (await http.post(f"{CONTROL}/revoke-tokens")).status_code == 403
         assert (await http.delete(CONTROL)).status_code == 403
         assert (await token(http)).status_code == 200  # and no fault reaches the API
+    nhs = create_nhs(base_url="http://nhs.test", clients={})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=nhs), base_url="http://nhs.test") as http:
+        assert (
+            await http.post("/_simulator/clients", json={"api_key": "x", "jwks_url": "http://x"})
+        ).status_code == 403
+        assert (await http.put(CONTROL, json={"fault": "error"})).status_code == 403
 
 
 PROVIDERS: dict[str, tuple[str, str, dict[str, Any]]] = {
@@ -242,6 +255,28 @@ async def test_nhs_tokens_are_revoked_too() -> None:
         refused = await http.get(patient, headers=headers)
         assert refused.status_code == 401
         assert refused.json()["issue"][0]["details"]["coding"][0]["code"] == "ACCESS_DENIED"
+
+
+async def test_an_application_is_registered_with_its_public_keys() -> None:
+    key = jwk.RSAKey.generate_key(2048, parameters={"kid": "k2"}, private=True)
+    nhs = create_nhs(base_url="http://nhs.test", clients={})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=nhs), base_url="http://nhs.test") as http:
+        for bad in ({"api_key": "x", "jwks": "not keys"}, {"api_key": ""}, {"api_key": "x"}, [1]):
+            refused = await http.post("/_simulator/clients", json=bad)
+            assert refused.status_code == 400
+            assert refused.headers["content-type"] == "application/problem+json"
+        public = {"keys": [key.as_dict(private=False)]}
+        assert (
+            await http.post("/_simulator/clients", json={"api_key": "app2", "jwks": public})
+        ).status_code == 201
+        claims: dict[str, Any] = {"iss": "app2", "sub": "app2", "aud": "http://nhs.test/oauth2/token"}
+        claims |= {"jti": str(uuid.uuid4()), "exp": int(time.time()) + 60}
+        form = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": jwt.encode({"alg": "RS512", "kid": "k2"}, claims, key, algorithms=["RS512"]),
+        }
+        assert (await http.post("/oauth2/token", data=form)).status_code == 200
 
 
 async def test_os_places_has_no_tokens_to_revoke(address_base: AddressBase) -> None:

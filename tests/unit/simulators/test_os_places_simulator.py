@@ -73,6 +73,7 @@ def test_data_has_flats_named_buildings_organisations_and_valid_postcodes(addres
     assert sum(1 for a in addresses if a.building_name and not a.sub_building_name) > 1_000
     assert sum(1 for a in addresses if a.organisation_name) > 1_000
     assert sum(1 for a in addresses if a.dependent_locality) > 10_000
+    assert sum(1 for a in addresses if a.dependent_thoroughfare) > 1_000
     assert all(POSTCODE.match(a.postcode) for a in addresses)
     for address in addresses[::97]:
         for key, size in DOCUMENTED_SIZES.items():
@@ -116,14 +117,27 @@ async def test_a_flat_record_reads_in_paf_order(places: httpx.AsyncClient, addre
     expected = ", ".join(
         str(p)
         for p in (
-            flat.sub_building_name, flat.building_name, flat.building_number, flat.thoroughfare,
-            flat.dependent_locality, flat.district.post_town, flat.postcode,
+            flat.sub_building_name, flat.building_name, flat.building_number, flat.dependent_thoroughfare,
+            flat.thoroughfare, flat.dependent_locality, flat.district.post_town, flat.postcode,
         )
         if p
     )  # fmt: skip
     assert dpa["ADDRESS"] == expected
     assert dpa["PARENT_UPRN"] == str(flat.parent_uprn)
     assert dpa["CLASSIFICATION_CODE"] == "RD06"
+
+
+async def test_a_dependent_thoroughfare_comes_before_its_thoroughfare(
+    places: httpx.AsyncClient, address_base: AddressBase
+) -> None:
+    # DPA: "DEPENDENT_THOROUGHFARE_NAME: In certain places, for example, town centres, there are named
+    # thoroughfares within other named thoroughfares."
+    inner = next(a for a in address_base.addresses if a.dependent_thoroughfare and a.building_number)
+    dpa = (await get(places, "uprn", uprn=str(inner.uprn))).json()["results"][0]["DPA"]
+    assert dpa["DEPENDENT_THOROUGHFARE_NAME"] == inner.dependent_thoroughfare
+    assert (
+        f"{inner.building_number}, {inner.dependent_thoroughfare}, {inner.thoroughfare}, " in dpa["ADDRESS"]
+    )
 
 
 @pytest.mark.parametrize("spelling", ["so160", "SO16 0", "so16  0"])

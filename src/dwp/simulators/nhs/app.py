@@ -31,10 +31,11 @@ from fastapi.responses import JSONResponse
 from joserfc import jwk, jwt
 from joserfc.errors import JoseError
 from joserfc.jws import extract_compact
+from pydantic import BaseModel, Field, ValidationError
 
 from dwp.platform import catalog
 from dwp.platform.http import shared_client
-from dwp.simulators.control import control_allowed, json_error_body, mount_control
+from dwp.simulators.control import control_allowed, control_problem, json_error_body, mount_control, refusal
 from dwp.simulators.nhs.fit_notes import fit_note_bundle, fit_note_resource
 from dwp.simulators.nhs.patients import PATIENTS, Patient, nhs_number_is_valid
 from dwp.simulators.oidc import ExpiringStore, FormError, random_token, read_form
@@ -65,6 +66,12 @@ class NhsClient:
         response = await http.get(self.jwks_url, timeout=5.0)
         response.raise_for_status()
         return jwk.KeySet.import_key_set(response.json())
+
+
+class Registration(BaseModel):
+    api_key: str = Field(min_length=1, max_length=200)
+    jwks: dict[str, Any] | None = None
+    jwks_url: str | None = Field(None, pattern=r"^https?://")
 
 
 class OutcomeError(Exception):
@@ -187,7 +194,7 @@ def create_app(
         try:
             keys = await client.keys(app.state.http)
             verified = jwt.decode(assertion, keys, algorithms=["RS512"]).claims
-        except (JoseError, httpx.HTTPError, ValueError):
+        except (JoseError, httpx.HTTPError, ValueError, TypeError, KeyError):
             return _token_error(
                 401,
                 "invalid_client",
@@ -333,15 +340,23 @@ def create_app(
         return fhir(fit_note_resource(found[0], found[1], today()), headers)
 
     @app.post("/_simulator/clients", include_in_schema=False)
-    async def register_client(body: dict[str, Any]) -> JSONResponse:
+    async def register_client(request: Request) -> JSONResponse:
         """Register an application (API key and JWKS or JWKS URL), as the developer portal would."""
         if not control_allowed():
-            return JSONResponse({"error": "refused"}, status_code=403)
-        api_key = str(body.get("api_key", ""))
-        if not api_key or not (body.get("jwks") or body.get("jwks_url")):
-            return JSONResponse({"error": "api_key and jwks or jwks_url are required"}, status_code=400)
-        registered[api_key] = NhsClient(api_key, jwks=body.get("jwks"), jwks_url=body.get("jwks_url"))
-        return JSONResponse({"api_key": api_key}, status_code=201)
+            return refusal()
+        try:
+            registration = Registration.model_validate_json(await request.body())
+            if registration.jwks is not None:
+                jwk.KeySet.import_key_set(registration.jwks)  # type: ignore[arg-type]
+        except (ValidationError, JoseError, ValueError, TypeError, KeyError) as exc:
+            return control_problem(400, "Not an application the platform can register", str(exc)[:500])
+        if not (registration.jwks or registration.jwks_url):
+            return control_problem(
+                400, "Not an application the platform can register", "jwks or jwks_url needed"
+            )
+        client = NhsClient(registration.api_key, jwks=registration.jwks, jwks_url=registration.jwks_url)
+        registered[registration.api_key] = client
+        return JSONResponse({"api_key": registration.api_key}, status_code=201)
 
     @app.get("/health/live")
     @app.get("/health/ready")

@@ -78,6 +78,7 @@ STREET_PREFIXES = (
     "GREEN",
     "HILL",
 )
+DEPENDENT_SUFFIXES = ("COURT", "MEWS", "YARD", "ROW", "SQUARE", "PASSAGE")
 BLOCK_WORDS = ("COURT", "HOUSE", "LODGE", "MANSIONS", "POINT", "TOWER", "HALL")
 BIRDS = ("KESTREL", "HERON", "MERLIN", "OSPREY", "SWALLOW", "WREN", "FALCON", "LAPWING", "CURLEW")
 HOUSE_NAMES = (
@@ -256,12 +257,16 @@ class _Names:
         fake = Faker("en_GB")
         fake.seed_instance(seed)
         self.rng = rng
-        self.surnames = sorted({fake.last_name().upper().replace("'", "") for _ in range(1500)})
-        self.companies = sorted({_company(fake.company()) for _ in range(1200)})
+        self.surnames = sorted({fake.last_name().upper().replace("'", "") for _ in range(900)})
+        self.companies = sorted({_company(fake.company()) for _ in range(700)})
 
     def street(self) -> str:
         stem = self.rng.choice(self.surnames if self.rng.random() < 0.6 else STREET_PREFIXES)
         return f"{stem} {self.rng.choice(STREET_SUFFIXES)}"
+
+    def dependent_street(self) -> str:
+        """A named thoroughfare inside another (PAF's dependent thoroughfare), as in town centres."""
+        return f"{self.rng.choice(self.surnames)} {self.rng.choice(DEPENDENT_SUFFIXES)}"
 
     def block(self) -> str:
         stem = self.rng.choice(BIRDS if self.rng.random() < 0.4 else self.surnames)
@@ -285,20 +290,27 @@ def generate(seed: int = SEED) -> AddressBase:
             locality = rng.choice(district.localities) if district.localities and rng.random() < 0.8 else None
             units = sorted(rng.sample([a + b for a in UNIT_LETTERS for b in UNIT_LETTERS], UNITS_PER_SECTOR))
             street, number = names.street(), 1
+            main_street, dependent = street, None
             for unit in units:
                 postcode = f"{district.code} {sector}{unit}"
                 if rng.random() < 0.45:  # a new street; otherwise the numbering runs on
-                    street, number = names.street(), 1
+                    street, number, dependent = names.street(), 1, None
+                    if rng.random() < 0.12:  # a court or mews off the sector's main street
+                        street, dependent = main_street, names.dependent_street()
                 base_x = district.easting + (sector - 5) * 300 + rng.uniform(-900, 900)
                 base_y = district.northing + (sector - 5) * 300 + rng.uniform(-900, 900)
                 made = _unit(rng, names, district, postcode, street, number, locality, next_uprn, next_udprn)
+                for address in made:
+                    address.dependent_thoroughfare = dependent
+                # A postcode unit's delivery points were mostly recorded together, as a street was built.
+                year, month, day = rng.randrange(1998, 2020), rng.randrange(1, 13), rng.randrange(1, 29)
+                entry, updated = f"{day:02d}/{month:02d}/{year}", f"{day:02d}/{month:02d}/{year + 3}"
+                uniform = rng.random
                 for suffix_index, address in enumerate(made):
-                    address.x = round(base_x + rng.uniform(-60, 60), 2)
-                    address.y = round(base_y + rng.uniform(-60, 60), 2)
+                    address.x = round(base_x + (uniform() - 0.5) * 120, 2)
+                    address.y = round(base_y + (uniform() - 0.5) * 120, 2)
                     address.delivery_point_suffix = f"{suffix_index // 26 + 1}{chr(65 + suffix_index % 26)}"
-                    year = rng.randint(1998, 2019)
-                    address.entry_date = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{year}"
-                    address.last_update_date = f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{year + 3}"
+                    address.entry_date, address.last_update_date = entry, updated
                 addresses.extend(made)
                 number = max((a.building_number or 0 for a in made), default=number) + 1
     return AddressBase(addresses)
