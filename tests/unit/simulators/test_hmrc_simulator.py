@@ -324,3 +324,10 @@ async def test_a_person_with_no_paye_record_has_empty_lists(hmrc: Hmrc) -> None:
     response = await hmrc.http.get("/individuals/employments/paye", params=params, headers=hmrc.headers())
     assert response.json()["employments"] == []
     assert response.json()["_links"]["self"]["href"].startswith("/individuals/employments/paye?matchId=")
+
+
+async def test_only_the_current_and_previous_six_tax_years_are_served(hmrc: Hmrc) -> None:
+    # INCOME: "Data is only available for the current and previous 6 tax years."
+    income = await hmrc.income(AMANDA, "2015-01-01", "2025-11-30")
+    assert income[0]["paymentDate"] == "2019-04-25"  # 2019-20 is six years before 2025-26
+    assert all(date.fromisoformat(p["paymentDate"]) >= date(2019, 4, 6) for p in income)

@@ -34,6 +34,7 @@ from dwp.simulators.hmrc.payroll import (
     Person,
     employed_between,
     payments,
+    tax_year_start,
 )
 from dwp.simulators.hmrc.people import PEOPLE
 from dwp.simulators.oidc import ExpiringStore, FormError, random_token, read_form
@@ -232,10 +233,12 @@ def create_app(
         end = _date(request.query_params.get("toDate"), "toDate", required=False) or today()
         if start > end:
             raise ApiError(400, "INVALID_REQUEST", "Invalid time period requested")
-        return match_id, person, start, end
+        # "Data is only available for the current and previous 6 tax years": older payments are not served.
+        earliest = tax_year_start(today()).replace(year=tax_year_start(today()).year - 6)
+        return match_id, person, max(start, earliest), end
 
-    def self_link(path: str, match_id: str, request: Request, start: date) -> dict[str, Any]:
-        href = f"{path}?matchId={match_id}&fromDate={start.isoformat()}"
+    def self_link(path: str, match_id: str, request: Request) -> dict[str, Any]:
+        href = f"{path}?matchId={match_id}&fromDate={request.query_params['fromDate']}"
         if request.query_params.get("toDate"):
             href += f"&toDate={request.query_params['toDate']}"
         return {"self": {"href": href}}
@@ -273,7 +276,7 @@ def create_app(
                 }
                 listed.append(entry)
             return {
-                "_links": self_link("/individuals/employments/paye", match_id, request, start),
+                "_links": self_link("/individuals/employments/paye", match_id, request),
                 "employments": listed,
             }
 
@@ -285,7 +288,7 @@ def create_app(
             match_id, person, start, end = window(request)
             found = [p for p in payments(person, as_at=today()) if start <= p.payday <= end]
             return {
-                "_links": self_link("/individuals/income/paye", match_id, request, start),
+                "_links": self_link("/individuals/income/paye", match_id, request),
                 "paye": {"income": [_income_entry(p, person) for p in found]},
             }
 
