@@ -93,6 +93,17 @@ def create_app(
     by_nino = {p.nino: p for p in people}
     tokens: ExpiringStore[tuple[str, frozenset[str]]] = ExpiringStore(ttl_seconds=TOKEN_LIFETIME)
     matches: ExpiringStore[Person] = ExpiringStore(ttl_seconds=MATCH_LIFETIME)
+    held: dict[tuple[str, date], list[Payment]] = {}
+
+    def reported(person: Person) -> list[Payment]:
+        """What HMRC holds for the person today (computed once a day per person)."""
+        key = (person.nino, today())
+        if key not in held:
+            if len(held) > 1000:
+                held.clear()
+            held[key] = payments(person, as_at=key[1])
+        return held[key]
+
     app = FastAPI(title="HMRC simulator", docs_url=None, redoc_url=None, openapi_url=None)
 
     def revoke() -> int:
@@ -257,7 +268,7 @@ def create_app(
                     continue
                 employer = employment.employer
                 address = {f"line{i + 1}": line for i, line in enumerate(employer.address)}
-                paid = [p for p in payments(person, as_at=as_at) if p.employment is employment]
+                paid = [p for p in reported(person) if p.employment is employment]
                 entry: dict[str, Any] = {"startDate": employment.start.isoformat()}
                 if employment.end and employment.end <= as_at:
                     entry["endDate"] = employment.end.isoformat()
@@ -286,7 +297,7 @@ def create_app(
     async def income(request: Request) -> JSONResponse:
         async def handle() -> dict[str, Any]:
             match_id, person, start, end = window(request)
-            found = [p for p in payments(person, as_at=today()) if start <= p.payday <= end]
+            found = [p for p in reported(person) if start <= p.payday <= end]
             return {
                 "_links": self_link("/individuals/income/paye", match_id, request),
                 "paye": {"income": [_income_entry(p, person) for p in found]},

@@ -255,14 +255,14 @@ def search(
     for word in wanted:
         for i in index.get(word, ()):
             counts[i] = counts.get(i, 0) + 1
-    scored: list[tuple[Address, float, str]] = []
+    scale = 10**precision
+    scored: list[tuple[float, int]] = []
     for i, hits in counts.items():
-        score = int(hits / len(wanted) * 10**precision) / 10**precision  # truncated, as matchprecision says
-        if minmatch is not None and score < minmatch:
-            continue
-        scored.append((base.addresses[i], score, _describe(score)))
-    scored.sort(key=lambda item: (-item[1], item[0].postcode, item[0].address))
-    return scored
+        score = int(hits / len(wanted) * scale) / scale  # truncated, as matchprecision says
+        if minmatch is None or score >= minmatch:
+            scored.append((-score, i))
+    scored.sort()  # best first; ties in the address base's own (postcode) order
+    return [(base.addresses[i], -negative, _describe(-negative)) for negative, i in scored]
 
 
 def _describe(score: float) -> str:
