@@ -11,6 +11,8 @@ Quoted from:
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -158,6 +160,16 @@ async def test_a_signature_by_another_key_is_refused(nhs: Application) -> None:
 async def test_bad_token_forms_are_refused(nhs: Application, form: dict[str, str]) -> None:
     response = await nhs.request_token(**form)
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("payload", ["[1]", '"claims"', "null", "{"])
+async def test_a_jwt_whose_claims_are_not_an_object_is_malformed(nhs: Application, payload: str) -> None:
+    def part(text: str) -> str:
+        return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+    assertion = f"{part(json.dumps({'alg': 'RS512', 'kid': 'test-1'}))}.{part(payload)}.AAAA"
+    response = await nhs.request_token(assertion)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_request")
 
 
 async def test_get_patient_matches_the_documented_resource(nhs: Application) -> None:

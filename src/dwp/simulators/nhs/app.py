@@ -176,6 +176,8 @@ def create_app(
             header, claims = compact.headers(), json.loads(compact.payload)
         except (JoseError, ValueError):
             return _token_error(400, "invalid_request", "Malformed JWT in client_assertion")
+        if not isinstance(header, dict) or not isinstance(claims, dict):  # a JWT's parts are JSON objects
+            return _token_error(400, "invalid_request", "Malformed JWT in client_assertion")
         if not header.get("kid"):
             return _token_error(400, "invalid_request", "Missing 'kid' header in client_assertion JWT")
         if header.get("alg") != "RS512":
