@@ -138,6 +138,8 @@ def create_app(*, api_keys: tuple[str, ...] | None = None, base: AddressBase | N
             raise PlacesError(
                 400, "The simulator gives British National Grid only: output_srs must be EPSG:27700"
             )
+        if params.get("lr", "EN").upper().replace(" ", "") not in ("EN", "CY", "EN,CY", "CY,EN"):
+            raise PlacesError(400, "Requested lr must be EN, CY or both")
         return _int(params, "offset", 0, 0, None), _int(params, "maxresults", MAX_RESULTS, 1, MAX_RESULTS)
 
     def page(
