@@ -17,7 +17,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from sqlalchemy import Table, select, text
 from structlog.testing import capture_logs
 
@@ -51,6 +53,31 @@ class MotoProcess:
             stderr=subprocess.DEVNULL,
         )
         wait_for_port("127.0.0.1", self.port, timeout=30)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """moto loads each service's code on its first request, which takes seconds on a loaded machine:
+        longer than the platform's client timeouts. Ask each service the platform uses once, patiently,
+        reading only (a restarted endpoint must stay empty)."""
+        config = Config(connect_timeout=10, read_timeout=120, retries={"max_attempts": 3})
+        for service, call in (
+            ("sqs", "list_queues"),
+            ("sns", "list_topics"),
+            ("ssm", "describe_parameters"),
+            ("sts", "get_caller_identity"),
+            ("dynamodb", "list_tables"),
+            ("s3", "list_buckets"),
+            ("kms", "list_aliases"),
+            ("secretsmanager", "list_secrets"),
+        ):
+            client = boto3.client(
+                service,
+                endpoint_url=self.url,
+                region_name="eu-west-2",
+                config=config,
+                **aws.LOCAL_CREDENTIALS,
+            )
+            getattr(client, call)()
 
     def stop(self) -> None:
         if self._process is not None:
@@ -133,7 +160,7 @@ def received_ids(settings: Settings) -> set[str]:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
 
-async def wait_until_received(settings: Settings, wanted: set[str], within: float = 30) -> set[str]:
+async def wait_until_received(settings: Settings, wanted: set[str], within: float = 60) -> set[str]:
     """Collect event ids at the consumer until all `wanted` arrived (SQS may deliver in several receives)."""
     got: set[str] = set()
     deadline = asyncio.get_running_loop().time() + within
@@ -143,6 +170,18 @@ async def wait_until_received(settings: Settings, wanted: set[str], within: floa
             raise AssertionError(f"{len(wanted - got)} of {len(wanted)} events never reached {QUEUE}")
         await asyncio.sleep(0.1)
     return got
+
+
+async def publish_all(relay: OutboxRelay, clock: FakeClock, count: int) -> None:
+    """Passes until `count` events went out: on a loaded machine a call to the endpoint may time out,
+    which the relay treats as any failure (the event backs off), so the clock moves past each backoff."""
+    published = 0
+    for _ in range(20):
+        published += await relay.publish_pending()
+        if published >= count:
+            break
+        clock.advance(Backoff().cap_seconds + 1)
+    assert published == count
 
 
 def on(settings: Settings, endpoint: MotoProcess, **overrides: Any) -> Settings:
@@ -156,9 +195,10 @@ async def test_after_a_restart_events_wait_for_bootstrap_and_all_reach_their_con
     local = on(settings, endpoint)
     assert local.outbox_awaits_bootstrap
     await asyncio.to_thread(aws.bootstrap, local)
-    relay = OutboxRelay(database, table, local)
+    clock = FakeClock()
+    relay = OutboxRelay(database, table, local, clock=clock)
     first = await write_events(database, table, 1)
-    assert await relay.publish_pending() == 1
+    await publish_all(relay, clock, 1)
     assert await wait_until_received(local, set(first)) == set(first)
 
     await asyncio.to_thread(endpoint.restart)  # forgets topics, queues, subscriptions and the marker
@@ -175,7 +215,7 @@ async def test_after_a_restart_events_wait_for_bootstrap_and_all_reach_their_con
     assert all(state[event_id].attempts == 0 for event_id in waiting)  # not even tried
 
     await asyncio.to_thread(aws.bootstrap, local)
-    assert await relay.publish_pending() == 5
+    await publish_all(relay, clock, 5)
     assert await wait_until_received(local, set(waiting)) == set(waiting)
     assert all(row.published_at is not None for row in (await rows(database, table)).values())
 
@@ -185,8 +225,9 @@ async def test_a_restart_mid_load_loses_no_event_that_was_still_in_the_outbox(
 ) -> None:
     """The running relay, events written all along, the endpoint killed and restarted without bootstrap,
     then bootstrapped. What the dead emulator held in its queues is gone (it keeps nothing; real SQS is
-    durable) and is counted apart; every other event reaches the consumer, and none is marked published
-    between the restart and the end of bootstrap."""
+    durable) and is counted apart: only events published before it died can be among them. Every event
+    marked published after it died reaches the consumer (none was taken by a topic without its
+    subscriptions)."""
     database, table = outbox_db
     local = on(settings, endpoint)
     await asyncio.to_thread(aws.bootstrap, local)
@@ -215,11 +256,10 @@ async def test_a_restart_mid_load_loses_no_event_that_was_still_in_the_outbox(
         await asyncio.to_thread(endpoint.start)  # empty: no queues, topics or marker
         await write(15)
         await asyncio.to_thread(aws.bootstrap, local)
-        bootstrapped = datetime.now(UTC)
         await write(30)
         deadline = asyncio.get_running_loop().time() + 60
         while await relay.pending_count() or not _delivered_since(
-            bootstrapped, await rows(database, table), collected
+            died, await rows(database, table), collected
         ):
             assert asyncio.get_running_loop().time() < deadline, "the backlog did not drain in 60 s"
             await asyncio.sleep(0.1)
@@ -230,10 +270,10 @@ async def test_a_restart_mid_load_loses_no_event_that_was_still_in_the_outbox(
     published_at = {event_id: _aware(row.published_at) for event_id, row in state.items()}
     assert set(published_at) == set(written)
     assert None not in published_at.values()
-    assert not [e for e, at in published_at.items() if died <= at < bootstrapped]
-    held_by_the_dead_emulator = {e for e, at in published_at.items() if at < died} - collected
-    assert set(written) - collected == held_by_the_dead_emulator
-    assert len(collected & set(written)) >= len(written) - 30  # at most what went out before it died
+    lost = set(written) - collected
+    held_by_the_dead_emulator = {e for e, at in published_at.items() if at is not None and at < died}
+    assert lost <= held_by_the_dead_emulator, "events published after the restart were lost"
+    assert len(lost) <= 30  # at most what was written before it died
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -255,26 +295,25 @@ async def test_a_restart_while_a_batch_goes_out_keeps_the_batch_waiting(
     await asyncio.to_thread(aws.bootstrap, local)
     ids = await write_events(database, table, 3)
     real_publish = aws.publish
-    calls = 0
+    restarted = False
 
     def publish_then_restart(*args: Any) -> None:
-        nonlocal calls
-        calls += 1
+        nonlocal restarted
         real_publish(*args)
-        if calls == 1:  # the endpoint dies and comes back bootstrapped (a new marker) mid-batch
+        if not restarted:  # the endpoint dies and comes back bootstrapped (a new marker) mid-batch
             endpoint.restart()
             aws.bootstrap(local)
+            restarted = True
 
+    clock = FakeClock()
+    relay = OutboxRelay(database, table, local, clock=clock)
     monkeypatch.setattr(aws, "publish", publish_then_restart)
-    assert await relay_pass(database, table, local) == 0
+    assert await relay.publish_pending() == 0
+    assert restarted
     assert all(row.published_at is None for row in (await rows(database, table)).values())
     monkeypatch.setattr(aws, "publish", real_publish)
-    assert await relay_pass(database, table, local) == 3
+    await publish_all(relay, clock, 3)
     assert await wait_until_received(local, set(ids)) >= set(ids)
-
-
-async def relay_pass(database: Database, table: Table, settings: Settings) -> int:
-    return await OutboxRelay(database, table, settings).publish_pending()
 
 
 async def test_the_relay_never_creates_a_topic_and_waits_until_infra_has(
@@ -297,7 +336,7 @@ async def test_the_relay_never_creates_a_topic_and_waits_until_infra_has(
 
     await asyncio.to_thread(aws.bootstrap, remote)  # stands in for the CDK app's topics and queues
     clock.advance(Backoff().cap_seconds)
-    assert await relay.publish_pending() == 2
+    await publish_all(relay, clock, 2)
     assert await wait_until_received(remote, set(ids)) == set(ids)
 
 
