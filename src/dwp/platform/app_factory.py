@@ -74,12 +74,12 @@ def create_app(
         log.error("unhandled_error", route=request.url.path, error=type(exc).__name__, exc_info=exc)
 
     install_problem_handlers(app, errors or {}, _log_unexpected)
-    app.include_router(_health_router())
-    platform_routes = {id(route) for route in app.routes}
+    health = _health_router()
+    app.include_router(health)
     for router in routers:
         app.include_router(router)
-    service_routes = {id(route) for route in app.routes} - platform_routes
-    document_problems(app, errors or {}, json_only=json_only, service_routes=service_routes)
+    platform_paths = {str(getattr(route, "path", "")) for route in health.routes}
+    document_problems(app, errors or {}, json_only=json_only, platform_paths=platform_paths)
     instrument_app(app)
     if json_only:
         app.add_middleware(JsonOnlyMiddleware)

@@ -1,9 +1,10 @@
 """OpenAPI from the error table: every route documents the problem documents it can answer with.
 
 The statuses come from the same tables that make the problems (the service's and the platform's), so
-the document cannot drift from what the handlers do. Each route lists: its service's table (service
-routes only), 401/403 when it needs a token, 400/413/415/422 when it takes a body or parameters, and
-500/503 everywhere. 422 is the platform's validation problem, not FastAPI's `HTTPValidationError`.
+the document cannot drift from what the handlers do. Each operation lists: its service's table (service
+routes only), the platform's auth problems (401/403) when it needs a token, 400/413/415/422 when it takes
+a body (422 when it takes parameters), and 500/503 everywhere. 422 is the platform's validation
+problem, not FastAPI's `HTTPValidationError`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 
-from dwp.platform.auth import current_principal
+from dwp.platform.errors import Forbidden, Unauthenticated
 from dwp.platform.problems import (
     PLATFORM_ERRORS,
     PROBLEM_MEDIA_TYPE,
@@ -63,52 +62,71 @@ _REF = {"$ref": "#/components/schemas/Problem"}
 _BODY = [(400, "malformed-json"), (413, "about:blank"), (422, "validation")]
 _JSON_ONLY = [(415, "unsupported-media-type")]
 _PARAMETERS = [(422, "validation")]
+_FORM = [(400, "repeated-parameter"), (415, "unsupported-media-type")]  # a form the route reads itself
 _ALWAYS = [(500, "about:blank"), (503, "dependency-unavailable")]
 
 
 def document_problems(
-    app: FastAPI, service_errors: ErrorTable, *, json_only: bool, service_routes: set[int]
+    app: FastAPI, service_errors: ErrorTable, *, json_only: bool, platform_paths: set[str]
 ) -> None:
-    """Add the problem responses to every route of `app` and the Problem schema to its components.
+    """Make `app.openapi()` list the problem responses of every operation, with the Problem schema.
 
-    `service_routes` holds the ids of the routes that the service added (its table applies to them, not
-    to the platform's health routes)."""
-    auth = _statuses(PLATFORM_ERRORS.values())
-    table = _statuses(service_errors.values())
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        answers: dict[int, set[str]] = defaultdict(set)
-        parts: list[Iterable[tuple[int, str]]] = [_ALWAYS]
-        if route.body_field is not None:
-            parts += [_BODY, _JSON_ONLY if json_only else []]
-        elif _has_parameters(route.dependant):
-            parts.append(_PARAMETERS)
-        if _needs_token(route.dependant):
-            parts.append(auth)
-        if id(route) in service_routes:
-            parts.append(table)
-        for part in parts:
-            for status, type_ in part:
-                answers[status].add(type_)
-        for status, types in answers.items():
-            existing = route.responses.get(status, {})
-            route.responses[status] = {
-                **existing,
-                "description": existing.get("description") or _describe(status, types),
-                "content": {PROBLEM_MEDIA_TYPE: {"schema": _REF}},
-            }
-
+    `platform_paths` are the platform's own routes (health, metrics): the service's table does not
+    apply to them. A route needs a token when its operation has `security` (`current_principal` uses the
+    bearer scheme)."""
     generate = app.openapi
+    auth = _statuses(m for e, m in PLATFORM_ERRORS.items() if issubclass(e, (Unauthenticated, Forbidden)))
+    table = _statuses(service_errors.values())
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = generate()
-            schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            for path, item in schema.get("paths", {}).items():
+                for method, operation in item.items():
+                    _document(
+                        operation,
+                        method,
+                        auth if operation.get("security") else [],
+                        table if path not in platform_paths else [],
+                        json_only,
+                    )
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = PROBLEM_SCHEMA
+            # FastAPI's own validation error shapes are never sent: the platform answers 422 with a problem.
+            for unused in ("HTTPValidationError", "ValidationError"):
+                schemas.pop(unused, None)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _document(
+    operation: dict[str, Any],
+    method: str,
+    auth: list[tuple[int, str]],
+    table: list[tuple[int, str]],
+    json_only: bool,
+) -> None:
+    answers: dict[int, set[str]] = defaultdict(set)
+    parts: list[Iterable[tuple[int, str]]] = [_ALWAYS, auth, table]
+    if "requestBody" in operation:
+        parts += [_BODY, _JSON_ONLY if json_only else []]
+    elif not json_only and method == "post":
+        parts.append(_FORM)
+    elif operation.get("parameters"):
+        parts.append(_PARAMETERS)
+    for part in parts:
+        for status, type_ in part:
+            answers[status].add(type_)
+    responses = operation.setdefault("responses", {})
+    for status, types in sorted(answers.items()):
+        existing = responses.get(str(status), {})
+        keep = existing.get("description") if status != 422 else None
+        responses[str(status)] = {
+            "description": keep or _describe(status, types),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": _REF}},
+        }
 
 
 def _statuses(mappings: Iterable[ErrorMapping]) -> list[tuple[int, str]]:
@@ -118,19 +136,3 @@ def _statuses(mappings: Iterable[ErrorMapping]) -> list[tuple[int, str]]:
 def _describe(status: int, types: set[str]) -> str:
     named = sorted(t for t in types if t != "about:blank")
     return title_for(status) + (": " + ", ".join(f"`{t}`" for t in named) if named else "")
-
-
-def _walk(dependant: Dependant) -> Iterable[Dependant]:
-    yield dependant
-    for sub in dependant.dependencies:
-        yield from _walk(sub)
-
-
-def _needs_token(dependant: Dependant) -> bool:
-    return any(d.call is current_principal for d in _walk(dependant))
-
-
-def _has_parameters(dependant: Dependant) -> bool:
-    return any(
-        d.path_params or d.query_params or d.header_params or d.cookie_params for d in _walk(dependant)
-    )
