@@ -10,6 +10,7 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
+from dwp.platform.auth import confidence_scope
 from tests.conftest import random_nino
 from tests.integration.conftest import bearer
 
@@ -239,6 +240,33 @@ class TestAccess:
         assert assert_problem(change, 403)["type"].endswith("identity-not-proven")
         # Reading one's own record needs no proven identity.
         assert (await client.get(f"/v1/citizens/{citizen_id}", headers=bearer(unproven))).status_code == 200
+
+    async def test_every_route_that_needs_a_proven_identity_refuses_p0_and_p1(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        # Generated from OpenAPI, so a route that adds the requirement is covered the day it is added.
+        document = (await client.get("/openapi.json")).json()
+        needing = [
+            (method, path)
+            for path, item in document["paths"].items()
+            for method, operation in item.items()
+            if any(
+                confidence_scope("P2") in roles for r in operation.get("security", []) for roles in r.values()
+            )
+        ]
+        assert ("post", "/v1/citizens") in needing
+        assert ("patch", "/v1/citizens/{citizen_id}") in needing
+        for method, template in needing:
+            for level in ("P0", "P1"):
+                citizen_id = str(uuid.uuid4())
+                response = await client.request(
+                    method.upper(),
+                    template.replace("{citizen_id}", citizen_id),
+                    json={},
+                    headers=bearer(tokens(citizen_id=citizen_id, level_of_confidence=level)),
+                )
+                problem = assert_problem(response, 403)
+                assert problem["type"].endswith("identity-not-proven"), (method, template, level)
 
     async def test_openapi_documents_every_problem_the_service_can_answer(
         self, client: httpx.AsyncClient

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import httpx
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -398,4 +398,11 @@ def require_confidence(level: str) -> Any:
             )
         return principal
 
-    return Depends(dependency)
+    # As an OpenAPI 3.1 security role on the bearer scheme, so the document says which routes need it
+    # (and a test generated from it can check each one refuses lower levels).
+    return Security(dependency, scopes=[confidence_scope(level)])
+
+
+def confidence_scope(level: str) -> str:
+    """How OpenAPI names a route's required level: a role on its bearer security requirement."""
+    return f"level-of-confidence:{level}"
