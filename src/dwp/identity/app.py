@@ -12,6 +12,7 @@ from dwp.identity import domain, service
 from dwp.identity.api import router
 from dwp.identity.config import IdentitySettings
 from dwp.identity.domain import SessionPolicy
+from dwp.identity.oidc import ProviderUnavailable
 from dwp.identity.one_login import OneLoginClient, OneLoginConfig
 from dwp.identity.repository import SessionStore
 from dwp.identity.service import IdentityContext
@@ -44,6 +45,13 @@ ERRORS: ErrorTable = {
     ),
     domain.RegistrationRefused: _refusal(422, "registration-refused", "Registration could not be completed"),
     domain.IdentityError: _refusal(400, "identity-error", "Identity error"),
+    # One Login or staff sign-in cannot be reached and nothing usable is cached (a 503 with Retry-After).
+    ProviderUnavailable: ErrorMapping(
+        503,
+        "provider-unavailable",
+        "Service unavailable",
+        detail=lambda _: "The sign-in service cannot be reached just now. Try again in a few minutes.",
+    ),
 }
 """The identity service's one error table: the only place its domain errors meet HTTP."""
 
