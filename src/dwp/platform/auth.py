@@ -364,7 +364,13 @@ def allow_callers(*callers: str) -> Any:
             )
         return principal
 
-    return Depends(dependency)
+    # Named in OpenAPI as roles on the route's bearer requirement, as `require_confidence` is.
+    return Security(dependency, scopes=[caller_scope(c) for c in allowed])
+
+
+def caller_scope(caller: str) -> str:
+    """How OpenAPI names a service that an internal route allows: a role on its bearer requirement."""
+    return f"caller:{caller}"
 
 
 async def require_staff_or_service(principal: Authenticated) -> Principal:

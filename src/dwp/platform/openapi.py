@@ -15,7 +15,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from dwp.platform.errors import Forbidden, Unauthenticated
+from dwp.platform.auth import caller_scope, confidence_scope
+from dwp.platform.errors import CallerNotAllowed, ConfidenceTooLow, Forbidden, Unauthenticated
 from dwp.platform.problems import (
     PLATFORM_ERRORS,
     PROBLEM_MEDIA_TYPE,
@@ -57,6 +58,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 _REF = {"$ref": "#/components/schemas/Problem"}
+_CONFIDENCE_TYPE = PLATFORM_ERRORS[ConfidenceTooLow].type_
+_CALLER_TYPE = PLATFORM_ERRORS[CallerNotAllowed].type_
 
 # What the platform itself answers, whatever the service: (status, problem type).
 _BODY = [(400, "malformed-json"), (413, "about:blank"), (422, "validation")]
@@ -86,7 +89,7 @@ def document_problems(
                     _document(
                         operation,
                         method,
-                        auth if operation.get("security") else [],
+                        _auth_answers(operation, auth),
                         table if path not in platform_paths else [],
                         json_only,
                     )
@@ -127,6 +130,21 @@ def _document(
             "description": keep or _describe(status, types),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": _REF}},
         }
+
+
+def _auth_answers(operation: dict[str, Any], auth: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The auth problems an operation can answer: none without a token; the level-of-confidence and
+    caller refusals only where its bearer requirement names a level or callers."""
+    requirements = operation.get("security") or []
+    if not requirements:
+        return []
+    roles = [role for requirement in requirements for names in requirement.values() for role in names]
+    answers = [(s, t) for s, t in auth if t not in (_CONFIDENCE_TYPE, _CALLER_TYPE)]
+    if any(role.startswith(confidence_scope("")) for role in roles):
+        answers.append((403, _CONFIDENCE_TYPE))
+    if any(role.startswith(caller_scope("")) for role in roles):
+        answers.append((403, _CALLER_TYPE))
+    return answers
 
 
 def _statuses(mappings: Iterable[ErrorMapping]) -> list[tuple[int, str]]:

@@ -207,6 +207,18 @@ async def test_actor_is_who_the_audit_records(client: httpx.AsyncClient, key: EC
 async def test_openapi_names_the_bearer_scheme_on_routes_that_need_a_token(client: httpx.AsyncClient) -> None:
     document = (await client.get("/openapi.json")).json()
     assert document["paths"]["/v1/staff"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert document["paths"]["/v1/proven"]["get"]["security"] == [{"HTTPBearer": ["level-of-confidence:P2"]}]
+    assert document["paths"]["/v1/identity-only"]["get"]["security"] == [{"HTTPBearer": ["caller:identity"]}]
+    proven = document["paths"]["/v1/proven"]["get"]["responses"]["403"]["description"]
+    assert "identity-not-proven" in proven
+    assert "caller-not-allowed" not in proven
+    assert (
+        "caller-not-allowed"
+        in document["paths"]["/v1/identity-only"]["get"]["responses"]["403"]["description"]
+    )
+    assert (
+        "identity-not-proven" not in document["paths"]["/v1/staff"]["get"]["responses"]["403"]["description"]
+    )
     assert "security" not in document["paths"]["/health/live"]["get"]
 
 
