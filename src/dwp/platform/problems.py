@@ -13,6 +13,7 @@ errors at its boundary. Routes raise domain errors and map nothing themselves.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,7 @@ from dwp.platform.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
+from dwp.platform.http.errors import UpstreamBadResponse, UpstreamRejected
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://dwp.example.gov.uk/problems/"
@@ -122,7 +124,7 @@ class ErrorMapping:
         headers = dict(self.headers)
         retry_after = getattr(exc, "retry_after", None)
         if self.status in (429, 503):
-            seconds = DEFAULT_RETRY_AFTER_SECONDS if retry_after is None else max(1, round(retry_after))
+            seconds = DEFAULT_RETRY_AFTER_SECONDS if retry_after is None else max(1, math.ceil(retry_after))
             headers["Retry-After"] = str(seconds)
         extensions = dict(self.extensions(exc)) if self.extensions else {}
         return Problem(
@@ -166,8 +168,22 @@ PLATFORM_ERRORS: ErrorTable = {
     UnsupportedMediaType: ErrorMapping(415, "unsupported-media-type", "Unsupported media type"),
     RepeatedParameter: ErrorMapping(400, "repeated-parameter", "Bad request"),
     DependencyUnavailable: ErrorMapping(503, "dependency-unavailable", "Service unavailable"),
+    # A call through platform.http that the use case did not turn into its own domain error. (An
+    # unreachable or slow upstream is a ConnectionError/TimeoutError: the 503 below.)
+    UpstreamRejected: ErrorMapping(
+        502,
+        "upstream-rejected",
+        "Bad gateway",
+        detail=lambda _: "A system this service depends on refused the request.",
+    ),
+    UpstreamBadResponse: ErrorMapping(
+        502,
+        "upstream-bad-response",
+        "Bad gateway",
+        detail=lambda _: "A system this service depends on failed.",
+    ),
 }
-"""The platform's own errors, merged under every service's table."""
+"""The platform's own errors: the defaults under every service's table."""
 
 DEPENDENCY_DOWN = ErrorMapping(
     503,
@@ -188,7 +204,7 @@ DEPENDENCY_DOWN = ErrorMapping(
 _UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P0", "55000", "25006")
 
 
-def unavailability_errors() -> tuple[type[Exception], ...]:
+def dependency_errors() -> tuple[type[Exception], ...]:
     """Lower-level error classes that always mean a dependency cannot be reached: a 503, never a 500."""
     import httpx
     from botocore import exceptions as botocore_errors
@@ -225,7 +241,7 @@ def means_unavailable(exc: BaseException) -> bool:
 
     SQLAlchemy wraps asyncpg's refusals (such as `CannotConnectNowError`) in a plain `DBAPIError`, so the
     class alone does not tell: the SQLSTATE and the cause do."""
-    unavailable = unavailability_errors()
+    unavailable = dependency_errors()
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -304,8 +320,8 @@ def title_for(status: int) -> str:
 
 
 def error_table(service_errors: ErrorTable | None = None) -> dict[type[Exception], ErrorMapping]:
-    """A service's table with the platform's own under it (a service cannot remap the platform's)."""
-    return {**(service_errors or {}), **PLATFORM_ERRORS}
+    """A service's table over the platform's defaults (a service may map, say, a timeout to 504)."""
+    return {**PLATFORM_ERRORS, **(service_errors or {})}
 
 
 def install_problem_handlers(
@@ -362,10 +378,11 @@ def install_problem_handlers(
     app.add_exception_handler(Problem, _problem)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
+    for error in dependency_errors():
+        app.add_exception_handler(error, _dependency_down)
+    # After the lower-level errors, so that a table's entry for one of those classes wins.
     for error, mapping in error_table(service_errors).items():
         app.add_exception_handler(error, _mapped(mapping))
-    for error in unavailability_errors():
-        app.add_exception_handler(error, _dependency_down)
     # Any other database error is a 503 only if what caused it says the server cannot serve us.
     app.add_exception_handler(DBAPIError, _unexpected)
     app.add_exception_handler(Exception, _unexpected)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from dwp.platform.app_factory import create_app
 from dwp.platform.auth import Authenticated
 from dwp.platform.errors import DependencyUnavailable
+from dwp.platform.http import UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
 from dwp.platform.problems import ErrorMapping, ErrorTable, field_pointer, means_unavailable
 from dwp.platform.settings import Settings
 
@@ -67,6 +68,8 @@ ERRORS: ErrorTable = {
     ),
     Nested: ErrorMapping(422, "validation", "Invalid", pointer=_nested_pointer, code="bad_line"),
     SupplierDown: ErrorMapping(503, "supplier-down", "Supplier unavailable"),
+    # A service's entry wins over the platform's default.
+    BrokenPipeError: ErrorMapping(502, "shop-pipe", "Bad gateway"),
     ShopError: ErrorMapping(422, "invalid-order", "Your order has invalid fields"),
 }
 
@@ -83,6 +86,10 @@ RAISED: dict[str, Exception] = {
     "too-many": pg.TooManyConnectionsError("sorry, too many clients already"),
     "wrapped-refusal": DBAPIError("select 1", {}, pg.ObjectNotInPrerequisiteStateError("not ready")),
     "transport": httpx.ConnectError("connection refused"),
+    "upstream-down": UpstreamUnavailable("breaker open", upstream="ledger", retry_after=7.2),
+    "upstream-slow": UpstreamTimeout("no answer", upstream="ledger"),
+    "upstream-refused": UpstreamRejected("no", status=400, upstream="ledger", path="/v1/secret?x=1"),
+    "remapped": BrokenPipeError("the shop maps its own"),
     "wrapped-bug": DBAPIError("select 1", {}, pg.UndefinedTableError('relation "x" does not exist')),
     "bug": RuntimeError("a plain bug"),
 }
@@ -184,7 +191,9 @@ async def test_a_subclass_maps_as_its_nearest_listed_base(client: httpx.AsyncCli
 @pytest.mark.parametrize(
     ("what", "retry_after"),
     [
-        ("supplier", "42"),
+        ("supplier", "43"),
+        ("upstream-down", "8"),
+        ("upstream-slow", "5"),
         ("dependency", "12"),
         ("operational", "5"),
         ("starting-up", "5"),
@@ -199,6 +208,20 @@ async def test_unavailable_is_503_with_retry_after(
     body, headers = await _problem(client, what, 503)
     assert headers["retry-after"] == retry_after
     assert "Traceback" not in str(body)
+
+
+async def test_an_upstream_refusal_no_use_case_handled_is_a_502_that_names_nothing(
+    client: httpx.AsyncClient,
+) -> None:
+    body, _ = await _problem(client, "upstream-refused", 502)
+    assert body["type"].endswith("/upstream-rejected")
+    assert "secret" not in str(body)
+
+
+async def test_a_service_entry_overrides_the_platform_default(client: httpx.AsyncClient) -> None:
+    # BrokenPipeError is a ConnectionError, a 503 by default.
+    body, _ = await _problem(client, "remapped", 502)
+    assert body["type"].endswith("/shop-pipe")
 
 
 @pytest.mark.parametrize("what", ["wrapped-bug", "bug"])
