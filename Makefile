@@ -47,6 +47,9 @@ PY_DIRS := $(wildcard src tests benchmarks infra docker)
 lint: install
 	$(VENV)/bin/ruff check $(PY_DIRS)
 	$(VENV)/bin/ruff format --check $(PY_DIRS)
+	@# Security lint of the code that runs: any medium or high finding fails (low ones are asserts, the
+	@# subprocess calls of our own CLI and the like, reviewed when they appear).
+	$(VENV)/bin/bandit -q -r src --severity-level medium
 
 format: install
 	$(VENV)/bin/ruff check --fix $(PY_DIRS)
