@@ -38,9 +38,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         index = await asyncio.to_thread(BlindIndex.from_settings, settings)
         async with database_with_outbox(app, settings, SERVICE, outbox) as database:
-            app.state.citizen_context = CitizenContext(
-                database=database, cipher=PiiCipher(settings), index=index
-            )
+            app.state.citizen_context = CitizenContext.on_database(database, PiiCipher(settings), index)
             yield
 
     return create_app(

@@ -150,7 +150,10 @@ def install_problem_handlers(
 
     def _domain(mapping: ErrorMapping) -> Callable[[Request, Exception], Any]:
         async def handler(request: Request, exc: Exception) -> JSONResponse:
-            problem = Problem(mapping.status, mapping.title, str(exc) or None, type_=mapping.type_)
+            errors = _field_errors(exc)
+            problem = Problem(
+                mapping.status, mapping.title, str(exc) or None, type_=mapping.type_, errors=errors
+            )
             return problem_response(problem, request)
 
         return handler
@@ -171,6 +174,18 @@ def install_problem_handlers(
     for error in dependency_errors():
         app.add_exception_handler(error, _dependency_down)
     app.add_exception_handler(Exception, _unexpected)
+
+
+def _field_errors(exc: Exception) -> list[dict[str, Any]] | None:
+    """A domain error that names its fields (`field_errors()` -> (field, message, code) each, with
+    dotted names for nested fields) gets them in `errors`, shaped as pydantic's validation errors are."""
+    named = getattr(exc, "field_errors", None)
+    if not callable(named):
+        return None
+    return [
+        {"pointer": "#/" + field.replace(".", "/"), "field": field, "detail": message, "code": code}
+        for field, message, code in named()
+    ] or None
 
 
 def DEPENDENCY_UNAVAILABLE() -> Problem:
