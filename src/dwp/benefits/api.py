@@ -10,8 +10,9 @@ from dwp.benefits import service
 from dwp.benefits.domain import InvalidCircumstances, UnknownTaxYear, all_rates, rates_for
 from dwp.benefits.repository import Assessment
 from dwp.benefits.schemas import AssessmentRequest, EstimateRequest, domain_path_to_pointer
-from dwp.benefits.service import Actor, BenefitsContext
+from dwp.benefits.service import Actor, AssessClaim, BenefitsContext
 from dwp.platform.auth import CASEWORKER, TEAM_LEADER, Forbidden, Principal, current_principal
+from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
 from dwp.platform.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["benefits"])
@@ -91,6 +92,15 @@ def _assessment_view(a: Assessment) -> dict[str, Any]:
     }
 
 
+def _created(a: Assessment) -> StoredResponse:
+    """The answer to a new assessment, as sent and as an Idempotency-Key replays it."""
+    return StoredResponse(
+        status=status.HTTP_201_CREATED,
+        body=_assessment_view(a),
+        headers={"Location": f"/v1/assessments/{a.id}"},
+    )
+
+
 @router.post(
     "/assessments",
     status_code=status.HTTP_201_CREATED,
@@ -99,31 +109,38 @@ def _assessment_view(a: Assessment) -> dict[str, Any]:
 async def create_assessment(
     body: AssessmentRequest,
     request: Request,
-    response: Response,
     ctx: Ctx,
     principal: Principal = Depends(staff_or_service),
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> dict[str, Any]:
+) -> Response:
+    assert ctx.idempotency is not None
+    actor = Actor(principal.subject, principal.kind, request.state.request_id)
+    inputs = body.model_dump(mode="json")
     try:
-        household = body.circumstances.to_domain()
-        payments = [p.to_domain() for p in body.hmrc_earnings] if body.hmrc_earnings is not None else None
-        assessment, created = await service.assess_claim(
-            ctx,
+        command = AssessClaim(
             claim_id=body.claim_id,
-            household=household,
-            payments=payments,
-            request_body=body.model_dump(mode="json"),
-            actor=Actor(principal.subject, principal.kind, request.state.request_id),
-            idempotency_key=idempotency_key,
+            household=body.circumstances.to_domain(),
+            payments=[p.to_domain() for p in body.hmrc_earnings] if body.hmrc_earnings is not None else None,
+            inputs=inputs,
+        )
+
+        async def run(claim: Claim | None) -> StoredResponse:
+            remember = Remember(claim, _created) if claim else None
+            return _created(await service.assess_claim(ctx, command, actor=actor, remember=remember))
+
+        answer = await idempotent(
+            ctx.idempotency,
+            principal=principal.subject,
+            key=idempotency_key,
+            request_hash=request_fingerprint("POST", request.url.path, inputs),
+            run=run,
         )
     except UnknownTaxYear as exc:
         raise _unknown_year("circumstances", "assessment_period_start", exc) from exc
     except InvalidCircumstances as exc:
         section = "" if exc.field.startswith("hmrc_earnings") else "circumstances"
         raise invalid(section, exc.field, exc.message) from exc
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    response.headers["Location"] = f"/v1/assessments/{assessment.id}"
-    return _assessment_view(assessment)
+    return answer.as_response()
 
 
 @router.get("/assessments/{assessment_id}", summary="An assessment with its inputs and explanation")

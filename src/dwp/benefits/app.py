@@ -22,7 +22,6 @@ SERVICE = "benefits"
 
 DOMAIN_ERRORS = {
     service.AssessmentNotFound: ErrorMapping(404, "not-found", "Not found"),
-    service.IdempotencyKeyReused: ErrorMapping(422, "idempotency-key-reused", "Idempotency key reused"),
     BenefitsError: ErrorMapping(422, "invalid-circumstances", "Your request has invalid fields"),
 }
 
@@ -44,7 +43,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(warm_up)
         async with database_with_outbox(app, settings, SERVICE, outbox) as database:
-            app.state.benefits_context = BenefitsContext(database=database)
+            app.state.benefits_context = BenefitsContext.on_database(database)
             yield
 
     return create_app(

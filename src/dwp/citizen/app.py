@@ -25,7 +25,6 @@ DOMAIN_ERRORS = {
     domain.AlreadyRegistered: ErrorMapping(409, "already-registered", "Already registered"),
     domain.StaleVersion: ErrorMapping(412, "stale-version", "Precondition failed"),
     domain.VersionRequired: ErrorMapping(428, "version-required", "Precondition required"),
-    domain.IdempotencyKeyReused: ErrorMapping(422, "idempotency-key-reused", "Idempotency key reused"),
     domain.ProfileFieldLocked: ErrorMapping(422, "field-locked", "This field cannot be changed here"),
     domain.CitizenError: ErrorMapping(422, "invalid-citizen", "Your request has invalid fields"),
 }

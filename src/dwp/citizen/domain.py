@@ -89,10 +89,6 @@ class VersionRequired(CitizenError):
     pass
 
 
-class IdempotencyKeyReused(CitizenError):
-    pass
-
-
 class ProfileFieldLocked(CitizenError):
     pass
 
