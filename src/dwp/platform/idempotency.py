@@ -193,7 +193,13 @@ class IdempotencyKeys:
             # The request that held the key died without answering: this one takes it over.
             taken = await connection.execute(
                 update(self._table)
-                .where(columns.principal == principal, columns.key == key, columns.lease == row.lease)
+                .where(
+                    columns.principal == principal,
+                    columns.key == key,
+                    columns.lease == row.lease,
+                    # Not if the old holder finished meanwhile: then this request is a replay (on retry).
+                    columns.state == IN_PROGRESS,
+                )
                 .values(lease=lease, locked_until=now + self._lease)
             )
             if taken.rowcount != 1:

@@ -8,9 +8,10 @@ commit in one transaction or not at all (cosmicpython's `unit_of_work.py`, async
         await uow.remember(remember, citizen)      # the Idempotency-Key's answer, same transaction
                                                     # COMMIT; ROLLBACK if anything raised
 
-A service context holds a factory (`ctx.uow`), so each use case gets its own unit of work; `read_only=True`
-gives one for reads (no transaction on PostgreSQL, and nothing it writes is kept). Use-case tests run on
-`InMemoryUnitOfWork`, which keeps the same promise: nothing is seen until the unit of work commits.
+A service context holds a factory (`ctx.uow`), so each use case gets its own unit of work;
+`read_only=True` gives one for reads only (no BEGIN/COMMIT round trips on PostgreSQL; never write through
+it). Use-case tests run on `InMemoryUnitOfWork`, which keeps the same promise: nothing is seen until the
+unit of work commits.
 """
 
 from __future__ import annotations
@@ -57,10 +58,10 @@ class UnitOfWork(abc.ABC, Generic[R]):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if exc_type is None:
+        if exc is None:
             await self._commit()
         else:
-            await self._rollback()
+            await self._rollback(exc)
 
     async def remember(self, remember: Remember[T] | None, result: T) -> None:
         """Record the answer to an Idempotency-Key in this transaction (nothing when there is no key)."""
@@ -74,7 +75,7 @@ class UnitOfWork(abc.ABC, Generic[R]):
     async def _commit(self) -> None: ...
 
     @abc.abstractmethod
-    async def _rollback(self) -> None: ...
+    async def _rollback(self, error: BaseException) -> None: ...
 
     @abc.abstractmethod
     async def _store_response(self, claim: Claim, response: StoredResponse) -> None: ...
@@ -132,9 +133,9 @@ class SqlUnitOfWork(UnitOfWork[R]):
     async def _commit(self) -> None:
         await self._close(None)
 
-    async def _rollback(self) -> None:
-        # Closing the transaction's context with an error rolls it back.
-        await self._close(_RolledBack())
+    async def _rollback(self, error: BaseException) -> None:
+        # Closing the transaction's context with the use case's error rolls it back.
+        await self._close(error)
 
     async def _close(self, error: BaseException | None) -> None:
         stack, self._stack, self.connection = self._stack, None, None
@@ -178,10 +179,6 @@ class SqlUnitOfWorkFactory(Generic[R]):
             idempotency=self.idempotency,
             read_only=read_only,
         )
-
-
-class _RolledBack(Exception):
-    """Stands for whatever made the use case fail, to close the transaction as a failure."""
 
 
 # --- in memory, for use-case tests ---------------------------------------------------------------------
@@ -248,7 +245,7 @@ class InMemoryUnitOfWork(UnitOfWork[R], Generic[R, D]):
         self._store.commits += 1
         self.committed = True
 
-    async def _rollback(self) -> None:
+    async def _rollback(self, error: BaseException) -> None:
         self._working = None
         self.rolled_back = True
 
