@@ -211,7 +211,9 @@ class InMemoryStore(Generic[D]):
 
 class InMemoryUnitOfWork(UnitOfWork[R], Generic[R, D]):
     """The same promise as the SQL one, in memory: the repository works on a copy of the store's data,
-    which replaces the store's only on commit, with the outbox's events and any idempotent answer."""
+    which replaces the store's only on commit, with the outbox's events and any idempotent answer.
+    There is no isolation between units of work open at once (the last commit wins): races are tested
+    on the databases, not here."""
 
     def __init__(
         self,
