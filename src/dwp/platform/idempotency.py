@@ -22,7 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -152,33 +153,46 @@ class IdempotencyKeys:
     async def claim(self, *, principal: str, key: str, request_hash: str) -> Claim | StoredResponse:
         """Claim the key for this request, or return the answer to replay; raises 409 while another
         request holds it and 422 if it was used for another request."""
+        for _ in range(3):
+            outcome = await self._try_claim(principal, key, request_hash)
+            if outcome is not None:
+                return outcome
+        # The key was claimed and released under us three times: it is busy, whatever the reason.
+        raise IdempotencyKeyInProgress(self._retry_after)
+
+    async def _try_claim(self, principal: str, key: str, request_hash: str) -> Claim | StoredResponse | None:
         now = self._clock()
         lease = str(uuid.uuid4())
         columns = self._table.c
         insert = postgres_insert if self._db.is_postgres else sqlite_insert
-        async with self._db.transaction() as connection:
-            # ON CONFLICT DO NOTHING: on PostgreSQL a concurrent claim waits for the first to commit and
-            # then sees its row, rather than aborting this transaction with a unique violation.
-            await connection.execute(
-                insert(self._table)
-                .values(
-                    principal=principal,
-                    key=key,
-                    request_hash=request_hash,
-                    state=IN_PROGRESS,
-                    lease=lease,
-                    locked_until=now + self._lease,
-                    created_at=now,
+        async with self._statements() as connection:
+            # ON CONFLICT DO NOTHING: a concurrent claim waits for the first to commit and then sees its
+            # row, rather than failing with a unique violation; RETURNING says at once that we won.
+            won = (
+                await connection.execute(
+                    insert(self._table)
+                    .values(
+                        principal=principal,
+                        key=key,
+                        request_hash=request_hash,
+                        state=IN_PROGRESS,
+                        lease=lease,
+                        locked_until=now + self._lease,
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["principal", "key"])
+                    .returning(columns.lease)
                 )
-                .on_conflict_do_nothing(index_elements=["principal", "key"])
-            )
+            ).first()
+            if won is not None:
+                return Claim(principal, key, request_hash, lease)
             row = (
                 await connection.execute(
                     select(self._table).where(columns.principal == principal, columns.key == key)
                 )
-            ).one()
-            if row.lease == lease:
-                return Claim(principal, key, request_hash, lease)
+            ).first()
+            if row is None:
+                return None  # released between the two statements: try again
             if row.request_hash != request_hash:
                 raise IdempotencyKeyReused()
             if row.state == DONE:
@@ -207,6 +221,15 @@ class IdempotencyKeys:
             log.info("idempotency.lease_taken_over")
             return Claim(principal, key, request_hash, lease)
 
+    @asynccontextmanager
+    async def _statements(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for the claim's statements, each of which is atomic on its own (a conditional
+        insert, a read, a conditional update): on PostgreSQL in autocommit, saving BEGIN and COMMIT
+        round trips; on SQLite in a transaction, which is how its driver commits."""
+        opened = self._db.read() if self._db.is_postgres else self._db.transaction()
+        async with opened as connection:
+            yield connection
+
     async def complete(self, connection: AsyncConnection, claim: Claim, response: StoredResponse) -> None:
         """Record the answer inside the use case's transaction. If this request lost its lease (it ran
         so long that a retry took over), raise so that its work rolls back: the retry's work counts."""
@@ -233,7 +256,7 @@ class IdempotencyKeys:
     async def release(self, claim: Claim) -> None:
         """Give the key back after a failed request, so that a retry runs again."""
         columns = self._table.c
-        async with self._db.transaction() as connection:
+        async with self._statements() as connection:
             await connection.execute(
                 delete(self._table).where(
                     columns.principal == claim.principal,
