@@ -141,6 +141,16 @@ async def test_without_a_key_the_request_simply_runs(keys: IdempotencyKeys) -> N
     assert calls == [None]
 
 
+async def test_an_answer_the_work_did_not_record_is_recorded_after_it(keys: IdempotencyKeys) -> None:
+    async def forgets_to_remember(claim: Claim | None) -> StoredResponse:
+        return ANSWER
+
+    assert await idempotent(keys, principal="p", key="k", request_hash="h", run=forgets_to_remember) == ANSWER
+    replay = await keys.claim(principal="p", key="k", request_hash="h")
+    assert isinstance(replay, StoredResponse)
+    assert (replay.status, replay.body, replay.replayed) == (201, {"id": "thing-1"}, True)
+
+
 def test_fingerprint_ignores_key_order_but_not_content() -> None:
     assert request_fingerprint("post", "/v1/x", {"a": 1, "b": [1, 2]}) == request_fingerprint(
         "POST", "/v1/x", {"b": [1, 2], "a": 1}

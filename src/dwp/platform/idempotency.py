@@ -113,7 +113,7 @@ class StoredResponse:
         return JSONResponse(self.body, status_code=self.status, headers=headers)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Claim:
     """This request holds the key: its answer is to be recorded with `UnitOfWork.remember`."""
 
@@ -121,6 +121,7 @@ class Claim:
     key: str
     request_hash: str
     lease: str
+    answered: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,7 @@ class IdempotencyKeys:
         )
         if result.rowcount != 1:
             raise IdempotencyKeyInProgress(self._retry_after)
+        claim.answered = True
 
     async def release(self, claim: Claim) -> None:
         """Give the key back after a failed request, so that a retry runs again."""
@@ -284,13 +286,20 @@ async def idempotent(
     if isinstance(outcome, StoredResponse):
         return outcome
     try:
-        return await run(outcome)
+        response = await run(outcome)
     except BaseException:
         try:
             await keys.release(outcome)
         except Exception as exc:  # the database may be what failed; the lease runs out instead
             log.warning("idempotency.release_failed", error=type(exc).__name__)
         raise
+    if not outcome.answered:
+        # The use case did not record its answer in its transaction (a route that forgot `Remember`):
+        # record it now, so the key does not stay in flight until its lease runs out.
+        log.warning("idempotency.answer_not_remembered")
+        async with keys._db.transaction() as connection:
+            await keys.complete(connection, outcome, response)
+    return response
 
 
 def _utc(value: datetime) -> datetime:

@@ -253,6 +253,7 @@ class InMemoryUnitOfWork(UnitOfWork[R], Generic[R, D]):
 
     async def _store_response(self, claim: Claim, response: StoredResponse) -> None:
         self._responses[(claim.principal, claim.key)] = response
+        claim.answered = True
 
 
 class InMemoryUnitOfWorkFactory(Generic[R, D]):
