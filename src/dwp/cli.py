@@ -109,7 +109,8 @@ def aws_endpoint(port: int = catalog.AWS_ENDPOINT_PORT) -> None:
 
 @app.command()
 def bootstrap() -> None:
-    """Create the topics, queues, tables, bucket, keys and secrets on the AWS endpoint (idempotent)."""
+    """Create the queues, then the topics, then their subscriptions, then the tables, bucket, keys and
+    secrets on the AWS endpoint, and last the completion marker the outbox relays wait for (idempotent)."""
     from dwp.platform.aws import bootstrap as run_bootstrap
 
     typer.echo(json.dumps(run_bootstrap(get_settings()), indent=2))

@@ -156,6 +156,27 @@ def test_a_citizen_registers_over_http(platform: tuple[subprocess.Popen[str], Pa
     assert body["national_insurance_number"] not in text, "a NINO reached the logs"
 
 
+def test_the_provider_simulators_run_and_answer_as_their_providers(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    _, log = platform
+    printed = log.read_text()
+    for name in ("os-places", "hmrc", "nhs"):
+        assert f"│ {name} " in printed or f"| {name} " in printed, f"{name} is missing from the printed table"
+    with httpx.Client(timeout=10) as client:
+        places = client.get(
+            f"{url('os-places')}/search/places/v1/postcode",
+            params={"postcode": "CF24", "maxresults": "1", "key": "local-os-places-key"},
+        )
+        assert places.json()["header"]["totalresults"] > 100
+        grant = {"grant_type": "client_credentials", "client_id": "dwp-integrations-local"}
+        hmrc = client.post(f"{url('hmrc')}/oauth/token", data=grant | {"client_secret": "local-hmrc-secret"})
+        assert hmrc.json()["token_type"] == "bearer"
+        nhs = client.get(f"{url('nhs')}/personal-demographics/FHIR/R4/Patient/9000000009")
+        assert nhs.status_code == 401
+        assert nhs.json()["resourceType"] == "OperationOutcome"
+
+
 def test_a_person_signs_in_through_the_gateway_from_the_printed_link(
     platform: tuple[subprocess.Popen[str], Path],
 ) -> None:

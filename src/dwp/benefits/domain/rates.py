@@ -130,6 +130,15 @@ def rates_on(day: date) -> Rates:
     return chosen
 
 
+def dates_that_make_sense() -> tuple[date, date]:
+    """The first and last day a period, claim or payment date may take: the tax years with a rates file
+    and one either side (a date further out is a mistake, not a household; and past `date.max` a month
+    cannot even be added)."""
+    starts = [rates.tax_year_start for rates in all_rates().values()]
+    first, last = min(starts), max(starts)
+    return date(first.year - 1, first.month, first.day), date(last.year + 2, 4, 5)
+
+
 def rates_table() -> tuple[tuple[str, ...], np.ndarray]:
     """All years as a 2D table (years x PARAMS) for the batch engine, with the year names in row order."""
     years = all_rates()
