@@ -27,7 +27,8 @@ from datetime import date
 from pathlib import Path
 
 from dwp.citizen import service
-from dwp.citizen.domain import Actor, Citizen, RegisterCitizen
+from dwp.citizen.domain import Citizen, RegisterCitizen
+from dwp.platform.auth import Actor
 from dwp.platform.aws import bootstrap
 from dwp.platform.database import Database
 from dwp.platform.embedded_aws import EmbeddedAws

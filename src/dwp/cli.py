@@ -132,9 +132,12 @@ def token(
     from dwp.launcher import trusted_settings
     from dwp.seed import mint
 
-    settings = trusted_settings(get_settings())
     if kind not in ("citizen", "caseworker", "service"):
         raise typer.BadParameter("kind must be citizen, caseworker or service")
+    if role and kind != "caseworker":
+        # Roles count only on caseworker tokens; minting one elsewhere would only mislead.
+        raise typer.BadParameter(f"--role is for caseworker tokens, not {kind} tokens", param_hint="--role")
+    settings = trusted_settings(get_settings())
     if kind == "citizen":
         citizen_id = citizen_id or str(uuid.uuid4())
     roles = role or (["caseworker"] if kind == "caseworker" else [])

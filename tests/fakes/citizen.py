@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from dwp.citizen.domain import Actor, AlreadyRegistered, Citizen, Nino
+from dwp.citizen.domain import AlreadyRegistered, Citizen, Nino
 from dwp.citizen.events import SOURCE
 from dwp.citizen.repository import CitizenRepository, audit_view
 from dwp.citizen.service import CitizenContext
+from dwp.platform.auth import Actor
 from dwp.platform.uow import InMemoryStore, InMemoryUnitOfWorkFactory
 
 

@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from dwp.citizen.domain import Actor, AlreadyRegistered, Citizen, ContactPreferences, Nino
+from dwp.citizen.domain import AlreadyRegistered, Citizen, ContactPreferences, Nino
 from dwp.citizen.events import SOURCE
 from dwp.citizen.repository import CitizenRepository, SqlCitizenRepository, outbox
 from dwp.contracts.events import CitizenRegistered
+from dwp.platform.auth import Actor
 from dwp.platform.database import Database
 from dwp.platform.settings import Settings
 from dwp.platform.uow import SqlUnitOfWorkFactory, UnitOfWorkFactory

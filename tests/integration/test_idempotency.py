@@ -25,6 +25,7 @@ from dwp.platform.idempotency import (
     idempotent,
     request_fingerprint,
 )
+from dwp.platform.problems import PLATFORM_ERRORS
 from dwp.platform.settings import Settings
 from tests.fakes.clock import FakeClock
 from tests.integration.conftest import bearer
@@ -84,12 +85,13 @@ async def test_in_flight_is_409_with_retry_after_and_another_body_is_422(keys: I
     await keys.claim(principal="p", key="k", request_hash="h1")
     with pytest.raises(IdempotencyKeyInProgress) as in_flight:
         await keys.claim(principal="p", key="k", request_hash="h1")
-    assert in_flight.value.status == 409
-    assert in_flight.value.type.endswith("idempotency-key-in-progress")
-    assert in_flight.value.headers == {"Retry-After": "2"}
+    problem = PLATFORM_ERRORS[IdempotencyKeyInProgress].problem(in_flight.value)
+    assert problem.status == 409
+    assert problem.type.endswith("idempotency-key-in-progress")
+    assert problem.headers == {"Retry-After": "2"}
     with pytest.raises(IdempotencyKeyReused) as reused:
         await keys.claim(principal="p", key="k", request_hash="h2")
-    assert reused.value.status == 422
+    assert PLATFORM_ERRORS[IdempotencyKeyReused].problem(reused.value).status == 422
 
 
 async def test_keys_belong_to_their_principal(keys: IdempotencyKeys, database: Database) -> None:

@@ -20,6 +20,7 @@ from dwp.benefits.repository import (
     idempotency_keys,
     outbox,
 )
+from dwp.platform.auth import Actor
 from dwp.platform.database import Database
 from dwp.platform.idempotency import IdempotencyKeys, Remember
 from dwp.platform.uow import SqlUnitOfWorkFactory, UnitOfWorkFactory
@@ -29,13 +30,6 @@ Clock = Callable[[], datetime]
 
 class AssessmentNotFound(Exception):
     """No assessment with that id (or not one this caller may see)."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    subject: str
-    kind: str
-    request_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dwp.citizen import service
 from dwp.citizen.domain import (
-    Actor,
-    AlreadyRegistered,
     ChangeContactPreferences,
     ChangeProfile,
     Channel,
@@ -22,19 +20,21 @@ from dwp.citizen.domain import (
 )
 from dwp.citizen.service import CitizenContext
 from dwp.platform.auth import (
-    CASEWORKER,
-    TEAM_LEADER,
+    Actor,
+    Authenticated,
+    Caseworker,
+    CitizenPrincipal,
+    Forbidden,
     Principal,
-    current_principal,
-    require_citizen,
-    require_role,
+    require_confidence,
 )
 from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
-from dwp.platform.problems import Problem
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
-caseworker = require_role(CASEWORKER, TEAM_LEADER)
+
+ProvenCitizen = Annotated[Principal, require_confidence("P2")]
+"""A citizen whose identity One Login proved (P2): creating a record or changing an address needs it."""
 
 
 class Strict(BaseModel):
@@ -151,10 +151,6 @@ def _ctx(request: Request) -> CitizenContext:
     return request.app.state.citizen_context
 
 
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(subject=principal.subject, kind=principal.kind, request_id=request.state.request_id)
-
-
 def _own(principal: Principal, citizen_id: str) -> None:
     # Another citizen's record does not exist as far as this caller can tell: 404, never 403.
     if principal.citizen_id != citizen_id:
@@ -170,7 +166,7 @@ async def register(
     body: RegistrationRequest,
     request: Request,
     ctx: Ctx,
-    principal: Principal = Depends(require_citizen),
+    principal: ProvenCitizen,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> Response:
     assert principal.citizen_id is not None
@@ -189,24 +185,19 @@ async def register(
         contact_channels=tuple(contact.channels),
         welsh_letters=contact.welsh_letters,
     )
-    actor = _actor(request, principal)
+    actor = Actor.of(principal, request)
 
     async def run(claim: Claim | None) -> StoredResponse:
         remember = Remember(claim, _created) if claim else None
         return _created(await service.register_citizen(ctx, command, actor=actor, remember=remember))
 
-    try:
-        answer = await idempotent(
-            ctx.idempotency,
-            principal=principal.subject,
-            key=idempotency_key,
-            request_hash=request_fingerprint("POST", request.url.path, body.model_dump(mode="json")),
-            run=run,
-        )
-    except AlreadyRegistered as exc:
-        owner = exc.existing_id == principal.citizen_id
-        extra: dict[str, Any] = {"existing": f"/v1/citizens/{exc.existing_id}"} if owner else {}
-        raise Problem(409, "Already registered", str(exc), type_="already-registered", **extra) from exc
+    answer = await idempotent(
+        ctx.idempotency,
+        principal=principal.subject,
+        key=idempotency_key,
+        request_hash=request_fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+        run=run,
+    )
     return answer.as_response()
 
 
@@ -218,19 +209,17 @@ async def read(
     request: Request,
     response: Response,
     ctx: Ctx,
-    principal: Principal = Depends(current_principal),
+    principal: Authenticated,
 ) -> CitizenView:
-    if principal.kind == "caseworker" and principal.roles & {CASEWORKER, TEAM_LEADER}:
+    if principal.is_staff:
         citizen = await service.view_citizen_as_caseworker(
-            ctx, citizen_id=citizen_id, actor=_actor(request, principal)
+            ctx, citizen_id=citizen_id, actor=Actor.of(principal, request)
         )
     elif principal.kind == "citizen":
         _own(principal, citizen_id)
         citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
     else:
-        raise Problem(
-            403, "Forbidden", "Only the citizen or a caseworker can read a profile", type_="forbidden"
-        )
+        raise Forbidden("Only the citizen or a caseworker can read a profile")
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen)
 
@@ -242,8 +231,8 @@ async def change(
     request: Request,
     response: Response,
     ctx: Ctx,
+    principal: ProvenCitizen,
     if_match: IfMatch = None,
-    principal: Principal = Depends(require_citizen),
 ) -> CitizenView:
     _own(principal, citizen_id)
     command = ChangeProfile(
@@ -251,14 +240,14 @@ async def change(
         changes=body.model_dump(exclude_unset=True),
         expected_version=version_from_if_match(if_match),
     )
-    citizen = await service.update_profile(ctx, command, actor=_actor(request, principal))
+    citizen = await service.update_profile(ctx, command, actor=Actor.of(principal, request))
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen)
 
 
 @router.get("/{citizen_id}/contact-preferences", response_model=ContactPreferencesBody)
 async def read_contact_preferences(
-    citizen_id: str, response: Response, ctx: Ctx, principal: Principal = Depends(require_citizen)
+    citizen_id: str, response: Response, ctx: Ctx, principal: CitizenPrincipal
 ) -> ContactPreferencesBody:
     _own(principal, citizen_id)
     citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
@@ -273,8 +262,8 @@ async def change_contact_preferences(
     request: Request,
     response: Response,
     ctx: Ctx,
+    principal: CitizenPrincipal,
     if_match: IfMatch = None,
-    principal: Principal = Depends(require_citizen),
 ) -> ContactPreferencesBody:
     _own(principal, citizen_id)
     command = ChangeContactPreferences(
@@ -283,18 +272,16 @@ async def change_contact_preferences(
         welsh_letters=body.welsh_letters,
         expected_version=version_from_if_match(if_match),
     )
-    citizen = await service.update_contact_preferences(ctx, command, actor=_actor(request, principal))
+    citizen = await service.update_contact_preferences(ctx, command, actor=Actor.of(principal, request))
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen).contact_preferences
 
 
 @router.post("/search", response_model=CitizenPage, summary="Find a citizen by National Insurance number")
-async def search(
-    body: NinoSearch, request: Request, ctx: Ctx, principal: Principal = Depends(caseworker)
-) -> CitizenPage:
+async def search(body: NinoSearch, request: Request, ctx: Ctx, principal: Caseworker) -> CitizenPage:
     # POST, not GET: a NINO must never appear in a URL, where proxies and logs would keep it.
     found = await service.search_by_nino(
-        ctx, nino=body.national_insurance_number, actor=_actor(request, principal)
+        ctx, nino=body.national_insurance_number, actor=Actor.of(principal, request)
     )
     return CitizenPage(items=[_view(c) for c in found])
 
@@ -303,9 +290,9 @@ async def search(
 async def audit(
     citizen_id: str,
     ctx: Ctx,
+    principal: Caseworker,
     cursor: Annotated[str | None, Query(max_length=36)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    principal: Principal = Depends(caseworker),
 ) -> AuditPage:
     items = await service.audit_trail(ctx, citizen_id=citizen_id, cursor=cursor, limit=limit)
     return AuditPage(items=items, next_cursor=items[-1]["id"] if len(items) == limit else None)

@@ -27,15 +27,15 @@ class CitizenError(Exception):
 
     field: str | None = None
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         if field is not None:
             self.field = field
 
-    def field_errors(self) -> list[tuple[str, str, str]]:
-        """(field, message, code) for each field at fault, for the problem document's `errors`."""
-        return [(self.field, self.message, _code(self))] if self.field else []
+    def field_errors(self) -> list[tuple[str, str]]:
+        """(field, message) for each field at fault, for the problem document's `errors`."""
+        return [(self.field, self.message)] if self.field else []
 
 
 class InvalidNino(CitizenError):
@@ -61,12 +61,8 @@ class InvalidDetails(CitizenError):
         super().__init__("; ".join(f"{e.field}: {e.message}" if e.field else e.message for e in errors))
         self.errors = errors
 
-    def field_errors(self) -> list[tuple[str, str, str]]:
+    def field_errors(self) -> list[tuple[str, str]]:
         return [item for error in self.errors for item in error.field_errors()]
-
-
-def _code(error: CitizenError) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
 
 
 class CitizenNotFound(CitizenError):
@@ -91,15 +87,6 @@ class VersionRequired(CitizenError):
 
 class ProfileFieldLocked(CitizenError):
     pass
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, as the audit log records them."""
-
-    subject: str
-    kind: str
-    request_id: str | None = None
 
 
 # HMRC National Insurance Manual NIM39110: the format is two prefix letters, six digits and a suffix

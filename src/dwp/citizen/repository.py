@@ -18,7 +18,8 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dwp.citizen.domain import Actor, AlreadyRegistered, Citizen, ContactPreferences, Nino
+from dwp.citizen.domain import AlreadyRegistered, Citizen, ContactPreferences, Nino
+from dwp.platform.auth import Actor
 from dwp.platform.database import new_metadata
 from dwp.platform.idempotency import idempotency_table
 from dwp.platform.messaging import inbox_table

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from dwp.citizen import domain, events
 from dwp.citizen.domain import (
-    Actor,
     AlreadyRegistered,
     ChangeContactPreferences,
     ChangeProfile,
@@ -23,6 +22,7 @@ from dwp.citizen.domain import (
     RegisterCitizen,
 )
 from dwp.citizen.repository import CitizenRepository, SqlCitizenRepository, idempotency_keys, outbox
+from dwp.platform.auth import Actor
 from dwp.platform.database import Database
 from dwp.platform.idempotency import IdempotencyKeys, Remember
 from dwp.platform.pii import BlindIndex, PiiCipher

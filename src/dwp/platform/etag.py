@@ -1,14 +1,14 @@
 """ETag and If-Match (RFC 9110 sections 8.8.3 and 13.1.1) for resources that change under optimistic locking.
 
 A resource's ETag is derived from its version. A change names the version it was made against in
-`If-Match`; a stale tag is 412 (Precondition Failed), a missing one where the route requires it is 428
-(Precondition Required, RFC 6585). If-Match uses the strong comparison: a weak tag (`W/"3"`) never
-matches, because a weak tag only says two representations are equivalent, not that they are the same
-version.
+`If-Match`; a stale tag is `PreconditionFailed` (412), a missing one where the route requires it is
+`PreconditionRequired` (428, RFC 6585): the platform's error table maps both. If-Match uses the strong
+comparison: a weak tag (`W/"3"`) never matches, because a weak tag only says two representations are
+equivalent, not that they are the same version.
 
 Use it at the edge when the route can compare tags itself:
 
-    check_if_match(if_match, make_etag(claim.version))          # raises 412/428
+    check_if_match(if_match, make_etag(claim.version))          # raises PreconditionFailed/-Required
 
 or, when the version check belongs inside the use case's transaction, turn the header into the version
 the client saw and let the use case compare it with what it loads:
@@ -21,26 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dwp.platform.problems import Problem
+from dwp.platform.errors import PreconditionFailed, PreconditionRequired
 
 # entity-tag = [ weak ] opaque-tag; opaque-tag = DQUOTE *etagc DQUOTE (RFC 9110 section 8.8.3)
 _ENTITY_TAG = re.compile(r'\s*(W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*(?:,|$)')
-
-
-class PreconditionFailed(Problem):
-    """If-Match names no current version of the resource (412)."""
-
-    def __init__(
-        self, detail: str = "The resource has changed since you read it; read it again and retry"
-    ) -> None:
-        super().__init__(412, "Precondition failed", detail, type_="precondition-failed")
-
-
-class PreconditionRequired(Problem):
-    """A change that must say which version it was made against came without If-Match (428)."""
-
-    def __init__(self, detail: str = "Send If-Match with the ETag of the version you are changing") -> None:
-        super().__init__(428, "Precondition required", detail, type_="precondition-required")
 
 
 @dataclass(frozen=True)
@@ -118,3 +102,15 @@ def version_from_if_match(header: str | None) -> int | None:
     if len(tags) != 1 or tags[0].weak or not tags[0].opaque.isdigit():
         raise PreconditionFailed("If-Match must be one ETag from this service")
     return int(tags[0].opaque)
+
+
+__all__ = [
+    "EntityTag",
+    "PreconditionFailed",
+    "PreconditionRequired",
+    "check_if_match",
+    "if_match_passes",
+    "make_etag",
+    "parse_if_match",
+    "version_from_if_match",
+]

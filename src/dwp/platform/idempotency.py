@@ -2,11 +2,11 @@
 (draft-ietf-httpapi-idempotency-key-header):
 
 - the first request with a key claims it (a row `in_progress`, leased for `lease_seconds`);
-- a request with the same key while the first is in flight gets 409 `idempotency-key-in-progress` with
-  `Retry-After`, never the use case's own "already done" answer;
+- a request with the same key while the first is in flight gets `IdempotencyKeyInProgress` (409
+  `idempotency-key-in-progress` with `Retry-After`), never the use case's own "already done" answer;
 - once the first has succeeded, the same key and the same request replay its status, body and headers
   (201 stays 201);
-- the same key with another request is 422 `idempotency-key-reused`.
+- the same key with another request is `IdempotencyKeyReused` (422 `idempotency-key-reused`).
 
 The response is recorded in the use case's own transaction (`UnitOfWork.remember`), so a request that
 committed is always replayable and one that rolled back left no answer behind. A failed request releases
@@ -36,7 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.platform.database import Database
-from dwp.platform.problems import Problem
+from dwp.platform.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 
 log = structlog.get_logger("idempotency")
 T = TypeVar("T")
@@ -65,31 +65,6 @@ def idempotency_table(metadata: MetaData) -> Table:
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("completed_at", DateTime(timezone=True), nullable=True),
     )
-
-
-class IdempotencyKeyInProgress(Problem):
-    """A request with this key is still being processed (409, with Retry-After)."""
-
-    def __init__(self, retry_after_seconds: int = 1) -> None:
-        super().__init__(
-            409,
-            "Request in progress",
-            "A request with this Idempotency-Key is still being processed; retry shortly for its answer.",
-            type_="idempotency-key-in-progress",
-            headers={"Retry-After": str(retry_after_seconds)},
-        )
-
-
-class IdempotencyKeyReused(Problem):
-    """The key was used before for a different request (422)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            422,
-            "Idempotency key reused",
-            "This Idempotency-Key was used for a different request; send a new key for a new request.",
-            type_="idempotency-key-reused",
-        )
 
 
 def request_fingerprint(method: str, path: str, body: Any) -> str:
@@ -305,3 +280,16 @@ async def idempotent(
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+__all__ = [
+    "Claim",
+    "IdempotencyKeyInProgress",
+    "IdempotencyKeyReused",
+    "IdempotencyKeys",
+    "Remember",
+    "StoredResponse",
+    "idempotency_table",
+    "idempotent",
+    "request_fingerprint",
+]

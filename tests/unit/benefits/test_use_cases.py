@@ -9,8 +9,9 @@ import pytest
 from dwp.benefits import service
 from dwp.benefits.domain import Adult, Earnings, Household, one_month_later
 from dwp.benefits.estimates import RTIPayment
-from dwp.benefits.service import Actor, AssessClaim
+from dwp.benefits.service import AssessClaim
 from dwp.contracts.events import BenefitAssessed
+from dwp.platform.auth import Actor
 from dwp.platform.catalog import BENEFITS_EVENTS_TOPIC
 from dwp.platform.idempotency import Claim, Remember, StoredResponse
 from tests.fakes.benefits import in_memory_context

@@ -9,12 +9,12 @@ import pytest
 
 from dwp.citizen import domain, service
 from dwp.citizen.domain import (
-    Actor,
     ChangeContactPreferences,
     ChangeProfile,
     RegisterCitizen,
 )
 from dwp.contracts.events import CitizenProfileChanged, CitizenRegistered
+from dwp.platform.auth import Actor
 from dwp.platform.catalog import CITIZEN_EVENTS_TOPIC
 from dwp.platform.idempotency import Claim, Remember, StoredResponse
 from tests.fakes.citizen import in_memory_context
@@ -92,7 +92,7 @@ class TestRegister:
         )
         with pytest.raises(domain.InvalidDetails) as caught:
             await service.register_citizen(ctx, bad, actor=ME)
-        fields = {f for f, _, _ in caught.value.field_errors()}
+        fields = {f for f, _ in caught.value.field_errors()}
         assert fields == {"email", "phone", "preferred_language", "national_insurance_number"}
         assert store.commits == 0
 
@@ -197,7 +197,7 @@ class TestChanges:
             await service.update_profile(
                 ctx, ChangeProfile("c-1", {"email": "nope", "phone": "1", "given_name": None}, 1), actor=ME
             )
-        assert {f for f, _, _ in caught.value.field_errors()} == {"email", "phone", "given_name"}
+        assert {f for f, _ in caught.value.field_errors()} == {"email", "phone", "given_name"}
 
     async def test_locked_fields(self, env) -> None:
         ctx, _ = env

@@ -14,6 +14,12 @@ from dwp.platform.etag import (
     parse_if_match,
     version_from_if_match,
 )
+from dwp.platform.problems import PLATFORM_ERRORS, Problem
+
+
+def problem(exc: Exception) -> Problem:
+    """The problem document the platform's error table makes of an error."""
+    return PLATFORM_ERRORS[type(exc)].problem(exc)
 
 
 def test_make_etag() -> None:
@@ -33,7 +39,7 @@ def test_parse_lists_weak_tags_and_star() -> None:
 def test_a_header_that_is_not_entity_tags_is_412(header: str) -> None:
     with pytest.raises(PreconditionFailed) as caught:
         parse_if_match(header)
-    assert caught.value.status == 412
+    assert problem(caught.value).status == 412
 
 
 def test_strong_comparison() -> None:
@@ -52,10 +58,12 @@ def test_check_if_match_statuses() -> None:
     check_if_match(None, make_etag(4), required=False)
     with pytest.raises(PreconditionRequired) as required:
         check_if_match(None, make_etag(4))
-    assert (required.value.status, required.value.type.rsplit("/", 1)[-1]) == (428, "precondition-required")
+    as_problem = problem(required.value)
+    assert (as_problem.status, as_problem.type.rsplit("/", 1)[-1]) == (428, "precondition-required")
     with pytest.raises(PreconditionFailed) as stale:
         check_if_match('"3"', make_etag(4))
-    assert (stale.value.status, stale.value.type.rsplit("/", 1)[-1]) == (412, "precondition-failed")
+    as_problem = problem(stale.value)
+    assert (as_problem.status, as_problem.type.rsplit("/", 1)[-1]) == (412, "precondition-failed")
 
 
 def test_version_from_if_match() -> None:
