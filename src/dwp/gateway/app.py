@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dwp.gateway.paths import PathRefused, checked_path
 from dwp.gateway.proxy import TIMEOUT, forward
 from dwp.gateway.ratelimit import RateLimiter
 from dwp.gateway.routes import RouteTable, is_public
@@ -42,11 +43,17 @@ router = APIRouter()
 @router.api_route("/{path:path}", methods=METHODS, include_in_schema=False)
 async def proxy(request: Request) -> Response:
     state = request.app.state
-    upstream = state.routes.match(request.url.path)
+    raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    try:
+        path = checked_path(raw_path)
+    except PathRefused as exc:
+        log.warning("path_refused", reason=str(exc))
+        raise Problem(400, "Bad request", f"This path cannot be used: {exc}.", type_="bad-path") from exc
+    upstream = state.routes.match(path)
     if upstream is None:
         raise Problem(404, "Not found", "No service answers at this path.", type_="no-route")
     principal = None
-    if not is_public(request.method, request.url.path):
+    if not is_public(request.method, path):
         principal = await _authenticate(request)
     client = principal.subject if principal else f"ip:{request.client.host if request.client else '-'}"
     retry_after = await state.limiter.retry_after(client)
@@ -59,7 +66,7 @@ async def proxy(request: Request) -> Response:
             type_="rate-limited", headers={"Retry-After": str(retry_after)},
         )  # fmt: skip
     request_id = request.scope.get("state", {}).get("request_id", "")
-    return await forward(state.http, upstream, request, request_id)
+    return await forward(state.http, upstream, request, request_id, raw_path)
 
 
 async def _authenticate(request: Request) -> Principal:

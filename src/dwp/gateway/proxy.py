@@ -84,11 +84,12 @@ async def _body(request: Request) -> bytes | AsyncIterator[bytes]:
 
 
 async def forward(
-    client: httpx.AsyncClient, upstream: Upstream, request: Request, request_id: str
+    client: httpx.AsyncClient, upstream: Upstream, request: Request, request_id: str, raw_path: bytes
 ) -> Response:
-    url = upstream.base_url + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
+    """Send `request` on with `raw_path`: the very bytes the gateway checked, never a re-encoding."""
+    base = httpx.URL(upstream.base_url)
+    query: bytes = request.scope.get("query_string", b"")
+    url = base.copy_with(raw_path=base.raw_path.rstrip(b"/") + raw_path + (b"?" + query if query else b""))
     headers = _request_headers(request, request_id)
     body = await _body(request)
     # A kept-alive connection the service has just closed fails at once; an idempotent request whose
