@@ -36,6 +36,7 @@ PROBLEM_TYPES = {
     "LogoutTokenRejected": "logout-token-rejected",
     "ClientAuthenticationFailed": "client-authentication-failed",
     "RegistrationRefused": "registration-refused",
+    "ProviderDown": "sign-in-unavailable",
 }
 
 
@@ -122,6 +123,8 @@ async def _identity_problem(request: Request, exc: Exception) -> JSONResponse:
     )
     if exc.status == 401:
         problem.headers["WWW-Authenticate"] = 'Bearer realm="dwp"'
+    if retry_after := getattr(exc, "retry_after_seconds", None):
+        problem.headers["Retry-After"] = str(retry_after)
     return problem_response(problem, request)
 
 

@@ -52,6 +52,14 @@ class RegistrationRefused(IdentityError):
     title = "Registration could not be completed"
 
 
+class ProviderDown(IdentityError):
+    """The sign-in provider cannot be reached (and nothing usable is cached): try again shortly."""
+
+    status = 503
+    title = "Sign-in is not available"
+    retry_after_seconds = 30
+
+
 class ClientAuthenticationFailed(IdentityError):
     status = 401
     title = "Client authentication failed"

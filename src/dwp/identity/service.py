@@ -22,6 +22,7 @@ from dwp.identity.domain import (
     IdentityNotProven,
     LogoutTokenRejected,
     PendingSignIn,
+    ProviderDown,
     RegistrationRefused,
     Session,
     SessionInvalid,
@@ -29,6 +30,7 @@ from dwp.identity.domain import (
     SignInRejected,
     identity_from_claims,
 )
+from dwp.identity.oidc import ProviderUnavailable
 from dwp.identity.one_login import ADDRESS_CLAIM, OneLoginClient
 from dwp.identity.repository import SessionStore
 from dwp.identity.staff import StaffSignInClient
@@ -123,7 +125,13 @@ async def start_sign_in(
     pending = PendingSignIn.start(provider=provider, confidence=confidence, now=now, return_to=return_to)
     await ctx.store.put_pending(pending, now + PENDING_SIGN_IN_SECONDS)
     client = ctx.one_login if provider == "one-login" else ctx.staff
-    return pending, await client.authorization_url(pending)
+    try:
+        url = await client.authorization_url(pending)
+    except (ProviderUnavailable, httpx.TransportError) as exc:
+        # Before this, One Login being unreachable was a 500 from the start of every sign-in.
+        name = "GOV.UK One Login" if provider == "one-login" else "Staff sign-in"
+        raise ProviderDown(f"{name} cannot be reached just now; try again in a few minutes") from exc
+    return pending, url
 
 
 async def _take_pending(
