@@ -125,12 +125,18 @@ def token(
         list[str] | None, typer.Option(help="Caseworker roles (caseworker, team-leader).")
     ] = None,
     subject: Annotated[str | None, typer.Option(help="The token's subject.")] = None,
-    minutes: int = 60,
+    minutes: Annotated[int, typer.Option(help="How long it lives: 1 to 15 minutes.")] = 15,
 ) -> None:
     """Mint a token signed with the trusted issuer's key (the identity service's, once it runs)."""
     from dwp.launcher import trusted_settings
+    from dwp.platform.auth import MAX_TOKEN_SECONDS
     from dwp.seed import mint
 
+    if not 0 < minutes * 60 <= MAX_TOKEN_SECONDS:
+        typer.echo(
+            f"dwp token: --minutes must be 1 to {MAX_TOKEN_SECONDS // 60}; no token lives longer", err=True
+        )
+        raise typer.Exit(2)
     settings = trusted_settings(get_settings())
     if kind not in ("citizen", "caseworker", "service"):
         raise typer.BadParameter("kind must be citizen, caseworker or service")

@@ -30,6 +30,8 @@ from dwp.platform.settings import Settings
 ALGORITHM = "ES256"
 AUDIENCE = "dwp-platform"
 CLOCK_SKEW_SECONDS = 30
+MAX_TOKEN_SECONDS = 15 * 60
+"""No token lives longer than this: key rotation retires a key this long (plus skew) after its last use."""
 DEV_KEY_FILE = "dev-signing-key.json"
 
 PrincipalKind = Literal["citizen", "caseworker", "service"]
@@ -229,6 +231,8 @@ def mint_token(
     lifetime_seconds: int = 900,
     now: float | None = None,
 ) -> str:
+    if not 0 < lifetime_seconds <= MAX_TOKEN_SECONDS:
+        raise ValueError(f"a token lives at most {MAX_TOKEN_SECONDS} seconds, not {lifetime_seconds}")
     issued = int(now if now is not None else time.time())
     claims: dict[str, Any] = {
         "iss": issuer,
