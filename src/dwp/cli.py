@@ -9,14 +9,14 @@ import sys
 import uuid
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from dwp.benefits.cli import app as calc_app
 from dwp.platform import catalog
 from dwp.platform.errors import describe_failure
-from dwp.platform.settings import get_settings
+from dwp.platform.settings import Settings, get_settings
 
 app = typer.Typer(help="DWP benefits platform", no_args_is_help=True, add_completion=False)
 app.add_typer(calc_app, name="calc")
@@ -84,7 +84,21 @@ def serve(
     package = migration_package(entry)
     if migrate and package:
         upgrade_or_exit(package)
-    uvicorn.run(entry.app, host=host, port=port or entry.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        entry.app,
+        host=host,
+        port=port or entry.port,
+        log_level="warning",
+        access_log=False,
+        **forwarding_options(get_settings()),
+    )
+
+
+def forwarding_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For only from the configured proxies. Its own default trusts any
+    caller on loopback, which let one client pose as a new address on every request."""
+    trusted = settings.trusted_proxies
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or ""}
 
 
 @app.command("aws-endpoint")

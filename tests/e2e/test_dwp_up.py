@@ -71,6 +71,7 @@ def platform(
     env = up_env(tmp_path, PORT_OFFSET)
     # Every caller here comes from 127.0.0.1, so the per-address limit would be shared by all of them.
     env["DWP_GATEWAY_RATE_LIMIT"] = "1000/second"
+    env["DWP_GATEWAY_REFUSED_RATE_LIMIT"] = "1000/second"  # the tests' refused tokens too
     if own_database:
         env["DATABASE_URL"] = own_database
     with log.open("w") as out:
