@@ -19,6 +19,7 @@ from dwp.citizen.domain import (
     Language,
 )
 from dwp.citizen.service import CitizenContext
+from dwp.contracts.identifiers import FreeText, NinoStr
 from dwp.platform.auth import (
     CASEWORKER,
     TEAM_LEADER,
@@ -61,14 +62,15 @@ def _uk_today() -> date:
     return datetime.now(service.UK).date()
 
 
-NinoText = Annotated[
-    str, Field(min_length=1, max_length=16), _domain_rule(lambda v: domain.Nino.parse(v).value)
-]
-EmailText = Annotated[str, Field(max_length=320), _domain_rule(domain.normalise_email)]
-PhoneText = Annotated[str, Field(max_length=32), _domain_rule(domain.normalise_phone)]
+# Every text field goes through the shared identifier and free-text types first: other scripts' digits
+# folded, look-alike letters, control, invisible and bidi-override characters refused, naming the field.
+NinoText = Annotated[NinoStr, Field(max_length=16)]
+EmailText = Annotated[FreeText, Field(max_length=320), _domain_rule(domain.normalise_email)]
+PhoneText = Annotated[FreeText, Field(max_length=32), _domain_rule(domain.normalise_phone)]
 DateOfBirth = Annotated[date, _domain_rule(lambda d: domain.check_date_of_birth(d, _uk_today()))]
-Uprn = Annotated[str, Field(pattern=r"^\d{1,12}$", description="Unique Property Reference Number")]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+# `[0-9]`, not `\d`: Pydantic's patterns are Unicode-aware, and a UPRN is ASCII digits.
+Uprn = Annotated[str, Field(pattern=r"^[0-9]{1,12}$", description="Unique Property Reference Number")]
+Name = Annotated[FreeText, Field(min_length=1, max_length=100)]
 
 
 class RegistrationRequest(Strict):

@@ -6,13 +6,14 @@ phone numbers are used because their rules are data (domains, numbering plans), 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Literal
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+
+from dwp.contracts import identifiers
 
 Language = Literal["en", "cy"]
 Channel = Literal["email", "sms", "post"]
@@ -24,6 +25,10 @@ class CitizenError(Exception):
 
 
 class InvalidNino(CitizenError):
+    pass
+
+
+class InvalidName(CitizenError):
     pass
 
 
@@ -72,36 +77,31 @@ class Actor:
     request_id: str | None = None
 
 
-# HMRC National Insurance Manual NIM39110: the format is two prefix letters, six digits and a suffix
-# A, B, C or D. D, F, I, Q, U and V are never used as either prefix letter, O is not used as the second,
-# and the prefixes BG, GB, NK, KN, TN, NT and ZZ are not allocated.
-_NINO_SHAPE = re.compile(r"^([A-Z])([A-Z])(\d{6})([A-D])$")
-_NEVER_FIRST = set("DFIQUV")
-_NEVER_SECOND = set("DFIQUVO")
-_UNALLOCATED_PREFIXES = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
-
-
 @dataclass(frozen=True)
 class Nino:
     value: str
 
     @classmethod
     def parse(cls, raw: str) -> Nino:
-        compact = re.sub(r"\s+", "", raw).upper()
-        if len(compact) != 9:
-            raise InvalidNino(
-                "A National Insurance number is 2 letters, 6 numbers and a letter, like QQ 12 34 56 C"
-            )
-        match = _NINO_SHAPE.match(compact)
-        if not match:
-            raise InvalidNino("A National Insurance number is 2 letters, 6 numbers, then A, B, C or D")
-        first, second, _, _ = match.groups()
-        if first in _NEVER_FIRST or second in _NEVER_SECOND or first + second in _UNALLOCATED_PREFIXES:
-            raise InvalidNino(f"{first}{second} is not a prefix HMRC uses for National Insurance numbers")
-        return cls(compact)
+        """HMRC's rules (NIM39110), with other scripts' digits folded first: one person, one NINO."""
+        try:
+            return cls(identifiers.nino(raw))
+        except identifiers.InvalidIdentifier as exc:
+            raise InvalidNino(str(exc)) from exc
 
     def masked(self) -> str:
         return f"{self.value[:2]} ** ** ** {self.value[-1]}"
+
+
+def check_name(value: str, field_name: str) -> str:
+    """A name as stored: NFC, trimmed, with no control, invisible or bidi-override characters."""
+    try:
+        text = identifiers.free_text(value)
+    except identifiers.InvalidText as exc:
+        raise InvalidName(f"{field_name} {exc}") from exc
+    if not text:
+        raise InvalidName(f"{field_name} must not be empty")
+    return text
 
 
 def age_on(date_of_birth: date, today: date) -> int:
@@ -190,8 +190,8 @@ def register(
 ) -> Citizen:
     return Citizen(
         id=citizen_id,
-        given_name=given_name.strip(),
-        family_name=family_name.strip(),
+        given_name=check_name(given_name, "given_name"),
+        family_name=check_name(family_name, "family_name"),
         date_of_birth=check_date_of_birth(date_of_birth, today),
         nino=Nino.parse(nino),
         email=normalise_email(email) if email else None,
@@ -231,7 +231,7 @@ def change_profile(
         elif name == "phone":
             value = normalise_phone(str(value)) if value else None
         elif name in ("given_name", "family_name") and isinstance(value, str):
-            value = value.strip()
+            value = check_name(value, name)
         if getattr(citizen, name) != value:
             values[name] = value
     if not values:
