@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from dwp.cli import app as cli
 from dwp.identity.config import IdentitySettings
 from dwp.identity.tokens import RETIREMENT_GRACE_SECONDS, KeyRing, SigningKey
 from dwp.platform.auth import MAX_TOKEN_SECONDS, load_or_create_dev_key, mint_token
-from dwp.platform.settings import Settings
+from dwp.platform.settings import Settings, get_settings
 
 KEY = ECKey.generate_key("P-256", parameters={"kid": "k1"}, private=True)
 
@@ -68,13 +69,21 @@ def test_dwp_token_refuses_16_minutes_in_one_line(tmp_path: Path, monkeypatch: p
     assert not (tmp_path / "keys").exists(), "nothing was minted, no key was made"
 
 
-def test_dwp_token_defaults_to_15_minutes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def own_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """The CLI reads the process's settings once (`get_settings` is cached): these, for this test only."""
     for name in ("DWP_JWKS_URL", "DATABASE_URL", "AWS_ENDPOINT_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DWP_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+def test_dwp_token_defaults_to_15_minutes(own_settings: Settings) -> None:
     result = CliRunner().invoke(cli, ["token", "caseworker"])
     assert result.exit_code == 0, result.output
-    key = load_or_create_dev_key(Settings())
+    key = load_or_create_dev_key(own_settings)
     claims = jwt.decode(result.stdout.strip(), key).claims
     assert claims["exp"] - claims["iat"] == MAX_TOKEN_SECONDS
     assert claims["kind"] == "caseworker"
