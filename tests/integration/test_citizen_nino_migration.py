@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -24,6 +27,7 @@ from dwp.platform.database import Database
 from dwp.platform.migrations import downgrade, upgrade
 from dwp.platform.pii import BlindIndex, PiiCipher
 from dwp.platform.settings import Settings
+from tests.conftest import DATABASES, _admin
 
 pytestmark = pytest.mark.integration
 
@@ -50,8 +54,32 @@ async def _store_as_before(database: Database, cipher: PiiCipher, index: BlindIn
             )  # fmt: skip
 
 
-async def test_stored_ninos_are_folded_and_duplicates_held(bootstrapped: Settings) -> None:
-    settings = bootstrapped
+@pytest.fixture(params=DATABASES)
+def fresh(request: pytest.FixtureRequest, make_settings: Any) -> Iterator[Settings]:
+    """A database no other test has migrated: the migration under test must run from 0001 for real
+    (each test worker otherwise shares one PostgreSQL database, long since at head)."""
+    from sqlalchemy.engine import make_url
+
+    from dwp.platform.aws import bootstrap
+
+    if request.param == "sqlite":
+        settings = make_settings()  # a SQLite file in this test's own folder
+        bootstrap(settings)
+        yield settings
+        return
+    base = make_url(os.environ["DATABASE_URL"])
+    name = f"{base.database}_fold_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(base, f'CREATE DATABASE "{name}"'))
+    try:
+        settings = make_settings(database_url=base.set(database=name).render_as_string(hide_password=False))
+        bootstrap(settings)
+        yield settings
+    finally:
+        asyncio.run(_admin(base, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def test_stored_ninos_are_folded_and_duplicates_held(fresh: Settings) -> None:
+    settings = fresh
     await asyncio.to_thread(upgrade, "citizen", settings, "0001")
     cipher, index = PiiCipher(settings), BlindIndex.from_settings(settings)
     twin, alone, other = (f"JM{uuid.uuid4().int % 10**6:06d}A" for _ in range(3))
