@@ -74,11 +74,19 @@ def _request_headers(request: Request, request_id: str) -> list[tuple[str, str]]
     return headers
 
 
+def _length(value: str | None) -> int | None:
+    """A Content-Length as a number; ASCII digits only (`str.isdigit` is true of `²`, which int() refuses)."""
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
+
+
 async def _body(request: Request) -> bytes | AsyncIterator[bytes]:
-    length = request.headers.get("content-length")
+    declared = request.headers.get("content-length")
+    length = _length(declared)
+    if declared is not None and length is None:
+        raise Problem(400, "Bad request", "Content-Length must be a number of bytes.", type_="bad-request")
     if length is None and "transfer-encoding" not in request.headers:
         return b""  # no body at all: do not turn a GET into a chunked request
-    if length is not None and length.isdigit() and int(length) <= BUFFER_LIMIT:
+    if length is not None and length <= BUFFER_LIMIT:
         return await request.body()
     return request.stream()
 
@@ -117,8 +125,8 @@ async def forward(
         for k, v in response.headers.multi_items()
         if k not in HOP_BY_HOP and k not in SERVER_OWN
     ]
-    length = response.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) <= BUFFER_LIMIT:
+    length = _length(response.headers.get("content-length"))
+    if length is not None and length <= BUFFER_LIMIT:
         try:
             content = b"".join([chunk async for chunk in response.aiter_raw()])
         except httpx.HTTPError as exc:

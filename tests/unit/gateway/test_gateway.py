@@ -284,3 +284,32 @@ async def test_metrics_are_never_reached_through_the_gateway(gateway, key: ECKey
     # What a prefix does forward is the service's own route under that prefix, never its /metrics.
     forwarded = (await gateway.get("/v1/auth/metrics")).json()
     assert forwarded["path"] == "/v1/auth/metrics"
+
+
+@pytest.mark.parametrize(
+    "declared", ["\u00b2", "1\u00b9", "x", "-1"], ids=["superscript", "mixed", "letter", "sign"]
+)
+async def test_a_content_length_that_is_not_ascii_digits_is_a_400_problem(
+    gateway, key: ECKey, declared: str
+) -> None:
+    """`"\u00b2".isdigit()` is true and int() refuses it: that Content-Length was a 500."""
+    headers = [
+        (b"content-length", declared.encode("latin-1")),
+        (b"authorization", _auth(_token(key))["Authorization"].encode()),
+    ]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/v1/claims", "raw_path": b"/v1/claims", "query_string": b"",
+        "root_path": "", "headers": headers, "client": ("127.0.0.1", 50000), "server": ("gateway.test", 80),
+    }  # fmt: skip
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    await gateway._transport.app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 400
