@@ -127,3 +127,14 @@ async def test_a_uprn_in_other_digits_is_refused(client: httpx.AsyncClient, toke
         await register(client, tokens(), details(address_reference="\u0661\u0662\u0663")), 422
     )
     assert [e["field"] for e in problem["errors"]] == ["address_reference"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/citizens/a%00b", "/v1/citizens/a%00b/audit", "/v1/citizens/a%1bb/contact-preferences"]
+)
+async def test_a_nul_in_a_citizen_id_is_a_400_not_a_500(
+    client: httpx.AsyncClient, tokens: Callable, path: str
+) -> None:
+    """Before: PostgreSQL refused the NUL in the query and the service answered 500."""
+    caseworker = bearer(tokens("caseworker", roles=["caseworker"]))
+    assert_problem(await client.get(path, headers=caseworker), 400)
