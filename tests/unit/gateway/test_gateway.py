@@ -256,8 +256,10 @@ async def test_a_path_with_more_than_one_reading_is_a_400_problem(gateway, key: 
     for headers in ({}, _auth(_token(key))):
         status, body = await _raw_request(app, raw, headers)
         assert status == 400, body
-        assert b'"bad-path"' in body or b"/bad-path" in body
-        assert b'"service"' not in body  # no service answered
+        problem = json.loads(body)
+        # The platform middleware refuses controls and invalid UTF-8 first; the gateway refuses the rest.
+        assert problem["type"].endswith(("/bad-path", "/bad-request")), problem
+        assert "service" not in problem  # no service answered
 
 
 @pytest.mark.parametrize(
