@@ -35,19 +35,25 @@ def checked_path(raw: bytes) -> str:
         raise PathRefused("the path has a % that is not a percent-encoded byte")
     if _ENCODED_SEPARATOR.search(raw):
         raise PathRefused("the path has an encoded slash or backslash")
+    # Without a `%` the path is visible ASCII already: no controls, nothing to decode.
+    path = _decoded(raw) if b"%" in raw else raw.decode("ascii")
+    if "\\" in path:
+        raise PathRefused("the path has a backslash")
+    segments = path.split("/")[1:]
+    if any(segment in (".", "..") for segment in segments):
+        raise PathRefused("the path has a dot segment")
+    if any(segment == "" for segment in segments[:-1]):  # a trailing slash is one reading; `//` is not
+        raise PathRefused("the path has an empty segment")
+    return path
+
+
+def _decoded(raw: bytes) -> str:
     try:
         path = unquote_to_bytes(raw).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PathRefused("the path is not valid UTF-8 once decoded") from exc
     if "%" in path:
         raise PathRefused("the path is encoded twice")
-    if "\\" in path:
-        raise PathRefused("the path has a backslash")
     if any(unicodedata.category(ch) == "Cc" for ch in path):  # C0, DEL and C1, NUL included
         raise PathRefused("the path has a control character")
-    segments = path.split("/")[1:]
-    if any(segment in (".", "..") for segment in segments):
-        raise PathRefused("the path has a dot segment")
-    if any(segment == "" for segment in segments[:-1]):  # a trailing slash is one reading; `//` is not
-        raise PathRefused("the path has an empty segment")
     return path
