@@ -15,7 +15,8 @@ from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, u
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dwp.citizen.domain import Actor, Citizen, ContactPreferences, Nino
+from dwp.citizen.domain import Citizen, ContactPreferences, Nino
+from dwp.platform.auth import Actor
 from dwp.platform.database import new_metadata
 from dwp.platform.messaging import inbox_table
 from dwp.platform.outbox import outbox_table
@@ -61,7 +62,7 @@ audit_log = Table(
 held_citizens = Table(
     "held_citizens",
     metadata,
-    # Records whose NINO, once folded to ASCII (migration 0002), was another record's: kept exactly as
+    # Records whose NINO, once folded to ASCII (migration 0003), was another record's: kept exactly as
     # stored (`record`, sealed fields still sealed) for a caseworker to resolve, found by `nino_index`.
     Column("id", String(36), primary_key=True),
     Column("duplicate_of", String(36), nullable=True),

@@ -22,16 +22,15 @@ from dwp.identity.config import IdentitySettings
 from dwp.identity.domain import (
     ClientAuthenticationFailed,
     Confidence,
-    IdentityError,
     IdentityNotProven,
     LogoutTokenRejected,
     PendingSignIn,
-    ProviderDown,
     RegistrationRefused,
     Session,
     SessionInvalid,
     SessionPolicy,
     SignInRejected,
+    SignInStateMismatch,
     identity_from_claims,
 )
 from dwp.identity.oidc import ProviderUnavailable
@@ -49,11 +48,6 @@ LOGOUT_JTI_MEMORY_SECONDS = 180
 """One Login: "Check your service has not received another logout token with the same jti in the
 last 3 minutes"."""
 KEY_RING_RELOAD_SECONDS = 30.0
-
-
-class SignInStateMismatch(IdentityError):
-    status = 400
-    title = "Sign-in state does not match"
 
 
 @dataclass
@@ -142,13 +136,13 @@ async def start_sign_in(
 
 @contextmanager
 def _provider_reachable(provider: str) -> Iterator[None]:
-    """A provider that cannot be reached (and has nothing usable cached) is `ProviderDown`, a 503:
-    before this, One Login being unreachable was a 500 from the start of every sign-in."""
+    """A provider that cannot be reached is `ProviderUnavailable` (the error table's 503 with
+    Retry-After), whether its documents could not be fetched or a call to it failed on the way: before
+    this, One Login being unreachable was a 500 from the start of every sign-in."""
     try:
         yield
-    except (ProviderUnavailable, httpx.TransportError) as exc:
-        name = "GOV.UK One Login" if provider == "one-login" else "Staff sign-in"
-        raise ProviderDown(f"{name} cannot be reached just now; try again in a few minutes") from exc
+    except httpx.TransportError as exc:
+        raise ProviderUnavailable(provider) from exc
 
 
 async def _take_pending(

@@ -28,7 +28,7 @@ async def test_sign_in_start_with_the_provider_down_is_a_503_problem(
         assert response.headers["content-type"].startswith("application/problem+json")
         assert int(response.headers["retry-after"]) > 0
         body = response.json()
-        assert body["type"].endswith("sign-in-unavailable")
+        assert body["type"].endswith("provider-unavailable")
         assert "location" not in response.headers
 
 
