@@ -11,10 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from dwp.platform.auth import load_or_create_dev_key, mint_token
 from dwp.platform.settings import Settings
+from dwp.platform.signing import load_or_create_dev_key, mint_token
 
 DEMO_CITIZEN_ID = "00000000-0000-4000-8000-000000000001"
 DEMO_CITIZEN = {
@@ -51,6 +49,8 @@ def seed_demo_data(settings: Settings, *, citizen_url: str, gateway_url: str | N
     citizen_token = mint(  # used once, here, to register the demo citizen; never printed
         settings, subject="demo-citizen", kind="citizen", citizen_id=DEMO_CITIZEN_ID, level_of_confidence="P2"
     )
+    import httpx  # here: `dwp token` mints with this module and needs no HTTP client
+
     response = httpx.post(
         f"{citizen_url}/v1/citizens",
         json=DEMO_CITIZEN,

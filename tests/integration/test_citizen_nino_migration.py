@@ -1,4 +1,4 @@
-"""Migration 0003 on SQLite and PostgreSQL: NINOs stored with other scripts' digits are folded and
+"""Migration 0004 on SQLite and PostgreSQL: NINOs stored with other scripts' digits are folded and
 re-indexed, and records that become duplicates are held, not merged and not lost."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dwp.citizen.domain import Nino
 from dwp.citizen.repository import (
     DOB_PURPOSE,
     NINO_PURPOSE,
-    CitizenRepository,
+    SqlCitizenRepository,
     audit_log,
     citizens,
     held_citizens,
@@ -80,7 +80,7 @@ def fresh(request: pytest.FixtureRequest, make_settings: Any) -> Iterator[Settin
 
 async def test_stored_ninos_are_folded_and_duplicates_held(fresh: Settings) -> None:
     settings = fresh
-    await asyncio.to_thread(upgrade, "citizen", settings, "0002")  # the revision before the fold
+    await asyncio.to_thread(upgrade, "citizen", settings, "0003")  # the revision before the fold
     cipher, index = PiiCipher(settings), BlindIndex.from_settings(settings)
     twin, alone, other = (f"JM{uuid.uuid4().int % 10**6:06d}A" for _ in range(3))
     database = Database(settings, "citizen", pool_size=1)
@@ -99,7 +99,7 @@ async def test_stored_ninos_are_folded_and_duplicates_held(fresh: Settings) -> N
             kept = {r.id: r for r in (await tx.execute(select(citizens))).all()}
             held = {r.id: r for r in (await tx.execute(select(held_citizens))).all()}
             audit = [(r.citizen_id, r.action) for r in (await tx.execute(select(audit_log))).all()]
-            repository = CitizenRepository(tx, cipher, index)
+            repository = SqlCitizenRepository(tx, cipher, index)
             assert set(kept) == {"ascii", "nko", "plain"}
             assert {k: cipher.decrypt(r.nino_sealed, context=NINO_PURPOSE) for k, r in kept.items()} == {
                 "ascii": twin, "nko": alone, "plain": other,
@@ -120,7 +120,7 @@ async def test_stored_ninos_are_folded_and_duplicates_held(fresh: Settings) -> N
         assert sorted(audit) == [("arabic", "held"), ("fullwidth", "held"), ("nko", "nino-folded")]
 
         # Down again: the held records come back exactly as they were; up again gives the same result.
-        await asyncio.to_thread(downgrade, "citizen", settings, "0002")
+        await asyncio.to_thread(downgrade, "citizen", settings, "0003")
         async with database.read() as tx:
             back = {r.id: r for r in (await tx.execute(select(citizens))).all()}
             assert set(back) == {"fullwidth", "ascii", "arabic", "nko", "plain"}

@@ -8,8 +8,8 @@ ASCII, else the first registered) and each other is moved, exactly as stored, to
 the id of the record it duplicates, for a caseworker to resolve; the audit log says what happened to
 each. Works on SQLite and PostgreSQL; the KMS key and blind index key are read only when there are rows.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 20:10:00
 """
 
@@ -28,14 +28,14 @@ from dwp.contracts.identifiers import InvalidIdentifier, nino
 from dwp.platform.pii import BlindIndex, PiiCipher
 from dwp.platform.settings import get_settings
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # As the repository used them when this was written; a migration must not move with later code.
 NINO_PURPOSE = "citizen.nino"
-ACTOR = "migration 0003"
+ACTOR = "migration 0004"
 _DATES = ("created_at", "updated_at")
 
 citizens = sa.table(
