@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,8 @@ def _outcome(target: Status) -> Outcome:
 
 def _perform(move: str, story: Story, target: Status) -> L.Transition:
     """Make `move` towards `target` with arguments that satisfy every rule but the table's."""
+    if move == "close":
+        story.tick(timedelta(days=400))  # a disallowance closes once its rights have run out
     c, at, new_id = story.claim, story.tick(), story.new_id
     decision: dict[str, object] = {
         "decision_id": new_id(),
@@ -126,3 +129,13 @@ def test_every_forbidden_move(move: str, status: Status) -> None:
         _perform(move, story, target)
     assert raised.value.field == "status"
     assert raised.value.status == status.value
+
+
+def test_a_disallowance_is_not_closed_while_it_can_still_be_challenged() -> None:
+    story = reach(Status.DISALLOWED)
+    with pytest.raises(MoveNotAllowed, match="challenged until"):
+        L.close(story.claim, actor=CASEWORKER_A, at=story.tick(), reason="no reply")
+    awarded = reach(Status.AWARDED)
+    assert L.close(
+        awarded.claim, actor=CASEWORKER_A, at=awarded.tick(), reason="found work"
+    ).claim.status == (Status.CLOSED)

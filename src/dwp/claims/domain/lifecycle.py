@@ -173,8 +173,11 @@ def allowed_moves(status: Status) -> tuple[str, ...]:
     return tuple(r.move for r in MOVES if status in r.sources)
 
 
-def _allowed_from(claim: Claim, move: str) -> None:
-    """The table first: a move the lifecycle forbids is refused as that, before any other rule."""
+def _allowed_from(claim: Claim, move: str, actor: Actor) -> None:
+    """The table first: a move the lifecycle forbids is refused as that, before any other rule (but
+    never to a citizen whose claim it is not: for them it does not exist)."""
+    if actor.kind == "citizen" and role_of(actor, claim) is None:
+        raise ClaimNotFound("There is no such claim")
     if claim.status not in RULES[move].sources:
         raise MoveNotAllowed(move, claim.status.value)
 
@@ -239,9 +242,8 @@ def _move(
 ) -> tuple[Claim, AuditRecord, str]:
     """Check a move against the table (status, target, who), then make it."""
     rule = RULES[move]
+    _allowed_from(claim, move, actor)
     check_version(claim, expected_version)
-    if claim.status not in rule.sources:
-        raise MoveNotAllowed(move, claim.status.value)
     if to not in rule.targets:
         raise MoveNotAllowed(move, claim.status.value, f"{move} cannot lead to {to.value}")
     role = _authorise(rule.by, claim, actor, move)
@@ -398,7 +400,7 @@ def submit(
     expected_version: int | None = None,
 ) -> Transition:
     """Submit a complete draft. `declaration` is the version of the declaration text accepted."""
-    _allowed_from(claim, "submit")
+    _allowed_from(claim, "submit", actor)
     _authorise(RULES["submit"].by, claim, actor, "submit")
     missing = tuple(s for s in SECTIONS[claim.claim_type] if s not in claim.answers.sections)
     if missing:
@@ -469,7 +471,7 @@ def request_evidence(
     expected_version: int | None = None,
 ) -> Transition:
     """Ask the citizen for evidence: one upload to-do for each thing asked for, due in a month."""
-    _allowed_from(claim, "request_evidence")
+    _allowed_from(claim, "request_evidence", actor)
     if not evidence:
         raise InvalidAnswers([FieldProblem("evidence", "say what evidence is needed", "required")])
     for i, item in enumerate(evidence):
@@ -498,7 +500,7 @@ def start_assessment(
     claim: Claim, *, actor: Actor, at: datetime, reason: str = "", expected_version: int | None = None
 ) -> Transition:
     """Begin assessing. While evidence is outstanding only a caseworker may go on, and says why."""
-    _allowed_from(claim, "start_assessment")
+    _allowed_from(claim, "start_assessment", actor)
     outstanding = claim.open_todos(TodoKind.UPLOAD_EVIDENCE)
     if (
         claim.status == S.AWAITING_EVIDENCE
@@ -609,7 +611,7 @@ def disallow(
     reasons: tuple[str, ...],
     expected_version: int | None = None,
 ) -> Transition:
-    _allowed_from(claim, "disallow")
+    _allowed_from(claim, "disallow", actor)
     if actor.kind == "system":
         raise AutomatedDisallowForbidden("an automatic decision never disallows: a decision maker must")
     return _decide(
@@ -640,7 +642,7 @@ def request_human_review(
     expected_version: int | None = None,
 ) -> Transition:
     """Ask for a person to look again at an automatic decision (UK GDPR Art. 22(3))."""
-    _allowed_from(claim, "request_human_review")
+    _allowed_from(claim, "request_human_review", actor)
     decision = claim.latest_decision
     if decision is None or not decision.automated:
         raise NotAutomated("a person's review is of an automatic decision; ask for a reconsideration instead")
@@ -700,7 +702,7 @@ def request_reconsideration(
     expected_version: int | None = None,
 ) -> Transition:
     """Ask for a mandatory reconsideration of the latest decision."""
-    _allowed_from(claim, "request_reconsideration")
+    _allowed_from(claim, "request_reconsideration", actor)
     decision = claim.latest_decision
     if decision is None or decision.kind not in (DecisionKind.INITIAL, DecisionKind.HUMAN_REVIEW):
         raise NotReconsiderable(
@@ -749,7 +751,7 @@ def decide_reconsideration(
     expected_version: int | None = None,
 ) -> Transition:
     """Issue the mandatory reconsideration notice; its decision maker is not the original one."""
-    _allowed_from(claim, "decide_reconsideration")
+    _allowed_from(claim, "decide_reconsideration", actor)
     original = claim.latest_decision
     if original is not None and claim.status == S.RECONSIDERATION and original.made_by == actor.subject:
         raise SameDecisionMaker("a reconsideration is decided by a different decision maker")
@@ -777,7 +779,7 @@ def appeal(
     expected_version: int | None = None,
 ) -> Transition:
     """Record an appeal to the First-tier Tribunal against the reconsideration notice."""
-    _allowed_from(claim, "appeal")
+    _allowed_from(claim, "appeal", actor)
     decision = claim.latest_decision
     if decision is None or decision.kind != DecisionKind.RECONSIDERATION:
         raise ReconsiderationRequired("an appeal can be made only after a mandatory reconsideration notice")
@@ -837,6 +839,16 @@ def record_appeal_outcome(
 def close(
     claim: Claim, *, actor: Actor, at: datetime, reason: str, expected_version: int | None = None
 ) -> Transition:
+    """Close an award that has ended, or a disallowance once it can no longer be challenged: closing
+    it sooner would take away the rights its notice states."""
+    _allowed_from(claim, "close", actor)
+    decision = claim.latest_decision
+    if claim.status == S.DISALLOWED and decision is not None:
+        open_until = max((r.late_until for r in decision.rights if r.late_until), default=None)
+        if open_until is not None and uk_date(at) <= open_until:
+            raise MoveNotAllowed(
+                "close", claim.status.value, f"this decision can be challenged until {open_until.isoformat()}"
+            )
     new, audit, _ = _move(
         claim,
         "close",
