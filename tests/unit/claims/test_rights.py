@@ -409,3 +409,16 @@ def test_only_the_claimant_asks_and_only_a_caseworker_decides() -> None:
         L.request_reconsideration(
             story.claim, actor=CASEWORKER_A, at=story.tick(), grounds="g", new_id=story.new_id
         )
+
+
+def test_an_automatic_nil_award_is_a_disallowance_in_all_but_name_and_is_refused() -> None:
+    story = reach(Status.UNDER_ASSESSMENT)
+    with pytest.raises(Exception, match="nil award") as raised:
+        L.award(
+            story.claim, actor=SYSTEM, at=story.tick(), decision_id="d", reasons=("calc",), amount_pence=0
+        )
+    assert raised.value.field == "actor"  # type: ignore[attr-defined]
+    by_person = L.award(
+        story.claim, actor=CASEWORKER_A, at=story.tick(), decision_id="d", reasons=("c",), amount_pence=0
+    )
+    assert by_person.claim.status == Status.AWARDED

@@ -314,3 +314,26 @@ def test_done_work_is_done_and_follows_its_claim() -> None:
         assign(done, to=CASEWORKER_A.subject, by=CASEWORKER_A)
     assert follow_claim(item, Status.UNDER_ASSESSMENT).claim_status == Status.UNDER_ASSESSMENT
     assert follow_claim(item, Status.SUBMITTED) is item
+
+
+def test_held_registrations_and_waits_on_a_provider_arrive_as_work_items() -> None:
+    from dwp.claims.domain.errors import InvalidAnswers
+    from dwp.claims.domain.work import held_registration, waiting_on
+
+    at = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    held = held_registration(item_id="h1", at=at, held_since=date(2026, 5, 31), reason="nino_in_use")
+    assert (held.kind, held.claim_id, held.benefit) == (WorkKind.HELD_REGISTRATION, None, None)
+    assert QueueFilter(kinds=frozenset({WorkKind.HELD_REGISTRATION})).matches(held, TODAY)
+    assert not QueueFilter(benefits=frozenset({A.ClaimType.UNIVERSAL_CREDIT})).matches(held, TODAY)
+    with pytest.raises(InvalidAnswers):
+        held_registration(item_id="h2", at=at, held_since=date(2026, 5, 31), reason="")
+    wait = waiting_on(
+        item_id="p1",
+        claim_id="c1",
+        benefit=A.ClaimType.NEW_STYLE_ESA,
+        status=Status.UNDER_ASSESSMENT,
+        at=at,
+        provider="integrations",
+    )
+    assert wait.note == "waiting for integrations"
+    assert complete(wait, by=SYSTEM, at=at).done_at == at

@@ -172,7 +172,3 @@ class CannotAssign(ClaimsError):
 
 class StaleVersion(ClaimsError):
     field = "version"
-
-
-class InvalidText(ClaimsError):
-    pass

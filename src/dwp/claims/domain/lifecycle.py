@@ -545,6 +545,11 @@ def _decide(
         if actor.kind == "system":
             raise AutomatedDisallowForbidden("an automatic decision never disallows: a decision maker must")
         amount_pence = None
+    if actor.kind == "system" and not amount_pence:
+        # A nil award is a disallowance in all but name, so it too is for a person to make.
+        raise AutomatedDisallowForbidden(
+            "an automatic decision never makes a nil award: a decision maker must"
+        )
     automated = actor.kind == "system"
     notified_on = uk_date(at)
     decision = Decision(

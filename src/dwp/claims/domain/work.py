@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from dwp.claims.domain.answers import ClaimType
 from dwp.claims.domain.dates import add_months, assessment_period_end, uk_date
-from dwp.claims.domain.errors import CannotAssign, NotPermitted, WorkItemClosed
+from dwp.claims.domain.errors import CannotAssign, InvalidAnswers, NotPermitted, WorkItemClosed
 from dwp.claims.domain.model import Actor, DueDate, Status
 from dwp.claims.domain.text import text_problem
 
@@ -25,7 +25,6 @@ APPEAL_RESPONSE_SOURCE = (
 
 class WorkKind(StrEnum):
     ASSESS_CLAIM = "assess_claim"
-    CHECK_EVIDENCE = "check_evidence"
     VERIFY_IDENTITY_IN_PERSON = "verify_identity_in_person"
     HUMAN_REVIEW = "human_review"
     RECONSIDERATION = "reconsideration"
@@ -51,6 +50,8 @@ class WorkItem:
     """Decision makers who may not take it: a reconsideration is never decided by the person whose
     decision it reconsiders."""
     done_at: datetime | None = None
+    note: str = ""
+    """Why the item exists, for the caseworker (codes and dates, never personal data)."""
     version: int = 1
 
     @property
@@ -82,6 +83,25 @@ def appeal_response_due(lodged_on: date) -> DueDate:
         APPEAL_RESPONSE_SOURCE,
         lodged_on,
     )
+
+
+def held_registration(*, item_id: str, at: datetime, held_since: date, reason: str) -> WorkItem:
+    """A registration the citizen service held for a person to check (the security issue's rule)
+    arrives as a work item before there is any claim. Its reason is a code, never personal data."""
+    problem = text_problem("reason", reason, required=True, longest=200)
+    if problem is not None:
+        raise InvalidAnswers([problem])
+    note = f"held since {held_since.isoformat()}: {reason}"
+    return WorkItem(item_id, WorkKind.HELD_REGISTRATION, None, None, None, at, note=note)
+
+
+def waiting_on(
+    *, item_id: str, claim_id: str, benefit: ClaimType, status: Status, at: datetime, provider: str
+) -> WorkItem:
+    """When benefits or integrations is down or slow, the claim waits with a work item (never a 500):
+    a person sees it, and the system completes it when the provider answers."""
+    note = f"waiting for {provider}"
+    return WorkItem(item_id, WorkKind.PROVIDER_UNAVAILABLE, claim_id, benefit, status, at, note=note)
 
 
 def assign(item: WorkItem, *, to: str, by: Actor) -> WorkItem:
