@@ -416,3 +416,8 @@ def test_a_question_key_is_stable_for_the_same_answer() -> None:
     one = Question.about("c", "f", "t", A.Amount(1))
     assert one == Question.about("c", "f", "t", A.Amount(1))
     assert one.key != Question.about("c", "f", "t", A.Amount(2)).key
+
+
+def test_a_claimant_of_16_or_17_is_asked_not_refused() -> None:
+    assert codes("household", A.HouseholdAnswers(False), ctx(born=date(2009, 1, 1))) == ["claimant_under_18"]
+    assert codes("household", A.HouseholdAnswers(False), ctx(born=date(2008, 1, 1))) == []

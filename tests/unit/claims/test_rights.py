@@ -422,3 +422,19 @@ def test_an_automatic_nil_award_is_a_disallowance_in_all_but_name_and_is_refused
         story.claim, actor=CASEWORKER_A, at=story.tick(), decision_id="d", reasons=("c",), amount_pence=0
     )
     assert by_person.claim.status == Status.AWARDED
+
+
+def test_the_tribunal_makes_the_appeal_decision_and_the_caseworker_records_it() -> None:
+    story = reach(Status.APPEAL)
+    t = L.record_appeal_outcome(
+        story.claim,
+        actor=CASEWORKER_A,
+        at=story.tick(),
+        decision_id="ft",
+        outcome=Outcome.AWARD,
+        reasons=("r",),
+        amount_pence=3,
+    )
+    assert t.claim.latest_decision is not None
+    assert t.claim.latest_decision.made_by == L.TRIBUNAL
+    assert t.audit.actor_subject == CASEWORKER_A.subject

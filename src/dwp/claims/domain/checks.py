@@ -138,12 +138,12 @@ def _household(f: _Findings, h: HouseholdAnswers, ctx: CheckContext) -> None:
     if ctx.joint and not h.lives_with_partner:
         f.problem("household.lives_with_partner", "a joint claim is made by a couple who live together")
     if h.partner is not None:
-        born = h.partner.date_of_birth
-        if born >= ctx.today:
+        partner_born = h.partner.date_of_birth
+        if partner_born >= ctx.today:
             f.problem("household.partner.date_of_birth", "must be in the past", "future")
-        elif age_on(born, ctx.today) < 16:
+        elif age_on(partner_born, ctx.today) < 16:
             f.problem("household.partner.date_of_birth", "a partner is 16 or over", "too_young")
-        elif age_on(born, ctx.today) > 130:
+        elif age_on(partner_born, ctx.today) > 130:
             f.problem("household.partner.date_of_birth", "must be a real date of birth")
         if h.lives_with_partner and not ctx.joint:
             # Someone can claim alone while living with a partner who cannot claim (under 18, abroad,
@@ -155,6 +155,17 @@ def _household(f: _Findings, h: HouseholdAnswers, ctx: CheckContext) -> None:
                 "partner unable to claim (for example abroad, in prison, or under 18)?",
                 h.partner,
             )
+    born = ctx.claimant_date_of_birth
+    if born is not None and age_on(born, ctx.today) < 18:
+        # UC is for people of 18 or over, but a 16 or 17 year old may claim when responsible for a
+        # child, with limited capability for work, caring, or without parental support (UC Regs 2013 reg 8).
+        f.ask(
+            "claimant_under_18",
+            "household",
+            "You are under 18: are you responsible for a child, unable to work because of your health, "
+            "caring for someone, or living without support from your parents?",
+            born,
+        )
     f.count("household.children", h.children)
     f.count("household.others", h.others)
     adults = [d for d in (ctx.claimant_date_of_birth, h.partner.date_of_birth if h.partner else None) if d]

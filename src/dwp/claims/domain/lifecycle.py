@@ -88,6 +88,7 @@ from dwp.claims.domain.work import (
 
 NewId = Callable[[], str]
 S = Status
+TRIBUNAL = "first-tier-tribunal"
 
 
 @dataclass(frozen=True)
@@ -556,7 +557,8 @@ def _decide(
         id=decision_id,
         kind=kind,
         outcome=outcome,
-        made_by=actor.subject,
+        # A caseworker records the tribunal's decision; the audit record names who recorded it.
+        made_by=TRIBUNAL if kind == DecisionKind.APPEAL else actor.subject,
         automated=automated,
         made_at=at,
         notified_on=notified_on,
