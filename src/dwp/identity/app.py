@@ -67,11 +67,12 @@ def build_context(
         http,
         refresh_floor=refresh_floor,
     )
+    cipher = PiiCipher(settings)
     return IdentityContext(
         settings=identity,
         database=database,
-        cipher=PiiCipher(settings),
-        store=SessionStore(settings),
+        cipher=cipher,
+        store=SessionStore(settings, cipher),
         one_login=one_login,
         staff=staff,
         http=http,

@@ -4,6 +4,7 @@ sign-ins in progress in the DynamoDB sessions table (with a TTL attribute, so Dy
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -41,6 +42,14 @@ accounts = Table(
 )
 
 _KEY_CONTEXT = "identity.signing-key"
+_SESSION_CONTEXT = "identity.session"
+_SEALED_FIELDS = ("display_name", "id_token", "verified")
+"""What a session item holds about the person, sealed; the rest is ids, levels, roles and times."""
+
+
+def session_ref(session_id: str) -> str:
+    """How the table names a session: a hash of its id, never the id (a bearer secret) itself."""
+    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 def _ts(value: int) -> datetime:
@@ -99,13 +108,18 @@ async def add_account(
 class SessionStore:
     """Sessions, sign-ins in progress and seen logout-token ids, as items of the sessions table.
 
-    Keys: `session#<id>`, `signin#<state>`, `logout-jti#<jti>`, and `sub#<provider sub>` holding the
-    ids of that person's sessions, so a back-channel logout can close every one of them.
+    Keys: `session#<hash of the session id>`, `signin#<state>`, `logout-jti#<jti>`, and
+    `sub#<provider sub>` holding the hashes of that person's sessions, so a back-channel logout can
+    close every one of them. The session id is a bearer secret: the table never holds it, only its
+    SHA-256, so a read of the table (a backup, an export, an operator's console) opens no session.
+    What a session knows of the person (the name shown, the ID token kept for `id_token_hint`, the
+    identity One Login proved) is sealed with the platform's PII envelope encryption.
     boto3 is synchronous, so each call runs in a worker thread.
     """
 
-    def __init__(self, settings: Settings, table: str = catalog.SESSIONS_TABLE) -> None:
+    def __init__(self, settings: Settings, cipher: PiiCipher, table: str = catalog.SESSIONS_TABLE) -> None:
         self._client = aws.client("dynamodb", settings)
+        self._cipher = cipher
         self._table = table
 
     async def _call(self, method: str, **kwargs: Any) -> Any:
@@ -128,32 +142,52 @@ class SessionStore:
     # sessions
 
     async def put_session(self, session: Session, expires_at: int) -> None:
-        await self._call("put_item", Item=_item(f"session#{session.session_id}", asdict(session), expires_at))
+        ref = session_ref(session.session_id)
+        data = asdict(session)
+        personal = {name: data.pop(name) for name in _SEALED_FIELDS}
+        del data["session_id"]
+        data["sealed"] = await asyncio.to_thread(
+            self._cipher.encrypt, json.dumps(personal), context=_SESSION_CONTEXT
+        )
+        await self._call("put_item", Item=_item(f"session#{ref}", data, expires_at))
         await self._call(
             "update_item",
             Key=_key(f"sub#{session.provider_sub}"),
-            UpdateExpression="ADD session_ids :id SET expires_at = :exp",
-            ExpressionAttributeValues={":id": {"SS": [session.session_id]}, ":exp": {"N": str(expires_at)}},
+            UpdateExpression="ADD session_refs :ref SET expires_at = :exp",
+            ExpressionAttributeValues={":ref": {"SS": [ref]}, ":exp": {"N": str(expires_at)}},
         )
 
     async def get_session(self, session_id: str, now: int) -> Session | None:
-        response = await self._call("get_item", Key=_key(f"session#{session_id}"), ConsistentRead=True)
+        data = await self._live_item(session_ref(session_id), now)
+        if data is None:
+            return None
+        personal = json.loads(
+            await asyncio.to_thread(self._cipher.decrypt, data.pop("sealed"), context=_SESSION_CONTEXT)
+        )
+        data["roles"] = tuple(data["roles"])
+        return Session(session_id=session_id, **data, **personal)
+
+    async def _live_item(self, ref: str, now: int) -> dict[str, Any] | None:
+        response = await self._call("get_item", Key=_key(f"session#{ref}"), ConsistentRead=True)
         item = response.get("Item")
         # DynamoDB deletes expired items lazily; an item past its TTL is treated as gone.
         if item is None or int(item["expires_at"]["N"]) <= now:
             return None
-        data = _data(item)
-        assert data is not None
-        data["roles"] = tuple(data["roles"])
-        return Session(**data)
-
-    async def sessions_of(self, provider_sub: str) -> list[str]:
-        response = await self._call("get_item", Key=_key(f"sub#{provider_sub}"), ConsistentRead=True)
-        item = response.get("Item") or {}
-        return sorted(item.get("session_ids", {}).get("SS", []))
+        return _data(item)
 
     async def delete_session(self, session_id: str) -> None:
-        await self._call("delete_item", Key=_key(f"session#{session_id}"))
+        await self._call("delete_item", Key=_key(f"session#{session_ref(session_id)}"))
+
+    async def close_sessions_of(self, provider_sub: str, now: int) -> int:
+        """End every session of one person (a back-channel logout); how many were still live."""
+        response = await self._call("get_item", Key=_key(f"sub#{provider_sub}"), ConsistentRead=True)
+        refs = sorted((response.get("Item") or {}).get("session_refs", {}).get("SS", []))
+        closed = 0
+        for ref in refs:
+            if await self._live_item(ref, now) is not None:
+                closed += 1
+            await self._call("delete_item", Key=_key(f"session#{ref}"))
+        return closed
 
     async def first_sighting(self, jti: str, expires_at: int) -> bool:
         """Record a logout token's id; False when it was seen before (a replay)."""

@@ -274,11 +274,7 @@ async def back_channel_logout(ctx: IdentityContext, *, logout_token: str | None)
     claims = await ctx.one_login.validate_logout_token(logout_token)
     if not await ctx.store.first_sighting(str(claims["jti"]), _now() + LOGOUT_JTI_MEMORY_SECONDS):
         raise LogoutTokenRejected("this logout token was already used")
-    closed = 0
-    for session_id in await ctx.store.sessions_of(str(claims["sub"])):
-        if await ctx.store.get_session(session_id, _now()) is not None:
-            closed += 1
-        await ctx.store.delete_session(session_id)
+    closed = await ctx.store.close_sessions_of(str(claims["sub"]), _now())
     if closed == 0:
         raise LogoutTokenRejected("the logout token is for no session held here")
     return closed

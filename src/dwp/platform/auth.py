@@ -186,7 +186,8 @@ def _principal(claims: dict[str, Any]) -> Principal:
     return Principal(
         subject=str(claims["sub"]),
         kind=kind,
-        roles=frozenset(claims.get("roles") or ()),
+        # Roles count only on caseworker tokens: a citizen or service token that claims one gets none.
+        roles=frozenset(claims.get("roles") or ()) if kind == "caseworker" else frozenset(),
         citizen_id=claims.get("citizen_id"),
         level_of_confidence=claims.get("loc"),
     )

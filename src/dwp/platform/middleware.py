@@ -46,6 +46,17 @@ class BodyTooLarge(Problem):
         super().__init__(413, "Request body too large", f"The request body must be at most {limit} bytes.")
 
 
+def unexpected_error(request_id: str) -> Problem:
+    """The 500 a caller gets for a fault of ours: no detail of it, only the id that finds it in the logs."""
+    return Problem(
+        500,
+        "Internal server error",
+        f"Something went wrong on our side. Quote request id {request_id} if you contact us.",
+        type_="internal-error",
+        request_id=request_id,
+    )
+
+
 class PlatformMiddleware:
     def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
         self.app = app
@@ -72,17 +83,34 @@ class PlatformMiddleware:
             return
 
         received = 0
+        # A body of undeclared length (chunked) is counted as it arrives. Once it passes the limit the
+        # app's own answer to the failed read (FastAPI makes it a 400 "error parsing the body") is
+        # dropped, and the 413 that is the truth is sent instead.
+        too_large = False
+        answered = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    too_large = True
                     raise BodyTooLarge(self.max_body_bytes)
             return message
 
+        started_response = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal answered, started_response
+            if message["type"] == "http.response.start":
+                started_response = True
+            if too_large:
+                if not answered and message["type"] == "http.response.start":
+                    answered = True
+                    status_holder[0] = 413
+                    await self._reject_too_large(scope, send, request_id)
+                return
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
                 extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
@@ -93,16 +121,40 @@ class PlatformMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, send_with_headers)
+            try:
+                await self.app(scope, limited_receive, send_with_headers)
+            except BodyTooLarge:
+                if answered:
+                    raise
+            except Exception as exc:
+                # Starlette's own catch-all answers a 500 and then re-raises, so the server drops the
+                # kept-alive connection without `Connection: close`, and the client's next request on
+                # it (through the gateway, a POST) fails. Answered here, the connection lives on.
+                if started_response:
+                    raise
+                self.log.error(
+                    "unhandled_error", route=scope.get("path"), error=type(exc).__name__, exc_info=exc
+                )
+                status_holder[0] = 500
+                await self._send_problem(scope, send, request_id, unexpected_error(request_id))
+                return
+            if too_large and not answered:
+                status_holder[0] = 413
+                await self._reject_too_large(scope, send, request_id)
         finally:
             self._log(scope, status_holder[0], started, request_id)
             structlog.contextvars.unbind_contextvars("request_id")
 
     async def _reject_too_large(self, scope: Scope, send: Send, request_id: str) -> None:
+        await self._send_problem(scope, send, request_id, BodyTooLarge(self.max_body_bytes))
+
+    async def _send_problem(self, scope: Scope, send: Send, request_id: str, problem: Problem) -> None:
         from dwp.platform.problems import problem_response
 
-        response = problem_response(BodyTooLarge(self.max_body_bytes))
+        response = problem_response(problem)
         response.headers["x-request-id"] = request_id
+        for name, value in SECURITY_HEADERS:
+            response.headers.setdefault(name.decode(), value.decode())
 
         async def no_body() -> Message:
             return {"type": "http.request", "body": b"", "more_body": False}

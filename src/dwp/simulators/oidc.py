@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import time
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -65,6 +66,52 @@ class SigningKeys:
         if typ:
             header["typ"] = typ
         return jwt.encode(header, claims, self.current, algorithms=[self.algorithm])
+
+
+ID_TOKEN_FAULTS = frozenset(
+    {"wrong_aud", "wrong_iss", "bad_signature", "unknown_key", "expired", "issued_in_future", "alg_none",
+     "wrong_nonce", "no_nonce"}
+)  # fmt: skip
+"""What a test can tell either provider simulator to get wrong in the ID tokens it signs."""
+
+
+def sign_with_fault(
+    keys: SigningKeys, claims: dict[str, Any], *, fault: str | None, lifetime: int, typ: str = "JWT"
+) -> str:
+    """Sign `claims`, first breaking them or the signature as `fault` says (None: a good token).
+
+    Nonce faults are the caller's to apply, since only it knows which claim carries the nonce.
+    """
+    now = int(time.time())
+    if fault == "wrong_aud":
+        claims["aud"] = "some-other-service"
+    elif fault == "wrong_iss":
+        claims["iss"] = "https://attacker.example/"
+    elif fault == "expired":
+        claims.update(iat=now - 2 * lifetime, exp=now - lifetime)
+    elif fault == "issued_in_future":
+        claims.update(iat=now + 3600, exp=now + 3600 + lifetime)
+
+    if fault == "alg_none":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return jwt.encode(
+                {"alg": "none", "typ": typ}, claims, jwk.OctKey.generate_key(), algorithms=["none"]
+            )
+    if fault in {"bad_signature", "unknown_key"}:
+        impostor = SigningKeys(algorithm=keys.algorithm).current
+        # bad_signature claims to be the published key; unknown_key names a key nobody published.
+        kid = keys.current.kid if fault == "bad_signature" else f"{keys.current.kid}-impostor"
+        header = {"alg": keys.algorithm, "kid": kid, "typ": typ}
+        return jwt.encode(header, claims, impostor, algorithms=[keys.algorithm])
+    return keys.sign(claims, typ=typ)
+
+
+def apply_nonce_fault(claims: dict[str, Any], fault: str | None) -> None:
+    if fault == "wrong_nonce":
+        claims["nonce"] = "not-the-nonce-you-sent"
+    elif fault == "no_nonce":
+        claims.pop("nonce", None)
 
 
 def random_token(nbytes: int = 32) -> str:

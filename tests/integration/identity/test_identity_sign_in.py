@@ -11,6 +11,7 @@ import pytest
 from joserfc import jwt
 
 from dwp.identity.domain import SessionPolicy
+from dwp.identity.repository import session_ref
 from tests.integration.identity.flows import callback_path, follow_to_provider, sign_in, staff_sign_in
 from tests.integration.identity.harness import CITIZEN, IDENTITY, Platform
 
@@ -243,7 +244,36 @@ async def test_idle_session_is_refused_and_its_ttl_is_set(platform: Platform) ->
     async with platform.browser() as browser:
         await sign_in(browser)
         session_id = browser.cookies["dwp_session"]
-        item = await ctx.store._call("get_item", Key={"pk": {"S": f"session#{session_id}"}})
+        item = await ctx.store._call("get_item", Key={"pk": {"S": f"session#{session_ref(session_id)}"}})
         assert int(item["Item"]["expires_at"]["N"]) <= time.time() + 1  # the DynamoDB TTL attribute
         await asyncio.sleep(1.1)
         _problem(await browser.post("/v1/sessions/token"), 401)
+
+
+async def test_the_sessions_table_holds_no_session_id_and_no_personal_data_in_clear(
+    platform: Platform,
+) -> None:
+    """Security issue: sessions kept the verified name, date of birth, email, phone and the One Login ID
+    token in clear in DynamoDB, keyed by the session id itself. Read every raw item after a sign-in."""
+    ctx = platform.identity.state.identity
+    async with platform.browser() as browser:
+        await sign_in(browser)
+        session_id = browser.cookies["dwp_session"]
+        assert (await browser.post("/v1/sessions/token")).status_code == 200
+    session = await ctx.store.get_session(session_id, int(time.time()))
+    assert session is not None
+    assert session.id_token  # still there to open, for the id_token_hint at sign-out
+    items = (await ctx.store._call("scan"))["Items"]
+    raw = repr(items)
+    user = platform.one_login.state.sim.users["sarah-p2"]
+    assert any(item["pk"]["S"] == f"session#{session_ref(session_id)}" for item in items)
+    for secret in (
+        session_id,
+        user.family_name,
+        *user.given_names,
+        user.birth_date,
+        user.email,
+        user.phone_number,
+        "eyJ",
+    ):  # fmt: skip  (eyJ: the start of any JWT, the ID token's too)
+        assert secret not in raw, f"{secret!r} is readable in the sessions table"

@@ -8,31 +8,22 @@ from __future__ import annotations
 
 import time
 import uuid
-import warnings
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from joserfc import jwk, jwt
-
-from dwp.simulators.oidc import SigningKeys, access_token_hash
+from dwp.simulators.oidc import (
+    ID_TOKEN_FAULTS,
+    SigningKeys,
+    access_token_hash,
+    apply_nonce_fault,
+    sign_with_fault,
+)
 from dwp.simulators.one_login.registry import SimUser
 
 TokenKind = Literal["id_token", "core_identity", "logout_token"]
 
 FAULTS: dict[TokenKind, frozenset[str]] = {
-    "id_token": frozenset(
-        {
-            "wrong_aud",
-            "wrong_iss",
-            "bad_signature",
-            "unknown_key",
-            "expired",
-            "issued_in_future",
-            "alg_none",
-            "wrong_nonce",
-            "no_nonce",
-        }
-    ),
+    "id_token": ID_TOKEN_FAULTS,
     "core_identity": frozenset(
         {
             "wrong_aud",
@@ -102,10 +93,7 @@ class TokenFactory:
             "sid": sid,
             "auth_time": auth_time,
         }
-        if self.faults.get("id_token") == "wrong_nonce":
-            claims["nonce"] = "not-the-nonce-you-sent"
-        elif self.faults.get("id_token") == "no_nonce":
-            del claims["nonce"]
+        apply_nonce_fault(claims, self.faults.get("id_token"))
         return self._sign("id_token", claims, self.oidc_keys, lifetime=ID_TOKEN_LIFETIME)
 
     def core_identity(self, *, client_id: str, sub: str, user: SimUser) -> str:
@@ -159,28 +147,4 @@ class TokenFactory:
     def _sign(
         self, kind: TokenKind, claims: dict[str, Any], keys: SigningKeys, *, lifetime: int, typ: str = "JWT"
     ) -> str:
-        fault = self.faults.get(kind)
-        now = int(time.time())
-        if fault == "wrong_aud":
-            claims["aud"] = "some-other-service"
-        elif fault == "wrong_iss":
-            claims["iss"] = "https://attacker.example/"
-        elif fault == "expired":
-            claims.update(iat=now - 2 * lifetime, exp=now - lifetime)
-        elif fault == "issued_in_future":
-            claims.update(iat=now + 3600, exp=now + 3600 + lifetime)
-
-        if fault == "alg_none":
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return jwt.encode(
-                    {"alg": "none", "typ": typ}, claims, jwk.OctKey.generate_key(), algorithms=["none"]
-                )
-        if fault in {"bad_signature", "unknown_key"}:
-            impostor = jwk.ECKey.generate_key("P-256", private=True)
-            # bad_signature claims to be the published key; unknown_key names a key nobody published.
-            kid = keys.current.kid if fault == "bad_signature" else f"{keys.current.kid}-impostor"
-            return jwt.encode(
-                {"alg": "ES256", "kid": kid, "typ": typ}, claims, impostor, algorithms=["ES256"]
-            )
-        return keys.sign(claims, typ=typ)
+        return sign_with_fault(keys, claims, fault=self.faults.get(kind), lifetime=lifetime, typ=typ)

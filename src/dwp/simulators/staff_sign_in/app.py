@@ -15,22 +15,26 @@ import tomllib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel
 
 from dwp.platform import catalog
 from dwp.simulators.oidc import (
+    ID_TOKEN_FAULTS,
     ExpiringStore,
     FormError,
     SigningKeys,
+    apply_nonce_fault,
     chooser_page,
     expand_placeholders,
     random_token,
     read_form,
     s256_challenge,
+    sign_with_fault,
 )
 
 _DATA = Path(__file__).parent / "staff.toml"
@@ -79,6 +83,13 @@ def load_directory(path: Path = _DATA) -> tuple[str, dict[str, StaffMember], dic
     return data["tenant_id"], staff, clients
 
 
+class StaffFault(BaseModel):
+    """Switch a fault on (or off, with no fault) for the ID tokens staff sign-in signs."""
+
+    token: Literal["id_token"]
+    fault: str | None = None
+
+
 def _error(status: int, error: str, description: str) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status)
 
@@ -98,6 +109,8 @@ def create_app(*, base_url: str | None = None, clients: dict[str, StaffClient] |
     keys = SigningKeys(algorithm="RS256")
     pending: ExpiringStore[dict[str, Any]] = ExpiringStore(ttl_seconds=600)
     codes: ExpiringStore[StaffGrant] = ExpiringStore(ttl_seconds=300)
+    faults: dict[str, str] = {}
+    """Test control, as the One Login simulator's: what to get wrong in the ID tokens it signs."""
 
     app = FastAPI(title="Staff sign-in simulator (Entra ID shaped)", docs_url=None, redoc_url=None)
 
@@ -224,13 +237,15 @@ def create_app(*, base_url: str | None = None, clients: dict[str, StaffClient] |
         }
         if grant.nonce:
             claims["nonce"] = grant.nonce
+        fault = faults.get("id_token")
+        apply_nonce_fault(claims, fault)
         return JSONResponse(
             {
                 "token_type": "Bearer",
                 "scope": "openid profile",
                 "expires_in": ID_TOKEN_LIFETIME,
                 "access_token": random_token(32),
-                "id_token": keys.sign(claims),
+                "id_token": sign_with_fault(keys, claims, fault=fault, lifetime=ID_TOKEN_LIFETIME),
             },
             headers={"Cache-Control": "no-store"},
         )
@@ -255,6 +270,23 @@ def create_app(*, base_url: str | None = None, clients: dict[str, StaffClient] |
         if target and target in allowed:
             return _redirect(target, {"state": request.query_params.get("state")})
         return HTMLResponse("<!doctype html><title>Signed out</title><h1>You have signed out</h1>")
+
+    # --- test controls (the One Login simulator has the same) --------------------------------------
+
+    @app.put("/_simulator/faults")
+    async def set_fault(body: StaffFault) -> JSONResponse:
+        if body.fault is None:
+            faults.pop(body.token, None)
+        elif body.fault not in ID_TOKEN_FAULTS:
+            return _error(400, "invalid_request", f"choose a fault from {sorted(ID_TOKEN_FAULTS)}")
+        else:
+            faults[body.token] = body.fault
+        return JSONResponse({"faults": faults})
+
+    @app.delete("/_simulator/faults")
+    async def clear_faults() -> JSONResponse:
+        faults.clear()
+        return JSONResponse({"faults": {}})
 
     @app.get("/health/live")
     @app.get("/health/ready")

@@ -1,0 +1,122 @@
+"""The platform middleware: the body limit, for bodies whose length is declared and for chunked ones, and
+a fault of ours answered as a 500 problem on a connection that stays open."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
+from dwp.platform.app_factory import create_app
+from dwp.platform.settings import Settings
+
+
+class Note(BaseModel):
+    text: str
+
+
+router = APIRouter()
+
+
+@router.get("/v1/boom")
+async def boom() -> None:
+    raise RuntimeError("a fault of ours")
+
+
+@router.post("/v1/notes", status_code=201)
+async def add_note(note: Note) -> dict[str, int]:
+    return {"length": len(note.text)}
+
+
+def _app(tmp_path) -> FastAPI:
+    settings = Settings(dwp_env="test", dwp_data_dir=tmp_path, dwp_max_body_bytes=1000)
+    return create_app(service="notes", routers=[router], settings=settings)
+
+
+@pytest.fixture
+async def client(tmp_path) -> AsyncIterator[httpx.AsyncClient]:
+    app = _app(tmp_path)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://notes.test") as http,
+    ):
+        yield http
+
+
+def _chunks(total: int) -> AsyncIterator[bytes]:
+    async def stream() -> AsyncIterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(total // 100):
+            yield b"x" * 100
+        yield b'"}'
+
+    return stream()
+
+
+async def test_a_body_within_the_limit_is_read(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/notes", content=_chunks(500), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 201, response.text
+    assert response.json() == {"length": 500}
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["declared length", "chunked"])
+async def test_a_body_past_the_limit_is_a_413_problem(client: httpx.AsyncClient, chunked: bool) -> None:
+    headers = {"content-type": "application/json"}
+    body = _chunks(5000) if chunked else b'{"text": "' + b"x" * 5000 + b'"}'
+    response = await client.post("/v1/notes", content=body, headers=headers)
+    assert response.status_code == 413, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 413
+    assert response.headers["x-request-id"]
+
+
+async def test_a_fault_of_ours_is_a_500_problem_with_the_request_id(client: httpx.AsyncClient) -> None:
+    # ASGITransport raises whatever the app raises: the app must answer, not re-raise after answering.
+    response = await client.get("/v1/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["request_id"] == response.headers["x-request-id"]
+    assert "a fault of ours" not in response.text
+
+
+def test_the_connection_stays_open_after_a_500(tmp_path) -> None:
+    """Through a real server: the next request on the same kept-alive connection is answered."""
+    import uvicorn
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(_app(tmp_path), port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        connections: list[object] = []
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
+            for _ in range(200):
+                try:
+                    http.get("/health/live")
+                    break
+                except httpx.ConnectError:
+                    threading.Event().wait(0.05)  # the server is still starting
+            for path, status in (
+                ("/v1/boom", 500),
+                ("/health/live", 200),
+                ("/v1/boom", 500),
+                ("/health/live", 200),
+            ):
+                response = http.get(path, extensions={"trace": lambda name, info: connections.append(name)})
+                assert response.status_code == status
+                assert response.headers.get("connection") != "close"
+        assert connections.count("connection.connect_tcp.started") == 0, (
+            "a request had to open a new connection"
+        )
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
