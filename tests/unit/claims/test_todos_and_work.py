@@ -337,3 +337,28 @@ def test_held_registrations_and_waits_on_a_provider_arrive_as_work_items() -> No
     )
     assert wait.note == "waiting for integrations"
     assert complete(wait, by=SYSTEM, at=at).done_at == at
+
+
+def test_claims_waiting_per_caseworker_counts_those_signed_in_in_the_last_15_minutes() -> None:
+    from dwp.claims.domain.work import waiting_per_caseworker
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    sign_ins = {
+        "a": now - timedelta(minutes=1),
+        "b": now - timedelta(minutes=15),
+        "c": now - timedelta(minutes=15, seconds=1),
+    }
+    assert waiting_per_caseworker(30, sign_ins, now) == 15
+    assert waiting_per_caseworker(30, {}, now) == 30
+    assert waiting_per_caseworker(0, sign_ins, now) == 0
+
+
+def test_every_caseworker_read_is_audited_with_its_purpose() -> None:
+    story = submitted()
+    record = L.read_by_caseworker(story.claim, actor=CASEWORKER_A, at=story.tick(), purpose="assessing")
+    assert (record.action, record.actor_subject, record.reason) == ("read", CASEWORKER_A.subject, "assessing")
+    assert record.before == record.after
+    with pytest.raises(NotPermitted):
+        L.read_by_caseworker(story.claim, actor=CLAIMANT, at=story.tick(), purpose="x")
+    with pytest.raises(Exception, match="enter this"):
+        L.read_by_caseworker(story.claim, actor=CASEWORKER_A, at=story.tick(), purpose="")

@@ -868,6 +868,27 @@ def close(
     return Transition(new, audit, (ClaimClosed(claim.id, at),))
 
 
+# --- Reads ---------------------------------------------------------------------------------------
+
+
+def read_by_caseworker(claim: Claim, *, actor: Actor, at: datetime, purpose: str) -> AuditRecord:
+    """Every caseworker read of a claim is audited, with why; nothing about the claim changes."""
+    if not actor.is_staff:
+        raise NotPermitted("only caseworkers read other people's claims")
+    state: dict[str, object] = {"status": claim.status.value, "version": claim.version}
+    return AuditRecord(
+        claim.id,
+        "read",
+        actor.subject,
+        actor.kind,
+        at,
+        _reason("purpose", purpose),
+        state,
+        state,
+        actor.request_id,
+    )
+
+
 # --- To-dos --------------------------------------------------------------------------------------
 
 

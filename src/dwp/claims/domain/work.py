@@ -178,6 +178,17 @@ class QueueFilter:
         return all(checks)
 
 
+SIGNED_IN_WINDOW = timedelta(minutes=15)
+
+
+def waiting_per_caseworker(waiting: int, last_sign_ins: dict[str, datetime], now: datetime) -> float:
+    """Work items waiting for each caseworker signed in during the last 15 minutes: the figure the
+    service publishes as `DWP/Claims ClaimsWaitingPerCaseworker` for scaling. With nobody signed in,
+    everything waiting counts against one, so the figure never hides a queue."""
+    present = sum(1 for at in last_sign_ins.values() if now - SIGNED_IN_WINDOW <= at <= now)
+    return waiting / max(present, 1)
+
+
 def queue_order(item: WorkItem) -> tuple[date, datetime, str]:
     """Soonest due first, then oldest, so overdue work rises to the top."""
     return (item.due.on if item.due else date.max, item.created_at, item.id)
