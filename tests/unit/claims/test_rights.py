@@ -438,3 +438,51 @@ def test_the_tribunal_makes_the_appeal_decision_and_the_caseworker_records_it() 
     assert t.claim.latest_decision is not None
     assert t.claim.latest_decision.made_by == L.TRIBUNAL
     assert t.audit.actor_subject == CASEWORKER_A.subject
+
+
+@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.integers(0, 40))
+def test_assessment_periods_tile_the_calendar(first_day: date, n: int) -> None:
+    from dwp.claims.domain.dates import assessment_period_end, assessment_period_start, period_containing
+
+    start, end = assessment_period_start(first_day, n), assessment_period_end(first_day, n)
+    assert end >= start
+    assert assessment_period_start(first_day, n + 1) == end + timedelta(days=1)
+    assert 27 <= (end - start).days + 1 <= 31
+    for day in (start, end, start + (end - start) / 2):
+        assert period_containing(first_day, day) == (n, start, end)
+
+
+@pytest.mark.parametrize(
+    ("first_day", "day", "ends"),
+    [
+        (date(2027, 1, 31), date(2027, 2, 27), True),
+        (date(2027, 1, 31), date(2027, 2, 28), False),
+        (date(2027, 1, 31), date(2027, 3, 30), True),
+        (date(2026, 6, 10), date(2026, 7, 9), True),
+        (date(2026, 6, 10), date(2026, 6, 9), False),
+    ],
+)
+def test_the_monthly_run_finds_awards_whose_period_ends_on_a_day(
+    first_day: date, day: date, ends: bool
+) -> None:
+    from dwp.claims.domain.dates import period_ends_on
+
+    assert period_ends_on(first_day, day) is ends
+
+
+def test_a_decision_keeps_the_assessment_whose_explanation_its_notice_shows() -> None:
+    story = reach(Status.UNDER_ASSESSMENT)
+    t = L.award(
+        story.claim,
+        actor=SYSTEM,
+        at=story.tick(),
+        decision_id="d",
+        reasons=("calc",),
+        amount_pence=41_234,
+        assessment_id="assessment-9",
+    )
+    assert t.claim.latest_decision is not None
+    assert (t.claim.latest_decision.assessment_id, t.claim.latest_decision.amount_pence) == (
+        "assessment-9",
+        41_234,
+    )

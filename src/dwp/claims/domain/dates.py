@@ -50,3 +50,18 @@ def assessment_period_start(first_day: date, n: int) -> date:
 def assessment_period_end(first_day: date, n: int) -> date:
     """The last day of the n-th assessment period: the day before the next one begins."""
     return assessment_period_start(first_day, n + 1) - timedelta(days=1)
+
+
+def period_containing(first_day: date, day: date) -> tuple[int, date, date]:
+    """The assessment period (number, first day, last day) of an award from `first_day` that holds
+    `day`; the monthly run uses it to find every award whose period ends on a given day."""
+    if day < first_day:
+        raise ValueError("the day is before the award began")
+    n = max(0, (day.year - first_day.year) * 12 + day.month - first_day.month - 1)
+    while assessment_period_start(first_day, n + 1) <= day:
+        n += 1
+    return n, assessment_period_start(first_day, n), assessment_period_end(first_day, n)
+
+
+def period_ends_on(first_day: date, day: date) -> bool:
+    return day >= first_day and period_containing(first_day, day)[2] == day

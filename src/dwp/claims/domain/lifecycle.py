@@ -535,6 +535,7 @@ def _decide(
     reasons: tuple[str, ...],
     amount_pence: int | None,
     expected_version: int | None,
+    assessment_id: str | None = None,
 ) -> Transition:
     if not reasons:
         raise InvalidAnswers([FieldProblem("reasons", "give the reasons for the decision", "required")])
@@ -565,6 +566,7 @@ def _decide(
         reasons=reasons,
         rights=rights.rights_for(kind, notified_on, automated=automated),
         amount_pence=amount_pence,
+        assessment_id=assessment_id,
     )
     to = S.AWARDED if outcome == Outcome.AWARD else S.DISALLOWED
     new, audit, _ = _move(
@@ -591,6 +593,7 @@ def award(
     decision_id: str,
     reasons: tuple[str, ...],
     amount_pence: int,
+    assessment_id: str | None = None,
     expected_version: int | None = None,
 ) -> Transition:
     """Award the claim. Made by the system, it is recorded as automated with the right to a person's
@@ -606,6 +609,7 @@ def award(
         reasons=reasons,
         amount_pence=amount_pence,
         expected_version=expected_version,
+        assessment_id=assessment_id,
     )
 
 
@@ -682,6 +686,7 @@ def decide_human_review(
     outcome: Outcome,
     reasons: tuple[str, ...],
     amount_pence: int | None = None,
+    assessment_id: str | None = None,
     expected_version: int | None = None,
 ) -> Transition:
     return _decide(
@@ -695,6 +700,7 @@ def decide_human_review(
         reasons=reasons,
         amount_pence=amount_pence,
         expected_version=expected_version,
+        assessment_id=assessment_id,
     )
 
 
@@ -755,6 +761,7 @@ def decide_reconsideration(
     outcome: Outcome,
     reasons: tuple[str, ...],
     amount_pence: int | None = None,
+    assessment_id: str | None = None,
     expected_version: int | None = None,
 ) -> Transition:
     """Issue the mandatory reconsideration notice; its decision maker is not the original one."""
@@ -773,6 +780,7 @@ def decide_reconsideration(
         reasons=reasons,
         amount_pence=amount_pence,
         expected_version=expected_version,
+        assessment_id=assessment_id,
     )
 
 
@@ -827,6 +835,7 @@ def record_appeal_outcome(
     outcome: Outcome,
     reasons: tuple[str, ...],
     amount_pence: int | None = None,
+    assessment_id: str | None = None,
     expected_version: int | None = None,
 ) -> Transition:
     return _decide(
@@ -840,6 +849,7 @@ def record_appeal_outcome(
         reasons=reasons,
         amount_pence=amount_pence,
         expected_version=expected_version,
+        assessment_id=assessment_id,
     )
 
 

@@ -116,6 +116,8 @@ class Decision:
     rights: tuple[Right, ...]
     amount_pence: int | None = None
     """The award per assessment period (UC) or per week (JSA, ESA); None on a disallowance."""
+    assessment_id: str | None = None
+    """The benefits service's assessment behind it, whose itemised explanation the notice shows."""
 
 
 @dataclass(frozen=True)
