@@ -6,6 +6,7 @@
 - `lifecycle`: the table of allowed moves (`MOVES`) and one function per move.
 - `rights`: reconsideration and appeal time limits, the rights a notice states.
 - `todos`, `work`: the citizen's to-dos, caseworkers' work items, due dates and queue filters.
+- `evidence`: what an upload may be, the checks on an arrived object, who may download it.
 - `household`: the one mapping from a claim's answers to the benefits service's request body.
 """
 
