@@ -7,6 +7,7 @@
 - `rights`: reconsideration and appeal time limits, the rights a notice states.
 - `todos`, `work`: the citizen's to-dos, caseworkers' work items, due dates and queue filters.
 - `evidence`: what an upload may be, the checks on an arrived object, who may download it.
+- `journal`: messages between the citizen and DWP.
 - `household`: the one mapping from a claim's answers to the benefits service's request body.
 """
 
