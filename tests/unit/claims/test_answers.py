@@ -3,6 +3,9 @@ that are questions to confirm rather than errors ("refuse only what cannot be").
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
 from fractions import Fraction
@@ -421,3 +424,31 @@ def test_a_question_key_is_stable_for_the_same_answer() -> None:
 def test_a_claimant_of_16_or_17_is_asked_not_refused() -> None:
     assert codes("household", A.HouseholdAnswers(False), ctx(born=date(2009, 1, 1))) == ["claimant_under_18"]
     assert codes("household", A.HouseholdAnswers(False), ctx(born=date(2008, 1, 1))) == []
+
+
+def test_a_question_key_does_not_depend_on_set_order_or_the_process() -> None:
+    from dwp.claims.domain.checks import _canonical
+
+    one = A.OtherPerson(date(1990, 1, 1), "friend", frozenset({"pension_credit", "carers_allowance"}))
+    assert _canonical(one) == {
+        "date_of_birth": "1990-01-01",
+        "relationship": "friend",
+        "gets": ["carers_allowance", "pension_credit"],
+    }
+    code = (
+        "from datetime import date; from dwp.claims.domain import answers as A; "
+        "from dwp.claims.domain.checks import Question; "
+        "print(Question.about('c', 'f', 't', A.OtherPerson(date(1990, 1, 1), 'friend', "
+        "frozenset({'pension_credit', 'carers_allowance', 'dla_care'}))).key)"
+    )
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(keys) == 1

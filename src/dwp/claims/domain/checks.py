@@ -7,7 +7,9 @@ rather than refused. A child born in the future or a fit note that ends before i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -75,8 +77,25 @@ class Question:
 
     @classmethod
     def about(cls, code: str, field: str, text: str, subject: object) -> Question:
-        digest = hashlib.sha256(repr(subject).encode()).hexdigest()[:12]
+        rendered = json.dumps(_canonical(subject), sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(rendered.encode()).hexdigest()[:12]
         return cls(code, field, text, f"{code}:{field}:{digest}")
+
+
+def _canonical(value: object) -> object:
+    """A rendering of an answer that is the same in every process: sets sorted (their order follows
+    string hashing, which differs per process), dates as ISO text, dataclasses as sorted mappings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, frozenset | set):
+        return sorted((_canonical(v) for v in value), key=repr)
+    if isinstance(value, tuple | list):
+        return [_canonical(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool | int | str | None):
+        return value
+    return repr(value)
 
 
 class _Findings:
@@ -328,7 +347,7 @@ def _caring(f: _Findings, c: CaringAnswers, ctx: CheckContext) -> None:
     f.count("caring.carers", c.carers, most=2)
     for i, carer in enumerate(c.carers):
         f.hours(f"caring.carers.{i}.hours_per_week", carer.hours_per_week)
-    if len({c.whose for c in c.carers}) != len(c.carers):
+    if len({carer.whose for carer in c.carers}) != len(c.carers):
         f.problem("caring.carers", "give each person's caring once", "duplicate")
 
 

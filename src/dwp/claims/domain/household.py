@@ -217,7 +217,9 @@ def uc_circumstances(
                 period_start,
             )
         )
-    benefits = [b for b in income.other_benefits if couple or b.whose in ("you", "partner")]
+    # On a joint claim both partners' benefits count; claiming alone under reg 3(3), the partner's
+    # income still counts as the claimant's, so every benefit listed is the household's either way.
+    benefits = list(income.other_benefits)
     jsa = sum(b.amount.weekly for b in benefits if b.kind == "new_style_jsa")
     esa = sum(b.amount.weekly for b in benefits if b.kind == "new_style_esa")
     child_benefit = [b.amount.weekly for b in benefits if b.kind == "child_benefit"]
