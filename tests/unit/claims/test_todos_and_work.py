@@ -312,8 +312,22 @@ def test_done_work_is_done_and_follows_its_claim() -> None:
         complete(done, by=CASEWORKER_A, at=datetime(2026, 6, 6, tzinfo=UTC))
     with pytest.raises(Exception, match="done"):
         assign(done, to=CASEWORKER_A.subject, by=CASEWORKER_A)
-    assert follow_claim(item, Status.UNDER_ASSESSMENT).claim_status == Status.UNDER_ASSESSMENT
-    assert follow_claim(item, Status.SUBMITTED) is item
+    at = datetime(2026, 6, 7, tzinfo=UTC)
+    moved = follow_claim(item, Status.UNDER_ASSESSMENT, at)
+    assert (moved.claim_status, moved.open) == (Status.UNDER_ASSESSMENT, True)
+    assert follow_claim(item, Status.SUBMITTED, at) is item
+    withdrawn = follow_claim(item, Status.WITHDRAWN, at)
+    assert (withdrawn.open, withdrawn.done_at) == (False, at)
+
+
+def test_a_withdrawn_claim_asks_nothing_more_of_the_citizen() -> None:
+    story = submitted()
+    assert story.claim.open_todos()
+    story.apply(L.withdraw(story.claim, actor=CLAIMANT, at=story.tick(), reason="found work"))
+    assert story.claim.open_todos() == ()
+    todo = story.claim.todos[0]
+    with pytest.raises(Exception, match="withdrawn"):
+        L.complete_todo(story.claim, todo.id, actor=CLAIMANT, at=story.tick())
 
 
 def test_held_registrations_and_waits_on_a_provider_arrive_as_work_items() -> None:

@@ -194,7 +194,14 @@ class Claim:
     def latest_decision(self) -> Decision | None:
         return self.decisions[-1] if self.decisions else None
 
+    @property
+    def finished(self) -> bool:
+        """Withdrawn or closed: nothing is asked of anyone any more."""
+        return self.status in (Status.WITHDRAWN, Status.CLOSED)
+
     def open_todos(self, kind: TodoKind | None = None) -> tuple[Todo, ...]:
+        if self.finished:
+            return ()
         return tuple(t for t in self.todos if t.open and (kind is None or t.kind == kind))
 
 

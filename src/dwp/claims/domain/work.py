@@ -144,9 +144,15 @@ def complete(item: WorkItem, *, by: Actor, at: datetime) -> WorkItem:
     return replace(item, done_at=at, version=item.version + 1)
 
 
-def follow_claim(item: WorkItem, status: Status) -> WorkItem:
-    """Keep the item's copy of its claim's status (for the queue filter) in step with the claim."""
-    return item if item.claim_status == status else replace(item, claim_status=status)
+def follow_claim(item: WorkItem, status: Status, at: datetime) -> WorkItem:
+    """Keep the item's copy of its claim's status (for the queue filter) in step with the claim; a
+    withdrawn or closed claim leaves no work open."""
+    if item.claim_status == status:
+        return item
+    finished = status in (Status.WITHDRAWN, Status.CLOSED) and item.open
+    return replace(
+        item, claim_status=status, done_at=at if finished else item.done_at, version=item.version + 1
+    )
 
 
 @dataclass(frozen=True)
