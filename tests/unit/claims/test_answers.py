@@ -452,3 +452,26 @@ def test_a_question_key_does_not_depend_on_set_order_or_the_process() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(keys) == 1
+
+
+def test_the_task_list_shows_each_section_not_started_to_confirm_or_completed() -> None:
+    story = draft(sections={"household": uc_answers()["household"]})
+    t, questions = L.save_section(
+        story.claim,
+        "housing",
+        A.HousingAnswers("own_outright", 2, A.Amount(100)),
+        actor=CLAIMANT,
+        at=story.tick(),
+    )
+    story.apply(t)
+    assert dict(L.task_list(story.claim, story.now)) == {
+        "household": "completed",
+        "housing": "to_confirm",
+        "income": "not_started",
+        "capital": "not_started",
+        "childcare": "not_started",
+        "health": "not_started",
+        "caring": "not_started",
+    }
+    story.apply(L.confirm_answer(story.claim, questions[0].key, actor=CLAIMANT, at=story.tick()))
+    assert dict(L.task_list(story.claim, story.now))["housing"] == "completed"

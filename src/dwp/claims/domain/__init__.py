@@ -42,6 +42,7 @@ from dwp.claims.domain.lifecycle import (
     start_assessment,
     start_claim,
     submit,
+    task_list,
     withdraw,
 )
 from dwp.claims.domain.model import (
@@ -123,6 +124,7 @@ __all__ = [
     "start_assessment",
     "start_claim",
     "submit",
+    "task_list",
     "uc_circumstances",
     "uk_date",
     "withdraw",

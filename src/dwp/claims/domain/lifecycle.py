@@ -15,7 +15,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from dwp.claims.domain import rights
 from dwp.claims.domain.answers import SECTIONS, Answers, ClaimType, Section
@@ -329,6 +329,26 @@ def open_questions(claim: Claim, at: datetime) -> tuple[Question, ...]:
             except InvalidAnswers:
                 continue
         return tuple(found)
+
+
+TaskState = Literal["not_started", "to_confirm", "completed"]
+
+
+def task_list(claim: Claim, at: datetime) -> tuple[tuple[str, TaskState], ...]:
+    """Each section of the claim with where it stands (the GOV.UK task list pattern): not started,
+    saved with answers still to confirm, or completed."""
+    waiting = {q.field.split(".")[0] for q in open_questions(claim, at) if q.key not in claim.confirmed}
+    return tuple(
+        (
+            name,
+            "not_started"
+            if name not in claim.answers.sections
+            else "to_confirm"
+            if name in waiting
+            else "completed",
+        )
+        for name in SECTIONS[claim.claim_type]
+    )
 
 
 def confirm_answer(
