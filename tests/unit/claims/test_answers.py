@@ -475,3 +475,28 @@ def test_the_task_list_shows_each_section_not_started_to_confirm_or_completed() 
     }
     story.apply(L.confirm_answer(story.claim, questions[0].key, actor=CLAIMANT, at=story.tick()))
     assert dict(L.task_list(story.claim, story.now))["housing"] == "completed"
+
+
+def test_esa_asks_about_a_fit_note_that_does_not_fit_the_condition() -> None:
+    from dwp.claims.domain.checks import check_claim
+
+    esa = ctx(A.ClaimType.NEW_STYLE_ESA)
+    ordinary = A.Answers(esa_answers())
+    assert check_claim(ordinary, esa) == ()
+    long_note = A.FitNoteAnswers(True, A.FitNote(date(2026, 5, 2), date(2026, 9, 1)))
+    before = A.FitNoteAnswers(True, A.FitNote(date(2026, 4, 1), date(2026, 6, 30)))
+    open_ended = A.FitNoteAnswers(True, A.FitNote(date(2026, 5, 2), None))
+    assert [q.code for q in check_claim(A.Answers(esa_answers() | {"fit_note": long_note}), esa)] == [
+        "fit_note_longer_than_allowed"
+    ]
+    assert [q.code for q in check_claim(A.Answers(esa_answers() | {"fit_note": before}), esa)] == [
+        "fit_note_before_condition"
+    ]
+    assert [q.code for q in check_claim(A.Answers(esa_answers() | {"fit_note": open_ended}), esa)] == [
+        "fit_note_longer_than_allowed"
+    ]
+    later = A.Answers(
+        esa_answers()
+        | {"condition": A.ConditionAnswers("Back injury", date(2025, 6, 1)), "fit_note": long_note}
+    )
+    assert check_claim(later, esa) == ()

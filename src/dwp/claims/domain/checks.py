@@ -39,6 +39,7 @@ from dwp.claims.domain.answers import (
     WorkHistoryAnswers,
     WorkIncomeAnswers,
 )
+from dwp.claims.domain.dates import add_months
 from dwp.claims.domain.errors import FieldProblem, InvalidAnswers, UnknownSection
 from dwp.claims.domain.text import text_problem
 
@@ -555,7 +556,41 @@ def check_claim(answers: Answers, ctx: CheckContext) -> tuple[Question, ...]:
                     "Help with childcare is for people in work or starting work: are you about to start?",
                     childcare,
                 )
+    if ctx.claim_type == ClaimType.NEW_STYLE_ESA:
+        _esa_fit_note_against_condition(f, answers)
     problems.extend(f.problems)
     if problems:
         raise InvalidAnswers(problems)
     return (*questions, *f.questions)
+
+
+FIRST_MONTHS_OF_CONDITION = 6
+LONGEST_EARLY_FIT_NOTE_MONTHS = 3
+"""In the first 6 months of a condition a fit note covers at most 3 months (Social Security (Medical
+Evidence) Regulations 1976 Sch 1 Part 1 rule 8)."""
+
+
+def _esa_fit_note_against_condition(f: _Findings, answers: Answers) -> None:
+    condition, section = answers.get("condition"), answers.get("fit_note")
+    if not isinstance(condition, ConditionAnswers) or not isinstance(section, FitNoteAnswers):
+        return
+    note = section.fit_note
+    if note is None:
+        return
+    if note.starts_on < condition.started_on:
+        f.ask(
+            "fit_note_before_condition",
+            "fit_note.fit_note.starts_on",
+            "Your fit note starts before the date you gave for your condition starting: are both right?",
+            (note, condition.started_on),
+        )
+    early = note.starts_on < add_months(condition.started_on, FIRST_MONTHS_OF_CONDITION)
+    if early and (
+        note.ends_on is None or note.ends_on > add_months(note.starts_on, LONGEST_EARLY_FIT_NOTE_MONTHS)
+    ):
+        f.ask(
+            "fit_note_longer_than_allowed",
+            "fit_note.fit_note.ends_on",
+            "In the first 6 months of a condition a fit note covers at most 3 months: are the dates right?",
+            (note, condition.started_on),
+        )
