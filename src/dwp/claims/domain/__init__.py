@@ -13,9 +13,18 @@
 
 from dwp.claims.domain.answers import SECTIONS, Amount, Answers, ClaimType
 from dwp.claims.domain.checks import CheckContext, Question, check_claim, check_section
-from dwp.claims.domain.dates import add_months, assessment_period_end, assessment_period_start, uk_date
+from dwp.claims.domain.dates import (
+    add_months,
+    assessment_period_end,
+    assessment_period_start,
+    period_containing,
+    period_ends_on,
+    uk_date,
+)
 from dwp.claims.domain.errors import ClaimsError, FieldProblem, InvalidAnswers, MoveNotAllowed
+from dwp.claims.domain.evidence import Upload, UploadState, check_upload, download_link_expiry, start_upload
 from dwp.claims.domain.household import NotReadyToAssess, WcaOutcome, contributory, uc_circumstances
+from dwp.claims.domain.journal import JournalEntry, post_message
 from dwp.claims.domain.lifecycle import (
     MOVES,
     RULES,
@@ -34,6 +43,7 @@ from dwp.claims.domain.lifecycle import (
     invite_partner,
     join_as_partner,
     open_questions,
+    read_by_caseworker,
     record_appeal_outcome,
     request_evidence,
     request_human_review,
@@ -59,7 +69,19 @@ from dwp.claims.domain.model import (
     Todo,
     TodoKind,
 )
-from dwp.claims.domain.work import QueueFilter, WorkItem, WorkKind, assign, complete, escalate, release
+from dwp.claims.domain.work import (
+    QueueFilter,
+    WorkItem,
+    WorkKind,
+    assign,
+    complete,
+    escalate,
+    follow_claim,
+    held_registration,
+    release,
+    waiting_on,
+    waiting_per_caseworker,
+)
 
 __all__ = [
     "MOVES",
@@ -79,6 +101,7 @@ __all__ = [
     "DueDate",
     "FieldProblem",
     "InvalidAnswers",
+    "JournalEntry",
     "MoveNotAllowed",
     "MoveRule",
     "NotReadyToAssess",
@@ -90,6 +113,8 @@ __all__ = [
     "Todo",
     "TodoKind",
     "Transition",
+    "Upload",
+    "UploadState",
     "WcaOutcome",
     "WorkItem",
     "WorkKind",
@@ -102,6 +127,7 @@ __all__ = [
     "award",
     "check_claim",
     "check_section",
+    "check_upload",
     "close",
     "complete",
     "complete_todo",
@@ -111,10 +137,17 @@ __all__ = [
     "decide_human_review",
     "decide_reconsideration",
     "disallow",
+    "download_link_expiry",
     "escalate",
+    "follow_claim",
+    "held_registration",
     "invite_partner",
     "join_as_partner",
     "open_questions",
+    "period_containing",
+    "period_ends_on",
+    "post_message",
+    "read_by_caseworker",
     "record_appeal_outcome",
     "release",
     "request_evidence",
@@ -123,9 +156,12 @@ __all__ = [
     "save_section",
     "start_assessment",
     "start_claim",
+    "start_upload",
     "submit",
     "task_list",
     "uc_circumstances",
     "uk_date",
+    "waiting_on",
+    "waiting_per_caseworker",
     "withdraw",
 ]
