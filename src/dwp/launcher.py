@@ -2,7 +2,8 @@
 
 Starts the embedded AWS endpoint, creates what the platform needs on it, starts each catalogue process
 with an app (each service migrating its own tables first), waits for every `/health/ready`, prints
-where everything is, streams logs with a prefix per process, and stops everything on Ctrl-C.
+where everything is, streams logs with a prefix per process, restarts a process that dies (with backoff,
+as ECS replaces a task), and stops everything on Ctrl-C.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from typing import IO
 
 import httpx
@@ -77,12 +79,28 @@ class LaunchError(Exception):
     """Something stops the platform from starting; the message says what and what to do."""
 
 
+RESTART_BACKOFF_SECONDS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+"""How long to wait before each further restart of a process that died (as ECS backs off a failing task)."""
+GIVE_UP_AFTER = 5
+"""Restarts within `RESTART_WINDOW_SECONDS` after which a process is reported as failing and left stopped."""
+RESTART_WINDOW_SECONDS = 120.0
+LAST_LINES = 15
+
+
 @dataclass
 class Child:
     name: str
     process: subprocess.Popen[str]
     port: int
     colour: str
+    command: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    last_lines: deque[str] = field(default_factory=lambda: deque(maxlen=LAST_LINES))
+    exits: list[float] = field(default_factory=list)
+    """When it died, for the restart window."""
+    restart_at: float | None = None
+    awaiting_ready: bool = False
+    given_up: bool = False
 
 
 class Launcher:
@@ -98,12 +116,15 @@ class Launcher:
         """Start everything and wait; Ctrl-C (or SIGTERM) stops it all. Returns the exit code."""
         started = time.monotonic()
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops us like Ctrl-C
+        # A shell starts a background job (`dwp up &`) with SIGINT ignored, and Python then installs no
+        # handler of its own: say explicitly that Ctrl-C (SIGINT) stops us, however we were started.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         ready = False
         try:
             self._start_everything(seed=seed)
             ready = True
             self._print_summary(time.monotonic() - started)
-            return self._wait_until_a_child_stops()
+            return self._supervise()
         except LaunchError as exc:
             self.console.print(f"[bold red]Cannot start the platform:[/] {exc}")
             return 1
@@ -214,7 +235,13 @@ class Launcher:
     def _start(
         self, name: str, command: list[str], port: int, env: dict[str, str], colour: str = "white"
     ) -> None:
-        process = subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+        child = Child(name, self._spawn(command, env), port, colour, command=command, env=env)
+        self.children.append(child)
+        self._follow(child)
+
+    @staticmethod
+    def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+        return subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
             command,
             env=env,
             stdout=subprocess.PIPE,
@@ -223,14 +250,15 @@ class Launcher:
             start_new_session=True,  # Ctrl-C reaches us only; we stop the children in order
             preexec_fn=_die_with_parent,
         )
-        child = Child(name, process, port, colour)
-        self.children.append(child)
-        assert process.stdout is not None
-        threading.Thread(target=self._stream, args=(child, process.stdout), daemon=True).start()
+
+    def _follow(self, child: Child) -> None:
+        assert child.process.stdout is not None
+        threading.Thread(target=self._stream, args=(child, child.process.stdout), daemon=True).start()
 
     def _stream(self, child: Child, stream: IO[str]) -> None:
         width = max(len(c.name) for c in self.children) if self.children else 10
         for line in stream:
+            child.last_lines.append(line.rstrip())
             with self._print_lock:
                 self.console.print(
                     f"[{child.colour}]{child.name:<{max(width, 12)}}|[/] {escape(line.rstrip())}",
@@ -283,9 +311,11 @@ class Launcher:
         table.add_column("process")
         table.add_column("address")
         table.add_column("API docs")
+        kinds = {p.name: p.kind for p in catalog.PROCESSES}
         for child in self.children:
             url = f"http://127.0.0.1:{child.port}"
-            docs = f"{url}/docs" if child.name != "aws" else ""
+            # Simulators follow their provider's published API and serve no OpenAPI pages of their own.
+            docs = f"{url}/docs" if kinds.get(child.name) not in (None, "simulator") else ""
             table.add_row(child.name, url, docs)
         with self._print_lock:
             self.console.print(table)
@@ -297,15 +327,62 @@ class Launcher:
                     self.console.print(f"  {label}: {escape(value)}", soft_wrap=True)
             self.console.print("Press Ctrl-C to stop everything.")
 
-    def _wait_until_a_child_stops(self) -> int:
-        while True:
-            for child in self.children:
-                if child.process.poll() is not None:
-                    self._step(
-                        f"[red]{child.name} stopped unexpectedly (exit code {child.process.returncode})[/]"
-                    )
-                    return 1
-            time.sleep(0.5)
+    def _supervise(self) -> int:
+        """Keep every process running, as ECS keeps a service's tasks: one that dies is restarted with
+        backoff and reported; one that keeps dying is reported with its last lines and left stopped,
+        while the rest run on. Returns only when interrupted (Ctrl-C or SIGTERM raise out of it)."""
+        with httpx.Client(timeout=1) as client:
+            while True:
+                now = time.monotonic()
+                for child in self.children:
+                    self._look_after(child, now, client)
+                time.sleep(0.2)
+
+    def _look_after(self, child: Child, now: float, client: httpx.Client) -> None:
+        if child.given_up:
+            return
+        if child.restart_at is None and child.process.poll() is not None:
+            child.exits = [t for t in child.exits if now - t < RESTART_WINDOW_SECONDS] + [now]
+            code = child.process.returncode
+            if len(child.exits) > GIVE_UP_AFTER:
+                child.given_up = True
+                lines = "\n".join(f"    {line}" for line in child.last_lines)
+                self._step(
+                    f"[red]{child.name} keeps stopping (exit code {code}, {len(child.exits)} times in "
+                    f"{RESTART_WINDOW_SECONDS:.0f}s); left stopped. Its last lines:[/]\n{escape(lines)}"
+                )
+                return
+            delay = RESTART_BACKOFF_SECONDS[min(len(child.exits), len(RESTART_BACKOFF_SECONDS)) - 1]
+            child.restart_at = now + delay
+            self._step(
+                f"[red]{child.name} stopped unexpectedly (exit code {code}); restarting in {delay:.0f}s[/]"
+            )
+        elif child.restart_at is not None and now >= child.restart_at:
+            child.restart_at = None
+            child.process = self._spawn(child.command, child.env)
+            child.awaiting_ready = True
+            self._follow(child)
+            self._step(f"{child.name} restarted")
+        elif child.awaiting_ready and child.process.poll() is None and self._is_ready(child, client):
+            child.awaiting_ready = False
+            if child.name == "aws":
+                # The emulator keeps nothing across a restart: create the resources again (the keys and
+                # secrets come back from the keys file) before anything is told it is ready.
+                try:
+                    self._bootstrap(self.env)
+                except LaunchError as exc:
+                    self._step(f"[red]{exc}[/]")
+                    child.awaiting_ready = True
+                    return
+            self._step(f"{child.name} is ready again")
+
+    def _is_ready(self, child: Child, client: httpx.Client) -> bool:
+        if child.name == "aws":
+            return not port_is_free("127.0.0.1", child.port)
+        try:
+            return client.get(f"http://127.0.0.1:{child.port}/health/ready").status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def stop(self) -> None:
         """Stop services first and the AWS endpoint last, so relays can finish what they are doing."""

@@ -81,6 +81,8 @@ def platform(
             stderr=subprocess.STDOUT,
             text=True,
             cwd=tmp_path,
+            # As a shell starts a background job (`dwp up &`): SIGINT ignored. Ctrl-C must still stop it.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
         deadline = time.monotonic() + 90
         while "Press Ctrl-C" not in log.read_text():
@@ -152,6 +154,27 @@ def test_a_citizen_registers_over_http(platform: tuple[subprocess.Popen[str], Pa
     text = log.read_text()
     assert "citizen     | {" in text, "service logs are streamed with a prefix"
     assert body["national_insurance_number"] not in text, "a NINO reached the logs"
+
+
+def test_the_provider_simulators_run_and_answer_as_their_providers(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    _, log = platform
+    printed = log.read_text()
+    for name in ("os-places", "hmrc", "nhs"):
+        assert f"│ {name} " in printed or f"| {name} " in printed, f"{name} is missing from the printed table"
+    with httpx.Client(timeout=10) as client:
+        places = client.get(
+            f"{url('os-places')}/search/places/v1/postcode",
+            params={"postcode": "CF24", "maxresults": "1", "key": "local-os-places-key"},
+        )
+        assert places.json()["header"]["totalresults"] > 100
+        grant = {"grant_type": "client_credentials", "client_id": "dwp-integrations-local"}
+        hmrc = client.post(f"{url('hmrc')}/oauth/token", data=grant | {"client_secret": "local-hmrc-secret"})
+        assert hmrc.json()["token_type"] == "bearer"
+        nhs = client.get(f"{url('nhs')}/personal-demographics/FHIR/R4/Patient/9000000009")
+        assert nhs.status_code == 401
+        assert nhs.json()["resourceType"] == "OperationOutcome"
 
 
 def test_a_person_signs_in_through_the_gateway_from_the_printed_link(
@@ -287,6 +310,53 @@ def test_people_signing_in_through_the_gateway_never_share_a_session(
         subjects = [f.result() for f in running]
     assert len(set(subjects)) == len(people)
     _anonymous_gets_nothing(anonymous)
+
+
+def _pid_of(command: str, port: int) -> int:
+    """The process of this test's `dwp up` that runs `dwp <command> ... --port <port>`."""
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if "dwp.cli" in argv and command in argv and str(port) in argv:
+            return int(entry.name)
+    raise AssertionError(f"no process runs dwp {command} on port {port}")
+
+
+def _wait_for_line(log: Path, text: str, after: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in log.read_text()[after:]:
+        assert time.monotonic() < deadline, f"{text!r} never appeared:\n{log.read_text()[after:][-3000:]}"
+        time.sleep(0.2)
+
+
+def test_a_service_killed_is_restarted_and_the_rest_run_on(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """Reliability issue, supervision: kill -9 of a service and of the embedded AWS endpoint."""
+    process, log = platform
+    children = (
+        ("citizen", "serve", catalog.process("citizen").port),
+        ("aws", "aws-endpoint", catalog.AWS_ENDPOINT_PORT),
+    )
+    for name, command, port in children:
+        mark = len(log.read_text())
+        os.kill(_pid_of(command, port + PORT_OFFSET), signal.SIGKILL)
+        _wait_for_line(log, f"{name} stopped unexpectedly", mark)
+        # Everything else keeps running while it is down.
+        assert httpx.get(f"{url('benefits')}/health/live", timeout=5).status_code == 200
+        _wait_for_line(log, f"{name} is ready again", mark)
+        assert process.poll() is None, "dwp up stopped when one process died"
+    # After both came back: a registration works (the PII key and secrets were restored by bootstrap).
+    citizen_id = str(uuid.uuid4())
+    citizen = token("citizen", log.parent, "--citizen-id", citizen_id)
+    body = {"given_name": "Rhys", "family_name": "Evans", "date_of_birth": "1980-02-02",
+            "national_insurance_number": random_nino(), "email": "rhys@example.com"}  # fmt: skip
+    created = httpx.post(
+        f"{url('citizen')}/v1/citizens", json=body, headers={"Authorization": f"Bearer {citizen}"}, timeout=10
+    )
+    assert created.status_code == 201, created.text
 
 
 def test_no_personal_data_or_secret_reaches_the_logs(platform: tuple[subprocess.Popen[str], Path]) -> None:

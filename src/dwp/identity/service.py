@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import httpx
+from pydantic import ValidationError
 
+from dwp.contracts.citizens import CitizenRecord, CitizenRegistration
 from dwp.identity import repository
 from dwp.identity.config import IdentitySettings
 from dwp.identity.domain import (
@@ -35,6 +37,7 @@ from dwp.identity.staff import StaffSignInClient
 from dwp.identity.tokens import KeyRing, SigningKey, rotation
 from dwp.platform import catalog
 from dwp.platform.database import Database
+from dwp.platform.http import ResilientClient, UpstreamRejected
 from dwp.platform.pii import PiiCipher
 
 PENDING_SIGN_IN_SECONDS = 600
@@ -59,8 +62,13 @@ class IdentityContext:
     staff: StaffSignInClient
     http: httpx.AsyncClient
     policy: SessionPolicy = field(default_factory=SessionPolicy)
+    citizen: ResilientClient = field(init=False)
+    """The citizen service, over `http`: retries, breaker and deadline from the platform."""
     _ring: KeyRing | None = None
     _ring_loaded_at: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.citizen = ResilientClient.for_service("citizen", self.settings.platform, http=self.http)
 
     @property
     def issuer(self) -> str:
@@ -309,38 +317,41 @@ async def service_token(ctx: IdentityContext, *, client_id: str, client_secret: 
 # --- registration with the citizen service -----------------------------------------------------
 
 
-async def citizen_record(ctx: IdentityContext, session: Session) -> dict[str, Any] | None:
+async def citizen_record(ctx: IdentityContext, session: Session) -> CitizenRecord | None:
     """The linked citizen's record from the citizen service (over HTTP), or None if not registered."""
     token, _ = await access_token(ctx, session_id=session.session_id)
-    url = f"{ctx.settings.platform.service_url('citizen')}/v1/citizens/{session.subject_id}"
-    response = await ctx.http.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=5.0)
-    if response.status_code == 404:
-        return None
-    response.raise_for_status()
-    return dict(response.json())
+    try:
+        return await ctx.citizen.get_model(f"/v1/citizens/{session.subject_id}", CitizenRecord, bearer=token)
+    except UpstreamRejected as exc:
+        if exc.status == 404:
+            return None
+        raise
 
 
-async def register_citizen(ctx: IdentityContext, *, session_id: str | None, nino: str) -> dict[str, Any]:
+async def register_citizen(ctx: IdentityContext, *, session_id: str | None, nino: str) -> CitizenRecord:
     """Create the citizen record, prefilled from the identity One Login verified, plus the NINO that
-    One Login does not hold."""
+    One Login does not hold. The citizen service checks the NINO; the call is made with the citizen's
+    own token and an Idempotency-Key, so it is retried safely if the citizen service is briefly down
+    (and a citizen service that stays down is a 503)."""
     session = await current_session(ctx, session_id=session_id)
     if session.subject_kind != "citizen" or not session.verified:
         raise IdentityNotProven("registering needs an identity proven to P2 with One Login")
     token, _ = await access_token(ctx, session_id=session.session_id)
-    body = {k: v for k, v in session.verified.items() if v} | {"national_insurance_number": nino}
-    response = await ctx.http.post(
-        f"{ctx.settings.platform.service_url('citizen')}/v1/citizens",
-        json=body,
-        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"register-{session.subject_id}"},
-        timeout=10.0,
-    )
-    if response.status_code not in (200, 201):
-        title = (
-            response.json().get("detail")
-            if response.headers.get("content-type", "").endswith("json")
-            else None
+    verified = {k: v for k, v in session.verified.items() if v}
+    try:
+        body = CitizenRegistration.model_validate(verified | {"national_insurance_number": nino})
+    except ValidationError as exc:
+        raise RegistrationRefused("the verified identity lacks what registering needs") from exc
+    try:
+        return await ctx.citizen.post_model(
+            "/v1/citizens",
+            body,
+            CitizenRecord,
+            bearer=token,
+            idempotency_key=f"register-{session.subject_id}",
         )
+    except UpstreamRejected as exc:
+        detail = (exc.problem or {}).get("detail")
         raise RegistrationRefused(
-            f"the citizen service refused the registration: {title or response.status_code}"
-        )
-    return dict(response.json())
+            f"the citizen service refused the registration: {detail or exc.status}"
+        ) from exc
