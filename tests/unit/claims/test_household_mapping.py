@@ -261,3 +261,14 @@ def test_benefits_accepts_a_mixed_age_couple() -> None:
     story = draft(sections=uc_answers(household=A.HouseholdAnswers(True, A.Partner(date(1955, 1, 1)))))
     story.claim = replace(story.claim, joint=True)
     _assessable(uc_circumstances(story.claim, period_start=PERIOD))
+
+
+def test_a_young_person_who_turns_20_during_the_period_is_not_a_child_for_it() -> None:
+    nineteen = A.ChildAnswer(date(2006, 7, 1), "F", in_non_advanced_education=True)  # 20 on 1 July 2026
+    younger = A.ChildAnswer(date(2015, 1, 1), "M")
+    story = draft(sections=uc_answers(household=A.HouseholdAnswers(False, children=(nineteen, younger))))
+    model = _assessable(uc_circumstances(story.claim, period_start=PERIOD))
+    assert [c.date_of_birth for c in model.children] == [date(2015, 1, 1)]
+    assert [n.date_of_birth for n in model.non_dependants] == [date(2006, 7, 1)]
+    before_birthday = _assessable(uc_circumstances(story.claim, period_start=date(2026, 5, 10)))
+    assert len(before_birthday.children) == 2

@@ -25,8 +25,8 @@ from dwp.claims.domain.answers import (
     Whose,
     WorkIncomeAnswers,
 )
-from dwp.claims.domain.checks import age_on
-from dwp.claims.domain.dates import add_months
+from dwp.claims.domain.checks import OLDEST_CHILD_AGE, age_on
+from dwp.claims.domain.dates import add_months, assessment_period_end
 from dwp.claims.domain.errors import ClaimsError
 from dwp.claims.domain.model import Claim
 from dwp.contracts.benefits import (
@@ -226,10 +226,19 @@ def uc_circumstances(
     unearned = sum(p.amount.monthly for p in income.pensions) + sum(
         b.amount.monthly for b in benefits if b.kind in UNEARNED_BENEFITS
     )
+    # A young person who turns 20 during the period is not a child for any of it (a change takes effect
+    # from the first day of the period it happens in: D&A Regs 2013 Sch 1 para 20); they live on in the
+    # home as a non-dependant.
+    period_end = assessment_period_end(period_start, 0)
+    children = [c for c in household.children if age_on(c.date_of_birth, period_end) < OLDEST_CHILD_AGE]
+    aged_out = [c for c in household.children if age_on(c.date_of_birth, period_end) >= OLDEST_CHILD_AGE]
     non_dependants: list[NonDependantPayload] = [
         {"date_of_birth": o.date_of_birth.isoformat(), "exempt": bool(o.gets)}
         for o in household.others
         if o.relationship in NON_DEPENDANTS and age_on(o.date_of_birth, period_start) >= 16
+    ]
+    non_dependants += [
+        NonDependantPayload(date_of_birth=c.date_of_birth.isoformat(), exempt=False) for c in aged_out
     ]
     pays_childcare = isinstance(childcare, ChildcareAnswers) and childcare.pays_for_childcare
     return {
@@ -237,7 +246,7 @@ def uc_circumstances(
         "assessment_period_end": None,
         "couple": couple,
         "adults": adults,
-        "children": [_child(c) for c in household.children],
+        "children": [_child(c) for c in children],
         "housing": _housing(housing if isinstance(housing, HousingAnswers) else None, lha_rates),
         "non_dependants": non_dependants,
         "childcare_costs": childcare.cost.monthly if pays_childcare and childcare.cost else 0,  # type: ignore[union-attr]
