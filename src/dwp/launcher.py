@@ -30,7 +30,8 @@ from dwp.platform.errors import describe_failure
 from dwp.platform.settings import Settings
 from dwp.trust import TRUST_FILE, trusted_settings
 
-READY_TIMEOUT_SECONDS = 60
+READY_TIMEOUT_SECONDS = 240
+"""Long enough for a first start on a busy machine (the benefits service compiles its rules kernel)."""
 COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta"]
 
 

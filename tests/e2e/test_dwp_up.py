@@ -85,7 +85,7 @@ def platform(
             # As a shell starts a background job (`dwp up &`): SIGINT ignored. Ctrl-C must still stop it.
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300  # a first start compiles the rules kernel; CI may be busy
         while "Press Ctrl-C" not in log.read_text():
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
