@@ -156,6 +156,19 @@ def test_a_citizen_registers_over_http(platform: tuple[subprocess.Popen[str], Pa
     assert body["national_insurance_number"] not in text, "a NINO reached the logs"
 
 
+def test_the_printed_address_opens_the_citizen_web_app(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    _, log = platform
+    printed = re.findall(r"Open the citizen web app: (http://127\.0\.0\.1:\d+/)", log.read_text())
+    assert printed == [f"{url('frontend')}/"]
+    with httpx.Client(timeout=10) as browser:
+        page = browser.get(printed[0])
+    assert page.status_code == 200
+    assert '<div id="root">' in page.text, "the start page is the built SPA (make run builds it)"
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
 def test_a_person_signs_in_through_the_gateway_from_the_printed_link(
     platform: tuple[subprocess.Popen[str], Path],
 ) -> None:
@@ -177,18 +190,21 @@ def test_a_person_signs_in_through_the_gateway_from_the_printed_link(
             f"{url('one-login')}/authorize/{page.headers['X-Simulator-Interaction']}",
             data={"user_id": "sarah-p2"},
         )
+        # Browsers use the citizen web app's address, so One Login sends them back to it (its BFF
+        # relays the callback to the identity service and sets the session cookie).
         callback = chosen.headers["location"]
-        assert callback.startswith(f"{url('gateway')}/v1/auth/one-login/callback?")
+        assert callback.startswith(f"{url('frontend')}/v1/auth/one-login/callback?")
         signed_in = browser.get(callback)
         assert signed_in.status_code == 303, signed_in.text
-        me = browser.get(f"{url('gateway')}{signed_in.headers['location']}")
+        assert signed_in.headers["location"] == "/account"
+        me = browser.get(f"{url('gateway')}/v1/auth/me")
         assert me.status_code == 200
         assert "Sarah Anne Jones" in me.text
         assert "P2" in me.text
         out = browser.post(f"{url('gateway')}/v1/auth/sign-out")
         assert out.headers["location"].startswith(f"{url('one-login')}/logout?id_token_hint=")
         back = browser.get(out.headers["location"])
-        assert back.headers["location"].startswith(f"{url('gateway')}/v1/auth/signed-out")
+        assert back.headers["location"].startswith(f"{url('frontend')}/v1/auth/signed-out")
         assert browser.get(f"{url('gateway')}/v1/auth/me").status_code == 401
 
 
