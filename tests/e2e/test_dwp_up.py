@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -167,6 +168,41 @@ def test_the_printed_address_opens_the_citizen_web_app(
     assert page.status_code == 200
     assert '<div id="root">' in page.text, "the start page is the built SPA (make run builds it)"
     assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+SCREENSHOTS = WEB / "test-results" / "screenshots"
+"""Where the browser journey leaves a screenshot of every page (CI keeps them as artefacts)."""
+
+
+def test_a_citizen_signs_in_and_checks_an_estimate_in_a_browser_in_english_and_welsh(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """web/tests/journey.mjs in Debian's Chromium against this `dwp up`: sign-in through the One Login
+    simulator, the estimate with its errors, the result, sign-out, in both languages; axe-core finds no
+    WCAG 2.2 AA violation on any page. A missing browser fails this test: it never skips."""
+    chromium = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    assert chromium.exists(), f"no browser at {chromium}: install Debian's (apt-get install -y chromium)"
+    node = shutil.which("node")
+    assert node, "Node.js is needed for the browser journey"
+    assert (WEB / "node_modules" / "playwright-core").is_dir(), "run `make web` first (npm ci from the lock)"
+    env = {
+        **os.environ,
+        "BASE_URL": url("frontend"),
+        "SCREENSHOTS": str(SCREENSHOTS),
+        "CHROMIUM": str(chromium),
+    }
+    result = subprocess.run(
+        [node, "tests/journey.mjs"],
+        cwd=WEB,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    assert (SCREENSHOTS / "cy-08-result.png").exists()
 
 
 def test_a_person_signs_in_through_the_gateway_from_the_printed_link(
