@@ -133,6 +133,7 @@ export const cy: Messages = {
     ninoMissing: "Nodwch eich rhif Yswiriant Gwladol",
     ninoRefused: "Nodwch rif Yswiriant Gwladol yn y fformat cywir, fel QQ 12 34 56 C",
     registerButton: "Parhau",
+    success: "Llwyddiant",
     registered: "Mae eich cyfrif wedi'i sefydlu.",
     notSignedIn: "Nid ydych wedi mewngofnodi",
     staff: "Rydych wedi mewngofnodi fel aelod o staff.",

@@ -131,6 +131,7 @@ export const en = {
     ninoMissing: "Enter your National Insurance number",
     ninoRefused: "Enter a National Insurance number in the correct format, like QQ 12 34 56 C",
     registerButton: "Continue",
+    success: "Success",
     registered: "Your account is set up.",
     notSignedIn: "You are not signed in",
     staff: "You are signed in as a member of staff.",

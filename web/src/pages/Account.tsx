@@ -16,8 +16,14 @@ type Profile = {
   [field: string]: unknown;
 };
 
+function longDate(iso: string, lang: string): string {
+  const date = new Date(`${iso}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleDateString(lang === "cy" ? "cy-GB" : "en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+}
+
 export default function Account() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const session = useSession();
   const [profile, setProfile] = useState<Profile | null | "missing">(null);
   const [nino, setNino] = useState("");
@@ -76,7 +82,7 @@ export default function Account() {
         {registered && (
           <div className="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="registered-title">
             <div className="govuk-notification-banner__header">
-              <h2 className="govuk-notification-banner__title" id="registered-title">{t("account.profile")}</h2>
+              <h2 className="govuk-notification-banner__title" id="registered-title">{t("account.success")}</h2>
             </div>
             <div className="govuk-notification-banner__content">
               <p className="govuk-notification-banner__heading">{t("account.registered")}</p>
@@ -89,7 +95,7 @@ export default function Account() {
             <SummaryList
               rows={[
                 { key: t("account.nino"), value: String(profile.national_insurance_number ?? "") },
-                { key: t("account.dob"), value: String(profile.date_of_birth ?? "") },
+                { key: t("account.dob"), value: longDate(String(profile.date_of_birth ?? ""), i18n.language) },
                 { key: t("account.email"), value: String(profile.email ?? "") },
                 { key: t("account.phone"), value: String(profile.phone ?? "") },
               ]}

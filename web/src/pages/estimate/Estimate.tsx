@@ -313,6 +313,8 @@ function CheckAnswers() {
   }
 
   return (
+    <>
+    <BackLink to={`${BASE}/${order[order.length - 1]}`} />
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
         <ErrorSummary errors={failure} />
@@ -325,6 +327,7 @@ function CheckAnswers() {
         </form>
       </div>
     </div>
+    </>
   );
 }
 
@@ -370,9 +373,9 @@ function Result() {
               <tr className="govuk-table__row" key={line.key}>
                 <td className="govuk-table__cell">
                   {line.kind === "result" ? <strong>{line.text[lang]}</strong> : line.text[lang]}
-                  <span className="govuk-hint govuk-!-margin-bottom-0 govuk-!-font-size-16">
+                  <div className="govuk-hint govuk-!-margin-bottom-0 govuk-!-font-size-16">
                     {t("estimate.result.law")}: {line.regulation}
-                  </span>
+                  </div>
                 </td>
                 <td className="govuk-table__cell govuk-table__cell--numeric">
                   {line.kind === "deduction" ? "−" : ""}
