@@ -109,7 +109,8 @@ def aws_endpoint(port: int = catalog.AWS_ENDPOINT_PORT) -> None:
 
 @app.command()
 def bootstrap() -> None:
-    """Create the topics, queues, tables, bucket, keys and secrets on the AWS endpoint (idempotent)."""
+    """Create the queues, then the topics, then their subscriptions, then the tables, bucket, keys and
+    secrets on the AWS endpoint, and last the completion marker the outbox relays wait for (idempotent)."""
     from dwp.platform.aws import bootstrap as run_bootstrap
 
     typer.echo(json.dumps(run_bootstrap(get_settings()), indent=2))
@@ -131,9 +132,12 @@ def token(
     from dwp.launcher import trusted_settings
     from dwp.seed import mint
 
-    settings = trusted_settings(get_settings())
     if kind not in ("citizen", "caseworker", "service"):
         raise typer.BadParameter("kind must be citizen, caseworker or service")
+    if role and kind != "caseworker":
+        # Roles count only on caseworker tokens; minting one elsewhere would only mislead.
+        raise typer.BadParameter(f"--role is for caseworker tokens, not {kind} tokens", param_hint="--role")
+    settings = trusted_settings(get_settings())
     if kind == "citizen":
         citizen_id = citizen_id or str(uuid.uuid4())
     roles = role or (["caseworker"] if kind == "caseworker" else [])

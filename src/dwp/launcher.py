@@ -314,9 +314,12 @@ class Launcher:
         table.add_column("process")
         table.add_column("address")
         table.add_column("API docs")
+        kinds = {p.name: p.kind for p in catalog.PROCESSES}
         for child in self.children:
             url = f"http://127.0.0.1:{child.port}"
-            docs = "" if child.name in ("aws", "frontend") else f"{url}/docs"
+            # Simulators follow their provider's published API and serve no OpenAPI pages of their own;
+            # the web app's address is its start page (its CSP refuses Swagger UI's CDN).
+            docs = f"{url}/docs" if kinds.get(child.name) not in (None, "simulator", "frontend") else ""
             table.add_row(child.name, url, docs)
         with self._print_lock:
             self.console.print(table)

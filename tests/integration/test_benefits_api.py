@@ -137,6 +137,9 @@ async def test_assessment_is_stored_with_inputs_and_explanation(
     assert (await benefits.post("/v1/assessments", json=body)).status_code == 401
     citizen = tokens()
     assert (await benefits.post("/v1/assessments", json=body, headers=bearer(citizen))).status_code == 403
+    # Roles count only on caseworker tokens: a citizen token that claims the caseworker role is a citizen.
+    posing = tokens(roles=["caseworker"])
+    assert (await benefits.post("/v1/assessments", json=body, headers=bearer(posing))).status_code == 403
     staff = tokens("caseworker", roles=["caseworker"])
     headers = bearer(staff, **{"Idempotency-Key": uuid.uuid4().hex})
     created = await benefits.post("/v1/assessments", json=body, headers=headers)
@@ -156,6 +159,7 @@ async def test_assessment_is_stored_with_inputs_and_explanation(
     assert stored["award_pence"] == assessment["award_pence"]
     missing = await benefits.get(f"/v1/assessments/{uuid.uuid4()}", headers=bearer(staff))
     assert missing.status_code == 404
+    assert (await benefits.get(created.headers["location"], headers=bearer(posing))).status_code == 403
 
 
 async def test_rti_payment_outside_the_period_is_refused(

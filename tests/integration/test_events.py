@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from dwp.citizen.repository import outbox
 from dwp.contracts.events import CitizenRegistered, EventEnvelope
 from dwp.platform import aws, catalog
 from dwp.platform.database import Database, new_metadata
@@ -46,6 +48,20 @@ async def wait_for(condition: Callable[[], Any], within: float = 15) -> Any:
         await asyncio.sleep(0.2)
 
 
+async def wait_until(
+    value: Callable[[], Awaitable[int]], *, equals: int | None = None, at_least: int | None = None
+) -> None:
+    """Wait, with a generous bound for a loaded machine, until an async count reaches what is wanted."""
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        got = await value()
+        if got == equals or (at_least is not None and got >= at_least):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still {got} after 60 s (wanted {equals=} {at_least=})")
+        await asyncio.sleep(0.1)
+
+
 async def test_events_wait_in_the_outbox_while_sns_is_down(make_settings: Callable, request: Any) -> None:
     port = free_port()
     server = EmbeddedAws(port=port).start()
@@ -62,18 +78,24 @@ async def test_events_wait_in_the_outbox_while_sns_is_down(make_settings: Callab
         # A first registration while all is well (and it warms the cached PII data key).
         assert (await register(client, token(), details())).status_code == 201
         relay = app.state.outbox_relay
-        for _ in range(150):  # the running relay publishes it
-            if await relay.pending_count() == 0:
-                break
-            await asyncio.sleep(0.2)
-        assert await relay.pending_count() == 0
+        await wait_until(lambda: relay.pending_count(), equals=0)  # the running relay publishes it
         drain(settings, catalog.NOTIFICATIONS_QUEUE.name)
 
         server.stop()
         response = await register(client, token(), details())
         assert response.status_code == 201, response.text
         citizen_id = response.json()["id"]
-        await asyncio.sleep(1.5)  # the relay tries, fails and keeps the event
+        database = app.state.citizen_context.database
+
+        async def failed_tries() -> int:
+            async with database.read() as connection:
+                query = select(outbox.c.attempts).where(
+                    outbox.c.envelope.contains(citizen_id), outbox.c.published_at.is_(None)
+                )
+                return int((await connection.execute(query)).scalar_one())
+
+        # The relay tried, failed and kept the event (not merely: nobody tried yet).
+        await wait_until(failed_tries, at_least=2)
         assert await relay.pending_count() == 1
 
         server = EmbeddedAws(port=port).start()  # the same port: moto keeps its state in this process
@@ -85,7 +107,8 @@ async def test_events_wait_in_the_outbox_while_sns_is_down(make_settings: Callab
         assert envelope.event_type == "citizen.registered"
         assert envelope.data["citizen_id"] == citizen_id
         assert "national_insurance_number" not in messages[0]["Body"]
-        assert await relay.pending_count() == 0
+        # Marked published after SNS took it, so a moment after the message is visible: wait for it.
+        await wait_until(lambda: relay.pending_count(), equals=0)
 
 
 @pytest.fixture

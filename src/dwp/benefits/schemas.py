@@ -6,10 +6,11 @@ sense together (a child older than a parent could have, a couple with one adult)
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from dwp.benefits.domain import (
     Adult,
@@ -23,6 +24,7 @@ from dwp.benefits.domain import (
     NIYear,
     NonDependant,
     Tenure,
+    dates_that_make_sense,
     one_month_later,
 )
 from dwp.benefits.estimates import RTIPayment
@@ -30,6 +32,42 @@ from dwp.benefits.estimates import RTIPayment
 Money = Annotated[int, Field(ge=0, le=100_000_000, description="pence")]
 SmallMoney = Annotated[int, Field(ge=0, le=10_000_000, description="pence")]
 TaxYear = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", examples=["2025-26"])]
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+UK = ZoneInfo("Europe/London")
+
+
+def _born(value: date) -> date:
+    # Today in the UK, where the claimant is: just after midnight a baby born "today" is not refused.
+    today = datetime.now(UK).date()
+    if not EARLIEST_BIRTH <= value <= today:
+        raise ValueError(f"must be from {EARLIEST_BIRTH.isoformat()} to today ({today.isoformat()})")
+    return value
+
+
+def _within_rates(value: date) -> date:
+    first, last = dates_that_make_sense()
+    if not first <= value <= last:
+        raise ValueError(
+            f"must be from {first.isoformat()} to {last.isoformat()}: the tax years rates are held for,"
+            " and one either side"
+        )
+    return value
+
+
+def _not_after_rates(value: date) -> date:
+    last = dates_that_make_sense()[1]
+    if not EARLIEST_BIRTH <= value <= last:
+        raise ValueError(f"must be from {EARLIEST_BIRTH.isoformat()} to {last.isoformat()}")
+    return value
+
+
+BirthDate = Annotated[date, AfterValidator(_born)]
+"""A date of birth: 1900-01-01 to today."""
+PeriodDate = Annotated[date, AfterValidator(_within_rates)]
+"""A period, claim or payment date: within the tax years of the rates files, plus or minus one."""
+SinceDate = Annotated[date, AfterValidator(_not_after_rates)]
+"""When a condition began: any time from 1900, but not after the last period date."""
 
 
 class Strict(BaseModel):
@@ -44,9 +82,9 @@ class EarningsIn(Strict):
 
 
 class AdultIn(Strict):
-    date_of_birth: date
+    date_of_birth: BirthDate
     capability: Literal["fit", "lcw", "lcwra"] = "fit"
-    lcwra_since: date | None = None
+    lcwra_since: SinceDate | None = None
     severe_conditions: bool = False
     terminally_ill: bool = False
     carer: bool = False
@@ -57,7 +95,7 @@ class AdultIn(Strict):
 
 
 class ChildIn(Strict):
-    date_of_birth: date
+    date_of_birth: BirthDate
     sex: Literal["F", "M"]
     disability: Literal["none", "lower", "higher"] = "none"
     limit_exception: bool = False
@@ -79,13 +117,13 @@ class HousingIn(Strict):
 
 
 class NonDependantIn(Strict):
-    date_of_birth: date
+    date_of_birth: BirthDate
     exempt: bool = False
 
 
 class UCCircumstances(Strict):
-    assessment_period_start: date
-    assessment_period_end: date | None = Field(None, description="defaults to one month from the start")
+    assessment_period_start: PeriodDate
+    assessment_period_end: PeriodDate | None = Field(None, description="defaults to one month from the start")
     couple: bool = False
     adults: list[AdultIn] = Field(min_length=1, max_length=2)
     children: list[ChildIn] = Field(default_factory=list, max_length=20)
@@ -158,11 +196,21 @@ class NIYearIn(Strict):
     paid_earnings: Money = 0
     credited_earnings: Money = 0
 
+    @field_validator("tax_year")
+    @classmethod
+    def _a_real_tax_year(cls, value: str) -> str:
+        # "2023-24", not "2023-99": the second part is the year the tax year ends in; earnings-related
+        # contributions began in 1975, and a year after the last period date cannot have been paid.
+        start, end = int(value[:4]), int(value[5:])
+        if not 1975 <= start <= dates_that_make_sense()[1].year or end != (start + 1) % 100:
+            raise ValueError("must be a tax year (such as 2024-25) from 1975-76 on")
+        return value
+
 
 class ContributoryIn(Strict):
-    date_of_birth: date
-    claim_date: date
-    week_start: date
+    date_of_birth: BirthDate
+    claim_date: PeriodDate
+    week_start: PeriodDate
     ni_record: list[NIYearIn] = Field(default_factory=list, max_length=10)
     days_paid: int = Field(0, ge=0, le=3650)
     weekly_earnings: SmallMoney = 0
@@ -193,7 +241,7 @@ class EstimateRequest(Strict):
 
 class RTIPaymentIn(Strict):
     adult: int = Field(0, ge=0, le=1)
-    paid_on: date
+    paid_on: PeriodDate
     gross: Money
     income_tax: Money = 0
     national_insurance: Money = 0
@@ -209,9 +257,3 @@ class AssessmentRequest(Strict):
     hmrc_earnings: list[RTIPaymentIn] | None = Field(
         None, max_length=200, description="RTI payments in the period; replace the adults' earnings"
     )
-
-
-def domain_path_to_pointer(prefix: str, field: str) -> str:
-    """`adults[0].date_of_birth` under `universal_credit` -> `#/universal_credit/adults/0/date_of_birth`."""
-    parts = [p for p in field.replace("[", ".").replace("]", "").split(".") if p]
-    return "#/" + "/".join([*([prefix] if prefix else []), *parts])

@@ -16,6 +16,7 @@ from dwp.benefits.domain import Household, Rates, as_dicts, calculate_uc, rates_
 from dwp.benefits.domain.uc import to_inputs
 from dwp.benefits.estimates import RTIPayment, apply_rti, estimate, uc_result_view, weekly_view
 from dwp.benefits.repository import Assessment, AssessmentRepository
+from dwp.platform.auth import Actor
 from dwp.platform.database import Database
 
 
@@ -25,13 +26,6 @@ class AssessmentNotFound(Exception):
 
 class IdempotencyKeyReused(Exception):
     """The Idempotency-Key was used before for a different request."""
-
-
-@dataclass(frozen=True)
-class Actor:
-    subject: str
-    kind: str
-    request_id: str | None = None
 
 
 @dataclass

@@ -9,28 +9,22 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from dwp.citizen import domain, service
-from dwp.citizen.domain import (
-    Actor,
-    AlreadyRegistered,
-    Channel,
-    Citizen,
-    CitizenNotFound,
-    ContactPreferences,
-    Language,
-)
+from dwp.citizen.domain import Channel, Citizen, CitizenNotFound, ContactPreferences, Language
 from dwp.citizen.service import CitizenContext
 from dwp.platform.auth import (
-    CASEWORKER,
-    TEAM_LEADER,
+    Actor,
+    Authenticated,
+    Caseworker,
+    CitizenPrincipal,
+    Forbidden,
     Principal,
-    current_principal,
-    require_citizen,
-    require_role,
+    require_confidence,
 )
-from dwp.platform.problems import Problem
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
-caseworker = require_role(CASEWORKER, TEAM_LEADER)
+
+ProvenCitizen = Annotated[Principal, require_confidence("P2")]
+"""A citizen whose identity One Login proved (P2): creating a record or changing an address needs it."""
 
 
 class Strict(BaseModel):
@@ -157,15 +151,11 @@ def _expected_version(if_match: str | None, current: Citizen | None = None) -> i
     try:
         return int(tag)
     except ValueError as exc:
-        raise Problem(412, "Precondition failed", "If-Match must be an ETag from this service") from exc
+        raise domain.StaleVersion("If-Match must be an ETag from this service") from exc
 
 
 def _ctx(request: Request) -> CitizenContext:
     return request.app.state.citizen_context
-
-
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(subject=principal.subject, kind=principal.kind, request_id=request.state.request_id)
 
 
 def _own(principal: Principal, citizen_id: str) -> None:
@@ -184,22 +174,17 @@ async def register(
     request: Request,
     response: Response,
     ctx: Ctx,
-    principal: Principal = Depends(require_citizen),
+    principal: ProvenCitizen,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> CitizenView:
     assert principal.citizen_id is not None
-    try:
-        citizen, created = await service.register_citizen(
-            ctx,
-            citizen_id=principal.citizen_id,
-            details=body.model_dump(),
-            actor=_actor(request, principal),
-            idempotency_key=idempotency_key,
-        )
-    except AlreadyRegistered as exc:
-        owner = exc.existing_id == principal.citizen_id
-        extra: dict[str, Any] = {"existing": f"/v1/citizens/{exc.existing_id}"} if owner else {}
-        raise Problem(409, "Already registered", str(exc), type_="already-registered", **extra) from exc
+    citizen, created = await service.register_citizen(
+        ctx,
+        citizen_id=principal.citizen_id,
+        details=body.model_dump(),
+        actor=Actor.of(principal, request),
+        idempotency_key=idempotency_key,
+    )
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     response.headers["Location"] = f"/v1/citizens/{citizen.id}"
     response.headers["ETag"] = _etag(citizen)
@@ -214,19 +199,17 @@ async def read(
     request: Request,
     response: Response,
     ctx: Ctx,
-    principal: Principal = Depends(current_principal),
+    principal: Authenticated,
 ) -> CitizenView:
-    if principal.kind == "caseworker" and principal.roles & {CASEWORKER, TEAM_LEADER}:
+    if principal.is_staff:
         citizen = await service.view_citizen_as_caseworker(
-            ctx, citizen_id=citizen_id, actor=_actor(request, principal)
+            ctx, citizen_id=citizen_id, actor=Actor.of(principal, request)
         )
     elif principal.kind == "citizen":
         _own(principal, citizen_id)
         citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
     else:
-        raise Problem(
-            403, "Forbidden", "Only the citizen or a caseworker can read a profile", type_="forbidden"
-        )
+        raise Forbidden("Only the citizen or a caseworker can read a profile")
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen)
 
@@ -238,8 +221,8 @@ async def change(
     request: Request,
     response: Response,
     ctx: Ctx,
+    principal: ProvenCitizen,
     if_match: IfMatch = None,
-    principal: Principal = Depends(require_citizen),
 ) -> CitizenView:
     _own(principal, citizen_id)
     citizen = await service.update_profile(
@@ -247,7 +230,7 @@ async def change(
         citizen_id=citizen_id,
         changes=body.model_dump(exclude_unset=True),
         expected_version=_expected_version(if_match),
-        actor=_actor(request, principal),
+        actor=Actor.of(principal, request),
     )
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen)
@@ -255,7 +238,7 @@ async def change(
 
 @router.get("/{citizen_id}/contact-preferences", response_model=ContactPreferencesBody)
 async def read_contact_preferences(
-    citizen_id: str, response: Response, ctx: Ctx, principal: Principal = Depends(require_citizen)
+    citizen_id: str, response: Response, ctx: Ctx, principal: CitizenPrincipal
 ) -> ContactPreferencesBody:
     _own(principal, citizen_id)
     citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
@@ -270,32 +253,27 @@ async def change_contact_preferences(
     request: Request,
     response: Response,
     ctx: Ctx,
+    principal: CitizenPrincipal,
     if_match: IfMatch = None,
-    principal: Principal = Depends(require_citizen),
 ) -> ContactPreferencesBody:
     _own(principal, citizen_id)
-    try:
-        preferences = ContactPreferences(channels=tuple(body.channels), welsh_letters=body.welsh_letters)
-    except domain.InvalidContactDetail as exc:
-        raise Problem(422, "Your request has invalid fields", str(exc), type_="validation") from exc
+    preferences = ContactPreferences(channels=tuple(body.channels), welsh_letters=body.welsh_letters)
     citizen = await service.update_contact_preferences(
         ctx,
         citizen_id=citizen_id,
         preferences=preferences,
         expected_version=_expected_version(if_match),
-        actor=_actor(request, principal),
+        actor=Actor.of(principal, request),
     )
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen).contact_preferences
 
 
 @router.post("/search", response_model=CitizenPage, summary="Find a citizen by National Insurance number")
-async def search(
-    body: NinoSearch, request: Request, ctx: Ctx, principal: Principal = Depends(caseworker)
-) -> CitizenPage:
+async def search(body: NinoSearch, request: Request, ctx: Ctx, principal: Caseworker) -> CitizenPage:
     # POST, not GET: a NINO must never appear in a URL, where proxies and logs would keep it.
     found = await service.search_by_nino(
-        ctx, nino=body.national_insurance_number, actor=_actor(request, principal)
+        ctx, nino=body.national_insurance_number, actor=Actor.of(principal, request)
     )
     return CitizenPage(items=[_view(c) for c in found])
 
@@ -304,9 +282,9 @@ async def search(
 async def audit(
     citizen_id: str,
     ctx: Ctx,
+    principal: Caseworker,
     cursor: Annotated[str | None, Query(max_length=36)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    principal: Principal = Depends(caseworker),
 ) -> AuditPage:
     items = await service.audit_trail(ctx, citizen_id=citizen_id, cursor=cursor, limit=limit)
     return AuditPage(items=items, next_cursor=items[-1]["id"] if len(items) == limit else None)

@@ -20,7 +20,12 @@ MINIMUM_AGE = 16
 
 
 class CitizenError(Exception):
-    """Base of every citizen domain error."""
+    """Base of every citizen domain error. `field` names the input at fault, when there is one, so the
+    problem document can point at it."""
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class InvalidNino(CitizenError):
@@ -61,15 +66,6 @@ class IdempotencyKeyReused(CitizenError):
 
 class ProfileFieldLocked(CitizenError):
     pass
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting, as the audit log records them."""
-
-    subject: str
-    kind: str
-    request_id: str | None = None
 
 
 # HMRC National Insurance Manual NIM39110: the format is two prefix letters, six digits and a suffix
@@ -167,11 +163,11 @@ class Citizen:
 
     def __post_init__(self) -> None:
         if "email" in self.contact.channels and not self.email:
-            raise InvalidContactDetail("To be contacted by email, give an email address")
+            raise InvalidContactDetail("To be contacted by email, give an email address", field="email")
         if "sms" in self.contact.channels and not self.phone:
-            raise InvalidContactDetail("To be contacted by text message, give a phone number")
+            raise InvalidContactDetail("To be contacted by text message, give a phone number", field="phone")
         if "post" in self.contact.channels and not self.address_reference:
-            raise InvalidContactDetail("To be contacted by post, give an address")
+            raise InvalidContactDetail("To be contacted by post, give an address", field="address_reference")
 
 
 def register(

@@ -15,7 +15,8 @@ from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, u
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dwp.citizen.domain import Actor, Citizen, ContactPreferences, Nino
+from dwp.citizen.domain import Citizen, ContactPreferences, Nino
+from dwp.platform.auth import Actor
 from dwp.platform.database import new_metadata
 from dwp.platform.messaging import inbox_table
 from dwp.platform.outbox import outbox_table

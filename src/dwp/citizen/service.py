@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 
 from dwp.citizen import domain, events
 from dwp.citizen.domain import (
-    Actor,
     AlreadyRegistered,
     Citizen,
     CitizenNotFound,
@@ -23,6 +22,7 @@ from dwp.citizen.domain import (
     IdempotencyKeyReused,
 )
 from dwp.citizen.repository import CitizenRepository
+from dwp.platform.auth import Actor
 from dwp.platform.database import Database
 from dwp.platform.pii import BlindIndex, PiiCipher
 

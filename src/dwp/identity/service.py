@@ -20,7 +20,6 @@ from dwp.identity.config import IdentitySettings
 from dwp.identity.domain import (
     ClientAuthenticationFailed,
     Confidence,
-    IdentityError,
     IdentityNotProven,
     LogoutTokenRejected,
     PendingSignIn,
@@ -29,6 +28,7 @@ from dwp.identity.domain import (
     SessionInvalid,
     SessionPolicy,
     SignInRejected,
+    SignInStateMismatch,
     identity_from_claims,
 )
 from dwp.identity.one_login import ADDRESS_CLAIM, OneLoginClient
@@ -45,11 +45,6 @@ LOGOUT_JTI_MEMORY_SECONDS = 180
 """One Login: "Check your service has not received another logout token with the same jti in the
 last 3 minutes"."""
 KEY_RING_RELOAD_SECONDS = 30.0
-
-
-class SignInStateMismatch(IdentityError):
-    status = 400
-    title = "Sign-in state does not match"
 
 
 @dataclass

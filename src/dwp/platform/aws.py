@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import uuid
 from functools import lru_cache
 from typing import Any
 
@@ -40,41 +41,118 @@ def client(service: str, settings: Settings) -> Any:
 
 
 def topic_arn(settings: Settings, topic: str) -> str:
-    return str(client("sns", settings).create_topic(Name=topic)["TopicArn"])
+    """The ARN of one of the platform's topics, without asking SNS and never creating it.
+
+    The CDK app (`infra/`) creates the topics under the catalogue's names, and bootstrap does the same on
+    the embedded endpoint, so the ARN follows from partition, account and region; `DWP_TOPIC_ARNS` can
+    name them outright. (Looking an ARN up with `CreateTopic`, as this once did, made a topic with no
+    subscriptions after the endpoint restarted, so events were accepted and lost; and no task role grants
+    it on AWS.)
+    """
+    if arn := settings.dwp_topic_arns.get(topic):
+        return arn
+    partition, account = _caller(settings)
+    return f"arn:{partition}:sns:{settings.aws_region}:{account}:{topic}"
+
+
+def _caller(settings: Settings) -> tuple[str, str]:
+    if settings.dwp_aws_account_id:
+        return _partition_of_region(settings.aws_region), settings.dwp_aws_account_id
+    return _caller_identity(settings.aws_endpoint_url, settings.aws_region)
+
+
+def _partition_of_region(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+@lru_cache(maxsize=8)
+def _caller_identity(endpoint_url: str | None, region: str) -> tuple[str, str]:
+    # GetCallerIdentity needs no IAM permission; a failure is not cached, so the next try asks again.
+    identity = _client("sts", endpoint_url, region).get_caller_identity()
+    return str(identity["Arn"]).split(":")[1], str(identity["Account"])
+
+
+def publish(settings: Settings, topic: str, message: str, event_type: str) -> None:
+    """Publish to an existing topic; SNS refuses a topic that does not exist (`NotFound`)."""
+    client("sns", settings).publish(
+        TopicArn=topic_arn(settings, topic),
+        Message=message,
+        MessageAttributes={"event_type": {"DataType": "String", "StringValue": event_type}},
+    )
 
 
 def queue_url(settings: Settings, queue: str) -> str:
     return str(client("sqs", settings).get_queue_url(QueueName=queue)["QueueUrl"])
 
 
-def bootstrap(settings: Settings) -> dict[str, list[str]]:
-    """Create the topics, queues with dead-letter queues, tables, bucket, KMS key and secrets.
+# Where bootstrap says it has finished: an SSM parameter on the AWS endpoint itself. It lives and dies with
+# the endpoint's other state (moto forgets all of it on a restart, so the marker vanishes exactly when the
+# topics and subscriptions do); it is one small value read in one call, and it needs no bucket or topic of
+# its own (a tag on a topic would exist as soon as the topic did, before its subscriptions). Only the
+# embedded endpoint has it: on AWS the CDK app makes the resources and the relay does not wait for it.
+BOOTSTRAP_MARKER = f"/{catalog.PREFIX}/bootstrap/complete"
 
-    Idempotent: every call is a create-if-missing, so `dwp up` runs it on every start.
+
+def bootstrap_marker(settings: Settings) -> str | None:
+    """The completion marker's value (unique to one bootstrapped endpoint), or None before bootstrap."""
+    ssm = client("ssm", settings)
+    try:
+        return str(ssm.get_parameter(Name=BOOTSTRAP_MARKER)["Parameter"]["Value"])
+    except ssm.exceptions.ParameterNotFound:
+        return None
+
+
+def _write_bootstrap_marker(settings: Settings) -> str:
+    ssm = client("ssm", settings)
+    # Written once per endpoint: a relay compares the value before and after publishing, so a second
+    # bootstrap on the same endpoint must not change it (that would look like a restart).
+    with contextlib.suppress(ssm.exceptions.ParameterAlreadyExists):
+        ssm.put_parameter(Name=BOOTSTRAP_MARKER, Value=str(uuid.uuid4()), Type="String", Overwrite=False)
+    return str(ssm.get_parameter(Name=BOOTSTRAP_MARKER)["Parameter"]["Value"])
+
+
+def bootstrap(settings: Settings) -> dict[str, list[str]]:
+    """Create the queues with dead-letter queues, then the topics, then their subscriptions; then the tables,
+    bucket, KMS key and secrets; and last the completion marker that the outbox relay waits for.
+
+    In that order so that a topic never exists without the subscriptions it will have: an event
+    published to a topic nobody is subscribed to is accepted by SNS and lost. Idempotent: every call is
+    a create-if-missing, so `dwp up` runs it on every start.
     """
     sns = client("sns", settings)
     made: dict[str, list[str]] = {
-        "topics": [],
         "queues": [],
+        "topics": [],
+        "subscriptions": [],
         "tables": [],
         "buckets": [],
         "keys": [],
         "secrets": [],
+        "marker": [],
     }
-    arns = {topic: sns.create_topic(Name=topic)["TopicArn"] for topic in catalog.TOPICS}
-    made["topics"] = list(arns)
-    for queue in catalog.queues():
-        arn = create_queue_with_dlq(settings, queue)
+    queue_arns: dict[str, str] = {}
+    for queue in catalog.all_queues():
+        queue_arns[queue.name] = create_queue_with_dlq(settings, queue)
+        made["queues"] += [queue.name, queue.dlq_name]
+    topic_arns = {topic: str(sns.create_topic(Name=topic)["TopicArn"]) for topic in catalog.TOPICS}
+    made["topics"] = list(topic_arns)
+    for queue in catalog.all_queues():
         for topic in queue.topics:
             # RawMessageDelivery keeps the event JSON as the SQS body, as the Lambda consumers expect.
             sns.subscribe(
-                TopicArn=arns[topic], Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+                TopicArn=topic_arns[topic],
+                Protocol="sqs",
+                Endpoint=queue_arns[queue.name],
+                Attributes={"RawMessageDelivery": "true"},
             )
-        made["queues"] += [queue.name, queue.dlq_name]
+            made["subscriptions"].append(f"{topic} -> {queue.name}")
     _bootstrap_dynamodb(settings, made)
     _bootstrap_s3(settings, made)
     _bootstrap_kms(settings, made)
     _bootstrap_secrets(settings, made)
+    made["marker"].append(f"{BOOTSTRAP_MARKER}={_write_bootstrap_marker(settings)}")
     return made
 
 

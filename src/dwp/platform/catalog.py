@@ -230,9 +230,15 @@ PROCESSES: tuple[Process, ...] = (
         app="dwp.simulators.staff_sign_in.app:app",
         deployed=False,
     ),
-    Process(name="os-places", kind="simulator", port=9003, deployed=False),
-    Process(name="hmrc", kind="simulator", port=9004, deployed=False),
-    Process(name="nhs", kind="simulator", port=9005, deployed=False),
+    Process(
+        name="os-places",
+        kind="simulator",
+        port=9003,
+        app="dwp.simulators.os_places.app:app",
+        deployed=False,
+    ),
+    Process(name="hmrc", kind="simulator", port=9004, app="dwp.simulators.hmrc.app:app", deployed=False),
+    Process(name="nhs", kind="simulator", port=9005, app="dwp.simulators.nhs.app:app", deployed=False),
     Process(name="notify", kind="simulator", port=9006, deployed=False),
 )
 

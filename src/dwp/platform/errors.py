@@ -1,6 +1,68 @@
-"""Saying in one line why something failed, for commands that must not print tracebacks."""
+"""The platform's own errors, and saying in one line why something failed.
+
+Like a service's domain errors these carry no HTTP: the platform's error table
+(`dwp.platform.problems.PLATFORM_ERRORS`) says how each one leaves a service as a problem document.
+Lower-level errors (a database refusing connections, a provider that cannot be reached) are translated
+there too, so no route or use case catches them.
+"""
 
 from __future__ import annotations
+
+
+class PlatformError(Exception):
+    """Base of the errors the platform kernel raises."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class Unauthenticated(PlatformError):
+    """No token, or a token that fails a check: the caller is nobody we know (401)."""
+
+
+class Forbidden(PlatformError):
+    """The caller is known but may not do this (403)."""
+
+
+class ConfidenceTooLow(Forbidden):
+    """A proven identity is needed and the token's level of confidence is below it (403)."""
+
+    def __init__(self, detail: str, *, required: str, actual: str | None) -> None:
+        super().__init__(detail)
+        self.required = required
+        self.actual = actual
+
+
+class CallerNotAllowed(Forbidden):
+    """A service token from a service that this internal route does not serve (403)."""
+
+    def __init__(self, detail: str, *, caller: str, allowed: tuple[str, ...]) -> None:
+        super().__init__(detail)
+        self.caller = caller
+        self.allowed = allowed
+
+
+class UnsupportedMediaType(PlatformError):
+    """The body is not in the media type the route reads (415)."""
+
+
+class RepeatedParameter(PlatformError):
+    """A form or query parameter was sent more than once, so which one counts would be a guess (400)."""
+
+
+class DependencyUnavailable(PlatformError):
+    """Something this service needs (a database, a provider, the token issuer) cannot be reached (503).
+
+    `retry_after` (seconds) tells the caller when to try again; a circuit breaker sets it to the time
+    left before it lets a call through."""
+
+    def __init__(
+        self, detail: str, *, dependency: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.dependency = dependency
+        self.retry_after = retry_after
 
 
 def describe_failure(exc: BaseException) -> str:

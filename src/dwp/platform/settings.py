@@ -41,6 +41,21 @@ class Settings(BaseSettings):
         description="Key for NINO blind indexes; read from Secrets Manager when unset.",
     )
     dwp_outbox_interval_seconds: float = Field(0.5, description="How often the outbox relay polls.")
+    dwp_outbox_await_bootstrap: bool | None = Field(
+        None,
+        description=(
+            "Whether the outbox relay publishes only once `dwp bootstrap` has written its completion marker;"
+            " when unset, only with AWS_ENDPOINT_URL (the embedded endpoint, where bootstrap makes the topics"
+            " and subscriptions; on AWS the CDK app makes them)."
+        ),
+    )
+    dwp_topic_arns: dict[str, str] = Field(
+        default_factory=dict,
+        description="SNS topic ARNs by topic name (JSON); built from account and region when not given.",
+    )
+    dwp_aws_account_id: str | None = Field(
+        None, description="AWS account of the topics; asked of STS (GetCallerIdentity) when unset."
+    )
     dwp_port_offset: int = Field(
         0, description="Added to every local port by `dwp up`, to run a second copy beside the first."
     )
@@ -69,6 +84,12 @@ class Settings(BaseSettings):
     @property
     def keys_dir(self) -> Path:
         return self.dwp_data_dir / "keys"
+
+    @property
+    def outbox_awaits_bootstrap(self) -> bool:
+        if self.dwp_outbox_await_bootstrap is not None:
+            return self.dwp_outbox_await_bootstrap
+        return self.aws_endpoint_url is not None
 
     @property
     def is_local(self) -> bool:

@@ -21,7 +21,7 @@ from dwp.benefits.domain.household import (
     Tenure,
     one_month_later,
 )
-from dwp.benefits.domain.rates import Rates, all_rates, rates_for, rates_on
+from dwp.benefits.domain.rates import Rates, all_rates, dates_that_make_sense, rates_for, rates_on
 from dwp.benefits.domain.uc import UCResult, calculate_uc
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "as_dicts",
     "calculate_batch",
     "calculate_uc",
+    "dates_that_make_sense",
     "new_style_esa",
     "new_style_jsa",
     "one_month_later",

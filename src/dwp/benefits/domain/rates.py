@@ -126,8 +126,17 @@ def rates_on(day: date) -> Rates:
             chosen = rates
     # Past the end of the last tax year held, the next year's rates are unknown: refuse rather than guess.
     if chosen is None or day >= date(chosen.tax_year_start.year + 1, 4, 6):
-        raise UnknownTaxYear(day.isoformat())
+        raise UnknownTaxYear(day.isoformat(), field="period_start")
     return chosen
+
+
+def dates_that_make_sense() -> tuple[date, date]:
+    """The first and last day a period, claim or payment date may take: the tax years with a rates file
+    and one either side (a date further out is a mistake, not a household; and past `date.max` a month
+    cannot even be added)."""
+    starts = [rates.tax_year_start for rates in all_rates().values()]
+    first, last = min(starts), max(starts)
+    return date(first.year - 1, first.month, first.day), date(last.year + 2, 4, 5)
 
 
 def rates_table() -> tuple[tuple[str, ...], np.ndarray]:
