@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { api, auth, ProblemError } from "../api";
 import { Button, type ErrorItem, ErrorSummary, SummaryList, TextInput } from "../components/govuk";
 import { usePage } from "../components/Layout";
+import { longDate } from "../dates";
 import { useSession } from "../session";
 
 type Profile = {
@@ -15,12 +16,6 @@ type Profile = {
   phone?: string | null;
   [field: string]: unknown;
 };
-
-function longDate(iso: string, lang: string): string {
-  const date = new Date(`${iso}T00:00:00Z`);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleDateString(lang === "cy" ? "cy-GB" : "en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-}
 
 export default function Account() {
   const { t, i18n } = useTranslation();

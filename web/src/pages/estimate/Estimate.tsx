@@ -6,6 +6,7 @@ import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from "re
 import { api, ProblemError } from "../../api";
 import { BackLink, Button, DateInput, type ErrorItem, ErrorSummary, Radios, SummaryList, TextInput } from "../../components/govuk";
 import { usePage } from "../../components/Layout";
+import { longDate } from "../../dates";
 import {
   type Answers,
   BASE,
@@ -249,11 +250,6 @@ function Question() {
   );
 }
 
-function formatDate(iso: string, lang: string): string {
-  const date = parseDate({ year: iso.slice(0, 4), month: iso.slice(5, 7), day: iso.slice(8, 10) });
-  return date ? date.toLocaleDateString(lang === "cy" ? "cy-GB" : "en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) : "";
-}
-
 function pounds(value: string): string {
   return `£${value.trim().replace(/^£/, "")}`;
 }
@@ -268,7 +264,7 @@ function CheckAnswers() {
   const order = steps(a);
   if (!parseDate(a.dob) || !a.partner || !a.housing || a.savings === "") return <Navigate to={`${BASE}/date-of-birth`} replace />;
   const change = (step: string, hidden: string) => ({ to: `${BASE}/${step}?return=check`, hidden: hidden.toLowerCase() });
-  const date = (d: typeof a.dob) => formatDate(isoDate(d), i18n.language);
+  const date = (d: typeof a.dob) => longDate(isoDate(d), i18n.language);
   const rows = [
     { key: t("estimate.rows.dob"), value: date(a.dob), change: change("date-of-birth", t("estimate.rows.dob")) },
     { key: t("estimate.rows.partner"), value: a.partner === "yes" ? t("common.yes") : t("common.no"), change: change("partner", t("estimate.rows.partner")) },

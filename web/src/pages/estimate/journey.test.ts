@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { longDate } from "../../dates";
 import { checkDate, checkMoney, emptyAnswers, estimateRequest, landing, steps, toPence } from "./journey";
 
 const today = new Date(Date.UTC(2026, 0, 15));
@@ -67,5 +68,13 @@ describe("the request and the API's answers", () => {
       .toEqual({ step: "partner-date-of-birth", field: "partnerDob", problem: { key: "errors.partnerAge" } });
     expect(landing({ pointer: "#/universal_credit/capital", detail: "x" })?.step).toBe("savings");
     expect(landing({ pointer: "#/tax_year", detail: "x" })).toBeNull();
+  });
+});
+
+describe("dates in words", () => {
+  it("writes dates as GOV.UK does, in both languages", () => {
+    expect(longDate("1990-02-14", "en")).toBe("14 February 1990");
+    expect(longDate("1992-08-03", "cy")).toBe("3 Awst 1992");
+    expect(longDate("not a date", "en")).toBe("not a date");
   });
 });
