@@ -374,8 +374,8 @@ function Result() {
                   </div>
                 </td>
                 <td className="govuk-table__cell govuk-table__cell--numeric">
-                  {line.kind === "deduction" ? "−" : ""}
-                  {money(line.amount_pence, lang)}
+                  {/* A note without an amount (the cap does not apply) has nothing to add up. */}
+                  {line.kind === "note" && line.amount_pence === 0 ? "" : `${line.kind === "deduction" ? "−" : ""}${money(line.amount_pence, lang)}`}
                 </td>
               </tr>
             ))}
