@@ -85,7 +85,9 @@ def platform(
             # As a shell starts a background job (`dwp up &`): SIGINT ignored. Ctrl-C must still stop it.
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )
-        deadline = time.monotonic() + 90
+        # Twelve processes start at once (the web app's BFF among them); on a loaded two-core machine
+        # that alone has taken over 90 s. Readiness is what is waited for; this only bounds the wait.
+        deadline = time.monotonic() + 180
         while "Press Ctrl-C" not in log.read_text():
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
