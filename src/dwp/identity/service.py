@@ -8,6 +8,8 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -31,6 +33,7 @@ from dwp.identity.domain import (
     SignInStateMismatch,
     identity_from_claims,
 )
+from dwp.identity.oidc import ProviderUnavailable
 from dwp.identity.one_login import ADDRESS_CLAIM, OneLoginClient
 from dwp.identity.repository import SessionStore
 from dwp.identity.staff import StaffSignInClient
@@ -57,6 +60,8 @@ class IdentityContext:
     staff: StaffSignInClient
     http: httpx.AsyncClient
     policy: SessionPolicy = field(default_factory=SessionPolicy)
+    clock: Callable[[], float] = time.time
+    """Seconds since the epoch; injected so that tests move time instead of sleeping."""
     citizen: ResilientClient = field(init=False)
     """The citizen service, over `http`: retries, breaker and deadline from the platform."""
     _ring: KeyRing | None = None
@@ -69,25 +74,28 @@ class IdentityContext:
     def issuer(self) -> str:
         return self.settings.platform.dwp_jwt_issuer
 
-
-def _now() -> int:
-    return int(time.time())
+    def now(self) -> int:
+        return int(self.clock())
 
 
 # --- signing keys ------------------------------------------------------------------------------
 
 
-async def ensure_signing_key(*, database: Database, cipher: PiiCipher) -> None:
+async def ensure_signing_key(
+    *, database: Database, cipher: PiiCipher, clock: Callable[[], float] = time.time
+) -> None:
     """Create the first signing key if there is none (first start of a new environment)."""
     async with database.transaction() as tx:
         keys = await repository.load_signing_keys(tx, cipher)
         if not any(k.retired_at is None for k in keys):
-            await repository.add_signing_key(tx, cipher, SigningKey.generate(_now()))
+            await repository.add_signing_key(tx, cipher, SigningKey.generate(int(clock())))
 
 
-async def rotate_signing_keys(*, database: Database, cipher: PiiCipher) -> str:
+async def rotate_signing_keys(
+    *, database: Database, cipher: PiiCipher, clock: Callable[[], float] = time.time
+) -> str:
     """Start signing with a new key; the old one stays published until its tokens have expired."""
-    now = _now()
+    now = int(clock())
     async with database.transaction() as tx:
         new, retired = rotation(await repository.load_signing_keys(tx, cipher), now)
         for key in retired:
@@ -112,7 +120,7 @@ async def key_ring(ctx: IdentityContext, *, fresh: bool = False) -> KeyRing:
 
 
 async def published_keys(ctx: IdentityContext) -> dict[str, object]:
-    return (await key_ring(ctx)).jwks(_now())
+    return (await key_ring(ctx)).jwks(ctx.now())
 
 
 # --- signing in --------------------------------------------------------------------------------
@@ -122,11 +130,24 @@ async def start_sign_in(
     ctx: IdentityContext, *, provider: Literal["one-login", "staff"], confidence: Confidence, return_to: str
 ) -> tuple[PendingSignIn, str]:
     """Remember state, nonce and PKCE verifier, and return the provider's authorisation URL."""
-    now = _now()
+    now = ctx.now()
     pending = PendingSignIn.start(provider=provider, confidence=confidence, now=now, return_to=return_to)
     await ctx.store.put_pending(pending, now + PENDING_SIGN_IN_SECONDS)
     client = ctx.one_login if provider == "one-login" else ctx.staff
-    return pending, await client.authorization_url(pending)
+    with _provider_reachable(provider):
+        url = await client.authorization_url(pending)
+    return pending, url
+
+
+@contextmanager
+def _provider_reachable(provider: str) -> Iterator[None]:
+    """A provider that cannot be reached is `ProviderUnavailable` (the error table's 503 with
+    Retry-After), whether its documents could not be fetched or a call to it failed on the way: before
+    this, One Login being unreachable was a 500 from the start of every sign-in."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise ProviderUnavailable(provider) from exc
 
 
 async def _take_pending(
@@ -151,15 +172,17 @@ async def complete_one_login(
         raise SignInRejected(f"One Login returned {error}")
     if not code:
         raise SignInRejected("the callback has no authorisation code")
-    tokens = await ctx.one_login.exchange_code(code, pending)
+    with _provider_reachable("one-login"):
+        tokens = await ctx.one_login.exchange_code(code, pending)
+        info = await ctx.one_login.userinfo(tokens.access_token)
     sub = str(tokens.claims["sub"])
-    info = await ctx.one_login.userinfo(tokens.access_token)
     if info.get("sub") != sub:
         raise SignInRejected("userinfo is about a different person than the ID token")
     verified: dict[str, Any] | None = None
     display_name = str(info.get("email", "GOV.UK One Login user"))
     if pending.confidence == "P2":
-        subject = await ctx.one_login.verify_core_identity(info, sub=sub)
+        with _provider_reachable("one-login"):
+            subject = await ctx.one_login.verify_core_identity(info, sub=sub)
         identity = identity_from_claims(subject, info.get(ADDRESS_CLAIM))
         display_name = " ".join((*identity.given_names, identity.family_name))
         verified = {
@@ -172,7 +195,7 @@ async def complete_one_login(
             "phone": info.get("phone_number") if info.get("phone_number_verified") else None,
         }
     citizen_id = await _link_account(ctx, "one-login", sub)
-    now = _now()
+    now = ctx.now()
     session = Session.open(
         subject_kind="citizen",
         subject_id=citizen_id,
@@ -195,7 +218,8 @@ async def complete_staff(
     pending = await _take_pending(ctx, provider="staff", state=state, cookie_state=cookie_state)
     if error or not code:
         raise SignInRejected(f"staff sign-in returned {error or 'no code'}")
-    staff = await ctx.staff.exchange_code(code, pending)
+    with _provider_reachable("staff"):
+        staff = await ctx.staff.exchange_code(code, pending)
     session = Session.open(
         subject_kind="staff",
         subject_id=staff.oid,
@@ -205,7 +229,7 @@ async def complete_staff(
         roles=staff.roles,
         display_name=staff.name,
         id_token="",
-        now=_now(),
+        now=ctx.now(),
     )
     await ctx.store.put_session(session, session.expires_at(ctx.policy))
     return session, pending
@@ -218,7 +242,7 @@ async def _link_account(ctx: IdentityContext, provider: str, provider_sub: str) 
         if existing:
             return existing
         citizen_id = str(uuid.uuid4())
-        await repository.add_account(tx, provider, provider_sub, citizen_id, _now())
+        await repository.add_account(tx, provider, provider_sub, citizen_id, ctx.now())
         return citizen_id
 
 
@@ -229,7 +253,7 @@ async def current_session(ctx: IdentityContext, *, session_id: str | None) -> Se
     """A live session, its idle deadline moved on by this use."""
     if not session_id:
         raise SessionInvalid("no session cookie")
-    now = _now()
+    now = ctx.now()
     session = await ctx.store.get_session(session_id, now)
     if session is None:
         raise SessionInvalid("unknown or expired session")
@@ -247,12 +271,12 @@ async def access_token(ctx: IdentityContext, *, session_id: str | None) -> tuple
     if session.subject_kind == "citizen":
         token = ring.mint(
             issuer=ctx.issuer, subject=session.subject_id, kind="citizen", citizen_id=session.subject_id,
-            level_of_confidence=session.confidence, lifetime_seconds=lifetime,
+            level_of_confidence=session.confidence, lifetime_seconds=lifetime, now=ctx.clock(),
         )  # fmt: skip
     else:
         token = ring.mint(
             issuer=ctx.issuer, subject=session.subject_id, kind="caseworker", roles=session.roles,
-            lifetime_seconds=lifetime,
+            lifetime_seconds=lifetime, now=ctx.clock(),
         )  # fmt: skip
     return token, lifetime
 
@@ -261,7 +285,7 @@ async def sign_out(ctx: IdentityContext, *, session_id: str | None) -> str | Non
     """End the session here; the provider's logout URL to end it there too (None if no session)."""
     if not session_id:
         return None
-    session = await ctx.store.get_session(session_id, _now())
+    session = await ctx.store.get_session(session_id, ctx.now())
     await ctx.store.delete_session(session_id)
     if session is None:
         return None
@@ -275,9 +299,9 @@ async def back_channel_logout(ctx: IdentityContext, *, logout_token: str | None)
     if not logout_token:
         raise LogoutTokenRejected("no logout_token in the request")
     claims = await ctx.one_login.validate_logout_token(logout_token)
-    if not await ctx.store.first_sighting(str(claims["jti"]), _now() + LOGOUT_JTI_MEMORY_SECONDS):
+    if not await ctx.store.first_sighting(str(claims["jti"]), ctx.now() + LOGOUT_JTI_MEMORY_SECONDS):
         raise LogoutTokenRejected("this logout token was already used")
-    closed = await ctx.store.close_sessions_of(str(claims["sub"]), _now())
+    closed = await ctx.store.close_sessions_of(str(claims["sub"]), ctx.now())
     if closed == 0:
         raise LogoutTokenRejected("the logout token is for no session held here")
     return closed
@@ -305,7 +329,9 @@ async def service_token(ctx: IdentityContext, *, client_id: str, client_secret: 
         raise ClientAuthenticationFailed("unknown client or wrong secret")
     lifetime = ctx.settings.service_token_seconds
     ring = await key_ring(ctx)
-    token = ring.mint(issuer=ctx.issuer, subject=client_id, kind="service", lifetime_seconds=lifetime)
+    token = ring.mint(
+        issuer=ctx.issuer, subject=client_id, kind="service", lifetime_seconds=lifetime, now=ctx.clock()
+    )
     return token, lifetime
 
 
