@@ -44,6 +44,9 @@ class Web:
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     for name in ("AWS_ENDPOINT_URL", "DATABASE_URL", "REDIS_URL", "DWP_JWKS_URL", "DWP_IDENTITY_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
+    # Every caller here reaches the gateway from the BFF's one address, so the per-address limit
+    # would be shared by all of them (as the e2e tests do for dwp up's callers).
+    monkeypatch.setenv("DWP_GATEWAY_RATE_LIMIT", "1000/second")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-2")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
