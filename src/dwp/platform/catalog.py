@@ -238,7 +238,7 @@ PROCESSES: tuple[Process, ...] = (
     ),
     Process(name="hmrc", kind="simulator", port=9004, app="dwp.simulators.hmrc.app:app", deployed=False),
     Process(name="nhs", kind="simulator", port=9005, app="dwp.simulators.nhs.app:app", deployed=False),
-    Process(name="notify", kind="simulator", port=9006, deployed=False),
+    Process(name="notify", kind="simulator", port=9006, app="dwp.simulators.notify.app:app", deployed=False),
 )
 
 AWS_ENDPOINT_PORT = 4566
