@@ -114,7 +114,7 @@ class CitizenView(BaseModel):
 
 
 class ContactView(BaseModel):
-    """How to reach a citizen, for a service that sends them messages (`dwp.contracts.citizens.CitizenContact`)."""
+    """How to reach a citizen, for services that send messages (`contracts.citizens.CitizenContact`)."""
 
     id: str
     given_name: str

@@ -36,6 +36,12 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 CHANNELS: tuple[NotifyChannel, ...] = ("email", "sms", "letter")
 LANGUAGES: tuple[TemplateLanguage, ...] = ("en", "cy")
 
+# The API key the local Notify simulator accepts and the workers use locally (`DWP_NOTIFY_API_KEY` and
+# Secrets Manager elsewhere). In Notify's format: key name, service id, secret.
+LOCAL_SERVICE_ID = "2f4c8e0a-9b1d-4e37-8a52-6c0f3d7b9e14"
+LOCAL_SECRET = "9d3e7a51-0c2b-4f86-b1e4-7a5d2c8f0b63"  # noqa: S105 - a local-only key, like the simulators'
+LOCAL_API_KEY = f"dwp_local-{LOCAL_SERVICE_ID}-{LOCAL_SECRET}"
+
 _LOCAL_NAMESPACE = uuid.UUID("6f1c2b1e-5d0a-4c47-9a43-2f7d4b0e8a11")
 
 

@@ -216,6 +216,7 @@ PROCESSES: tuple[Process, ...] = (
         name="workers",
         kind="worker",
         port=8107,
+        app="dwp.workers.app:app",
         consumes=(NOTIFICATIONS_QUEUE,),
         db_schema="workers",
     ),

@@ -42,13 +42,14 @@ from joserfc.jwk import OctKey
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+__all__ = ["LOCAL_API_KEY", "LOCAL_SECRET", "LOCAL_SERVICE_ID", "create_app"]
+
+from dwp.contracts.notify import LOCAL_API_KEY, LOCAL_SECRET, LOCAL_SERVICE_ID
 from dwp.simulators.control import json_error_body, mount_control
 from dwp.simulators.notify.templates import LETTER_ADDRESS_REQUIRED, Template, local_templates
 
-LOCAL_SERVICE_ID = "2f4c8e0a-9b1d-4e37-8a52-6c0f3d7b9e14"
-LOCAL_SECRET = "9d3e7a51-0c2b-4f86-b1e4-7a5d2c8f0b63"  # noqa: S105 - the simulator's own local key
-LOCAL_API_KEY = f"dwp_local-{LOCAL_SERVICE_ID}-{LOCAL_SECRET}"
 CLOCK_SKEW_SECONDS = 30
 RATE_LIMIT_PER_MINUTE = 3000
 DAILY_LIMIT = 250_000
@@ -68,6 +69,36 @@ class NotifyError(Exception):
 
     def response(self) -> JSONResponse:
         return JSONResponse(_error_document(self.status, self.kind, self.message), self.status, self.headers)
+
+
+class BufferedBody:
+    """Read the whole request body first, then hand it to the app as if it had just arrived."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
 
 
 def _error_document(status: int, kind: str, message: str) -> dict[str, Any]:
@@ -235,6 +266,9 @@ def create_app(
     app = FastAPI(title="GOV.UK Notify simulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.notify = service
     mount_control(app, error_body=json_error_body(_fault))
+    # Outermost, so the body is taken before a fault holds the request: as with Notify behind its load
+    # balancer, a client that gives up waiting does not stop the message being sent (an unknown outcome).
+    app.add_middleware(BufferedBody)
 
     async def guarded(request: Request, answer: Any) -> JSONResponse:
         try:
