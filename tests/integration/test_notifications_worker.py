@@ -30,6 +30,7 @@ from dwp.workers.notifications import ClaimSummary, choose_channel
 from dwp.workers.notify import NotifySender, SendPolicy
 from dwp.workers.poller import LambdaSqsPoller, LocalContext
 from dwp.workers.ratelimit import SendLimiter
+from tests.conftest import random_nino
 from tests.servers import running
 
 pytestmark = pytest.mark.integration
@@ -316,3 +317,70 @@ def test_notifications_class_reads_configured_template_ids(monkeypatch: pytest.M
     ids = template_ids()
     assert ids["citizen.registered/email/en"] == "configured-id"
     assert ids["citizen.registered/email/cy"] != "configured-id"  # the rest keep the local simulator's
+
+
+class MintedServiceToken:
+    """The workers' service token, signed with the test issuer's key (the identity service's job)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from dwp.platform.auth import load_or_create_dev_key, mint_token
+
+        self._token = mint_token(
+            load_or_create_dev_key(settings),
+            issuer=settings.dwp_jwt_issuer,
+            subject="workers",
+            kind="service",
+        )
+
+    async def token(self) -> str:
+        return self._token
+
+    def invalidate(self, token: str) -> None:
+        pass
+
+
+async def test_a_citizen_registers_and_hears_once_in_welsh_through_sns_sqs_and_the_workers_process(
+    bootstrapped: Settings, notify: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real citizen service publishes `citizen.registered` through its outbox to SNS; SQS holds it
+    for the notifications queue; the workers process polls it and calls the Lambda handler, which reads
+    the contact details from the citizen service with its service token and sends through Notify."""
+    from dwp.citizen.app import build_app as citizen_app
+    from dwp.platform.migrations import upgrade
+    from dwp.workers.app import build_app as workers_app
+    from dwp.workers.notifications import BackgroundLoop, ServiceDirectory
+    from tests.integration.conftest import citizen_token
+
+    await asyncio.to_thread(upgrade, "citizen", bootstrapped)
+    with running(citizen_app(bootstrapped)) as citizen_url:
+        monkeypatch.setenv("DWP_CITIZEN_URL", citizen_url)
+        loop = BackgroundLoop()
+        directory = ServiceDirectory(bootstrapped, loop, tokens=MintedServiceToken(bootstrapped))
+        client = NotificationsAPIClient(LOCAL_API_KEY, base_url=notify, timeout=5)
+        runtime = NotificationsRuntime.build(bootstrapped, directory=directory, notify=client)
+        lambda_handlers.use_runtime(runtime)
+        workers = workers_app(bootstrapped, retry_base_seconds=0)
+        try:
+            async with workers.router.lifespan_context(workers):
+                citizen_id = str(uuid.uuid4())
+                email = f"gwen-{citizen_id[:8]}@example.com"
+                async with httpx.AsyncClient(base_url=citizen_url) as http:
+                    created = await http.post(
+                        "/v1/citizens",
+                        headers={"Authorization": f"Bearer {citizen_token(bootstrapped, citizen_id)}"},
+                        json={
+                            "given_name": "Gwen", "family_name": "Jones", "date_of_birth": "1985-03-01",
+                            "national_insurance_number": random_nino(), "email": email,
+                            "preferred_language": "cy", "contact_preferences": {"channels": ["email"]},
+                        },
+                    )  # fmt: skip
+                assert created.status_code == 201, created.text
+                [sent] = await wait_for(lambda: sent_to(notify, email_address=email), within=60)
+                # The queue goes quiet with nothing else sent to this person.
+                await wait_for(lambda: workers.state.pollers[0].handled >= 1)
+        finally:
+            lambda_handlers.use_runtime(None)
+            loop.stop()
+    assert sent["template_key"] == "citizen.registered/email/cy"
+    assert sent["body"].startswith("Annwyl Gwen")
+    assert len(sent_to(notify, email_address=email)) == 1
