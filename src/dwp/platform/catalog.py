@@ -117,6 +117,8 @@ PII_KEY_ALIAS = f"alias/{PREFIX}-pii"
 BLIND_INDEX_SECRET = f"{PREFIX}/pii-blind-index-key"
 
 NOTIFY_API_KEY_SECRET = f"{PREFIX}/notify-api-key"
+NOTIFY_PER_MINUTE = 2700
+"""The platform's own limit on requests to GOV.UK Notify, below Notify's 3,000 a minute per key."""
 
 TABLES: tuple[Table, ...] = (Table(SESSIONS_TABLE), Table(IDEMPOTENCY_TABLE))
 
@@ -262,6 +264,10 @@ class Function:
     publishes: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     uses_pii_key: bool = False
+    tables: tuple[str, ...] = ()
+    """DynamoDB tables it reads and writes (the notifications' idempotency records)."""
+    reserved_concurrency: int = 10
+    """Most invocations at once; the notifications function divides Notify's allowance by it."""
 
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -271,6 +277,7 @@ FUNCTIONS: tuple[Function, ...] = (
         queue=NOTIFICATIONS_QUEUE,
         secrets=(NOTIFY_API_KEY_SECRET,),
         uses_database=True,
+        tables=(IDEMPOTENCY_TABLE,),
     ),
     Function(
         name="assessment-run",
@@ -282,6 +289,7 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mib=2048,
         uses_database=True,
         publishes=(BENEFITS_EVENTS_TOPIC,),
+        reserved_concurrency=50,
     ),
 )
 

@@ -79,7 +79,8 @@ class NotificationsRuntime:
             client = notify or NotificationsAPIClient(
                 notify_api_key(settings), base_url=settings.service_url("notify"), timeout=10
             )
-            sender = NotifySender(client, SendLimiter(settings.redis_url))
+            per_minute = int(os.environ.get("DWP_NOTIFY_PER_MINUTE", catalog.NOTIFY_PER_MINUTE))
+            sender = NotifySender(client, SendLimiter(settings.redis_url, per_minute=per_minute))
         if directory is None:
             directory = ServiceDirectory(settings, BackgroundLoop())
         persistence = DynamoDBPersistenceLayer(

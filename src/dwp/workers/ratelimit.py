@@ -2,8 +2,10 @@
 
 Notify allows 3,000 requests a minute per API key and answers 429 above it; the workers stay below
 that (2,700 by default) so a burst, such as the monthly run's statements, is spread out rather than
-refused. With REDIS_URL the window is counted in Redis, so every worker process and Lambda invocation
-draws on one allowance; without it, in this process only (one local worker).
+refused. With REDIS_URL the window is counted in Redis, so every worker process draws on one
+allowance; without it, in this process only: one local worker, or a Lambda invocation, which has no
+Redis and gets `DWP_NOTIFY_PER_MINUTE`, its share (the allowance over the function's reserved
+concurrency, set by `infra/`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-DEFAULT_PER_MINUTE = 2700
+from dwp.platform.catalog import NOTIFY_PER_MINUTE
+
+DEFAULT_PER_MINUTE = NOTIFY_PER_MINUTE
 
 
 class SendLimiter:
