@@ -2,7 +2,9 @@
 
 The lock is universal (it includes the dev and infra extras: tests, CDK, linters). The Dockerfile installs
 it as locked, hash-checked, then removes what this prints: everything outside the closure of the `dwp`
-distribution's own requirements (with the extras those requirements ask for, e.g. `uvicorn[standard]`).
+distribution's own requirements (with the extras those requirements ask for, e.g. `uvicorn[standard]`),
+and of the extras the images run (`RUNTIME_EXTRAS`: the `workers` process and Lambda functions import
+Powertools and Notify's client).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 
+RUNTIME_EXTRAS = frozenset({"workers"})
+
+
 def runtime_closure(root: str = "dwp") -> set[str]:
     needed: set[str] = set()
-    pending: list[tuple[str, frozenset[str]]] = [(root, frozenset())]
+    pending: list[tuple[str, frozenset[str]]] = [(root, RUNTIME_EXTRAS)]
     seen: set[tuple[str, frozenset[str]]] = set()
     while pending:
         name, extras = pending.pop()

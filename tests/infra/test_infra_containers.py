@@ -167,6 +167,8 @@ def test_prune_keeps_the_runtime_closure_and_drops_tooling():
     dropped = set(result.stdout.split())
     assert {"aws-cdk-lib", "pytest", "ruff", "mypy", "cdk-nag"} <= dropped
     assert not {"fastapi", "uvicorn", "sqlalchemy", "asyncpg", "boto3", "pyyaml", "dwp"} & dropped
+    # The workers (a process and the Lambda image) import these.
+    assert not {"aws-lambda-powertools", "notifications-python-client", "requests", "pyjwt"} & dropped
 
 
 # --- docker-compose.yml ---------------------------------------------------------------------------------

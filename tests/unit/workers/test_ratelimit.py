@@ -34,7 +34,8 @@ def test_a_full_window_waits_for_room(monkeypatch: pytest.MonkeyPatch) -> None:
 
     limiter._sleep = sleep
     assert limiter.acquire()
-    assert len(slept) == 1 and 0 < slept[0] <= 1.0
+    assert len(slept) == 1
+    assert 0 < slept[0] <= 1.0
     assert limiter.waited_seconds == slept[0]
 
 
@@ -46,6 +47,8 @@ def test_worker_processes_share_one_allowance_through_redis() -> None:
         pytest.skip("REDIS_URL is not set")
     key = f"test-{uuid.uuid4()}"
     one, other = SendLimiter(url, per_minute=3, key=key), SendLimiter(url, per_minute=3, key=key)
-    assert one.acquire() and one.acquire() and other.acquire()
+    assert one.acquire()
+    assert one.acquire()
+    assert other.acquire()
     assert other.acquire(most_seconds=0) is False
     assert one.acquire(most_seconds=0) is False
