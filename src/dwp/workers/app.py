@@ -59,9 +59,8 @@ def build_app(settings: Settings | None = None, *, retry_base_seconds: int = 1) 
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=15)
 
-    app = FastAPI(
-        title="DWP workers (local)", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
-    )
+    # `dwp up` prints a /docs link for every non-simulator process: the health routes are all there is.
+    app = FastAPI(title="DWP workers (local)", lifespan=lifespan)
     app.state.pollers = running
 
     @app.get("/health/live")
