@@ -35,6 +35,7 @@ async def citizen_service(settings: Settings) -> FastAPI:
 
 
 def citizen_token(settings: Settings, citizen_id: str | None = None, **claims: Any) -> str:
+    """A citizen token; its identity is proven (P2) unless `level_of_confidence` says otherwise."""
     citizen_id = citizen_id or str(uuid.uuid4())
     key = load_or_create_dev_key(settings)
     return mint_token(
@@ -43,7 +44,7 @@ def citizen_token(settings: Settings, citizen_id: str | None = None, **claims: A
         subject=citizen_id,
         kind="citizen",
         citizen_id=citizen_id,
-        **claims,
+        **{"level_of_confidence": "P2", **claims},
     )
 
 
@@ -69,7 +70,9 @@ def tokens(bootstrapped: Settings) -> Callable[..., str]:
         kind: str = "citizen", *, citizen_id: str | None = None, roles: list[str] | None = None, **kw: Any
     ) -> str:
         if kind == "citizen":
+            # A citizen's identity is proven (P2) unless the test says otherwise.
             citizen_id = citizen_id or str(uuid.uuid4())
+            kw.setdefault("level_of_confidence", "P2")
         return mint_token(
             key,
             issuer=bootstrapped.dwp_jwt_issuer,

@@ -137,6 +137,9 @@ async def test_assessment_is_stored_with_inputs_and_explanation(
     assert (await benefits.post("/v1/assessments", json=body)).status_code == 401
     citizen = tokens()
     assert (await benefits.post("/v1/assessments", json=body, headers=bearer(citizen))).status_code == 403
+    # Roles count only on caseworker tokens: a citizen token that claims the caseworker role is a citizen.
+    posing = tokens(roles=["caseworker"])
+    assert (await benefits.post("/v1/assessments", json=body, headers=bearer(posing))).status_code == 403
     staff = tokens("caseworker", roles=["caseworker"])
     headers = bearer(staff, **{"Idempotency-Key": uuid.uuid4().hex})
     created = await benefits.post("/v1/assessments", json=body, headers=headers)
@@ -146,8 +149,13 @@ async def test_assessment_is_stored_with_inputs_and_explanation(
     assert assessment["amounts"]["earned_income"] == 142000
     assert assessment["award_pence"] == 63800
     replay = await benefits.post("/v1/assessments", json=body, headers=headers)
-    assert replay.status_code == 200
-    assert replay.json()["id"] == assessment["id"]
+    # A replay is the original answer (IETF Idempotency-Key draft): 201 with the same body and Location.
+    assert replay.status_code == 201
+    assert replay.json() == assessment
+    assert replay.headers["location"] == created.headers["location"]
+    other = await benefits.post("/v1/assessments", json={**body, "claim_id": "claim-other"}, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["type"].endswith("idempotency-key-reused")
     read = await benefits.get(created.headers["location"], headers=bearer(staff))
     assert read.status_code == 200
     stored = read.json()
@@ -156,6 +164,7 @@ async def test_assessment_is_stored_with_inputs_and_explanation(
     assert stored["award_pence"] == assessment["award_pence"]
     missing = await benefits.get(f"/v1/assessments/{uuid.uuid4()}", headers=bearer(staff))
     assert missing.status_code == 404
+    assert (await benefits.get(created.headers["location"], headers=bearer(posing))).status_code == 403
 
 
 async def test_rti_payment_outside_the_period_is_refused(

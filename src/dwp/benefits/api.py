@@ -7,49 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
 
 from dwp.benefits import service
-from dwp.benefits.domain import InvalidCircumstances, UnknownTaxYear, all_rates, rates_for
+from dwp.benefits.domain import InvalidCircumstances, rates_for
 from dwp.benefits.repository import Assessment
-from dwp.benefits.schemas import AssessmentRequest, EstimateRequest, domain_path_to_pointer
-from dwp.benefits.service import Actor, BenefitsContext
-from dwp.platform.auth import CASEWORKER, TEAM_LEADER, Forbidden, Principal, current_principal
-from dwp.platform.problems import Problem
+from dwp.benefits.schemas import AssessmentRequest, EstimateRequest
+from dwp.benefits.service import AssessClaim, BenefitsContext
+from dwp.platform.auth import Actor, StaffOrService
+from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
 
 router = APIRouter(prefix="/v1", tags=["benefits"])
-
-# Domain field names that the API spells differently.
-_API_NAMES = {"period_start": "assessment_period_start", "period_end": "assessment_period_end"}
-
-
-def invalid(section: str, field: str, message: str) -> Problem:
-    """A 422 problem naming the one field at fault, in the same shape as the platform's validation
-    problems."""
-    head, _, last = field.rpartition(".")
-    field = f"{head}.{_API_NAMES.get(last, last)}" if head else _API_NAMES.get(last, last)
-    pointer = domain_path_to_pointer(section, field)
-    dotted = pointer.removeprefix("#/").replace("/", ".")
-    return Problem(
-        422,
-        "Your request has invalid fields",
-        f"{dotted}: {message}",
-        type_="validation",
-        errors=[{"pointer": pointer, "field": dotted, "detail": message, "code": "invalid_circumstances"}],
-    )
-
-
-def _unknown_year(section: str, field: str, exc: UnknownTaxYear) -> Problem:
-    known = ", ".join(all_rates())
-    return invalid(section, field, f"no rates are held for {exc.what} (known tax years: {known})")
 
 
 def _ctx(request: Request) -> BenefitsContext:
     return request.app.state.benefits_context
-
-
-async def staff_or_service(principal: Principal = Depends(current_principal)) -> Principal:
-    """Assessments are made by the claims service (service token) or by caseworkers."""
-    if principal.kind == "service" or principal.roles & {CASEWORKER, TEAM_LEADER}:
-        return principal
-    raise Forbidden("assessments are for caseworkers and platform services")
 
 
 Ctx = Annotated[BenefitsContext, Depends(_ctx)]
@@ -58,20 +27,13 @@ Ctx = Annotated[BenefitsContext, Depends(_ctx)]
 @router.post("/estimates", summary="Check what you could get: Universal Credit, New Style JSA and ESA")
 async def create_estimate(body: EstimateRequest) -> dict[str, Any]:
     if body.universal_credit is None and body.new_style_jsa is None and body.new_style_esa is None:
-        raise invalid(
-            "", "universal_credit", "ask for at least one of universal_credit, new_style_jsa, new_style_esa"
+        raise InvalidCircumstances(
+            "universal_credit", "ask for at least one of universal_credit, new_style_jsa, new_style_esa"
         )
-    try:
-        household = body.universal_credit.to_domain() if body.universal_credit else None
-        jsa = body.new_style_jsa.to_kwargs() if body.new_style_jsa else None
-        esa = body.new_style_esa.to_kwargs() if body.new_style_esa else None
-        return service.estimate(uc=household, jsa=jsa, esa=esa, tax_year=body.tax_year)
-    except UnknownTaxYear as exc:
-        if body.tax_year is not None and exc.what == body.tax_year:
-            raise _unknown_year("", "tax_year", exc) from exc
-        raise _unknown_year("universal_credit", "assessment_period_start", exc) from exc
-    except InvalidCircumstances as exc:
-        raise invalid("", exc.field, exc.message) from exc
+    household = body.universal_credit.to_domain() if body.universal_credit else None
+    jsa = body.new_style_jsa.to_kwargs() if body.new_style_jsa else None
+    esa = body.new_style_esa.to_kwargs() if body.new_style_esa else None
+    return service.estimate(uc=household, jsa=jsa, esa=esa, tax_year=body.tax_year)
 
 
 def _assessment_view(a: Assessment) -> dict[str, Any]:
@@ -91,6 +53,15 @@ def _assessment_view(a: Assessment) -> dict[str, Any]:
     }
 
 
+def _created(a: Assessment) -> StoredResponse:
+    """The answer to a new assessment, as sent and as an Idempotency-Key replays it."""
+    return StoredResponse(
+        status=status.HTTP_201_CREATED,
+        body=_assessment_view(a),
+        headers={"Location": f"/v1/assessments/{a.id}"},
+    )
+
+
 @router.post(
     "/assessments",
     status_code=status.HTTP_201_CREATED,
@@ -99,47 +70,43 @@ def _assessment_view(a: Assessment) -> dict[str, Any]:
 async def create_assessment(
     body: AssessmentRequest,
     request: Request,
-    response: Response,
     ctx: Ctx,
-    principal: Principal = Depends(staff_or_service),
+    principal: StaffOrService,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> dict[str, Any]:
-    try:
-        household = body.circumstances.to_domain()
-        payments = [p.to_domain() for p in body.hmrc_earnings] if body.hmrc_earnings is not None else None
-        assessment, created = await service.assess_claim(
-            ctx,
-            claim_id=body.claim_id,
-            household=household,
-            payments=payments,
-            request_body=body.model_dump(mode="json"),
-            actor=Actor(principal.subject, principal.kind, request.state.request_id),
-            idempotency_key=idempotency_key,
-        )
-    except UnknownTaxYear as exc:
-        raise _unknown_year("circumstances", "assessment_period_start", exc) from exc
-    except InvalidCircumstances as exc:
-        section = "" if exc.field.startswith("hmrc_earnings") else "circumstances"
-        raise invalid(section, exc.field, exc.message) from exc
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    response.headers["Location"] = f"/v1/assessments/{assessment.id}"
-    return _assessment_view(assessment)
+) -> Response:
+    assert ctx.idempotency is not None
+    actor = Actor.of(principal, request)
+    inputs = body.model_dump(mode="json")
+    command = AssessClaim(
+        claim_id=body.claim_id,
+        household=body.circumstances.to_domain(),
+        payments=[p.to_domain() for p in body.hmrc_earnings] if body.hmrc_earnings is not None else None,
+        inputs=inputs,
+    )
+
+    async def run(claim: Claim | None) -> StoredResponse:
+        remember = Remember(claim, _created) if claim else None
+        return _created(await service.assess_claim(ctx, command, actor=actor, remember=remember))
+
+    answer = await idempotent(
+        ctx.idempotency,
+        principal=principal.subject,
+        key=idempotency_key,
+        request_hash=request_fingerprint("POST", request.url.path, inputs),
+        run=run,
+    )
+    return answer.as_response()
 
 
 @router.get("/assessments/{assessment_id}", summary="An assessment with its inputs and explanation")
 async def read_assessment(
     assessment_id: Annotated[str, Path(max_length=36)],
     ctx: Ctx,
-    principal: Principal = Depends(staff_or_service),
+    principal: StaffOrService,
 ) -> dict[str, Any]:
     return _assessment_view(await service.get_assessment(ctx, assessment_id=assessment_id))
 
 
 @router.get("/rates/{tax_year}", summary="Every rate of a tax year, with its source")
 async def read_rates(tax_year: Annotated[str, Path(max_length=16)]) -> dict[str, Any]:
-    try:
-        return service.rates_view(rates_for(tax_year))
-    except UnknownTaxYear as exc:
-        problem = _unknown_year("", "tax_year", exc)
-        problem.errors = [{**problem.errors[0], "pointer": "path#/tax_year"}] if problem.errors else None
-        raise problem from exc
+    return service.rates_view(rates_for(tax_year))

@@ -6,33 +6,87 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+import structlog
+from fastapi import FastAPI, Request
 
 from dwp.benefits import service
 from dwp.benefits.api import router
-from dwp.benefits.domain import BenefitsError
+from dwp.benefits.domain import BenefitsError, InvalidCircumstances, UnknownTaxYear, all_rates
 from dwp.benefits.repository import outbox
 from dwp.benefits.service import BenefitsContext
 from dwp.platform.app_factory import create_app
 from dwp.platform.outbox import database_with_outbox
-from dwp.platform.problems import ErrorMapping
+from dwp.platform.problems import ErrorMapping, ErrorTable, field_pointer
 from dwp.platform.settings import Settings, get_settings
 
 SERVICE = "benefits"
 
-DOMAIN_ERRORS = {
+# Domain field names that the API spells differently.
+_API_NAMES = {"period_start": "assessment_period_start", "period_end": "assessment_period_end"}
+
+
+def _route(request: Request) -> str:
+    return str(getattr(request.scope.get("route"), "path", ""))
+
+
+def _in_body(request: Request, field: str) -> str:
+    """Where a household field sits in the request: the rules name fields relative to the household,
+    which an assessment nests under `circumstances` (an estimate's own fields already carry their
+    section, and HMRC earnings sit beside the circumstances)."""
+    head, _, last = field.rpartition(".")
+    field = f"{head}.{_API_NAMES.get(last, last)}" if head else _API_NAMES.get(last, last)
+    if _route(request) == "/v1/assessments" and not field.startswith("hmrc_earnings"):
+        return f"circumstances.{field}"
+    return field
+
+
+def _circumstances_pointer(exc: InvalidCircumstances, request: Request) -> str:
+    return field_pointer(_in_body(request, exc.field))
+
+
+def _tax_year_pointer(exc: UnknownTaxYear, request: Request) -> str:
+    if _route(request) == "/v1/rates/{tax_year}":
+        return field_pointer("tax_year", "path")
+    if exc.field == "tax_year":
+        return field_pointer("tax_year")
+    # A date with no rates: the date the assessment period starts.
+    section = "circumstances" if _route(request) == "/v1/assessments" else "universal_credit"
+    return field_pointer(f"{section}.{_API_NAMES['period_start']}")
+
+
+def _unknown_year(exc: UnknownTaxYear) -> str:
+    return f"no rates are held for {exc.what} (known tax years: {', '.join(all_rates())})"
+
+
+_INVALID = "Your request has invalid fields"
+
+ERRORS: ErrorTable = {
     service.AssessmentNotFound: ErrorMapping(404, "not-found", "Not found"),
-    service.IdempotencyKeyReused: ErrorMapping(422, "idempotency-key-reused", "Idempotency key reused"),
-    BenefitsError: ErrorMapping(422, "invalid-circumstances", "Your request has invalid fields"),
+    InvalidCircumstances: ErrorMapping(
+        422, "validation", _INVALID, pointer=_circumstances_pointer, code="invalid_circumstances"
+    ),
+    UnknownTaxYear: ErrorMapping(
+        422,
+        "validation",
+        _INVALID,
+        detail=_unknown_year,
+        pointer=_tax_year_pointer,
+        code="invalid_circumstances",
+    ),
+    BenefitsError: ErrorMapping(422, "invalid-circumstances", _INVALID),
 }
+"""The benefits service's one error table: the only place its domain errors meet HTTP."""
 
 
 def warm_up() -> None:
     """Load the compiled UC kernel (from numba's disk cache, or compile it) before the first request."""
     from datetime import date
 
+    from dwp.benefits.compiled import COMPILING, must_compile
     from dwp.benefits.domain import Adult, Household, calculate_uc, one_month_later
 
+    if must_compile():
+        structlog.get_logger(SERVICE).info(COMPILING)
     start = date(2025, 6, 1)
     calculate_uc(Household(start, one_month_later(start), (Adult(date(1990, 1, 1)),)))
 
@@ -44,14 +98,14 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(warm_up)
         async with database_with_outbox(app, settings, SERVICE, outbox) as database:
-            app.state.benefits_context = BenefitsContext(database=database)
+            app.state.benefits_context = BenefitsContext.on_database(database)
             yield
 
     return create_app(
         service=SERVICE,
         routers=[router],
         settings=settings,
-        domain_errors=DOMAIN_ERRORS,
+        errors=ERRORS,
         lifespan=lifespan,
         description="Universal Credit, New Style JSA and New Style ESA: estimates, assessments and rates.",
     )

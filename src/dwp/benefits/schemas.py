@@ -257,9 +257,3 @@ class AssessmentRequest(Strict):
     hmrc_earnings: list[RTIPaymentIn] | None = Field(
         None, max_length=200, description="RTI payments in the period; replace the adults' earnings"
     )
-
-
-def domain_path_to_pointer(prefix: str, field: str) -> str:
-    """`adults[0].date_of_birth` under `universal_credit` -> `#/universal_credit/adults/0/date_of_birth`."""
-    parts = [p for p in field.replace("[", ".").replace("]", "").split(".") if p]
-    return "#/" + "/".join([*([prefix] if prefix else []), *parts])

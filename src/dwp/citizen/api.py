@@ -6,31 +6,35 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from dwp.citizen import domain, service
+from dwp.citizen import service
 from dwp.citizen.domain import (
-    Actor,
-    AlreadyRegistered,
+    ChangeContactPreferences,
+    ChangeProfile,
     Channel,
     Citizen,
     CitizenNotFound,
-    ContactPreferences,
     Language,
+    RegisterCitizen,
 )
 from dwp.citizen.service import CitizenContext
 from dwp.platform.auth import (
-    CASEWORKER,
-    TEAM_LEADER,
+    Actor,
+    Authenticated,
+    Caseworker,
+    CitizenPrincipal,
+    Forbidden,
     Principal,
-    current_principal,
-    require_citizen,
-    require_role,
+    require_confidence,
 )
-from dwp.platform.problems import Problem
+from dwp.platform.etag import make_etag, version_from_if_match
+from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
-caseworker = require_role(CASEWORKER, TEAM_LEADER)
+
+ProvenCitizen = Annotated[Principal, require_confidence("P2")]
+"""A citizen whose identity One Login proved (P2): creating a record or changing an address needs it."""
 
 
 class Strict(BaseModel):
@@ -44,42 +48,28 @@ class ContactPreferencesBody(Strict):
     welsh_letters: bool = False
 
 
-def _domain_rule(parse: Any) -> AfterValidator:
-    """Run a domain rule as a field validator, so its message lands on the field in the 422 problem."""
-
-    def validate(value: Any) -> Any:
-        try:
-            result = parse(value)
-        except domain.CitizenError as exc:
-            raise ValueError(str(exc)) from exc
-        return result
-
-    return AfterValidator(validate)
-
-
-def _uk_today() -> date:
-    return datetime.now(service.UK).date()
-
-
+# Shapes only: the rules (a NINO's prefixes, an email address, a date of birth in the past) run once, in
+# the domain, with the service's clock; their errors name the field, as pydantic's do.
 NinoText = Annotated[
-    str, Field(min_length=1, max_length=16), _domain_rule(lambda v: domain.Nino.parse(v).value)
+    str, Field(min_length=1, max_length=16, description="National Insurance number, like QQ 12 34 56 C")
 ]
-EmailText = Annotated[str, Field(max_length=320), _domain_rule(domain.normalise_email)]
-PhoneText = Annotated[str, Field(max_length=32), _domain_rule(domain.normalise_phone)]
-DateOfBirth = Annotated[date, _domain_rule(lambda d: domain.check_date_of_birth(d, _uk_today()))]
+EmailText = Annotated[str, Field(max_length=320)]
+PhoneText = Annotated[str, Field(max_length=32, description="UK or international phone number")]
 Uprn = Annotated[str, Field(pattern=r"^\d{1,12}$", description="Unique Property Reference Number")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
+# A string that the domain checks, so that a bad language is reported with the other bad fields.
+LanguageText = Annotated[str, Field(max_length=2, json_schema_extra={"enum": ["en", "cy"]})]
 
 
 class RegistrationRequest(Strict):
     given_name: Name
     family_name: Name
-    date_of_birth: DateOfBirth
+    date_of_birth: date
     national_insurance_number: NinoText
     email: EmailText | None = None
     phone: PhoneText | None = None
     address_reference: Uprn | None = None
-    preferred_language: Language = "en"
+    preferred_language: LanguageText = "en"
     contact_preferences: ContactPreferencesBody = Field(default_factory=ContactPreferencesBody)
 
 
@@ -89,7 +79,7 @@ class ProfileChanges(Strict):
     email: EmailText | None = None
     phone: PhoneText | None = None
     address_reference: Uprn | None = None
-    preferred_language: Language | None = None
+    preferred_language: LanguageText | None = None
 
 
 class NinoSearch(Strict):
@@ -157,27 +147,20 @@ def _view(citizen: Citizen) -> CitizenView:
 
 
 def _etag(citizen: Citizen) -> str:
-    return f'"{citizen.version}"'
+    return make_etag(citizen.version)
 
 
-def _expected_version(if_match: str | None, current: Citizen | None = None) -> int | None:
-    if if_match is None:
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    if tag == "*" and current is not None:
-        return current.version
-    try:
-        return int(tag)
-    except ValueError as exc:
-        raise Problem(412, "Precondition failed", "If-Match must be an ETag from this service") from exc
+def _created(citizen: Citizen) -> StoredResponse:
+    """The answer to a registration, as sent and as an Idempotency-Key replays it."""
+    return StoredResponse(
+        status=status.HTTP_201_CREATED,
+        body=_view(citizen).model_dump(mode="json"),
+        headers={"Location": f"/v1/citizens/{citizen.id}", "ETag": _etag(citizen)},
+    )
 
 
 def _ctx(request: Request) -> CitizenContext:
     return request.app.state.citizen_context
-
-
-def _actor(request: Request, principal: Principal) -> Actor:
-    return Actor(subject=principal.subject, kind=principal.kind, request_id=request.state.request_id)
 
 
 def _own(principal: Principal, citizen_id: str) -> None:
@@ -194,28 +177,40 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 async def register(
     body: RegistrationRequest,
     request: Request,
-    response: Response,
     ctx: Ctx,
-    principal: Principal = Depends(require_citizen),
+    principal: ProvenCitizen,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> CitizenView:
+) -> Response:
     assert principal.citizen_id is not None
-    try:
-        citizen, created = await service.register_citizen(
-            ctx,
-            citizen_id=principal.citizen_id,
-            details=body.model_dump(),
-            actor=_actor(request, principal),
-            idempotency_key=idempotency_key,
-        )
-    except AlreadyRegistered as exc:
-        owner = exc.existing_id == principal.citizen_id
-        extra: dict[str, Any] = {"existing": f"/v1/citizens/{exc.existing_id}"} if owner else {}
-        raise Problem(409, "Already registered", str(exc), type_="already-registered", **extra) from exc
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    response.headers["Location"] = f"/v1/citizens/{citizen.id}"
-    response.headers["ETag"] = _etag(citizen)
-    return _view(citizen)
+    assert ctx.idempotency is not None
+    contact = body.contact_preferences
+    command = RegisterCitizen(
+        citizen_id=principal.citizen_id,
+        given_name=body.given_name,
+        family_name=body.family_name,
+        date_of_birth=body.date_of_birth,
+        national_insurance_number=body.national_insurance_number,
+        email=body.email,
+        phone=body.phone,
+        address_reference=body.address_reference,
+        preferred_language=body.preferred_language,
+        contact_channels=tuple(contact.channels),
+        welsh_letters=contact.welsh_letters,
+    )
+    actor = Actor.of(principal, request)
+
+    async def run(claim: Claim | None) -> StoredResponse:
+        remember = Remember(claim, _created) if claim else None
+        return _created(await service.register_citizen(ctx, command, actor=actor, remember=remember))
+
+    answer = await idempotent(
+        ctx.idempotency,
+        principal=principal.subject,
+        key=idempotency_key,
+        request_hash=request_fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+        run=run,
+    )
+    return answer.as_response()
 
 
 @router.get(
@@ -226,19 +221,17 @@ async def read(
     request: Request,
     response: Response,
     ctx: Ctx,
-    principal: Principal = Depends(current_principal),
+    principal: Authenticated,
 ) -> CitizenView:
-    if principal.kind == "caseworker" and principal.roles & {CASEWORKER, TEAM_LEADER}:
+    if principal.is_staff:
         citizen = await service.view_citizen_as_caseworker(
-            ctx, citizen_id=citizen_id, actor=_actor(request, principal)
+            ctx, citizen_id=citizen_id, actor=Actor.of(principal, request)
         )
     elif principal.kind == "citizen":
         _own(principal, citizen_id)
         citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
     else:
-        raise Problem(
-            403, "Forbidden", "Only the citizen or a caseworker can read a profile", type_="forbidden"
-        )
+        raise Forbidden("Only the citizen or a caseworker can read a profile")
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen)
 
@@ -250,24 +243,23 @@ async def change(
     request: Request,
     response: Response,
     ctx: Ctx,
+    principal: ProvenCitizen,
     if_match: IfMatch = None,
-    principal: Principal = Depends(require_citizen),
 ) -> CitizenView:
     _own(principal, citizen_id)
-    citizen = await service.update_profile(
-        ctx,
+    command = ChangeProfile(
         citizen_id=citizen_id,
         changes=body.model_dump(exclude_unset=True),
-        expected_version=_expected_version(if_match),
-        actor=_actor(request, principal),
+        expected_version=version_from_if_match(if_match),
     )
+    citizen = await service.update_profile(ctx, command, actor=Actor.of(principal, request))
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen)
 
 
 @router.get("/{citizen_id}/contact-preferences", response_model=ContactPreferencesBody)
 async def read_contact_preferences(
-    citizen_id: str, response: Response, ctx: Ctx, principal: Principal = Depends(require_citizen)
+    citizen_id: str, response: Response, ctx: Ctx, principal: CitizenPrincipal
 ) -> ContactPreferencesBody:
     _own(principal, citizen_id)
     citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
@@ -280,12 +272,12 @@ async def read_contact_preferences(
     response_model=ContactView,
     summary="How to reach a citizen (services that send messages, with their service token)",
 )
-async def read_contact(
-    citizen_id: str, request: Request, ctx: Ctx, principal: Principal = Depends(current_principal)
-) -> ContactView:
+async def read_contact(citizen_id: str, request: Request, ctx: Ctx, principal: Authenticated) -> ContactView:
     if principal.kind != "service" or principal.subject not in service.CONTACT_READERS:
-        raise Problem(403, "Forbidden", "Only a service that sends messages can read this", type_="forbidden")
-    citizen = await service.contact_for_service(ctx, citizen_id=citizen_id, actor=_actor(request, principal))
+        raise Forbidden("Only a service that sends messages can read this")
+    citizen = await service.contact_for_service(
+        ctx, citizen_id=citizen_id, actor=Actor.of(principal, request)
+    )
     view = _view(citizen)
     return ContactView(
         id=view.id,
@@ -305,32 +297,26 @@ async def change_contact_preferences(
     request: Request,
     response: Response,
     ctx: Ctx,
+    principal: CitizenPrincipal,
     if_match: IfMatch = None,
-    principal: Principal = Depends(require_citizen),
 ) -> ContactPreferencesBody:
     _own(principal, citizen_id)
-    try:
-        preferences = ContactPreferences(channels=tuple(body.channels), welsh_letters=body.welsh_letters)
-    except domain.InvalidContactDetail as exc:
-        raise Problem(422, "Your request has invalid fields", str(exc), type_="validation") from exc
-    citizen = await service.update_contact_preferences(
-        ctx,
+    command = ChangeContactPreferences(
         citizen_id=citizen_id,
-        preferences=preferences,
-        expected_version=_expected_version(if_match),
-        actor=_actor(request, principal),
+        channels=tuple(body.channels),
+        welsh_letters=body.welsh_letters,
+        expected_version=version_from_if_match(if_match),
     )
+    citizen = await service.update_contact_preferences(ctx, command, actor=Actor.of(principal, request))
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen).contact_preferences
 
 
 @router.post("/search", response_model=CitizenPage, summary="Find a citizen by National Insurance number")
-async def search(
-    body: NinoSearch, request: Request, ctx: Ctx, principal: Principal = Depends(caseworker)
-) -> CitizenPage:
+async def search(body: NinoSearch, request: Request, ctx: Ctx, principal: Caseworker) -> CitizenPage:
     # POST, not GET: a NINO must never appear in a URL, where proxies and logs would keep it.
     found = await service.search_by_nino(
-        ctx, nino=body.national_insurance_number, actor=_actor(request, principal)
+        ctx, nino=body.national_insurance_number, actor=Actor.of(principal, request)
     )
     return CitizenPage(items=[_view(c) for c in found])
 
@@ -339,9 +325,9 @@ async def search(
 async def audit(
     citizen_id: str,
     ctx: Ctx,
+    principal: Caseworker,
     cursor: Annotated[str | None, Query(max_length=36)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    principal: Principal = Depends(caseworker),
 ) -> AuditPage:
     items = await service.audit_trail(ctx, citizen_id=citizen_id, cursor=cursor, limit=limit)
     return AuditPage(items=items, next_cursor=items[-1]["id"] if len(items) == limit else None)

@@ -15,20 +15,34 @@ from dwp.citizen.service import CitizenContext
 from dwp.platform.app_factory import create_app
 from dwp.platform.outbox import database_with_outbox
 from dwp.platform.pii import BlindIndex, PiiCipher
-from dwp.platform.problems import ErrorMapping
+from dwp.platform.problems import ErrorMapping, ErrorTable
 from dwp.platform.settings import Settings, get_settings
 
 SERVICE = "citizen"
 
-DOMAIN_ERRORS = {
+
+def _existing_record(exc: domain.AlreadyRegistered) -> dict[str, str]:
+    # The service sets `existing_id` only when the record is the caller's own: anyone else learns nothing.
+    return {"existing": f"/v1/citizens/{exc.existing_id}"} if exc.existing_id else {}
+
+
+ERRORS: ErrorTable = {
     domain.CitizenNotFound: ErrorMapping(404, "not-found", "Not found"),
-    domain.AlreadyRegistered: ErrorMapping(409, "already-registered", "Already registered"),
+    domain.AlreadyRegistered: ErrorMapping(
+        409, "already-registered", "Already registered", extensions=_existing_record
+    ),
     domain.StaleVersion: ErrorMapping(412, "stale-version", "Precondition failed"),
     domain.VersionRequired: ErrorMapping(428, "version-required", "Precondition required"),
-    domain.IdempotencyKeyReused: ErrorMapping(422, "idempotency-key-reused", "Idempotency key reused"),
     domain.ProfileFieldLocked: ErrorMapping(422, "field-locked", "This field cannot be changed here"),
+    # The rules that the API leaves to the domain: each error names its field (or several of them).
+    domain.InvalidContactDetail: ErrorMapping(422, "validation", "Your request has invalid fields"),
+    domain.InvalidNino: ErrorMapping(422, "validation", "Your request has invalid fields"),
+    domain.InvalidDateOfBirth: ErrorMapping(422, "validation", "Your request has invalid fields"),
+    domain.InvalidLanguage: ErrorMapping(422, "validation", "Your request has invalid fields"),
+    domain.InvalidDetails: ErrorMapping(422, "validation", "Your request has invalid fields"),
     domain.CitizenError: ErrorMapping(422, "invalid-citizen", "Your request has invalid fields"),
 }
+"""The citizen service's one error table: the only place its domain errors meet HTTP."""
 
 
 def build_app(settings: Settings | None = None) -> FastAPI:
@@ -38,16 +52,14 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         index = await asyncio.to_thread(BlindIndex.from_settings, settings)
         async with database_with_outbox(app, settings, SERVICE, outbox) as database:
-            app.state.citizen_context = CitizenContext(
-                database=database, cipher=PiiCipher(settings), index=index
-            )
+            app.state.citizen_context = CitizenContext.on_database(database, PiiCipher(settings), index)
             yield
 
     return create_app(
         service=SERVICE,
         routers=[router],
         settings=settings,
-        domain_errors=DOMAIN_ERRORS,
+        errors=ERRORS,
         lifespan=lifespan,
         description="Registration, profiles and contact preferences of citizens.",
     )

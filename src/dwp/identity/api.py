@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from dwp.identity import service
 from dwp.identity.domain import Session, SessionInvalid
 from dwp.identity.service import IdentityContext
-from dwp.platform.problems import Problem
+from dwp.platform.errors import RepeatedParameter, UnsupportedMediaType
 
 router = APIRouter()
 
@@ -29,16 +29,12 @@ def _ctx(request: Request) -> IdentityContext:
 async def _form(request: Request) -> dict[str, str]:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != FORM:
-        raise Problem(
-            415, "Unsupported media type", f"Send the body as {FORM}.", type_="unsupported-media-type"
-        )
+        raise UnsupportedMediaType(f"Send the body as {FORM}.")
     pairs = parse_qsl((await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True)
     form: dict[str, str] = {}
     for name, value in pairs:
         if name in form:
-            raise Problem(
-                400, "Bad request", f"The parameter {name} is repeated.", type_="repeated-parameter"
-            )
+            raise RepeatedParameter(f"The parameter {name} is repeated.")
         form[name] = value
     return form
 

@@ -6,14 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import structlog
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from dwp.identity import service
+from dwp.identity import domain, service
 from dwp.identity.api import router
 from dwp.identity.config import IdentitySettings
-from dwp.identity.domain import IdentityError, SessionPolicy
+from dwp.identity.domain import SessionPolicy
+from dwp.identity.oidc import ProviderUnavailable
 from dwp.identity.one_login import OneLoginClient, OneLoginConfig
 from dwp.identity.repository import SessionStore
 from dwp.identity.service import IdentityContext
@@ -22,21 +21,39 @@ from dwp.platform.app_factory import create_app
 from dwp.platform.database import Database
 from dwp.platform.http import shared_client
 from dwp.platform.pii import PiiCipher
-from dwp.platform.problems import Problem, problem_response
+from dwp.platform.problems import WWW_AUTHENTICATE, ErrorMapping, ErrorTable
 from dwp.platform.settings import Settings, get_settings
 
 SERVICE = "identity"
-log = structlog.get_logger(SERVICE)
 
-PROBLEM_TYPES = {
-    "SignInStateMismatch": "sign-in-state",
-    "SignInRejected": "sign-in-rejected",
-    "IdentityNotProven": "identity-not-proven",
-    "SessionInvalid": "not-signed-in",
-    "LogoutTokenRejected": "logout-token-rejected",
-    "ClientAuthenticationFailed": "client-authentication-failed",
-    "RegistrationRefused": "registration-refused",
+
+def _refusal(status: int, type_: str, title: str) -> ErrorMapping:
+    # Every refused sign-in, token or session is logged (what and why, never who); a 401 says how to
+    # authenticate.
+    headers = WWW_AUTHENTICATE if status == 401 else {}
+    return ErrorMapping(status, type_, title, headers=headers, log_as="identity_refused")
+
+
+ERRORS: ErrorTable = {
+    domain.SignInStateMismatch: _refusal(400, "sign-in-state", "Sign-in state does not match"),
+    domain.SignInRejected: _refusal(401, "sign-in-rejected", "Sign-in could not be completed"),
+    domain.IdentityNotProven: _refusal(403, "identity-not-proven", "Your identity could not be confirmed"),
+    domain.SessionInvalid: _refusal(401, "not-signed-in", "Not signed in"),
+    domain.LogoutTokenRejected: _refusal(400, "logout-token-rejected", "Logout token rejected"),
+    domain.ClientAuthenticationFailed: _refusal(
+        401, "client-authentication-failed", "Client authentication failed"
+    ),
+    domain.RegistrationRefused: _refusal(422, "registration-refused", "Registration could not be completed"),
+    domain.IdentityError: _refusal(400, "identity-error", "Identity error"),
+    # One Login or staff sign-in cannot be reached and nothing usable is cached (a 503 with Retry-After).
+    ProviderUnavailable: ErrorMapping(
+        503,
+        "provider-unavailable",
+        "Service unavailable",
+        detail=lambda _: "The sign-in service cannot be reached just now. Try again in a few minutes.",
+    ),
 }
+"""The identity service's one error table: the only place its domain errors meet HTTP."""
 
 
 def build_context(
@@ -100,30 +117,15 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
                 await client.aclose()
             await database.dispose()
 
-    app = create_app(
+    return create_app(
         service=SERVICE,
         routers=[router],
         settings=settings,
+        errors=ERRORS,
         lifespan=lifespan,
         json_only=False,  # OAuth callbacks and back-channel logout are form posts
         description="GOV.UK One Login and staff sign-in, sessions, and the internal token issuer.",
     )
-    app.add_exception_handler(IdentityError, _identity_problem)
-    return app
-
-
-async def _identity_problem(request: Request, exc: Exception) -> JSONResponse:
-    """Every refused sign-in, token or session is logged (what and why, never who) and answered with
-    a problem document."""
-    assert isinstance(exc, IdentityError)
-    kind = type(exc).__name__
-    log.warning("identity_refused", reason=kind, detail=str(exc), route=request.url.path)
-    problem = Problem(
-        exc.status, exc.title, str(exc) or None, type_=PROBLEM_TYPES.get(kind, "identity-error")
-    )
-    if exc.status == 401:
-        problem.headers["WWW-Authenticate"] = 'Bearer realm="dwp"'
-    return problem_response(problem, request)
 
 
 app = build_app()

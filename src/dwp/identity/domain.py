@@ -11,50 +11,37 @@ from typing import Any, Literal
 
 
 class IdentityError(Exception):
-    """Base of the identity service's errors; the API maps each to a problem document."""
-
-    status = 400
-    title = "Identity error"
+    """Base of the identity service's errors; its error table (`identity/app.py`) maps each to a
+    problem document."""
 
 
 class SignInRejected(IdentityError):
     """A sign-in callback, ID token or identity credential failed a check; the attempt is void."""
 
-    status = 401
-    title = "Sign-in could not be completed"
-
 
 class IdentityNotProven(IdentityError):
     """One Login could not prove the person's identity at the level asked for."""
-
-    status = 403
-    title = "Your identity could not be confirmed"
 
 
 class SessionInvalid(IdentityError):
     """No live session: unknown, expired (idle or absolute) or signed out."""
 
-    status = 401
-    title = "Not signed in"
-
 
 class LogoutTokenRejected(IdentityError):
     """A back-channel logout token failed validation (OIDC Back-Channel Logout 1.0, section 2.6)."""
-
-    status = 400
-    title = "Logout token rejected"
 
 
 class RegistrationRefused(IdentityError):
     """The citizen service would not create the record (for example, an invalid NINO)."""
 
-    status = 422
-    title = "Registration could not be completed"
+
+class SignInStateMismatch(IdentityError):
+    """The callback's state is not the one this browser's sign-in started with (login CSRF), or the
+    sign-in has expired or was already completed."""
 
 
 class ClientAuthenticationFailed(IdentityError):
-    status = 401
-    title = "Client authentication failed"
+    """A service asked for a token with an unknown client id or a wrong secret."""
 
 
 # --- levels and vectors of trust ---------------------------------------------------------------

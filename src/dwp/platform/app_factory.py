@@ -4,7 +4,7 @@ everywhere, so a service module only adds its routers and its readiness checks."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -17,7 +17,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dwp.platform.auth import verifier_from_settings
 from dwp.platform.logging import configure_logging
 from dwp.platform.middleware import PlatformMiddleware
-from dwp.platform.problems import ErrorMapping, Problem, install_problem_handlers, problem_response
+from dwp.platform.openapi import document_problems
+from dwp.platform.problems import ErrorTable, Problem, install_problem_handlers, problem_response
 from dwp.platform.settings import Settings, get_settings
 from dwp.platform.telemetry import configure_tracing, instrument_app
 
@@ -33,13 +34,14 @@ def create_app(
     service: str,
     routers: Sequence[APIRouter],
     settings: Settings | None = None,
-    domain_errors: Mapping[type[Exception], ErrorMapping] | None = None,
+    errors: ErrorTable | None = None,
     lifespan: Lifespan | None = None,
     title: str | None = None,
     description: str = "",
     json_only: bool = True,
 ) -> FastAPI:
-    """Build a service's app. `lifespan` opens its resources and registers readiness checks with
+    """Build a service's app. `errors` is the service's one error table (domain error class ->
+    `ErrorMapping`); `lifespan` opens its resources and registers readiness checks with
     `app.state.readiness[name] = check`."""
     settings = settings or get_settings()
     configure_logging(service, settings.dwp_log_level)
@@ -71,10 +73,13 @@ def create_app(
     def _log_unexpected(request: Request, exc: Exception) -> None:
         log.error("unhandled_error", route=request.url.path, error=type(exc).__name__, exc_info=exc)
 
-    install_problem_handlers(app, domain_errors or {}, _log_unexpected)
-    app.include_router(_health_router())
+    install_problem_handlers(app, errors or {}, _log_unexpected)
+    health = _health_router()
+    app.include_router(health)
     for router in routers:
         app.include_router(router)
+    platform_paths = {str(getattr(route, "path", "")) for route in health.routes}
+    document_problems(app, errors or {}, json_only=json_only, platform_paths=platform_paths)
     instrument_app(app)
     if json_only:
         app.add_middleware(JsonOnlyMiddleware)

@@ -10,31 +10,63 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any
 
 import httpx
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import KeySet
 
+from dwp.platform.errors import (
+    CallerNotAllowed,
+    ConfidenceTooLow,
+    DependencyUnavailable,
+    Forbidden,
+    Unauthenticated,
+)
 from dwp.platform.http import shared_client
-from dwp.platform.problems import Problem
 from dwp.platform.settings import Settings
 
-ALGORITHM = "ES256"
-AUDIENCE = "dwp-platform"
-CLOCK_SKEW_SECONDS = 30
-DEV_KEY_FILE = "dev-signing-key.json"
+# Minting and the local development key live apart, so `dwp token` runs without FastAPI or httpx.
+from dwp.platform.signing import (  # noqa: F401 - re-exported: the services' and tests' import path
+    ALGORITHM,
+    AUDIENCE,
+    DEV_KEY_FILE,
+    PrincipalKind,
+    dev_key_path,
+    load_or_create_dev_key,
+    mint_token,
+    public_key_set,
+)
 
-PrincipalKind = Literal["citizen", "caseworker", "service"]
+__all__ = [
+    "CASEWORKER",
+    "TEAM_LEADER",
+    "Actor",
+    "Authenticated",
+    "Caseworker",
+    "CitizenPrincipal",
+    "ConfidenceTooLow",
+    "Forbidden",
+    "Principal",
+    "ServiceCaller",
+    "StaffOrService",
+    "Unauthenticated",
+    "allow_callers",
+    "require_confidence",
+]
+
+CLOCK_SKEW_SECONDS = 30
 CASEWORKER = "caseworker"
 TEAM_LEADER = "team-leader"
+STAFF_ROLES = frozenset({CASEWORKER, TEAM_LEADER})
+LEVELS_OF_CONFIDENCE = ("P0", "P1", "P2", "P3", "P4")
+"""GPG 45 levels of confidence, lowest first (One Login proves P2 for "medium")."""
 
 
 @dataclass(frozen=True)
@@ -48,23 +80,26 @@ class Principal:
     level_of_confidence: str | None = None
 
     def has_role(self, role: str) -> bool:
-        return role in self.roles
+        # Roles mean something only on a caseworker token (they are empty on any other kind anyway).
+        return self.kind == "caseworker" and role in self.roles
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "caseworker" and bool(self.roles & STAFF_ROLES)
 
 
-class Unauthenticated(Problem):
-    def __init__(self, detail: str) -> None:
-        super().__init__(
-            401,
-            "Unauthorised",
-            detail,
-            type_="unauthenticated",
-            headers={"WWW-Authenticate": 'Bearer realm="dwp"'},
-        )
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, as an audit log records them."""
 
+    subject: str
+    kind: str
+    request_id: str | None = None
 
-class Forbidden(Problem):
-    def __init__(self, detail: str) -> None:
-        super().__init__(403, "Forbidden", detail, type_="forbidden")
+    @staticmethod
+    def of(principal: Principal, request: Request | None = None) -> Actor:
+        request_id = getattr(request.state, "request_id", None) if request is not None else None
+        return Actor(subject=principal.subject, kind=principal.kind, request_id=request_id)
 
 
 class KeySource:
@@ -158,11 +193,8 @@ class TokenVerifier:
         except (JoseError, ValueError) as exc:
             raise Unauthenticated(f"the token is not valid: {exc.__class__.__name__}") from exc
         except httpx.HTTPError as exc:
-            raise Problem(
-                503,
-                "Service unavailable",
-                "The token issuer's keys cannot be fetched.",
-                headers={"Retry-After": "5"},
+            raise DependencyUnavailable(
+                "The token issuer's keys cannot be fetched.", dependency="identity"
             ) from exc
         return _principal(decoded.claims), float(decoded.claims["exp"])
 
@@ -183,70 +215,17 @@ def _principal(claims: dict[str, Any]) -> Principal:
         raise Unauthenticated("the token does not say who is calling")
     if kind == "citizen" and not claims.get("citizen_id"):
         raise Unauthenticated("a citizen token must carry a citizen id")
+    # Roles count only on caseworker tokens: a citizen or service token that carries roles gets none.
+    roles = claims.get("roles") if kind == "caseworker" else None
+    if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
+        raise Unauthenticated("the token's roles are not a list of names")
     return Principal(
         subject=str(claims["sub"]),
         kind=kind,
-        # Roles count only on caseworker tokens: a citizen or service token that claims one gets none.
-        roles=frozenset(claims.get("roles") or ()) if kind == "caseworker" else frozenset(),
+        roles=frozenset(roles or ()),
         citizen_id=claims.get("citizen_id"),
         level_of_confidence=claims.get("loc"),
     )
-
-
-# --- The local development issuer ---------------------------------------------------------------
-
-
-def dev_key_path(settings: Settings) -> Path:
-    return settings.keys_dir / DEV_KEY_FILE
-
-
-def load_or_create_dev_key(settings: Settings) -> ECKey:
-    path = dev_key_path(settings)
-    if path.exists():
-        return ECKey.import_key(json.loads(path.read_text()))
-    key = ECKey.generate_key(
-        "P-256", parameters={"kid": f"dev-{uuid.uuid4().hex[:8]}", "use": "sig"}, private=True
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(json.dumps(key.as_dict(private=True)))
-    return key
-
-
-def public_key_set(keys: Iterable[ECKey]) -> Any:
-    return {"keys": [{**k.as_dict(private=False), "alg": ALGORITHM, "use": "sig"} for k in keys]}
-
-
-def mint_token(
-    key: ECKey,
-    *,
-    issuer: str,
-    subject: str,
-    kind: PrincipalKind,
-    roles: Iterable[str] = (),
-    citizen_id: str | None = None,
-    level_of_confidence: str | None = None,
-    audience: str = AUDIENCE,
-    lifetime_seconds: int = 900,
-    now: float | None = None,
-) -> str:
-    issued = int(now if now is not None else time.time())
-    claims: dict[str, Any] = {
-        "iss": issuer,
-        "aud": audience,
-        "sub": subject,
-        "kind": kind,
-        "iat": issued,
-        "exp": issued + lifetime_seconds,
-        "jti": uuid.uuid4().hex,
-    }
-    if roles:
-        claims["roles"] = sorted(roles)
-    if citizen_id:
-        claims["citizen_id"] = citizen_id
-    if level_of_confidence:
-        claims["loc"] = level_of_confidence
-    return jwt.encode({"alg": ALGORITHM, "kid": key.kid, "typ": "JWT"}, claims, key)
 
 
 def verifier_from_settings(settings: Settings) -> TokenVerifier:
@@ -257,30 +236,128 @@ def verifier_from_settings(settings: Settings) -> TokenVerifier:
     return TokenVerifier(source, issuer=settings.dwp_jwt_issuer)
 
 
-# --- FastAPI dependencies -----------------------------------------------------------------------
+# --- FastAPI dependencies, as `Annotated` aliases --------------------------------------------------
+#
+# A route says who may call it in its signature, as the FastAPI full-stack template's `deps.py` does:
+#
+#     async def read(citizen_id: str, principal: CitizenPrincipal) -> ...
+#     async def search(body: NinoSearch, principal: Caseworker) -> ...
+#     async def register(body: ..., principal: Annotated[Principal, require_confidence("P2")]) -> ...
+#     async def create(body: ..., caller: Annotated[Principal, allow_callers("identity")]) -> ...
 
 
-async def current_principal(request: Request) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+# The bearer scheme only reads the header (and names the scheme in OpenAPI, so each operation that needs
+# a token says so); a missing or malformed header is refused here, as a problem, not by the scheme.
+_bearer = HTTPBearer(auto_error=False, description="An internal token (ES256 JWT) from the identity service.")
+
+
+async def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None or not credentials.credentials.strip():
         raise Unauthenticated("send a bearer token in the Authorization header")
     verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(token.strip())
+    return await verifier.verify(credentials.credentials.strip())
 
 
-async def require_citizen(principal: Principal = Depends(current_principal)) -> Principal:
+Authenticated = Annotated[Principal, Depends(current_principal)]
+"""Anyone with a valid token; the route decides by kind (for example a profile that its citizen or a
+caseworker may read)."""
+
+
+async def require_citizen(principal: Authenticated) -> Principal:
     if principal.kind != "citizen":
         raise Forbidden("this route is for citizens")
     return principal
 
 
-def require_role(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency that lets through a caseworker holding any of `roles`."""
+CitizenPrincipal = Annotated[Principal, Depends(require_citizen)]
+"""A citizen token (it always carries the citizen id)."""
 
-    async def dependency(principal: Principal = Depends(current_principal)) -> Principal:
+
+def require_role(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that lets through a caseworker token holding any of `roles`."""
+
+    async def dependency(principal: Authenticated) -> Principal:
         if principal.kind != "caseworker" or not principal.roles & set(roles):
             raise Forbidden(f"this route needs the {' or '.join(roles)} role")
         return principal
 
     return dependency
+
+
+Caseworker = Annotated[Principal, Depends(require_role(CASEWORKER, TEAM_LEADER))]
+"""A member of staff: a caseworker token with the caseworker or team-leader role."""
+
+
+async def require_service(principal: Authenticated) -> Principal:
+    if principal.kind != "service":
+        raise Forbidden("this route is for platform services")
+    return principal
+
+
+ServiceCaller = Annotated[Principal, Depends(require_service)]
+"""Any platform service; its token's subject names it (`principal.subject == "claims"`)."""
+
+
+def allow_callers(*callers: str) -> Any:
+    """`Annotated[Principal, allow_callers("identity")]`: a service token from one of `callers` only."""
+    allowed = tuple(callers)
+
+    async def dependency(principal: ServiceCaller) -> Principal:
+        if principal.subject not in allowed:
+            raise CallerNotAllowed(
+                f"this route serves {', '.join(allowed)}, not {principal.subject}",
+                caller=principal.subject,
+                allowed=allowed,
+            )
+        return principal
+
+    # Named in OpenAPI as roles on the route's bearer requirement, as `require_confidence` is.
+    return Security(dependency, scopes=[caller_scope(c) for c in allowed])
+
+
+def caller_scope(caller: str) -> str:
+    """How OpenAPI names a service that an internal route allows: a role on its bearer requirement."""
+    return f"caller:{caller}"
+
+
+async def require_staff_or_service(principal: Authenticated) -> Principal:
+    if principal.kind == "service" or principal.is_staff:
+        return principal
+    raise Forbidden("this route is for caseworkers and platform services")
+
+
+StaffOrService = Annotated[Principal, Depends(require_staff_or_service)]
+"""A caseworker (with a staff role) or any platform service."""
+
+
+def require_confidence(level: str) -> Any:
+    """`Annotated[Principal, require_confidence("P2")]`: a citizen whose identity is proven to `level`.
+
+    A token below it (P0: signed in but not proven; P1) is refused with a 403 problem that names the
+    level needed and the level the token has."""
+    if level not in LEVELS_OF_CONFIDENCE:
+        raise ValueError(f"unknown level of confidence {level!r}")
+    needed = LEVELS_OF_CONFIDENCE.index(level)
+
+    async def dependency(principal: CitizenPrincipal) -> Principal:
+        actual = principal.level_of_confidence
+        if actual not in LEVELS_OF_CONFIDENCE or LEVELS_OF_CONFIDENCE.index(actual) < needed:
+            raise ConfidenceTooLow(
+                f"this needs an identity proven to {level} with GOV.UK One Login; "
+                f"your sign-in has {actual or 'no proven identity'}. Prove your identity online "
+                "with One Login, or at a Jobcentre, and try again.",
+                required=level,
+                actual=actual,
+            )
+        return principal
+
+    # As an OpenAPI 3.1 security role on the bearer scheme, so the document says which routes need it
+    # (and a test generated from it can check each one refuses lower levels).
+    return Security(dependency, scopes=[confidence_scope(level)])
+
+
+def confidence_scope(level: str) -> str:
+    """How OpenAPI names a route's required level: a role on its bearer security requirement."""
+    return f"level-of-confidence:{level}"

@@ -3,8 +3,8 @@ citizen service, and each attack from the issue refused with the right status an
 
 from __future__ import annotations
 
-import asyncio
 import time
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -13,7 +13,7 @@ from joserfc import jwt
 from dwp.identity.domain import SessionPolicy
 from dwp.identity.repository import session_ref
 from tests.integration.identity.flows import callback_path, follow_to_provider, sign_in, staff_sign_in
-from tests.integration.identity.harness import CITIZEN, IDENTITY, Platform
+from tests.integration.identity.harness import CITIZEN, IDENTITY, ONE_LOGIN, Platform
 
 pytestmark = pytest.mark.integration
 
@@ -246,7 +246,7 @@ async def test_idle_session_is_refused_and_its_ttl_is_set(platform: Platform) ->
         session_id = browser.cookies["dwp_session"]
         item = await ctx.store._call("get_item", Key={"pk": {"S": f"session#{session_ref(session_id)}"}})
         assert int(item["Item"]["expires_at"]["N"]) <= time.time() + 1  # the DynamoDB TTL attribute
-        await asyncio.sleep(1.1)
+        ctx.clock = lambda: time.time() + 2  # the session has been idle for longer than a second
         _problem(await browser.post("/v1/sessions/token"), 401)
 
 
@@ -277,3 +277,13 @@ async def test_the_sessions_table_holds_no_session_id_and_no_personal_data_in_cl
         "eyJ",
     ):  # fmt: skip  (eyJ: the start of any JWT, the ID token's too)
         assert secret not in raw, f"{secret!r} is readable in the sessions table"
+
+
+async def test_one_login_unreachable_is_a_503_problem_with_retry_after(platform: Platform) -> None:
+    # Nothing listens where One Login should be: the transport error becomes a 503, never a 500.
+    platform.network.apps.pop(urlsplit(ONE_LOGIN).netloc)
+    async with platform.browser() as browser:
+        response = await browser.get("/v1/auth/one-login/start")
+    body = _problem(response, 503)
+    assert str(body["type"]).endswith("provider-unavailable")
+    assert int(response.headers["retry-after"]) > 0

@@ -1,4 +1,5 @@
-"""The benefits domain's own errors. The service maps them to RFC 9457 problems at its edge."""
+"""The benefits domain's own errors. The service's error table (`benefits/app.py`) maps them to RFC 9457
+problems; each names the field at fault, relative to the household."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ class BenefitsError(Exception):
 
 
 class UnknownTaxYear(BenefitsError):
-    """No rates file covers the tax year or date asked for."""
+    """No rates file covers the tax year or date asked for; `field` names the input that asked
+    (`tax_year`, or `period_start` for the date an assessment period starts)."""
 
-    def __init__(self, what: str) -> None:
+    def __init__(self, what: str, field: str = "tax_year") -> None:
         super().__init__(f"no rates for {what}")
         self.what = what
+        self.field = field
 
 
 class InvalidCircumstances(BenefitsError):

@@ -126,7 +126,7 @@ def rates_on(day: date) -> Rates:
             chosen = rates
     # Past the end of the last tax year held, the next year's rates are unknown: refuse rather than guess.
     if chosen is None or day >= date(chosen.tax_year_start.year + 1, 4, 6):
-        raise UnknownTaxYear(day.isoformat())
+        raise UnknownTaxYear(day.isoformat(), field="period_start")
     return chosen
 
 
