@@ -225,8 +225,9 @@ PROCESSES: tuple[Process, ...] = (
         app="dwp.workers.app:app",
         consumes=(NOTIFICATIONS_QUEUE,),
         db_schema="workers",
-        # It runs every Lambda handler locally (the monthly run too), on Powertools and Notify's client.
-        extras=("rules", "workers"),
+        # It runs the Lambda handlers locally, on Powertools and Notify's client. The monthly run, when it
+        # is built and polled here, adds `rules` (the handler refuses every record until then).
+        extras=("workers",),
     ),
     Process(
         name="one-login", kind="simulator", port=9001, app="dwp.simulators.one_login.app:app", deployed=False
