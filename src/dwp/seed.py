@@ -1,4 +1,7 @@
-"""Demo data for `dwp up`: a registered demo citizen and a caseworker, with tokens to try the API."""
+"""Demo data for `dwp up`: a registered demo citizen and a caseworker, with tokens to try the API.
+
+The demo citizen is registered as the identity service registers anyone proven online: with the identity
+service's token, and the citizen's own (P2) token in `On-Behalf-Of`."""
 
 from __future__ import annotations
 
@@ -47,12 +50,17 @@ def seed_demo_data(settings: Settings, *, citizen_url: str, gateway_url: str | N
         roles=["caseworker"],
         lifetime_seconds=twelve_hours,
     )
+    identity_token = mint(settings, subject="identity", kind="service", lifetime_seconds=300)
     import httpx  # here: `dwp token` mints with this module and needs no HTTP client
 
     response = httpx.post(
-        f"{citizen_url}/v1/citizens",
+        f"{citizen_url}/v1/internal/citizens",
         json=DEMO_CITIZEN,
-        headers={"Authorization": f"Bearer {citizen_token}", "Idempotency-Key": "demo-seed"},
+        headers={
+            "Authorization": f"Bearer {identity_token}",
+            "On-Behalf-Of": citizen_token,
+            "Idempotency-Key": "demo-seed",
+        },
         timeout=10,
     )
     if response.status_code not in (200, 201, 409):
