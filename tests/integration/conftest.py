@@ -89,7 +89,7 @@ def tokens(bootstrapped: Settings) -> Callable[..., str]:
         return mint_token(
             key,
             issuer=bootstrapped.dwp_jwt_issuer,
-            subject=citizen_id or f"{kind}-1",
+            subject=kw.pop("subject", None) or citizen_id or f"{kind}-1",
             kind=kind,  # type: ignore[arg-type]
             citizen_id=citizen_id,
             roles=roles or [],
