@@ -298,7 +298,9 @@ class Launcher:
             self.console.print(table)
             demo = self.demo
             if demo:
-                self.console.print("[bold]Demo sign-ins[/] (tokens valid 12 hours):")
+                self.console.print(
+                    "[bold]Demo sign-ins[/] (each command mints a fresh token, valid 15 minutes):"
+                )
                 for label, value in demo.items():
                     # Never folded: a token or link broken over two lines cannot be copied.
                     self.console.print(f"  {label}: {escape(value)}", soft_wrap=True)

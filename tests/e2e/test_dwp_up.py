@@ -71,6 +71,7 @@ def platform(
     env = up_env(tmp_path, PORT_OFFSET)
     # Every caller here comes from 127.0.0.1, so the per-address limit would be shared by all of them.
     env["DWP_GATEWAY_RATE_LIMIT"] = "1000/second"
+    env["DWP_GATEWAY_REFUSED_RATE_LIMIT"] = "1000/second"  # the tests' refused tokens too
     if own_database:
         env["DATABASE_URL"] = own_database
     with log.open("w") as out:
@@ -166,6 +167,32 @@ def test_a_citizen_registers_over_http(platform: tuple[subprocess.Popen[str], Pa
     text = log.read_text()
     assert "citizen     | {" in text, "service logs are streamed with a prefix"
     assert body["national_insurance_number"] not in text, "a NINO reached the logs"
+
+
+def test_dwp_up_prints_commands_that_mint_fresh_tokens_and_no_token(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """The demo tokens it printed lived 12 hours; now it prints commands that mint 15-minute ones."""
+    _, log = platform
+    text = log.read_text()
+    assert not re.search(r"eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+", text), "a token was printed"
+    printed = dict(re.findall(r"^  (demo (?:citizen|caseworker) token): (.+)$", text, re.MULTILINE))
+    assert set(printed) == {"demo citizen token", "demo caseworker token"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DWP_", "AWS_", "DATABASE_URL"))}
+    tokens = {}
+    for label, command in printed.items():
+        # A shell line, run as pasted, from another folder: it names the data folder itself.
+        minted = subprocess.run(
+            command, shell=True, env=env, cwd="/", capture_output=True, text=True, check=True
+        )
+        tokens[label] = minted.stdout.strip()
+        claims = _claims(tokens[label])
+        assert int(claims["exp"]) - int(claims["iat"]) == 15 * 60  # type: ignore[call-overload]
+    demo = "/v1/citizens/00000000-0000-4000-8000-000000000001"
+    with httpx.Client(base_url=url("citizen"), timeout=10) as client:
+        for label in printed:
+            read = client.get(demo, headers={"Authorization": f"Bearer {tokens[label]}"})
+            assert read.status_code == 200, (label, read.text)
 
 
 def test_the_provider_simulators_run_and_answer_as_their_providers(

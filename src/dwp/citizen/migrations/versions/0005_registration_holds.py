@@ -1,11 +1,11 @@
 """registration holds: a registration whose NINO is another person's record's, kept for a caseworker
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01 21:30:00
 
-Numbered 0005, after 0003 on main when it was written: another branch adds 0004 (NINO folding); the
-one merged second changes its down_revision so the two chain.
+Written on 0003; chained after 0004 (NINO folding) once that reached main. `held_citizens` (0004) keeps
+records that folding found duplicated; this keeps registrations that never became records.
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
