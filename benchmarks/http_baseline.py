@@ -133,7 +133,13 @@ def measure_citizen(label: str, env: dict[str, str], results: dict[str, dict[str
             "national_insurance_number": f"AB{uuid.uuid4().int % 1_000_000:06d}C",
             "email": "bench@example.com",
         }
-        created = httpx.post(f"{base}/v1/citizens", json=body, headers={"Authorization": f"Bearer {token}"})
+        # Records are made by the identity service, with the citizen's own token On-Behalf-Of.
+        identity = dwp(["token", "service", "--subject", "identity", "--minutes", "5"], env)
+        created = httpx.post(
+            f"{base}/v1/internal/citizens",
+            json=body,
+            headers={"Authorization": f"Bearer {identity}", "On-Behalf-Of": token},
+        )
         created.raise_for_status()
         url = f"{base}/v1/citizens/{citizen_id}"
         results[label] = measure(url, token)

@@ -47,6 +47,7 @@ def free_port() -> int:
 
 # Letters HMRC uses in either place of a prefix, leaving out those of the unallocated prefixes.
 _PREFIX_LETTERS = "ABCEHJKLMPRSTWXY"
+PROOF = "online: GOV.UK One Login P2, sent by identity"
 
 
 def nino() -> str:
@@ -101,7 +102,7 @@ async def main(count: int) -> None:
     # Each in-memory unit of work copies the store, so keep it small: a fresh store per registration.
     async def in_memory() -> None:
         memory.uow.store.data = CitizenData()  # type: ignore[attr-defined]
-        await service.register_citizen(memory, command(), actor=actor)
+        await service.register_citizen(memory, command(), actor=actor, proof=PROOF)
 
     server = EmbeddedAws(port=free_port()).start()
     with tempfile.TemporaryDirectory() as data_dir:
@@ -122,7 +123,7 @@ async def main(count: int) -> None:
         assert keys is not None
 
         async def without_key() -> None:
-            await service.register_citizen(ctx, command(), actor=actor)
+            await service.register_citizen(ctx, command(), actor=actor, proof=PROOF)
 
         async def with_key() -> None:
             assert keys is not None
@@ -130,7 +131,10 @@ async def main(count: int) -> None:
 
             async def run(claim: Claim | None) -> StoredResponse:
                 remember = Remember(claim, answer) if claim else None
-                return answer(await service.register_citizen(ctx, cmd, actor=actor, remember=remember))
+                registered = await service.register_citizen(
+                    ctx, cmd, actor=actor, proof=PROOF, remember=remember
+                )
+                return answer(registered)
 
             await idempotent(
                 keys, principal="bench", key=cmd.citizen_id, request_hash=cmd.citizen_id, run=run

@@ -172,6 +172,10 @@ def token(
         list[str] | None, typer.Option(help="Caseworker roles (caseworker, team-leader).")
     ] = None,
     subject: Annotated[str | None, typer.Option(help="The token's subject.")] = None,
+    level: Annotated[
+        str,
+        typer.Option(help="A citizen token's level of confidence: P0 (signed in, not proven) to P2."),
+    ] = "P2",
     minutes: Annotated[int, typer.Option(help="How long it lives: 1 to 15 minutes.")] = 15,
 ) -> None:
     """Mint a token signed with the trusted issuer's key (the identity service's, once it runs)."""
@@ -189,6 +193,8 @@ def token(
     if role and kind != "caseworker":
         # Roles count only on caseworker tokens; minting one elsewhere would only mislead.
         raise typer.BadParameter(f"--role is for caseworker tokens, not {kind} tokens", param_hint="--role")
+    if level not in ("P0", "P1", "P2") or (level != "P2" and kind != "citizen"):
+        raise typer.BadParameter("--level is P0, P1 or P2, and only for citizen tokens", param_hint="--level")
     settings = trusted_settings(get_settings())
     if kind == "citizen":
         citizen_id = citizen_id or str(uuid.uuid4())
@@ -200,7 +206,7 @@ def token(
             kind=kind,
             roles=roles,
             citizen_id=citizen_id,
-            level_of_confidence="P2" if kind == "citizen" else None,
+            level_of_confidence=level if kind == "citizen" else None,
             lifetime_seconds=minutes * 60,
         )
     )

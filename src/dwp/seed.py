@@ -2,6 +2,9 @@
 
 No token is printed: one in a terminal's scrollback or a log outlives its use, and key rotation
 assumes none lives past 15 minutes. The printed commands mint a fresh one each time they are run.
+
+The demo citizen is registered as the identity service registers anyone proven online: with the identity
+service's token, and the citizen's own (P2) token in `On-Behalf-Of`.
 """
 
 from __future__ import annotations
@@ -49,12 +52,17 @@ def seed_demo_data(settings: Settings, *, citizen_url: str, gateway_url: str | N
     citizen_token = mint(  # used once, here, to register the demo citizen; never printed
         settings, subject="demo-citizen", kind="citizen", citizen_id=DEMO_CITIZEN_ID, level_of_confidence="P2"
     )
+    identity_token = mint(settings, subject="identity", kind="service", lifetime_seconds=300)
     import httpx  # here: `dwp token` mints with this module and needs no HTTP client
 
     response = httpx.post(
-        f"{citizen_url}/v1/citizens",
+        f"{citizen_url}/v1/internal/citizens",
         json=DEMO_CITIZEN,
-        headers={"Authorization": f"Bearer {citizen_token}", "Idempotency-Key": "demo-seed"},
+        headers={
+            "Authorization": f"Bearer {identity_token}",
+            "On-Behalf-Of": citizen_token,
+            "Idempotency-Key": "demo-seed",
+        },
         timeout=10,
     )
     if response.status_code not in (200, 201, 409):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from dwp.citizen.domain import AlreadyRegistered, Citizen, Nino
+from dwp.citizen.domain import AlreadyRegistered, Citizen, Nino, RegistrationHeld
 from dwp.citizen.events import SOURCE
 from dwp.citizen.repository import CitizenRepository, audit_view
 from dwp.citizen.service import CitizenContext
@@ -25,6 +25,7 @@ from dwp.platform.uow import InMemoryStore, InMemoryUnitOfWorkFactory
 class CitizenData:
     citizens: dict[str, Citizen] = field(default_factory=dict)
     audit: list[dict[str, Any]] = field(default_factory=list)
+    holds: list[dict[str, Any]] = field(default_factory=list)
 
 
 class InMemoryCitizenRepository:
@@ -42,6 +43,11 @@ class InMemoryCitizenRepository:
         if citizen.id in self._data.citizens or await self.find_by_nino(citizen.nino) is not None:
             raise AlreadyRegistered("This National Insurance number is already registered")
         self._data.citizens[citizen.id] = citizen
+
+    async def hold(self, hold: RegistrationHeld, *, nino: Nino, requested_by: Actor) -> None:
+        self._data.holds.append(
+            {"hold": hold, "nino": nino, "status": "held", "requested_by": requested_by.subject}
+        )
 
     async def save(self, citizen: Citizen, *, previous_version: int) -> bool:
         current = self._data.citizens.get(citizen.id)

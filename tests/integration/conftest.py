@@ -48,6 +48,19 @@ def citizen_token(settings: Settings, citizen_id: str | None = None, **claims: A
     )
 
 
+def service_token(settings: Settings, caller: str) -> str:
+    """A service token naming `caller` (its subject), as identity issues them."""
+    key = load_or_create_dev_key(settings)
+    return mint_token(key, issuer=settings.dwp_jwt_issuer, subject=caller, kind="service")
+
+
+def on_behalf_of(client: httpx.AsyncClient, citizen: str, **extra: str) -> dict[str, str]:
+    """Headers of the identity service registering the citizen whose token is `citizen`, on a client
+    of an in-process citizen app (the app's settings name the key to sign with)."""
+    settings: Settings = client._transport.app.state.settings  # type: ignore[attr-defined]
+    return {**bearer(service_token(settings, "identity")), "On-Behalf-Of": citizen, **extra}
+
+
 @pytest.fixture
 async def citizen_app(bootstrapped: Settings) -> AsyncIterator[FastAPI]:
     app = await citizen_service(bootstrapped)
@@ -76,7 +89,7 @@ def tokens(bootstrapped: Settings) -> Callable[..., str]:
         return mint_token(
             key,
             issuer=bootstrapped.dwp_jwt_issuer,
-            subject=citizen_id or f"{kind}-1",
+            subject=kw.pop("subject", None) or citizen_id or f"{kind}-1",
             kind=kind,  # type: ignore[arg-type]
             citizen_id=citizen_id,
             roles=roles or [],

@@ -9,11 +9,15 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
 
-from dwp.platform.auth import confidence_scope, load_or_create_dev_key, mint_token
+from dwp.citizen.repository import citizens, outbox, registration_holds
+from dwp.platform import catalog
+from dwp.platform.auth import caller_scope, confidence_scope
 from dwp.platform.settings import Settings
 from tests.conftest import random_nino
-from tests.integration.conftest import bearer
+from tests.integration.conftest import bearer, on_behalf_of, service_token
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +41,10 @@ def details(**overrides: object) -> dict:
 async def register(
     client: httpx.AsyncClient, token: str, body: dict | None = None, **headers: str
 ) -> httpx.Response:
-    return await client.post("/v1/citizens", json=body or details(), headers=bearer(token, **headers))
+    """Register as the identity service does, for the citizen whose (P2) token is `token`."""
+    return await client.post(
+        "/v1/internal/citizens", json=body or details(), headers=on_behalf_of(client, token, **headers)
+    )
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict:
@@ -113,13 +120,196 @@ class TestRegistration:
         problem = assert_problem(await register(client, token), 409)
         assert problem["existing"] == f"/v1/citizens/{citizen_id}"
 
-    async def test_someone_elses_nino_is_a_conflict_without_a_link(
+    async def test_someone_elses_nino_is_held_with_the_same_answer_whatever_the_reason(
+        self, citizen_app: FastAPI, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        body = details()
+        fresh = await register(client, tokens(), body)
+        assert fresh.status_code == 201, fresh.text
+        assert fresh.json()["national_insurance_number"] == body["national_insurance_number"]
+        second, third = str(uuid.uuid4()), str(uuid.uuid4())
+        held = await register(client, tokens(citizen_id=second), {**body, "email": "x@example.com"})
+        again = await register(
+            client, tokens(citizen_id=third), {**body, "given_name": "Someone", "family_name": "Else"}
+        )
+        for response in (held, again):
+            assert response.status_code == 202, response.text
+            assert response.headers["content-type"] == "application/json"
+            assert "location" not in response.headers
+        # Only the reference (a random id for the hold) differs; nothing says why, or whose the NINO is.
+        first_body, second_body = held.json(), again.json()
+        assert first_body.keys() == second_body.keys() == {"status", "reference", "detail"}
+        assert {**first_body, "reference": ""} == {**second_body, "reference": ""}
+        assert first_body["reference"] != second_body["reference"]
+        assert body["national_insurance_number"] not in held.text
+        database = citizen_app.state.citizen_context.uow.database
+        async with database.read() as session:
+            holds = (
+                await session.execute(
+                    select(registration_holds).where(registration_holds.c.citizen_id == second)
+                )
+            ).all()
+            envelopes = [
+                json.loads(r.envelope)
+                for r in (await session.execute(select(outbox))).all()
+                if first_body["reference"] in r.envelope
+            ]
+            records = (await session.execute(select(citizens.c.id).where(citizens.c.id == second))).all()
+        assert [(h.id, h.status, h.reason, h.requested_by) for h in holds] == [
+            (first_body["reference"], "held", "nino-registered-to-another-person", second)
+        ]
+        assert body["national_insurance_number"] not in holds[0].nino_sealed
+        assert records == []
+        assert [e["event_type"] for e in envelopes] == ["citizen.registration_held"]
+        assert envelopes[0]["data"] == {
+            "hold_id": first_body["reference"],
+            "citizen_id": second,
+            "reason": "nino-registered-to-another-person",
+        }
+
+    async def test_a_held_registration_is_replayed_for_its_idempotency_key(
         self, client: httpx.AsyncClient, tokens: Callable
     ) -> None:
         body = details()
-        await register(client, tokens(), body)
-        problem = assert_problem(await register(client, tokens(), {**body, "email": "x@example.com"}), 409)
-        assert "existing" not in problem
+        assert (await register(client, tokens(), body)).status_code == 201
+        token = tokens()
+        first = await register(client, token, body, **{"Idempotency-Key": "hold-1"})
+        replay = await register(client, token, body, **{"Idempotency-Key": "hold-1"})
+        assert (first.status_code, replay.status_code) == (202, 202)
+        assert first.json() == replay.json()
+
+
+class TestWhoMayCreateRecords:
+    async def test_a_citizen_token_cannot_create_a_record_itself(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        # Not through the caseworker route, nor the internal one as the bearer.
+        public = await client.post("/v1/citizens", json=details(), headers=bearer(tokens()))
+        assert assert_problem(public, 403)["type"].endswith("forbidden")
+        direct = await client.post("/v1/internal/citizens", json=details(), headers=bearer(tokens()))
+        assert_problem(direct, 403)
+
+    async def test_only_the_identity_service_creates_records_online(
+        self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
+    ) -> None:
+        citizen = tokens()
+        for caller in ("claims", "benefits", "gateway"):
+            response = await client.post(
+                "/v1/internal/citizens",
+                json=details(),
+                headers={**bearer(service_token(bootstrapped, caller)), "On-Behalf-Of": citizen},
+            )
+            problem = assert_problem(response, 403)
+            assert problem["type"].endswith("caller-not-allowed"), problem
+
+    async def test_identity_must_send_the_citizens_own_proven_token(
+        self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
+    ) -> None:
+        identity = bearer(service_token(bootstrapped, "identity"))
+        missing = await client.post("/v1/internal/citizens", json=details(), headers=identity)
+        assert_problem(missing, 422)
+        as_service = await client.post(
+            "/v1/internal/citizens",
+            json=details(),
+            headers={**identity, "On-Behalf-Of": service_token(bootstrapped, "claims")},
+        )
+        assert assert_problem(as_service, 403)["type"].endswith("identity-not-proven")
+
+    async def test_the_record_is_the_forwarded_citizens_and_says_how_it_was_proven(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        created = await register(client, tokens(citizen_id=citizen_id), details())
+        assert created.json()["id"] == citizen_id
+        trail = await client.get(
+            f"/v1/citizens/{citizen_id}/audit", headers=bearer(tokens("caseworker", roles=["caseworker"]))
+        )
+        (entry,) = trail.json()["items"]
+        assert (entry["action"], entry["actor"], entry["actor_kind"]) == ("registered", citizen_id, "citizen")
+        assert entry["reason"] == "online: GOV.UK One Login P2, sent by identity"
+
+    async def test_a_caseworker_registers_a_person_whose_documents_they_checked(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        caseworker = tokens("caseworker", roles=["caseworker"])
+        citizen_id = str(uuid.uuid4())
+        body = {
+            **details(),
+            "citizen_id": citizen_id,
+            "identity_check": {"documents": ["passport", "utility-bill"]},
+        }
+        created = await client.post("/v1/citizens", json=body, headers=bearer(caseworker))
+        assert created.status_code == 201, created.text
+        assert created.headers["location"] == f"/v1/citizens/{citizen_id}"
+        trail = await client.get(f"/v1/citizens/{citizen_id}/audit", headers=bearer(caseworker))
+        (entry,) = trail.json()["items"]
+        assert (entry["actor"], entry["actor_kind"]) == ("caseworker-1", "caseworker")
+        assert entry["reason"] == "documents-in-person: passport, utility-bill"
+        assert entry["at"]
+        unchecked = {**body, "citizen_id": str(uuid.uuid4()), "identity_check": {"documents": []}}
+        refused = await client.post("/v1/citizens", json=unchecked, headers=bearer(caseworker))
+        assert "#/identity_check/documents" in [e["pointer"] for e in assert_problem(refused, 422)["errors"]]
+
+
+class TestContactDetails:
+    async def test_claims_and_workers_read_contact_details_and_nobody_else(
+        self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        token = tokens(citizen_id=citizen_id)
+        await register(client, token, details(email="ada@example.com"))
+        url = f"/v1/internal/citizens/{citizen_id}/contact-details"
+        for caller in ("claims", "workers"):
+            read = await client.get(url, headers=bearer(service_token(bootstrapped, caller)))
+            assert read.status_code == 200, read.text
+            assert read.json()["email"] == "ada@example.com"
+            assert "national_insurance_number" not in read.json()
+            assert "date_of_birth" not in read.json()
+        for caller in ("identity", "benefits"):
+            problem = assert_problem(
+                await client.get(url, headers=bearer(service_token(bootstrapped, caller))), 403
+            )
+            assert problem["type"].endswith("caller-not-allowed")
+        assert_problem(await client.get(url, headers=bearer(token)), 403)
+        missing = f"/v1/internal/citizens/{uuid.uuid4()}/contact-details"
+        assert_problem(await client.get(missing, headers=bearer(service_token(bootstrapped, "claims"))), 404)
+
+    async def test_every_internal_route_refuses_a_caller_not_in_its_list(
+        self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
+    ) -> None:
+        # Generated from OpenAPI: every route whose bearer requirement names callers, with every
+        # service of the catalogue that it does not name.
+        document = (await client.get("/openapi.json")).json()
+        internal = {
+            (method, path): {
+                role.removeprefix(caller_scope(""))
+                for r in operation.get("security", [])
+                for roles in r.values()
+                for role in roles
+                if role.startswith(caller_scope(""))
+            }
+            for path, item in document["paths"].items()
+            for method, operation in item.items()
+        }
+        internal = {route: callers for route, callers in internal.items() if callers}
+        assert internal == {
+            ("post", "/v1/internal/citizens"): {"identity"},
+            ("get", "/v1/internal/citizens/{citizen_id}/contact-details"): {"claims", "workers"},
+        }
+        assert all(path.startswith("/v1/internal/") for _, path in internal)
+        services = {
+            p.name for p in catalog.PROCESSES if p.kind in ("service", "worker", "frontend", "gateway")
+        }
+        for (method, template), allowed in internal.items():
+            for caller in sorted(services - allowed):
+                response = await client.request(
+                    method.upper(),
+                    template.replace("{citizen_id}", str(uuid.uuid4())),
+                    json=details(),
+                    headers={**bearer(service_token(bootstrapped, caller)), "On-Behalf-Of": tokens()},
+                )
+                problem = assert_problem(response, 403)
+                assert problem["type"].endswith("caller-not-allowed"), (method, template, caller)
 
 
 class TestBadInput:
@@ -259,7 +449,9 @@ class TestAccess:
                 confidence_scope("P2") in roles for r in operation.get("security", []) for roles in r.values()
             )
         ]
-        assert ("post", "/v1/citizens") in needing
+        # Registering online checks the citizen's token that identity forwards (On-Behalf-Of), not the
+        # bearer (`test_an_unproven_identity_cannot_create_or_change_a_record`); POST /v1/citizens is staff's.
+        assert ("post", "/v1/citizens") not in needing
         assert ("patch", "/v1/citizens/{citizen_id}") in needing
         for method, template in needing:
             for level in ("P0", "P1"):
@@ -402,11 +594,6 @@ class TestAtRest:
         assert "1990-01-01" not in stored
         assert row.nino_sealed.startswith("v1.")
         assert len(row.nino_index) == 64
-
-
-def service_token(settings: Settings, service: str) -> str:
-    key = load_or_create_dev_key(settings)
-    return mint_token(key, issuer=settings.dwp_jwt_issuer, subject=service, kind="service")
 
 
 class TestContactForServices:

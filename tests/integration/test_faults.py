@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 from dwp.citizen.repository import audit_log, citizens, outbox
 from dwp.platform.settings import Settings
 from tests.conftest import free_port
-from tests.integration.conftest import bearer, citizen_service, citizen_token, serve
+from tests.integration.conftest import citizen_service, citizen_token, on_behalf_of, serve
 from tests.integration.test_citizen_api import details, register
 
 pytestmark = pytest.mark.integration
@@ -66,6 +66,8 @@ async def test_a_failure_mid_registration_leaves_nothing_behind(
                 assert count == 0, f"{table.name} has {count} rows after a failed registration"
         monkeypatch.undo()
         retried = await client.post(
-            "/v1/citizens", json=details(), headers=bearer(token, **{"Idempotency-Key": "half"})
+            "/v1/internal/citizens",
+            json=details(),
+            headers=on_behalf_of(client, token, **{"Idempotency-Key": "half"}),
         )
         assert retried.status_code == 201

@@ -28,7 +28,7 @@ from dwp.platform.idempotency import (
 from dwp.platform.problems import PLATFORM_ERRORS
 from dwp.platform.settings import Settings
 from tests.fakes.clock import FakeClock
-from tests.integration.conftest import bearer
+from tests.integration.conftest import on_behalf_of
 from tests.integration.test_citizen_api import details
 
 pytestmark = pytest.mark.integration
@@ -167,11 +167,13 @@ async def test_concurrent_retries_of_one_registration(
     """Ten copies of one registration sent at once with one key: one record; each caller gets the
     original 201 or 409 in progress (never "already registered"); retrying the 409s gets the 201."""
     citizen_id = str(uuid.uuid4())
-    headers = bearer(tokens(citizen_id=citizen_id), **{"Idempotency-Key": f"k-{uuid.uuid4().hex}"})
+    headers = on_behalf_of(
+        client, tokens(citizen_id=citizen_id), **{"Idempotency-Key": f"k-{uuid.uuid4().hex}"}
+    )
     body = details()
 
     async def send() -> httpx.Response:
-        return await client.post("/v1/citizens", json=body, headers=headers)
+        return await client.post("/v1/internal/citizens", json=body, headers=headers)
 
     first_round = await asyncio.gather(*(send() for _ in range(10)))
     statuses = sorted(r.status_code for r in first_round)

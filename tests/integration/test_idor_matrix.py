@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from dwp.platform.migrations import upgrade
 from dwp.platform.settings import Settings
 from tests.conftest import random_nino
-from tests.integration.conftest import bearer, citizen_service, serve
+from tests.integration.conftest import bearer, citizen_service, on_behalf_of, serve
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +55,8 @@ async def _citizen_record(services: Services) -> Resource:
         "given_name": "Bea", "family_name": "Owner", "date_of_birth": "1990-01-01",
         "national_insurance_number": random_nino(), "email": "bea@example.com",
     }  # fmt: skip
-    created = await services.apps["citizen"].post("/v1/citizens", json=body, headers=bearer(owner))
+    citizen = services.apps["citizen"]
+    created = await citizen.post("/v1/internal/citizens", json=body, headers=on_behalf_of(citizen, owner))
     assert created.status_code == 201, created.text
     return Resource(created.json()["id"], owner, staff_only=False, etag=created.headers.get("etag"))
 
@@ -83,6 +84,8 @@ FACTORIES: dict[str, Callable[[Services], Awaitable[Resource]]] = {
 
 STAFF_ONLY_ROUTES = {("GET", "/v1/citizens/{citizen_id}/audit")}
 """Routes on a citizen's resource that only staff may use: the owner's call is made as a caseworker."""
+SERVICE_ONLY_ROUTES = {("GET", "/v1/internal/citizens/{citizen_id}/contact-details"): "claims"}
+"""Internal routes on a citizen's resource: the owner's call is made as a service the route allows."""
 
 
 def _request(method: str, path: str, resource: Resource) -> dict[str, Any]:
@@ -147,8 +150,11 @@ async def test_no_citizen_reaches_another_citizens_resources(services: Services)
             (parameter,) = PARAMETER.findall(path)
             resource = await FACTORIES[parameter](services)
             owner = resource.owner
-            staff_only = resource.staff_only or (method, path) in STAFF_ONLY_ROUTES
-            if staff_only and not resource.staff_only:
+            service = SERVICE_ONLY_ROUTES.get((method, path))
+            staff_only = resource.staff_only or (method, path) in STAFF_ONLY_ROUTES or service is not None
+            if service is not None:
+                owner = services.tokens("service", subject=service)
+            elif staff_only and not resource.staff_only:
                 owner = services.tokens("caseworker", roles=["caseworker"])
             url = path.replace(f"{{{parameter}}}", resource.id)
             request = _request(method, path, resource)

@@ -99,7 +99,7 @@ async def test_one_trace_across_the_request_its_sql_and_its_aws_calls(bootstrapp
         response = await register(client, citizen_token(bootstrapped), details())
         assert response.status_code == 201
     spans = exporter.get_finished_spans()
-    server = [s for s in spans if s.name.startswith("POST /v1/citizens")]
+    server = [s for s in spans if s.name.startswith("POST /v1/internal/citizens")]
     assert server, [s.name for s in spans]
     trace_id = server[0].context.trace_id
     in_trace = [s for s in spans if s.context.trace_id == trace_id]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,8 +17,9 @@ from dwp.citizen.domain import (
     CitizenNotFound,
     Language,
     RegisterCitizen,
+    RegistrationHeld,
 )
-from dwp.citizen.service import CitizenContext
+from dwp.citizen.service import CitizenContext, Registration
 from dwp.platform.auth import (
     Actor,
     Authenticated,
@@ -26,15 +27,24 @@ from dwp.platform.auth import (
     CitizenPrincipal,
     Forbidden,
     Principal,
+    allow_callers,
+    check_confidence,
     require_confidence,
+    verify_token,
 )
 from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
+internal = APIRouter(prefix="/v1/internal/citizens", tags=["internal"])
+"""Routes for other services only (each names its callers); the gateway never forwards `/v1/internal`."""
 
 ProvenCitizen = Annotated[Principal, require_confidence("P2")]
-"""A citizen whose identity One Login proved (P2): creating a record or changing an address needs it."""
+"""A citizen whose identity One Login proved (P2): changing an address needs it."""
+IdentityService = Annotated[Principal, allow_callers("identity")]
+"""Only the identity service creates records online (it holds the verified name and date of birth)."""
+ContactReader = Annotated[Principal, allow_callers("claims", "workers")]
+"""The services that write to a citizen (claims, and the workers that send notifications)."""
 
 
 class Strict(BaseModel):
@@ -62,6 +72,12 @@ Name = Annotated[str, Field(min_length=1, max_length=100)]
 LanguageText = Annotated[str, Field(max_length=2, json_schema_extra={"enum": ["en", "cy"]})]
 
 
+PENDING_DETAIL = (
+    "We need to check some details before we can create your record. We will contact you; "
+    "you do not need to do anything now."
+)
+
+
 class RegistrationRequest(Strict):
     given_name: Name
     family_name: Name
@@ -72,6 +88,51 @@ class RegistrationRequest(Strict):
     address_reference: Uprn | None = None
     preferred_language: LanguageText = "en"
     contact_preferences: ContactPreferencesBody = Field(default_factory=ContactPreferencesBody)
+
+
+Document = Literal[
+    "passport", "driving-licence", "biometric-residence-permit", "birth-certificate", "utility-bill",
+    "bank-statement",
+]  # fmt: skip
+
+
+class InPersonCheck(Strict):
+    """How a caseworker proved the person's identity: the documents they saw, in person."""
+
+    method: Literal["documents-in-person"] = "documents-in-person"
+    documents: list[Document] = Field(min_length=1, max_length=6)
+
+
+class InPersonRegistration(RegistrationRequest):
+    """A caseworker registers a person whose documents they checked at a Jobcentre."""
+
+    citizen_id: str = Field(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="The citizen id that identity linked to the person's One Login account",
+    )
+    identity_check: InPersonCheck
+
+
+class RegistrationPending(BaseModel):
+    """The answer to a registration that is being checked, the same whatever the reason."""
+
+    status: Literal["pending"] = "pending"
+    reference: str = Field(description="Quote this if you contact us; it says nothing about why")
+    detail: str = PENDING_DETAIL
+
+
+class ContactDetails(BaseModel):
+    """What a service needs to write to a citizen (no NINO or date of birth)."""
+
+    id: str
+    given_name: str
+    family_name: str
+    email: str | None
+    phone: str | None
+    address_reference: str | None
+    preferred_language: Language
+    contact_preferences: ContactPreferencesBody
+    version: int
 
 
 class ProfileChanges(Strict):
@@ -174,19 +235,36 @@ Ctx = Annotated[CitizenContext, Depends(_ctx)]
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=CitizenView, summary="Register yourself")
-async def register(
-    body: RegistrationRequest,
+def _answer(result: Registration) -> StoredResponse:
+    """A record (201) or a hold (202, the same body whatever the reason), as sent and as replayed."""
+    if isinstance(result, RegistrationHeld):
+        return StoredResponse(
+            status=status.HTTP_202_ACCEPTED,
+            body=RegistrationPending(reference=result.id).model_dump(mode="json"),
+            headers={},
+        )
+    return _created(result)
+
+
+_REGISTRATION_ANSWERS: dict[int | str, dict[str, Any]] = {
+    202: {"model": RegistrationPending, "description": "Being checked (held for a caseworker)"}
+}
+
+
+async def _register(
     request: Request,
-    ctx: Ctx,
-    principal: ProvenCitizen,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    ctx: CitizenContext,
+    body: RegistrationRequest,
+    *,
+    citizen_id: str,
+    principal: Principal,
+    proof: str,
+    idempotency_key: str | None,
 ) -> Response:
-    assert principal.citizen_id is not None
     assert ctx.idempotency is not None
     contact = body.contact_preferences
     command = RegisterCitizen(
-        citizen_id=principal.citizen_id,
+        citizen_id=citizen_id,
         given_name=body.given_name,
         family_name=body.family_name,
         date_of_birth=body.date_of_birth,
@@ -201,8 +279,10 @@ async def register(
     actor = Actor.of(principal, request)
 
     async def run(claim: Claim | None) -> StoredResponse:
-        remember = Remember(claim, _created) if claim else None
-        return _created(await service.register_citizen(ctx, command, actor=actor, remember=remember))
+        remember = Remember(claim, _answer) if claim else None
+        return _answer(
+            await service.register_citizen(ctx, command, actor=actor, proof=proof, remember=remember)
+        )
 
     answer = await idempotent(
         ctx.idempotency,
@@ -212,6 +292,84 @@ async def register(
         run=run,
     )
     return answer.as_response()
+
+
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+@internal.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CitizenView,
+    responses=_REGISTRATION_ANSWERS,
+    summary="Create a record for a citizen proven online (the identity service only)",
+)
+async def register_online(
+    body: RegistrationRequest,
+    request: Request,
+    ctx: Ctx,
+    caller: IdentityService,
+    on_behalf_of: Annotated[
+        str,
+        Header(
+            alias="On-Behalf-Of",
+            max_length=8192,
+            description="The citizen's own token: whose record this is, and that it is proven to P2",
+        ),
+    ],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    # The record is the person's whose token identity forwards, never one named in the body; and
+    # the rule (P2) is checked here, by the service that owns records, not only by identity.
+    person = check_confidence(await verify_token(request, on_behalf_of), "P2")
+    assert person.citizen_id is not None
+    return await _register(
+        request,
+        ctx,
+        body,
+        citizen_id=person.citizen_id,
+        principal=person,
+        proof=f"online: GOV.UK One Login {person.level_of_confidence}, sent by {caller.subject}",
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CitizenView,
+    responses=_REGISTRATION_ANSWERS,
+    summary="Register a person whose documents a caseworker checked in person",
+)
+async def register_in_person(
+    body: InPersonRegistration,
+    request: Request,
+    ctx: Ctx,
+    principal: Caseworker,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    # Who (the caseworker, in the audit entry's actor), when (its time) and how (this) are recorded.
+    check = body.identity_check
+    return await _register(
+        request,
+        ctx,
+        body,
+        citizen_id=body.citizen_id,
+        principal=principal,
+        proof=f"{check.method}: {', '.join(check.documents)}",
+        idempotency_key=idempotency_key,
+    )
+
+
+@internal.get(
+    "/{citizen_id}/contact-details",
+    response_model=ContactDetails,
+    summary="How to contact a citizen (claims and workers only)",
+)
+async def contact_details(citizen_id: str, ctx: Ctx, caller: ContactReader) -> ContactDetails:
+    citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
+    view = _view(citizen)
+    return ContactDetails.model_validate(view.model_dump(include=set(ContactDetails.model_fields)))
 
 
 @router.get(

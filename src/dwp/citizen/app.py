@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from dwp.citizen import domain
-from dwp.citizen.api import router
+from dwp.citizen.api import internal, router
 from dwp.citizen.repository import outbox
 from dwp.citizen.service import CitizenContext
 from dwp.platform.app_factory import create_app
@@ -57,7 +57,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     return create_app(
         service=SERVICE,
-        routers=[router],
+        routers=[router, internal],
         settings=settings,
         errors=ERRORS,
         lifespan=lifespan,

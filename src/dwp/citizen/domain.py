@@ -203,6 +203,24 @@ class Citizen:
 
 
 @dataclass(frozen=True)
+class RegistrationHeld:
+    """A registration kept for a caseworker instead of a record: its NINO is another person's record's.
+
+    The caller is told only that the registration is being checked (the same answer whatever the
+    reason), so an answer never confirms that a NINO is registered; the claims work queue shows the
+    hold, through its event, to a caseworker who contacts the person."""
+
+    id: str
+    citizen_id: str
+    reason: str
+    created_at: datetime
+
+
+HELD_NINO_REGISTERED = "nino-registered-to-another-person"
+"""Why a registration is held: its NINO is on another person's record (the only reason today)."""
+
+
+@dataclass(frozen=True)
 class RegisterCitizen:
     """A citizen registers themselves; field names are those of the API, so errors name them."""
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dwp.citizen.domain import Citizen
-from dwp.contracts.events import CitizenProfileChanged, CitizenRegistered
+from dwp.citizen.domain import Citizen, RegistrationHeld
+from dwp.contracts.events import CitizenProfileChanged, CitizenRegistered, CitizenRegistrationHeld
 from dwp.platform.catalog import CITIZEN_EVENTS_TOPIC
 from dwp.platform.uow import Outbox
 
@@ -21,4 +21,9 @@ async def citizen_registered(outbox: Outbox, citizen: Citizen) -> str:
 
 async def profile_changed(outbox: Outbox, citizen: Citizen, fields: list[str]) -> str:
     event = CitizenProfileChanged(citizen_id=citizen.id, changed_fields=fields)
+    return await outbox.add(CITIZEN_EVENTS_TOPIC, event)
+
+
+async def registration_held(outbox: Outbox, hold: RegistrationHeld) -> str:
+    event = CitizenRegistrationHeld(hold_id=hold.id, citizen_id=hold.citizen_id, reason=hold.reason)
     return await outbox.add(CITIZEN_EVENTS_TOPIC, event)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dwp.citizen.domain import AlreadyRegistered, Citizen, ContactPreferences, Nino
+from dwp.citizen.domain import AlreadyRegistered, Citizen, ContactPreferences, Nino, RegistrationHeld
 from dwp.platform.auth import Actor
 from dwp.platform.database import new_metadata
 from dwp.platform.idempotency import idempotency_table
@@ -63,6 +63,21 @@ audit_log = Table(
     Column("at", DateTime(timezone=True), nullable=False, index=True),
 )
 
+registration_holds = Table(
+    "registration_holds",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("citizen_id", String(36), nullable=False, index=True),
+    # The NINO asked for, sealed and by its blind index (a caseworker matches it to the record).
+    Column("nino_index", String(64), nullable=False, index=True),
+    Column("nino_sealed", Text, nullable=False),
+    Column("reason", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("requested_by", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+"""Registrations held for a caseworker instead of answered with a record (see `RegistrationHeld`)."""
+
 held_citizens = Table(
     "held_citizens",
     metadata,
@@ -97,6 +112,10 @@ class CitizenRepository(Protocol):
     async def add(self, citizen: Citizen) -> None:
         """Store a new record (its `created_at` and `updated_at` set); AlreadyRegistered if its id or
         its NINO is taken, including by a registration that raced this one."""
+        ...
+
+    async def hold(self, hold: RegistrationHeld, *, nino: Nino, requested_by: Actor) -> None:
+        """Keep a registration for a caseworker (status "held") instead of creating the record."""
         ...
 
     async def save(self, citizen: Citizen, *, previous_version: int) -> bool:
@@ -159,6 +178,20 @@ class SqlCitizenRepository:
         except IntegrityError as exc:
             # Two registrations raced past the use case's checks; the unique blind index let one through.
             raise AlreadyRegistered("This National Insurance number is already registered") from exc
+
+    async def hold(self, hold: RegistrationHeld, *, nino: Nino, requested_by: Actor) -> None:
+        await self.session.execute(
+            registration_holds.insert().values(
+                id=hold.id,
+                citizen_id=hold.citizen_id,
+                nino_index=self.nino_index(nino),
+                nino_sealed=self._cipher.encrypt(nino.value, context=NINO_PURPOSE),
+                reason=hold.reason,
+                status="held",
+                requested_by=requested_by.subject,
+                created_at=hold.created_at,
+            )
+        )
 
     async def save(self, citizen: Citizen, *, previous_version: int) -> bool:
         assert citizen.updated_at is not None

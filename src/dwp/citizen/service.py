@@ -6,6 +6,7 @@ context's, so the rules (a date of birth in the past, an age of 16) see the same
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -14,12 +15,14 @@ from zoneinfo import ZoneInfo
 
 from dwp.citizen import domain, events
 from dwp.citizen.domain import (
+    HELD_NINO_REGISTERED,
     AlreadyRegistered,
     ChangeContactPreferences,
     ChangeProfile,
     Citizen,
     CitizenNotFound,
     RegisterCitizen,
+    RegistrationHeld,
 )
 from dwp.citizen.repository import CitizenRepository, SqlCitizenRepository, idempotency_keys, outbox
 from dwp.platform.auth import Actor
@@ -63,25 +66,40 @@ class CitizenContext:
         return self.clock().astimezone(UK).date()
 
 
+Registration = Citizen | RegistrationHeld
+"""What a registration gives: the record, or a hold for a caseworker (the NINO is another person's)."""
+
+
 async def register_citizen(
     ctx: CitizenContext,
     command: RegisterCitizen,
     *,
     actor: Actor,
-    remember: Remember[Citizen] | None = None,
-) -> Citizen:
-    """Register a citizen; `remember` records the answer for the request's Idempotency-Key."""
+    proof: str,
+    remember: Remember[Registration] | None = None,
+) -> Registration:
+    """Register a citizen whose identity `proof` says how was proven (kept in the audit entry, with
+    who and when); `remember` records the answer for the request's Idempotency-Key.
+
+    A NINO on another person's record is not refused (a refusal would tell anyone who asks that the
+    NINO is registered): the registration is held, and a caseworker sorts it out."""
     now = ctx.clock()
     citizen = domain.register(command, today=ctx.today())
     async with ctx.uow() as uow:
         if await uow.repository.get(citizen.id) is not None:
             raise AlreadyRegistered("You have already registered", existing_id=citizen.id)
         if await uow.repository.find_by_nino(citizen.nino) is not None:
-            raise AlreadyRegistered("This National Insurance number is already registered")
+            hold = RegistrationHeld(
+                id=str(uuid.uuid4()), citizen_id=citizen.id, reason=HELD_NINO_REGISTERED, created_at=now
+            )
+            await uow.repository.hold(hold, nino=citizen.nino, requested_by=actor)
+            await events.registration_held(uow.outbox, hold)
+            await uow.remember(remember, hold)
+            return hold
         citizen = replace(citizen, created_at=now, updated_at=now)
         await uow.repository.add(citizen)
         await uow.repository.audit(
-            citizen_id=citizen.id, actor=actor, action="registered", after=citizen, now=now
+            citizen_id=citizen.id, actor=actor, action="registered", after=citizen, now=now, reason=proof
         )
         await events.citizen_registered(uow.outbox, citizen)
         await uow.remember(remember, citizen)

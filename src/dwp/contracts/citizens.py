@@ -24,8 +24,9 @@ class ContactPreferences(BaseModel):
 
 
 class CitizenRegistration(BaseModel):
-    """`POST /v1/citizens` (with the citizen's own token and an `Idempotency-Key`). Fields left None are
-    not sent, so the citizen service applies its defaults."""
+    """`POST /v1/internal/citizens` (the identity service's token, the citizen's own in `On-Behalf-Of`,
+    and an `Idempotency-Key`). Fields left None are not sent, so the citizen service applies its
+    defaults."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     given_name: str
@@ -69,3 +70,12 @@ class CitizenContact(BaseModel):
     address_reference: str | None = None
     preferred_language: Language
     contact_preferences: ContactPreferences
+
+
+class RegistrationPending(BaseModel):
+    """The 202 answer to a registration held for a caseworker: the same whatever the reason."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    status: Literal["pending"]
+    reference: str
+    detail: str

@@ -62,6 +62,16 @@ class CitizenProfileChanged(Event):
     version: ClassVar[int] = 1
 
 
+class CitizenRegistrationHeld(Event):
+    """A registration was held for a caseworker (its NINO is another person's record's): the claims
+    work queue shows it. It carries no NINO, name or date of birth; the caseworker reads the hold."""
+
+    event_type: ClassVar[str] = "citizen.registration_held"
+    hold_id: str
+    citizen_id: str
+    reason: str
+
+
 class BenefitAssessed(Event):
     """The benefits service worked out an award for one claim's assessment period."""
 
@@ -134,6 +144,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for e in (
         CitizenRegistered,
         CitizenProfileChanged,
+        CitizenRegistrationHeld,
         BenefitAssessed,
         ClaimSubmitted,
         ClaimStatusChanged,

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import httpx
 from pydantic import ValidationError
 
-from dwp.contracts.citizens import CitizenRecord, CitizenRegistration
+from dwp.contracts.citizens import CitizenRecord, CitizenRegistration, RegistrationPending
 from dwp.identity import repository
 from dwp.identity.config import IdentitySettings
 from dwp.identity.domain import (
@@ -349,11 +349,14 @@ async def citizen_record(ctx: IdentityContext, session: Session) -> CitizenRecor
         raise
 
 
-async def register_citizen(ctx: IdentityContext, *, session_id: str | None, nino: str) -> CitizenRecord:
-    """Create the citizen record, prefilled from the identity One Login verified, plus the NINO that
-    One Login does not hold. The citizen service checks the NINO; the call is made with the citizen's
-    own token and an Idempotency-Key, so it is retried safely if the citizen service is briefly down
-    (and a citizen service that stays down is a 503)."""
+async def register_citizen(
+    ctx: IdentityContext, *, session_id: str | None, nino: str
+) -> CitizenRecord | RegistrationPending:
+    """Create the citizen record from the identity One Login verified, plus the NINO that One Login
+    does not hold. Only this service may (its own service token); the citizen's token goes with it in
+    `On-Behalf-Of`, so the citizen service checks whose record it is and that it is proven to P2. An
+    Idempotency-Key makes the call safe to retry while the citizen service is briefly down (and one
+    that stays down is a 503). A NINO on another person's record is held for a caseworker (202)."""
     session = await current_session(ctx, session_id=session_id)
     if session.subject_kind != "citizen" or not session.verified:
         raise IdentityNotProven("registering needs an identity proven to P2 with One Login")
@@ -363,12 +366,17 @@ async def register_citizen(ctx: IdentityContext, *, session_id: str | None, nino
         body = CitizenRegistration.model_validate(verified | {"national_insurance_number": nino})
     except ValidationError as exc:
         raise RegistrationRefused("the verified identity lacks what registering needs") from exc
+    own = (await key_ring(ctx)).mint(
+        issuer=ctx.issuer, subject="identity", kind="service",
+        lifetime_seconds=ctx.settings.service_token_seconds, now=ctx.clock(),
+    )  # fmt: skip
     try:
-        return await ctx.citizen.post_model(
-            "/v1/citizens",
-            body,
-            CitizenRecord,
-            bearer=token,
+        response = await ctx.citizen.request(
+            "POST",
+            "/v1/internal/citizens",
+            json=body.model_dump(mode="json", exclude_none=True),
+            headers={"Accept": "application/json", "On-Behalf-Of": token},
+            bearer=own,
             idempotency_key=f"register-{session.subject_id}",
         )
     except UpstreamRejected as exc:
@@ -376,3 +384,9 @@ async def register_citizen(ctx: IdentityContext, *, session_id: str | None, nino
         raise RegistrationRefused(
             f"the citizen service refused the registration: {detail or exc.status}"
         ) from exc
+    try:
+        if response.status_code == 202:
+            return RegistrationPending.model_validate_json(response.content)
+        return CitizenRecord.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise RegistrationRefused("the citizen service's answer was not understood") from exc

@@ -59,7 +59,9 @@ __all__ = [
     "StaffOrService",
     "Unauthenticated",
     "allow_callers",
+    "check_confidence",
     "require_confidence",
+    "verify_token",
 ]
 
 CLOCK_SKEW_SECONDS = 30
@@ -340,19 +342,9 @@ def require_confidence(level: str) -> Any:
     level needed and the level the token has."""
     if level not in LEVELS_OF_CONFIDENCE:
         raise ValueError(f"unknown level of confidence {level!r}")
-    needed = LEVELS_OF_CONFIDENCE.index(level)
 
     async def dependency(principal: CitizenPrincipal) -> Principal:
-        actual = principal.level_of_confidence
-        if actual not in LEVELS_OF_CONFIDENCE or LEVELS_OF_CONFIDENCE.index(actual) < needed:
-            raise ConfidenceTooLow(
-                f"this needs an identity proven to {level} with GOV.UK One Login; "
-                f"your sign-in has {actual or 'no proven identity'}. Prove your identity online "
-                "with One Login, or at a Jobcentre, and try again.",
-                required=level,
-                actual=actual,
-            )
-        return principal
+        return check_confidence(principal, level)
 
     # As an OpenAPI 3.1 security role on the bearer scheme, so the document says which routes need it
     # (and a test generated from it can check each one refuses lower levels).
@@ -362,3 +354,28 @@ def require_confidence(level: str) -> Any:
 def confidence_scope(level: str) -> str:
     """How OpenAPI names a route's required level: a role on its bearer security requirement."""
     return f"level-of-confidence:{level}"
+
+
+def check_confidence(principal: Principal, level: str) -> Principal:
+    """The citizen `principal`, if its identity is proven to `level`; else `ConfidenceTooLow` (403),
+    saying what is missing. Also for a token a service forwards on a citizen's behalf."""
+    actual = principal.level_of_confidence
+    if (
+        principal.kind != "citizen"
+        or actual not in LEVELS_OF_CONFIDENCE
+        or LEVELS_OF_CONFIDENCE.index(actual) < LEVELS_OF_CONFIDENCE.index(level)
+    ):
+        raise ConfidenceTooLow(
+            f"this needs an identity proven to {level} with GOV.UK One Login; "
+            f"your sign-in has {actual or 'no proven identity'}. Prove your identity online "
+            "with One Login, or at a Jobcentre, and try again.",
+            required=level,
+            actual=actual,
+        )
+    return principal
+
+
+async def verify_token(request: Request, token: str) -> Principal:
+    """Check a token that came other than as the bearer (a citizen's, forwarded by a service)."""
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(token.strip())

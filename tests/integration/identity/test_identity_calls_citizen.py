@@ -74,7 +74,7 @@ async def test_the_call_carries_the_callers_request_id_and_trace_context(platfor
             headers={"X-Request-ID": "itest-request-0001"},
         )
         assert registered.status_code == 303, registered.text
-    (sent,) = [r for r in through.sent if r.url.path == "/v1/citizens"]
+    (sent,) = [r for r in through.sent if r.url.path == "/v1/internal/citizens"]
     assert sent.headers["X-Request-ID"] == "itest-request-0001"
     assert sent.headers["Idempotency-Key"].startswith("register-")
     version, trace_id, span_id, _flags = sent.headers["traceparent"].split("-")

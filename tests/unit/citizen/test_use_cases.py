@@ -13,7 +13,7 @@ from dwp.citizen.domain import (
     ChangeProfile,
     RegisterCitizen,
 )
-from dwp.contracts.events import CitizenProfileChanged, CitizenRegistered
+from dwp.contracts.events import CitizenProfileChanged, CitizenRegistered, CitizenRegistrationHeld
 from dwp.platform.auth import Actor
 from dwp.platform.catalog import CITIZEN_EVENTS_TOPIC
 from dwp.platform.idempotency import Claim, Remember, StoredResponse
@@ -21,6 +21,7 @@ from tests.fakes.citizen import in_memory_context
 from tests.fakes.clock import FakeClock
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+PROOF = "online: GOV.UK One Login P2, sent by identity"
 ME = Actor(subject="c-1", kind="citizen", request_id="req-1")
 CASEWORKER = Actor(subject="cw-1", kind="caseworker", request_id="req-2")
 
@@ -55,7 +56,7 @@ def env(clock: FakeClock):
 class TestRegister:
     async def test_stores_audits_and_publishes_in_one_commit(self, env) -> None:
         ctx, store = env
-        citizen = await service.register_citizen(ctx, command(), actor=ME)
+        citizen = await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
         assert citizen.nino.value == "AB123456C"
         assert citizen.created_at == NOW
         assert store.data.citizens["c-1"] == citizen
@@ -72,9 +73,13 @@ class TestRegister:
         ctx, store = env
         clock.now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
         with pytest.raises(domain.InvalidDateOfBirth, match="16 or over"):
-            await service.register_citizen(ctx, command(date_of_birth=date(2010, 11, 25)), actor=ME)
+            await service.register_citizen(
+                ctx, command(date_of_birth=date(2010, 11, 25)), actor=ME, proof=PROOF
+            )
         assert store.commits == 0
-        registered = await service.register_citizen(ctx, command(date_of_birth=date(2010, 11, 24)), actor=ME)
+        registered = await service.register_citizen(
+            ctx, command(date_of_birth=date(2010, 11, 24)), actor=ME, proof=PROOF
+        )
         assert registered.date_of_birth == date(2010, 11, 24)
 
     async def test_today_is_the_uk_date(self, env, clock: FakeClock) -> None:
@@ -82,7 +87,9 @@ class TestRegister:
         ctx, _ = env
         clock.now = datetime(2026, 5, 31, 23, 30, tzinfo=UTC)
         clock.tick = timedelta(0)
-        registered = await service.register_citizen(ctx, command(date_of_birth=date(2010, 6, 1)), actor=ME)
+        registered = await service.register_citizen(
+            ctx, command(date_of_birth=date(2010, 6, 1)), actor=ME, proof=PROOF
+        )
         assert registered.id == "c-1"
 
     async def test_every_bad_field_is_named(self, env) -> None:
@@ -91,7 +98,7 @@ class TestRegister:
             email="nope", phone="123", preferred_language="fr", national_insurance_number="QQ123456C"
         )
         with pytest.raises(domain.InvalidDetails) as caught:
-            await service.register_citizen(ctx, bad, actor=ME)
+            await service.register_citizen(ctx, bad, actor=ME, proof=PROOF)
         fields = {f for f, _ in caught.value.field_errors()}
         assert fields == {"email", "phone", "preferred_language", "national_insurance_number"}
         assert store.commits == 0
@@ -99,27 +106,37 @@ class TestRegister:
     async def test_a_channel_needs_its_contact_detail(self, env) -> None:
         ctx, _ = env
         with pytest.raises(domain.InvalidContactDetail) as caught:
-            await service.register_citizen(ctx, command(phone=None), actor=ME)
+            await service.register_citizen(ctx, command(phone=None), actor=ME, proof=PROOF)
         assert caught.value.field == "phone"
         with pytest.raises(domain.InvalidContactDetail) as nested:
-            await service.register_citizen(ctx, command(contact_channels=()), actor=ME)
+            await service.register_citizen(ctx, command(contact_channels=()), actor=ME, proof=PROOF)
         assert nested.value.field == "contact_preferences.channels"
 
     async def test_registering_twice_names_the_existing_record(self, env) -> None:
         ctx, store = env
-        await service.register_citizen(ctx, command(), actor=ME)
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
         with pytest.raises(domain.AlreadyRegistered) as caught:
-            await service.register_citizen(ctx, command(), actor=ME)
+            await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
         assert caught.value.existing_id == "c-1"
         assert len(store.events) == 1
         assert len(store.data.audit) == 1
 
-    async def test_someone_elses_nino_does_not_say_whose(self, env) -> None:
-        ctx, _ = env
-        await service.register_citizen(ctx, command(), actor=ME)
-        with pytest.raises(domain.AlreadyRegistered) as caught:
-            await service.register_citizen(ctx, command(citizen_id="c-2"), actor=ME)
-        assert caught.value.existing_id is None
+    async def test_someone_elses_nino_is_held_and_does_not_say_whose(self, env) -> None:
+        ctx, store = env
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
+        held = await service.register_citizen(ctx, command(citizen_id="c-2"), actor=ME, proof=PROOF)
+        assert isinstance(held, domain.RegistrationHeld)
+        assert (held.citizen_id, held.reason) == ("c-2", domain.HELD_NINO_REGISTERED)
+        assert "c-2" not in store.data.citizens
+        assert [h["hold"] for h in store.data.holds] == [held]
+        assert store.published()[-1] == CitizenRegistrationHeld(
+            hold_id=held.id, citizen_id="c-2", reason=domain.HELD_NINO_REGISTERED
+        )
+
+    async def test_the_audit_entry_says_how_the_identity_was_proven(self, env) -> None:
+        ctx, store = env
+        await service.register_citizen(ctx, command(), actor=ME, proof="documents-in-person: passport")
+        assert [e["reason"] for e in store.data.audit] == ["documents-in-person: passport"]
 
     async def test_idempotent_answer_commits_with_the_record(self, env) -> None:
         ctx, store = env
@@ -127,7 +144,7 @@ class TestRegister:
         remember = Remember(
             claim, lambda c: StoredResponse(201, {"id": c.id}, {"Location": f"/v1/citizens/{c.id}"})
         )
-        await service.register_citizen(ctx, command(), actor=ME, remember=remember)
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF, remember=remember)
         assert store.responses[("c-1", "key-1")] == StoredResponse(
             201, {"id": "c-1"}, {"Location": "/v1/citizens/c-1"}
         )
@@ -142,7 +159,11 @@ class TestRegister:
         claim = Claim("c-1", "key-1", "hash", "lease")
         with pytest.raises(ConnectionError):
             await service.register_citizen(
-                ctx, command(), actor=ME, remember=Remember(claim, lambda c: StoredResponse(201, {}))
+                ctx,
+                command(),
+                actor=ME,
+                proof=PROOF,
+                remember=Remember(claim, lambda c: StoredResponse(201, {})),
             )
         assert ctx.uow.last is not None
         assert ctx.uow.last.rolled_back
@@ -155,7 +176,7 @@ class TestRegister:
 class TestChanges:
     async def test_profile_change_bumps_version_audits_and_publishes(self, env, clock: FakeClock) -> None:
         ctx, store = env
-        await service.register_citizen(ctx, command(), actor=ME)
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
         changed = await service.update_profile(
             ctx,
             ChangeProfile("c-1", {"email": "New@Example.com", "family_name": "Lovelace"}, expected_version=1),
@@ -175,7 +196,7 @@ class TestChanges:
 
     async def test_nothing_changed_commits_nothing_new(self, env) -> None:
         ctx, store = env
-        registered = await service.register_citizen(ctx, command(), actor=ME)
+        registered = await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
         same = await service.update_profile(ctx, ChangeProfile("c-1", {"given_name": " Ada "}, 1), actor=ME)
         assert same == registered
         assert len(store.events) == 1
@@ -183,7 +204,7 @@ class TestChanges:
 
     async def test_stale_and_missing_versions(self, env) -> None:
         ctx, store = env
-        await service.register_citizen(ctx, command(), actor=ME)
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
         with pytest.raises(domain.StaleVersion):
             await service.update_profile(ctx, ChangeProfile("c-1", {"given_name": "Augusta"}, 2), actor=ME)
         with pytest.raises(domain.VersionRequired):
@@ -192,7 +213,7 @@ class TestChanges:
 
     async def test_bad_fields_in_a_change_are_all_named(self, env) -> None:
         ctx, _ = env
-        await service.register_citizen(ctx, command(), actor=ME)
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
         with pytest.raises(domain.InvalidDetails) as caught:
             await service.update_profile(
                 ctx, ChangeProfile("c-1", {"email": "nope", "phone": "1", "given_name": None}, 1), actor=ME
@@ -201,13 +222,13 @@ class TestChanges:
 
     async def test_locked_fields(self, env) -> None:
         ctx, _ = env
-        await service.register_citizen(ctx, command(), actor=ME)
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
         with pytest.raises(domain.ProfileFieldLocked):
             await service.update_profile(ctx, ChangeProfile("c-1", {"nino": "AB654321A"}, 1), actor=ME)
 
     async def test_contact_preferences(self, env) -> None:
         ctx, store = env
-        await service.register_citizen(ctx, command(address_reference=None), actor=ME)
+        await service.register_citizen(ctx, command(address_reference=None), actor=ME, proof=PROOF)
         changed = await service.update_contact_preferences(
             ctx, ChangeContactPreferences("c-1", ("sms",), welsh_letters=True, expected_version=1), actor=ME
         )
@@ -228,7 +249,7 @@ class TestChanges:
 class TestCaseworker:
     async def test_views_and_searches_are_audited_in_order(self, env) -> None:
         ctx, _ = env
-        await service.register_citizen(ctx, command(), actor=ME)
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
         await service.view_citizen_as_caseworker(ctx, citizen_id="c-1", actor=CASEWORKER)
         [found] = await service.search_by_nino(ctx, nino="ab123456c", actor=CASEWORKER)
         assert found.id == "c-1"
