@@ -84,7 +84,10 @@ FACTORIES: dict[str, Callable[[Services], Awaitable[Resource]]] = {
 
 STAFF_ONLY_ROUTES = {("GET", "/v1/citizens/{citizen_id}/audit")}
 """Routes on a citizen's resource that only staff may use: the owner's call is made as a caseworker."""
-SERVICE_ONLY_ROUTES = {("GET", "/v1/internal/citizens/{citizen_id}/contact-details"): "claims"}
+SERVICE_ONLY_ROUTES = {
+    ("GET", "/v1/internal/citizens/{citizen_id}/contact-details"): "claims",
+    ("GET", "/v1/citizens/{citizen_id}/contact"): "workers",
+}
 """Internal routes on a citizen's resource: the owner's call is made as a service the route allows."""
 
 
