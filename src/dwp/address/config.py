@@ -12,12 +12,11 @@ from dwp.platform.settings import Settings
 
 LOCAL_OS_PLACES_KEY = "local-os-places-key"  # the OS Places simulator's local default
 
-# PAF is updated by Royal Mail daily for its licensees, but OS publishes AddressBase / OS Places
-# data in epochs about every six weeks, and the DPA records OS Places serves change only when an
-# epoch lands. A day's cache therefore serves nothing staler than the provider would have served a
-# day before, while keeping repeat lookups (a citizen going back a page, a caseworker re-opening a
-# claim, the same new-build estate searched by many) off the metered API. Longer would save little
-# more and let a brand-new delivery point stay invisible for longer after its epoch.
+# PAF is updated by Royal Mail daily for its licensees, but OS Places serves it through AddressBase,
+# released in epochs about six weeks apart (the `epoch` of each answer's header): its DPA records
+# change only when an epoch lands. A day's cache is almost never staler than OS Places itself, makes
+# a new delivery point findable at most a day after its epoch, and keeps repeated lookups (a citizen
+# going back a page, many people on one new estate) inside OS Places' rate limit and metered use.
 DEFAULT_CACHE_SECONDS = 24 * 60 * 60
 
 
