@@ -314,3 +314,42 @@ async def test_a_cache_that_is_down_is_passed_by(
         response = await http.get("/v1/addresses", params={"postcode": postcode})
     assert response.status_code == 200
     assert response.json()["addresses"]
+
+
+async def test_a_refused_key_is_a_503_not_a_500(
+    make_settings: Any, transport: Counting, address_base: AddressBase
+) -> None:
+    settings = make_settings()
+    config = AddressSettings(platform=settings, os_places_api_key="revoked-key")
+    app = build_app(settings, address_settings=config, transport=transport)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://address.test") as http,
+    ):
+        response = await http.get(
+            "/v1/addresses",
+            params={"postcode": a_postcode(address_base, at_least=1)},
+            headers=token(settings),
+        )
+    assert response.status_code == 503
+    assert response.json()["type"].endswith("dependency-unavailable")
+    assert len(transport.requests) == 1  # a 401 is not retried
+
+
+@pytest.mark.parametrize("uprn", ["0", "1234567890123", "\u0661\u0662x", "9" * 200, "1%002"])
+async def test_hostile_uprns_are_422s(serve: Serve, uprn: str) -> None:
+    async with serve() as http:
+        response = await http.get(f"/v1/addresses/{uprn}")
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_other_scripts_digits_find_the_same_postcode(serve: Serve, address_base: AddressBase) -> None:
+    postcode = a_postcode(address_base, at_least=1)
+    outward, inward = postcode.split()
+    folded = inward.replace(inward[0], chr(0xFF10 + int(inward[0])), 1)  # the fullwidth digit
+    async with serve() as http:
+        plain = await http.get("/v1/addresses", params={"postcode": postcode})
+        other = await http.get("/v1/addresses", params={"postcode": f"{outward.lower()}{folded}"})
+    assert other.status_code == 200
+    assert other.json() == plain.json()
