@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from dwp.address.app import build_app  # noqa: E402
 from dwp.address.config import AddressSettings  # noqa: E402
-from dwp.address.places import UPSTREAM  # noqa: E402
+from dwp.address.places import POLICY, UPSTREAM  # noqa: E402
 from dwp.platform.auth import load_or_create_dev_key, mint_token  # noqa: E402
-from dwp.platform.http import CircuitBreakers, ResilientClient, RetryPolicy, shared_client  # noqa: E402
+from dwp.platform.http import CircuitBreakers, ResilientClient, shared_client  # noqa: E402
 from dwp.platform.settings import Settings  # noqa: E402
 from dwp.simulators.os_places.app import LOCAL_API_KEY  # noqa: E402
 from dwp.simulators.os_places.app import create_app as os_places_app  # noqa: E402
@@ -100,13 +100,13 @@ async def cold_and_warm(
 
 
 async def breaker(simulator: Any) -> None:
-    """The default policy (5 s an attempt, a read timeout not retried) against a provider that holds
-    every request, then the same lookups once the breaker has opened."""
+    """The service's own policy (3 s an attempt, a read timeout not retried) against a provider that
+    holds every request, then the same lookups once the breaker has opened."""
     settings = settings_for(Path(tempfile.mkdtemp(prefix="dwp-bench-address-")), None)
     config = AddressSettings(platform=settings, os_places_api_key=LOCAL_API_KEY, address_cache_seconds=0)
     transport = httpx.ASGITransport(app=simulator)
     client = ResilientClient(
-        UPSTREAM, "http://os-places.bench", http=shared_client(transport=transport), policy=RetryPolicy(),
+        UPSTREAM, "http://os-places.bench", http=shared_client(transport=transport), policy=POLICY,
         breakers=CircuitBreakers(threshold=5, ttl=60.0),
     )  # fmt: skip
     app = build_app(settings, address_settings=config, places_client=client)

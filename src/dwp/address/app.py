@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from dwp.address import domain
 from dwp.address.api import router
 from dwp.address.config import AddressSettings
-from dwp.address.places import UPSTREAM, OsPlaces
+from dwp.address.places import POLICY, UPSTREAM, OsPlaces
 from dwp.address.service import AddressContext, ProviderUnavailable
 from dwp.platform.app_factory import create_app
 from dwp.platform.cache import cache_from_settings
@@ -53,7 +53,7 @@ def build_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         http = shared_client(transport=transport) if transport is not None else shared_client()
-        client = places_client or ResilientClient(UPSTREAM, config.os_places_url, http=http)
+        client = places_client or ResilientClient(UPSTREAM, config.os_places_url, http=http, policy=POLICY)
         cache = cache_from_settings(settings, SERVICE)
         places = OsPlaces(
             client, await config.api_key(), page_size=config.os_places_page_size,
