@@ -12,8 +12,8 @@ export UV_PYTHON_DOWNLOADS := never
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 PYTEST_WORKERS ?= auto
 
-.PHONY: install prerequisites run test lint format typecheck contracts unit integration e2e infra-test lock bench \
-	clean clean-room
+.PHONY: install prerequisites web run test lint format typecheck contracts unit integration e2e infra-test lock \
+	bench clean clean-room
 
 install: $(STAMP)
 
@@ -36,10 +36,21 @@ $(STAMP): requirements.lock pyproject.toml | prerequisites $(UV)
 	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-run: install
+# The citizen web app (web/): npm installs exactly the lock, and the build re-runs only when a source
+# changed; `npm run build` also fails when a page's JavaScript is over its budget.
+WEB_SOURCES := $(shell find web/src web/scripts -type f 2>/dev/null) web/index.html web/vite.config.ts web/tsconfig.json
+web: web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+
+run: install web
 	$(VENV)/bin/dwp up
 
-test: install lint typecheck contracts
+test: install web lint typecheck contracts
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -rs
 
 PY_DIRS := $(wildcard src tests benchmarks infra docker)

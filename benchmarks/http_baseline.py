@@ -125,7 +125,7 @@ def measure_citizen(label: str, env: dict[str, str], results: dict[str, dict[str
     with process(command, env, port):
         base = f"http://127.0.0.1:{port}"
         citizen_id = str(uuid.uuid4())
-        token = dwp(["token", "citizen", "--citizen-id", citizen_id, "--minutes", "30"], env)
+        token = dwp(["token", "citizen", "--citizen-id", citizen_id, "--minutes", "15"], env)
         body = {
             "given_name": "Bench",
             "family_name": "Mark",

@@ -469,9 +469,15 @@ class ServicesStack(cdk.Stack):
         cache_auth = self._secret("CacheAuthRef", data.cache_auth)
         cache_endpoint = data.cache.attr_configuration_end_point_address
 
+        # A service believes X-Forwarded-For only from the load balancer in front of it: the public ALB's
+        # subnets for the frontend, the internal ALB's for the services (DWP_TRUSTED_PROXIES).
+        public_lb = _subnet_cidrs(vpc.select_subnets(subnet_type=ec2.SubnetType.PUBLIC))
+        internal_lb = _subnet_cidrs(vpc.select_subnets(subnet_group_name=SERVICES_SUBNETS))
+
         services: dict[str, DwpMicroservice] = {}
         for priority, process in enumerate(deployed, start=1):
             environment = {k: v for k, v in urls.items() if k != process.url_setting} | token_settings
+            environment["DWP_TRUSTED_PROXIES"] = public_lb if process.kind == "frontend" else internal_lb
             secrets: dict[str, ecs.Secret] = {}
             if process.db_schema:
                 # docker/entrypoint.sh builds DATABASE_URL from these; the password never sits in plain env.
@@ -790,3 +796,7 @@ class ServicesStack(cdk.Stack):
                 dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(arn=dlq.queue_arn),
             ),
         )
+
+
+def _subnet_cidrs(selected: ec2.SelectedSubnets) -> str:
+    return cdk.Fn.join(",", [subnet.ipv4_cidr_block for subnet in selected.subnets])

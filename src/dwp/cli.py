@@ -14,7 +14,7 @@ import sys
 import uuid
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -112,7 +112,21 @@ def serve(
     package = migration_package(entry)
     if migrate and package:
         upgrade_or_exit(package)
-    uvicorn.run(entry.app, host=host, port=port or entry.port, log_level="warning", access_log=False)
+    uvicorn.run(
+        entry.app,
+        host=host,
+        port=port or entry.port,
+        log_level="warning",
+        access_log=False,
+        **forwarding_options(get_settings()),
+    )
+
+
+def forwarding_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn believes X-Forwarded-For only from the configured proxies. Its own default trusts any
+    caller on loopback, which let one client pose as a new address on every request."""
+    trusted = settings.trusted_proxies
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or ""}
 
 
 @app.command("aws-endpoint")
@@ -158,12 +172,18 @@ def token(
         list[str] | None, typer.Option(help="Caseworker roles (caseworker, team-leader).")
     ] = None,
     subject: Annotated[str | None, typer.Option(help="The token's subject.")] = None,
-    minutes: int = 60,
+    minutes: Annotated[int, typer.Option(help="How long it lives: 1 to 15 minutes.")] = 15,
 ) -> None:
     """Mint a token signed with the trusted issuer's key (the identity service's, once it runs)."""
+    from dwp.platform.signing import MAX_TOKEN_SECONDS
     from dwp.seed import mint
     from dwp.trust import trusted_settings
 
+    if not 0 < minutes * 60 <= MAX_TOKEN_SECONDS:
+        typer.echo(
+            f"dwp token: --minutes must be 1 to {MAX_TOKEN_SECONDS // 60}; no token lives longer", err=True
+        )
+        raise typer.Exit(2)
     if kind not in ("citizen", "caseworker", "service"):
         raise typer.BadParameter("kind must be citizen, caseworker or service")
     if role and kind != "caseworker":

@@ -30,7 +30,8 @@ from dwp.platform.errors import describe_failure
 from dwp.platform.settings import Settings
 from dwp.trust import TRUST_FILE, trusted_settings
 
-READY_TIMEOUT_SECONDS = 60
+READY_TIMEOUT_SECONDS = 240
+"""Long enough for a first start on a busy machine (the benefits service compiles its rules kernel)."""
 COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta"]
 
 
@@ -181,6 +182,9 @@ class Launcher:
         env["PYTHONUNBUFFERED"] = "1"
         for entry in catalog.PROCESSES:
             env.setdefault(entry.url_setting, self.url(entry))
+        if catalog.process("frontend").app:
+            # Browsers use the citizen web app's address, so sign-in's redirects come back to it.
+            env.setdefault("DWP_IDENTITY_PUBLIC_URL", env[catalog.process("frontend").url_setting])
         env.update({k: v for k, v in trust_env(self.settings).items() if k not in env})
         if "DWP_JWKS_URL" in env:
             keys = ("DWP_JWKS_URL", "DWP_JWT_ISSUER", "AWS_ENDPOINT_URL", "DATABASE_URL")
@@ -291,14 +295,20 @@ class Launcher:
         kinds = {p.name: p.kind for p in catalog.PROCESSES}
         for child in self.children:
             url = f"http://127.0.0.1:{child.port}"
-            # Simulators follow their provider's published API and serve no OpenAPI pages of their own.
-            docs = f"{url}/docs" if kinds.get(child.name) not in (None, "simulator") else ""
+            # Simulators follow their provider's published API and serve no OpenAPI pages of their own;
+            # the web app's address is its start page (its CSP refuses Swagger UI's CDN).
+            docs = f"{url}/docs" if kinds.get(child.name) not in (None, "simulator", "frontend") else ""
             table.add_row(child.name, url, docs)
         with self._print_lock:
             self.console.print(table)
+            frontend = next((c for c in self.children if c.name == "frontend"), None)
+            if frontend is not None:
+                self.console.print(f"[bold]Open the citizen web app:[/] http://127.0.0.1:{frontend.port}/")
             demo = self.demo
             if demo:
-                self.console.print("[bold]Demo sign-ins[/] (tokens valid 12 hours):")
+                self.console.print(
+                    "[bold]Demo sign-ins[/] (each command mints a fresh token, valid 15 minutes):"
+                )
                 for label, value in demo.items():
                     # Never folded: a token or link broken over two lines cannot be copied.
                     self.console.print(f"  {label}: {escape(value)}", soft_wrap=True)

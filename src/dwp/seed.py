@@ -1,7 +1,14 @@
-"""Demo data for `dwp up`: a registered demo citizen and a caseworker, with tokens to try the API."""
+"""Demo data for `dwp up`: a registered demo citizen, and the commands that mint tokens to try the API.
+
+No token is printed: one in a terminal's scrollback or a log outlives its use, and key rotation
+assumes none lives past 15 minutes. The printed commands mint a fresh one each time they are run.
+"""
 
 from __future__ import annotations
 
+import shlex
+import sys
+from pathlib import Path
 from typing import Any
 
 from dwp.platform.settings import Settings
@@ -30,22 +37,17 @@ def mint(settings: Settings, **claims: Any) -> str:
     return mint_token(load_or_create_dev_key(settings), issuer=settings.dwp_jwt_issuer, **claims)
 
 
+def token_command(settings: Settings, *args: str) -> str:
+    """The shell command that mints a token for this platform (whichever folder it is run from)."""
+    script = Path(sys.executable).with_name("dwp")
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "dwp.cli"]
+    data_dir = f"DWP_DATA_DIR={shlex.quote(str(settings.dwp_data_dir.resolve()))}"
+    return " ".join([data_dir, *map(shlex.quote, [*program, "token", *args])])
+
+
 def seed_demo_data(settings: Settings, *, citizen_url: str, gateway_url: str | None = None) -> dict[str, str]:
-    twelve_hours = 12 * 3600
-    citizen_token = mint(
-        settings,
-        subject="demo-citizen",
-        kind="citizen",
-        citizen_id=DEMO_CITIZEN_ID,
-        level_of_confidence="P2",
-        lifetime_seconds=twelve_hours,
-    )
-    caseworker_token = mint(
-        settings,
-        subject="demo-caseworker",
-        kind="caseworker",
-        roles=["caseworker"],
-        lifetime_seconds=twelve_hours,
+    citizen_token = mint(  # used once, here, to register the demo citizen; never printed
+        settings, subject="demo-citizen", kind="citizen", citizen_id=DEMO_CITIZEN_ID, level_of_confidence="P2"
     )
     import httpx  # here: `dwp token` mints with this module and needs no HTTP client
 
@@ -63,9 +65,11 @@ def seed_demo_data(settings: Settings, *, citizen_url: str, gateway_url: str | N
             "sign in (GOV.UK One Login simulator)": f"{gateway_url}/v1/auth/one-login/start",
             "sign in as staff (staff sign-in simulator)": f"{gateway_url}/v1/auth/staff/start",
         }
+    citizen = token_command(settings, "citizen", "--citizen-id", DEMO_CITIZEN_ID, "--subject", "demo-citizen")
+    caseworker = token_command(settings, "caseworker", "--subject", "demo-caseworker")
     return {
         **sign_in,
-        "demo citizen token": citizen_token,
-        "demo caseworker token": caseworker_token,
-        "try": f'curl -H "Authorization: Bearer $TOKEN" {citizen_url}/v1/citizens/{DEMO_CITIZEN_ID}',
+        "demo citizen token": citizen,
+        "demo caseworker token": caseworker,
+        "try": f'curl -H "Authorization: Bearer $({citizen})" {citizen_url}/v1/citizens/{DEMO_CITIZEN_ID}',
     }

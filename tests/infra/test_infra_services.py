@@ -174,3 +174,21 @@ def test_target_group_health_checks_the_ready_endpoint(synth, process):
     ]
     assert group["Properties"]["HealthCheckPath"] == process.health_path == "/health/ready"
     assert group["Properties"]["Port"] == process.port
+
+
+@pytest.mark.parametrize("process", FARGATE, ids=lambda p: p.name)
+def test_a_service_believes_forwarded_headers_only_from_its_load_balancer(synth, process):
+    """X-Forwarded-For is trusted from the subnets of the load balancer in front (DWP_TRUSTED_PROXIES:
+    the public ALB's for the frontend, the internal ALB's for the services), never from loopback, so a
+    caller cannot choose its own address for the rate limits."""
+    environment = {e["Name"]: e["Value"] for e in _app_container(synth, process.name)["Environment"]}
+    tier = "public" if process.kind == "frontend" else "tier2-services"
+    subnets = resources_of(synth.raw["network"], "AWS::EC2::Subnet").values()
+    expected = {
+        subnet["Properties"]["CidrBlock"]
+        for subnet in subnets
+        if {"Key": "aws-cdk:subnet-name", "Value": tier} in subnet["Properties"]["Tags"]
+    }
+    assert len(expected) == 3  # one subnet per zone
+    assert set(environment["DWP_TRUSTED_PROXIES"].split(",")) == expected
+    assert "127.0.0.1" not in environment["DWP_TRUSTED_PROXIES"]

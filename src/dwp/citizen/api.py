@@ -55,7 +55,8 @@ NinoText = Annotated[
 ]
 EmailText = Annotated[str, Field(max_length=320)]
 PhoneText = Annotated[str, Field(max_length=32, description="UK or international phone number")]
-Uprn = Annotated[str, Field(pattern=r"^\d{1,12}$", description="Unique Property Reference Number")]
+# `[0-9]`, not `\d`: Pydantic's patterns are Unicode-aware, and a UPRN is ASCII digits.
+Uprn = Annotated[str, Field(pattern=r"^[0-9]{1,12}$", description="Unique Property Reference Number")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 # A string that the domain checks, so that a bad language is reported with the other bad fields.
 LanguageText = Annotated[str, Field(max_length=2, json_schema_extra={"enum": ["en", "cy"]})]

@@ -6,7 +6,6 @@ phone numbers are used because their rules are data (domains, numbering plans), 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -15,6 +14,8 @@ from typing import Literal, TypeVar, get_args
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+
+from dwp.contracts import identifiers
 
 Language = Literal["en", "cy"]
 Channel = Literal["email", "sms", "post"]
@@ -48,6 +49,10 @@ class InvalidDateOfBirth(CitizenError):
 
 class InvalidContactDetail(CitizenError):
     pass
+
+
+class InvalidText(CitizenError):
+    """Free text with a control, invisible or bidi-override character; `field` names which."""
 
 
 class InvalidLanguage(CitizenError):
@@ -89,36 +94,28 @@ class ProfileFieldLocked(CitizenError):
     pass
 
 
-# HMRC National Insurance Manual NIM39110: the format is two prefix letters, six digits and a suffix
-# A, B, C or D. D, F, I, Q, U and V are never used as either prefix letter, O is not used as the second,
-# and the prefixes BG, GB, NK, KN, TN, NT and ZZ are not allocated.
-_NINO_SHAPE = re.compile(r"^([A-Z])([A-Z])(\d{6})([A-D])$")
-_NEVER_FIRST = set("DFIQUV")
-_NEVER_SECOND = set("DFIQUVO")
-_UNALLOCATED_PREFIXES = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
-
-
 @dataclass(frozen=True)
 class Nino:
     value: str
 
     @classmethod
     def parse(cls, raw: str) -> Nino:
-        compact = re.sub(r"\s+", "", raw).upper()
-        if len(compact) != 9:
-            raise InvalidNino(
-                "A National Insurance number is 2 letters, 6 numbers and a letter, like QQ 12 34 56 C"
-            )
-        match = _NINO_SHAPE.match(compact)
-        if not match:
-            raise InvalidNino("A National Insurance number is 2 letters, 6 numbers, then A, B, C or D")
-        first, second, _, _ = match.groups()
-        if first in _NEVER_FIRST or second in _NEVER_SECOND or first + second in _UNALLOCATED_PREFIXES:
-            raise InvalidNino(f"{first}{second} is not a prefix HMRC uses for National Insurance numbers")
-        return cls(compact)
+        """HMRC's rules (NIM39110), with other scripts' digits folded first: one person, one NINO."""
+        try:
+            return cls(identifiers.nino(raw))
+        except identifiers.InvalidIdentifier as exc:
+            raise InvalidNino(str(exc)) from exc
 
     def masked(self) -> str:
         return f"{self.value[:2]} ** ** ** {self.value[-1]}"
+
+
+def check_text(value: str, field_name: str) -> str:
+    """Free text as stored: NFC, trimmed, with no control, invisible or bidi-override characters."""
+    try:
+        return identifiers.free_text(value)
+    except identifiers.InvalidText as exc:
+        raise InvalidText(f"{field_name} {exc}", field=field_name) from exc
 
 
 def age_on(date_of_birth: date, today: date) -> int:
@@ -137,6 +134,7 @@ def check_date_of_birth(date_of_birth: date, today: date) -> date:
 
 
 def normalise_email(raw: str) -> str:
+    raw = check_text(raw, "email")
     try:
         # Deliverability needs DNS, which a request must not wait on; Notify reports bounces instead.
         return validate_email(raw, check_deliverability=False).normalized
@@ -145,6 +143,7 @@ def normalise_email(raw: str) -> str:
 
 
 def normalise_phone(raw: str) -> str:
+    raw = check_text(raw, "phone")
     try:
         number = phonenumbers.parse(raw, "GB")
     except phonenumbers.NumberParseException as exc:
@@ -269,6 +268,8 @@ def _within(prefix: str, rule: Callable[[], _T]) -> _T:
 
 def register(command: RegisterCitizen, *, today: date) -> Citizen:
     errors = _Errors()
+    given_name = errors.check(lambda: check_text(command.given_name, "given_name"))
+    family_name = errors.check(lambda: check_text(command.family_name, "family_name"))
     date_of_birth = errors.check(lambda: check_date_of_birth(command.date_of_birth, today))
     nino = errors.check(lambda: Nino.parse(command.national_insurance_number))
     email = errors.check(lambda: normalise_email(command.email) if command.email else None)
@@ -284,14 +285,16 @@ def register(command: RegisterCitizen, *, today: date) -> Citizen:
         )
     )
     errors.raise_any()
+    assert given_name is not None
+    assert family_name is not None
     assert date_of_birth is not None
     assert nino is not None
     assert language is not None
     assert contact is not None
     return Citizen(
         id=command.citizen_id,
-        given_name=command.given_name.strip(),
-        family_name=command.family_name.strip(),
+        given_name=given_name,
+        family_name=family_name,
         date_of_birth=date_of_birth,
         nino=nino,
         email=email,
@@ -326,7 +329,7 @@ def _normalise_profile_field(name: str, value: object) -> object:
     if name in ("given_name", "family_name"):
         if not isinstance(value, str) or not value.strip():
             raise CitizenError("A name cannot be removed, only changed", field=name)
-        return value.strip()
+        return check_text(value, name)
     return value
 
 

@@ -63,6 +63,19 @@ audit_log = Table(
     Column("at", DateTime(timezone=True), nullable=False, index=True),
 )
 
+held_citizens = Table(
+    "held_citizens",
+    metadata,
+    # Records whose NINO, once folded to ASCII (migration 0004), was another record's: kept exactly as
+    # stored (`record`, sealed fields still sealed) for a caseworker to resolve, found by `nino_index`.
+    Column("id", String(36), primary_key=True),
+    Column("duplicate_of", String(36), nullable=True),
+    Column("reason", String(64), nullable=False),
+    Column("nino_index", String(64), nullable=False, index=True),
+    Column("record", Text, nullable=False),
+    Column("held_at", DateTime(timezone=True), nullable=False),
+)
+
 idempotency_keys = idempotency_table(metadata)
 
 outbox = outbox_table(metadata)

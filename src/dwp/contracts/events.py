@@ -74,6 +74,72 @@ class BenefitAssessed(Event):
     award_pence: int
 
 
+ClaimBenefit = Literal["universal_credit", "new_style_jsa", "new_style_esa"]
+
+
+class ClaimSubmitted(Event):
+    """A citizen submitted a claim; the notifications worker fetches who and how to tell them."""
+
+    event_type: ClassVar[str] = "claims.submitted"
+    claim_id: str
+    benefit: ClaimBenefit
+    claim_date: str
+
+
+class ClaimStatusChanged(Event):
+    """A claim made a move of its lifecycle (docs/claims.md has the table)."""
+
+    event_type: ClassVar[str] = "claims.status_changed"
+    claim_id: str
+    move: str
+    status: str
+
+
+class ClaimTodoAdded(Event):
+    event_type: ClassVar[str] = "claims.todo_added"
+    claim_id: str
+    todo_id: str
+    kind: str
+
+
+class ClaimTodoDone(Event):
+    event_type: ClassVar[str] = "claims.todo_done"
+    claim_id: str
+    todo_id: str
+    kind: str
+
+
+class ClaimDecisionMade(Event):
+    """A decision notice was issued; its text and rights are read from the claims service."""
+
+    event_type: ClassVar[str] = "claims.decision_made"
+    claim_id: str
+    decision_id: str
+    kind: Literal["initial", "human_review", "reconsideration", "appeal"]
+    outcome: Literal["award", "disallow"]
+    automated: bool
+
+
+class ClaimMessagePosted(Event):
+    """A message in the claim's journal; never its text."""
+
+    event_type: ClassVar[str] = "claims.message_posted"
+    claim_id: str
+    entry_id: str
+    side: Literal["citizen", "dwp"]
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
-    e.event_type: e for e in (CitizenRegistered, CitizenProfileChanged, BenefitAssessed)
+    e.event_type: e
+    for e in (
+        CitizenRegistered,
+        CitizenProfileChanged,
+        BenefitAssessed,
+        ClaimSubmitted,
+        ClaimStatusChanged,
+        ClaimTodoAdded,
+        ClaimTodoDone,
+        ClaimDecisionMade,
+        ClaimMessagePosted,
+    )
 }

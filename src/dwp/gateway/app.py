@@ -16,8 +16,9 @@ from fastapi.responses import Response
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dwp.gateway.paths import PathRefused, checked_path
 from dwp.gateway.proxy import TIMEOUT, forward
-from dwp.gateway.ratelimit import RateLimiter
+from dwp.gateway.ratelimit import RateLimiter, address_key, principal_key
 from dwp.gateway.routes import RouteTable, is_public
 from dwp.platform.app_factory import create_app
 from dwp.platform.auth import Principal, Unauthenticated
@@ -34,6 +35,10 @@ class GatewaySettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DWP_GATEWAY_", extra="ignore")
 
     rate_limit: str = Field("50/second;1000/minute", description="Per client, in the `limits` notation.")
+    refused_rate_limit: str = Field(
+        "20/minute;200/hour",
+        description="Bad tokens per client address, beyond which every token is refused.",
+    )
 
 
 router = APIRouter()
@@ -42,24 +47,50 @@ router = APIRouter()
 @router.api_route("/{path:path}", methods=METHODS, include_in_schema=False)
 async def proxy(request: Request) -> Response:
     state = request.app.state
-    upstream = state.routes.match(request.url.path)
+    raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
+    try:
+        path = checked_path(raw_path)
+    except PathRefused as exc:
+        log.warning("path_refused", reason=str(exc))
+        raise Problem(400, "Bad request", f"This path cannot be used: {exc}.", type_="bad-path") from exc
+    upstream = state.routes.match(path)
     if upstream is None:
         raise Problem(404, "Not found", "No service answers at this path.", type_="no-route")
+    # The connecting address: uvicorn takes it from X-Forwarded-For only behind a trusted proxy.
+    address = request.client.host if request.client else "-"
+    limiter: RateLimiter = state.limiter
     principal = None
-    if not is_public(request.method, request.url.path):
-        principal = await _authenticate(request)
-    client = principal.subject if principal else f"ip:{request.client.host if request.client else '-'}"
-    retry_after = await state.limiter.retry_after(client)
+    if not is_public(request.method, path):
+        principal = await _authenticate_counted(request, limiter, address, upstream.service)
+    client = principal_key(principal.kind, principal.subject) if principal else address_key(address)
+    retry_after = await limiter.retry_after(client)
     if retry_after is not None:
-        log.warning(
-            "rate_limited", route=upstream.service, client_kind=principal.kind if principal else "anonymous"
-        )
-        raise Problem(
-            429, "Too many requests", f"Slow down: try again in {retry_after} seconds.",
-            type_="rate-limited", headers={"Retry-After": str(retry_after)},
-        )  # fmt: skip
+        raise _too_many(retry_after, upstream.service, principal.kind if principal else "anonymous")
     request_id = request.scope.get("state", {}).get("request_id", "")
-    return await forward(state.http, upstream, request, request_id)
+    return await forward(state.http, upstream, request, request_id, raw_path)
+
+
+def _too_many(retry_after: int, service: str, client_kind: str) -> Problem:
+    log.warning("rate_limited", route=service, client_kind=client_kind)
+    return Problem(
+        429, "Too many requests", f"Slow down: try again in {retry_after} seconds.",
+        type_="rate-limited", headers={"Retry-After": str(retry_after)},
+    )  # fmt: skip
+
+
+async def _authenticate_counted(
+    request: Request, limiter: RateLimiter, address: str, service: str
+) -> Principal:
+    """The caller's principal; a refusal counts against the caller's address, so guessing is limited."""
+    if (retry_after := await limiter.refusals_retry_after(address)) is not None:
+        raise _too_many(retry_after, service, "refused")
+    try:
+        return await _authenticate(request)
+    except Unauthenticated:
+        bad_token = bool(request.headers.get("authorization", "").strip())
+        if (retry_after := await limiter.count_refusal(address, bad_token=bad_token)) is not None:
+            raise _too_many(retry_after, service, "refused") from None
+        raise
 
 
 async def _authenticate(request: Request) -> Principal:
@@ -96,7 +127,9 @@ def build_app(
         )
         app.state.http = client
         app.state.routes = RouteTable.from_catalogue(settings)
-        app.state.limiter = RateLimiter(gateway.rate_limit, settings.redis_url)
+        app.state.limiter = RateLimiter(
+            gateway.rate_limit, settings.redis_url, refusals=gateway.refused_rate_limit
+        )
         try:
             yield
         finally:

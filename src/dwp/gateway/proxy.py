@@ -74,21 +74,30 @@ def _request_headers(request: Request, request_id: str) -> list[tuple[str, str]]
     return headers
 
 
+def _length(value: str | None) -> int | None:
+    """A Content-Length as a number; ASCII digits only (`str.isdigit` is true of `²`, which int() refuses)."""
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
+
+
 async def _body(request: Request) -> bytes | AsyncIterator[bytes]:
-    length = request.headers.get("content-length")
+    declared = request.headers.get("content-length")
+    length = _length(declared)
+    if declared is not None and length is None:
+        raise Problem(400, "Bad request", "Content-Length must be a number of bytes.", type_="bad-request")
     if length is None and "transfer-encoding" not in request.headers:
         return b""  # no body at all: do not turn a GET into a chunked request
-    if length is not None and length.isdigit() and int(length) <= BUFFER_LIMIT:
+    if length is not None and length <= BUFFER_LIMIT:
         return await request.body()
     return request.stream()
 
 
 async def forward(
-    client: httpx.AsyncClient, upstream: Upstream, request: Request, request_id: str
+    client: httpx.AsyncClient, upstream: Upstream, request: Request, request_id: str, raw_path: bytes
 ) -> Response:
-    url = upstream.base_url + request.url.path
-    if request.url.query:
-        url += "?" + request.url.query
+    """Send `request` on with `raw_path`: the very bytes the gateway checked, never a re-encoding."""
+    base = httpx.URL(upstream.base_url)
+    query: bytes = request.scope.get("query_string", b"")
+    url = base.copy_with(raw_path=base.raw_path.rstrip(b"/") + raw_path + (b"?" + query if query else b""))
     headers = _request_headers(request, request_id)
     body = await _body(request)
     # A kept-alive connection the service has just closed fails at once; an idempotent request whose
@@ -116,8 +125,8 @@ async def forward(
         for k, v in response.headers.multi_items()
         if k not in HOP_BY_HOP and k not in SERVER_OWN
     ]
-    length = response.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) <= BUFFER_LIMIT:
+    length = _length(response.headers.get("content-length"))
+    if length is not None and length <= BUFFER_LIMIT:
         try:
             content = b"".join([chunk async for chunk in response.aiter_raw()])
         except httpx.HTTPError as exc:

@@ -10,6 +10,7 @@ from joserfc import jwk
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dwp.platform.auth import MAX_TOKEN_SECONDS
 from dwp.platform.settings import Settings
 
 LOCAL_STAFF_SECRET = "local-staff-sign-in-secret"  # noqa: S105 - the staff simulator's local default
@@ -32,8 +33,9 @@ class IdentitySettings(BaseSettings):
     staff_tenant: str = "5c7a5d2e-3f1b-4c8e-9a6d-0b1e2f3a4b5c"
     session_idle_seconds: int = 30 * 60
     session_absolute_seconds: int = 8 * 60 * 60
-    access_token_seconds: int = 15 * 60
-    service_token_seconds: int = 5 * 60
+    # Key rotation assumes no token outlives MAX_TOKEN_SECONDS; a longer setting is refused at start-up.
+    access_token_seconds: int = Field(15 * 60, gt=0, le=MAX_TOKEN_SECONDS)
+    service_token_seconds: int = Field(5 * 60, gt=0, le=MAX_TOKEN_SECONDS)
     service_clients: str | None = Field(
         None, description='JSON {"client_id": "sha256 hex of its secret"} for service tokens.'
     )

@@ -8,7 +8,8 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -32,6 +33,7 @@ from dwp.identity.domain import (
     SignInStateMismatch,
     identity_from_claims,
 )
+from dwp.identity.oidc import ProviderUnavailable
 from dwp.identity.one_login import ADDRESS_CLAIM, OneLoginClient
 from dwp.identity.repository import SessionStore
 from dwp.identity.staff import StaffSignInClient
@@ -132,7 +134,20 @@ async def start_sign_in(
     pending = PendingSignIn.start(provider=provider, confidence=confidence, now=now, return_to=return_to)
     await ctx.store.put_pending(pending, now + PENDING_SIGN_IN_SECONDS)
     client = ctx.one_login if provider == "one-login" else ctx.staff
-    return pending, await client.authorization_url(pending)
+    with _provider_reachable(provider):
+        url = await client.authorization_url(pending)
+    return pending, url
+
+
+@contextmanager
+def _provider_reachable(provider: str) -> Iterator[None]:
+    """A provider that cannot be reached is `ProviderUnavailable` (the error table's 503 with
+    Retry-After), whether its documents could not be fetched or a call to it failed on the way: before
+    this, One Login being unreachable was a 500 from the start of every sign-in."""
+    try:
+        yield
+    except httpx.TransportError as exc:
+        raise ProviderUnavailable(provider) from exc
 
 
 async def _take_pending(
@@ -157,15 +172,17 @@ async def complete_one_login(
         raise SignInRejected(f"One Login returned {error}")
     if not code:
         raise SignInRejected("the callback has no authorisation code")
-    tokens = await ctx.one_login.exchange_code(code, pending)
+    with _provider_reachable("one-login"):
+        tokens = await ctx.one_login.exchange_code(code, pending)
+        info = await ctx.one_login.userinfo(tokens.access_token)
     sub = str(tokens.claims["sub"])
-    info = await ctx.one_login.userinfo(tokens.access_token)
     if info.get("sub") != sub:
         raise SignInRejected("userinfo is about a different person than the ID token")
     verified: dict[str, Any] | None = None
     display_name = str(info.get("email", "GOV.UK One Login user"))
     if pending.confidence == "P2":
-        subject = await ctx.one_login.verify_core_identity(info, sub=sub)
+        with _provider_reachable("one-login"):
+            subject = await ctx.one_login.verify_core_identity(info, sub=sub)
         identity = identity_from_claims(subject, info.get(ADDRESS_CLAIM))
         display_name = " ".join((*identity.given_names, identity.family_name))
         verified = {
@@ -201,7 +218,8 @@ async def complete_staff(
     pending = await _take_pending(ctx, provider="staff", state=state, cookie_state=cookie_state)
     if error or not code:
         raise SignInRejected(f"staff sign-in returned {error or 'no code'}")
-    staff = await ctx.staff.exchange_code(code, pending)
+    with _provider_reachable("staff"):
+        staff = await ctx.staff.exchange_code(code, pending)
     session = Session.open(
         subject_kind="staff",
         subject_id=staff.oid,

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from joserfc import jwk
 
-from dwp.platform.auth import mint_token, public_key_set
+from dwp.platform.auth import MAX_TOKEN_SECONDS, mint_token, public_key_set
 
-LONGEST_TOKEN_SECONDS = 15 * 60
-"""No token lives longer than this, so a key retired this long ago (plus skew) verifies nothing."""
+LONGEST_TOKEN_SECONDS = MAX_TOKEN_SECONDS
+"""No token lives longer than this (`mint_token` refuses to), so a key retired this long ago (plus
+skew) verifies nothing."""
 RETIREMENT_GRACE_SECONDS = LONGEST_TOKEN_SECONDS + 60
 
 

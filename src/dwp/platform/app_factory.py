@@ -4,6 +4,7 @@ everywhere, so a service module only adds its routers and its readiness checks."
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -12,7 +13,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dwp.platform.auth import verifier_from_settings
 from dwp.platform.logging import configure_logging
@@ -148,4 +149,83 @@ class JsonOnlyMiddleware:
                 )
                 await problem_response(problem)(scope, receive, send)
                 return
+            if has_body:
+                body, receive = await _buffered(receive)
+                duplicate = _first_duplicate_key(body)
+                if duplicate is not None:
+                    await problem_response(_duplicate_key_problem(duplicate))(scope, receive, send)
+                    return
         await self.app(scope, receive, send)
+
+
+async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole body (the platform middleware outside bounds its size), and a `receive` that gives
+    it to the app as if it had never been read."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+class _Members(list[tuple[str, Any]]):
+    """A JSON object as the parser met it: its members in order, duplicates kept."""
+
+
+def _first_duplicate_key(body: bytes) -> list[str] | None:
+    """The path to the first member a JSON object gives twice (`{"gross": -5, "gross": 100}`), if any.
+
+    Python's parser keeps the last of two equal keys, so a body could say one thing to a validator
+    that reads the first and another to us: such a body is refused rather than guessed at.
+    """
+    try:
+        tree = json.loads(body, object_pairs_hook=_Members)
+    except ValueError:
+        return None  # not JSON at all: the route's own parsing answers that (400 malformed JSON)
+
+    def search(node: Any, path: list[str]) -> list[str] | None:
+        if isinstance(node, _Members):
+            seen: set[str] = set()
+            for key, _ in node:
+                if key in seen:
+                    return [*path, key]
+                seen.add(key)
+            children: list[tuple[str, Any]] = list(node)
+        elif isinstance(node, list):
+            children = [(str(index), value) for index, value in enumerate(node)]
+        else:
+            return None
+        for key, value in children:
+            found = search(value, [*path, key])
+            if found is not None:
+                return found
+        return None
+
+    return search(tree, [])
+
+
+def _duplicate_key_problem(path: list[str]) -> Problem:
+    field = ".".join(path)
+    pointer = "#/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in path)
+    detail = "This member appears more than once in its object; send it once."
+    return Problem(
+        422,
+        "Your request has invalid fields",
+        f"{field}: {detail}",
+        type_="validation",
+        errors=[{"pointer": pointer, "field": field, "detail": detail, "code": "duplicate_key"}],
+    )

@@ -37,6 +37,7 @@ from dwp.platform.signing import (  # noqa: F401 - re-exported: the services' an
     ALGORITHM,
     AUDIENCE,
     DEV_KEY_FILE,
+    MAX_TOKEN_SECONDS,
     PrincipalKind,
     dev_key_path,
     load_or_create_dev_key,

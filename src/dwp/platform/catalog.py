@@ -137,6 +137,7 @@ PROCESSES: tuple[Process, ...] = (
         name="frontend",
         kind="frontend",
         port=8000,
+        app="dwp.frontend.app:app",
         calls=("gateway",),
         uses_cache=True,
         peaks=("monday-morning",),

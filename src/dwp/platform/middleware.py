@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from urllib.parse import unquote_to_bytes
 
 import structlog
 from prometheus_client import Counter, Histogram
@@ -57,6 +58,30 @@ def unexpected_error(request_id: str) -> Problem:
     )
 
 
+UNREADABLE_TARGET = Problem(
+    400,
+    "Bad request",
+    "The path and query must be UTF-8 once decoded, with no control characters.",
+    type_="bad-request",
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: category Cc
+
+
+def _readable_target(scope: Scope) -> bool:
+    """Whether the path and query decode to UTF-8 with no control character. A NUL in an id reached
+    PostgreSQL, which refuses it, and that was a 500; such a request is no service's to answer."""
+    raw = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
+    for part in (raw, scope.get("query_string", b"")):
+        if b"%" not in part and part.isascii() and not _CONTROL.search(part.decode("ascii")):
+            continue  # the common case, without decoding
+        try:
+            if _CONTROL.search(unquote_to_bytes(part).decode("utf-8")):
+                return False
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
 class PlatformMiddleware:
     def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
         self.app = app
@@ -80,6 +105,10 @@ class PlatformMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             await self._reject_too_large(scope, send, request_id)
             self._log(scope, 413, started, request_id)
+            return
+        if not _readable_target(scope):
+            await self._send_problem(scope, send, request_id, UNREADABLE_TARGET)
+            self._log(scope, 400, started, request_id)
             return
 
         received = 0

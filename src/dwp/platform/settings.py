@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dwp.platform import catalog
@@ -66,6 +67,25 @@ class Settings(BaseSettings):
         le=1,
         description="Share of requests whose spans are recorded; all when exported, none otherwise.",
     )
+    dwp_trusted_proxies: str = Field(
+        "",
+        description="Comma-separated CIDRs of the proxies and load balancers whose X-Forwarded-For this "
+        "process believes (on AWS: the subnets of the load balancer in front of it); none when empty.",
+    )
+
+    @field_validator("dwp_trusted_proxies")
+    @classmethod
+    def _proxies_are_networks(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip():
+                ipaddress.ip_network(part.strip(), strict=False)  # ValueError names the bad entry
+        return value
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """The trusted proxy networks, normalised (`10.0.1.7/24` is `10.0.1.0/24`)."""
+        parts = (p.strip() for p in self.dwp_trusted_proxies.split(","))
+        return [str(ipaddress.ip_network(p, strict=False)) for p in parts if p]
 
     @model_validator(mode="after")
     def _refuse_unsafe_outside_local(self) -> Settings:

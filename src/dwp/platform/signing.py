@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 ALGORITHM = "ES256"
 AUDIENCE = "dwp-platform"
 DEV_KEY_FILE = "dev-signing-key.json"
+MAX_TOKEN_SECONDS = 15 * 60
+"""No token lives longer than this: key rotation retires a key this long (plus skew) after its last use."""
 
 PrincipalKind = Literal["citizen", "caseworker", "service"]
 
@@ -63,6 +65,8 @@ def mint_token(
     lifetime_seconds: int = 900,
     now: float | None = None,
 ) -> str:
+    if not 0 < lifetime_seconds <= MAX_TOKEN_SECONDS:
+        raise ValueError(f"a token lives at most {MAX_TOKEN_SECONDS} seconds, not {lifetime_seconds}")
     issued = int(now if now is not None else time.time())
     claims: dict[str, Any] = {
         "iss": issuer,

@@ -4,6 +4,7 @@ request ids, trace propagation, streaming, and problem documents when a service 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
@@ -19,6 +20,7 @@ from dwp.platform import catalog
 from dwp.platform.auth import KeySource, TokenVerifier, mint_token, public_key_set
 from dwp.platform.http import holds_no_cookies
 from dwp.platform.settings import Settings
+from tests.unit.gateway.test_paths import REFUSED
 
 ISSUER = "http://identity.test"
 GATEWAY = "http://gateway.test"
@@ -41,6 +43,7 @@ def _echo_app(name: str) -> FastAPI:
             return response
         body = await request.body()
         received = {"service": name, "path": "/" + path, "query": request.url.query}
+        received["raw_path"] = request.scope["raw_path"].decode("latin-1")
         return JSONResponse(received | {"headers": dict(request.headers), "body_length": len(body)})
 
     return app
@@ -218,3 +221,97 @@ async def test_slow_service_is_504(gateway, key: ECKey) -> None:
 
 async def test_broken_service_is_502(gateway, key: ECKey) -> None:
     _problem(await gateway.get("/v1/hmrc/earnings", headers=_auth(_token(key))), 502)
+
+
+async def _raw_request(app: FastAPI, raw_path: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    """One request with exactly these path bytes, which no HTTP client would send unchanged."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": raw_path.decode("latin-1"), "raw_path": raw_path, "query_string": b"",
+        "root_path": "", "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50000), "server": ("gateway.test", 80),
+    }  # fmt: skip
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")  # type: ignore[misc]
+    return int(start["status"]), body  # type: ignore[call-overload]
+
+
+ON_THE_WIRE = {k: v for k, v in REFUSED.items() if v.startswith(b"/")}  # HTTP/1.1 never sends the others
+
+
+@pytest.mark.parametrize("raw", ON_THE_WIRE.values(), ids=ON_THE_WIRE.keys())
+async def test_a_path_with_more_than_one_reading_is_a_400_problem(gateway, key: ECKey, raw: bytes) -> None:
+    """Before: `/v1/rates/../assessments/X` passed as public, `/v1/auth/../../metrics` reached identity's
+    metrics, and `/v1/rates/%00%27` was a 500. Now none of them reaches a service."""
+    app = gateway._transport.app
+    for headers in ({}, _auth(_token(key))):
+        status, body = await _raw_request(app, raw, headers)
+        assert status == 400, body
+        problem = json.loads(body)
+        # The platform middleware refuses controls and invalid UTF-8 first; the gateway refuses the rest.
+        assert problem["type"].endswith(("/bad-path", "/bad-request")), problem
+        assert "service" not in problem  # no service answered
+
+
+@pytest.mark.parametrize(
+    "raw", [b"/v1/claims/Caf%C3%A9", b"/v1/claims/caf%c3%a9", b"/v1/claims/a%20b", b"/v1/claims/%41"]
+)
+async def test_the_service_gets_exactly_the_path_bytes_that_were_checked(
+    gateway, key: ECKey, raw: bytes
+) -> None:
+    status, body = await _raw_request(gateway._transport.app, raw, _auth(_token(key)))
+    assert status == 200, body
+    assert json.loads(body)["raw_path"] == raw.decode()
+
+
+async def test_metrics_are_never_reached_through_the_gateway(gateway, key: ECKey) -> None:
+    """No route prefix covers a service's /metrics, and no path can climb out of a prefix to reach it."""
+    assert not any(
+        "metrics" in prefix or prefix.startswith("/health")
+        for process in catalog.PROCESSES
+        for prefix in process.route_prefixes
+    )
+    for path in (b"/v1/auth/../../metrics", b"/v1/citizens/..%2f..%2fmetrics", b"/v1/auth/%2e%2e/metrics"):
+        status, _ = await _raw_request(gateway._transport.app, path, _auth(_token(key)))
+        assert status == 400
+    # What a prefix does forward is the service's own route under that prefix, never its /metrics.
+    forwarded = (await gateway.get("/v1/auth/metrics")).json()
+    assert forwarded["path"] == "/v1/auth/metrics"
+
+
+@pytest.mark.parametrize(
+    "declared", ["\u00b2", "1\u00b9", "x", "-1"], ids=["superscript", "mixed", "letter", "sign"]
+)
+async def test_a_content_length_that_is_not_ascii_digits_is_a_400_problem(
+    gateway, key: ECKey, declared: str
+) -> None:
+    """`"\u00b2".isdigit()` is true and int() refuses it: that Content-Length was a 500."""
+    headers = [
+        (b"content-length", declared.encode("latin-1")),
+        (b"authorization", _auth(_token(key))["Authorization"].encode()),
+    ]
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/v1/claims", "raw_path": b"/v1/claims", "query_string": b"",
+        "root_path": "", "headers": headers, "client": ("127.0.0.1", 50000), "server": ("gateway.test", 80),
+    }  # fmt: skip
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    await gateway._transport.app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    assert start["status"] == 400

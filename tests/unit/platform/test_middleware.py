@@ -120,3 +120,26 @@ def test_the_connection_stays_open_after_a_500(tmp_path) -> None:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        (b'{"text": "a", "text": "b"}', "#/text"),
+        (b'{"text": "a", "meta": {"gross": -5, "gross": 100}}', "#/meta/gross"),
+        (b'{"text": "a", "items": [{"x": 1}, {"y": 1, "y": 2}]}', "#/items/1/y"),
+    ],
+)
+async def test_a_member_given_twice_is_refused(client: httpx.AsyncClient, body: bytes, pointer: str) -> None:
+    """Reliability issue: `"gross": -5, "gross": 100` passed, the parser keeping the last."""
+    response = await client.post("/v1/notes", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["pointer"] == pointer
+    assert response.json()["errors"][0]["code"] == "duplicate_key"
+
+
+async def test_a_body_without_duplicates_reaches_the_route_whole(client: httpx.AsyncClient) -> None:
+    body = b'{"text": "' + "caf\u00e9 \u0175".encode() + b'", "extra_ignored": {"a": 1, "b": [1, 2]}}'
+    response = await client.post("/v1/notes", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 201, response.text
+    assert response.json() == {"length": 6}

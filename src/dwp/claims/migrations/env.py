@@ -1,0 +1,4 @@
+from dwp.claims.repository import metadata
+from dwp.platform.migrations import run_env
+
+run_env(metadata)

@@ -1,0 +1,386 @@
+"""The claims service's own tables, and the translation between rows and the domain's claim.
+
+A claim's queryable facts (who, which benefit, status, dates, version) are columns; the rest of the
+aggregate (answers, which hold health details; decisions; to-dos; the claimant's proven date of birth)
+is one JSON document sealed with the platform's PII encryption, opened only when the claim is loaded.
+Work items are rows of their own, so that a caseworker queue (`QueueFilter`) is one SQL query.
+
+Idempotency keys are added with the platform's unit of work and its idempotency table.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from pydantic import TypeAdapter
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    Text,
+    case,
+    select,
+    update,
+)
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
+
+from dwp.claims.domain.answers import SECTIONS, Answers, ClaimType
+from dwp.claims.domain.dates import UK
+from dwp.claims.domain.model import (
+    AuditRecord,
+    Challenge,
+    Claim,
+    Claimant,
+    Decision,
+    DueDate,
+    JointPartner,
+    Status,
+    Todo,
+)
+from dwp.claims.domain.work import QueueFilter, WorkItem, WorkKind
+from dwp.platform.database import new_metadata
+from dwp.platform.messaging import inbox_table
+from dwp.platform.outbox import outbox_table
+from dwp.platform.pii import PiiCipher
+
+metadata = new_metadata()
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("claim_type", String(32), nullable=False),
+    Column("claimant_subject", String(200), nullable=False, index=True),
+    Column("partner_subject", String(200), nullable=True, index=True),
+    Column("status", String(32), nullable=False, index=True),
+    Column("joint", Boolean, nullable=False),
+    Column("document_sealed", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", DateTime(timezone=True), nullable=True),
+    Column("claim_date", Date, nullable=True),
+)
+
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("claim_id", String(36), nullable=True, index=True),
+    Column("benefit", String(32), nullable=True),
+    Column("claim_status", String(32), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("due_on", Date, nullable=True, index=True),
+    Column("due_rule", String(64), nullable=True),
+    Column("due_source", Text, nullable=True),
+    Column("due_counted_from", Date, nullable=True),
+    Column("assigned_to", String(200), nullable=True, index=True),
+    Column("escalated", Boolean, nullable=False),
+    Column("escalation_reason", Text, nullable=True),
+    Column("not_assignable_to", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=True),
+    Column("version", Integer, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("claim_id", String(36), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),
+    Column("actor_kind", String(20), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Column("request_id", String(128), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+DOCUMENT_PURPOSE = "claims.claim"
+
+
+@dataclass(frozen=True)
+class _Document:
+    """The sealed part of a claim: everything but its columns and its answers (stored by section)."""
+
+    claimant: Claimant
+    partner: JointPartner | None
+    confirmed: frozenset[str]
+    declaration: str | None
+    decisions: tuple[Decision, ...]
+    challenges: tuple[Challenge, ...]
+    todos: tuple[Todo, ...]
+
+
+_DOCUMENT = TypeAdapter(_Document)
+_SECTIONS: dict[ClaimType, dict[str, TypeAdapter[Any]]] = {
+    t: {name: TypeAdapter(shape) for name, shape in sections.items()} for t, sections in SECTIONS.items()
+}
+
+
+def dump_document(claim: Claim) -> str:
+    """The claim's sealed part as JSON: answers by section name, so each is read back as its own shape."""
+    body = _DOCUMENT.dump_python(
+        _Document(
+            claim.claimant,
+            claim.partner,
+            claim.confirmed,
+            claim.declaration,
+            claim.decisions,
+            claim.challenges,
+            claim.todos,
+        ),
+        mode="json",
+    )
+    adapters = _SECTIONS[claim.claim_type]
+    body["answers"] = {
+        name: adapters[name].dump_python(s, mode="json") for name, s in claim.answers.sections.items()
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"))
+
+
+def load_claim(row: Row[Any], document: str) -> Claim:
+    body = json.loads(document)
+    claim_type = ClaimType(row.claim_type)
+    adapters = _SECTIONS[claim_type]
+    answers = Answers({name: adapters[name].validate_python(v) for name, v in body.pop("answers").items()})
+    doc = _DOCUMENT.validate_python(body)
+    return Claim(
+        id=row.id,
+        claim_type=claim_type,
+        claimant=doc.claimant,
+        created_at=_utc(row.created_at),
+        status=Status(row.status),
+        joint=bool(row.joint),
+        partner=doc.partner,
+        answers=answers,
+        confirmed=doc.confirmed,
+        declaration=doc.declaration,
+        submitted_at=_utc(row.submitted_at) if row.submitted_at else None,
+        claim_date=row.claim_date,
+        decisions=doc.decisions,
+        challenges=doc.challenges,
+        todos=doc.todos,
+        version=row.version,
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; every stored moment is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class ClaimsRepository:
+    def __init__(self, session: AsyncConnection, cipher: PiiCipher) -> None:
+        self.session = session
+        self._cipher = cipher
+
+    # --- claims ---
+
+    def _columns(self, claim: Claim, now: datetime) -> dict[str, Any]:
+        return {
+            "claim_type": claim.claim_type.value,
+            "claimant_subject": claim.claimant.subject,
+            "partner_subject": claim.partner.subject if claim.partner else None,
+            "status": claim.status.value,
+            "joint": claim.joint,
+            "document_sealed": self._cipher.encrypt(dump_document(claim), context=DOCUMENT_PURPOSE),
+            "version": claim.version,
+            "updated_at": now,
+            "submitted_at": claim.submitted_at,
+            "claim_date": claim.claim_date,
+        }
+
+    async def add(self, claim: Claim, now: datetime) -> None:
+        await self.session.execute(
+            claims.insert().values(id=claim.id, created_at=claim.created_at, **self._columns(claim, now))
+        )
+
+    async def save(self, claim: Claim, *, previous_version: int, now: datetime) -> bool:
+        """Write a changed claim if nobody else changed it first (optimistic lock on `version`)."""
+        result = await self.session.execute(
+            update(claims)
+            .where(claims.c.id == claim.id, claims.c.version == previous_version)
+            .values(**self._columns(claim, now))
+        )
+        return bool(result.rowcount == 1)
+
+    async def get(self, claim_id: str) -> Claim | None:
+        row = (await self.session.execute(select(claims).where(claims.c.id == claim_id))).first()
+        if row is None:
+            return None
+        return load_claim(row, self._cipher.decrypt(row.document_sealed, context=DOCUMENT_PURPOSE))
+
+    async def claims_of(self, subject: str) -> list[Claim]:
+        """A citizen's own claims (as claimant or joined partner), newest first."""
+        query = (
+            select(claims)
+            .where((claims.c.claimant_subject == subject) | (claims.c.partner_subject == subject))
+            .order_by(claims.c.created_at.desc(), claims.c.id)
+        )
+        rows = (await self.session.execute(query)).all()
+        return [
+            load_claim(r, self._cipher.decrypt(r.document_sealed, context=DOCUMENT_PURPOSE)) for r in rows
+        ]
+
+    async def audit(self, record: AuditRecord) -> None:
+        await self.session.execute(
+            audit_log.insert().values(
+                id=str(uuid.uuid4()),
+                claim_id=record.claim_id,
+                actor=record.actor_subject,
+                actor_kind=record.actor_kind,
+                action=record.action,
+                reason=record.reason,
+                before=json.dumps(record.before, sort_keys=True, default=str),
+                after=json.dumps(record.after, sort_keys=True, default=str),
+                request_id=record.request_id,
+                at=record.at,
+            )
+        )
+
+    async def audit_trail(self, claim_id: str) -> list[dict[str, Any]]:
+        query = (
+            select(audit_log).where(audit_log.c.claim_id == claim_id).order_by(audit_log.c.at, audit_log.c.id)
+        )
+        return [
+            {
+                "actor": r.actor,
+                "actor_kind": r.actor_kind,
+                "action": r.action,
+                "reason": r.reason,
+                "before": json.loads(r.before) if r.before else None,
+                "after": json.loads(r.after) if r.after else None,
+                "request_id": r.request_id,
+                "at": _utc(r.at),
+            }
+            for r in (await self.session.execute(query)).all()
+        ]
+
+    # --- work items ---
+
+    @staticmethod
+    def _work_columns(item: WorkItem) -> dict[str, Any]:
+        due = item.due
+        return {
+            "kind": item.kind.value,
+            "claim_id": item.claim_id,
+            "benefit": item.benefit.value if item.benefit else None,
+            "claim_status": item.claim_status.value if item.claim_status else None,
+            "created_at": item.created_at,
+            "due_on": due.on if due else None,
+            "due_rule": due.rule if due else None,
+            "due_source": due.source if due else None,
+            "due_counted_from": due.counted_from if due else None,
+            "assigned_to": item.assigned_to,
+            "escalated": item.escalated,
+            "escalation_reason": item.escalation_reason,
+            "not_assignable_to": json.dumps(sorted(item.not_assignable_to)),
+            "note": item.note,
+            "done_at": item.done_at,
+            "version": item.version,
+        }
+
+    async def add_work_item(self, item: WorkItem) -> None:
+        await self.session.execute(work_items.insert().values(id=item.id, **self._work_columns(item)))
+
+    async def save_work_item(self, item: WorkItem, *, previous_version: int) -> bool:
+        result = await self.session.execute(
+            update(work_items)
+            .where(work_items.c.id == item.id, work_items.c.version == previous_version)
+            .values(**self._work_columns(item))
+        )
+        return bool(result.rowcount == 1)
+
+    async def get_work_item(self, item_id: str) -> WorkItem | None:
+        row = (await self.session.execute(select(work_items).where(work_items.c.id == item_id))).first()
+        return _work_item(row) if row else None
+
+    async def work_for_claim(self, claim_id: str) -> list[WorkItem]:
+        query = select(work_items).where(work_items.c.claim_id == claim_id).order_by(work_items.c.created_at)
+        return [_work_item(r) for r in (await self.session.execute(query)).all()]
+
+    async def queue(self, query: QueueFilter, *, today: date, limit: int = 50) -> list[WorkItem]:
+        """The work items a queue filter selects, soonest due first, then oldest (as `queue_order`)."""
+        statement = (
+            select(work_items)
+            .where(*queue_conditions(query, today))
+            .order_by(
+                case((work_items.c.due_on.is_(None), 1), else_=0),
+                work_items.c.due_on,
+                work_items.c.created_at,
+                work_items.c.id,
+            )
+            .limit(limit)
+        )
+        return [_work_item(r) for r in (await self.session.execute(statement)).all()]
+
+
+def queue_conditions(q: QueueFilter, today: date) -> list[ColumnElement[bool]]:
+    """`QueueFilter.matches` as SQL conditions (a test holds the two to the same answers)."""
+    c = work_items.c
+    where: list[ColumnElement[bool]] = []
+    if not q.include_done:
+        where.append(c.done_at.is_(None))
+    if q.benefits is not None:
+        where.append(c.benefit.in_(sorted(b.value for b in q.benefits)))
+    if q.claim_statuses is not None:
+        where.append(c.claim_status.in_(sorted(s.value for s in q.claim_statuses)))
+    if q.kinds is not None:
+        where.append(c.kind.in_(sorted(k.value for k in q.kinds)))
+    if q.older_than_days is not None:
+        # Age counts UK calendar days: older than N days means created before the UK day N days ago.
+        cutoff = datetime.combine(today - timedelta(days=q.older_than_days), time(0), tzinfo=UK).astimezone(
+            UTC
+        )
+        where.append(c.created_at < cutoff)
+    if q.assigned is not None:
+        where.append(c.assigned_to.is_not(None) if q.assigned else c.assigned_to.is_(None))
+    if q.assigned_to is not None:
+        where.append(c.assigned_to == q.assigned_to)
+    if q.overdue is not None:
+        late = c.done_at.is_(None) & c.due_on.is_not(None) & (c.due_on < today)
+        where.append(late if q.overdue else ~late)
+    if q.escalated is not None:
+        where.append(c.escalated.is_(q.escalated))
+    return where
+
+
+def _work_item(row: Row[Any]) -> WorkItem:
+    due = (
+        DueDate(row.due_on, row.due_rule, row.due_source, row.due_counted_from)
+        if row.due_on is not None
+        else None
+    )
+    return WorkItem(
+        id=row.id,
+        kind=WorkKind(row.kind),
+        claim_id=row.claim_id,
+        benefit=ClaimType(row.benefit) if row.benefit else None,
+        claim_status=Status(row.claim_status) if row.claim_status else None,
+        created_at=_utc(row.created_at),
+        due=due,
+        assigned_to=row.assigned_to,
+        escalated=bool(row.escalated),
+        escalation_reason=row.escalation_reason,
+        not_assignable_to=frozenset(json.loads(row.not_assignable_to)),
+        note=row.note,
+        done_at=_utc(row.done_at) if row.done_at else None,
+        version=row.version,
+    )

@@ -1,0 +1,102 @@
+"""The request bodies the benefits API takes for an assessment, as JSON-ready typed dictionaries.
+
+The claims service builds them (`dwp.claims.domain.household`), the benefits service reads them with its
+pydantic models (`dwp.benefits.schemas`). They are typed dictionaries rather than models so that a pure
+domain can build one without a validation framework; a test checks that every key here is a field of
+the benefits models and that what claims builds validates there. Dates are ISO strings, money pence.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+
+class EarningsPayload(TypedDict):
+    gross: int
+    income_tax: int
+    national_insurance: int
+    pension: int
+
+
+class AdultPayload(TypedDict):
+    date_of_birth: str
+    capability: Literal["fit", "lcw", "lcwra"]
+    lcwra_since: str | None
+    severe_conditions: bool
+    terminally_ill: bool
+    carer: bool
+    earnings: EarningsPayload
+    self_employed: bool
+    expected_hours: int
+    disability_benefit: bool
+
+
+class ChildPayload(TypedDict):
+    date_of_birth: str
+    sex: Literal["F", "M"]
+    disability: Literal["none", "lower", "higher"]
+    limit_exception: bool
+
+
+class LhaPayload(TypedDict):
+    shared: int
+    one: int
+    two: int
+    three: int
+    four: int
+
+
+class HousingPayload(TypedDict):
+    tenure: Literal["none", "social", "private"]
+    monthly_rent: int
+    bedrooms: int
+    lha_rates: LhaPayload | None
+
+
+class NonDependantPayload(TypedDict):
+    date_of_birth: str
+    exempt: bool
+
+
+class UCCircumstancesPayload(TypedDict):
+    assessment_period_start: str
+    assessment_period_end: str | None
+    couple: bool
+    adults: list[AdultPayload]
+    children: list[ChildPayload]
+    housing: HousingPayload
+    non_dependants: list[NonDependantPayload]
+    childcare_costs: int
+    childcare_children: int
+    capital: int
+    other_unearned_income: int
+    new_style_jsa_weekly: int
+    new_style_esa_weekly: int
+    child_benefit_weekly: int | None
+    other_capped_benefits: int
+    london: bool
+    scottish_taxpayer: bool
+    gross_estimate: bool
+    cap_grace_period: bool
+    severely_sight_impaired: bool
+
+
+class NIYearPayload(TypedDict):
+    tax_year: str
+    paid_earnings: int
+    credited_earnings: int
+
+
+class ContributoryPayload(TypedDict):
+    date_of_birth: str
+    claim_date: str
+    week_start: str
+    ni_record: list[NIYearPayload]
+    days_paid: int
+    weekly_earnings: int
+    weekly_hours: int
+    weekly_pension: int
+
+
+class ESAPayload(ContributoryPayload):
+    group: Literal["assessment", "work_related_activity", "support"]

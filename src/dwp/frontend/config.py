@@ -1,0 +1,42 @@
+"""The BFF's own settings (beside the platform's): where the built SPA is and the address browsers use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dwp.platform.settings import Settings
+
+# src/dwp/frontend/config.py -> the repository root holds web/dist (the container copies it beside).
+DEFAULT_DIST = Path(__file__).resolve().parents[3] / "web" / "dist"
+
+
+class FrontendSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DWP_FRONTEND_", extra="ignore")
+
+    dist_dir: Path = Field(DEFAULT_DIST, description="The built SPA (`npm run build` in web/).")
+    public_url: str | None = Field(
+        None, description="The address browsers use; the origin CSRF checks compare against."
+    )
+    platform: Settings = Field(default_factory=Settings, exclude=True)
+
+    @property
+    def gateway_url(self) -> str:
+        return self.platform.service_url("gateway").rstrip("/")
+
+    @property
+    def browser_base(self) -> str:
+        return (self.public_url or self.platform.service_url("frontend")).rstrip("/")
+
+    @property
+    def one_login_origin(self) -> str:
+        """Where sign-in and sign-out send the browser: the CSP's `form-action` must allow it."""
+        parts = urlsplit(self.platform.service_url("one-login"))
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return not self.platform.is_local

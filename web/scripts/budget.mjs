@@ -1,0 +1,50 @@
+// The JavaScript budget: what each citizen page downloads, gzipped, at most 150 KB. Run after
+// `vite build` (npm run build does); exits non-zero when a route is over, so the build fails.
+import { readFileSync, writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+
+const BUDGET_BYTES = 150 * 1024;
+const dist = new URL("../dist/", import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL(".vite/manifest.json", dist), "utf8"));
+
+// Each route: the source module its page is in (the entry serves the start page itself).
+const ROUTES = {
+  "/": [],
+  "/check-what-you-could-get/*": ["src/pages/estimate/Estimate.tsx"],
+  "/account": ["src/pages/Account.tsx"],
+  "/accessibility-statement, /privacy, /cookies, /signed-out": ["src/pages/Info.tsx"],
+};
+
+const entry = Object.keys(manifest).find((key) => manifest[key].isEntry);
+const gz = (file) => gzipSync(readFileSync(new URL(file, dist)), { level: 9 }).length;
+
+/** A chunk and everything it imports statically: what the browser fetches before the page runs. */
+function closure(key, seen = new Set()) {
+  if (seen.has(key)) return seen;
+  seen.add(key);
+  for (const dep of manifest[key].imports ?? []) closure(dep, seen);
+  return seen;
+}
+
+const report = {};
+let over = false;
+for (const [route, modules] of Object.entries(ROUTES)) {
+  const chunks = new Set(closure(entry));
+  for (const module of modules) {
+    if (!manifest[module]) throw new Error(`${module} is not a chunk of the build: is it still lazy-loaded?`);
+    for (const key of closure(module)) chunks.add(key);
+  }
+  const js = [...chunks].map((k) => manifest[k].file).filter((f) => f.endsWith(".js"));
+  const css = [...new Set([...chunks].flatMap((k) => manifest[k].css ?? []))];
+  const jsBytes = js.reduce((sum, f) => sum + gz(f), 0);
+  const cssBytes = css.reduce((sum, f) => sum + gz(f), 0);
+  report[route] = { js_gzip_bytes: jsBytes, css_gzip_bytes: cssBytes, files: [...js, ...css] };
+  const status = jsBytes > BUDGET_BYTES ? "OVER BUDGET" : "ok";
+  if (jsBytes > BUDGET_BYTES) over = true;
+  console.log(`${route}: JS ${(jsBytes / 1024).toFixed(1)} KB, CSS ${(cssBytes / 1024).toFixed(1)} KB gzipped (${status})`);
+}
+writeFileSync(new URL("budget.json", dist), JSON.stringify(report, null, 2));
+if (over) {
+  console.error(`A citizen page downloads more than ${BUDGET_BYTES / 1024} KB of JavaScript (gzipped).`);
+  process.exit(1);
+}

@@ -1,0 +1,65 @@
+// Calls to the BFF. Same origin only; the session is an HttpOnly cookie the browser sends, and every
+// state-changing call echoes the CSRF cookie in a header (the BFF's double-submit check).
+
+export type FieldProblem = { pointer: string; field?: string | null; detail: string; code?: string };
+export type ProblemDocument = {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  errors?: FieldProblem[];
+};
+
+export class ProblemError extends Error {
+  constructor(public readonly problem: ProblemDocument) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+export function csrfToken(): string {
+  const cookie = document.cookie.split("; ").find((c) => c.startsWith("dwp_csrf="));
+  return cookie ? decodeURIComponent(cookie.slice("dwp_csrf=".length)) : "";
+}
+
+async function send<T>(method: string, url: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(url, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const type = response.headers.get("content-type") ?? "";
+  const data = type.includes("json") ? await response.json() : null;
+  if (!response.ok) {
+    throw new ProblemError(
+      data && typeof data === "object" && "status" in data
+        ? (data as ProblemDocument)
+        : { type: "about:blank", title: response.statusText, status: response.status },
+    );
+  }
+  return data as T;
+}
+
+export const api = {
+  get: <T>(path: string) => send<T>("GET", `/api${path}`),
+  post: <T>(path: string, body: unknown) => send<T>("POST", `/api${path}`, body),
+};
+
+export type Session =
+  | { signed_in: false }
+  | {
+      signed_in: true;
+      kind: "citizen" | "caseworker";
+      subject_id: string;
+      name: string;
+      level_of_confidence: string;
+      expires_at: number;
+    };
+
+export const auth = {
+  session: () => send<Session>("GET", "/auth/session"),
+  register: (nino: string) => send<{ registered: boolean }>("POST", "/auth/register", { national_insurance_number: nino }),
+};

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { longDate } from "../../dates";
+import { checkDate, checkMoney, emptyAnswers, estimateRequest, landing, steps, toPence } from "./journey";
+
+const today = new Date(Date.UTC(2026, 0, 15));
+
+describe("the journey's pages", () => {
+  it("asks about a partner and children only when there are some", () => {
+    expect(steps(emptyAnswers)).toEqual(["date-of-birth", "partner", "children", "housing", "earnings", "savings"]);
+    const renting = { ...emptyAnswers, partner: "yes" as const, children: "2", housing: "social" as const };
+    expect(steps(renting)).toEqual([
+      "date-of-birth", "partner", "partner-date-of-birth", "children", "child-1", "child-2",
+      "housing", "rent", "bedrooms", "earnings", "partner-earnings", "savings",
+    ]);
+  });
+});
+
+describe("checks", () => {
+  it("refuses missing, impossible and future dates", () => {
+    expect(checkDate({ day: "", month: "", year: "" }, "your date of birth", today)?.key).toBe("errors.dateMissing");
+    expect(checkDate({ day: "31", month: "2", year: "1990" }, "x", today)?.key).toBe("errors.dateInvalid");
+    expect(checkDate({ day: "1", month: "1", year: "90" }, "x", today)?.key).toBe("errors.dateInvalid");
+    expect(checkDate({ day: "16", month: "1", year: "2026" }, "x", today)?.key).toBe("errors.dateFuture");
+    expect(checkDate({ day: "29", month: "2", year: "2024" }, "x", today)).toBeNull();
+  });
+
+  it("reads pounds as people type them, into integer pence", () => {
+    expect(toPence("600")).toBe(60000);
+    expect(toPence("£1,200.5")).toBe(120050);
+    expect(toPence("12.345")).toBeNull();
+    expect(toPence("-5")).toBeNull();
+    expect(checkMoney("20000", 10000)?.key).toBe("errors.moneyRange");
+  });
+});
+
+describe("the request and the API's answers", () => {
+  it("builds the benefits API's request from the answers", () => {
+    const body = estimateRequest(
+      {
+        ...emptyAnswers,
+        dob: { day: "14", month: "2", year: "1990" },
+        partner: "no",
+        children: "1",
+        childList: [{ dob: { day: "3", month: "6", year: "2019" }, sex: "F" }],
+        housing: "social",
+        rent: "600",
+        bedrooms: "2",
+        earnings: "900.50",
+        savings: "0",
+      },
+      "2026-01-15",
+    );
+    expect(body.universal_credit).toMatchObject({
+      assessment_period_start: "2026-01-15",
+      couple: false,
+      adults: [{ date_of_birth: "1990-02-14", earnings: { gross: 90050 } }],
+      children: [{ date_of_birth: "2019-06-03", sex: "F" }],
+      housing: { tenure: "social", monthly_rent: 60000, bedrooms: 2 },
+      capital: 0,
+      gross_estimate: true,
+    });
+  });
+
+  it("lands each problem pointer on its page and field", () => {
+    expect(landing({ pointer: "#/universal_credit/children/0/date_of_birth", detail: "a child or young person is under 20" }))
+      .toEqual({ step: "child-1", field: "childDob", problem: { key: "errors.childAge" } });
+    expect(landing({ pointer: "#/universal_credit/adults/1/date_of_birth", detail: "age must be 16 to State Pension age" }))
+      .toEqual({ step: "partner-date-of-birth", field: "partnerDob", problem: { key: "errors.partnerAge" } });
+    expect(landing({ pointer: "#/universal_credit/capital", detail: "x" })?.step).toBe("savings");
+    expect(landing({ pointer: "#/tax_year", detail: "x" })).toBeNull();
+  });
+});
+
+describe("dates in words", () => {
+  it("writes dates as GOV.UK does, in both languages", () => {
+    expect(longDate("1990-02-14", "en")).toBe("14 February 1990");
+    expect(longDate("1992-08-03", "cy")).toBe("3 Awst 1992");
+    expect(longDate("not a date", "en")).toBe("not a date");
+  });
+});

@@ -1,0 +1,158 @@
+// The "check what you could get" journey as data: its answers, the order of its pages (which depends on
+// the answers), the checks on each answer, the request to the benefits API, and where each of the API's
+// problem pointers lands.
+import type { FieldProblem } from "../../api";
+import type { DateValue } from "../../components/govuk";
+
+export type Child = { dob: DateValue; sex: "" | "F" | "M" };
+export type Answers = {
+  dob: DateValue;
+  partner: "" | "yes" | "no";
+  partnerDob: DateValue;
+  children: string;
+  childList: Child[];
+  housing: "" | "none" | "social" | "private";
+  rent: string;
+  bedrooms: string;
+  earnings: string;
+  partnerEarnings: string;
+  savings: string;
+};
+
+const noDate: DateValue = { day: "", month: "", year: "" };
+export const emptyAnswers: Answers = {
+  dob: noDate,
+  partner: "",
+  partnerDob: noDate,
+  children: "",
+  childList: [],
+  housing: "",
+  rent: "",
+  bedrooms: "",
+  earnings: "",
+  partnerEarnings: "",
+  savings: "",
+};
+
+export const BASE = "/check-what-you-could-get";
+export const MAX_CHILDREN = 10;
+
+/** The pages in order for these answers (a partner's pages only with a partner, and so on). */
+export function steps(a: Answers): string[] {
+  const list = ["date-of-birth", "partner"];
+  if (a.partner === "yes") list.push("partner-date-of-birth");
+  list.push("children");
+  const count = Number.parseInt(a.children, 10);
+  for (let n = 1; n <= (Number.isFinite(count) ? Math.min(count, MAX_CHILDREN) : 0); n++) list.push(`child-${n}`);
+  list.push("housing");
+  if (a.housing === "social" || a.housing === "private") list.push("rent", "bedrooms");
+  list.push("earnings");
+  if (a.partner === "yes") list.push("partner-earnings");
+  list.push("savings");
+  return list;
+}
+
+// --- checks: each returns the translation key of the problem and its values, or null --------
+
+export type Problem = { key: string; values?: Record<string, string | number> };
+
+export function parseDate(d: DateValue): Date | null {
+  const [day, month, year] = [d.day, d.month, d.year].map((v) => v.trim());
+  if (![day, month].every((v) => /^\d{1,2}$/.test(v)) || !/^\d{4}$/.test(year)) return null;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  return date.getUTCDate() === Number(day) && date.getUTCMonth() === Number(month) - 1 ? date : null;
+}
+
+export function isoDate(d: DateValue): string {
+  const date = parseDate(d);
+  return date ? date.toISOString().slice(0, 10) : "";
+}
+
+export function checkDate(d: DateValue, what: string, today: Date): Problem | null {
+  if (!d.day.trim() && !d.month.trim() && !d.year.trim()) return { key: "errors.dateMissing", values: { what } };
+  const date = parseDate(d);
+  if (!date) return { key: "errors.dateInvalid", values: { what } };
+  if (date.getTime() > today.getTime()) return { key: "errors.dateFuture", values: { what } };
+  return null;
+}
+
+/** Pounds as typed ("1,200.50", "£600") to pence, or null when it is not an amount. */
+export function toPence(value: string): number | null {
+  const cleaned = value.trim().replace(/^£/, "").replace(/,/g, "");
+  if (!/^\d+(\.\d{1,2})?$/.test(cleaned)) return null;
+  const [pounds, pence = ""] = cleaned.split(".");
+  return Number(pounds) * 100 + Number(pence.padEnd(2, "0"));
+}
+
+export function checkMoney(value: string, maxPounds: number): Problem | null {
+  const pence = toPence(value);
+  if (pence === null) return { key: "errors.money" };
+  if (pence > maxPounds * 100) return { key: "errors.moneyRange", values: { max: maxPounds.toLocaleString("en-GB") } };
+  return null;
+}
+
+export function checkCount(value: string, min: number, max: number): Problem | null {
+  if (!/^\d+$/.test(value.trim())) return { key: "errors.number" };
+  const n = Number(value.trim());
+  return n < min || n > max ? { key: "errors.numberRange", values: { min, max } } : null;
+}
+
+// --- the request, and where the API's answers about it land -----------------------------------
+
+export function estimateRequest(a: Answers, periodStart: string) {
+  const adult = (dob: DateValue, earnings: string) => ({
+    date_of_birth: isoDate(dob),
+    earnings: { gross: toPence(earnings) ?? 0 },
+  });
+  const adults = [adult(a.dob, a.earnings)];
+  if (a.partner === "yes") adults.push(adult(a.partnerDob, a.partnerEarnings));
+  const renting = a.housing === "social" || a.housing === "private";
+  return {
+    universal_credit: {
+      assessment_period_start: periodStart,
+      couple: a.partner === "yes",
+      adults,
+      children: a.childList.slice(0, Number(a.children) || 0).map((c) => ({ date_of_birth: isoDate(c.dob), sex: c.sex })),
+      housing: renting
+        ? { tenure: a.housing, monthly_rent: toPence(a.rent) ?? 0, bedrooms: Number(a.bedrooms) || 0 }
+        : { tenure: "none" },
+      capital: toPence(a.savings) ?? 0,
+      // Earnings are asked before tax: the engine works out tax and National Insurance itself.
+      gross_estimate: true,
+    },
+  };
+}
+
+export type Landing = { step: string; field: string; problem: Problem };
+
+/** The page and field an API problem pointer names (`#/universal_credit/children/0/date_of_birth` is
+ * the first child's date of birth), with the words to show there. */
+export function landing(error: FieldProblem): Landing | null {
+  const parts = error.pointer.replace(/^#\//, "").split("/");
+  if (parts[0] !== "universal_credit") return null;
+  const [, section, index, field] = parts;
+  const detail = error.detail ?? "";
+  const tooOld = /State Pension age/.test(detail);
+  if (section === "adults" && index === "0") {
+    if (field === "earnings") return { step: "earnings", field: "earnings", problem: { key: "errors.money" } };
+    return { step: "date-of-birth", field: "dob", problem: { key: tooOld ? "errors.adultAge" : "errors.server" } };
+  }
+  if (section === "adults" && index === "1") {
+    if (field === "earnings") return { step: "partner-earnings", field: "partnerEarnings", problem: { key: "errors.money" } };
+    return { step: "partner-date-of-birth", field: "partnerDob", problem: { key: tooOld ? "errors.partnerAge" : "errors.server" } };
+  }
+  if (section === "adults" || section === "couple") return { step: "partner", field: "partner", problem: { key: "errors.server" } };
+  if (section === "children" && index !== undefined) {
+    const step = `child-${Number(index) + 1}`;
+    if (field === "sex") return { step, field: "childSex", problem: { key: "errors.childSex" } };
+    const key = /after the assessment period/.test(detail) ? "errors.childFuture" : /under 20/.test(detail) ? "errors.childAge" : "errors.server";
+    return { step, field: "childDob", problem: { key } };
+  }
+  if (section === "housing") {
+    if (index === "bedrooms") return { step: "bedrooms", field: "bedrooms", problem: { key: "errors.server" } };
+    if (index === "monthly_rent") return { step: "rent", field: "rent", problem: { key: "errors.server" } };
+    return { step: "housing", field: "housing", problem: { key: "errors.server" } };
+  }
+  if (section === "capital") return { step: "savings", field: "savings", problem: { key: "errors.server" } };
+  return null;
+}
