@@ -604,6 +604,8 @@ class ServicesStack(cdk.Stack):
                 "DWP_DATA_DIR": "/tmp/dwp",  # noqa: S108 - Lambda's only writable folder
                 "DWP_JWT_ISSUER": f"https://{config.domain_name}",
                 "POWERTOOLS_SERVICE_NAME": spec.name,
+                # Functions have no Redis: each invocation keeps to its share of Notify's 2,700 a minute.
+                "DWP_NOTIFY_PER_MINUTE": str(catalog.NOTIFY_PER_MINUTE // spec.reserved_concurrency),
             }
             if spec.uses_database:
                 security_group.add_egress_rule(data.db_security_group, ec2.Port.tcp(DB_PORT), "PostgreSQL")
@@ -685,6 +687,18 @@ class ServicesStack(cdk.Stack):
                     )
                 )
                 role.add_to_policy(decrypt_via_secrets_manager(data.data_key.key_arn))
+            if spec.tables:
+                role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=[
+                            "dynamodb:GetItem",
+                            "dynamodb:PutItem",
+                            "dynamodb:UpdateItem",
+                            "dynamodb:DeleteItem",
+                        ],
+                        resources=[data.tables[name].table_arn for name in spec.tables],
+                    )
+                )
             if spec.publishes:
                 role.add_to_policy(
                     iam.PolicyStatement(
@@ -733,7 +747,7 @@ class ServicesStack(cdk.Stack):
                 log_group=log_group,
                 logging_format=lambda_.LoggingFormat.JSON,
                 tracing=lambda_.Tracing.ACTIVE,
-                reserved_concurrent_executions=10 if spec.schedule is None else 50,
+                reserved_concurrent_executions=spec.reserved_concurrency,
                 architecture=lambda_.Architecture.X86_64,
                 environment_encryption=data.data_key,
             )

@@ -245,7 +245,7 @@ def test_the_provider_simulators_run_and_answer_as_their_providers(
 ) -> None:
     _, log = platform
     printed = log.read_text()
-    for name in ("os-places", "hmrc", "nhs"):
+    for name in ("os-places", "hmrc", "nhs", "notify", "workers"):
         assert f"│ {name} " in printed or f"| {name} " in printed, f"{name} is missing from the printed table"
     with httpx.Client(timeout=10) as client:
         places = client.get(
@@ -259,6 +259,27 @@ def test_the_provider_simulators_run_and_answer_as_their_providers(
         nhs = client.get(f"{url('nhs')}/personal-demographics/FHIR/R4/Patient/9000000009")
         assert nhs.status_code == 401
         assert nhs.json()["resourceType"] == "OperationOutcome"
+
+
+def test_the_demo_citizen_is_emailed_through_sns_sqs_the_workers_and_notify(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """`dwp up` registers a demo citizen; its event reaches the workers process through SNS and SQS, and
+    the worker (with its own service token from the identity service) emails them through Notify."""
+    deadline = time.monotonic() + 60
+    with httpx.Client(timeout=10) as client:
+        while True:
+            sent = client.get(
+                f"{url('notify')}/_simulator/notifications", params={"email_address": "sam.demo@example.com"}
+            )
+            if sent.json()["count"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        [welcome] = sent.json()["notifications"]
+        assert welcome["template_key"] == "citizen.registered/email/en"
+        assert welcome["body"].startswith("Dear ")
+        ready = client.get(f"{url('workers')}/health/ready").json()
+        assert ready["queues"]["dwp-notifications"]["handled"] >= 1
 
 
 def test_a_person_signs_in_through_the_gateway_from_the_printed_link(

@@ -113,3 +113,30 @@ def test_monthly_run_is_started_by_eventbridge_scheduler_in_uk_time(synth):
     assert logical_id(data.queues[spec.queue.name]) in target
     (dead_letter,) = references(props["Target"]["DeadLetterConfig"]["Arn"])
     assert logical_id(data.dead_letter_queues[spec.queue.name]) in dead_letter
+
+
+def test_notifications_writes_its_idempotency_records_and_keeps_to_its_share_of_notify(synth):
+    (spec,) = [f for f in catalog.FUNCTIONS if f.name == "notifications"]
+    assert spec.tables == (catalog.IDEMPOTENCY_TABLE,)
+    template = synth.raw["services"]
+    function = template["Resources"][logical_id(synth.stacks.services.functions[spec.name])]["Properties"]
+    assert function["ReservedConcurrentExecutions"] == spec.reserved_concurrency
+    share = int(function["Environment"]["Variables"]["DWP_NOTIFY_PER_MINUTE"])
+    assert share * spec.reserved_concurrency <= catalog.NOTIFY_PER_MINUTE < 3000
+    (role,) = references(function["Role"])
+    table = logical_id(synth.stacks.data.tables[catalog.IDEMPOTENCY_TABLE])
+    writes = [
+        statement
+        for policy in resources_of(template, "AWS::IAM::Policy").values()
+        if {"Ref": role} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "dynamodb:PutItem" in statement["Action"]
+    ]
+    (statement,) = writes
+    assert set(statement["Action"]) == {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+    }
+    assert any(table in ref for ref in references(statement["Resource"]))

@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
-from dwp.platform.auth import confidence_scope
+from dwp.platform.auth import confidence_scope, load_or_create_dev_key, mint_token
+from dwp.platform.settings import Settings
 from tests.conftest import random_nino
 from tests.integration.conftest import bearer
 
@@ -401,3 +402,53 @@ class TestAtRest:
         assert "1990-01-01" not in stored
         assert row.nino_sealed.startswith("v1.")
         assert len(row.nino_index) == 64
+
+
+def service_token(settings: Settings, service: str) -> str:
+    key = load_or_create_dev_key(settings)
+    return mint_token(key, issuer=settings.dwp_jwt_issuer, subject=service, kind="service")
+
+
+class TestContactForServices:
+    """`GET /v1/citizens/{id}/contact`: only the notifications worker's service token reads it, audited."""
+
+    async def test_the_workers_service_reads_contact_details_and_the_read_is_audited(
+        self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        assert (await register(client, tokens(citizen_id=citizen_id))).status_code == 201
+        workers = service_token(bootstrapped, "workers")
+        read = await client.get(f"/v1/citizens/{citizen_id}/contact", headers=bearer(workers))
+        assert read.status_code == 200, read.text
+        assert read.json() == {
+            "id": citizen_id,
+            "given_name": "Ada",
+            "email": "ada@example.com",
+            "phone": "+442079460123",
+            "address_reference": "100023336956",
+            "preferred_language": "cy",
+            "contact_preferences": {"channels": ["email", "sms"], "welsh_letters": True},
+        }
+        caseworker = tokens("caseworker", roles=["caseworker"])
+        trail = await client.get(f"/v1/citizens/{citizen_id}/audit", headers=bearer(caseworker))
+        assert any(
+            e["action"] == "contact_read" and e["actor"] == "workers" for e in trail.json()["items"]
+        ), trail.text
+
+    async def test_citizens_caseworkers_and_other_services_cannot(
+        self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        own = tokens(citizen_id=citizen_id)
+        assert (await register(client, own)).status_code == 201
+        for token in (
+            own,
+            tokens("caseworker", roles=["caseworker"]),
+            service_token(bootstrapped, "benefits"),
+        ):
+            assert_problem(await client.get(f"/v1/citizens/{citizen_id}/contact", headers=bearer(token)), 403)
+
+    async def test_an_unknown_citizen_is_404(self, client: httpx.AsyncClient, bootstrapped: Settings) -> None:
+        workers = service_token(bootstrapped, "workers")
+        missing = await client.get(f"/v1/citizens/{uuid.uuid4()}/contact", headers=bearer(workers))
+        assert_problem(missing, 404)

@@ -104,6 +104,18 @@ class CitizenView(BaseModel):
     links: dict[str, str]
 
 
+class ContactView(BaseModel):
+    """How to reach a citizen, for services that send messages (`contracts.citizens.CitizenContact`)."""
+
+    id: str
+    given_name: str
+    email: str | None
+    phone: str | None
+    address_reference: str | None
+    preferred_language: Language
+    contact_preferences: ContactPreferencesBody
+
+
 class CitizenPage(BaseModel):
     items: list[CitizenView]
     next_cursor: str | None = None
@@ -254,6 +266,29 @@ async def read_contact_preferences(
     citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen).contact_preferences
+
+
+@router.get(
+    "/{citizen_id}/contact",
+    response_model=ContactView,
+    summary="How to reach a citizen (services that send messages, with their service token)",
+)
+async def read_contact(citizen_id: str, request: Request, ctx: Ctx, principal: Authenticated) -> ContactView:
+    if principal.kind != "service" or principal.subject not in service.CONTACT_READERS:
+        raise Forbidden("Only a service that sends messages can read this")
+    citizen = await service.contact_for_service(
+        ctx, citizen_id=citizen_id, actor=Actor.of(principal, request)
+    )
+    view = _view(citizen)
+    return ContactView(
+        id=view.id,
+        given_name=view.given_name,
+        email=view.email,
+        phone=view.phone,
+        address_reference=view.address_reference,
+        preferred_language=view.preferred_language,
+        contact_preferences=view.contact_preferences,
+    )
 
 
 @router.put("/{citizen_id}/contact-preferences", response_model=ContactPreferencesBody)

@@ -96,6 +96,20 @@ async def get_citizen(ctx: CitizenContext, *, citizen_id: str) -> Citizen:
     return citizen
 
 
+CONTACT_READERS = frozenset({"workers"})
+"""Services that may read how to reach a citizen (the notifications worker), by their token's subject."""
+
+
+async def contact_for_service(ctx: CitizenContext, *, citizen_id: str, actor: Actor) -> Citizen:
+    """A service reads a citizen's contact details to send them a message; the read is audited."""
+    async with ctx.uow() as uow:
+        citizen = await uow.repository.get(citizen_id)
+        if citizen is None:
+            raise CitizenNotFound("No citizen with that id")
+        await uow.repository.audit(citizen_id=citizen_id, actor=actor, action="contact_read", now=ctx.clock())
+    return citizen
+
+
 async def view_citizen_as_caseworker(ctx: CitizenContext, *, citizen_id: str, actor: Actor) -> Citizen:
     """A caseworker reads a record; the read itself is audited."""
     async with ctx.uow() as uow:

@@ -56,3 +56,16 @@ class CitizenRecord(BaseModel):
     version: int
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+class CitizenContact(BaseModel):
+    """`GET /v1/citizens/{id}/contact` (with the notifications worker's service token): how to reach them."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str
+    given_name: str
+    email: str | None = None
+    phone: str | None = None
+    address_reference: str | None = None
+    preferred_language: Language
+    contact_preferences: ContactPreferences

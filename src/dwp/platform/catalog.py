@@ -121,6 +121,8 @@ BLIND_INDEX_SECRET = f"{PREFIX}/pii-blind-index-key"
 
 NOTIFY_API_KEY_SECRET = f"{PREFIX}/notify-api-key"
 OS_PLACES_API_KEY_SECRET = f"{PREFIX}/os-places-api-key"
+NOTIFY_PER_MINUTE = 2700
+"""The platform's own limit on requests to GOV.UK Notify, below Notify's 3,000 a minute per key."""
 
 TABLES: tuple[Table, ...] = (Table(SESSIONS_TABLE), Table(IDEMPOTENCY_TABLE))
 
@@ -225,9 +227,12 @@ PROCESSES: tuple[Process, ...] = (
         name="workers",
         kind="worker",
         port=8107,
+        app="dwp.workers.app:app",
         consumes=(NOTIFICATIONS_QUEUE,),
         db_schema="workers",
-        extras=("rules",),  # it runs every Lambda handler locally, the monthly run's included
+        # It runs the Lambda handlers locally, on Powertools and Notify's client. The monthly run, when it
+        # is built and polled here, adds `rules` (the handler refuses every record until then).
+        extras=("workers",),
     ),
     Process(
         name="one-login", kind="simulator", port=9001, app="dwp.simulators.one_login.app:app", deployed=False
@@ -249,7 +254,7 @@ PROCESSES: tuple[Process, ...] = (
     ),
     Process(name="hmrc", kind="simulator", port=9004, app="dwp.simulators.hmrc.app:app", deployed=False),
     Process(name="nhs", kind="simulator", port=9005, app="dwp.simulators.nhs.app:app", deployed=False),
-    Process(name="notify", kind="simulator", port=9006, deployed=False),
+    Process(name="notify", kind="simulator", port=9006, app="dwp.simulators.notify.app:app", deployed=False),
 )
 
 AWS_ENDPOINT_PORT = 4566
@@ -272,6 +277,10 @@ class Function:
     publishes: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     uses_pii_key: bool = False
+    tables: tuple[str, ...] = ()
+    """DynamoDB tables it reads and writes (the notifications' idempotency records)."""
+    reserved_concurrency: int = 10
+    """Most invocations at once; the notifications function divides Notify's allowance by it."""
     extras: tuple[str, ...] = ()
     """As `Process.extras`: what its image holds beyond the base runtime."""
 
@@ -283,6 +292,8 @@ FUNCTIONS: tuple[Function, ...] = (
         queue=NOTIFICATIONS_QUEUE,
         secrets=(NOTIFY_API_KEY_SECRET,),
         uses_database=True,
+        tables=(IDEMPOTENCY_TABLE,),
+        extras=("workers",),
     ),
     Function(
         name="assessment-run",
@@ -294,7 +305,8 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mib=2048,
         uses_database=True,
         publishes=(BENEFITS_EVENTS_TOPIC,),
-        extras=("rules",),
+        reserved_concurrency=50,
+        extras=("rules", "workers"),  # its module is the Lambda handlers', which import Powertools
     ),
 )
 

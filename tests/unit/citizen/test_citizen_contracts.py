@@ -39,3 +39,16 @@ def test_the_record_contract_reads_only_what_the_citizen_service_answers() -> No
     record = CitizenRecord.model_validate_json(view.model_dump_json())
     assert (record.id, record.preferred_language, record.version) == ("c1", "cy", 2)
     assert record.contact_preferences.channels == ["post"]
+
+
+def test_the_contact_contract_is_exactly_what_the_contact_read_answers() -> None:
+    from dwp.citizen.api import ContactView
+    from dwp.contracts.citizens import CitizenContact
+
+    assert set(CitizenContact.model_fields) == set(ContactView.model_fields)
+    view = ContactView(
+        id="c1", given_name="Gwen", email="gwen@example.com", phone=None, address_reference=None,
+        preferred_language="cy", contact_preferences={"channels": ["email"], "welsh_letters": False},  # type: ignore[arg-type]
+    )  # fmt: skip
+    contact = CitizenContact.model_validate_json(view.model_dump_json())
+    assert (contact.given_name, contact.preferred_language) == ("Gwen", "cy")

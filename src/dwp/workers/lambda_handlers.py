@@ -1,0 +1,170 @@
+"""The Lambda handlers the catalogue names (`catalog.FUNCTIONS`), on AWS Lambda Powertools.
+
+Each takes an SQS event (`{"Records": [...]}`) and answers a partial batch response
+(`{"batchItemFailures": [{"itemIdentifier": <messageId>}]}`): a record that fails is retried by SQS
+on its own, and after the queue's `max_receive_count` receives moves to the dead-letter queue, while
+the rest of its batch is done. Locally the `workers` process polls the same queues and calls these
+same functions with the same event shape (`dwp.workers.poller`).
+
+Notifications are idempotent per event on DynamoDB (the catalogue's idempotency table): the same event
+delivered twice sends one message. A failed attempt leaves no record, so the retry sends; a retry
+that may follow an accepted send (SQS delivering the event again) looks the event's reference up at
+Notify first (`dwp.workers.notify`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from notifications_python_client.notifications import NotificationsAPIClient
+
+from dwp.contracts.events import EventEnvelope
+from dwp.contracts.notify import LOCAL_API_KEY
+from dwp.platform import aws, catalog
+from dwp.platform.settings import Settings, get_settings
+from dwp.workers.notifications import BackgroundLoop, Directory, Notifications, ServiceDirectory
+from dwp.workers.notify import NotifySender
+from dwp.workers.ratelimit import SendLimiter
+
+NAMESPACE = "DWP/Workers"
+IDEMPOTENCY_SECONDS = 14 * 24 * 3600
+"""As long as SQS keeps a message at most, so a replay from the dead-letter queue is still deduplicated."""
+
+logger = Logger(service="notifications")
+metrics = Metrics(namespace=NAMESPACE, service="notifications")
+
+
+def notify_api_key(settings: Settings) -> str:
+    if key := os.environ.get("DWP_NOTIFY_API_KEY"):
+        return key
+    if settings.is_local:
+        return LOCAL_API_KEY
+    return aws.read_secret(settings, catalog.NOTIFY_API_KEY_SECRET)
+
+
+@dataclass
+class NotificationsRuntime:
+    """What a Lambda container (or the local worker) builds once and reuses for every batch."""
+
+    notifications: Notifications
+    sender: NotifySender
+    config: IdempotencyConfig
+    persistence: DynamoDBPersistenceLayer
+    processor: BatchProcessor
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        directory: Directory | None = None,
+        notify: NotificationsAPIClient | None = None,
+        sender: NotifySender | None = None,
+    ) -> NotificationsRuntime:
+        if sender is None:
+            client = notify or NotificationsAPIClient(
+                notify_api_key(settings), base_url=settings.service_url("notify"), timeout=10
+            )
+            per_minute = int(os.environ.get("DWP_NOTIFY_PER_MINUTE", catalog.NOTIFY_PER_MINUTE))
+            sender = NotifySender(client, SendLimiter(settings.redis_url, per_minute=per_minute))
+        if directory is None:
+            directory = ServiceDirectory(settings, BackgroundLoop())
+        persistence = DynamoDBPersistenceLayer(
+            table_name=catalog.IDEMPOTENCY_TABLE,
+            key_attr="pk",
+            expiry_attr="expires_at",
+            boto3_client=aws.client("dynamodb", settings),
+        )
+        config = IdempotencyConfig(event_key_jmespath="event_id", expires_after_seconds=IDEMPOTENCY_SECONDS)
+        # All records failing is answered as a partial response too (every id listed), not an exception,
+        # so the local poller and Lambda treat it alike.
+        processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+        return cls(Notifications(directory, sender), sender, config, persistence, processor)
+
+    def handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        self.config.register_lambda_context(context)
+
+        @idempotent_function(
+            data_keyword_argument="envelope",
+            persistence_store=self.persistence,
+            config=self.config,
+            key_prefix="notifications",
+        )
+        def deliver_once(*, envelope: dict[str, Any], may_have_been_sent: bool) -> dict[str, Any]:
+            parsed = EventEnvelope.model_validate(envelope)
+            delivery = self.notifications.deliver(parsed, may_have_been_sent=may_have_been_sent)
+            return {"outcome": delivery.outcome, "notification_id": delivery.notification_id,
+                    "channel": delivery.channel, "language": delivery.language}  # fmt: skip
+
+        def record_handler(record: SQSRecord) -> dict[str, Any]:
+            envelope = EventEnvelope.model_validate_json(record.body)  # a poison message fails here
+            receives = int(record.attributes.approximate_receive_count or "1")
+            logger.append_keys(event_id=envelope.event_id, event_type=envelope.event_type)
+            result: dict[str, Any] = deliver_once(
+                envelope=envelope.model_dump(mode="json"), may_have_been_sent=receives > 1
+            )
+            metrics.add_metric(name=f"Notifications_{result['outcome']}", unit=MetricUnit.Count, value=1)
+            logger.info("notification.done", **result)
+            return result
+
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=self.processor, context=context
+        )
+
+
+_runtime: NotificationsRuntime | None = None
+_runtime_lock = threading.Lock()
+
+
+def runtime() -> NotificationsRuntime:
+    global _runtime
+    with _runtime_lock:
+        if _runtime is None:
+            _runtime = NotificationsRuntime.build(get_settings())
+        return _runtime
+
+
+def use_runtime(built: NotificationsRuntime | None) -> None:
+    """Replace the process's runtime (tests, and the local worker with its own settings)."""
+    global _runtime
+    with _runtime_lock:
+        _runtime = built
+
+
+@metrics.log_metrics
+@logger.inject_lambda_context(clear_state=True)
+def notifications_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """SQS `dwp-notifications` -> an email, text message or letter through GOV.UK Notify per event."""
+    return runtime().handle(event, context)
+
+
+class NotReady(Exception):
+    """The monthly run cannot start: the claims service, which holds the awards, is not there yet."""
+
+
+@logger.inject_lambda_context(clear_state=True)
+def assessment_run_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """SQS `dwp-assessment-run`: the monthly reassessment of UC awards, shard by shard.
+
+    Not built yet: the awards and their assessment periods belong to the claims service, which is not
+    deployed. Every record is refused (a partial batch failure listing it), so a scheduled start waits
+    in the queue and then its dead-letter queue, to be redriven once the run exists, rather than being
+    acknowledged and lost.
+    """
+    records = event.get("Records") or []
+    logger.warning("assessment_run.not_ready", records=len(records))
+    return {"batchItemFailures": [{"itemIdentifier": str(r.get("messageId", ""))} for r in records]}

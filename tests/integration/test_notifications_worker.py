@@ -1,0 +1,386 @@
+"""The notifications Lambda handler with SQS-shaped events, against the Notify simulator (on a real port,
+driven by `notifications-python-client`) and DynamoDB idempotency on the embedded AWS endpoint.
+
+The citizen service is stood in for by a directory of contact details here; the test at the end of
+the file runs the real citizen service, SNS, SQS and the workers process together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from notifications_python_client.notifications import NotificationsAPIClient
+
+from dwp.contracts.citizens import CitizenContact
+from dwp.contracts.events import CitizenRegistered, EventEnvelope
+from dwp.contracts.notify import LOCAL_API_KEY
+from dwp.platform import aws, catalog
+from dwp.platform.settings import Settings
+from dwp.simulators.notify.app import create_app as notify_app
+from dwp.workers import lambda_handlers
+from dwp.workers.lambda_handlers import NotificationsRuntime
+from dwp.workers.notifications import ClaimSummary, choose_channel
+from dwp.workers.notify import NotifySender, SendPolicy
+from dwp.workers.poller import LambdaSqsPoller, LocalContext
+from dwp.workers.ratelimit import SendLimiter
+from tests.conftest import random_nino
+from tests.servers import running
+
+pytestmark = pytest.mark.integration
+
+
+class Contacts:
+    """Contact details by citizen id, as the citizen service's contact read answers them."""
+
+    def __init__(self) -> None:
+        self.people: dict[str, CitizenContact] = {}
+        self.claims: dict[str, ClaimSummary] = {}
+
+    def add(self, *, language: str = "en", channels: tuple[str, ...] = ("email",), **extra: Any) -> str:
+        citizen_id = str(uuid.uuid4())
+        self.people[citizen_id] = CitizenContact.model_validate(
+            {"id": citizen_id, "given_name": extra.get("given_name", "Ada"),
+             "email": extra.get("email", f"{citizen_id[:8]}@example.com"), "phone": extra.get("phone"),
+             "preferred_language": language,
+             "contact_preferences": {"channels": list(channels), "welsh_letters": False}}
+        )  # fmt: skip
+        return citizen_id
+
+    def contact(self, citizen_id: str) -> CitizenContact:
+        return self.people[citizen_id]
+
+    def claim(self, claim_id: str) -> ClaimSummary:
+        return self.claims[claim_id]
+
+
+@pytest.fixture(scope="module")
+def notify_url() -> Iterator[str]:
+    with running(notify_app(api_keys=[LOCAL_API_KEY])) as url:
+        yield url
+
+
+@pytest.fixture
+def notify(notify_url: str) -> Iterator[str]:
+    httpx.delete(f"{notify_url}/_simulator/control")
+    yield notify_url
+    httpx.delete(f"{notify_url}/_simulator/control")
+
+
+def sent_to(notify_url: str, **filters: str) -> list[dict[str, Any]]:
+    return httpx.get(f"{notify_url}/_simulator/notifications", params=filters).json()["notifications"]  # type: ignore[no-any-return]
+
+
+def build_runtime(
+    settings: Settings, notify_url: str, contacts: Contacts, **policy: Any
+) -> NotificationsRuntime:
+    client = NotificationsAPIClient(LOCAL_API_KEY, base_url=notify_url, timeout=policy.pop("timeout", 5))
+    sender = NotifySender(
+        client, SendLimiter(None), policy=SendPolicy(backoff_initial=0.01, backoff_max=0.05, **policy)
+    )
+    return NotificationsRuntime.build(settings, directory=contacts, sender=sender)
+
+
+def registered(citizen_id: str, language: str = "en") -> EventEnvelope:
+    event = CitizenRegistered(citizen_id=citizen_id, preferred_language=language, contact_by=["email"])  # type: ignore[arg-type]
+    return EventEnvelope.wrap(event, source="citizen")
+
+
+def record(body: str, *, receives: int = 1) -> dict[str, Any]:
+    return {
+        "messageId": str(uuid.uuid4()),
+        "receiptHandle": "handle",
+        "body": body,
+        "attributes": {
+            "ApproximateReceiveCount": str(receives),
+            "SentTimestamp": str(int(time.time() * 1000)),
+        },
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-west-2:000000000000:dwp-notifications",
+        "awsRegion": "eu-west-2",
+    }
+
+
+def handle(runtime: NotificationsRuntime, *records: dict[str, Any]) -> list[str]:
+    answer = runtime.handle({"Records": list(records)}, LocalContext("notifications"))  # type: ignore[arg-type]
+    return [f["itemIdentifier"] for f in answer["batchItemFailures"]]
+
+
+def test_a_poison_message_fails_alone_and_the_rest_of_the_batch_is_sent(
+    bootstrapped: Settings, notify: str
+) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    first, second = registered(contacts.add()), registered(contacts.add())
+    poison = record("{not json")
+    failures = handle(runtime, record(first.model_dump_json()), poison, record(second.model_dump_json()))
+    assert failures == [poison["messageId"]]
+    assert len(sent_to(notify, reference=first.event_id)) == 1
+    assert len(sent_to(notify, reference=second.event_id)) == 1
+
+
+def test_the_same_event_twice_sends_one_notification(bootstrapped: Settings, notify: str) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    event = registered(contacts.add())
+    assert handle(runtime, record(event.model_dump_json())) == []
+    assert handle(runtime, record(event.model_dump_json(), receives=2)) == []  # SQS delivered it again
+    assert len(sent_to(notify, reference=event.event_id)) == 1
+
+
+def test_a_welsh_speaker_gets_the_welsh_template(bootstrapped: Settings, notify: str) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    event = registered(contacts.add(language="cy", given_name="Gwen"), language="cy")
+    assert handle(runtime, record(event.model_dump_json())) == []
+    [sent] = sent_to(notify, reference=event.event_id)
+    assert sent["template_key"] == "citizen.registered/email/cy"
+    assert sent["subject"] == "Rydych wedi cofrestru gyda'r DWP"
+    assert sent["body"].startswith("Annwyl Gwen")
+
+
+def test_text_message_when_that_is_the_first_preference(bootstrapped: Settings, notify: str) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    event = registered(contacts.add(channels=("sms", "email"), phone="+447700900123"))
+    assert handle(runtime, record(event.model_dump_json())) == []
+    [sent] = sent_to(notify, reference=event.event_id)
+    assert (sent["type"], sent["phone_number"], sent["template_key"]) == (
+        "sms",
+        "+447700900123",
+        "citizen.registered/sms/en",
+    )
+
+
+def test_notify_rate_limiting_is_retried_and_delivered_once(bootstrapped: Settings, notify: str) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    httpx.put(f"{notify}/_simulator/control", json={"fault": "rate_limit", "retry_after": 0, "times": 2})
+    event = registered(contacts.add())
+    assert handle(runtime, record(event.model_dump_json())) == []
+    assert len(sent_to(notify, reference=event.event_id)) == 1
+    assert httpx.get(f"{notify}/_simulator/control").json()["touched"] == 2
+
+
+def test_notify_down_fails_the_record_and_it_is_delivered_when_notify_is_back(
+    bootstrapped: Settings, notify: str
+) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts, attempts=3)
+    httpx.put(f"{notify}/_simulator/control", json={"fault": "error", "status": 503})
+    event = registered(contacts.add())
+    message = record(event.model_dump_json())
+    assert handle(runtime, message) == [message["messageId"]]  # SQS will deliver it again
+    assert sent_to(notify, reference=event.event_id) == []
+    httpx.delete(f"{notify}/_simulator/control")
+    assert handle(runtime, record(event.model_dump_json(), receives=2)) == []
+    assert len(sent_to(notify, reference=event.event_id)) == 1
+
+
+async def test_after_an_unknown_outcome_the_reference_is_looked_up_not_sent_again(
+    bootstrapped: Settings, notify: str
+) -> None:
+    """Notify took the message but the answer never came back (the client timed out): the retry finds
+    it by reference and sends nothing."""
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts, attempts=1, timeout=0.5)
+    control = f"{notify}/_simulator/control"
+    await asyncio.to_thread(httpx.put, control, json={"fault": "timeout", "hold_seconds": 30, "times": 1})
+    event = registered(contacts.add())
+    message = record(event.model_dump_json())
+    assert await asyncio.to_thread(handle, runtime, message) == [message["messageId"]]
+    await asyncio.to_thread(httpx.delete, control)  # the held request now reaches Notify and is accepted
+    await wait_for(lambda: len(sent_to(notify, reference=event.event_id)) == 1)
+    requests_before = runtime.sender.requests
+    assert await asyncio.to_thread(handle, runtime, record(event.model_dump_json(), receives=2)) == []
+    assert len(sent_to(notify, reference=event.event_id)) == 1
+    assert runtime.sender.requests == requests_before + 1  # one look-up, no second send
+
+
+def test_channels_follow_preferences_and_post_waits_for_address_lines() -> None:
+    contacts = Contacts()
+    by_post_then_email = contacts.contact(contacts.add(channels=("post", "email")))
+    only_post = contacts.contact(contacts.add(channels=("post",)))
+    assert choose_channel(by_post_then_email) == "email"
+    assert choose_channel(only_post) is None
+
+
+def test_a_claim_event_plugs_in_by_its_template_mapping(bootstrapped: Settings, notify: str) -> None:
+    """A claims event (names agreed in dwp.contracts.notify) reads whose claim it is, then sends."""
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    citizen_id = contacts.add(language="cy")
+    contacts.claims["claim-1"] = ClaimSummary(citizen_id=citizen_id, benefit="universal_credit")
+    event = EventEnvelope(
+        event_type="claims.todo_added", source="claims",
+        data={"claim_id": "claim-1", "todo_id": "t1", "kind": "upload_evidence"},
+    )  # fmt: skip
+    assert handle(runtime, record(event.model_dump_json())) == []
+    [sent] = sent_to(notify, reference=event.event_id)
+    assert sent["template_key"] == "claims.todo_added/email/cy"
+    assert "anfon tystiolaeth atom ar gyfer eich cais am Credyd Cynhwysol" in sent["body"]
+
+
+def test_an_event_with_no_message_is_done_without_sending(bootstrapped: Settings, notify: str) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    event = EventEnvelope(event_type="citizen.profile_changed", source="citizen",
+                          data={"citizen_id": contacts.add(), "changed_fields": ["email"]})  # fmt: skip
+    assert handle(runtime, record(event.model_dump_json())) == []
+    assert sent_to(notify, reference=event.event_id) == []
+
+
+async def wait_for(condition: Callable[[], Any], within: float = 20) -> Any:
+    give_up = time.monotonic() + within
+    while True:
+        value = await asyncio.to_thread(condition)
+        if value:
+            return value
+        if time.monotonic() > give_up:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+def drain(settings: Settings, queue: str) -> list[dict[str, Any]]:
+    sqs = aws.client("sqs", settings)
+    url = aws.queue_url(settings, queue)
+    return sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])  # type: ignore[no-any-return]
+
+
+async def test_a_poison_message_lands_in_the_dead_letter_queue_after_its_retries(
+    bootstrapped: Settings, notify: str
+) -> None:
+    """Through a real queue with the bootstrap's redrive policy: the poller gives the handler SQS-shaped
+    batches, the good message is sent once, the poison one moves to the DLQ after max_receive_count."""
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    queue = catalog.Queue(name=f"dwp-test-{uuid.uuid4().hex[:8]}", topics=(), max_receive_count=3)
+    aws.create_queue_with_dlq(bootstrapped, queue)
+    sqs = aws.client("sqs", bootstrapped)
+    url = aws.queue_url(bootstrapped, queue.name)
+    good = registered(contacts.add())
+    sqs.send_message(QueueUrl=url, MessageBody="poison: not an event")
+    sqs.send_message(QueueUrl=url, MessageBody=good.model_dump_json())
+    poller = LambdaSqsPoller(
+        bootstrapped,
+        queue.name,
+        runtime.handle,
+        function_name="notifications",
+        wait_seconds=1,
+        retry_base_seconds=0,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(poller.run(stop))
+    try:
+        dead = await wait_for(lambda: drain(bootstrapped, queue.dlq_name), within=40)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
+    assert [m["Body"] for m in dead] == ["poison: not an event"]
+    assert poller.failed == queue.max_receive_count
+    assert len(sent_to(notify, reference=good.event_id)) == 1
+
+
+def test_the_lambda_entry_point_uses_the_process_runtime(bootstrapped: Settings, notify: str) -> None:
+    contacts = Contacts()
+    lambda_handlers.use_runtime(build_runtime(bootstrapped, notify, contacts))
+    try:
+        event = registered(contacts.add())
+        answer = lambda_handlers.notifications_handler(
+            {"Records": [record(event.model_dump_json())]}, LocalContext("notifications")
+        )
+    finally:
+        lambda_handlers.use_runtime(None)
+    assert answer == {"batchItemFailures": []}
+    assert len(sent_to(notify, reference=event.event_id)) == 1
+
+
+def test_the_monthly_run_refuses_every_record_until_claims_exists() -> None:
+    answer = lambda_handlers.assessment_run_handler(
+        {"Records": [record(json.dumps({"date": "2026-12-01"}))]}, LocalContext("assessment-run")
+    )
+    assert len(answer["batchItemFailures"]) == 1
+
+
+def test_notifications_class_reads_configured_template_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dwp.workers.templates import template_ids
+
+    monkeypatch.setenv("DWP_NOTIFY_TEMPLATES", json.dumps({"citizen.registered/email/en": "configured-id"}))
+    ids = template_ids()
+    assert ids["citizen.registered/email/en"] == "configured-id"
+    assert ids["citizen.registered/email/cy"] != "configured-id"  # the rest keep the local simulator's
+
+
+class MintedServiceToken:
+    """The workers' service token, signed with the test issuer's key (the identity service's job)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from dwp.platform.auth import load_or_create_dev_key, mint_token
+
+        self._token = mint_token(
+            load_or_create_dev_key(settings),
+            issuer=settings.dwp_jwt_issuer,
+            subject="workers",
+            kind="service",
+        )
+
+    async def token(self) -> str:
+        return self._token
+
+    def invalidate(self, token: str) -> None:
+        pass
+
+
+async def test_a_citizen_registers_and_hears_once_in_welsh_through_sns_sqs_and_the_workers_process(
+    bootstrapped: Settings, notify: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real citizen service publishes `citizen.registered` through its outbox to SNS; SQS holds it
+    for the notifications queue; the workers process polls it and calls the Lambda handler, which reads
+    the contact details from the citizen service with its service token and sends through Notify."""
+    from dwp.citizen.app import build_app as citizen_app
+    from dwp.platform.migrations import upgrade
+    from dwp.workers.app import build_app as workers_app
+    from dwp.workers.notifications import BackgroundLoop, ServiceDirectory
+    from tests.integration.conftest import citizen_token
+
+    await asyncio.to_thread(upgrade, "citizen", bootstrapped)
+    with running(citizen_app(bootstrapped)) as citizen_url:
+        monkeypatch.setenv("DWP_CITIZEN_URL", citizen_url)
+        loop = BackgroundLoop()
+        directory = ServiceDirectory(bootstrapped, loop, tokens=MintedServiceToken(bootstrapped))
+        client = NotificationsAPIClient(LOCAL_API_KEY, base_url=notify, timeout=5)
+        runtime = NotificationsRuntime.build(bootstrapped, directory=directory, notify=client)
+        lambda_handlers.use_runtime(runtime)
+        workers = workers_app(bootstrapped, retry_base_seconds=0)
+        try:
+            async with workers.router.lifespan_context(workers):
+                citizen_id = str(uuid.uuid4())
+                email = f"gwen-{citizen_id[:8]}@example.com"
+                async with httpx.AsyncClient(base_url=citizen_url) as http:
+                    created = await http.post(
+                        "/v1/citizens",
+                        headers={"Authorization": f"Bearer {citizen_token(bootstrapped, citizen_id)}"},
+                        json={
+                            "given_name": "Gwen", "family_name": "Jones", "date_of_birth": "1985-03-01",
+                            "national_insurance_number": random_nino(), "email": email,
+                            "preferred_language": "cy", "contact_preferences": {"channels": ["email"]},
+                        },
+                    )  # fmt: skip
+                assert created.status_code == 201, created.text
+                [sent] = await wait_for(lambda: sent_to(notify, email_address=email), within=60)
+                # The queue goes quiet with nothing else sent to this person.
+                await wait_for(lambda: workers.state.pollers[0].handled >= 1)
+        finally:
+            lambda_handlers.use_runtime(None)
+            loop.stop()
+    assert sent["template_key"] == "citizen.registered/email/cy"
+    assert sent["body"].startswith("Annwyl Gwen")
+    assert len(sent_to(notify, email_address=email)) == 1

@@ -1,0 +1,41 @@
+"""Run an ASGI app on a real local port in a background thread, for clients that speak plain HTTP
+(`notifications-python-client` uses `requests`, which cannot talk to an app in process)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running(app: Any, port: int | None = None) -> Iterator[str]:
+    """The app served at the yielded base URL until the block ends."""
+    port = port or free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    give_up = time.monotonic() + 20
+    while not server.started:  # a condition, not a fixed wait: uvicorn sets it once it listens
+        if not thread.is_alive() or time.monotonic() > give_up:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
