@@ -36,6 +36,8 @@ SECRET_ROTATION = {
     "in one controlled job; a rotation Lambda would make every existing index unreachable.",
     catalog.NOTIFY_API_KEY_SECRET: "GOV.UK Notify issues API keys in its own admin site; a person creates "
     "the new key there, stores it here and revokes the old one. No Lambda can issue a Notify key.",
+    catalog.OS_PLACES_API_KEY_SECRET: "OS Data Hub issues API keys to a project in its own portal; a person "
+    "adds the new key there, stores it here and removes the old one. No Lambda can issue an OS key.",
 }
 _ROTATED_BY_A_PERSON = "{} is issued outside AWS and rotated by a person following docs/deploy.md."
 DB_PORT = 5432

@@ -120,6 +120,7 @@ PII_KEY_ALIAS = f"alias/{PREFIX}-pii"
 BLIND_INDEX_SECRET = f"{PREFIX}/pii-blind-index-key"
 
 NOTIFY_API_KEY_SECRET = f"{PREFIX}/notify-api-key"
+OS_PLACES_API_KEY_SECRET = f"{PREFIX}/os-places-api-key"
 NOTIFY_PER_MINUTE = 2700
 """The platform's own limit on requests to GOV.UK Notify, below Notify's 3,000 a minute per key."""
 
@@ -208,8 +209,11 @@ PROCESSES: tuple[Process, ...] = (
         name="address",
         kind="service",
         port=8105,
+        app="dwp.address.app:app",
         route_prefixes=("/v1/addresses",),
-        db_schema="address",
+        # No tables: it finds and checks addresses; the citizen service keeps the confirmed one.
+        secrets=(OS_PLACES_API_KEY_SECRET,),
+        uses_cache=True,
     ),
     Process(
         name="integrations",
