@@ -188,3 +188,23 @@ def test_task_roles_use_the_data_key_only_through_the_service_that_needs_it(synt
                 assert statement["Sid"] == "PiiEnvelopeEncryption", (name, statement)
                 assert "Condition" not in statement
                 assert catalog.process(name).uses_pii_key
+
+
+def test_no_service_on_aws_waits_for_the_bootstrap_marker_so_none_needs_ssm(synth):
+    """The relay reads `/dwp/bootstrap/complete` (ssm:GetParameter, granted to no task role) only on the
+    embedded endpoint: on AWS there is no `AWS_ENDPOINT_URL` and nothing turns the wait on."""
+    from dwp.platform.settings import Settings
+
+    assert not Settings(aws_endpoint_url=None, dwp_outbox_await_bootstrap=None).outbox_awaits_bootstrap
+    containers = [
+        container
+        for task in resources_of(synth.raw["services"], "AWS::ECS::TaskDefinition").values()
+        for container in task["Properties"]["ContainerDefinitions"]
+    ]
+    assert {c["Name"] for c in containers} >= {p.name for p in FARGATE}
+    for container in containers:
+        environment = {e["Name"]: e["Value"] for e in container.get("Environment", [])}
+        assert "AWS_ENDPOINT_URL" not in environment, container["Name"]
+        assert environment.get("DWP_OUTBOX_AWAIT_BOOTSTRAP", "false").lower() == "false", container["Name"]
+    for statements in _task_role_statements(synth).values():
+        assert not any(a.startswith("ssm:") for s in statements for a in _actions(s))
