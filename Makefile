@@ -1,23 +1,37 @@
 # Two commands matter: `make run` starts the whole platform, `make test` runs every check.
-# Both install what they need first (uv from PyPI when it is missing, then the locked dependencies).
+# Both install what they need first: a virtual environment `.venv` made by the system's Python 3.11
+# (`python3 -m venv`, so nothing is installed outside it: Debian's Python refuses `pip install --user`),
+# uv into it (the locked version, hash-checked, with pip), then every locked dependency with uv.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-stamp
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null || echo python3)
 export UV_PYTHON_DOWNLOADS := never
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
-UV := $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTEST_WORKERS ?= auto
 
-.PHONY: install run test lint format typecheck contracts unit integration e2e infra-test lock bench clean
+.PHONY: install prerequisites run test lint format typecheck contracts unit integration e2e infra-test lock bench \
+	clean clean-room
 
 install: $(STAMP)
 
-$(UV):
-	python3 -m pip install --user --quiet uv
+# What must be on the machine (README, "Set up"); each missing piece is one line saying what to install.
+prerequisites:
+	@command -v $(PYTHON) >/dev/null || { echo "make: Python 3.11 is missing; on Debian: apt-get install python3 python3-venv" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "make: the lock is for Python 3.11 but $(PYTHON) is $$($(PYTHON) -V 2>&1); set PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@test -x $(PY) || $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "make: $(PYTHON) cannot make a virtual environment; on Debian: apt-get install python3-venv" >&2; exit 1; }
+	@test ! -f web/package.json || node -e 'process.exit(Number(process.versions.node.split(".")[0]) < 20 ? 1 : 0)' 2>/dev/null || { echo "make: the web app (web/) needs Node.js 20 or newer; found $$(node --version 2>/dev/null || echo none)" >&2; exit 1; }
 
-$(STAMP): requirements.lock pyproject.toml | $(UV)
-	@test -x $(PY) || $(UV) venv --quiet --python python3.11 $(VENV)
+# uv is itself in the lock (dev extra), so `uv pip sync` keeps it; pip is only the bootstrap.
+$(UV): | prerequisites
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip --version >/dev/null 2>&1 || $(PY) -m ensurepip --default-pip >/dev/null
+	@sed -n '/^uv==/,/^    # via/p' requirements.lock > $(VENV)/uv-requirement.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r $(VENV)/uv-requirement.txt
+
+$(STAMP): requirements.lock pyproject.toml | prerequisites $(UV)
 	$(UV) pip sync --quiet --python $(PY) requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
@@ -33,6 +47,9 @@ PY_DIRS := $(wildcard src tests benchmarks infra docker)
 lint: install
 	$(VENV)/bin/ruff check $(PY_DIRS)
 	$(VENV)/bin/ruff format --check $(PY_DIRS)
+	@# Security lint of the code that runs: any medium or high finding fails (low ones are asserts, the
+	@# subprocess calls of our own CLI and the like, reviewed when they appear).
+	$(VENV)/bin/bandit -q -r src --severity-level medium
 
 format: install
 	$(VENV)/bin/ruff check --fix $(PY_DIRS)
@@ -53,13 +70,19 @@ integration: install
 e2e: install
 	$(VENV)/bin/pytest -q tests/e2e
 
-# Re-pin every dependency with hashes; the lock names no index and no download address.
+# Re-pin every dependency with hashes; the lock names no index and no download address. Universal (with
+# markers) for any Python 3.11: Debian 12's 3.11.2 needs async-timeout, which a lock made on 3.11.7 omits.
 lock: | $(UV)
-	$(UV) pip compile pyproject.toml --all-extras --generate-hashes --quiet -o requirements.lock
+	$(UV) pip compile pyproject.toml --all-extras --generate-hashes --universal --python-version 3.11 \
+		--quiet -o requirements.lock
 
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(PY) benchmarks/http_baseline.py
+
+# A new user's install on a plain Debian machine (env -i, a fresh HOME, the system's python3); CI runs it.
+clean-room:
+	.ci/clean-room
 
 clean:
 	rm -rf .dwp .pytest_cache .mypy_cache .ruff_cache

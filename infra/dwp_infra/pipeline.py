@@ -18,10 +18,46 @@ from aws_cdk import aws_s3 as s3
 from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
+from dwp.platform import catalog
 from dwp_infra.config import EnvConfig, ToolingConfig
 from dwp_infra.keys import allow_cloudwatch_logs
 from dwp_infra.nag import acknowledge, checkov_skip
 from dwp_infra.platform import LAMBDAS_REPOSITORY, SERVICES_REPOSITORY
+
+# (Dockerfile target, local image name, ECR repository): each is built once per `catalog.image_variants()`,
+# tagged `$IMAGE_TAG` plus the variant's suffix (`-rules`), so only the processes that need the rules
+# engine run an image that holds it.
+_IMAGES = (("runtime", "dwp-services", SERVICES_REPOSITORY), ("lambda", "dwp-lambdas", LAMBDAS_REPOSITORY))
+
+
+def _image_builds() -> list[str]:
+    return [
+        f"docker build --target {target} --build-arg DWP_EXTRAS={','.join(extras)}"
+        f" -t {name}:$IMAGE_TAG{catalog.image_suffix(extras)} ."
+        for extras in catalog.image_variants()
+        for target, name, _ in _IMAGES
+    ]
+
+
+def _image_names() -> list[str]:
+    return [
+        f"{name}:$IMAGE_TAG{catalog.image_suffix(extras)}"
+        for extras in catalog.image_variants()
+        for _, name, _ in _IMAGES
+    ]
+
+
+def _image_pushes(registry: str) -> list[str]:
+    commands = []
+    for extras in catalog.image_variants():
+        tag = f"$IMAGE_TAG{catalog.image_suffix(extras)}"
+        for _, name, repository in _IMAGES:
+            commands += [
+                f"docker tag {name}:{tag} {registry}/{repository}:{tag}",
+                f"docker push {registry}/{repository}:{tag}",
+            ]
+    return commands
+
 
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 BOOTSTRAP_QUALIFIER = "hnb659fds"  # the CDK default; change both here and in `cdk bootstrap` if you do
@@ -71,11 +107,7 @@ class PipelineStack(cdk.Stack):
         image_project = self._project(
             "Images",
             privileged=True,  # docker build needs the Docker daemon
-            commands=[
-                "docker build --target runtime -t dwp-services:$IMAGE_TAG .",
-                "docker build --target lambda -t dwp-lambdas:$IMAGE_TAG .",
-                "docker save dwp-services:$IMAGE_TAG dwp-lambdas:$IMAGE_TAG | gzip > images.tar.gz",
-            ],
+            commands=[*_image_builds(), f"docker save {' '.join(_image_names())} | gzip > images.tar.gz"],
             artifacts=["images.tar.gz"],
             description="Builds the service and Lambda images once; every environment gets these bytes",
         )
@@ -229,10 +261,7 @@ class PipelineStack(cdk.Stack):
                 "docker load < $CODEBUILD_SRC_DIR_images/images.tar.gz",
                 f"aws ecr get-login-password --region {env.region}"
                 f" | docker login --username AWS --password-stdin {registry}",
-                f"docker tag dwp-services:$IMAGE_TAG {registry}/{SERVICES_REPOSITORY}:$IMAGE_TAG",
-                f"docker tag dwp-lambdas:$IMAGE_TAG {registry}/{LAMBDAS_REPOSITORY}:$IMAGE_TAG",
-                f"docker push {registry}/{SERVICES_REPOSITORY}:$IMAGE_TAG",
-                f"docker push {registry}/{LAMBDAS_REPOSITORY}:$IMAGE_TAG",
+                *_image_pushes(registry),
                 "make install",
                 f"cd infra && npx --yes aws-cdk@2 deploy --all -c dwp:env={env.name} -c image_tag=$IMAGE_TAG "
                 "--require-approval never --app '../.venv/bin/python app.py'",

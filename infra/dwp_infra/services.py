@@ -410,11 +410,15 @@ class ServicesStack(cdk.Stack):
             acknowledge(method, rule, reason)
 
     # --- Fargate services -----------------------------------------------------------------------------
-    def _image(self) -> ecs.ContainerImage:
+    def _image(self, extras: tuple[str, ...]) -> ecs.ContainerImage:
+        """The image with exactly these extras (the pipeline pushes one per `catalog.image_variants()`)."""
         if self.config.image_tag:
             repository = self.platform.repositories[SERVICES_REPOSITORY]
-            return ecs.ContainerImage.from_ecr_repository(repository, self.config.image_tag)
-        return ecs.ContainerImage.from_asset(str(REPO_ROOT), target="runtime")
+            tag = self.config.image_tag + catalog.image_suffix(extras)
+            return ecs.ContainerImage.from_ecr_repository(repository, tag)
+        return ecs.ContainerImage.from_asset(
+            str(REPO_ROOT), target="runtime", build_args={"DWP_EXTRAS": ",".join(sorted(extras))}
+        )
 
     def _access(self) -> DataAccess:
         data = self.data
@@ -447,8 +451,10 @@ class ServicesStack(cdk.Stack):
 
     def _microservices(self, vpc: ec2.IVpc) -> dict[str, DwpMicroservice]:
         config, data = self.config, self.data
-        image, access = self._image(), self._access()
+        access = self._access()
         deployed = [p for p in catalog.PROCESSES if p.on_fargate]
+        # One image per set of extras: only the processes that need the rules engine carry it.
+        images = {extras: self._image(extras) for extras in {tuple(sorted(p.extras)) for p in deployed}}
         urls = {p.url_setting: f"http://{p.name}:{p.port}" for p in deployed if p.kind == "service"}
         urls[catalog.process("gateway").url_setting] = self.api.url.rstrip("/")
         identity = catalog.process(ISSUER_PROCESS)
@@ -501,7 +507,7 @@ class ServicesStack(cdk.Stack):
                     env_name=config.name,
                     cluster=self.platform.cluster,
                     namespace_arn=self.platform.namespace.namespace_arn,
-                    image=image,
+                    image=images[tuple(sorted(process.extras))],
                     subnet_group_name=FRONTEND_SUBNETS if process.kind == "frontend" else SERVICES_SUBNETS,
                     logs_key=self.network.logs_key,
                     log_retention_days=config.log_retention_days,
@@ -696,12 +702,15 @@ class ServicesStack(cdk.Stack):
             if config.image_tag:
                 code = lambda_.DockerImageCode.from_ecr(
                     self.platform.repositories[LAMBDAS_REPOSITORY],
-                    tag_or_digest=config.image_tag,
+                    tag_or_digest=config.image_tag + catalog.image_suffix(spec.extras),
                     cmd=[spec.handler],
                 )
             else:
                 code = lambda_.DockerImageCode.from_image_asset(
-                    str(REPO_ROOT), target="lambda", cmd=[spec.handler]
+                    str(REPO_ROOT),
+                    target="lambda",
+                    cmd=[spec.handler],
+                    build_args={"DWP_EXTRAS": ",".join(sorted(spec.extras))},
                 )
             function = lambda_.DockerImageFunction(
                 self,

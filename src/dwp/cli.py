@@ -1,4 +1,9 @@
-"""The `dwp` command: `dwp up` runs the whole platform locally; the rest are the pieces it is made of."""
+"""The `dwp` command: `dwp up` runs the whole platform locally; the rest are the pieces it is made of.
+
+Start-up is kept short: this module imports only typer and the catalogue, and each command imports what
+it uses, so `dwp token` or `dwp --help` do not pay for FastAPI, SQLAlchemy, boto3 or numba. Every failure
+ends in one line that says what to do (`main`); DWP_TRACEBACK=1 shows the traceback instead.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,39 @@ import sys
 import uuid
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from dwp.benefits.cli import app as calc_app
 from dwp.platform import catalog
-from dwp.platform.errors import describe_failure
-from dwp.platform.settings import get_settings
+
+if TYPE_CHECKING:
+    from dwp.platform.settings import Settings
 
 app = typer.Typer(help="DWP benefits platform", no_args_is_help=True, add_completion=False)
 app.add_typer(calc_app, name="calc")
+
+# The extra that provides a module a command may need, for the one line that says what to install.
+EXTRA_OF_MODULE = {
+    "numba": "rules",
+    "numpy": "rules",
+    "llvmlite": "rules",
+    "pyarrow": "batch",
+    "moto": "local",
+    "flask": "local",
+    "werkzeug": "local",
+}
+EMBEDDED_ENDPOINT_HINT = (
+    "start the embedded AWS endpoint (`dwp aws-endpoint`, or `dwp up` which runs everything) and set "
+    f"AWS_ENDPOINT_URL=http://127.0.0.1:{catalog.AWS_ENDPOINT_PORT}"
+)
+
+
+def get_settings() -> Settings:
+    from dwp.platform.settings import get_settings as read_settings
+
+    return read_settings()
 
 
 def migration_package(entry: catalog.Process) -> str | None:
@@ -36,6 +63,7 @@ def services_with_migrations() -> list[str]:
 
 
 def upgrade_or_exit(name: str) -> None:
+    from dwp.platform.errors import describe_failure
     from dwp.platform.migrations import upgrade
 
     try:
@@ -113,7 +141,11 @@ def bootstrap() -> None:
     secrets on the AWS endpoint, and last the completion marker the outbox relays wait for (idempotent)."""
     from dwp.platform.aws import bootstrap as run_bootstrap
 
-    typer.echo(json.dumps(run_bootstrap(get_settings()), indent=2))
+    settings = get_settings()
+    if not settings.aws_endpoint_url:  # on AWS, infra/ creates these; never make them in an account by hand
+        typer.echo(f"dwp bootstrap: AWS_ENDPOINT_URL is not set: {EMBEDDED_ENDPOINT_HINT}", err=True)
+        raise typer.Exit(2)
+    typer.echo(json.dumps(run_bootstrap(settings), indent=2))
 
 
 @app.command()
@@ -129,8 +161,8 @@ def token(
     minutes: int = 60,
 ) -> None:
     """Mint a token signed with the trusted issuer's key (the identity service's, once it runs)."""
-    from dwp.launcher import trusted_settings
     from dwp.seed import mint
+    from dwp.trust import trusted_settings
 
     if kind not in ("citizen", "caseworker", "service"):
         raise typer.BadParameter("kind must be citizen, caseworker or service")
@@ -158,7 +190,7 @@ def token(
 def rotate_keys() -> None:
     """Rotate the identity service's signing key: new tokens use the new key, old ones verify until expiry."""
     from dwp.identity.local import rotate
-    from dwp.launcher import trusted_settings
+    from dwp.trust import trusted_settings
 
     typer.echo(f"signing with new key {rotate(trusted_settings(get_settings()))}")
 
@@ -166,15 +198,68 @@ def rotate_keys() -> None:
 @app.command()
 def jwks() -> None:
     """Print the local development issuer's public keys."""
-    from dwp.platform.auth import load_or_create_dev_key, public_key_set
+    from dwp.platform.signing import load_or_create_dev_key, public_key_set
 
     typer.echo(json.dumps(public_key_set([load_or_create_dev_key(get_settings())]), indent=2))
 
 
+def default_numba_cache() -> None:
+    """numba caches the compiled rules beside their source by default, which fails wherever that is
+    read-only (an installed package, a container's root): keep the cache in the data folder instead.
+    Containers set NUMBA_CACHE_DIR themselves (the Dockerfile)."""
+    if not os.environ.get("NUMBA_CACHE_DIR"):
+        data_dir = Path(os.environ.get("DWP_DATA_DIR") or ".dwp")
+        os.environ["NUMBA_CACHE_DIR"] = str((data_dir / "numba-cache").resolve())
+
+
+def what_to_do(exc: BaseException) -> str:
+    """One line for a failure: what went wrong and, where it is known, what to do about it."""
+    from dwp.platform.errors import describe_failure
+
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    names = {cls.__name__ for failure in chain for cls in type(failure).__mro__}
+    for failure in chain:
+        if isinstance(failure, ModuleNotFoundError) and failure.name:
+            extra = EXTRA_OF_MODULE.get(failure.name.partition(".")[0])
+            if extra:
+                return (
+                    f"this command needs {failure.name}, from the `{extra}` extra, which this installation "
+                    f"lacks: `make install` installs every extra (or: pip install 'dwp[{extra}]')"
+                )
+    if names & {"NoCredentialsError", "PartialCredentialsError", "NoRegionError"}:
+        return f"no AWS endpoint or credentials ({describe_failure(exc)}): {EMBEDDED_ENDPOINT_HINT}"
+    if "EndpointConnectionError" in names:
+        return f"the AWS endpoint does not answer ({describe_failure(exc)}): {EMBEDDED_ENDPOINT_HINT}"
+    for failure in chain:
+        errors = getattr(failure, "errors", None)
+        if type(failure).__name__ == "ValidationError" and callable(errors) and errors():
+            first = errors()[0]  # pydantic's: the setting (an environment variable) and what is wrong
+            setting = "_".join(str(part) for part in first.get("loc", ())).upper() or "a setting"
+            return f"{setting} is invalid: {first.get('msg')} (the README's Settings table lists each)"
+    if names & {"ConnectionRefusedError", "ConnectionError", "OperationalError"}:
+        return (
+            f"{describe_failure(exc)}: is the server running? (check DATABASE_URL, REDIS_URL, "
+            "AWS_ENDPOINT_URL, or start the platform with `dwp up`)"
+        )
+    return f"{describe_failure(exc)} (DWP_TRACEBACK=1 shows the traceback)"
+
+
 def main() -> None:
+    """The `dwp` console script (and `python -m dwp.cli`)."""
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
-    sys.path.insert(0, str(Path.cwd()))
-    app()
+    default_numba_cache()
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("DWP_TRACEBACK"):
+            raise
+        command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+        typer.echo(" ".join(f"dwp {command}: {what_to_do(exc)}".split()), err=True)  # one line
+        sys.exit(1)
 
 
 if __name__ == "__main__":

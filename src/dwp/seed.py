@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
-from dwp.platform.auth import load_or_create_dev_key, mint_token
 from dwp.platform.settings import Settings
+from dwp.platform.signing import load_or_create_dev_key, mint_token
 
 DEMO_CITIZEN_ID = "00000000-0000-4000-8000-000000000001"
 DEMO_CITIZEN = {
@@ -49,6 +47,8 @@ def seed_demo_data(settings: Settings, *, citizen_url: str, gateway_url: str | N
         roles=["caseworker"],
         lifetime_seconds=twelve_hours,
     )
+    import httpx  # here: `dwp token` mints with this module and needs no HTTP client
+
     response = httpx.post(
         f"{citizen_url}/v1/citizens",
         json=DEMO_CITIZEN,

@@ -189,7 +189,11 @@ def test_compose_service_matches_the_catalogue(compose, process):
     service = compose["services"][process.name]
     assert service["command"] == ["dwp", "serve", process.name, "--host", "0.0.0.0"]
     assert service["ports"] == [f"{process.port}:{process.port}"]
-    assert service["build"] == {"context": ".", "target": "runtime"}
+    build = {"context": ".", "target": "runtime"}
+    if process.extras:  # the image holds the extras its process imports, and only those
+        build["args"] = {"DWP_EXTRAS": ",".join(sorted(process.extras))}
+    assert service["build"] == build
+    assert service["image"] == f"dwp-services:local{catalog.image_suffix(process.extras)}"
     env = service["environment"]
     assert env["DWP_SERVICE"] == process.name
     assert env["DATABASE_URL"].startswith("postgresql+asyncpg://")

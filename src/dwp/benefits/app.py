@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI, Request
 
 from dwp.benefits import service
@@ -61,7 +62,6 @@ _INVALID = "Your request has invalid fields"
 
 ERRORS: ErrorTable = {
     service.AssessmentNotFound: ErrorMapping(404, "not-found", "Not found"),
-    service.IdempotencyKeyReused: ErrorMapping(422, "idempotency-key-reused", "Idempotency key reused"),
     InvalidCircumstances: ErrorMapping(
         422, "validation", _INVALID, pointer=_circumstances_pointer, code="invalid_circumstances"
     ),
@@ -82,8 +82,11 @@ def warm_up() -> None:
     """Load the compiled UC kernel (from numba's disk cache, or compile it) before the first request."""
     from datetime import date
 
+    from dwp.benefits.compiled import COMPILING, must_compile
     from dwp.benefits.domain import Adult, Household, calculate_uc, one_month_later
 
+    if must_compile():
+        structlog.get_logger(SERVICE).info(COMPILING)
     start = date(2025, 6, 1)
     calculate_uc(Household(start, one_month_later(start), (Adult(date(1990, 1, 1)),)))
 
@@ -95,7 +98,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(warm_up)
         async with database_with_outbox(app, settings, SERVICE, outbox) as database:
-            app.state.benefits_context = BenefitsContext(database=database)
+            app.state.benefits_context = BenefitsContext.on_database(database)
             yield
 
     return create_app(

@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 from typer.core import TyperGroup
 
-# NumPy, numba, pyarrow and the rules load inside the commands: `dwp` mounts this app, and every other
-# `dwp` command should not pay for them at start-up.
+# NumPy, numba, pyarrow, rich and the rules load inside the commands: `dwp` mounts this app, and every
+# other `dwp` command should not pay for them at start-up.
 if TYPE_CHECKING:
     import numpy as np
     import pyarrow as pa
+    from rich.console import Console
+    from rich.table import Table
 
 LHA_COLUMNS = ("lha_shared", "lha_1", "lha_2", "lha_3", "lha_4")
 # Rows per call; each row's LHA rates are a row of the chunk's LHA table, indexed by an int16 area.
@@ -46,7 +46,16 @@ def _pounds(pence: int) -> str:
     return pounds(pence)
 
 
+def _say_if_compiling(console: Console, *, batch: bool = False) -> None:
+    from dwp.benefits.compiled import COMPILING, must_compile
+
+    if must_compile(batch=batch):
+        console.print(f"[dim]{COMPILING}[/dim]")
+
+
 def _explanation_table(title: str, lines: list[dict[str, Any]], language: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     table.add_column("Item" if language == "en" else "Eitem")
     table.add_column("Amount" if language == "en" else "Swm", justify="right")
@@ -66,6 +75,7 @@ def household(
 ) -> None:
     """Work out UC (and New Style JSA and ESA if asked for) for one household and explain it."""
     from pydantic import ValidationError
+    from rich.console import Console
 
     from dwp.benefits.domain import BenefitsError
     from dwp.benefits.estimates import estimate
@@ -77,6 +87,8 @@ def household(
         data = {"universal_credit": data}
     try:
         body = EstimateRequest.model_validate(data)
+        if body.universal_credit:
+            _say_if_compiling(Console(stderr=True))
         result = estimate(
             uc=body.universal_credit.to_domain() if body.universal_credit else None,
             jsa=body.new_style_jsa.to_kwargs() if body.new_style_jsa else None,
@@ -157,6 +169,7 @@ def batch(
     import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
+    from rich.console import Console
     from rich.progress import Progress
 
     from dwp.benefits.domain import BenefitsError, calculate_batch
@@ -164,6 +177,7 @@ def batch(
     from dwp.benefits.domain.rates import rates_table
 
     console = Console()
+    _say_if_compiling(console, batch=True)
     table = _read(source)
     _, rates = rates_table()
     n = table.num_rows

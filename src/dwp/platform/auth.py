@@ -10,19 +10,17 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import KeySet
 
 from dwp.platform.errors import (
     CallerNotAllowed,
@@ -33,6 +31,18 @@ from dwp.platform.errors import (
 )
 from dwp.platform.http import shared_client
 from dwp.platform.settings import Settings
+
+# Minting and the local development key live apart, so `dwp token` runs without FastAPI or httpx.
+from dwp.platform.signing import (  # noqa: F401 - re-exported: the services' and tests' import path
+    ALGORITHM,
+    AUDIENCE,
+    DEV_KEY_FILE,
+    PrincipalKind,
+    dev_key_path,
+    load_or_create_dev_key,
+    mint_token,
+    public_key_set,
+)
 
 __all__ = [
     "CASEWORKER",
@@ -51,12 +61,7 @@ __all__ = [
     "require_confidence",
 ]
 
-ALGORITHM = "ES256"
-AUDIENCE = "dwp-platform"
 CLOCK_SKEW_SECONDS = 30
-DEV_KEY_FILE = "dev-signing-key.json"
-
-PrincipalKind = Literal["citizen", "caseworker", "service"]
 CASEWORKER = "caseworker"
 TEAM_LEADER = "team-leader"
 STAFF_ROLES = frozenset({CASEWORKER, TEAM_LEADER})
@@ -221,62 +226,6 @@ def _principal(claims: dict[str, Any]) -> Principal:
         citizen_id=claims.get("citizen_id"),
         level_of_confidence=claims.get("loc"),
     )
-
-
-# --- The local development issuer ---------------------------------------------------------------
-
-
-def dev_key_path(settings: Settings) -> Path:
-    return settings.keys_dir / DEV_KEY_FILE
-
-
-def load_or_create_dev_key(settings: Settings) -> ECKey:
-    path = dev_key_path(settings)
-    if path.exists():
-        return ECKey.import_key(json.loads(path.read_text()))
-    key = ECKey.generate_key(
-        "P-256", parameters={"kid": f"dev-{uuid.uuid4().hex[:8]}", "use": "sig"}, private=True
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(json.dumps(key.as_dict(private=True)))
-    return key
-
-
-def public_key_set(keys: Iterable[ECKey]) -> Any:
-    return {"keys": [{**k.as_dict(private=False), "alg": ALGORITHM, "use": "sig"} for k in keys]}
-
-
-def mint_token(
-    key: ECKey,
-    *,
-    issuer: str,
-    subject: str,
-    kind: PrincipalKind,
-    roles: Iterable[str] = (),
-    citizen_id: str | None = None,
-    level_of_confidence: str | None = None,
-    audience: str = AUDIENCE,
-    lifetime_seconds: int = 900,
-    now: float | None = None,
-) -> str:
-    issued = int(now if now is not None else time.time())
-    claims: dict[str, Any] = {
-        "iss": issuer,
-        "aud": audience,
-        "sub": subject,
-        "kind": kind,
-        "iat": issued,
-        "exp": issued + lifetime_seconds,
-        "jti": uuid.uuid4().hex,
-    }
-    if roles:
-        claims["roles"] = sorted(roles)
-    if citizen_id:
-        claims["citizen_id"] = citizen_id
-    if level_of_confidence:
-        claims["loc"] = level_of_confidence
-    return jwt.encode({"alg": ALGORITHM, "kid": key.kid, "typ": "JWT"}, claims, key)
 
 
 def verifier_from_settings(settings: Settings) -> TokenVerifier:

@@ -88,6 +88,9 @@ class Process:
     """Predictable peaks for which scheduled scaling adds tasks."""
     scaling_metric: CustomMetric | None = None
     """A custom metric it publishes and scales on, besides CPU, memory and requests."""
+    extras: tuple[str, ...] = ()
+    """The optional dependencies (pyproject extras) its code imports beyond the base runtime: its image
+    holds exactly those (see `image_suffix`; tests/infra/test_image_closure.py checks it)."""
 
     @property
     def on_fargate(self) -> bool:
@@ -182,6 +185,7 @@ PROCESSES: tuple[Process, ...] = (
         cpu=1024,
         memory_mib=2048,
         peaks=("monthly-run",),
+        extras=("rules",),
     ),
     Process(
         name="claims",
@@ -220,6 +224,7 @@ PROCESSES: tuple[Process, ...] = (
         port=8107,
         consumes=(NOTIFICATIONS_QUEUE,),
         db_schema="workers",
+        extras=("rules",),  # it runs every Lambda handler locally, the monthly run's included
     ),
     Process(
         name="one-login", kind="simulator", port=9001, app="dwp.simulators.one_login.app:app", deployed=False
@@ -237,6 +242,7 @@ PROCESSES: tuple[Process, ...] = (
         port=9003,
         app="dwp.simulators.os_places.app:app",
         deployed=False,
+        extras=("simulators",),  # Faker, for the addresses it generates
     ),
     Process(name="hmrc", kind="simulator", port=9004, app="dwp.simulators.hmrc.app:app", deployed=False),
     Process(name="nhs", kind="simulator", port=9005, app="dwp.simulators.nhs.app:app", deployed=False),
@@ -263,6 +269,8 @@ class Function:
     publishes: tuple[str, ...] = ()
     secrets: tuple[str, ...] = ()
     uses_pii_key: bool = False
+    extras: tuple[str, ...] = ()
+    """As `Process.extras`: what its image holds beyond the base runtime."""
 
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -283,8 +291,25 @@ FUNCTIONS: tuple[Function, ...] = (
         memory_mib=2048,
         uses_database=True,
         publishes=(BENEFITS_EVENTS_TOPIC,),
+        extras=("rules",),
     ),
 )
+
+
+def image_suffix(extras: tuple[str, ...]) -> str:
+    """The tag suffix of the image built with these extras: `""` for the base runtime, `-rules`...
+
+    One Dockerfile builds every image (`docker build --build-arg DWP_EXTRAS=rules`); a process runs the
+    image of its own extras, so only the benefits service and the monthly run carry the compiled kernel.
+    """
+    return "".join(f"-{extra}" for extra in sorted(extras))
+
+
+def image_variants() -> tuple[tuple[str, ...], ...]:
+    """Every distinct set of extras of a deployed process or a function: one image is built for each."""
+    found = {tuple(sorted(p.extras)) for p in PROCESSES if p.on_fargate}
+    found |= {tuple(sorted(f.extras)) for f in FUNCTIONS}
+    return tuple(sorted(found | {()}))
 
 
 def process(name: str) -> Process:

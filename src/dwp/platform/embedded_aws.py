@@ -1,4 +1,8 @@
-"""The embedded AWS endpoint for local runs and tests: moto's server on one port."""
+"""The embedded AWS endpoint for local runs and tests: moto's server on one port.
+
+moto (with flask and werkzeug) is the `local` extra: no image holds it, so it is imported only when an
+endpoint is made; `wait_for_port` and `port_is_free` serve `dwp up` without it.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ import secrets
 import socket
 import time
 from pathlib import Path
-
-from moto.server import ThreadedMotoServer
+from typing import TYPE_CHECKING
 
 from dwp.platform import catalog
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
 
 KEYS_FILE = "embedded-aws-keys.json"
 
@@ -38,7 +44,9 @@ class EmbeddedAws:
         self.host, self.port = host, port
         self._keys_dir = keys_dir
         self._region = region
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+        from moto.server import ThreadedMotoServer
+
+        self._server: ThreadedMotoServer = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
 
     @property
     def url(self) -> str:
