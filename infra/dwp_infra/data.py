@@ -60,7 +60,8 @@ class DataStack(cdk.Stack):
         data_subnets = ec2.SubnetSelection(subnet_group_name=DATA_SUBNETS)
 
         # Keys: one for data at rest, one only for PII envelope encryption so that its use can be granted
-        # to the two services that handle NINOs, dates of birth and bank details, and audited apart.
+        # to the services that seal personal data (citizen and claims: NINOs, dates of birth, bank details;
+        # identity: sessions and its signing keys), and audited apart.
         self.data_key = kms.Key(
             self,
             "DataKey",

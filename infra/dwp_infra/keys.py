@@ -27,11 +27,13 @@ def allow_cloudwatch_logs(key: kms.Key, *, region: str, account: str) -> None:
     )
 
 
+def via_service(service: str) -> dict:
+    """The condition that a KMS request was made by `service` in this region on the caller's behalf."""
+    return {"StringEquals": {"kms:ViaService": f"{service}.{cdk.Aws.REGION}.amazonaws.com"}}
+
+
 def decrypt_via_secrets_manager(key_arn: str, sid: str | None = None) -> iam.PolicyStatement:
     """kms:Decrypt on a key, only when Secrets Manager asks on the caller's behalf."""
     return iam.PolicyStatement(
-        sid=sid,
-        actions=["kms:Decrypt"],
-        resources=[key_arn],
-        conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{cdk.Aws.REGION}.amazonaws.com"}},
+        sid=sid, actions=["kms:Decrypt"], resources=[key_arn], conditions=via_service("secretsmanager")
     )

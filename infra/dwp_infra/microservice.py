@@ -25,7 +25,7 @@ from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
 from dwp.platform.catalog import Process
-from dwp_infra.keys import decrypt_via_secrets_manager
+from dwp_infra.keys import decrypt_via_secrets_manager, via_service
 from dwp_infra.nag import acknowledge
 from dwp_infra.network import log_retention
 
@@ -387,7 +387,10 @@ class DwpMicroservice(Construct):
             self._allow(
                 "PublishOwnTopics", ["sns:Publish"], [access.topic_arns[t] for t in process.publishes]
             )
-            self._allow("EncryptForTopics", ["kms:GenerateDataKey", "kms:Decrypt"], [data_key])
+            # The data key encrypts the topics: SNS uses it on the publisher's behalf, and only SNS may.
+            self._allow(
+                "EncryptForTopics", ["kms:GenerateDataKey", "kms:Decrypt"], [data_key], **via_service("sns")
+            )
         if process.consumes:
             arns = [access.queue_arns[q.name] for q in process.consumes]
             self._allow(
@@ -401,7 +404,7 @@ class DwpMicroservice(Construct):
                 ],
                 arns,
             )
-            self._allow("DecryptQueueMessages", ["kms:Decrypt"], [data_key])
+            self._allow("DecryptQueueMessages", ["kms:Decrypt"], [data_key], **via_service("sqs"))
         if process.tables:
             self._allow(
                 "OwnTables",
@@ -426,7 +429,9 @@ class DwpMicroservice(Construct):
                 [access.bucket_arn],
                 StringLike={"s3:prefix": [f"{prefix}*" for prefix in process.bucket_prefixes]},
             )
-            self._allow("EvidenceEncryption", ["kms:GenerateDataKey", "kms:Decrypt"], [data_key])
+            self._allow(
+                "EvidenceEncryption", ["kms:GenerateDataKey", "kms:Decrypt"], [data_key], **via_service("s3")
+            )
             acknowledge(
                 self.task_role,
                 "AwsSolutions-IAM5",

@@ -10,15 +10,42 @@ from tests.infra.infra_support import logical_id, references, resources_of
 pytestmark = pytest.mark.xdist_group("infra")
 
 FARGATE = [p for p in catalog.PROCESSES if p.on_fargate]
-# The only actions allowed on Resource "*": AWS documents no resource-level permissions for them.
+# The only actions allowed on Resource "*", each with the reason AWS leaves no narrower choice.
 NO_RESOURCE_LEVEL = {
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "ecr:GetAuthorizationToken",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeSubnets",
+    "xray:PutTraceSegments": "X-Ray documents no resource-level permissions for sending traces",
+    "xray:PutTelemetryRecords": "X-Ray documents no resource-level permissions for telemetry",
+    "xray:GetSamplingRules": "the X-Ray SDK's sampling calls have no resource type",
+    "xray:GetSamplingTargets": "the X-Ray SDK's sampling calls have no resource type",
+    "ecr:GetAuthorizationToken": "an ECR token is for the registry, not a repository; AWS requires '*'",
+    "ec2:DescribeNetworkInterfaces": "EC2 Describe* calls support no resource-level permissions",
+    "ec2:DescribeSubnets": "EC2 Describe* calls support no resource-level permissions",
+}
+# What no task role may do: make or change the resources the CDK app owns (the outbox relay once looked
+# topic ARNs up with CreateTopic, which no role grants, so on AWS every event would have waited forever).
+NEVER_FOR_A_TASK = {
+    "sns:CreateTopic",
+    "sns:Subscribe",
+    "sns:SetTopicAttributes",
+    "sqs:CreateQueue",
+    "sqs:SetQueueAttributes",
+    "dynamodb:CreateTable",
+    "dynamodb:Scan",
+    "s3:CreateBucket",
+    "s3:DeleteObject",
+    "kms:CreateKey",
+    "kms:CreateGrant",
+    "secretsmanager:CreateSecret",
+    "secretsmanager:PutSecretValue",
+    "ssm:PutParameter",
+    "iam:PassRole",
+}
+# The KMS service through which each task-role statement on the data key is used: the platform's code
+# never calls KMS with the data key itself, so each such grant holds only when that service asks.
+DATA_KEY_VIA = {
+    "EncryptForTopics": "sns",
+    "DecryptQueueMessages": "sqs",
+    "EvidenceEncryption": "s3",
+    "DecryptOwnSecrets": "secretsmanager",
 }
 
 
@@ -86,13 +113,13 @@ def test_task_role_grants_exactly_the_catalogue_entry(synth, process):
         assert "PiiEnvelopeEncryption" not in statements
 
 
-def test_only_citizen_and_claims_may_use_the_pii_key(synth):
+def test_only_the_services_that_seal_personal_data_may_use_the_pii_key(synth):
     users = {
         name
         for name, service in synth.stacks.services.services.items()
         if "PiiEnvelopeEncryption" in _by_sid(_statements(synth, service.task_role))
     }
-    assert users == {p.name for p in catalog.PROCESSES if p.uses_pii_key} == {"citizen", "claims"}
+    assert users == {p.name for p in catalog.PROCESSES if p.uses_pii_key} == {"citizen", "claims", "identity"}
 
 
 def test_no_role_in_the_services_stack_has_a_wildcard_on_data(synth):
@@ -102,7 +129,7 @@ def test_no_role_in_the_services_stack_has_a_wildcard_on_data(synth):
                 statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
             )
             if "*" in resources:
-                assert _actions(statement) <= NO_RESOURCE_LEVEL, (name, statement)
+                assert _actions(statement) <= NO_RESOURCE_LEVEL.keys(), (name, statement)
             assert not any(a.endswith(":*") or a == "*" for a in _actions(statement)), (name, statement)
 
 
@@ -117,3 +144,67 @@ def test_lambda_roles_reach_only_their_queue_secrets_and_topics(synth):
         assert _export(synth, data.queues[spec.queue.name]) in queue_arn
         publishes = [s for s in statements if "sns:Publish" in _actions(s)]
         assert bool(publishes) == bool(spec.publishes)
+
+
+def _task_role_statements(synth) -> dict[str, list[dict]]:
+    return {
+        name: _statements(synth, service.task_role)
+        for name, service in synth.stacks.services.services.items()
+    }
+
+
+def test_no_task_role_makes_or_changes_platform_resources_or_uses_wildcard_actions(synth):
+    for name, statements in _task_role_statements(synth).items():
+        for statement in statements:
+            actions = _actions(statement)
+            assert not actions & NEVER_FOR_A_TASK, (name, statement)
+            assert not any("*" in action for action in actions), (name, statement)
+            assert statement["Effect"] == "Allow", (name, statement)
+            assert not {"NotAction", "NotResource"} & statement.keys(), (name, statement)
+
+
+def test_task_roles_use_the_data_key_only_through_the_service_that_needs_it(synth):
+    """moto ignores `kms:ViaService`, so the live test cannot show it: checked here on the template."""
+    data_key = _export(synth, synth.stacks.data.data_key)
+    pii_key = _export(synth, synth.stacks.data.pii_key)
+    for name, statements in _task_role_statements(synth).items():
+        for statement in statements:
+            if not any(action.startswith("kms:") for action in _actions(statement)):
+                continue
+            assert _actions(statement) <= {"kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"}, (
+                name,
+                statement,
+            )
+            (key,) = references(statement["Resource"])
+            if data_key in key:
+                service = DATA_KEY_VIA[statement["Sid"]]
+                via = statement["Condition"]["StringEquals"]["kms:ViaService"]
+                assert via == {"Fn::Join": ["", [f"{service}.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}
+                assert "kms:Encrypt" not in _actions(statement), (name, statement)
+            else:
+                # The PII key is used by the service's own code (envelope encryption), so no ViaService; it
+                # binds each value to its purpose with AES-GCM associated data, not a KMS encryption context.
+                assert pii_key in key, (name, statement)
+                assert statement["Sid"] == "PiiEnvelopeEncryption", (name, statement)
+                assert "Condition" not in statement
+                assert catalog.process(name).uses_pii_key
+
+
+def test_no_service_on_aws_waits_for_the_bootstrap_marker_so_none_needs_ssm(synth):
+    """The relay reads `/dwp/bootstrap/complete` (ssm:GetParameter, granted to no task role) only on the
+    embedded endpoint: on AWS there is no `AWS_ENDPOINT_URL` and nothing turns the wait on."""
+    from dwp.platform.settings import Settings
+
+    assert not Settings(aws_endpoint_url=None, dwp_outbox_await_bootstrap=None).outbox_awaits_bootstrap
+    containers = [
+        container
+        for task in resources_of(synth.raw["services"], "AWS::ECS::TaskDefinition").values()
+        for container in task["Properties"]["ContainerDefinitions"]
+    ]
+    assert {c["Name"] for c in containers} >= {p.name for p in FARGATE}
+    for container in containers:
+        environment = {e["Name"]: e["Value"] for e in container.get("Environment", [])}
+        assert "AWS_ENDPOINT_URL" not in environment, container["Name"]
+        assert environment.get("DWP_OUTBOX_AWAIT_BOOTSTRAP", "false").lower() == "false", container["Name"]
+    for statements in _task_role_statements(synth).values():
+        assert not any(a.startswith("ssm:") for s in statements for a in _actions(s))

@@ -172,6 +172,8 @@ PROCESSES: tuple[Process, ...] = (
         db_schema="identity",
         publishes=(IDENTITY_EVENTS_TOPIC,),
         tables=(SESSIONS_TABLE,),
+        # Sessions (name, ID token, proven identity) and the token signing keys are sealed with it.
+        uses_pii_key=True,
         calls=("citizen",),
         uses_cache=True,
         peaks=("monday-morning",),
