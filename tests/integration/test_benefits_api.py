@@ -149,8 +149,13 @@ async def test_assessment_is_stored_with_inputs_and_explanation(
     assert assessment["amounts"]["earned_income"] == 142000
     assert assessment["award_pence"] == 63800
     replay = await benefits.post("/v1/assessments", json=body, headers=headers)
-    assert replay.status_code == 200
-    assert replay.json()["id"] == assessment["id"]
+    # A replay is the original answer (IETF Idempotency-Key draft): 201 with the same body and Location.
+    assert replay.status_code == 201
+    assert replay.json() == assessment
+    assert replay.headers["location"] == created.headers["location"]
+    other = await benefits.post("/v1/assessments", json={**body, "claim_id": "claim-other"}, headers=headers)
+    assert other.status_code == 422
+    assert other.json()["type"].endswith("idempotency-key-reused")
     read = await benefits.get(created.headers["location"], headers=bearer(staff))
     assert read.status_code == 200
     stored = read.json()

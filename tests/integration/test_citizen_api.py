@@ -88,8 +88,12 @@ class TestRegistration:
         first = await register(client, token, body, **{"Idempotency-Key": "k-1"})
         again = await register(client, token, body, **{"Idempotency-Key": "k-1"})
         assert first.status_code == 201
-        assert again.status_code == 200
-        assert again.json()["id"] == first.json()["id"]
+        # A replay is the original answer (IETF Idempotency-Key draft): its status, body and headers.
+        assert again.status_code == 201
+        assert again.json() == first.json()
+        assert again.headers["location"] == first.headers["location"]
+        assert again.headers["etag"] == first.headers["etag"]
+        assert again.headers["idempotent-replayed"] == "true"
 
     async def test_idempotency_key_reused_for_different_body_is_refused(
         self, client: httpx.AsyncClient, tokens: Callable
@@ -389,7 +393,7 @@ class TestAtRest:
         citizen_id = str(uuid.uuid4())
         body = details()
         await register(client, tokens(citizen_id=citizen_id), body)
-        database = citizen_app.state.citizen_context.database
+        database = citizen_app.state.citizen_context.uow.database
         async with database.read() as session:
             row = (await session.execute(select(citizens).where(citizens.c.id == citizen_id))).one()
         stored = json.dumps([str(v) for v in row])

@@ -85,7 +85,7 @@ async def test_events_wait_in_the_outbox_while_sns_is_down(make_settings: Callab
         response = await register(client, token(), details())
         assert response.status_code == 201, response.text
         citizen_id = response.json()["id"]
-        database = app.state.citizen_context.database
+        database = app.state.citizen_context.uow.database
 
         async def failed_tries() -> int:
             async with database.read() as connection:

@@ -53,7 +53,7 @@ async def test_a_failure_mid_registration_leaves_nothing_behind(
         token = citizen_token(bootstrapped, citizen_id)
         response = await register(client, token, details(), **{"Idempotency-Key": "half"})
         assert response.status_code == 503
-        database = app.state.citizen_context.database
+        database = app.state.citizen_context.uow.database
         async with database.read() as session:
             for table, mine in (
                 (citizens, citizens.c.id == citizen_id),

@@ -82,7 +82,11 @@ class MotoProcess:
     def stop(self) -> None:
         if self._process is not None:
             self._process.terminate()
-            self._process.wait(timeout=10)
+            try:
+                self._process.wait(timeout=60)  # a loaded machine can take a while
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(timeout=60)
             self._process = None
 
     def restart(self) -> None:

@@ -10,8 +10,9 @@ from dwp.benefits import service
 from dwp.benefits.domain import InvalidCircumstances, rates_for
 from dwp.benefits.repository import Assessment
 from dwp.benefits.schemas import AssessmentRequest, EstimateRequest
-from dwp.benefits.service import BenefitsContext
+from dwp.benefits.service import AssessClaim, BenefitsContext
 from dwp.platform.auth import Actor, StaffOrService
+from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
 
 router = APIRouter(prefix="/v1", tags=["benefits"])
 
@@ -52,6 +53,15 @@ def _assessment_view(a: Assessment) -> dict[str, Any]:
     }
 
 
+def _created(a: Assessment) -> StoredResponse:
+    """The answer to a new assessment, as sent and as an Idempotency-Key replays it."""
+    return StoredResponse(
+        status=status.HTTP_201_CREATED,
+        body=_assessment_view(a),
+        headers={"Location": f"/v1/assessments/{a.id}"},
+    )
+
+
 @router.post(
     "/assessments",
     status_code=status.HTTP_201_CREATED,
@@ -60,25 +70,32 @@ def _assessment_view(a: Assessment) -> dict[str, Any]:
 async def create_assessment(
     body: AssessmentRequest,
     request: Request,
-    response: Response,
     ctx: Ctx,
     principal: StaffOrService,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> dict[str, Any]:
-    household = body.circumstances.to_domain()
-    payments = [p.to_domain() for p in body.hmrc_earnings] if body.hmrc_earnings is not None else None
-    assessment, created = await service.assess_claim(
-        ctx,
+) -> Response:
+    assert ctx.idempotency is not None
+    actor = Actor.of(principal, request)
+    inputs = body.model_dump(mode="json")
+    command = AssessClaim(
         claim_id=body.claim_id,
-        household=household,
-        payments=payments,
-        request_body=body.model_dump(mode="json"),
-        actor=Actor.of(principal, request),
-        idempotency_key=idempotency_key,
+        household=body.circumstances.to_domain(),
+        payments=[p.to_domain() for p in body.hmrc_earnings] if body.hmrc_earnings is not None else None,
+        inputs=inputs,
     )
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    response.headers["Location"] = f"/v1/assessments/{assessment.id}"
-    return _assessment_view(assessment)
+
+    async def run(claim: Claim | None) -> StoredResponse:
+        remember = Remember(claim, _created) if claim else None
+        return _created(await service.assess_claim(ctx, command, actor=actor, remember=remember))
+
+    answer = await idempotent(
+        ctx.idempotency,
+        principal=principal.subject,
+        key=idempotency_key,
+        request_hash=request_fingerprint("POST", request.url.path, inputs),
+        run=run,
+    )
+    return answer.as_response()
 
 
 @router.get("/assessments/{assessment_id}", summary="An assessment with its inputs and explanation")

@@ -62,7 +62,6 @@ _INVALID = "Your request has invalid fields"
 
 ERRORS: ErrorTable = {
     service.AssessmentNotFound: ErrorMapping(404, "not-found", "Not found"),
-    service.IdempotencyKeyReused: ErrorMapping(422, "idempotency-key-reused", "Idempotency key reused"),
     InvalidCircumstances: ErrorMapping(
         422, "validation", _INVALID, pointer=_circumstances_pointer, code="invalid_circumstances"
     ),
@@ -99,7 +98,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await asyncio.to_thread(warm_up)
         async with database_with_outbox(app, settings, SERVICE, outbox) as database:
-            app.state.benefits_context = BenefitsContext(database=database)
+            app.state.benefits_context = BenefitsContext.on_database(database)
             yield
 
     return create_app(

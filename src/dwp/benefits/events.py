@@ -1,18 +1,16 @@
-"""What the benefits service tells the rest of the platform, always through its outbox."""
+"""What the benefits service tells the rest of the platform, always through the unit of work's outbox."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
-from dwp.benefits.repository import Assessment, outbox
+from dwp.benefits.repository import Assessment
 from dwp.contracts.events import BenefitAssessed
 from dwp.platform.catalog import BENEFITS_EVENTS_TOPIC
-from dwp.platform.outbox import record_event
+from dwp.platform.uow import Outbox
 
 SOURCE = "benefits"
 
 
-async def benefit_assessed(session: AsyncConnection, assessment: Assessment) -> str:
+async def benefit_assessed(outbox: Outbox, assessment: Assessment) -> str:
     event = BenefitAssessed(
         assessment_id=assessment.id,
         claim_id=assessment.claim_id,
@@ -21,4 +19,4 @@ async def benefit_assessed(session: AsyncConnection, assessment: Assessment) -> 
         period_end=assessment.period_end.isoformat(),
         award_pence=assessment.award_pence,
     )
-    return await record_event(session, outbox, topic=BENEFITS_EVENTS_TOPIC, event=event, source=SOURCE)
+    return await outbox.add(BENEFITS_EVENTS_TOPIC, event)

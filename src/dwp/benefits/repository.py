@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.platform.database import new_metadata
+from dwp.platform.idempotency import idempotency_table
 from dwp.platform.messaging import inbox_table
 from dwp.platform.outbox import outbox_table
 
@@ -36,15 +37,7 @@ assessments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("principal", String(200), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("request_hash", String(64), nullable=False),
-    Column("assessment_id", String(36), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+idempotency_keys = idempotency_table(metadata)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
@@ -68,7 +61,15 @@ class Assessment:
     created_at: datetime
 
 
-class AssessmentRepository:
+class AssessmentRepository(Protocol):
+    """The stored assessments, as the use cases see them (the unit of work hands it over)."""
+
+    async def add(self, a: Assessment) -> None: ...
+
+    async def get(self, assessment_id: str) -> Assessment | None: ...
+
+
+class SqlAssessmentRepository:
     def __init__(self, session: AsyncConnection) -> None:
         self.session = session
 
@@ -113,25 +114,10 @@ class AssessmentRepository:
             explanation=json.loads(m["explanation"]),
             actor=m["actor"],
             request_id=m["request_id"],
-            created_at=m["created_at"],
+            created_at=_utc(m["created_at"]),
         )
 
-    async def remembered(self, principal: str, key: str) -> tuple[str, str] | None:
-        query = select(idempotency_keys.c.request_hash, idempotency_keys.c.assessment_id).where(
-            idempotency_keys.c.principal == principal, idempotency_keys.c.key == key
-        )
-        row = (await self.session.execute(query)).first()
-        return (row[0], row[1]) if row else None
 
-    async def remember(
-        self, principal: str, key: str, request_hash: str, assessment_id: str, now: datetime
-    ) -> None:
-        await self.session.execute(
-            idempotency_keys.insert().values(
-                principal=principal,
-                key=key,
-                request_hash=request_hash,
-                assessment_id=assessment_id,
-                created_at=now,
-            )
-        )
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -6,10 +6,18 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from dwp.citizen import domain, service
-from dwp.citizen.domain import Channel, Citizen, CitizenNotFound, ContactPreferences, Language
+from dwp.citizen import service
+from dwp.citizen.domain import (
+    ChangeContactPreferences,
+    ChangeProfile,
+    Channel,
+    Citizen,
+    CitizenNotFound,
+    Language,
+    RegisterCitizen,
+)
 from dwp.citizen.service import CitizenContext
 from dwp.platform.auth import (
     Actor,
@@ -20,6 +28,8 @@ from dwp.platform.auth import (
     Principal,
     require_confidence,
 )
+from dwp.platform.etag import make_etag, version_from_if_match
+from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
 
@@ -38,42 +48,28 @@ class ContactPreferencesBody(Strict):
     welsh_letters: bool = False
 
 
-def _domain_rule(parse: Any) -> AfterValidator:
-    """Run a domain rule as a field validator, so its message lands on the field in the 422 problem."""
-
-    def validate(value: Any) -> Any:
-        try:
-            result = parse(value)
-        except domain.CitizenError as exc:
-            raise ValueError(str(exc)) from exc
-        return result
-
-    return AfterValidator(validate)
-
-
-def _uk_today() -> date:
-    return datetime.now(service.UK).date()
-
-
+# Shapes only: the rules (a NINO's prefixes, an email address, a date of birth in the past) run once, in
+# the domain, with the service's clock; their errors name the field, as pydantic's do.
 NinoText = Annotated[
-    str, Field(min_length=1, max_length=16), _domain_rule(lambda v: domain.Nino.parse(v).value)
+    str, Field(min_length=1, max_length=16, description="National Insurance number, like QQ 12 34 56 C")
 ]
-EmailText = Annotated[str, Field(max_length=320), _domain_rule(domain.normalise_email)]
-PhoneText = Annotated[str, Field(max_length=32), _domain_rule(domain.normalise_phone)]
-DateOfBirth = Annotated[date, _domain_rule(lambda d: domain.check_date_of_birth(d, _uk_today()))]
+EmailText = Annotated[str, Field(max_length=320)]
+PhoneText = Annotated[str, Field(max_length=32, description="UK or international phone number")]
 Uprn = Annotated[str, Field(pattern=r"^\d{1,12}$", description="Unique Property Reference Number")]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
+# A string that the domain checks, so that a bad language is reported with the other bad fields.
+LanguageText = Annotated[str, Field(max_length=2, json_schema_extra={"enum": ["en", "cy"]})]
 
 
 class RegistrationRequest(Strict):
     given_name: Name
     family_name: Name
-    date_of_birth: DateOfBirth
+    date_of_birth: date
     national_insurance_number: NinoText
     email: EmailText | None = None
     phone: PhoneText | None = None
     address_reference: Uprn | None = None
-    preferred_language: Language = "en"
+    preferred_language: LanguageText = "en"
     contact_preferences: ContactPreferencesBody = Field(default_factory=ContactPreferencesBody)
 
 
@@ -83,7 +79,7 @@ class ProfileChanges(Strict):
     email: EmailText | None = None
     phone: PhoneText | None = None
     address_reference: Uprn | None = None
-    preferred_language: Language | None = None
+    preferred_language: LanguageText | None = None
 
 
 class NinoSearch(Strict):
@@ -139,19 +135,16 @@ def _view(citizen: Citizen) -> CitizenView:
 
 
 def _etag(citizen: Citizen) -> str:
-    return f'"{citizen.version}"'
+    return make_etag(citizen.version)
 
 
-def _expected_version(if_match: str | None, current: Citizen | None = None) -> int | None:
-    if if_match is None:
-        return None
-    tag = if_match.strip().removeprefix("W/").strip('"')
-    if tag == "*" and current is not None:
-        return current.version
-    try:
-        return int(tag)
-    except ValueError as exc:
-        raise domain.StaleVersion("If-Match must be an ETag from this service") from exc
+def _created(citizen: Citizen) -> StoredResponse:
+    """The answer to a registration, as sent and as an Idempotency-Key replays it."""
+    return StoredResponse(
+        status=status.HTTP_201_CREATED,
+        body=_view(citizen).model_dump(mode="json"),
+        headers={"Location": f"/v1/citizens/{citizen.id}", "ETag": _etag(citizen)},
+    )
 
 
 def _ctx(request: Request) -> CitizenContext:
@@ -172,23 +165,40 @@ IfMatch = Annotated[str | None, Header(alias="If-Match")]
 async def register(
     body: RegistrationRequest,
     request: Request,
-    response: Response,
     ctx: Ctx,
     principal: ProvenCitizen,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> CitizenView:
+) -> Response:
     assert principal.citizen_id is not None
-    citizen, created = await service.register_citizen(
-        ctx,
+    assert ctx.idempotency is not None
+    contact = body.contact_preferences
+    command = RegisterCitizen(
         citizen_id=principal.citizen_id,
-        details=body.model_dump(),
-        actor=Actor.of(principal, request),
-        idempotency_key=idempotency_key,
+        given_name=body.given_name,
+        family_name=body.family_name,
+        date_of_birth=body.date_of_birth,
+        national_insurance_number=body.national_insurance_number,
+        email=body.email,
+        phone=body.phone,
+        address_reference=body.address_reference,
+        preferred_language=body.preferred_language,
+        contact_channels=tuple(contact.channels),
+        welsh_letters=contact.welsh_letters,
     )
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    response.headers["Location"] = f"/v1/citizens/{citizen.id}"
-    response.headers["ETag"] = _etag(citizen)
-    return _view(citizen)
+    actor = Actor.of(principal, request)
+
+    async def run(claim: Claim | None) -> StoredResponse:
+        remember = Remember(claim, _created) if claim else None
+        return _created(await service.register_citizen(ctx, command, actor=actor, remember=remember))
+
+    answer = await idempotent(
+        ctx.idempotency,
+        principal=principal.subject,
+        key=idempotency_key,
+        request_hash=request_fingerprint("POST", request.url.path, body.model_dump(mode="json")),
+        run=run,
+    )
+    return answer.as_response()
 
 
 @router.get(
@@ -225,13 +235,12 @@ async def change(
     if_match: IfMatch = None,
 ) -> CitizenView:
     _own(principal, citizen_id)
-    citizen = await service.update_profile(
-        ctx,
+    command = ChangeProfile(
         citizen_id=citizen_id,
         changes=body.model_dump(exclude_unset=True),
-        expected_version=_expected_version(if_match),
-        actor=Actor.of(principal, request),
+        expected_version=version_from_if_match(if_match),
     )
+    citizen = await service.update_profile(ctx, command, actor=Actor.of(principal, request))
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen)
 
@@ -257,14 +266,13 @@ async def change_contact_preferences(
     if_match: IfMatch = None,
 ) -> ContactPreferencesBody:
     _own(principal, citizen_id)
-    preferences = ContactPreferences(channels=tuple(body.channels), welsh_letters=body.welsh_letters)
-    citizen = await service.update_contact_preferences(
-        ctx,
+    command = ChangeContactPreferences(
         citizen_id=citizen_id,
-        preferences=preferences,
-        expected_version=_expected_version(if_match),
-        actor=Actor.of(principal, request),
+        channels=tuple(body.channels),
+        welsh_letters=body.welsh_letters,
+        expected_version=version_from_if_match(if_match),
     )
+    citizen = await service.update_contact_preferences(ctx, command, actor=Actor.of(principal, request))
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen).contact_preferences
 

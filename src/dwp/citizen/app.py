@@ -33,9 +33,13 @@ ERRORS: ErrorTable = {
     ),
     domain.StaleVersion: ErrorMapping(412, "stale-version", "Precondition failed"),
     domain.VersionRequired: ErrorMapping(428, "version-required", "Precondition required"),
-    domain.IdempotencyKeyReused: ErrorMapping(422, "idempotency-key-reused", "Idempotency key reused"),
     domain.ProfileFieldLocked: ErrorMapping(422, "field-locked", "This field cannot be changed here"),
+    # The rules that the API leaves to the domain: each error names its field (or several of them).
     domain.InvalidContactDetail: ErrorMapping(422, "validation", "Your request has invalid fields"),
+    domain.InvalidNino: ErrorMapping(422, "validation", "Your request has invalid fields"),
+    domain.InvalidDateOfBirth: ErrorMapping(422, "validation", "Your request has invalid fields"),
+    domain.InvalidLanguage: ErrorMapping(422, "validation", "Your request has invalid fields"),
+    domain.InvalidDetails: ErrorMapping(422, "validation", "Your request has invalid fields"),
     domain.CitizenError: ErrorMapping(422, "invalid-citizen", "Your request has invalid fields"),
 }
 """The citizen service's one error table: the only place its domain errors meet HTTP."""
@@ -48,9 +52,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         index = await asyncio.to_thread(BlindIndex.from_settings, settings)
         async with database_with_outbox(app, settings, SERVICE, outbox) as database:
-            app.state.citizen_context = CitizenContext(
-                database=database, cipher=PiiCipher(settings), index=index
-            )
+            app.state.citizen_context = CitizenContext.on_database(database, PiiCipher(settings), index)
             yield
 
     return create_app(

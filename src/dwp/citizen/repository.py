@@ -1,7 +1,9 @@
 """The citizen service's own tables, and the translation between rows and the domain's Citizen.
 
-NINO and date of birth are stored sealed with KMS envelope encryption; the NINO is found through its
-blind index, never by its plain value.
+`CitizenRepository` is what the use cases see (the unit of work hands it over); `SqlCitizenRepository`
+is it on the service's database. NINO and date of birth are stored sealed with KMS envelope encryption;
+the NINO is found through its blind index, never by its plain value. The in-memory one for use-case
+tests is `tests/fakes/citizen.py`; one contract suite runs on both so they cannot drift.
 """
 
 from __future__ import annotations
@@ -9,15 +11,17 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dwp.citizen.domain import Citizen, ContactPreferences, Nino
+from dwp.citizen.domain import AlreadyRegistered, Citizen, ContactPreferences, Nino
 from dwp.platform.auth import Actor
 from dwp.platform.database import new_metadata
+from dwp.platform.idempotency import idempotency_table
 from dwp.platform.messaging import inbox_table
 from dwp.platform.outbox import outbox_table
 from dwp.platform.pii import BlindIndex, PiiCipher
@@ -59,15 +63,7 @@ audit_log = Table(
     Column("at", DateTime(timezone=True), nullable=False, index=True),
 )
 
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("principal", String(200), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("request_hash", String(64), nullable=False),
-    Column("citizen_id", String(36), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+idempotency_keys = idempotency_table(metadata)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
@@ -78,7 +74,41 @@ DOB_PURPOSE = "citizen.date_of_birth"
 _SEALED = {"nino", "date_of_birth"}
 
 
-class CitizenRepository:
+class CitizenRepository(Protocol):
+    """The citizen records, as the use cases see them."""
+
+    async def get(self, citizen_id: str) -> Citizen | None: ...
+
+    async def find_by_nino(self, nino: Nino) -> Citizen | None: ...
+
+    async def add(self, citizen: Citizen) -> None:
+        """Store a new record (its `created_at` and `updated_at` set); AlreadyRegistered if its id or
+        its NINO is taken, including by a registration that raced this one."""
+        ...
+
+    async def save(self, citizen: Citizen, *, previous_version: int) -> bool:
+        """Write a changed record if nobody else changed it first (optimistic lock on `version`)."""
+        ...
+
+    async def audit(
+        self,
+        *,
+        citizen_id: str,
+        actor: Actor,
+        action: str,
+        now: datetime,
+        before: Citizen | None = None,
+        after: Citizen | None = None,
+        fields: list[str] | None = None,
+        reason: str | None = None,
+    ) -> None: ...
+
+    async def audit_trail(self, citizen_id: str, *, after_id: str | None, limit: int) -> list[dict[str, Any]]:
+        """Entries oldest first (by time, then id), after the entry `after_id` when it exists."""
+        ...
+
+
+class SqlCitizenRepository:
     def __init__(self, session: AsyncConnection, cipher: PiiCipher, index: BlindIndex) -> None:
         self.session = session
         self._cipher = cipher
@@ -96,27 +126,33 @@ class CitizenRepository:
         row = (await self.session.execute(query)).first()
         return self._to_domain(row) if row else None
 
-    async def add(self, citizen: Citizen, now: datetime) -> None:
-        await self.session.execute(
-            citizens.insert().values(
-                id=citizen.id,
-                nino_index=self.nino_index(citizen.nino),
-                nino_sealed=self._cipher.encrypt(citizen.nino.value, context=NINO_PURPOSE),
-                date_of_birth_sealed=self._cipher.encrypt(
-                    citizen.date_of_birth.isoformat(), context=DOB_PURPOSE
-                ),
-                created_at=now,
-                updated_at=now,
-                **self._plain_columns(citizen),
+    async def add(self, citizen: Citizen) -> None:
+        assert citizen.created_at is not None
+        assert citizen.updated_at is not None
+        try:
+            await self.session.execute(
+                citizens.insert().values(
+                    id=citizen.id,
+                    nino_index=self.nino_index(citizen.nino),
+                    nino_sealed=self._cipher.encrypt(citizen.nino.value, context=NINO_PURPOSE),
+                    date_of_birth_sealed=self._cipher.encrypt(
+                        citizen.date_of_birth.isoformat(), context=DOB_PURPOSE
+                    ),
+                    created_at=citizen.created_at,
+                    updated_at=citizen.updated_at,
+                    **self._plain_columns(citizen),
+                )
             )
-        )
+        except IntegrityError as exc:
+            # Two registrations raced past the use case's checks; the unique blind index let one through.
+            raise AlreadyRegistered("This National Insurance number is already registered") from exc
 
-    async def save(self, citizen: Citizen, *, previous_version: int, now: datetime) -> bool:
-        """Write a changed profile if nobody else changed it first (optimistic lock on `version`)."""
+    async def save(self, citizen: Citizen, *, previous_version: int) -> bool:
+        assert citizen.updated_at is not None
         result = await self.session.execute(
             update(citizens)
             .where(citizens.c.id == citizen.id, citizens.c.version == previous_version)
-            .values(updated_at=now, **self._plain_columns(citizen))
+            .values(updated_at=citizen.updated_at, **self._plain_columns(citizen))
         )
         return bool(result.rowcount == 1)
 
@@ -140,8 +176,8 @@ class CitizenRepository:
                 actor_kind=actor.kind,
                 action=action,
                 reason=reason,
-                before=_audit_view(before, fields),
-                after=_audit_view(after, fields),
+                before=audit_view(before, fields),
+                after=audit_view(after, fields),
                 request_id=actor.request_id,
                 at=now,
             )
@@ -169,26 +205,10 @@ class CitizenRepository:
                 "before": json.loads(r.before) if r.before else None,
                 "after": json.loads(r.after) if r.after else None,
                 "request_id": r.request_id,
-                "at": _utc(r.at).isoformat(),
+                "at": utc(r.at).isoformat(),
             }
             for r in rows
         ]
-
-    async def remembered_registration(self, principal: str, key: str) -> tuple[str, str] | None:
-        query = select(idempotency_keys.c.request_hash, idempotency_keys.c.citizen_id).where(
-            idempotency_keys.c.principal == principal, idempotency_keys.c.key == key
-        )
-        row = (await self.session.execute(query)).first()
-        return (row.request_hash, row.citizen_id) if row else None
-
-    async def remember_registration(
-        self, principal: str, key: str, request_hash: str, citizen_id: str, now: datetime
-    ) -> None:
-        await self.session.execute(
-            idempotency_keys.insert().values(
-                principal=principal, key=key, request_hash=request_hash, citizen_id=citizen_id, created_at=now
-            )
-        )
 
     @staticmethod
     def _plain_columns(citizen: Citizen) -> dict[str, Any]:
@@ -222,17 +242,19 @@ class CitizenRepository:
                 welsh_letters=bool(row.welsh_letters),
             ),
             version=row.version,
-            created_at=_utc(row.created_at),
-            updated_at=_utc(row.updated_at),
+            created_at=utc(row.created_at),
+            updated_at=utc(row.updated_at),
         )
 
 
-def _utc(value: datetime) -> datetime:
+def utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def _audit_view(citizen: Citizen | None, fields: list[str] | None) -> str | None:
+def audit_view(citizen: Citizen | None, fields: list[str] | None) -> str | None:
+    """What an audit entry shows of a record: the fields named (or the profile's), sealed ones by
+    what happened to them, never by value."""
     if citizen is None:
         return None
     names = fields or [

@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -57,6 +58,8 @@ class IdentityContext:
     staff: StaffSignInClient
     http: httpx.AsyncClient
     policy: SessionPolicy = field(default_factory=SessionPolicy)
+    clock: Callable[[], float] = time.time
+    """Seconds since the epoch; injected so that tests move time instead of sleeping."""
     citizen: ResilientClient = field(init=False)
     """The citizen service, over `http`: retries, breaker and deadline from the platform."""
     _ring: KeyRing | None = None
@@ -69,25 +72,28 @@ class IdentityContext:
     def issuer(self) -> str:
         return self.settings.platform.dwp_jwt_issuer
 
-
-def _now() -> int:
-    return int(time.time())
+    def now(self) -> int:
+        return int(self.clock())
 
 
 # --- signing keys ------------------------------------------------------------------------------
 
 
-async def ensure_signing_key(*, database: Database, cipher: PiiCipher) -> None:
+async def ensure_signing_key(
+    *, database: Database, cipher: PiiCipher, clock: Callable[[], float] = time.time
+) -> None:
     """Create the first signing key if there is none (first start of a new environment)."""
     async with database.transaction() as tx:
         keys = await repository.load_signing_keys(tx, cipher)
         if not any(k.retired_at is None for k in keys):
-            await repository.add_signing_key(tx, cipher, SigningKey.generate(_now()))
+            await repository.add_signing_key(tx, cipher, SigningKey.generate(int(clock())))
 
 
-async def rotate_signing_keys(*, database: Database, cipher: PiiCipher) -> str:
+async def rotate_signing_keys(
+    *, database: Database, cipher: PiiCipher, clock: Callable[[], float] = time.time
+) -> str:
     """Start signing with a new key; the old one stays published until its tokens have expired."""
-    now = _now()
+    now = int(clock())
     async with database.transaction() as tx:
         new, retired = rotation(await repository.load_signing_keys(tx, cipher), now)
         for key in retired:
@@ -112,7 +118,7 @@ async def key_ring(ctx: IdentityContext, *, fresh: bool = False) -> KeyRing:
 
 
 async def published_keys(ctx: IdentityContext) -> dict[str, object]:
-    return (await key_ring(ctx)).jwks(_now())
+    return (await key_ring(ctx)).jwks(ctx.now())
 
 
 # --- signing in --------------------------------------------------------------------------------
@@ -122,7 +128,7 @@ async def start_sign_in(
     ctx: IdentityContext, *, provider: Literal["one-login", "staff"], confidence: Confidence, return_to: str
 ) -> tuple[PendingSignIn, str]:
     """Remember state, nonce and PKCE verifier, and return the provider's authorisation URL."""
-    now = _now()
+    now = ctx.now()
     pending = PendingSignIn.start(provider=provider, confidence=confidence, now=now, return_to=return_to)
     await ctx.store.put_pending(pending, now + PENDING_SIGN_IN_SECONDS)
     client = ctx.one_login if provider == "one-login" else ctx.staff
@@ -172,7 +178,7 @@ async def complete_one_login(
             "phone": info.get("phone_number") if info.get("phone_number_verified") else None,
         }
     citizen_id = await _link_account(ctx, "one-login", sub)
-    now = _now()
+    now = ctx.now()
     session = Session.open(
         subject_kind="citizen",
         subject_id=citizen_id,
@@ -205,7 +211,7 @@ async def complete_staff(
         roles=staff.roles,
         display_name=staff.name,
         id_token="",
-        now=_now(),
+        now=ctx.now(),
     )
     await ctx.store.put_session(session, session.expires_at(ctx.policy))
     return session, pending
@@ -218,7 +224,7 @@ async def _link_account(ctx: IdentityContext, provider: str, provider_sub: str) 
         if existing:
             return existing
         citizen_id = str(uuid.uuid4())
-        await repository.add_account(tx, provider, provider_sub, citizen_id, _now())
+        await repository.add_account(tx, provider, provider_sub, citizen_id, ctx.now())
         return citizen_id
 
 
@@ -229,7 +235,7 @@ async def current_session(ctx: IdentityContext, *, session_id: str | None) -> Se
     """A live session, its idle deadline moved on by this use."""
     if not session_id:
         raise SessionInvalid("no session cookie")
-    now = _now()
+    now = ctx.now()
     session = await ctx.store.get_session(session_id, now)
     if session is None:
         raise SessionInvalid("unknown or expired session")
@@ -247,12 +253,12 @@ async def access_token(ctx: IdentityContext, *, session_id: str | None) -> tuple
     if session.subject_kind == "citizen":
         token = ring.mint(
             issuer=ctx.issuer, subject=session.subject_id, kind="citizen", citizen_id=session.subject_id,
-            level_of_confidence=session.confidence, lifetime_seconds=lifetime,
+            level_of_confidence=session.confidence, lifetime_seconds=lifetime, now=ctx.clock(),
         )  # fmt: skip
     else:
         token = ring.mint(
             issuer=ctx.issuer, subject=session.subject_id, kind="caseworker", roles=session.roles,
-            lifetime_seconds=lifetime,
+            lifetime_seconds=lifetime, now=ctx.clock(),
         )  # fmt: skip
     return token, lifetime
 
@@ -261,7 +267,7 @@ async def sign_out(ctx: IdentityContext, *, session_id: str | None) -> str | Non
     """End the session here; the provider's logout URL to end it there too (None if no session)."""
     if not session_id:
         return None
-    session = await ctx.store.get_session(session_id, _now())
+    session = await ctx.store.get_session(session_id, ctx.now())
     await ctx.store.delete_session(session_id)
     if session is None:
         return None
@@ -275,9 +281,9 @@ async def back_channel_logout(ctx: IdentityContext, *, logout_token: str | None)
     if not logout_token:
         raise LogoutTokenRejected("no logout_token in the request")
     claims = await ctx.one_login.validate_logout_token(logout_token)
-    if not await ctx.store.first_sighting(str(claims["jti"]), _now() + LOGOUT_JTI_MEMORY_SECONDS):
+    if not await ctx.store.first_sighting(str(claims["jti"]), ctx.now() + LOGOUT_JTI_MEMORY_SECONDS):
         raise LogoutTokenRejected("this logout token was already used")
-    closed = await ctx.store.close_sessions_of(str(claims["sub"]), _now())
+    closed = await ctx.store.close_sessions_of(str(claims["sub"]), ctx.now())
     if closed == 0:
         raise LogoutTokenRejected("the logout token is for no session held here")
     return closed
@@ -305,7 +311,9 @@ async def service_token(ctx: IdentityContext, *, client_id: str, client_secret: 
         raise ClientAuthenticationFailed("unknown client or wrong secret")
     lifetime = ctx.settings.service_token_seconds
     ring = await key_ring(ctx)
-    token = ring.mint(issuer=ctx.issuer, subject=client_id, kind="service", lifetime_seconds=lifetime)
+    token = ring.mint(
+        issuer=ctx.issuer, subject=client_id, kind="service", lifetime_seconds=lifetime, now=ctx.clock()
+    )
     return token, lifetime
 
 

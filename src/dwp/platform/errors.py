@@ -65,6 +65,39 @@ class DependencyUnavailable(PlatformError):
         self.retry_after = retry_after
 
 
+class IdempotencyKeyInProgress(PlatformError):
+    """A request with this Idempotency-Key is still being processed (409, with Retry-After)."""
+
+    def __init__(self, retry_after: float = 1) -> None:
+        super().__init__(
+            "A request with this Idempotency-Key is still being processed; retry shortly for its answer."
+        )
+        self.retry_after = retry_after
+
+
+class IdempotencyKeyReused(PlatformError):
+    """The Idempotency-Key was used before for a different request (422)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was used for a different request; send a new key for a new request."
+        )
+
+
+class PreconditionFailed(PlatformError):
+    """If-Match names no current version of the resource (412)."""
+
+    def __init__(self, detail: str = "The resource has changed since you read it; read it again") -> None:
+        super().__init__(detail)
+
+
+class PreconditionRequired(PlatformError):
+    """A change that must say which version it was made against came without If-Match (428)."""
+
+    def __init__(self, detail: str = "Send If-Match with the ETag of the version you are changing") -> None:
+        super().__init__(detail)
+
+
 def describe_failure(exc: BaseException) -> str:
     """The innermost cause of a failure, in one line (a refused connection, a missing file...)."""
     while exc.__cause__ is not None or exc.__context__ is not None:

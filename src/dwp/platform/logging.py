@@ -48,6 +48,14 @@ def _add_trace_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+class _CurrentStdout(logging.StreamHandler):
+    """A handler for the standard-library loggers that writes to the current `sys.stdout`, as above."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     """JSON lines on stdout, the service name on every line; standard-library loggers go the same way."""
     shared: list[Any] = [
@@ -60,11 +68,13 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     structlog.configure(
         processors=[*shared, structlog.processors.format_exc_info, structlog.processors.JSONRenderer()],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        # No file given: each logger writes to whatever `sys.stdout` is when it is made, not to the one
+        # there was when logging was configured (a test's captured stdout, long gone, in a later test).
+        logger_factory=structlog.PrintLoggerFactory(),
         cache_logger_on_first_use=False,
     )
     structlog.contextvars.bind_contextvars(service=service)
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _CurrentStdout()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             processors=[

@@ -29,6 +29,10 @@ from dwp.platform.errors import (
     ConfidenceTooLow,
     DependencyUnavailable,
     Forbidden,
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
+    PreconditionFailed,
+    PreconditionRequired,
     RepeatedParameter,
     Unauthenticated,
     UnsupportedMediaType,
@@ -97,9 +101,11 @@ class ErrorMapping:
       `adults[0].date_of_birth`) gets an `errors[]` entry with a JSON pointer to it and `code`, and a
       detail that starts with the field. `pointer(exc, request)` overrides where the pointer points (for
       domain fields that the API nests or names differently); returning None means "no field".
+      An error that names several (a `field_errors()` method giving `(field, message)` pairs, as a
+      command refused for several rules at once) gets an entry for each.
     - `extensions(exc)`: extra members of the document (RFC 9457 section 3.2).
     - `headers`: fixed response headers. An error with a `retry_after` attribute (seconds) also gets
-      `Retry-After`.
+      `Retry-After`, as does every 429 and 503.
     - `log_as`: an event name to log each occurrence under (what and why, never who).
     """
 
@@ -117,13 +123,21 @@ class ErrorMapping:
         message = self.detail(exc) if self.detail else _message(exc)
         errors = None
         pointer = self._pointer(exc, request)
-        if pointer is not None:
+        several = getattr(exc, "field_errors", None)
+        named = several() if self.pointer is None and callable(several) else []
+        if len(named) > 1:
+            code = self.code or self.type_
+            errors = [
+                {"pointer": field_pointer(name), "field": name, "detail": text, "code": code}
+                for name, text in named
+            ]
+        elif pointer is not None:
             name = pointer.partition("#/")[2].replace("/", ".")
             errors = [{"pointer": pointer, "field": name, "detail": message, "code": self.code or self.type_}]
             message = f"{name}: {message}" if message else name
         headers = dict(self.headers)
         retry_after = getattr(exc, "retry_after", None)
-        if self.status in (429, 503):
+        if self.status in (429, 503) or retry_after is not None:
             seconds = DEFAULT_RETRY_AFTER_SECONDS if retry_after is None else max(1, math.ceil(retry_after))
             headers["Retry-After"] = str(seconds)
         extensions = dict(self.extensions(exc)) if self.extensions else {}
@@ -168,6 +182,10 @@ PLATFORM_ERRORS: ErrorTable = {
     UnsupportedMediaType: ErrorMapping(415, "unsupported-media-type", "Unsupported media type"),
     RepeatedParameter: ErrorMapping(400, "repeated-parameter", "Bad request"),
     DependencyUnavailable: ErrorMapping(503, "dependency-unavailable", "Service unavailable"),
+    IdempotencyKeyInProgress: ErrorMapping(409, "idempotency-key-in-progress", "Request in progress"),
+    IdempotencyKeyReused: ErrorMapping(422, "idempotency-key-reused", "Idempotency key reused"),
+    PreconditionFailed: ErrorMapping(412, "precondition-failed", "Precondition failed"),
+    PreconditionRequired: ErrorMapping(428, "precondition-required", "Precondition required"),
     # A call through platform.http that the use case did not turn into its own domain error. (An
     # unreachable or slow upstream is a ConnectionError/TimeoutError: the 503 below.)
     UpstreamRejected: ErrorMapping(

@@ -3,7 +3,6 @@ citizen service, and each attack from the issue refused with the right status an
 
 from __future__ import annotations
 
-import asyncio
 import time
 from urllib.parse import urlsplit
 
@@ -247,7 +246,7 @@ async def test_idle_session_is_refused_and_its_ttl_is_set(platform: Platform) ->
         session_id = browser.cookies["dwp_session"]
         item = await ctx.store._call("get_item", Key={"pk": {"S": f"session#{session_ref(session_id)}"}})
         assert int(item["Item"]["expires_at"]["N"]) <= time.time() + 1  # the DynamoDB TTL attribute
-        await asyncio.sleep(1.1)
+        ctx.clock = lambda: time.time() + 2  # the session has been idle for longer than a second
         _problem(await browser.post("/v1/sessions/token"), 401)
 
 

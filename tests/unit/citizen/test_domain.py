@@ -15,16 +15,20 @@ def registration(**overrides: object) -> domain.Citizen:
         "given_name": " Ada ",
         "family_name": "Lovelace",
         "date_of_birth": date(1990, 1, 1),
-        "nino": "ab 12 34 56 c",
+        "national_insurance_number": "ab 12 34 56 c",
         "email": "Ada@Example.com",
         "phone": "020 7946 0123",
         "address_reference": "100023336956",
         "preferred_language": "cy",
-        "contact": ContactPreferences(channels=("email", "sms")),
-        "today": TODAY,
+        "contact_channels": ("email", "sms"),
     }
+    if "contact" in overrides:
+        contact = overrides.pop("contact")
+        assert isinstance(contact, ContactPreferences)
+        values["contact_channels"] = contact.channels
+        values["welsh_letters"] = contact.welsh_letters
     values.update(overrides)
-    return domain.register(**values)
+    return domain.register(domain.RegisterCitizen(**values), today=TODAY)
 
 
 class TestNino:
