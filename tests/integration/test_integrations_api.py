@@ -46,6 +46,16 @@ def nhs_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class Switchable(httpx.AsyncBaseTransport):
+    """A provider's address whose app a test can replace, as a restart looks from outside."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.inner = httpx.ASGITransport(app=app)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.inner.handle_async_request(request)
+
+
 @dataclass
 class Stack:
     client: httpx.AsyncClient
@@ -53,6 +63,7 @@ class Stack:
     hmrc: httpx.AsyncClient
     nhs: httpx.AsyncClient
     token: Callable[..., str]
+    nhs_address: Switchable
 
     def as_service(self, name: str = "claims") -> dict[str, str]:
         return bearer(self.token("service", subject=name))
@@ -110,12 +121,8 @@ async def stack(
             roles=["caseworker"] if kind == "caseworker" else [],
         )
 
-    providers = httpx.AsyncClient(
-        mounts={
-            HMRC_URL: httpx.ASGITransport(app=hmrc_app),
-            NHS_URL: httpx.ASGITransport(app=nhs_app),
-        }
-    )
+    nhs_address = Switchable(nhs_app)
+    providers = httpx.AsyncClient(mounts={HMRC_URL: httpx.ASGITransport(app=hmrc_app), NHS_URL: nhs_address})
     app = build_app(bootstrapped, http=providers)
     async with (
         providers,
@@ -124,7 +131,7 @@ async def stack(
         httpx.AsyncClient(transport=httpx.ASGITransport(app=hmrc_app), base_url=HMRC_URL) as hmrc,
         httpx.AsyncClient(transport=httpx.ASGITransport(app=nhs_app), base_url=NHS_URL) as nhs,
     ):
-        stack = Stack(client, app, hmrc, nhs, token)
+        stack = Stack(client, app, hmrc, nhs, token, nhs_address)
         yield stack
         for provider in (hmrc, nhs):
             await provider.delete("/_simulator/control")
@@ -359,3 +366,12 @@ async def test_nhs_token_is_signed_jwt_and_refreshed_once_when_revoked(stack: St
 async def test_nhs_faults_are_503(stack: Stack, fault: dict[str, Any]) -> None:
     await stack.fault(stack.nhs, **fault, path_prefix="/fit-notes/")
     unavailable(await stack.fit_notes(claim_id=f"claim-{uuid.uuid4().hex[:6]}"))
+
+
+async def test_a_restarted_nhs_simulator_is_told_our_key_again(stack: Stack) -> None:
+    assert (await stack.fit_notes()).status_code == 200
+    # A new simulator behind the same address knows neither our application nor our token.
+    stack.nhs_address.inner = httpx.ASGITransport(app=create_nhs(base_url=NHS_URL, clients={}))
+    response = await stack.fit_notes()
+    assert response.status_code == 200, response.text
+    assert stack.app.state.integrations_tokens["nhs"].fetched == 2

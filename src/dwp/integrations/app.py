@@ -82,10 +82,12 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
         nhs_auth = ResilientClient("nhs-auth", nhs_base, http=client, policy=policy)
         registered = False
 
+        local_registration = settings.is_local and not config.nhs_api_key
+
         async def register() -> None:
             # Locally the NHS simulator starts knowing no application: tell it ours, once per process.
             nonlocal registered
-            if registered or not settings.is_local or config.nhs_api_key:
+            if registered or not local_registration:
                 return
             await nhs_auth.request(
                 "POST",
@@ -95,11 +97,20 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
             )
             registered = True
 
+        async def register_again() -> bool:
+            nonlocal registered
+            if not local_registration:
+                return False
+            registered = False
+            await register()
+            return True
+
         nhs_tokens = tokens.ClientCredentialsTokens(
             nhs_auth,
             nhs.TOKEN_PATH,
             tokens.nhs_form(key, config.nhs_key_id, api_key, f"{nhs_base.rstrip('/')}{nhs.TOKEN_PATH}"),
             before_fetch=register,
+            on_unknown_client=register_again,
         )
         app.state.integrations_tokens = {"hmrc": hmrc_tokens, "nhs": nhs_tokens}
         database = Database(settings, SERVICE)

@@ -17,7 +17,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dwp.platform.http import ResilientClient, UpstreamBadResponse
+from dwp.platform.http import ResilientClient, UpstreamBadResponse, UpstreamRejected
 from dwp.platform.http.deadline import Clock
 
 REFRESH_MARGIN_SECONDS = 60.0
@@ -44,6 +44,7 @@ class ClientCredentialsTokens:
         form: FormMaker,
         *,
         before_fetch: Callable[[], Awaitable[None]] | None = None,
+        on_unknown_client: Callable[[], Awaitable[bool]] | None = None,
         clock: Clock = time.monotonic,
         refresh_margin: float = REFRESH_MARGIN_SECONDS,
     ) -> None:
@@ -51,6 +52,7 @@ class ClientCredentialsTokens:
         self._path = path
         self._form = form
         self._before_fetch = before_fetch
+        self._on_unknown_client = on_unknown_client
         self._clock = clock
         self._margin = refresh_margin
         self._token: str | None = None
@@ -73,7 +75,18 @@ class ClientCredentialsTokens:
             # Asking for a token changes nothing at the provider: safe to retry like a GET. The NHS
             # form carries a fresh assertion (a new jti) on every call of `form`, so a retry resends
             # the same one only within this request, which the provider never saw succeed.
-            response = await self._auth.request("POST", self._path, data=self._form(), idempotent=True)
+            try:
+                response = await self._auth.request("POST", self._path, data=self._form(), idempotent=True)
+            except UpstreamRejected as exc:
+                # The provider does not know us (a local simulator that restarted): register again and
+                # ask once more, when the caller knows how.
+                if (
+                    exc.status != 401
+                    or self._on_unknown_client is None
+                    or not await self._on_unknown_client()
+                ):
+                    raise
+                response = await self._auth.request("POST", self._path, data=self._form(), idempotent=True)
             try:
                 grant = _Grant.model_validate_json(response.content)
             except ValidationError:
