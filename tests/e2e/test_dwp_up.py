@@ -549,6 +549,6 @@ def test_an_unreachable_database_gets_a_clear_message(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Cannot start the platform" in result.stdout
     # The services migrate as they start, side by side: whichever reaches the database first names it.
-    assert re.search(r"cannot migrate (citizen|identity|benefits)", result.stdout), result.stdout
+    assert re.search(r"cannot migrate (citizen|identity|benefits|integrations)", result.stdout), result.stdout
     assert "Connect" in result.stdout  # the refused connection is named
     assert "Traceback" not in result.stdout + result.stderr

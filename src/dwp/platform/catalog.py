@@ -221,7 +221,11 @@ PROCESSES: tuple[Process, ...] = (
         name="integrations",
         kind="service",
         port=8106,
-        route_prefixes=("/v1/hmrc", "/v1/nhs"),
+        app="dwp.integrations.app:app",
+        # Earnings and fit notes are internal (the claims service and the workers call them directly);
+        # only a caseworker's read of the data-access audit goes through the gateway.
+        route_prefixes=("/v1/data-access",),
+        calls=("hmrc", "nhs"),
         db_schema="integrations",
         uses_cache=True,
     ),

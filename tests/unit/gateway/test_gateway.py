@@ -220,7 +220,7 @@ async def test_slow_service_is_504(gateway, key: ECKey) -> None:
 
 
 async def test_broken_service_is_502(gateway, key: ECKey) -> None:
-    _problem(await gateway.get("/v1/hmrc/earnings", headers=_auth(_token(key))), 502)
+    _problem(await gateway.get("/v1/data-access", headers=_auth(_token(key))), 502)
 
 
 async def _raw_request(app: FastAPI, raw_path: bytes, headers: dict[str, str]) -> tuple[int, bytes]:

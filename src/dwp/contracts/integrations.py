@@ -1,0 +1,123 @@
+"""Bodies of the integrations service's API, as the claims service and the workers send and read them.
+
+Every request names why the data is wanted: the claim and the lawful purpose, which the integrations
+service records with each access. Money is integer pence. An `EarningsPayment` carries what the
+benefits service's `hmrc_earnings` input needs (`paid_on`, `gross`, `income_tax`,
+`national_insurance`); the caller adds which adult of the claim it belongs to.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+LawfulPurpose = Literal[
+    "new-claim-assessment",
+    "monthly-assessment",
+    "change-of-circumstances",
+    "fraud-and-error-review",
+]
+"""Why DWP may ask a provider about a person (Social Security Administration Act 1992 gateways)."""
+
+Advice = Literal["not-fit", "may-be-fit"]
+Outcome = Literal["found", "no-match", "not-found", "refused", "provider-unavailable"]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    claim_id: str = Field(min_length=1, max_length=64)
+    purpose: LawfulPurpose
+
+
+class EarningsRequest(_Request):
+    """`POST /v1/earnings`: PAYE payments HMRC holds for a person in a period."""
+
+    national_insurance_number: str = Field(min_length=9, max_length=13)
+    given_name: str = Field(min_length=1, max_length=35)
+    family_name: str = Field(min_length=1, max_length=35)
+    date_of_birth: date
+    period_from: date
+    period_to: date
+
+
+class EarningsPayment(BaseModel):
+    """One payment an employer reported to HMRC through RTI."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    employer_name: str | None
+    employer_paye_reference: str
+    paid_on: date
+    gross: int
+    """Taxable pay in the pay period, pence."""
+    income_tax: int
+    """Tax deducted in the period, pence; negative for a refund."""
+    national_insurance: int
+    """Employee's Class 1 NICs in the period, pence."""
+    tax_year: str
+    pay_frequency: str | None = None
+
+
+class Earnings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    access_id: str
+    """The audit record of this look-up."""
+    claim_id: str
+    period_from: date
+    period_to: date
+    payments: list[EarningsPayment]
+
+
+class FitNotesRequest(_Request):
+    """`POST /v1/fit-notes`: the fit notes the NHS holds for a person."""
+
+    nhs_number: str = Field(min_length=10, max_length=12)
+
+
+class FitNote(BaseModel):
+    """A statement of fitness for work; never a diagnosis, only its ICD-10 chapter (decision 6)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str
+    start: date
+    end: date
+    issued: date
+    advice: Advice
+    condition_category: str | None
+    adjustments: list[str]
+    assessed_by: str | None
+    follow_up_needed: bool
+
+
+class FitNotes(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    access_id: str
+    claim_id: str
+    notes: list[FitNote]
+
+
+class DataAccess(BaseModel):
+    """One audit record: who asked, why, what, when, and what came of it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str
+    at: datetime
+    caller: str
+    caller_kind: str
+    request_id: str | None
+    claim_id: str
+    purpose: str
+    provider: str
+    dataset: str
+    subject: str
+    """The person asked about, masked (never a full NINO or NHS number)."""
+    period_from: date | None
+    period_to: date | None
+    outcome: Outcome
+    records: int
+
+
+class DataAccessPage(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    items: list[DataAccess]

@@ -1,0 +1,4 @@
+from dwp.integrations.repository import metadata
+from dwp.platform.migrations import run_env
+
+run_env(metadata)
