@@ -349,7 +349,7 @@ async def test_a_citizen_registers_and_hears_once_in_welsh_through_sns_sqs_and_t
     from dwp.platform.migrations import upgrade
     from dwp.workers.app import build_app as workers_app
     from dwp.workers.notifications import BackgroundLoop, ServiceDirectory
-    from tests.integration.conftest import citizen_token
+    from tests.integration.conftest import citizen_token, service_token
 
     await asyncio.to_thread(upgrade, "citizen", bootstrapped)
     with running(citizen_app(bootstrapped)) as citizen_url:
@@ -365,9 +365,13 @@ async def test_a_citizen_registers_and_hears_once_in_welsh_through_sns_sqs_and_t
                 citizen_id = str(uuid.uuid4())
                 email = f"gwen-{citizen_id[:8]}@example.com"
                 async with httpx.AsyncClient(base_url=citizen_url) as http:
+                    # As the identity service registers a person proven at P2, on their behalf.
                     created = await http.post(
-                        "/v1/citizens",
-                        headers={"Authorization": f"Bearer {citizen_token(bootstrapped, citizen_id)}"},
+                        "/v1/internal/citizens",
+                        headers={
+                            "Authorization": f"Bearer {service_token(bootstrapped, 'identity')}",
+                            "On-Behalf-Of": citizen_token(bootstrapped, citizen_id),
+                        },
                         json={
                             "given_name": "Gwen", "family_name": "Jones", "date_of_birth": "1985-03-01",
                             "national_insurance_number": random_nino(), "email": email,
