@@ -90,6 +90,10 @@ def distributions_loaded(code: str, tmp_path: Path, image: set[str]) -> set[str]
         "HOME": str(tmp_path),
         "DWP_DATA_DIR": str(tmp_path / "data"),
         "BLOCKED_MODULES": json.dumps(blocked_modules(image)),
+        # A venv made by `python3 -m venv` (as `make` makes .venv) is seeded with setuptools, whose
+        # distutils-precedence.pth loads its shim into every interpreter; the images' venvs are made by
+        # `uv venv` and hold no setuptools. Turn the shim off so the interpreter starts as the image's does.
+        "SETUPTOOLS_USE_DISTUTILS": "stdlib",
     }
     result = subprocess.run(
         [sys.executable, "-c", _AS_IN_THE_IMAGE + code],
