@@ -117,22 +117,7 @@ class SqsPoller:
         if not messages:
             return 0
         failed = set(await handle_records(messages, self._handler, self._inbox))
-        done = [
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-            for i, m in enumerate(messages)
-            if m["MessageId"] not in failed
-        ]
-        if done:
-            await asyncio.to_thread(sqs.delete_message_batch, QueueUrl=self._url, Entries=done)
-        for message in messages:
-            if message["MessageId"] in failed:
-                receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
-                await asyncio.to_thread(
-                    sqs.change_message_visibility,
-                    QueueUrl=self._url,
-                    ReceiptHandle=message["ReceiptHandle"],
-                    VisibilityTimeout=min(self._retry_base * 2 ** (receives - 1), 300),
-                )
+        await settle_batch(sqs, self._url, messages, failed, retry_base=self._retry_base)
         return len(messages)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -144,3 +129,27 @@ class SqsPoller:
                 self._url = None
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=2)
+
+
+async def settle_batch(
+    sqs: Any, queue_url: str, messages: list[dict[str, Any]], failed: set[str], *, retry_base: int
+) -> None:
+    """After a batch: delete the messages that were handled, and let each failed one be received again
+    after a backoff that doubles with its receive count (capped at 5 minutes); the queue's redrive
+    policy moves it to its dead-letter queue once it has been received too often."""
+    done = [
+        {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+        for i, m in enumerate(messages)
+        if m["MessageId"] not in failed
+    ]
+    if done:
+        await asyncio.to_thread(sqs.delete_message_batch, QueueUrl=queue_url, Entries=done)
+    for message in messages:
+        if message["MessageId"] in failed:
+            receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+            await asyncio.to_thread(
+                sqs.change_message_visibility,
+                QueueUrl=queue_url,
+                ReceiptHandle=message["ReceiptHandle"],
+                VisibilityTimeout=min(retry_base * 2 ** (receives - 1), 300),
+            )

@@ -20,6 +20,7 @@ from typing import Any
 import structlog
 
 from dwp.platform import aws
+from dwp.platform.messaging import settle_batch
 from dwp.platform.settings import Settings
 
 log = structlog.get_logger("workers.poller")
@@ -123,22 +124,7 @@ class LambdaSqsPoller:
         self.batches += 1
         self.failed += len(failed)
         self.handled += len(messages) - len(failed)
-        done = [
-            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
-            for i, m in enumerate(messages)
-            if m["MessageId"] not in failed
-        ]
-        if done:
-            await asyncio.to_thread(sqs.delete_message_batch, QueueUrl=self._url, Entries=done)
-        for message in messages:
-            if message["MessageId"] in failed:
-                receives = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
-                await asyncio.to_thread(
-                    sqs.change_message_visibility,
-                    QueueUrl=self._url,
-                    ReceiptHandle=message["ReceiptHandle"],
-                    VisibilityTimeout=min(self._retry_base * 2 ** (receives - 1), 300),
-                )
+        await settle_batch(sqs, self._url, messages, failed, retry_base=self._retry_base)
         return len(messages)
 
     async def run(self, stop: asyncio.Event) -> None:
