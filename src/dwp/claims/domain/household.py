@@ -250,7 +250,8 @@ def uc_circumstances(
         "housing": _housing(housing if isinstance(housing, HousingAnswers) else None, lha_rates),
         "non_dependants": non_dependants,
         "childcare_costs": childcare.cost.monthly if pays_childcare and childcare.cost else 0,  # type: ignore[union-attr]
-        "childcare_children": childcare.children_in_childcare if pays_childcare else 0,  # type: ignore[union-attr]
+        # Only children count for the childcare element: one who has just aged out is a non-dependant.
+        "childcare_children": min(childcare.children_in_childcare, len(children)) if pays_childcare else 0,  # type: ignore[union-attr]
         "capital": capital.total if isinstance(capital, CapitalAnswers) else 0,
         "other_unearned_income": unearned,
         "new_style_jsa_weekly": jsa,
