@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     db_name: str | None = Field(None, description="PostgreSQL database name.")
     db_username: str | None = Field(None, description="PostgreSQL user (from Secrets Manager on AWS).")
     db_password: SecretStr | None = Field(None, description="PostgreSQL password (from Secrets Manager).")
+    db_secret_arn: str | None = Field(
+        None,
+        description="Secrets Manager secret holding the database's username and password (JSON, as RDS "
+        "makes it). When set, each new connection takes its credentials from it, re-read when the database "
+        "refuses them: a rotated password is picked up without restarting the task.",
+    )
     redis_host: str | None = Field(None, description="Redis host, when REDIS_URL is not given.")
     redis_port: int = Field(6379, description="Redis port.")
     redis_auth_token: SecretStr | None = Field(None, description="Redis AUTH token (from Secrets Manager).")
@@ -109,15 +115,20 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _assemble_urls_from_parts(self) -> Settings:
         if self.database_url is None and self.db_host:
-            if not (self.db_name and self.db_username):
-                raise ValueError("DB_HOST needs DB_NAME and DB_USERNAME (and DB_PASSWORD) beside it")
+            if not (self.db_name and (self.db_username or self.db_secret_arn)):
+                raise ValueError(
+                    "DB_HOST needs DB_NAME and DB_USERNAME (and DB_PASSWORD), or DB_SECRET_ARN, beside it"
+                )
             # Percent-encoded by hand rather than with SQLAlchemy's URL, which would make every command
-            # that reads settings (`dwp token`) import SQLAlchemy; `make_url` decodes it back.
-            user = quote(self.db_username, safe="")
-            password = self.db_password.get_secret_value() if self.db_password else ""
-            secret = f":{quote(password, safe='')}" if password else ""
+            # that reads settings (`dwp token`) import SQLAlchemy; `make_url` decodes it back. With a
+            # secret the URL holds no credentials: each connection takes them from the secret.
+            credentials = ""
+            if self.db_username and not self.db_secret_arn:
+                password = self.db_password.get_secret_value() if self.db_password else ""
+                secret = f":{quote(password, safe='')}" if password else ""
+                credentials = f"{quote(self.db_username, safe='')}{secret}@"
             name = quote(self.db_name, safe="")
-            self.database_url = f"postgresql+asyncpg://{user}{secret}@{self.db_host}:{self.db_port}/{name}"
+            self.database_url = f"postgresql+asyncpg://{credentials}{self.db_host}:{self.db_port}/{name}"
         if self.redis_url is None and self.redis_host:
             scheme = "rediss" if self.dwp_redis_tls else "redis"
             token = self.redis_auth_token.get_secret_value() if self.redis_auth_token else ""
