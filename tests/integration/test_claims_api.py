@@ -166,6 +166,16 @@ async def test_forbidden_moves_and_preconditions(api: httpx.AsyncClient, tokens:
     assert_problem(await submit(api, token, claim_id, withdrawn.headers["etag"]), 409)
 
 
+def housing(landlord: str) -> dict[str, Any]:
+    rent = {"pence": 12_500, "frequency": "weekly"}
+    return {
+        "tenure": "social_rent",
+        "bedrooms": 2,
+        "rent": rent,
+        "landlord": {"kind": "council", "name": landlord},
+    }
+
+
 FULLWIDTH_DATE = "\uff12\uff10\uff11\uff19-01-01"  # 2019 in fullwidth digits
 
 
@@ -186,12 +196,13 @@ FULLWIDTH_DATE = "\uff12\uff10\uff11\uff19-01-01"  # 2019 in fullwidth digits
             {"lives_with_partner": False, "children": [{"date_of_birth": FULLWIDTH_DATE, "sex": "F"}]},
             "#/children/0/date_of_birth",
         ),
-        ("housing", {"tenure": "social_rent", "landlord": {"kind": "council", "name": "A\u0000B"}}, None),
-        ("housing", {"tenure": "social_rent", "landlord": {"kind": "council", "name": "A\u202eB"}}, None),
+        ("housing", housing("A\u0000B"), "#/landlord/name"),  # NUL
+        ("housing", housing("A\u202eB"), "#/landlord/name"),  # a right-to-left override
+        ("capital", {"savings_pence": 10**30}, "#/savings_pence"),
     ],
 )
 async def test_hostile_answers_are_422_naming_the_field(
-    api: httpx.AsyncClient, tokens: Callable[..., str], section: str, body: dict, pointer: str | None
+    api: httpx.AsyncClient, tokens: Callable[..., str], section: str, body: dict, pointer: str
 ) -> None:
     token = tokens()
     started = await start(api, token)
@@ -202,12 +213,7 @@ async def test_hostile_answers_are_422_naming_the_field(
     )
     problem = assert_problem(response, 422)
     assert problem["errors"], problem
-    if pointer is not None:
-        assert pointer in {e["pointer"] for e in problem["errors"]}, problem
-    else:
-        assert all(
-            e["pointer"].startswith("#/landlord") or e["pointer"].startswith("#/") for e in problem["errors"]
-        )
+    assert pointer in {e["pointer"] for e in problem["errors"]}, problem
     unchanged = await api.get(f"/v1/claims/{started.json()['id']}", headers=bearer(token))
     assert unchanged.headers["etag"] == '"1"'
 
