@@ -425,7 +425,7 @@ async def read_claim(
     return _send(response, claim, ctx, principal.subject)
 
 
-SECTION_BODY, _ = edge.section_components()
+SECTION_BODY, SECTION_SCHEMAS = edge.section_components()
 _SECTION_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": SECTION_BODY}}}}
 
 

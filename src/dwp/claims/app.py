@@ -8,11 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from dwp.claims.api import router
+from dwp.claims.api import SECTION_SCHEMAS, router
 from dwp.claims.domain import errors
 from dwp.claims.domain.evidence import EvidenceNotAvailable, UploadNotAllowed
 from dwp.claims.domain.household import NotReadyToAssess
-from dwp.claims.edge import section_components
 from dwp.claims.repository import outbox
 from dwp.claims.service import ClaimsContext
 from dwp.platform.app_factory import create_app
@@ -110,11 +109,10 @@ def _document_sections(app: FastAPI) -> None:
     """The section bodies are read by the route itself (their shape depends on the claim's type), so
     FastAPI cannot list their schemas: add them to the document's components."""
     generate = app.openapi
-    _, schemas = section_components()
 
     def openapi() -> dict[str, Any]:
         document = generate()
-        document.setdefault("components", {}).setdefault("schemas", {}).update(schemas)
+        document.setdefault("components", {}).setdefault("schemas", {}).update(SECTION_SCHEMAS)
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
