@@ -229,11 +229,12 @@ def token(
 
 @app.command("rotate-keys")
 def rotate_keys() -> None:
-    """Rotate the identity service's signing key: new tokens use the new key, old ones verify until expiry."""
+    """Rotate the identity service's signing key: published now, it signs once every verifier can have
+    seen it; tokens of the old key verify until they expire."""
     from dwp.identity.local import rotate
     from dwp.trust import trusted_settings
 
-    typer.echo(f"signing with new key {rotate(trusted_settings(get_settings()))}")
+    typer.echo(rotate(trusted_settings(get_settings())))
 
 
 @app.command()
