@@ -490,6 +490,9 @@ class ServicesStack(cdk.Stack):
                     "DB_SCHEMA": process.db_schema,
                     "DB_SECRET_ARN": database_secret.secret_arn,
                 }
+                if data.read_replica is not None:
+                    # Queues, lists, searches and reports read here (`Database.read(stale_ok=True)`).
+                    environment["DB_READ_HOST"] = data.read_replica.db_instance_endpoint_address
             if process.uses_cache:
                 environment |= {
                     "REDIS_HOST": cache_endpoint,

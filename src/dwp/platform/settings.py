@@ -27,6 +27,14 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy async URL (postgresql+asyncpg://...); SQLite files when unset."
     )
+    database_read_url: str | None = Field(
+        None,
+        description="A read replica of DATABASE_URL: reads that may be a little stale (caseworker queues, "
+        "lists, searches, reports) go there; everything else, and any read after a write, to the primary.",
+    )
+    db_read_host: str | None = Field(
+        None, description="The read replica's host, when DATABASE_READ_URL is not given (the rest as DB_*)."
+    )
     redis_url: str | None = Field(None, description="Redis URL for the cache; in-process cache when unset.")
     dwp_redis_cluster: bool = Field(
         False,
@@ -129,6 +137,10 @@ class Settings(BaseSettings):
                 credentials = f"{quote(self.db_username, safe='')}{secret}@"
             name = quote(self.db_name, safe="")
             self.database_url = f"postgresql+asyncpg://{credentials}{self.db_host}:{self.db_port}/{name}"
+            if self.database_read_url is None and self.db_read_host:
+                self.database_read_url = (
+                    f"postgresql+asyncpg://{credentials}{self.db_read_host}:{self.db_port}/{name}"
+                )
         if self.redis_url is None and self.redis_host:
             scheme = "rediss" if self.dwp_redis_tls else "redis"
             token = self.redis_auth_token.get_secret_value() if self.redis_auth_token else ""
