@@ -70,6 +70,12 @@ async def _call(request: Request, method: str, path: str, **kwargs: Any) -> http
     headers = dict(kwargs.pop("headers", {}) or {})
     if request_id:
         headers.setdefault("X-Request-ID", request_id)
+    # The person's own address (uvicorn has taken it from X-Forwarded-For only if the load balancer in
+    # front of us is trusted), so the gateway's per-address limits count people, not this one BFF. Any
+    # X-Forwarded-For the browser sent is never passed on: the gateway trusts this header from us.
+    headers.pop("X-Forwarded-For", None)
+    if request.client:
+        headers["X-Forwarded-For"] = request.client.host
     try:
         return await _http(request).request(method, url, headers=headers, **kwargs)
     except httpx.TimeoutException as exc:
