@@ -42,6 +42,69 @@ async function fillDate(page, id, [day, month, year]) {
   await page.fill(`#${id}-year`, year);
 }
 
+const submit = (page) => page.locator("main form button[type=submit]").first().click();
+
+async function errorOn(page, field) {
+  await page.locator(".govuk-error-summary").waitFor();
+  await page.locator(`#${field}-error`).waitFor();
+  check(await page.evaluate(() => document.activeElement?.classList.contains("govuk-error-summary")), "focus is not on the error summary");
+  check(await page.locator(`.govuk-error-summary a[href="#${field}"]`).count() === 1, `the summary does not link to #${field}`);
+}
+
+/** The address finder from the account page: a postcode the address service refuses, a real one and
+ * its list, the address chosen and kept on the citizen's record; then an address typed by hand, one
+ * outside Great Britain refused, and the one kept. Every lookup is the address service's, via the BFF. */
+async function addressFinder(page, lang, shot) {
+  await page.locator('a[href="/account/address"]').click();
+  await page.waitForURL(/\/account\/address$/);
+  await headingHasFocus(page);
+  await submit(page);
+  await errorOn(page, "postcode");
+  await page.fill("#postcode", "CF24 7S€");
+  await submit(page);
+  await page.waitForFunction(() => /CF10 1EP/.test(document.querySelector("#postcode-error")?.textContent ?? ""));
+  check(!(await page.locator("main").innerText()).includes("{"), "a problem document reached the page");
+  await shot("03b-address-postcode-error");
+  await page.fill("#postcode", "cf24 7sf");
+  await submit(page);
+  await page.waitForURL(/\/account\/address\/select$/);
+  await headingHasFocus(page);
+  await submit(page);
+  await errorOn(page, "address");
+  await page.selectOption("#address", { index: 2 });
+  const chosen = (await page.locator("#address option:checked").innerText()).split(",")[0];
+  await shot("03c-address-select");
+  await submit(page);
+  await page.waitForURL(/\/account\/address\/confirm$/);
+  await page.getByText(chosen).first().waitFor();
+  await shot("03d-address-confirm");
+  await submit(page);
+  await page.waitForURL(/\/account\?updated=address/);
+  await page.locator(".govuk-notification-banner--success").waitFor();
+  await page.locator("#profile ~ dl", { hasText: "CF24 7SF" }).waitFor(); // read back from the citizen record
+
+  await page.locator('a[href="/account/address"]').click();
+  await page.locator("#manual-link").click();
+  await page.waitForURL(/\/account\/address\/manual$/);
+  await submit(page);
+  await errorOn(page, "line1");
+  check(await page.locator(".govuk-error-summary li").count() === 3, "three answers are missing");
+  await shot("03e-address-manual-error");
+  await page.fill("#line1", "12 Queen Street");
+  await page.fill("#town", "Belfast");
+  await page.fill("#postcode", "BT1 1AA");
+  await submit(page);
+  await page.locator("#postcode-error").waitFor(); // not in Great Britain: the service says so
+  await page.fill("#town", "cardiff");
+  await page.fill("#postcode", "cf10 1ep");
+  await submit(page);
+  await page.waitForURL(/\/account\/address\/confirm$/);
+  await page.getByText("CARDIFF").first().waitFor(); // the address service's normalised form
+  await submit(page);
+  await page.waitForURL(/\/account\?updated=typed-address/);
+  await page.locator(".govuk-notification-banner--success").waitFor();
+}
+
 async function journey(browser, lang, user) {
   const t = lang === "cy"
     ? { start: "Dechrau nawr", signIn: "Mewngofnodi gyda GOV.UK One Login", continue: "Parhau", submit: "Gwirio beth allwn ei gael", title: "Gwirio beth allech ei gael", result: "Gallech gael", signOut: "Allgofnodi", error: "Gwall:", signedOut: "Rydych wedi allgofnodi", account: "Eich cyfrif", problem: "Mae problem wedi codi" }
@@ -86,6 +149,7 @@ async function journey(browser, lang, user) {
   }
   await page.locator("#profile").waitFor();
   await shot("03-account");
+  await addressFinder(page, lang, shot);
 
   // The estimate: one question a page.
   await page.getByRole("link", { name: t.title }).first().click();
