@@ -21,6 +21,8 @@ export function csrfToken(): string {
   return cookie ? decodeURIComponent(cookie.slice("dwp_csrf=".length)) : "";
 }
 
+export const ACTIVITY = "dwp:session-activity";
+
 type Sent<T> = { data: T; etag: string | null };
 
 async function request<T>(method: string, url: string, body?: unknown, extra: Record<string, string> = {}): Promise<Sent<T>> {
@@ -35,6 +37,9 @@ async function request<T>(method: string, url: string, body?: unknown, extra: Re
   });
   const type = response.headers.get("content-type") ?? "";
   const data = type.includes("json") ? await response.json() : null;
+  // Every call through the BFF with a live session touches it (a token is issued for it): the
+  // time-out warning starts its count again.
+  if (url.startsWith("/api/") && response.status !== 401) window.dispatchEvent(new Event(ACTIVITY));
   if (!response.ok) {
     throw new ProblemError(
       data && typeof data === "object" && "status" in data
@@ -68,6 +73,7 @@ export type Session =
       name: string;
       level_of_confidence: string;
       expires_at: number;
+      now: number;
     };
 
 export const auth = {

@@ -105,6 +105,95 @@ async function addressFinder(page, lang, shot) {
   await page.locator(".govuk-notification-banner--success").waitFor();
 }
 
+/** Tab (never the mouse) until the focused element matches; on our pages its focus must be visible
+ * (govuk-frontend's yellow focus state). */
+async function tabTo(page, selector, text = "", { back = false, limit = 60 } = {}) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+    const found = await page.evaluate(([sel, txt]) => {
+      const el = document.activeElement;
+      if (!el?.matches(sel) || !(el.textContent ?? "").includes(txt)) return null;
+      const style = getComputedStyle(el);
+      return [style.outlineColor, style.backgroundColor, style.boxShadow].join(" ");
+    }, [selector, text]);
+    if (found !== null) {
+      if (page.url().startsWith(BASE)) check(found.includes("255, 221, 0"), `no visible focus on ${selector} ${text}: ${found}`);
+      return;
+    }
+  }
+  throw new Error(`Tab never reached ${selector} ${text} on ${page.url()}`);
+}
+
+/** The whole of a journey with the keyboard alone: sign in, find and keep an address, the session
+ * time-out warning (stay signed in, then sign out from it). The page's clock is Playwright's, moved on
+ * to the warning; the session's own deadline is the identity service's. */
+async function keyboardJourney(browser, user) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  await context.clock.install();
+  const page = await context.newPage();
+  page.on("pageerror", (e) => findings.consoleErrors.push(`keyboard: ${e.message}`));
+  const shot = (name) => audit(page, `keyboard-${name}`);
+  await page.goto(`${BASE}/`);
+  await page.locator("main h1").waitFor();
+  await tabTo(page, ".govuk-skip-link", "", { limit: 1 }); // the first stop on every page
+  await tabTo(page, "button, a", "Sign in with GOV.UK One Login");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/authorize/);
+  await tabTo(page, "button", user.name);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${BASE}/account`);
+  await page.locator("#nino, #profile").first().waitFor();
+  if (await page.locator("#nino").count()) {
+    await tabTo(page, "#nino");
+    await page.keyboard.type(user.nino);
+    await page.keyboard.press("Enter");
+    await page.locator("#profile").waitFor();
+  }
+  await tabTo(page, 'a[href="/account/address"]');
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/account\/address$/);
+  await headingHasFocus(page);
+  await tabTo(page, "#postcode");
+  await page.keyboard.type("CF24 7SF");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/select$/);
+  await tabTo(page, "#address");
+  await page.keyboard.press("ArrowDown");
+  check(await page.locator("#address").inputValue() !== "", "the arrow keys did not choose an address");
+  await tabTo(page, "button", "Continue");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/confirm$/);
+  await tabTo(page, "#use-address");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/account\?updated=address/);
+  await page.locator("#profile ~ dl", { hasText: "CF24 7SF" }).waitFor();
+  await page.waitForLoadState("networkidle");
+
+  // Two minutes before the session would end for inactivity: the warning, focused on "Stay signed in".
+  const dialog = page.locator("dialog.app-timeout-dialog[open]");
+  await page.clock.fastForward("28:05");
+  await dialog.waitFor();
+  check(await page.evaluate(() => document.activeElement?.textContent === "Stay signed in"), "the warning did not take focus");
+  const left = await dialog.locator("strong").innerText();
+  check(/^(1 minute|[0-9]+ seconds)\.$|^2 minutes\.$/.test(left), `the warning says ${left} are left`);
+  await shot("01-timeout-warning");
+  await page.keyboard.press("Tab");
+  check(await page.evaluate(() => Boolean(document.activeElement?.closest("dialog"))), "focus left the modal dialog");
+  await page.keyboard.press("Shift+Tab");
+  const touched = page.waitForResponse((r) => r.url().endsWith("/auth/session"));
+  await page.keyboard.press("Enter"); // stay signed in: the session is touched, the count starts again
+  check((await (await touched).json()).signed_in === true, "staying signed in did not keep the session");
+  await dialog.waitFor({ state: "detached" }).catch(() => {});
+  await page.waitForFunction(() => !document.querySelector("dialog.app-timeout-dialog[open]"));
+  await page.clock.fastForward("28:05");
+  await dialog.waitFor();
+  await tabTo(page, "dialog button", "Sign out");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${BASE}/signed-out*`);
+  check(!(await context.cookies()).some((c) => c.name === "dwp_session"), "signing out from the warning kept the session");
+  await context.close();
+}
+
 async function journey(browser, lang, user) {
   const t = lang === "cy"
     ? { start: "Dechrau nawr", signIn: "Mewngofnodi gyda GOV.UK One Login", continue: "Parhau", submit: "Gwirio beth allwn ei gael", title: "Gwirio beth allech ei gael", result: "Gallech gael", signOut: "Allgofnodi", error: "Gwall:", signedOut: "Rydych wedi allgofnodi", account: "Eich cyfrif", problem: "Mae problem wedi codi" }
@@ -131,6 +220,7 @@ async function journey(browser, lang, user) {
   // Sign in through the One Login simulator.
   await page.getByRole("button", { name: t.signIn }).click();
   await page.waitForURL(/\/authorize/);
+  check(new URL(page.url()).searchParams.get("ui_locales") === lang, `One Login was not asked for ${lang} pages`);
   await page.getByRole("button", { name: new RegExp(user.name) }).click();
   await page.waitForURL(`${BASE}/account`);
   await page.getByText(user.name).first().waitFor();
@@ -231,8 +321,11 @@ let failed = null;
 const results = [];
 try {
   const nino = () => `AB${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}C`;
-  results.push(await journey(browser, "en", { name: "Sarah Anne Jones", nino: process.env.NINO_EN ?? nino() }));
-  results.push(await journey(browser, "cy", { name: "Gwen Evans", nino: process.env.NINO_CY ?? nino() }));
+  // JOURNEYS=keyboard runs one of them (while developing a page); all three by default.
+  const only = (process.env.JOURNEYS ?? "en,cy,keyboard").split(",");
+  if (only.includes("en")) results.push(await journey(browser, "en", { name: "Sarah Anne Jones", nino: process.env.NINO_EN ?? nino() }));
+  if (only.includes("cy")) results.push(await journey(browser, "cy", { name: "Gwen Evans", nino: process.env.NINO_CY ?? nino() }));
+  if (only.includes("keyboard")) await keyboardJourney(browser, { name: "Sarah Anne Jones", nino: nino() });
 } catch (error) {
   failed = error;
 } finally {

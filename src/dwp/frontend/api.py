@@ -10,6 +10,7 @@ gets a fresh short-lived internal token from the identity service, used once and
 from __future__ import annotations
 
 import re
+import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -138,7 +139,9 @@ async def _form(request: Request) -> dict[str, str]:
 async def sign_in(request: Request, level: str = "P2") -> Response:
     if level not in ("P0", "P2"):
         raise Problem(400, "Bad request", "level is P0 or P2.", type_="bad-level")
-    query = urlencode({"level": level, "return_to": "/account"})
+    # One Login's pages in the language the person chose here (`dwp_lang`, or `?lang=` on the link).
+    lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    query = urlencode({"level": level, "return_to": "/account", "ui_locales": "cy" if lang == "cy" else "en"})
     upstream = await _call(request, "GET", f"/v1/auth/one-login/start?{query}")
     location = upstream.headers.get("location")
     if upstream.status_code != 302 or not location:
@@ -214,6 +217,8 @@ async def session(request: Request) -> JSONResponse:
         "name": current.get("name"),
         "level_of_confidence": current.get("level_of_confidence"),
         "expires_at": current.get("expires_at"),
+        # Our clock beside the deadline, so the page counts down the time left, whatever its own clock says.
+        "now": int(time.time()),
     }
     return JSONResponse(body, headers=NO_STORE)
 

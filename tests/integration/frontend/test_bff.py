@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -282,3 +282,27 @@ async def test_the_gateway_limits_each_person_behind_the_bff_not_the_bff(web: We
     assert retried.headers["location"].startswith("/could-not-sign-in")
     assert signed_in.headers["location"] == "/account"
     assert (await second.session())["signed_in"] is True
+
+
+@pytest.mark.parametrize(("cookie", "query", "expected"), [
+    (None, "", "en"), ("cy", "", "cy"), ("en", "?lang=cy", "cy"), ("cy\u0000", "", "en"),
+    (None, "?lang=fr", "en"),
+])  # fmt: skip
+async def test_one_login_speaks_the_language_the_person_chose(
+    web: Web, cookie: str | None, query: str, expected: str
+) -> None:
+    browser = Browser(web)
+    if cookie is not None:
+        browser.client.cookies.set("dwp_lang", cookie, domain=urlsplit(FRONTEND).hostname or "")
+    start = await browser.request("GET", f"/auth/sign-in{query}")
+    assert start.status_code == 302
+    assert parse_qs(urlsplit(start.headers["location"]).query)["ui_locales"] == [expected]
+
+
+async def test_the_session_says_when_it_ends_on_the_bffs_clock(web: Web) -> None:
+    """The time-out warning counts down the time left (`expires_at - now`), whatever the browser's clock."""
+    browser = Browser(web)
+    await browser.sign_in("sarah-p2")
+    session = await browser.session()
+    left = int(str(session["expires_at"])) - int(str(session["now"]))
+    assert 0 < left <= 30 * 60

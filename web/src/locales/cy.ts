@@ -231,6 +231,16 @@ export const cy: Messages = {
       characters: "Defnyddiwch lythrennau, rhifau, bylchau a ' - . , / & ( ) yn unig mewn cyfeiriad",
     },
   },
+  timeout: {
+    heading: "Rydych ar fin cael eich allgofnodi",
+    text: "Er eich diogelwch, byddwn yn eich allgofnodi ymhen",
+    minutes: "{{count}} munud.",
+    minute: "1 munud.",
+    seconds: "{{count}} eiliad.",
+    lose: "Ni fyddwn yn cadw’r hyn rydych wedi’i nodi ar y dudalen hon.",
+    stay: "Aros wedi mewngofnodi",
+    signOut: "Allgofnodi",
+  },
   titles: {
     suffix: "Gwirio beth allech ei gael – GOV.UK",
     error: "Gwall: ",

@@ -229,6 +229,16 @@ export const en = {
       characters: "Use only letters, numbers, spaces and ' - . , / & ( ) in an address",
     },
   },
+  timeout: {
+    heading: "You’re about to be signed out",
+    text: "For your security, we will sign you out in",
+    minutes: "{{count}} minutes.",
+    minute: "1 minute.",
+    seconds: "{{count}} seconds.",
+    lose: "We will not save what you have entered on this page.",
+    stay: "Stay signed in",
+    signOut: "Sign out",
+  },
   titles: {
     suffix: "Check what you could get – GOV.UK",
     error: "Error: ",
