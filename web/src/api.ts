@@ -60,6 +60,9 @@ export const api = {
   put: <T>(path: string, body: unknown, headers?: Record<string, string>) => send<T>("PUT", `/api${path}`, body, headers),
   /** A record and its ETag, for a change sent back with If-Match (the APIs' optimistic locking). */
   read: <T>(path: string) => request<T>("GET", `/api${path}`),
+  /** Any call, answering with the body and the ETag (for the next If-Match). */
+  send: <T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    request<T>(method, `/api${path}`, body, headers),
   patch: <T>(path: string, body: unknown, etag: string | null) =>
     request<T>("PATCH", `/api${path}`, body, etag ? { "If-Match": etag } : {}),
 };

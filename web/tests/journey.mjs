@@ -194,6 +194,105 @@ async function keyboardJourney(browser, user) {
   await context.close();
 }
 
+/** Apply for Universal Credit against the real claims service: the task list, one question a page
+ * for who lives with you and where you live (an empty answer's error summary), the other sections,
+ * the unusual answers confirmed (English: a partner on a single claim), "check your answers", the
+ * declaration and submit, then the claim's status and to-dos. */
+async function applyForUniversalCredit(page, lang, shot) {
+  const tasks = /\/apply\/[0-9a-f-]{36}$/;
+  const section = async (name) => {
+    await page.locator(`.govuk-task-list a[href*="/${name}/"]`).click();
+    await headingHasFocus(page);
+  };
+  const saved = async (name) => {
+    await page.waitForURL((u) => tasks.test(u.pathname) || u.pathname.endsWith("/questions"));
+    if (page.url().endsWith("/questions")) {
+      await shot("c04-unusual-answers");
+      await submit(page);
+      await page.waitForURL((u) => tasks.test(u.pathname));
+    }
+    await page.locator(`#${name}-status`, { hasText: lang === "cy" ? "Wedi’i gwblhau" : "Completed" }).waitFor();
+  };
+  await page.goto(`${BASE}/account`);
+  await page.locator("#apply-link").click();
+  await page.waitForURL(`${BASE}/apply`);
+  await page.locator("#start-claim").waitFor();
+  await shot("c01-apply");
+  await page.locator("#start-claim").click();
+  await page.waitForURL((u) => tasks.test(u.pathname));
+  await shot("c02-task-list");
+  check(await page.locator("#submit-status .govuk-task-list__status--cannot-start-yet").count() === 1, "submit was offered before the sections");
+
+  await section("household");
+  await submit(page);
+  await errorOn(page, "partner");
+  await shot("c03-partner-error");
+  if (lang === "en") {
+    await page.locator("#partner").check(); // a partner on a single claim: unusual, so confirmed later
+    await submit(page);
+    await fillDate(page, "partnerDob", ["9", "9", "1988"]);
+  } else {
+    await page.locator("#partner-2").check();
+  }
+  await submit(page);
+  await page.fill("#children", "1");
+  await submit(page);
+  await fillDate(page, "childDob", ["3", "6", "2019"]);
+  await page.locator("#childSex").check();
+  await submit(page);
+  await saved("household");
+
+  await section("housing");
+  await page.locator("#tenure").check(); // a council or housing association
+  await shot("c05-tenure");
+  await submit(page);
+  await page.fill("#rent", "450");
+  await submit(page);
+  await page.locator("#landlord-2").check();
+  await submit(page);
+  await page.fill("#bedrooms", "2");
+  await submit(page);
+  await saved("housing");
+
+  await section("income");
+  await page.locator("#job").check();
+  await submit(page);
+  await page.fill("#employer", "Corner Shop Ltd");
+  await page.fill("#pay", "950");
+  await page.fill("#hours", "20");
+  await fillDate(page, "started", ["8", "1", "2024"]);
+  await shot("c06-job");
+  await submit(page);
+  await saved("income");
+  await section("capital");
+  await page.fill("#savings", "1200");
+  await submit(page);
+  await saved("capital");
+  for (const [name, no] of [["childcare", "#childcare-2"], ["health", "#health-2"], ["caring", "#caring-2"]]) {
+    await section(name);
+    await page.locator(no).check();
+    await submit(page);
+    await saved(name);
+  }
+
+  await page.locator('#submit-status').waitFor();
+  await page.locator('.govuk-task-list a[href$="/check-answers"]').click();
+  await headingHasFocus(page);
+  await page.getByText("Corner Shop Ltd").first().waitFor();
+  await shot("c07-check-answers");
+  await page.locator('main a[href$="/declaration"]').click();
+  await headingHasFocus(page);
+  await shot("c08-declaration");
+  await submit(page);
+  await page.waitForURL(/\/status\?submitted=1$/);
+  await page.locator(".govuk-panel--confirmation").waitFor();
+  await page.locator("main .govuk-task-list__item").first().waitFor(); // the to-dos the claims service set
+  const todos = await page.locator("main .govuk-task-list__item").allInnerTexts();
+  check(todos.some((t) => /Claimant Commitment|Ymrwymiad Hawlydd/.test(t)), `no Claimant Commitment to-do: ${todos}`);
+  check(todos.some((t) => /tenancy agreement|cytundeb tenantiaeth/.test(t)), `no tenancy agreement asked for: ${todos}`);
+  await shot("c09-status");
+}
+
 async function journey(browser, lang, user) {
   const t = lang === "cy"
     ? { start: "Dechrau nawr", signIn: "Mewngofnodi gyda GOV.UK One Login", continue: "Parhau", submit: "Gwirio beth allwn ei gael", title: "Gwirio beth allech ei gael", result: "Gallech gael", signOut: "Allgofnodi", error: "Gwall:", signedOut: "Rydych wedi allgofnodi", account: "Eich cyfrif", problem: "Mae problem wedi codi" }
@@ -240,6 +339,7 @@ async function journey(browser, lang, user) {
   await page.locator("#profile").waitFor();
   await shot("03-account");
   await addressFinder(page, lang, shot);
+  await applyForUniversalCredit(page, lang, shot);
 
   // The estimate: one question a page.
   await page.getByRole("link", { name: t.title }).first().click();

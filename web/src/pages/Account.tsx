@@ -2,7 +2,7 @@
 // through the BFF with your own token); a proven citizen without a record finishes registering here.
 import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useSearchParams } from "react-router";
+import { Link, useSearchParams } from "react-router";
 import { api, auth, ProblemError } from "../api";
 import { Button, type ErrorItem, ErrorSummary, SuccessBanner, SummaryList, TextInput } from "../components/govuk";
 import { usePage } from "../components/Layout";
@@ -115,6 +115,14 @@ export default function Account() {
                 },
               ]}
             />
+          </>
+        )}
+        {profile && profile !== "missing" && (
+          <>
+            <h2 className="govuk-heading-m">{t("claim.start.title")}</h2>
+            <p className="govuk-body">
+              <Link className="govuk-link" to="/apply" id="apply-link">{t("claim.start.title")}</Link>
+            </p>
           </>
         )}
         {profile === "missing" && proven && (
