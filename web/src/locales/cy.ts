@@ -333,7 +333,7 @@ export const cy: Messages = {
       children: "Plant",
       tenure: "Ble rydych yn byw",
       rent: "Rhent misol",
-      landlord: "Landlord",
+      landlord: "Eich landlord",
       bedrooms: "Ystafelloedd gwely",
       job: "Swydd",
       savings: "Cynilion",
