@@ -423,7 +423,8 @@ try {
   const nino = () => `AB${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}C`;
   // JOURNEYS=keyboard runs one of them (while developing a page); all three by default.
   const only = (process.env.JOURNEYS ?? "en,cy,keyboard").split(",");
-  if (only.includes("en")) results.push(await journey(browser, "en", { name: "Sarah Anne Jones", nino: process.env.NINO_EN ?? nino() }));
+  // Mohammed applies for UC in English: the e2e tests claim as Sarah and expect hers to be her only claim.
+  if (only.includes("en")) results.push(await journey(browser, "en", { name: "Mohammed Khan", nino: process.env.NINO_EN ?? nino() }));
   if (only.includes("cy")) results.push(await journey(browser, "cy", { name: "Gwen Evans", nino: process.env.NINO_CY ?? nino() }));
   if (only.includes("keyboard")) await keyboardJourney(browser, { name: "Sarah Anne Jones", nino: nino() });
 } catch (error) {
