@@ -27,7 +27,10 @@ export type ClaimView = {
 };
 type Summary = { id: string; claim_type: string; status: string; created_at: string };
 
-const newKey = () => crypto.randomUUID();
+/** An Idempotency-Key. `crypto.randomUUID` exists only in a secure context (https or localhost);
+ * `getRandomValues` everywhere, so a page served over plain http on a LAN address works too. */
+const newKey = () =>
+  crypto.randomUUID?.() ?? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 const today = () => {
   const now = new Date();
   return new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()));
