@@ -146,7 +146,9 @@ async def sign_in(request: Request, level: str = "P2") -> Response:
     location = upstream.headers.get("location")
     if upstream.status_code != 302 or not location:
         log.warning("sign_in_start_failed", status=upstream.status_code)
-        return RedirectResponse("/could-not-sign-in", status_code=303, headers=NO_STORE)
+        # Too many requests, or One Login or the identity service down: "try again later", not a
+        # stale link (nothing the person did is wrong).
+        return RedirectResponse("/could-not-sign-in?reason=unavailable", status_code=303, headers=NO_STORE)
     response = RedirectResponse(location, status_code=302, headers=NO_STORE)
     _relay_cookies(upstream, response, _settings(request))
     return response

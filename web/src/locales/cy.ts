@@ -144,6 +144,7 @@ export const cy: Messages = {
     cancelled: "Gwnaethoch stopio mewngofnodi cyn iddo orffen.",
     identity: "Nid oedd GOV.UK One Login yn gallu profi pwy ydych. Gallwch barhau i wirio beth allech ei gael heb fewngofnodi.",
     expired: "Roedd y ddolen mewngofnodi wedi dyddio neu wedi cael ei defnyddio mewn porwr arall.",
+    unavailable: "Nid yw mewngofnodi’n gweithio ar hyn o bryd. Rhowch gynnig arall arni ymhen ychydig funudau.",
     tryAgain: "Rhowch gynnig arall ar fewngofnodi",
   },
   notFound: { title: "Heb ddod o hyd i'r dudalen", text: "Os gwnaethoch deipio'r cyfeiriad gwe, gwiriwch ei fod yn gywir." },

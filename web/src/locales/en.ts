@@ -142,6 +142,7 @@ export const en = {
     cancelled: "You stopped signing in before it finished.",
     identity: "GOV.UK One Login could not prove your identity. You can still check what you could get without signing in.",
     expired: "The sign-in link was out of date or was used in another browser.",
+    unavailable: "Signing in is not working at the moment. Try again in a few minutes.",
     tryAgain: "Try signing in again",
   },
   notFound: { title: "Page not found", text: "If you typed the web address, check it is correct." },
