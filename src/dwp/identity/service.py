@@ -128,15 +128,23 @@ async def published_keys(ctx: IdentityContext) -> dict[str, object]:
 
 
 async def start_sign_in(
-    ctx: IdentityContext, *, provider: Literal["one-login", "staff"], confidence: Confidence, return_to: str
+    ctx: IdentityContext,
+    *,
+    provider: Literal["one-login", "staff"],
+    confidence: Confidence,
+    return_to: str,
+    ui_locales: Literal["en", "cy"] = "en",
 ) -> tuple[PendingSignIn, str]:
-    """Remember state, nonce and PKCE verifier, and return the provider's authorisation URL."""
+    """Remember state, nonce and PKCE verifier, and return the provider's authorisation URL (One
+    Login's pages in the person's language, `ui_locales`)."""
     now = ctx.now()
     pending = PendingSignIn.start(provider=provider, confidence=confidence, now=now, return_to=return_to)
     await ctx.store.put_pending(pending, now + PENDING_SIGN_IN_SECONDS)
-    client = ctx.one_login if provider == "one-login" else ctx.staff
     with _provider_reachable(provider):
-        url = await client.authorization_url(pending)
+        if provider == "one-login":
+            url = await ctx.one_login.authorization_url(pending, ui_locales=ui_locales)
+        else:
+            url = await ctx.staff.authorization_url(pending)
     return pending, url
 
 
