@@ -65,7 +65,7 @@ class DataStack(cdk.Stack):
         self.data_key = kms.Key(
             self,
             "DataKey",
-            alias="alias/dwp-data",
+            alias=catalog.DATA_KEY_ALIAS,
             description="Encrypts the platform's data at rest: RDS, Redis, S3, SNS, SQS, secrets",
             enable_key_rotation=True,
             removal_policy=config.removal_policy,

@@ -173,8 +173,7 @@ def _prepare(synth: Synthesised, url: str) -> Endpoint:
     ):
         getattr(_admin_client(url, service), call)()  # moto loads a service's code on its first call
     aws.bootstrap(settings)
-    kms, secrets = _admin_client(url, "kms"), _admin_client(url, "secretsmanager")
-    kms.create_alias(AliasName=DATA_KEY_ALIAS, TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+    secrets = _admin_client(url, "secretsmanager")  # bootstrap makes the data key (the evidence bucket's)
     for name in [DATABASE_SECRET, *(n for n in synth.stacks.data.secrets if n != catalog.BLIND_INDEX_SECRET)]:
         secrets.create_secret(Name=name, SecretString=uuid.uuid4().hex)
     arns = _local_arns(synth, url)
