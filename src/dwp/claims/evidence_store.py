@@ -64,6 +64,9 @@ class EvidenceSettings(BaseSettings):
     clamd_host: str = Field("127.0.0.1", description="Where clamd listens (TCP).")
     clamd_port: int = Field(3310, ge=1, le=65535, description="clamd's TCP port.")
     clamd_timeout_seconds: float = Field(30.0, gt=0, description="Longest wait for one scan.")
+    evidence_sweep_seconds: float = Field(
+        60.0, gt=0, description="How often uploads whose window closed without a check are checked."
+    )
 
     platform: Settings = Field(default_factory=Settings, exclude=True)
 
