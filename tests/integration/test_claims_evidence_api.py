@@ -345,3 +345,65 @@ async def test_hostile_ids_are_problems_not_errors(claims: Service, bad: str) ->
     )
     assert response.status_code in (400, 404, 422)
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_with_the_scanner_down_the_upload_waits_and_is_checked_when_it_is_back(claims: Service) -> None:
+    """clamd unreachable: a 503 problem, the upload still awaiting (never accepted unscanned), the file
+    kept; with the scanner back the same upload is judged."""
+    import dataclasses
+    import socket
+
+    from dwp.claims.scanning import ClamdScanner, EicarScanner
+
+    subject = f"sub-{uuid.uuid4()}"
+    claim = await a_submitted_claim(claims, subject)
+    form = await ask_to_upload(claims, claim, subject)
+    await browser_post(form, PDF, "tenancy.pdf")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]  # closed when the block ends: nothing listens there
+    working = claims.app.state.evidence
+    claims.app.state.evidence = dataclasses.replace(
+        working, scanner=ClamdScanner("127.0.0.1", dead_port, timeout=2)
+    )
+    down = await say_done(claims, claim, subject, form["upload"]["id"])
+    assert down.status_code == 503
+    assert down.headers["content-type"] == "application/problem+json"
+    assert "retry-after" in down.headers
+    view = await claims.http.get(
+        f"/v1/claims/{claim.id}/uploads/{form['upload']['id']}", headers=citizen(claims, subject)
+    )
+    assert view.json()["state"] == "awaiting"
+
+    claims.app.state.evidence = dataclasses.replace(working, scanner=EicarScanner())
+    back = await say_done(claims, claim, subject, form["upload"]["id"])
+    assert back.json()["state"] == "accepted"
+    assert evidence_todo(claim) not in await open_todos(claims, claim, subject)
+
+
+async def test_with_s3_down_asking_and_checking_are_problems_and_nothing_is_lost(
+    claims: Service, make_settings: Any
+) -> None:
+    import dataclasses
+    import socket
+
+    from dwp.claims.evidence_store import EvidenceSettings
+
+    subject = f"sub-{uuid.uuid4()}"
+    claim = await a_submitted_claim(claims, subject)
+    form = await ask_to_upload(claims, claim, subject)
+    await browser_post(form, PDF, "tenancy.pdf")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    working = claims.app.state.evidence
+    settings = EvidenceSettings(
+        evidence_kms_key_id=working.store.kms_key_id, platform=make_settings(aws_endpoint_url=dead)
+    )
+    claims.app.state.evidence = dataclasses.replace(working, store=EvidenceStore(settings))
+    down = await say_done(claims, claim, subject, form["upload"]["id"])
+    assert down.status_code == 503
+    assert down.headers["content-type"] == "application/problem+json"
+    claims.app.state.evidence = working
+    back = await say_done(claims, claim, subject, form["upload"]["id"])
+    assert back.json()["state"] == "accepted"
