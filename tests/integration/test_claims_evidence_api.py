@@ -19,14 +19,12 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
 
 from dwp.claims.domain import lifecycle as L
 from dwp.claims.domain.answers import ClaimType
 from dwp.claims.domain.evidence import UPLOAD_POLICY
 from dwp.claims.domain.model import Actor, Claim, Claimant, TodoKind
 from dwp.claims.evidence_store import ACCEPTED, EvidenceStore, PresignedPost
-from dwp.claims.repository import audit_log
 from dwp.claims.service import ClaimsContext
 from dwp.platform.migrations import upgrade
 from dwp.platform.settings import Settings
@@ -187,16 +185,13 @@ async def test_an_accepted_upload_closes_the_to_do_and_a_caseworker_gets_an_audi
     assert downloaded.content == PDF
     assert downloaded.headers["content-disposition"].startswith("attachment")
     async with claims.ctx.uow(read_only=True) as uow:
-        rows = (
-            await uow.repository.session.execute(
-                select(audit_log).where(
-                    audit_log.c.claim_id == claim.id, audit_log.c.action == "evidence_link_issued"
-                )
-            )
-        ).all()
+        trail = await uow.repository.audit_trail(claim.id)
+    rows = [r for r in trail if r["action"] == "evidence_link_issued"]
     assert len(rows) == 2
-    assert {r.actor for r in rows} == {"staff-a"}
-    assert {r.reason for r in rows} == {"check tenancy"}
+    assert {r["actor"] for r in rows} == {"staff-a"}
+    assert {r["reason"] for r in rows} == {"check tenancy"}
+    assert {r["after"]["upload"] for r in rows} == {form["upload"]["id"]}
+    assert next(r["action"] for r in trail if r["action"].startswith("evidence_")) == "evidence_accepted"
     listed = await claims.http.get(f"/v1/claims/{claim.id}/uploads", headers=caseworker(claims))
     assert [u["state"] for u in listed.json()["items"]] == ["accepted"]
 
