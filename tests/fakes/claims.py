@@ -85,7 +85,9 @@ class InMemoryClaimsRepository:
         return self._data.work.get(item_id)
 
     async def work_for_claim(self, claim_id: str) -> list[WorkItem]:
-        return sorted((w for w in self._data.work.values() if w.claim_id == claim_id), key=lambda w: w.created_at)
+        return sorted(
+            (w for w in self._data.work.values() if w.claim_id == claim_id), key=lambda w: w.created_at
+        )
 
     async def queue(self, query: QueueFilter, *, today: date, limit: int = 50) -> list[WorkItem]:
         found = [w for w in self._data.work.values() if query.matches(w, today)]

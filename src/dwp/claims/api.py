@@ -12,7 +12,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter
 
 from dwp.claims import edge, service
 from dwp.claims.deps import Context, actor_of
@@ -34,7 +34,9 @@ ClaimId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[0-9a-f-]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # FastAPI validates a parsed body (Python values), where pydantic's strict mode would refuse an enum
+    # given as its JSON string; so unknown fields are refused, and booleans are StrictBool.
+    model_config = ConfigDict(extra="forbid")
 
 
 ShortText = Annotated[str, Field(max_length=2000)]
@@ -45,7 +47,7 @@ complete..."); a submission names the version the claimant accepted."""
 
 class StartClaimBody(Strict):
     claim_type: ClaimType
-    joint: bool = Field(False, description="A joint Universal Credit claim with a partner")
+    joint: StrictBool = Field(False, description="A joint Universal Credit claim with a partner")
 
 
 class ConfirmationBody(Strict):

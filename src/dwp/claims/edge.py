@@ -51,7 +51,8 @@ def edge_model(shape: type) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for f in dataclasses.fields(shape):
         if f.default is not dataclasses.MISSING:
-            default: Any = f.default
+            # An empty tuple or set default is an empty list at the edge (JSON has only arrays).
+            default: Any = list(f.default) if isinstance(f.default, tuple | frozenset) else f.default
         elif f.default_factory is not dataclasses.MISSING:
             default = f.default_factory()
         else:

@@ -78,7 +78,8 @@ async def test_start_save_submit_records_everything_in_one_unit(ctx_store, claim
 async def test_an_unproven_person_submits_and_verifying_identity_is_a_todo(ctx_store) -> None:
     ctx, store = ctx_store
     claim = await _start(ctx, verified=False, claim_type=A.ClaimType.NEW_STYLE_JSA)
-    assert claim.claimant.citizen_id is None and not claim.claimant.identity_verified
+    assert claim.claimant.citizen_id is None
+    assert not claim.claimant.identity_verified
     claim = await _fill(ctx, claim, ANSWERS[A.ClaimType.NEW_STYLE_JSA]())
     claim = await service.submit_claim(
         ctx, claim_id=claim.id, actor=ALICE, declaration="2026-12", expected_version=claim.version
@@ -153,7 +154,8 @@ async def test_the_partner_joins_with_the_code_once_and_confirms(ctx_store) -> N
     with pytest.raises(InvalidJoinCode):
         await service.join_claim(ctx, code="AAAA-BBBB-CCCC-DDDD", person=Person(BOB))
     joined = await service.join_claim(ctx, code=code.lower(), person=Person(BOB, "cit-b", True))
-    assert joined.partner is not None and joined.partner.subject == BOB.subject
+    assert joined.partner is not None
+    assert joined.partner.subject == BOB.subject
     assert [c.id for c in await service.claims_of(ctx, subject=BOB.subject)] == [claim.id]
     with pytest.raises(InvalidJoinCode):  # a code is used once
         await service.join_claim(ctx, code=code, person=Person(Actor("onelogin-eve", "citizen")))
@@ -175,7 +177,10 @@ async def test_a_reconsideration_of_a_decision_opens_work_for_another_decision_m
     )
     # Casework's moves, through the same seam (change_claim) its use cases use.
     claim = await service.change_claim(
-        ctx, claim_id=claim.id, actor=STAFF, apply=lambda c: L.start_assessment(c, actor=STAFF, at=ctx.clock())
+        ctx,
+        claim_id=claim.id,
+        actor=STAFF,
+        apply=lambda c: L.start_assessment(c, actor=STAFF, at=ctx.clock()),
     )
     claim = await service.change_claim(
         ctx,
@@ -183,13 +188,15 @@ async def test_a_reconsideration_of_a_decision_opens_work_for_another_decision_m
         actor=STAFF,
         apply=lambda c: L.disallow(c, actor=STAFF, at=ctx.clock(), decision_id="d-1", reasons=("capital",)),
     )
-    assert claim.latest_decision is not None and claim.latest_decision.outcome == Outcome.DISALLOW
+    assert claim.latest_decision is not None
+    assert claim.latest_decision.outcome == Outcome.DISALLOW
     claim = await service.request_reconsideration(
         ctx, ClaimantRequest(claim.id, claim.version, "my savings are less"), actor=ALICE
     )
     assert claim.status == Status.RECONSIDERATION
     work = [w for w in store.data.work.values() if w.kind.value == "reconsideration"]
-    assert work and STAFF.subject in work[0].not_assignable_to
+    assert work
+    assert STAFF.subject in work[0].not_assignable_to
 
 
 async def test_the_journal_keeps_messages_and_publishes_no_text(ctx_store) -> None:
