@@ -422,20 +422,8 @@ async def read_claim(
     return _send(response, claim, ctx, principal.subject)
 
 
-_SECTION_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "description": "The section's answers; each claim type's sections are listed in "
-                    "docs/claims.md (Service and API). Unknown fields are refused.",
-                }
-            }
-        },
-    }
-}
+SECTION_BODY, SECTION_SCHEMAS = edge.section_components()
+_SECTION_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": SECTION_BODY}}}}
 
 
 @router.put(
