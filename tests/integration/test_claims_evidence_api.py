@@ -402,3 +402,48 @@ async def test_with_s3_down_asking_and_checking_are_problems_and_nothing_is_lost
     claims.app.state.evidence = working
     back = await say_done(claims, claim, subject, form["upload"]["id"])
     assert back.json()["state"] == "accepted"
+
+
+async def test_a_check_cut_short_after_its_copy_is_redone_once(claims: Service) -> None:
+    """A process killed between copying the accepted object and recording it leaves the upload
+    awaiting: the next completion (or the sweep) judges it again, copies again over the same key, and
+    the to-do is closed once, with one `todo_done` event."""
+    from dwp.claims.domain.evidence import UploadState
+
+    subject = f"sub-{uuid.uuid4()}"
+    claim = await a_submitted_claim(claims, subject)
+    form = await ask_to_upload(claims, claim, subject)
+    await browser_post(form, PDF, "tenancy.pdf")
+    arrived = await claims.store.inspect(form["fields"]["key"])
+    assert arrived is not None
+    await claims.store.accept(arrived, form["upload"]["id"])  # as far as the killed attempt got
+    view = await claims.http.get(
+        f"/v1/claims/{claim.id}/uploads/{form['upload']['id']}", headers=citizen(claims, subject)
+    )
+    assert view.json()["state"] == UploadState.AWAITING
+    done = await say_done(claims, claim, subject, form["upload"]["id"])
+    assert done.json()["state"] == "accepted"
+    again = await say_done(claims, claim, subject, form["upload"]["id"])
+    assert again.json()["checked_at"] == done.json()["checked_at"]
+    async with claims.ctx.uow(read_only=True) as uow:
+        trail = await uow.repository.audit_trail(claim.id)
+    assert [r["action"] for r in trail].count("complete_todo") == 1
+    assert [r["action"] for r in trail].count("evidence_accepted") == 1
+
+
+async def test_two_completions_at_once_record_one_result(claims: Service) -> None:
+    subject = f"sub-{uuid.uuid4()}"
+    claim = await a_submitted_claim(claims, subject)
+    form = await ask_to_upload(claims, claim, subject)
+    await browser_post(form, PDF, "tenancy.pdf")
+    first, second = await asyncio.gather(
+        say_done(claims, claim, subject, form["upload"]["id"]),
+        say_done(claims, claim, subject, form["upload"]["id"]),
+    )
+    assert (first.status_code, second.status_code) == (200, 200), (first.text, second.text)
+    assert first.json() == second.json()
+    assert first.json()["state"] == "accepted"
+    async with claims.ctx.uow(read_only=True) as uow:
+        trail = await uow.repository.audit_trail(claim.id)
+    assert [r["action"] for r in trail].count("complete_todo") == 1
+    assert [r["action"] for r in trail].count("evidence_accepted") == 1

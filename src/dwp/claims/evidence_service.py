@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from dwp.claims import service
 from dwp.claims.domain import evidence as E
 from dwp.claims.domain import lifecycle
-from dwp.claims.domain.errors import MoveNotAllowed, NotPermitted, TodoClosed, TodoNotFound
+from dwp.claims.domain.errors import MoveNotAllowed, NotPermitted, StaleVersion, TodoClosed, TodoNotFound
 from dwp.claims.domain.model import Actor, AuditRecord, Claim
 from dwp.claims.domain.todos import role_of
 from dwp.claims.evidence_store import (
@@ -281,14 +281,13 @@ async def _judge(ctx: ClaimsContext, evidence: Evidence, upload: E.Upload) -> Ch
         log.warning(
             "evidence_quarantined", upload_id=upload.id, claim_id=upload.claim_id, signature=signature
         )
-    checked = Checked(judged, stored, signature)
-    await _record(ctx, checked)
-    return checked
+    return await _record(ctx, Checked(judged, stored, signature))
 
 
-async def _record(ctx: ClaimsContext, checked: Checked) -> None:
+async def _record(ctx: ClaimsContext, checked: Checked) -> Checked:
     """Write the result with its audit record; an accepted upload marks its to-do done in the same
-    transaction (unless the to-do was closed meanwhile, or the claim withdrawn: the upload still counts)."""
+    transaction (unless the to-do was closed meanwhile, or the claim withdrawn: the upload still counts).
+    Only the first of two checks at once records anything; both answer what was recorded."""
     upload = checked.upload
     audit = AuditRecord(
         upload.claim_id,
@@ -305,20 +304,29 @@ async def _record(ctx: ClaimsContext, checked: Checked) -> None:
         if await records(uow).save(checked):
             await uow.repository.audit(audit)
 
+    recorded = False
     if upload.state == E.UploadState.ACCEPTED:
-        try:
-            await service.change_claim(
-                ctx,
-                claim_id=upload.claim_id,
-                actor=SYSTEM,
-                apply=lambda c: lifecycle.complete_todo(c, upload.todo_id, actor=SYSTEM, at=ctx.clock()),
-                also=write,
-            )
-            return
-        except (TodoClosed, MoveNotAllowed):
-            pass  # recorded below without the to-do
-    async with ctx.uow() as uow:
-        await write(uow)
+        for _ in range(CHANGED_RETRIES):
+            try:
+                await service.change_claim(
+                    ctx,
+                    claim_id=upload.claim_id,
+                    actor=SYSTEM,
+                    apply=lambda c: lifecycle.complete_todo(c, upload.todo_id, actor=SYSTEM, at=ctx.clock()),
+                    also=write,
+                )
+                recorded = True
+                break
+            except StaleVersion:
+                continue  # the claim changed meanwhile (another check of this upload, a caseworker): again
+            except (TodoClosed, MoveNotAllowed):
+                break  # recorded below without the to-do
+    if not recorded:
+        async with ctx.uow() as uow:
+            await write(uow)
+    async with ctx.uow(read_only=True) as uow:
+        stored = await records(uow).get(upload.id)
+    return stored or checked
 
 
 async def download_link(
