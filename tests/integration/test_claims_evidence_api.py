@@ -447,3 +447,31 @@ async def test_two_completions_at_once_record_one_result(claims: Service) -> Non
         trail = await uow.repository.audit_trail(claim.id)
     assert [r["action"] for r in trail].count("complete_todo") == 1
     assert [r["action"] for r in trail].count("evidence_accepted") == 1
+
+
+async def test_the_services_own_sweep_notices_an_upload_that_never_came(
+    bootstrapped: Settings, tokens: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep in the app's lifespan, not called by the test: once the window has closed, the
+    upload nobody completed is refused as not arrived without anyone asking."""
+    from dwp.claims.app import build_app
+
+    monkeypatch.setenv("DWP_EVIDENCE_SWEEP_SECONDS", "0.1")
+    await asyncio.to_thread(upgrade, "claims", bootstrapped)
+    app = build_app(bootstrapped)
+    async with serve(app) as http:
+        clock = Clock(datetime.now(UTC))
+        app.state.claims_context.clock = clock
+        service = Service(app, http, app.state.claims_context, clock, tokens)
+        subject = f"sub-{uuid.uuid4()}"
+        claim = await a_submitted_claim(service, subject)
+        form = await ask_to_upload(service, claim, subject)
+        clock.now += UPLOAD_POLICY.window + timedelta(seconds=1)
+        path = f"/v1/claims/{claim.id}/uploads/{form['upload']['id']}"
+        deadline = asyncio.get_running_loop().time() + 20
+        while (
+            state := (await http.get(path, headers=citizen(service, subject))).json()["state"]
+        ) == "awaiting":
+            assert asyncio.get_running_loop().time() < deadline, "the sweep never checked the upload"
+            await asyncio.sleep(0.05)  # polling for a condition, bounded by the deadline
+        assert state == "refused"
