@@ -407,3 +407,26 @@ async def test_a_reconsideration_is_asked_within_the_limits(
         assert asked.json()["status"] == "reconsideration"
     finally:
         ctx.clock = real_clock
+
+
+async def test_the_journal_pages_with_a_cursor(api: httpx.AsyncClient, tokens: Callable[..., str]) -> None:
+    token = tokens()
+    claim_id = (await start(api, token, "new_style_esa")).json()["id"]
+    sent = [f"message {n}" for n in range(5)]
+    for text in sent:
+        posted = await api.post(f"/v1/claims/{claim_id}/journal", json={"text": text}, headers=bearer(token))
+        assert posted.status_code == 201, posted.text
+    read, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = await api.get(f"/v1/claims/{claim_id}/journal", params=params, headers=bearer(token))
+        assert page.status_code == 200, page.text
+        read += [e["text"] for e in page.json()["items"]]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+    assert read == sent
+    bad = await api.get(
+        f"/v1/claims/{claim_id}/journal", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=bearer(token)
+    )
+    assert_problem(bad, 422)
