@@ -191,7 +191,8 @@ async def test_an_accepted_upload_closes_the_to_do_and_a_caseworker_gets_an_audi
     assert {r["actor"] for r in rows} == {"staff-a"}
     assert {r["reason"] for r in rows} == {"check tenancy"}
     assert {r["after"]["upload"] for r in rows} == {form["upload"]["id"]}
-    assert next(r["action"] for r in trail if r["action"].startswith("evidence_")) == "evidence_accepted"
+    # The test's clock stands still, so the trail's order among these is the ids': compare as counts.
+    assert [r["action"] for r in trail].count("evidence_accepted") == 1
     listed = await claims.http.get(f"/v1/claims/{claim.id}/uploads", headers=caseworker(claims))
     assert [u["state"] for u in listed.json()["items"]] == ["accepted"]
 
