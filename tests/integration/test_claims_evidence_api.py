@@ -167,6 +167,14 @@ async def test_an_accepted_upload_closes_the_to_do_and_a_caseworker_gets_an_audi
     # Saying it again changes nothing.
     again = await say_done(claims, claim, subject, form["upload"]["id"])
     assert again.json()["state"] == "accepted"
+    # The to-do is done: no more forms for it.
+    closed = await claims.http.post(
+        f"/v1/claims/{claim.id}/todos/{todo}/uploads",
+        json={"content_type": "application/pdf"},
+        headers=citizen(claims, subject),
+    )
+    assert closed.status_code == 403, closed.text
+    assert closed.headers["content-type"] == "application/problem+json"
 
     # The citizen may not have a link; a caseworker may, for 5 minutes, and each is audited.
     path = f"/v1/claims/{claim.id}/uploads/{form['upload']['id']}/download-link"
