@@ -15,6 +15,7 @@ unit of work as the claim's change, its audit record and its events.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -192,8 +193,12 @@ async def start_upload(
             at=now,
             policy=evidence.policy,
         )
-        form = evidence.store.presigned_post(
-            upload_id, content_type=content_type, policy=evidence.policy, at=now
+        form = await asyncio.to_thread(
+            evidence.store.presigned_post,
+            upload_id,
+            content_type=content_type,
+            policy=evidence.policy,
+            at=now,
         )
         await records(uow).add(upload)
     return upload, form

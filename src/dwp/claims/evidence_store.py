@@ -146,14 +146,18 @@ class EvidenceStore:
         if self._settings.evidence_kms_key_id:
             return self._settings.evidence_kms_key_id
         kms = aws.client("kms", self._settings.platform)
-        return str(kms.describe_key(KeyId=catalog.DATA_KEY_ALIAS)["KeyMetadata"]["Arn"])
+        try:
+            return str(kms.describe_key(KeyId=catalog.DATA_KEY_ALIAS)["KeyMetadata"]["Arn"])
+        except (ClientError, BotoCoreError) as error:  # not cached: the next upload asks again
+            raise DependencyUnavailable("the evidence key cannot be found", dependency="kms") from error
 
     # --- uploads --------------------------------------------------------------------------------
     def presigned_post(
         self, upload_id: str, *, content_type: str, policy: UploadPolicy, at: datetime
     ) -> PresignedPost:
         """A form that S3 accepts only for this key, this type, 1 byte to the policy's maximum, encrypted
-        with the platform's KMS key, until the policy's window ends. (Signing is local: no call to S3.)"""
+        with the platform's KMS key, until the policy's window ends. Signing is local (no call to S3);
+        the key's ARN is looked up once when no setting names it, so call it off the event loop."""
         key = incoming_key(upload_id)
         kms_key = self.kms_key_id
         fields = {
