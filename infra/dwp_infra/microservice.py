@@ -423,7 +423,10 @@ class DwpMicroservice(Construct):
         if process.bucket_prefixes:
             objects = [f"{access.bucket_arn}/{prefix}*" for prefix in process.bucket_prefixes]
             self._allow(
-                "OwnEvidenceObjects", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], objects
+                "OwnEvidenceObjects",
+                # Tagging: the malware scan's verdict is a tag (the bucket policy denies reading `infected`).
+                ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"],
+                objects,
             )
             self._allow(
                 "ListOwnEvidencePrefix",

@@ -502,6 +502,8 @@ class ServicesStack(cdk.Stack):
                 secrets["REDIS_AUTH_TOKEN"] = ecs.Secret.from_secrets_manager(cache_auth)
             if process.bucket_prefixes:
                 environment["DWP_EVIDENCE_BUCKET"] = data.evidence_bucket.bucket_name
+                # The key every upload's POST policy names; the bucket policy compares it as an ARN.
+                environment["DWP_EVIDENCE_KMS_KEY_ID"] = data.data_key.key_arn
             if process.kind == "frontend":
                 secrets["DWP_GATEWAY_API_KEY"] = ecs.Secret.from_secrets_manager(
                     self._secret("GatewayKeyRef", self.gateway_key_secret)

@@ -486,6 +486,99 @@ def test_a_signed_in_citizen_claims_universal_credit_through_the_gateway(
     sarah.sign_out()
 
 
+def test_a_citizen_uploads_evidence_and_a_caseworker_opens_it_for_5_minutes(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """Claims issue, evidence: a submitted UC claim asks for the tenancy agreement; the citizen gets a
+    presigned POST through the gateway, sends the file straight to the embedded S3 as a browser does,
+    says it is done, and the to-do closes; a caseworker gets a link that lives at most 5 minutes. The
+    EICAR test file (assembled here) is quarantined by `dwp up`'s local scanner."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from pydantic import TypeAdapter
+
+    from dwp.claims.domain.answers import SECTIONS, ClaimType
+    from tests.unit.claims.conftest import uc_answers
+
+    sarah = Person("sarah-p2")
+    sarah.sign_in()
+    access = sarah.browser.post(f"{url('gateway')}/v1/sessions/token").json()["access_token"]
+    CANARIES["token of sarah-p2 (evidence)"] = access
+    auth = {"Authorization": f"Bearer {access}"}
+    with httpx.Client(base_url=url("gateway"), timeout=20) as client:
+        started = client.post(
+            "/v1/claims",
+            json={"claim_type": "universal_credit"},
+            headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        claim_id, etag = started.json()["id"], started.headers["etag"]
+        for name, section in uc_answers().items():
+            body = TypeAdapter(SECTIONS[ClaimType.UNIVERSAL_CREDIT][name]).dump_python(section, mode="json")
+            saved = client.put(
+                f"/v1/claims/{claim_id}/sections/{name}", json=body, headers={**auth, "If-Match": etag}
+            )
+            etag = saved.headers["etag"]
+            for question in saved.json()["questions"]:
+                confirmed = client.post(
+                    f"/v1/claims/{claim_id}/confirmations",
+                    json={"question": question["key"]},
+                    headers={**auth, "If-Match": etag},
+                )
+                etag = confirmed.headers["etag"]
+        submitted = client.post(
+            f"/v1/claims/{claim_id}/submission",
+            json={"declaration": "2026-12"},
+            headers={**auth, "If-Match": etag, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert submitted.status_code == 200, submitted.text
+
+        def evidence_todos() -> list[str]:
+            items = client.get(f"/v1/claims/{claim_id}/todos", headers=auth).json()["items"]
+            return [t["id"] for t in items if t["kind"] == "upload_evidence"]
+
+        todo = evidence_todos()[0]
+        results = {}
+        eicar = ("X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-ANTIVIRUS" + "-TEST-FILE!$H+H*").encode()
+        for label, content in (("eicar", b"%PDF-1.7\n" + eicar), ("pdf", b"%PDF-1.7\n%%EOF\n")):
+            asked = client.post(
+                f"/v1/claims/{claim_id}/todos/{todo}/uploads",
+                json={"content_type": "application/pdf"},
+                headers=auth,
+            )
+            assert asked.status_code == 201, asked.text
+            form = asked.json()
+            assert form["url"].startswith(f"http://127.0.0.1:{catalog.AWS_ENDPOINT_PORT + PORT_OFFSET}")
+            posted = httpx.post(
+                form["url"], data=form["fields"], files={"file": ("tenancy.pdf", content, "application/pdf")}
+            )
+            assert posted.status_code == 204, posted.text
+            done = client.post(
+                f"/v1/claims/{claim_id}/uploads/{form['upload']['id']}/completion", headers=auth
+            )
+            assert done.status_code == 200, done.text
+            results[label] = (form["upload"]["id"], done.json()["state"])
+        assert results["eicar"][1] == "quarantined"
+        assert results["pdf"][1] == "accepted"
+        assert todo not in evidence_todos()
+
+        staff = {"Authorization": f"Bearer {token('caseworker', log_dir(platform))}"}
+        link = client.post(
+            f"/v1/claims/{claim_id}/uploads/{results['pdf'][0]}/download-link",
+            json={"purpose": "check the tenancy"},
+            headers=staff,
+        )
+        assert link.status_code == 201, link.text
+        assert int(parse_qs(urlsplit(link.json()["url"]).query)["X-Amz-Expires"][0]) <= 300
+        assert httpx.get(link.json()["url"]).content == b"%PDF-1.7\n%%EOF\n"
+        hidden = client.post(
+            f"/v1/claims/{claim_id}/uploads/{results['eicar'][0]}/download-link",
+            json={"purpose": "x"},
+            headers=staff,
+        )
+        assert hidden.status_code == 404, hidden.text
+    sarah.sign_out()
+
+
 def log_dir(platform: tuple[subprocess.Popen[str], Path]) -> Path:
     return platform[1].parent
 

@@ -304,6 +304,48 @@ async def _reconsidered(services: Services) -> Resource:
     return await _decided(services, reconsidered=True)
 
 
+async def _evidence_todo(services: Services) -> Resource:
+    """A submitted UC claim whose answers call for evidence (renting: the tenancy agreement)."""
+    claim = await _submitted(services)
+    read = await _claims_client(services).get(f"/v1/claims/{claim.id}/todos", headers=bearer(claim.owner))
+    todo = next(t for t in read.json()["items"] if t["kind"] == "upload_evidence")
+    claim.params, claim.body, claim.etag = {"todo_id": todo["id"]}, {"content_type": "application/pdf"}, None
+    return claim
+
+
+async def _upload(services: Services, *, accepted: bool = False) -> Resource:
+    """An upload for an evidence to-do; `accepted`: a real PDF POSTed to its form and checked, and the
+    resource is then a caseworker's (downloading evidence is for staff)."""
+    claim = await _evidence_todo(services)
+    client = _claims_client(services)
+    asked = await client.post(
+        f"/v1/claims/{claim.id}/todos/{claim.params['todo_id']}/uploads",
+        json={"content_type": "application/pdf"},
+        headers=bearer(claim.owner),
+    )
+    assert asked.status_code == 201, asked.text
+    form = asked.json()
+    claim.params, claim.body = {"upload_id": form["upload"]["id"]}, None
+    if not accepted:
+        return claim
+    async with httpx.AsyncClient() as s3:
+        pdf = b"%PDF-1.7\n%%EOF\n"
+        posted = await s3.post(
+            form["url"], data=form["fields"], files={"file": ("a.pdf", pdf, "application/pdf")}
+        )
+        assert posted.status_code == 204, posted.text
+    done = await client.post(
+        f"/v1/claims/{claim.id}/uploads/{form['upload']['id']}/completion", headers=bearer(claim.owner)
+    )
+    assert done.json()["state"] == "accepted", done.text
+    caseworker = services.tokens("caseworker", roles=["caseworker"])
+    return Resource(claim.id, caseworker, True, params=claim.params, body={"purpose": "check the tenancy"})
+
+
+async def _accepted_upload(services: Services) -> Resource:
+    return await _upload(services, accepted=True)
+
+
 ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]] = {
     ("PUT", "/v1/claims/{claim_id}/sections/{section}"): _section,
     ("POST", "/v1/claims/{claim_id}/confirmations"): _with_question,
@@ -314,6 +356,10 @@ ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]
     ("POST", "/v1/claims/{claim_id}/reconsideration-request"): _disallowed,
     ("POST", "/v1/claims/{claim_id}/appeal"): _reconsidered,
     ("POST", "/v1/claims/{claim_id}/human-review-request"): _automatic_award,
+    ("POST", "/v1/claims/{claim_id}/todos/{todo_id}/uploads"): _evidence_todo,
+    ("POST", "/v1/claims/{claim_id}/uploads/{upload_id}/completion"): _upload,
+    ("GET", "/v1/claims/{claim_id}/uploads/{upload_id}"): _upload,
+    ("POST", "/v1/claims/{claim_id}/uploads/{upload_id}/download-link"): _accepted_upload,
 }
 """Routes whose owner's request needs a claim in a particular state (or more than its id)."""
 

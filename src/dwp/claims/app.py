@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from dwp.claims.api import SECTION_SCHEMAS, router
+from dwp.claims.api_evidence import router as evidence_router
 from dwp.claims.domain import errors
 from dwp.claims.domain.evidence import EvidenceNotAvailable, UploadNotAllowed
 from dwp.claims.domain.household import NotReadyToAssess
@@ -79,7 +80,7 @@ ERRORS: ErrorTable = {
 }
 """The claims service's one error table: the only place its domain errors meet HTTP."""
 
-ROUTERS: list[APIRouter] = [router]
+ROUTERS: list[APIRouter] = [router, evidence_router]
 """The service's routers; the casework and evidence routers are added here."""
 
 

@@ -143,6 +143,26 @@ partner_invites = Table(
 )
 """Invitations to join a joint claim, found by the digest of their code."""
 
+evidence_uploads = Table(
+    "evidence_uploads",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("claim_id", String(36), nullable=False, index=True),
+    Column("todo_id", String(36), nullable=False),
+    Column("object_key", String(200), nullable=False),
+    Column("declared_type", String(64), nullable=False),
+    Column("state", String(16), nullable=False, index=True),
+    Column("refusal", String(32), nullable=True),
+    Column("detected_type", String(64), nullable=True),
+    Column("size", Integer, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("checked_at", DateTime(timezone=True), nullable=True),
+    Column("stored_key", String(200), nullable=True),
+    Column("signature", String(200), nullable=True),
+)
+"""Evidence uploads (`domain.evidence.Upload`) and where the checked copy is (`evidence_service`)."""
+
 DOCUMENT_PURPOSE = "claims.claim"
 JOURNAL_PURPOSE = "claims.journal"
 
