@@ -246,7 +246,6 @@ def test_benefits_agrees_on_periods_from_the_31st() -> None:
     assert one_month_later(date(2027, 1, 31)) == assessment_period_end(date(2027, 1, 31), 0)
 
 
-@pytest.mark.xfail(strict=True, reason="benefits refuses a child born when the eldest adult was under 12")
 def test_benefits_accepts_a_young_adult_bringing_up_a_sibling() -> None:
     household = A.HouseholdAnswers(False, children=(A.ChildAnswer(date(2016, 1, 1), "M", "kinship_carer"),))
     story = draft(sections=uc_answers(household=household))

@@ -18,8 +18,6 @@ CHILD_LIMIT_DATE = date(2017, 4, 6)
 """Children born before this date are outside the two-child limit (UC Regs 2013 reg 24A)."""
 LCWRA_PROTECTION_DATE = date(2026, 4, 6)
 """LCWRA from before this date keeps the protected rate (Universal Credit Act 2025 s.3)."""
-YOUNGEST_PARENT_AGE = 12
-"""A child born when the eldest adult was younger than this is refused as impossible input."""
 MAX_ADULT_AGE = 66
 """UC is for people under State Pension age (66 for anyone this service assesses in 2025-27)."""
 
@@ -168,16 +166,16 @@ def validate(h: Household) -> None:
             _money(f"adults[{i}].earnings.{name}", value)
         if not 0 <= adult.expected_hours <= 100:
             raise InvalidCircumstances(f"adults[{i}].expected_hours", "must be 0 to 100 hours a week")
-    eldest = min(a.date_of_birth for a in h.adults)
+    # Responsibility is not parenthood (WRA 2012 s.10; UC Regs 2013 reg 4: the child normally lives
+    # with the claimant; reg 24B names non-parental caring). An 18-year-old bringing up a
+    # 15-year-old sibling, a grandparent, a young aunt are all paid for the child, so no gap between the
+    # adults' and the children's ages is refused: only a child who cannot be one for this period is.
     for i, child in enumerate(h.children):
         if child.date_of_birth > end:
             raise InvalidCircumstances(f"children[{i}].date_of_birth", "is after the assessment period")
         if age_on(child.date_of_birth, end) >= 20:
+            # UC Regs 2013 reg 5: nobody is a qualifying young person at 20 or over.
             raise InvalidCircumstances(f"children[{i}].date_of_birth", "a child or young person is under 20")
-        if age_on(eldest, child.date_of_birth) < YOUNGEST_PARENT_AGE:
-            raise InvalidCircumstances(
-                f"children[{i}].date_of_birth", "is older than a child of the adults in this claim could be"
-            )
         if child.sex not in ("F", "M"):
             raise InvalidCircumstances(f"children[{i}].sex", "must be F or M")
     for name, value in (
