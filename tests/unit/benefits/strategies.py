@@ -22,7 +22,7 @@ def kernel_inputs(draw: st.DrawFn) -> dict[str, int]:
     v = {
         "couple": couple,
         "age1": draw(st.integers(16, 65)),
-        "age2": draw(st.integers(16, 65)) if couple else 0,
+        "age2": draw(st.integers(16, 120)) if couple else 0,  # a mixed-age couple: any age
         "n_children": kids,
         "n_born_before_2017": pre,
         "n_limit_exception": draw(st.integers(0, max(0, kids - 2))),

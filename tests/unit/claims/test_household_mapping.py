@@ -253,9 +253,6 @@ def test_benefits_accepts_a_young_adult_bringing_up_a_sibling() -> None:
     _assessable(uc_circumstances(story.claim, period_start=PERIOD))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="benefits refuses any adult over State Pension age, so mixed-age couples"
-)
 def test_benefits_accepts_a_mixed_age_couple() -> None:
     story = draft(sections=uc_answers(household=A.HouseholdAnswers(True, A.Partner(date(1955, 1, 1)))))
     story.claim = replace(story.claim, joint=True)

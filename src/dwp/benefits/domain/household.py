@@ -18,8 +18,9 @@ CHILD_LIMIT_DATE = date(2017, 4, 6)
 """Children born before this date are outside the two-child limit (UC Regs 2013 reg 24A)."""
 LCWRA_PROTECTION_DATE = date(2026, 4, 6)
 """LCWRA from before this date keeps the protected rate (Universal Credit Act 2025 s.3)."""
-MAX_ADULT_AGE = 66
-"""UC is for people under State Pension age (66 for anyone this service assesses in 2025-27)."""
+MAX_KERNEL_AGE = 120
+"""Ages reach the kernel capped here: it compares them only with 25 and 35, and a pension-age partner
+of a mixed-age couple may be any age (a date of birth may be as early as 1900)."""
 
 
 class Capability(StrEnum):
@@ -128,6 +129,23 @@ def age_on(born: date, day: date) -> int:
     return years - ((day.month, day.day) < (born.month, born.day))
 
 
+def state_pension_date(born: date) -> date:
+    """The day someone born on `born` reaches State Pension age (the qualifying age for state pension
+    credit, State Pension Credit Act 2002 s.1(6)): the 66th birthday under Pensions Act 1995 Sch 4
+    para 1(6) as amended by the Pensions Act 2011 s.1."""
+    if (born.month, born.day) == (2, 29) and not calendar.isleap(born.year + 66):
+        return date(born.year + 66, 3, 1)  # the day `age_on` counts the birthday as reached
+    return born.replace(year=born.year + 66)
+
+
+def over_state_pension_age(born: date, period_start: date) -> bool:
+    """Whether someone counts as over State Pension age for a whole assessment period. Reaching it
+    during a period changes the award from the first day of the next period (UC, PIP, JSA and ESA
+    (Decisions and Appeals) Regs 2013 Sch 1 para 26, as substituted by SI 2020/655), so only a State
+    Pension date before the period's first day counts."""
+    return state_pension_date(born) < period_start
+
+
 def one_month_later(start: date) -> date:
     """The last day of an assessment period starting on `start` (UC Regs 2013 reg 21: a month, ending
     the day before the same date next month, or on the month's last day when there is no such date)."""
@@ -152,10 +170,19 @@ def validate(h: Household) -> None:
     if len(h.adults) != (2 if h.couple else 1):
         raise InvalidCircumstances("adults", "a couple's claim lists two adults, a single claim one")
     end = h.period_end
+    pension_age = [over_state_pension_age(a.date_of_birth, h.period_start) for a in h.adults]
+    if all(pension_age):
+        # WRA 2012 s.4(1)(b): UC is for people under the qualifying age for state pension credit; a
+        # couple may claim it jointly when one of them is (UC Regs 2013 reg 3(2)(a)), and since 15 May
+        # 2019 a mixed-age couple cannot newly claim Pension Credit (SI 2019/37 arts 3-4). Both over
+        # it, or a single person over it, claim Pension Credit instead.
+        field = "adults[0].date_of_birth" if not h.couple else "adults"
+        raise InvalidCircumstances(
+            field, "UC needs the claimant, or one partner of a couple, under State Pension age"
+        )
     for i, adult in enumerate(h.adults):
-        age = age_on(adult.date_of_birth, end)
-        if not 16 <= age < MAX_ADULT_AGE:
-            raise InvalidCircumstances(f"adults[{i}].date_of_birth", "age must be 16 to State Pension age")
+        if age_on(adult.date_of_birth, end) < 16:
+            raise InvalidCircumstances(f"adults[{i}].date_of_birth", "age must be 16 or over")
         e = adult.earnings
         for name, value in (
             ("gross", e.gross),

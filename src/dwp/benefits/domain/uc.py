@@ -15,12 +15,14 @@ from dwp.benefits.domain.explanation import Line
 from dwp.benefits.domain.household import (
     CHILD_LIMIT_DATE,
     LCWRA_PROTECTION_DATE,
+    MAX_KERNEL_AGE,
     Adult,
     Capability,
     Disability,
     Household,
     Tenure,
     age_on,
+    over_state_pension_age,
     validate,
 )
 from dwp.benefits.domain.rates import Rates, rates_on
@@ -87,8 +89,8 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
     waiver = h.severely_sight_impaired or any(a.disability_benefit for a in h.adults)
     values = {
         "couple": int(h.couple),
-        "age1": age_on(a1.date_of_birth, end),
-        "age2": age_on(a2.date_of_birth, end) if a2 else 0,
+        "age1": min(age_on(a1.date_of_birth, end), MAX_KERNEL_AGE),
+        "age2": min(age_on(a2.date_of_birth, end), MAX_KERNEL_AGE) if a2 else 0,
         "n_children": len(children),
         "n_born_before_2017": pre,
         "n_limit_exception": exceptions,
@@ -170,7 +172,19 @@ def calculate_uc(h: Household, rates: Rates | None = None) -> UCResult:
     rates = rates or rates_on(h.period_start)
     values, lha = to_inputs(h, rates)
     amounts = run_kernel(values, lha, rates)
-    return UCResult(rates.tax_year, amounts, explain(values, amounts))
+    lines = explain(values, amounts)
+    if h.couple and any(over_state_pension_age(a.date_of_birth, h.period_start) for a in h.adults):
+        # A mixed-age couple is paid as any joint claimants: the couple's standard allowance, the
+        # State Pension counted in full as unearned income, the cap and the size criteria as for
+        # anyone (docs/benefits.md lists each rule the pension-age partner touches).
+        lines.insert(1, Line("uc.mixed_age_couple", "note", MIXED_AGE_REGULATIONS))
+    return UCResult(rates.tax_year, amounts, lines)
+
+
+MIXED_AGE_REGULATIONS = (
+    "UC Regs 2013 reg 3(2)(a) (joint claim), reg 36 (couple rate), regs 66(1)(a) and 67 (State Pension "
+    "as unearned income), reg 83 (no exemption from the cap for age); SI 2019/37 arts 3-4"
+)
 
 
 def explain(v: dict[str, int], a: dict[str, int]) -> list[Line]:

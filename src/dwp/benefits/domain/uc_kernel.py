@@ -24,8 +24,8 @@ from dwp.benefits.domain import params as K
 # (name, batch dtype, lowest, highest) for each kernel input, in the kernel's argument order.
 INPUTS: tuple[tuple[str, str, int, int], ...] = (
     ("couple", "int8", 0, 1),
-    ("age1", "int8", 16, 66),
-    ("age2", "int8", 0, 66),
+    ("age1", "int8", 16, 120),
+    ("age2", "int8", 0, 120),
     ("n_children", "int8", 0, 20),
     ("n_born_before_2017", "int8", 0, 20),
     ("n_limit_exception", "int8", 0, 20),
@@ -294,7 +294,9 @@ def uc_calc(
     couple = np.int64(couple)
     n_children = np.int64(n_children)
 
-    # Standard allowance (UC Regs 2013 reg 36): couples get the higher rate if either is 25 or over.
+    # Standard allowance (UC Regs 2013 reg 36): couples get the higher rate if either is 25 or over,
+    # a mixed-age couple (one partner over State Pension age, reg 3(2)(a)) included: UC has no
+    # pension-age amount, so the older partner's age matters here only as "25 or over".
     if couple:
         standard = r[K.SA_COUPLE_25] if age1 >= 25 or age2 >= 25 else r[K.SA_COUPLE_U25]
     elif age1 >= 25:
