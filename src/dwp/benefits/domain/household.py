@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from dwp.benefits.domain.errors import InvalidCircumstances
+from dwp.benefits.domain.pension_age import state_pension_date
 
 CHILD_LIMIT_DATE = date(2017, 4, 6)
 """Children born before this date are outside the two-child limit (UC Regs 2013 reg 24A)."""
@@ -129,20 +130,11 @@ def age_on(born: date, day: date) -> int:
     return years - ((day.month, day.day) < (born.month, born.day))
 
 
-def state_pension_date(born: date) -> date:
-    """The day someone born on `born` reaches State Pension age (the qualifying age for state pension
-    credit, State Pension Credit Act 2002 s.1(6)): the 66th birthday under Pensions Act 1995 Sch 4
-    para 1(6) as amended by the Pensions Act 2011 s.1."""
-    if (born.month, born.day) == (2, 29) and not calendar.isleap(born.year + 66):
-        return date(born.year + 66, 3, 1)  # the day `age_on` counts the birthday as reached
-    return born.replace(year=born.year + 66)
-
-
 def over_state_pension_age(born: date, period_start: date) -> bool:
-    """Whether someone counts as over State Pension age for a whole assessment period. Reaching it
-    during a period changes the award from the first day of the next period (UC, PIP, JSA and ESA
-    (Decisions and Appeals) Regs 2013 Sch 1 para 26, as substituted by SI 2020/655), so only a State
-    Pension date before the period's first day counts."""
+    """Whether someone counts as over State Pension age (by date of birth, `pension_age`) for a whole
+    assessment period. Reaching it during a period changes the award from the first day of the next
+    period (UC, PIP, JSA and ESA (Decisions and Appeals) Regs 2013 Sch 1 para 26, as substituted by
+    SI 2020/655), so only a State Pension date before the period's first day counts."""
     return state_pension_date(born) < period_start
 
 
