@@ -40,7 +40,9 @@ def kids(*years: int) -> tuple[Child, ...]:
 
 def test_assessment_period_dates() -> None:
     assert one_month_later(date(2025, 6, 1)) == date(2025, 6, 30)
-    assert one_month_later(date(2025, 1, 31)) == date(2025, 2, 28)
+    # UC Regs 2013 reg 21(2)(a): from the 31st the next period begins on February's last day, the 28th,
+    # so the first one ends on the 27th (this test said the 28th, one day too long).
+    assert one_month_later(date(2025, 1, 31)) == date(2025, 2, 27)
     assert one_month_later(date(2025, 12, 15)) == date(2026, 1, 14)
 
 

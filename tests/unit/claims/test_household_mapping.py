@@ -239,9 +239,6 @@ def test_assessment_periods_follow_uc_regs_reg_21(first_day: date, n: int, start
     assert assessment_period_start(first_day, n) == starts
 
 
-@pytest.mark.xfail(
-    strict=True, reason="benefits one_month_later ignores UC Regs 2013 reg 21(2) for the 29th-31st"
-)
 def test_benefits_agrees_on_periods_from_the_31st() -> None:
     assert one_month_later(date(2027, 1, 31)) == assessment_period_end(date(2027, 1, 31), 0)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from dwp.benefits.domain.errors import InvalidCircumstances
@@ -138,14 +138,34 @@ def over_state_pension_age(born: date, period_start: date) -> bool:
     return state_pension_date(born) < period_start
 
 
-def one_month_later(start: date) -> date:
-    """The last day of an assessment period starting on `start` (UC Regs 2013 reg 21: a month, ending
-    the day before the same date next month, or on the month's last day when there is no such date)."""
+def period_start_in(cycle_day: int, year: int, month: int) -> date:
+    """The first day, in `year`-`month`, of an assessment period of an award whose first date of
+    entitlement fell on day `cycle_day` of a month (UC Regs 2013 reg 21(2)): the same day each month;
+    from the 31st, the month's last day; from the 29th or 30th, that day, except in February, when it
+    is the 27th (the 28th in a leap year)."""
+    if cycle_day == 31:
+        return date(year, month, calendar.monthrange(year, month)[1])
+    if cycle_day in (29, 30) and month == 2:
+        return date(year, 2, 28 if calendar.isleap(year) else 27)
+    return date(year, month, cycle_day)
+
+
+def one_month_later(start: date, cycle_day: int | None = None) -> date:
+    """The last day of the assessment period beginning on `start` (UC Regs 2013 reg 21(1)-(2)): the day
+    before the next period begins. `cycle_day` is the day of the month the award's first date of
+    entitlement fell on; without it, `start` is taken to be that date (the first period, or any award
+    whose periods begin on the same day each month), as the claims service's
+    `dates.assessment_period_end` does."""
     year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
-    last = calendar.monthrange(year, month)[1]
-    if start.day > last:
-        return date(year, month, last)
-    return date.fromordinal(date(year, month, start.day).toordinal() - 1)
+    return period_start_in(cycle_day or start.day, year, month) - timedelta(days=1)
+
+
+def period_ends(start: date) -> set[date]:
+    """Every last day reg 21 allows for a period beginning on `start`, whatever day the award began:
+    a period beginning on 28 February 2027 ends on 27 March (an award from the 28th) or 30 March (one
+    from the 31st)."""
+    days = {start.day} | {d for d in (29, 30, 31) if period_start_in(d, start.year, start.month) == start}
+    return {one_month_later(start, d) for d in days}
 
 
 def _money(name: str, value: int, highest: int = 100_000_000) -> None:
@@ -157,8 +177,10 @@ def _money(name: str, value: int, highest: int = 100_000_000) -> None:
 
 def validate(h: Household) -> None:
     """Refuse circumstances no real household has; the error names the field."""
-    if h.period_end != one_month_later(h.period_start):
-        raise InvalidCircumstances("period_end", "an assessment period lasts exactly one month")
+    if h.period_end not in period_ends(h.period_start):
+        raise InvalidCircumstances(
+            "period_end", "an assessment period lasts one month, as UC Regs 2013 reg 21 counts it"
+        )
     if len(h.adults) != (2 if h.couple else 1):
         raise InvalidCircumstances("adults", "a couple's claim lists two adults, a single claim one")
     end = h.period_end
