@@ -70,6 +70,15 @@ SinceDate = Annotated[date, AfterValidator(_not_after_rates)]
 """When a condition began: any time from 1900, but not after the last period date."""
 
 
+Label = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]{1,40}$",
+        description="a label the caller chooses for a person cared for (ASCII letters, digits, _ or -)",
+    ),
+]
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -88,6 +97,7 @@ class AdultIn(Strict):
     severe_conditions: bool = False
     terminally_ill: bool = False
     carer: bool = False
+    cares_for: Label | None = Field(None, description="which of people_cared_for this adult cares for")
     earnings: EarningsIn = Field(default_factory=EarningsIn)
     self_employed: bool = False
     expected_hours: int = Field(35, ge=0, le=100)
@@ -129,6 +139,9 @@ class UCCircumstances(Strict):
     children: list[ChildIn] = Field(default_factory=list, max_length=20)
     housing: HousingIn = Field(default_factory=HousingIn)
     non_dependants: list[NonDependantIn] = Field(default_factory=list, max_length=20)
+    people_cared_for: list[Label] = Field(
+        default_factory=list, max_length=10, description="severely disabled people the adults care for"
+    )
     childcare_costs: SmallMoney = 0
     childcare_children: int = Field(0, ge=0, le=20)
     capital: Annotated[int, Field(ge=0, le=2_000_000_000)] = 0
@@ -157,6 +170,7 @@ class UCCircumstances(Strict):
                     severe_conditions=a.severe_conditions,
                     terminally_ill=a.terminally_ill,
                     carer=a.carer,
+                    cares_for=a.cares_for,
                     earnings=Earnings(**a.earnings.model_dump()),
                     self_employed=a.self_employed,
                     expected_hours=a.expected_hours,
@@ -175,6 +189,7 @@ class UCCircumstances(Strict):
                 (lha.shared, lha.one, lha.two, lha.three, lha.four),
             ),
             non_dependants=tuple(NonDependant(n.date_of_birth, n.exempt) for n in self.non_dependants),
+            people_cared_for=tuple(self.people_cared_for),
             childcare_costs=self.childcare_costs,
             childcare_children=self.childcare_children,
             capital=self.capital,

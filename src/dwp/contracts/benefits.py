@@ -8,7 +8,7 @@ the benefits models and that what claims builds validates there. Dates are ISO s
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 
 class EarningsPayload(TypedDict):
@@ -25,6 +25,8 @@ class AdultPayload(TypedDict):
     severe_conditions: bool
     terminally_ill: bool
     carer: bool
+    cares_for: NotRequired[str | None]
+    """Optional (added for issue 13): which of `people_cared_for` this adult cares for."""
     earnings: EarningsPayload
     self_employed: bool
     expected_hours: int
@@ -66,6 +68,8 @@ class UCCircumstancesPayload(TypedDict):
     children: list[ChildPayload]
     housing: HousingPayload
     non_dependants: list[NonDependantPayload]
+    people_cared_for: NotRequired[list[str]]
+    """Optional: labels for the severely disabled people the adults care for (UC Regs 2013 reg 29(2))."""
     childcare_costs: int
     childcare_children: int
     capital: int

@@ -63,6 +63,10 @@ class Adult:
     severe_conditions: bool = False
     terminally_ill: bool = False
     carer: bool = False
+    cares_for: str | None = None
+    """Whom this adult cares for, as one of the household's `people_cared_for`: two partners caring
+    for the same severely disabled person bring one carer element between them (UC Regs 2013 reg
+    29(2)-(3)). Not given, partners who both care are taken to care for different people."""
     earnings: Earnings = field(default_factory=Earnings)
     self_employed: bool = False
     """Gainfully self-employed and past any start-up period: the minimum income floor applies."""
@@ -109,6 +113,9 @@ class Household:
     children: tuple[Child, ...] = ()
     housing: Housing = field(default_factory=Housing)
     non_dependants: tuple[NonDependant, ...] = ()
+    people_cared_for: tuple[str, ...] = ()
+    """The severely disabled people the adults care for, by a label the caller chooses (never a name
+    the engine needs); each adult's `cares_for` names one of them."""
     childcare_costs: int = 0
     childcare_children: int = 0
     capital: int = 0
@@ -207,6 +214,17 @@ def validate(h: Household) -> None:
             _money(f"adults[{i}].earnings.{name}", value)
         if not 0 <= adult.expected_hours <= 100:
             raise InvalidCircumstances(f"adults[{i}].expected_hours", "must be 0 to 100 hours a week")
+        if adult.cares_for is not None:
+            if not adult.carer:
+                raise InvalidCircumstances(
+                    f"adults[{i}].cares_for", "is given for an adult who is not a carer"
+                )
+            if adult.cares_for not in h.people_cared_for:
+                raise InvalidCircumstances(
+                    f"adults[{i}].cares_for", "must name one of the household's people_cared_for"
+                )
+    if len(set(h.people_cared_for)) != len(h.people_cared_for):
+        raise InvalidCircumstances("people_cared_for", "each person cared for is listed once")
     # Responsibility is not parenthood (WRA 2012 s.10; UC Regs 2013 reg 4: the child normally lives
     # with the claimant; reg 24B names non-parental caring). An 18-year-old bringing up a
     # 15-year-old sibling, a grandparent, a young aunt are all paid for the child, so no gap between the

@@ -66,11 +66,26 @@ def _childcare_work_condition(h: Household) -> bool:
     return (working[0] and (working[1] or unable[1])) or (working[1] and unable[0])
 
 
+def same_person_cared_for(h: Household) -> bool:
+    """Both joint claimants care for the same severely disabled person: the award has one carer element
+    for them (UC Regs 2013 reg 29(2)-(3)), in respect of the one they elect. The engine elects the first
+    adult, or the second where only the first has LCWRA (whose carer element reg 29(4) would take)."""
+    if not h.couple or not all(a.carer for a in h.adults):
+        return False
+    first, second = h.adults
+    return first.cares_for is not None and first.cares_for == second.cares_for
+
+
 def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
     """Kernel inputs (by `INPUTS` name) and the one-row LHA table for a household."""
     end = h.period_end
     a1 = h.adults[0]
     a2 = h.adults[1] if h.couple else None
+    carers = [int(a1.carer), int(a2.carer) if a2 else 0]
+    if same_person_cared_for(h):
+        # Reg 29(3): one element, for the partner they elect: the one reg 29(4) lets keep it.
+        lcwra = [a.capability == Capability.LCWRA for a in h.adults]
+        carers[0 if lcwra[0] and not lcwra[1] else 1] = 0
     children = sorted(h.children, key=lambda c: c.date_of_birth)
     pre = sum(1 for c in children if c.date_of_birth < CHILD_LIMIT_DATE)
     # Exceptions matter only for third and later children born on or after 6 April 2017.
@@ -98,8 +113,8 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "n_disabled_higher": sum(1 for c in children if c.disability == Disability.HIGHER),
         "capability1": _capability(a1),
         "capability2": _capability(a2) if a2 else k.FIT,
-        "carer1": int(a1.carer),
-        "carer2": int(a2.carer) if a2 else 0,
+        "carer1": carers[0],
+        "carer2": carers[1],
         "childcare_costs": h.childcare_costs,
         "n_childcare_children": h.childcare_children,
         "childcare_work_condition": int(_childcare_work_condition(h)),
@@ -178,6 +193,9 @@ def calculate_uc(h: Household, rates: Rates | None = None) -> UCResult:
         # State Pension counted in full as unearned income, the cap and the size criteria as for
         # anyone (docs/benefits.md lists each rule the pension-age partner touches).
         lines.insert(1, Line("uc.mixed_age_couple", "note", MIXED_AGE_REGULATIONS))
+    if same_person_cared_for(h):
+        lines.append(Line("uc.carer_same_person", "note", "UC Regs 2013 reg 29(2)-(3)"))
+        lines.append(lines.pop(-2))  # the award stays the last line
     return UCResult(rates.tax_year, amounts, lines)
 
 

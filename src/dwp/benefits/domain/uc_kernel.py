@@ -331,18 +331,23 @@ def uc_calc(
         lcwra = r[K.LCWRA_NEW]
     else:
         lcwra = np.int64(0)
-    # Carer element (reg 29): one per carer; a carer with LCWRA gets only the LCWRA element (reg 29(4)).
-    carer = np.int64(0)
-    if carer1:
-        if capability1 >= LCWRA_PROTECTED:
-            flags |= F_LCWRA_NOT_CARER
-        else:
-            carer += r[K.CARER]
-    if couple and carer2:
-        if c2 >= LCWRA_PROTECTED:
-            flags |= F_LCWRA_NOT_CARER
-        else:
-            carer += r[K.CARER]
+    # Carer element (reg 29(1)-(2)): one for each joint claimant who cares (two caring for the same
+    # person arrive as one carer: reg 29(3), settled in `uc.to_inputs`). Reg 29(4) as amended by SI
+    # 2017/204: a carer with LCWRA gets only the LCWRA element "in respect of" them, unless the award's
+    # one LCWRA element is included in respect of the other joint claimant. So where both partners
+    # have LCWRA the element is attributed to a partner who does not care (when there is one), and the
+    # carer keeps the carer element; only where both care, or the carer alone has LCWRA, is one lost.
+    l1 = capability1 >= LCWRA_PROTECTED
+    l2 = c2 >= LCWRA_PROTECTED
+    k2 = np.int64(carer2) if couple else np.int64(0)
+    n_carers = np.int64(carer1) + k2
+    if l1 and l2:
+        blocked = np.int64(1) if carer1 and k2 else np.int64(0)
+    else:
+        blocked = np.int64(1) if (l1 and carer1) or (l2 and k2) else np.int64(0)
+    if blocked:
+        flags |= F_LCWRA_NOT_CARER
+    carer = (n_carers - blocked) * r[K.CARER]
 
     # Childcare costs element (reg 31-34): 85% of charges, capped by the number of children.
     childcare = np.int64(0)
