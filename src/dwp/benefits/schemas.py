@@ -101,6 +101,9 @@ class AdultIn(Strict):
     earnings: EarningsIn = Field(default_factory=EarningsIn)
     self_employed: bool = False
     expected_hours: int = Field(35, ge=0, le=100)
+    shared_accommodation_exemption: (
+        Literal["care_leaver", "hostel", "disability", "mappa", "domestic_abuse", "modern_slavery"] | None
+    ) = Field(None, description="UC Regs 2013 Sch 4 para 29: a ground for the one-bedroom LHA rate under 35")
     disability_benefit: bool = False
 
 
@@ -174,6 +177,7 @@ class UCCircumstances(Strict):
                     earnings=Earnings(**a.earnings.model_dump()),
                     self_employed=a.self_employed,
                     expected_hours=a.expected_hours,
+                    shared_accommodation_exemption=a.shared_accommodation_exemption,
                     disability_benefit=a.disability_benefit,
                 )
                 for a in self.adults

@@ -30,6 +30,10 @@ class AdultPayload(TypedDict):
     earnings: EarningsPayload
     self_employed: bool
     expected_hours: int
+    shared_accommodation_exemption: NotRequired[
+        Literal["care_leaver", "hostel", "disability", "mappa", "domestic_abuse", "modern_slavery"] | None
+    ]
+    """Optional (issue 13): a ground for the one-bedroom LHA rate under 35 (UC Regs 2013 Sch 4 para 29)."""
     disability_benefit: bool
 
 

@@ -8,9 +8,12 @@ rules, capability categories. Batch files carry those categories directly.
 from __future__ import annotations
 
 import calendar
+import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
+from importlib import resources
 
 from dwp.benefits.domain.errors import InvalidCircumstances
 from dwp.benefits.domain.pension_age import state_pension_date
@@ -71,6 +74,10 @@ class Adult:
     self_employed: bool = False
     """Gainfully self-employed and past any start-up period: the minimum income floor applies."""
     expected_hours: int = 35
+    shared_accommodation_exemption: str | None = None
+    """The ground on which a single renter under 35 is excepted from the shared accommodation rate
+    (UC Regs 2013 Sch 4 para 29), one of `shared_accommodation_grounds()`: "care_leaver", "hostel",
+    "disability", "mappa", "domestic_abuse", "modern_slavery"."""
     disability_benefit: bool = False
     """Gets DLA, PIP, Attendance Allowance or another benefit that exempts from the benefit cap and
     from non-dependant contributions."""
@@ -132,6 +139,25 @@ class Household:
     severely_sight_impaired: bool = False
 
 
+@dataclass(frozen=True)
+class SharedAccommodationGround:
+    min_age: int
+    below_age: int
+    in_force_from: date
+    source: str
+
+
+@cache
+def shared_accommodation_grounds() -> dict[str, SharedAccommodationGround]:
+    """The grounds of UC Regs 2013 Sch 4 para 29, from `rates/shared-accommodation-exemptions.toml`."""
+    path = resources.files("dwp.benefits") / "rates" / "shared-accommodation-exemptions.toml"
+    data = tomllib.loads(path.read_text("utf-8"))
+    return {
+        name: SharedAccommodationGround(g["min_age"], g["below_age"], g["in_force_from"], g["source"])
+        for name, g in data["ground"].items()
+    }
+
+
 def age_on(born: date, day: date) -> int:
     years = day.year - born.year
     return years - ((day.month, day.day) < (born.month, born.day))
@@ -182,6 +208,23 @@ def _money(name: str, value: int, highest: int = 100_000_000) -> None:
         raise InvalidCircumstances(name, "is too large to be a monthly amount")
 
 
+def _check_shared_accommodation_ground(h: Household, i: int, adult: Adult) -> None:
+    name = f"adults[{i}].shared_accommodation_exemption"
+    ground = shared_accommodation_grounds().get(adult.shared_accommodation_exemption or "")
+    if ground is None:
+        raise InvalidCircumstances(
+            name, f"must be one of {', '.join(sorted(shared_accommodation_grounds()))}"
+        )
+    age = age_on(adult.date_of_birth, h.period_end)
+    if not ground.min_age <= age < ground.below_age:
+        raise InvalidCircumstances(
+            name,
+            f"this ground applies from age {ground.min_age} to under {ground.below_age} ({ground.source})",
+        )
+    if h.period_start < ground.in_force_from:
+        raise InvalidCircumstances(name, f"this ground is in force from {ground.in_force_from.isoformat()}")
+
+
 def validate(h: Household) -> None:
     """Refuse circumstances no real household has; the error names the field."""
     if h.period_end not in period_ends(h.period_start):
@@ -223,6 +266,8 @@ def validate(h: Household) -> None:
                 raise InvalidCircumstances(
                     f"adults[{i}].cares_for", "must name one of the household's people_cared_for"
                 )
+        if adult.shared_accommodation_exemption is not None:
+            _check_shared_accommodation_ground(h, i, adult)
     if len(set(h.people_cared_for)) != len(h.people_cared_for):
         raise InvalidCircumstances("people_cared_for", "each person cared for is listed once")
     # Responsibility is not parenthood (WRA 2012 s.10; UC Regs 2013 reg 4: the child normally lives

@@ -163,6 +163,9 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "cap_grace_period": int(h.cap_grace_period),
         "child_benefit_weekly": child_benefit,
         "other_capped_benefits": h.other_capped_benefits,
+        # Sch 4 para 29: only a single renter can be a "specified renter" (para 28), so only the
+        # claimant's own ground matters.
+        "shared_rate_exempt": int(not h.couple and a1.shared_accommodation_exemption is not None),
     }
     lha = np.array([h.housing.lha_rates], dtype=np.int64)
     return values, lha
@@ -278,6 +281,8 @@ def _housing_lines(v: dict[str, int], a: dict[str, int], f: int) -> list[Line]:
         if f & k.F_LHA_CAPPED:
             key += "_capped"
         reg = "UC Regs 2013 Schedule 4 paras 8-12 and 22-25 (LHA, size criteria)"
+        if f & k.F_SHARED_RATE_EXEMPT:
+            lines.append(Line("uc.housing.shared_rate_exempt", "note", "UC Regs 2013 Schedule 4 paras 27-29"))
     else:
         key = "uc.housing.social"
         if f & k.F_UNDER_OCCUPIED:

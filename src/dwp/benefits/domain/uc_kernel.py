@@ -72,7 +72,10 @@ INPUTS: tuple[tuple[str, str, int, int], ...] = (
     ("cap_grace_period", "int8", 0, 1),
     ("child_benefit_weekly", "int32", 0, 10_000_000),
     ("other_capped_benefits", "int32", 0, 100_000_000),
+    ("shared_rate_exempt", "int8", 0, 1),
 )
+OPTIONAL_INPUTS = frozenset({"shared_rate_exempt"})
+"""Inputs added after batch files were first written: a file without the column means 0 for each row."""
 IN = {name: i for i, (name, *_rest) in enumerate(INPUTS)}
 
 # Capability for work of an adult (inputs capability1/2).
@@ -129,6 +132,7 @@ F_GROSS_ESTIMATE = 16384
 F_CHILDCARE_CAPPED = 32768
 F_LCWRA_NOT_CARER = 65536
 F_UNDER_OCCUPIED_2 = 131072
+F_SHARED_RATE_EXEMPT = 262144
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -283,6 +287,7 @@ def uc_calc(
     cap_grace_period: int,
     child_benefit_weekly: int,
     other_capped_benefits: int,
+    shared_rate_exempt: int,
     lha_table: np.ndarray,
     r: np.ndarray,
 ) -> tuple[
@@ -370,11 +375,15 @@ def uc_calc(
     bedrooms = 1 + np.int64(n_non_dependants) + boys + girls - pairs + older
 
     # Housing costs element (Schedule 4): private rent limited to the LHA rate for the entitlement
-    # (shared accommodation rate for a single renter under 35 with nobody else); social rent reduced
-    # for under-occupation; then non-dependant contributions.
+    # (shared accommodation rate for a single renter under 35 with nobody else, paras 27-28, unless an
+    # excepted person under para 29: then the one-bedroom rate); social rent reduced for
+    # under-occupation; then non-dependant contributions.
     eligible_rent = np.int64(0)
     if tenure == PRIVATE:
-        if couple == 0 and n_children == 0 and n_non_dependants == 0 and age1 < r[K.SHARED_AGE]:
+        specified = couple == 0 and n_children == 0 and n_non_dependants == 0 and age1 < r[K.SHARED_AGE]
+        if specified and shared_rate_exempt:
+            flags |= F_SHARED_RATE_EXEMPT
+        if specified and not shared_rate_exempt:
             category = 0
             flags |= F_SHARED_RATE
         else:
@@ -518,7 +527,7 @@ def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int,
         x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14],
         x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28],
         x[29], x[30], x[31], x[32], x[33], x[34], x[35], x[36], x[37], x[38], x[39], x[40], x[41], x[42],
-        x[43], x[44], x[45], x[46], x[47], x[48],
+        x[43], x[44], x[45], x[46], x[47], x[48], x[49],
         lha_table, r,
     )  # fmt: skip
 
@@ -533,7 +542,7 @@ def uc_batch(
     c30: np.ndarray, c31: np.ndarray, c32: np.ndarray, c33: np.ndarray, c34: np.ndarray, c35: np.ndarray,
     c36: np.ndarray, c37: np.ndarray, c38: np.ndarray, c39: np.ndarray, c40: np.ndarray, c41: np.ndarray,
     c42: np.ndarray, c43: np.ndarray, c44: np.ndarray, c45: np.ndarray, c46: np.ndarray, c47: np.ndarray,
-    c48: np.ndarray,
+    c48: np.ndarray, c49: np.ndarray,
     year: np.ndarray, lha_table: np.ndarray, rates_table: np.ndarray, out: np.ndarray,
 ) -> None:  # fmt: skip
     """Every household of a batch, in parallel: columns laid out as `INPUTS`, `year` indexes
@@ -544,7 +553,7 @@ def uc_batch(
             c13[i], c14[i], c15[i], c16[i], c17[i], c18[i], c19[i], c20[i], c21[i], c22[i], c23[i],
             c24[i], c25[i], c26[i], c27[i], c28[i], c29[i], c30[i], c31[i], c32[i], c33[i], c34[i],
             c35[i], c36[i], c37[i], c38[i], c39[i], c40[i], c41[i], c42[i], c43[i], c44[i], c45[i],
-            c46[i], c47[i], c48[i],
+            c46[i], c47[i], c48[i], c49[i],
             lha_table, rates_table[year[i]],
         )  # fmt: skip
         out[i, 0] = res[0]
