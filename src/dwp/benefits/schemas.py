@@ -151,6 +151,10 @@ class UCCircumstances(Strict):
     other_unearned_income: SmallMoney = 0
     new_style_jsa_weekly: SmallMoney = 0
     new_style_esa_weekly: SmallMoney = 0
+    new_style_esa_support_component: bool = Field(
+        False,
+        description="the New Style ESA award includes the support component (UC Regs 2013 reg 83(1)(a))",
+    )
     child_benefit_weekly: SmallMoney | None = None
     other_capped_benefits: SmallMoney = 0
     london: bool = False
@@ -200,6 +204,7 @@ class UCCircumstances(Strict):
             other_unearned_income=self.other_unearned_income,
             new_style_jsa_weekly=self.new_style_jsa_weekly,
             new_style_esa_weekly=self.new_style_esa_weekly,
+            new_style_esa_support_component=self.new_style_esa_support_component,
             child_benefit_weekly=self.child_benefit_weekly,
             other_capped_benefits=self.other_capped_benefits,
             london=self.london,

@@ -80,6 +80,8 @@ class UCCircumstancesPayload(TypedDict):
     other_unearned_income: int
     new_style_jsa_weekly: int
     new_style_esa_weekly: int
+    new_style_esa_support_component: NotRequired[bool]
+    """Optional (issue 13): the ESA award includes the support component (exempt from the cap)."""
     child_benefit_weekly: int | None
     other_capped_benefits: int
     london: bool

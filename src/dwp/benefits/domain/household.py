@@ -129,6 +129,9 @@ class Household:
     other_unearned_income: int = 0
     new_style_jsa_weekly: int = 0
     new_style_esa_weekly: int = 0
+    new_style_esa_support_component: bool = False
+    """The New Style ESA award includes the support component: exempt from the benefit cap (UC Regs
+    2013 reg 83(1)(a)), whether or not the UC award has the LCWRA element yet."""
     child_benefit_weekly: int | None = None
     """Child Benefit paid by HMRC; when not given, the full rate for the children listed is assumed."""
     other_capped_benefits: int = 0

@@ -6,7 +6,7 @@ kernel inputs and kernel outputs into an explanation a citizen can read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -154,11 +154,13 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "other_unearned": h.other_unearned_income,
         "capital": h.capital,
         "london": int(h.london),
-        # Reg 82(1)(b)-(c): a disability benefit for either adult, or for a child (the disabled child
-        # addition rests on the child's DLA, PIP or Child Disability Payment).
+        # Reg 83(1)(c)-(g): a disability benefit for either adult, or for a child (the disabled child
+        # addition rests on the child's DLA, PIP or Child Disability Payment); reg 83(1)(a): ESA with
+        # the support component.
         "cap_exempt_benefit": int(
             any(a.disability_benefit for a in h.adults)
             or any(c.disability != Disability.NONE for c in children)
+            or h.new_style_esa_support_component
         ),
         "cap_grace_period": int(h.cap_grace_period),
         "child_benefit_weekly": child_benefit,
@@ -196,6 +198,19 @@ def calculate_uc(h: Household, rates: Rates | None = None) -> UCResult:
         # State Pension counted in full as unearned income, the cap and the size criteria as for
         # anyone (docs/benefits.md lists each rule the pension-age partner touches).
         lines.insert(1, Line("uc.mixed_age_couple", "note", MIXED_AGE_REGULATIONS))
+    if h.new_style_esa_support_component:
+        disability = (
+            any(a.disability_benefit for a in h.adults)
+            or values["n_disabled_lower"]
+            or (values["n_disabled_higher"])
+        )
+        if not disability:  # the exemption is the ESA award's, not a disability benefit's
+            lines = [
+                replace(line, key="uc.cap.exempt_esa_support", regulation="UC Regs 2013 reg 83(1)(a)")
+                if line.key == "uc.cap.exempt_benefit"
+                else line
+                for line in lines
+            ]
     if same_person_cared_for(h):
         lines.append(Line("uc.carer_same_person", "note", "UC Regs 2013 reg 29(2)-(3)"))
         lines.append(lines.pop(-2))  # the award stays the last line
