@@ -112,6 +112,7 @@ class ChildIn(Strict):
     sex: Literal["F", "M"]
     disability: Literal["none", "lower", "higher"] = "none"
     limit_exception: bool = False
+    cannot_share_bedroom: bool = Field(False, description="UC Regs 2013 Sch 4 para 12(6)")
 
 
 class LhaIn(Strict):
@@ -132,6 +133,9 @@ class HousingIn(Strict):
 class NonDependantIn(Strict):
     date_of_birth: BirthDate
     exempt: bool = False
+    away_on_operations: bool = Field(
+        False, description="armed forces, away on operations (Sch 4 para 16(2)(j))"
+    )
 
 
 class UCCircumstances(Strict):
@@ -142,6 +146,9 @@ class UCCircumstances(Strict):
     children: list[ChildIn] = Field(default_factory=list, max_length=20)
     housing: HousingIn = Field(default_factory=HousingIn)
     non_dependants: list[NonDependantIn] = Field(default_factory=list, max_length=20)
+    overnight_care: bool = Field(False, description="UC Regs 2013 Sch 4 para 12(A1), (3)")
+    foster_parent: bool = Field(False, description="UC Regs 2013 Sch 4 para 12(1)(b), (4)-(5)")
+    couple_cannot_share: bool = Field(False, description="UC Regs 2013 Sch 4 para 12(1)(d), (6A)")
     people_cared_for: list[Label] = Field(
         default_factory=list, max_length=10, description="severely disabled people the adults care for"
     )
@@ -187,7 +194,13 @@ class UCCircumstances(Strict):
                 for a in self.adults
             ),
             children=tuple(
-                Child(c.date_of_birth, c.sex, Disability(c.disability), c.limit_exception)
+                Child(
+                    c.date_of_birth,
+                    c.sex,
+                    Disability(c.disability),
+                    c.limit_exception,
+                    c.cannot_share_bedroom,
+                )
                 for c in self.children
             ),
             housing=Housing(
@@ -196,7 +209,12 @@ class UCCircumstances(Strict):
                 self.housing.bedrooms,
                 (lha.shared, lha.one, lha.two, lha.three, lha.four),
             ),
-            non_dependants=tuple(NonDependant(n.date_of_birth, n.exempt) for n in self.non_dependants),
+            non_dependants=tuple(
+                NonDependant(n.date_of_birth, n.exempt, n.away_on_operations) for n in self.non_dependants
+            ),
+            overnight_care=self.overnight_care,
+            foster_parent=self.foster_parent,
+            couple_cannot_share=self.couple_cannot_share,
             people_cared_for=tuple(self.people_cared_for),
             childcare_costs=self.childcare_costs,
             childcare_children=self.childcare_children,

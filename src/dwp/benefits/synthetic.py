@@ -99,4 +99,5 @@ def households(n: int, seed: int = 1) -> tuple[dict[str, np.ndarray], np.ndarray
     year = rng.integers(0, 2, size=n, dtype=np.int8)
     # Drawn last, so the columns drawn before it are the same households as before it existed.
     c["shared_rate_exempt"] = _flag(rng, n, 0.05)
+    c["extra_bedrooms"] = _flag(rng, n, 0.03)
     return {name: c[name] for name, *_ in k.INPUTS}, year

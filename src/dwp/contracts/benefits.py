@@ -42,6 +42,7 @@ class ChildPayload(TypedDict):
     sex: Literal["F", "M"]
     disability: Literal["none", "lower", "higher"]
     limit_exception: bool
+    cannot_share_bedroom: NotRequired[bool]
 
 
 class LhaPayload(TypedDict):
@@ -62,6 +63,7 @@ class HousingPayload(TypedDict):
 class NonDependantPayload(TypedDict):
     date_of_birth: str
     exempt: bool
+    away_on_operations: NotRequired[bool]
 
 
 class UCCircumstancesPayload(TypedDict):
@@ -72,6 +74,10 @@ class UCCircumstancesPayload(TypedDict):
     children: list[ChildPayload]
     housing: HousingPayload
     non_dependants: list[NonDependantPayload]
+    overnight_care: NotRequired[bool]
+    foster_parent: NotRequired[bool]
+    couple_cannot_share: NotRequired[bool]
+    """Optional (issue 13): the additional-bedroom conditions of UC Regs 2013 Sch 4 para 12."""
     people_cared_for: NotRequired[list[str]]
     """Optional: labels for the severely disabled people the adults care for (UC Regs 2013 reg 29(2))."""
     childcare_costs: int

@@ -62,6 +62,7 @@ def kernel_inputs(draw: st.DrawFn) -> dict[str, int]:
         "child_benefit_weekly": 2605 + 1725 * (kids - 1) if kids else 0,
         "other_capped_benefits": draw(st.integers(0, 30_000)),
         "shared_rate_exempt": draw(st.integers(0, 1)),
+        "extra_bedrooms": draw(st.integers(0, 3)),
     }
     for i in ("1", "2"):
         earns = draw(st.integers(0, 400_000)) if i == "1" or couple else 0

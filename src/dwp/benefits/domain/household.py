@@ -91,6 +91,9 @@ class Child:
     limit_exception: bool = False
     """A reg 24B exception applies (multiple birth, adoption, non-parental care, non-consensual
     conception)."""
+    cannot_share_bedroom: bool = False
+    """Disabled and not reasonably able to share a bedroom because of the disability (UC Regs 2013
+    Sch 4 para 12(6)): the child has a bedroom of their own under the size criteria."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,9 @@ class NonDependant:
     exempt: bool = False
     """Exempt from a housing cost contribution (UC Regs 2013 Schedule 4 para 16), e.g. under 21, on
     Pension Credit, PIP or Carer's Allowance."""
+    away_on_operations: bool = False
+    """A son or daughter in the armed forces away on operations, who lived here before and means to
+    come back: keeps their bedroom, pays no contribution (Sch 4 para 16(2)(j))."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,15 @@ class Household:
     children: tuple[Child, ...] = ()
     housing: Housing = field(default_factory=Housing)
     non_dependants: tuple[NonDependant, ...] = ()
+    overnight_care: bool = False
+    """Someone in the household (or a foster child) gets a qualifying disability benefit and has a
+    carer who does not live here staying overnight regularly: one more bedroom (Sch 4 para 12(A1), (3))."""
+    foster_parent: bool = False
+    """A foster parent (or approved, between placements for up to 12 months) or an adopter with a child
+    placed: one more bedroom (Sch 4 para 12(1)(b), (4)-(5))."""
+    couple_cannot_share: bool = False
+    """Joint renters who cannot share a bedroom because of one's disability: one more bedroom (Sch 4
+    para 12(1)(d), (6A))."""
     people_cared_for: tuple[str, ...] = ()
     """The severely disabled people the adults care for, by a label the caller chooses (never a name
     the engine needs); each adult's `cares_for` names one of them."""
@@ -271,6 +286,24 @@ def validate(h: Household) -> None:
                 )
         if adult.shared_accommodation_exemption is not None:
             _check_shared_accommodation_ground(h, i, adult)
+    disability_in_household = any(a.disability_benefit for a in h.adults) or any(
+        c.disability != Disability.NONE for c in h.children
+    )
+    if h.overnight_care and not disability_in_household:
+        raise InvalidCircumstances(
+            "overnight_care", "needs someone with a qualifying disability benefit (Sch 4 para 12(3)(a))"
+        )
+    if h.couple_cannot_share and not (h.couple and any(a.disability_benefit for a in h.adults)):
+        raise InvalidCircumstances(
+            "couple_cannot_share",
+            "is for joint renters, one with a qualifying disability benefit (para 12(6A))",
+        )
+    for i, child in enumerate(h.children):
+        if child.cannot_share_bedroom and child.disability == Disability.NONE:
+            raise InvalidCircumstances(
+                f"children[{i}].cannot_share_bedroom",
+                "is for a child who gets a disability benefit (para 12(6))",
+            )
     if len(set(h.people_cared_for)) != len(h.people_cared_for):
         raise InvalidCircumstances("people_cared_for", "each person cared for is listed once")
     # Responsibility is not parenthood (WRA 2012 s.10; UC Regs 2013 reg 4: the child normally lives

@@ -95,6 +95,7 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         if i >= 2 and c.date_of_birth >= CHILD_LIMIT_DATE and c.limit_exception
     )
     ages = [age_on(c.date_of_birth, end) for c in children]
+    sharers = [(c, a) for c, a in zip(children, ages, strict=True) if not c.cannot_share_bedroom]
     child_benefit = h.child_benefit_weekly
     if child_benefit is None:
         n = len(children)
@@ -125,15 +126,17 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "bedrooms_in_home": h.housing.bedrooms,
         "n_non_dependants": len(h.non_dependants),
         "n_non_dependants_exempt": sum(
-            1 for n in h.non_dependants if n.exempt or age_on(n.date_of_birth, end) < 21
+            1
+            for n in h.non_dependants
+            if n.exempt or n.away_on_operations or age_on(n.date_of_birth, end) < 21
         ),
         "non_dependant_waiver": int(waiver),
-        "boys_under_10": sum(1 for c, a in zip(children, ages, strict=True) if c.sex == "M" and a < 10),
-        "girls_under_10": sum(1 for c, a in zip(children, ages, strict=True) if c.sex == "F" and a < 10),
-        "boys_10_to_15": sum(1 for c, a in zip(children, ages, strict=True) if c.sex == "M" and 10 <= a < 16),
-        "girls_10_to_15": sum(
-            1 for c, a in zip(children, ages, strict=True) if c.sex == "F" and 10 <= a < 16
-        ),
+        # Children who may share are counted by sex and age for pairing (Sch 4 para 10); one who cannot
+        # share because of a disability (para 12(6)) is left out of the pairs, so has a room of their own.
+        "boys_under_10": sum(1 for c, a in sharers if c.sex == "M" and a < 10),
+        "girls_under_10": sum(1 for c, a in sharers if c.sex == "F" and a < 10),
+        "boys_10_to_15": sum(1 for c, a in sharers if c.sex == "M" and 10 <= a < 16),
+        "girls_10_to_15": sum(1 for c, a in sharers if c.sex == "F" and 10 <= a < 16),
         "lha_area": 0,
         "earnings1": a1.earnings.gross,
         "earnings2": a2.earnings.gross if a2 else 0,
@@ -168,6 +171,7 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         # Sch 4 para 29: only a single renter can be a "specified renter" (para 28), so only the
         # claimant's own ground matters.
         "shared_rate_exempt": int(not h.couple and a1.shared_accommodation_exemption is not None),
+        "extra_bedrooms": int(h.overnight_care) + int(h.foster_parent) + int(h.couple_cannot_share),
     }
     lha = np.array([h.housing.lha_rates], dtype=np.int64)
     return values, lha

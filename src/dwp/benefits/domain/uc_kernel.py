@@ -73,8 +73,9 @@ INPUTS: tuple[tuple[str, str, int, int], ...] = (
     ("child_benefit_weekly", "int32", 0, 10_000_000),
     ("other_capped_benefits", "int32", 0, 100_000_000),
     ("shared_rate_exempt", "int8", 0, 1),
+    ("extra_bedrooms", "int8", 0, 3),
 )
-OPTIONAL_INPUTS = frozenset({"shared_rate_exempt"})
+OPTIONAL_INPUTS = frozenset({"shared_rate_exempt", "extra_bedrooms"})
 """Inputs added after batch files were first written: a file without the column means 0 for each row."""
 IN = {name: i for i, (name, *_rest) in enumerate(INPUTS)}
 
@@ -288,6 +289,7 @@ def uc_calc(
     child_benefit_weekly: int,
     other_capped_benefits: int,
     shared_rate_exempt: int,
+    extra_bedrooms: int,
     lha_table: np.ndarray,
     r: np.ndarray,
 ) -> tuple[
@@ -372,7 +374,9 @@ def uc_calc(
     if boys % 2 == 1 and girls % 2 == 1 and boys_under_10 > 0 and girls_under_10 > 0:
         pairs += 1
     older = max(np.int64(0), n_children - boys - girls)
-    bedrooms = 1 + np.int64(n_non_dependants) + boys + girls - pairs + older
+    # Para 12: an additional bedroom for each condition met (overnight care, foster parent, a couple
+    # who cannot share); a disabled child who cannot share arrives outside the pairing counts.
+    bedrooms = 1 + np.int64(n_non_dependants) + boys + girls - pairs + older + extra_bedrooms
 
     # Housing costs element (Schedule 4): private rent limited to the LHA rate for the entitlement
     # (shared accommodation rate for a single renter under 35 with nobody else, paras 27-28, unless an
@@ -527,7 +531,7 @@ def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int,
         x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14],
         x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28],
         x[29], x[30], x[31], x[32], x[33], x[34], x[35], x[36], x[37], x[38], x[39], x[40], x[41], x[42],
-        x[43], x[44], x[45], x[46], x[47], x[48], x[49],
+        x[43], x[44], x[45], x[46], x[47], x[48], x[49], x[50],
         lha_table, r,
     )  # fmt: skip
 
@@ -542,7 +546,7 @@ def uc_batch(
     c30: np.ndarray, c31: np.ndarray, c32: np.ndarray, c33: np.ndarray, c34: np.ndarray, c35: np.ndarray,
     c36: np.ndarray, c37: np.ndarray, c38: np.ndarray, c39: np.ndarray, c40: np.ndarray, c41: np.ndarray,
     c42: np.ndarray, c43: np.ndarray, c44: np.ndarray, c45: np.ndarray, c46: np.ndarray, c47: np.ndarray,
-    c48: np.ndarray, c49: np.ndarray,
+    c48: np.ndarray, c49: np.ndarray, c50: np.ndarray,
     year: np.ndarray, lha_table: np.ndarray, rates_table: np.ndarray, out: np.ndarray,
 ) -> None:  # fmt: skip
     """Every household of a batch, in parallel: columns laid out as `INPUTS`, `year` indexes
@@ -553,7 +557,7 @@ def uc_batch(
             c13[i], c14[i], c15[i], c16[i], c17[i], c18[i], c19[i], c20[i], c21[i], c22[i], c23[i],
             c24[i], c25[i], c26[i], c27[i], c28[i], c29[i], c30[i], c31[i], c32[i], c33[i], c34[i],
             c35[i], c36[i], c37[i], c38[i], c39[i], c40[i], c41[i], c42[i], c43[i], c44[i], c45[i],
-            c46[i], c47[i], c48[i], c49[i],
+            c46[i], c47[i], c48[i], c49[i], c50[i],
             lha_table, rates_table[year[i]],
         )  # fmt: skip
         out[i, 0] = res[0]
