@@ -418,18 +418,13 @@ def uc_calc(
 
     maximum = standard + child + disabled + lcwra + carer + childcare + housing
 
-    # Earned income (reg 55, 57, 62): net of tax, NI and pension; the minimum income floor for the
-    # gainfully self-employed after any start-up period.
+    # Earned income (reg 55, 57, 62): net of tax, NI and pension, employment and self-employment
+    # together; the minimum income floor for the gainfully self-employed after any start-up period.
     if gross_estimate:
         flags |= F_GROSS_ESTIMATE
     net1, t1, n1 = _net_earnings(
         earnings1, tax1, ni1, pension1, gross_estimate, scottish_taxpayer, self_employed1, r
     )
-    if self_employed1:
-        floor1 = minimum_income_floor(np.int64(expected_hours1), scottish_taxpayer, r)
-        if net1 < floor1:
-            net1 = floor1
-            flags |= F_MIF1
     net2 = np.int64(0)
     t2 = np.int64(0)
     n2 = np.int64(0)
@@ -437,11 +432,32 @@ def uc_calc(
         net2, t2, n2 = _net_earnings(
             earnings2, tax2, ni2, pension2, gross_estimate, scottish_taxpayer, self_employed2, r
         )
-        if self_employed2:
-            floor2 = minimum_income_floor(np.int64(expected_hours2), scottish_taxpayer, r)
-            if net2 < floor2:
-                net2 = floor2
-                flags |= F_MIF2
+    if couple and (self_employed1 or self_employed2):
+        # Reg 62(3): the floor is the self-employed partner's alone, and only while the couple's
+        # combined earned income is under the couple threshold (the sum of their individual
+        # thresholds, reg 90(3)(a), net under reg 62(4)); it is then their individual threshold less
+        # whatever that plus the other partner's earned income would exceed the couple threshold by.
+        # Each partner's floor is worked from the other's actual earnings.
+        floor1 = minimum_income_floor(np.int64(expected_hours1), scottish_taxpayer, r)
+        floor2 = minimum_income_floor(np.int64(expected_hours2), scottish_taxpayer, r)
+        couple_threshold = floor1 + floor2
+        below = net1 + net2 < couple_threshold
+        adjusted1 = net1
+        adjusted2 = net2
+        if self_employed1 and below and net1 < floor1:
+            adjusted1 = floor1 - max(np.int64(0), floor1 + net2 - couple_threshold)
+            flags |= F_MIF1
+        if self_employed2 and below and net2 < floor2:
+            adjusted2 = floor2 - max(np.int64(0), floor2 + net1 - couple_threshold)
+            flags |= F_MIF2
+        net1 = adjusted1
+        net2 = adjusted2
+    elif self_employed1:
+        # Reg 62(2): a single claimant's earned income is treated as no less than their threshold.
+        floor1 = minimum_income_floor(np.int64(expected_hours1), scottish_taxpayer, r)
+        if net1 < floor1:
+            net1 = floor1
+            flags |= F_MIF1
     earned = net1 + net2
 
     # Work allowance (reg 22(2)-(3)): only with a child or limited capability for work; the lower
