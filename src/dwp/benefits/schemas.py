@@ -169,6 +169,13 @@ class UCCircumstances(Strict):
     gross_estimate: bool = False
     cap_grace_period: bool = False
     severely_sight_impaired: bool = False
+    grace_months_left: int = Field(0, ge=0, le=9, description="carried: grace period months to come (reg 82)")
+    qualifying_earnings_months: int = Field(
+        0,
+        ge=0,
+        le=12,
+        description="carried: months just before with earnings at the cap threshold (reg 82(3))",
+    )
 
     def to_domain(self) -> Household:
         lha = self.housing.lha_rates or LhaIn()
@@ -230,6 +237,8 @@ class UCCircumstances(Strict):
             gross_estimate=self.gross_estimate,
             cap_grace_period=self.cap_grace_period,
             severely_sight_impaired=self.severely_sight_impaired,
+            grace_months_left=self.grace_months_left,
+            qualifying_earnings_months=self.qualifying_earnings_months,
         )
 
 

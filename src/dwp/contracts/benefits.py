@@ -95,6 +95,10 @@ class UCCircumstancesPayload(TypedDict):
     gross_estimate: bool
     cap_grace_period: bool
     severely_sight_impaired: bool
+    grace_months_left: NotRequired[int]
+    qualifying_earnings_months: NotRequired[int]
+    """Optional (issue 13): the carried state of the benefit cap's grace period (UC Regs 2013 reg 82),
+    as the previous period's assessment returned it in `amounts`."""
 
 
 class NIYearPayload(TypedDict):

@@ -63,6 +63,8 @@ def kernel_inputs(draw: st.DrawFn) -> dict[str, int]:
         "other_capped_benefits": draw(st.integers(0, 30_000)),
         "shared_rate_exempt": draw(st.integers(0, 1)),
         "extra_bedrooms": draw(st.integers(0, 3)),
+        "grace_months_left": draw(st.integers(0, 9)),
+        "qualifying_earnings_months": draw(st.integers(0, 12)),
     }
     for i in ("1", "2"):
         earns = draw(st.integers(0, 400_000)) if i == "1" or couple else 0

@@ -84,3 +84,27 @@ def test_self_employment_beside_employment_is_floored_as_one_earned_income() -> 
     )
     a = calculate_uc(h).amounts
     assert (a["earned_income"], a["earnings_deduction"], a["award"]) == (169884, 69951, 77727)
+
+
+def test_the_floor_is_not_earnings_for_the_benefit_cap() -> None:
+    """Reg 82(4): a self-employed lone parent with no profit this month is floored at £1,698.84, but
+    that notional income does not exempt her from the cap. Three children born 2012, 2014, 2016 (all
+    before 6 April 2017), social rent £1,400.00: maximum 424.90 + 351.88 + 2 x 303.94 + 1,400.00 =
+    £2,784.66; 55% x (1,698.84 - 427.00) = £699.51 off: £2,085.15 before the cap; Child Benefit
+    (27.05 + 2 x 17.90) x 52 / 12 = £272.35; excess 2,085.15 + 272.35 - 1,835.00 = £522.50; award
+    £1,562.65 (the engine counted the floor as earnings and paid £2,085.15)."""
+    h = Household(
+        START,
+        one_month_later(START),
+        (Adult(date(1990, 1, 1), self_employed=True),),
+        children=(Child(date(2012, 6, 1), "M"), Child(date(2014, 6, 1), "F"), Child(date(2016, 6, 1), "M")),
+        housing=Housing(Tenure.SOCIAL, 140000, 3),
+    )
+    a = calculate_uc(h).amounts
+    assert (a["earned_income"], a["award_before_cap"], a["cap_reduction"], a["award"]) == (
+        169884,
+        208515,
+        52250,
+        156265,
+    )
+    assert not a["flags"] & k.F_CAP_EXEMPT_EARNINGS

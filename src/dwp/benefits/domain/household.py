@@ -154,7 +154,13 @@ class Household:
     scottish_taxpayer: bool = False
     gross_estimate: bool = False
     cap_grace_period: bool = False
+    """A grace period the caller has determined applies to this period (reg 82(1)(b))."""
     severely_sight_impaired: bool = False
+    grace_months_left: int = 0
+    """Carried state: periods of a running benefit cap grace period still to come (0-9; reg 82(2))."""
+    qualifying_earnings_months: int = 0
+    """Carried state: consecutive months just before this period with earnings at or above the cap's
+    earnings threshold (0-12; 12 means at least 12, reg 82(3))."""
 
 
 @dataclass(frozen=True)
@@ -304,6 +310,10 @@ def validate(h: Household) -> None:
                 f"children[{i}].cannot_share_bedroom",
                 "is for a child who gets a disability benefit (para 12(6))",
             )
+    if not 0 <= h.grace_months_left <= 9:
+        raise InvalidCircumstances("grace_months_left", "a grace period lasts 9 months (reg 82(2))")
+    if not 0 <= h.qualifying_earnings_months <= 12:
+        raise InvalidCircumstances("qualifying_earnings_months", "must be 0 to 12")
     if len(set(h.people_cared_for)) != len(h.people_cared_for):
         raise InvalidCircumstances("people_cared_for", "each person cared for is listed once")
     # Responsibility is not parenthood (WRA 2012 s.10; UC Regs 2013 reg 4: the child normally lives

@@ -6,6 +6,7 @@ kernel inputs and kernel outputs into an explanation a citizen can read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -172,6 +173,8 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         # claimant's own ground matters.
         "shared_rate_exempt": int(not h.couple and a1.shared_accommodation_exemption is not None),
         "extra_bedrooms": int(h.overnight_care) + int(h.foster_parent) + int(h.couple_cannot_share),
+        "grace_months_left": h.grace_months_left,
+        "qualifying_earnings_months": h.qualifying_earnings_months,
     }
     lha = np.array([h.housing.lha_rates], dtype=np.int64)
     return values, lha
@@ -219,6 +222,19 @@ def calculate_uc(h: Household, rates: Rates | None = None) -> UCResult:
         lines.append(Line("uc.carer_same_person", "note", "UC Regs 2013 reg 29(2)-(3)"))
         lines.append(lines.pop(-2))  # the award stays the last line
     return UCResult(rates.tax_year, amounts, lines)
+
+
+def calculate_claim(periods: Sequence[Household], rates: Sequence[Rates] | None = None) -> list[UCResult]:
+    """A claim as a run of assessment periods: each period's carried state (`uc_kernel.CARRIED`) is
+    the previous period's result; the first period's is what its household says. The same kernel as
+    `calculate_uc` and `calculate_batch`, one period at a time (decision 5)."""
+    results: list[UCResult] = []
+    for n, h in enumerate(periods):
+        if results:
+            carried = {name: results[-1].amounts[name] for name in k.CARRIED}
+            h = replace(h, **carried)  # type: ignore[arg-type]
+        results.append(calculate_uc(h, rates[n] if rates is not None else None))
+    return results
 
 
 MIXED_AGE_REGULATIONS = (

@@ -74,8 +74,15 @@ INPUTS: tuple[tuple[str, str, int, int], ...] = (
     ("other_capped_benefits", "int32", 0, 100_000_000),
     ("shared_rate_exempt", "int8", 0, 1),
     ("extra_bedrooms", "int8", 0, 3),
+    ("grace_months_left", "int8", 0, 9),
+    ("qualifying_earnings_months", "int8", 0, 12),
 )
-OPTIONAL_INPUTS = frozenset({"shared_rate_exempt", "extra_bedrooms"})
+OPTIONAL_INPUTS = frozenset(
+    {"shared_rate_exempt", "extra_bedrooms", "grace_months_left", "qualifying_earnings_months"}
+)
+CARRIED: tuple[str, ...] = ("grace_months_left", "qualifying_earnings_months")
+"""What the law carries from one assessment period to the next: each is an input and, with the same
+name, an output (the state after the period), so a period's outputs feed the next period's inputs."""
 """Inputs added after batch files were first written: a file without the column means 0 for each row."""
 IN = {name: i for i, (name, *_rest) in enumerate(INPUTS)}
 
@@ -110,6 +117,8 @@ OUTPUTS: tuple[str, ...] = (
     "bedrooms",
     "tax",
     "national_insurance",
+    "grace_months_left",
+    "qualifying_earnings_months",
 )
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
 N_OUT = len(OUTPUTS)
@@ -290,11 +299,13 @@ def uc_calc(
     other_capped_benefits: int,
     shared_rate_exempt: int,
     extra_bedrooms: int,
+    grace_months_left: int,
+    qualifying_earnings_months: int,
     lha_table: np.ndarray,
     r: np.ndarray,
 ) -> tuple[
     int, int, int, int, int, int, int, int, int, int, int, int, int,
-    int, int, int, int, int, int, int, int, int, int, int, int,
+    int, int, int, int, int, int, int, int, int, int, int, int, int, int,
 ]:  # fmt: skip
     """One household's UC for one assessment period: the itemised amounts in `OUTPUTS` order."""
     flags = 0
@@ -432,6 +443,8 @@ def uc_calc(
         net2, t2, n2 = _net_earnings(
             earnings2, tax2, ni2, pension2, gross_estimate, scottish_taxpayer, self_employed2, r
         )
+    # Reg 82(4): for the cap's earnings rules, earned income is what was earned, not the floor.
+    actual_earned = net1 + net2
     if couple and (self_employed1 or self_employed2):
         # Reg 62(3): the floor is the self-employed partner's alone, and only while the couple's
         # combined earned income is under the couple threshold (the sum of their individual
@@ -495,14 +508,38 @@ def uc_calc(
     else:
         cap_level = r[K.BC_SINGLE] if single_no_child else r[K.BC_FAMILY]
     other_capped = weekly_to_monthly(np.int64(child_benefit_weekly)) + jsa_m + esa_m + other_capped_benefits
+    # The grace period (reg 82(1)(b), (2)-(3)), carried from period to period: 9 consecutive months
+    # from the first day of a period whose earnings fall below the threshold, if in each of the 12
+    # months before it they were at or above it. `qualifying_earnings_months` counts those months (12 is
+    # enough), `grace_months_left` the periods of a running grace period still to come (the caller may
+    # seed it for work that ended before the claim, reg 82(2)(b)); the cap does not apply in a period in
+    # which the grace period runs, begins or ends.
+    threshold = r[K.BC_EARNINGS]
+    q = np.int64(qualifying_earnings_months)
+    g = np.int64(grace_months_left)
+    if actual_earned >= threshold:
+        qualifying_after = min(np.int64(12), q + 1)
+        grace_after = max(np.int64(0), g - 1)
+        in_grace = g > 0
+    else:
+        qualifying_after = np.int64(0)
+        if q >= 12:
+            in_grace = True
+            grace_after = np.int64(8)
+        elif g > 0:
+            in_grace = True
+            grace_after = g - 1
+        else:
+            in_grace = False
+            grace_after = np.int64(0)
     cap_reduction = np.int64(0)
     if lcwra > 0 or carer > 0:
         flags |= F_CAP_EXEMPT_ELEMENT
     elif cap_exempt_benefit:
         flags |= F_CAP_EXEMPT_BENEFIT
-    elif earned >= r[K.BC_EARNINGS]:
+    elif actual_earned >= threshold:
         flags |= F_CAP_EXEMPT_EARNINGS
-    elif cap_grace_period:
+    elif cap_grace_period or in_grace:
         flags |= F_CAP_GRACE
     elif award > 0:
         excess = award + other_capped - cap_level
@@ -537,6 +574,8 @@ def uc_calc(
         bedrooms,
         t1 + t2,
         n1 + n2,
+        grace_after,
+        qualifying_after,
     )
 
 
@@ -547,7 +586,7 @@ def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int,
         x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14],
         x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28],
         x[29], x[30], x[31], x[32], x[33], x[34], x[35], x[36], x[37], x[38], x[39], x[40], x[41], x[42],
-        x[43], x[44], x[45], x[46], x[47], x[48], x[49], x[50],
+        x[43], x[44], x[45], x[46], x[47], x[48], x[49], x[50], x[51], x[52],
         lha_table, r,
     )  # fmt: skip
 
@@ -562,7 +601,7 @@ def uc_batch(
     c30: np.ndarray, c31: np.ndarray, c32: np.ndarray, c33: np.ndarray, c34: np.ndarray, c35: np.ndarray,
     c36: np.ndarray, c37: np.ndarray, c38: np.ndarray, c39: np.ndarray, c40: np.ndarray, c41: np.ndarray,
     c42: np.ndarray, c43: np.ndarray, c44: np.ndarray, c45: np.ndarray, c46: np.ndarray, c47: np.ndarray,
-    c48: np.ndarray, c49: np.ndarray, c50: np.ndarray,
+    c48: np.ndarray, c49: np.ndarray, c50: np.ndarray, c51: np.ndarray, c52: np.ndarray,
     year: np.ndarray, lha_table: np.ndarray, rates_table: np.ndarray, out: np.ndarray,
 ) -> None:  # fmt: skip
     """Every household of a batch, in parallel: columns laid out as `INPUTS`, `year` indexes
@@ -573,7 +612,7 @@ def uc_batch(
             c13[i], c14[i], c15[i], c16[i], c17[i], c18[i], c19[i], c20[i], c21[i], c22[i], c23[i],
             c24[i], c25[i], c26[i], c27[i], c28[i], c29[i], c30[i], c31[i], c32[i], c33[i], c34[i],
             c35[i], c36[i], c37[i], c38[i], c39[i], c40[i], c41[i], c42[i], c43[i], c44[i], c45[i],
-            c46[i], c47[i], c48[i], c49[i], c50[i],
+            c46[i], c47[i], c48[i], c49[i], c50[i], c51[i], c52[i],
             lha_table, rates_table[year[i]],
         )  # fmt: skip
         out[i, 0] = res[0]
@@ -601,3 +640,5 @@ def uc_batch(
         out[i, 22] = res[22]
         out[i, 23] = res[23]
         out[i, 24] = res[24]
+        out[i, 25] = res[25]
+        out[i, 26] = res[26]
