@@ -116,3 +116,28 @@ def test_batch_periods_chain_the_carried_state_for_every_household() -> None:
             assert tuple(outs[p][i].tolist()) == k.uc_single(matrix[i], lha, table[year[i]]), (p, i)
         state = {name: outs[p][:, k.OUT[name]].astype(np.int64) for name in k.CARRIED}
     assert (outs[-1][:, k.OUT["flags"]] & k.F_CAP_GRACE).any()
+
+
+def test_a_son_turning_16_mid_claim_needs_his_own_room_from_that_period() -> None:
+    """Ages are taken at each period's end (a change counts from the first day of the period it happens
+    in). A single parent, 40, with sons born 20 August 2010 and 1 January 2013 (both before 6 April
+    2017: £351.88 + £303.94), social rent £550.00 for 3 bedrooms; 2026/27 rates; award cycle the 15th.
+    15 July - 14 August 2026: the elder is 15, the boys share: 2 bedrooms needed, one spare:
+      14% of £550.00 = £77.00 off; 424.90 + 655.82 + 473.00 = £1,553.72 (cap: + Child Benefit
+      (27.05 + 17.90) x 52 / 12 = £194.78 = £1,748.50, under £1,835.00).
+    15 August - 14 September 2026: he is 16 on 20 August, a young person with a room of his own:
+      3 needed, nothing off; 424.90 + 655.82 + 550.00 = £1,630.72 (with Child Benefit £1,825.50)."""
+    sons = (Child(date(2010, 8, 20), "M"), Child(date(2013, 1, 1), "M"))
+    periods = [
+        Household(
+            s,
+            one_month_later(s),
+            (Adult(date(1986, 1, 1)),),
+            children=sons,
+            housing=Housing(Tenure.SOCIAL, 55000, 3),
+        )
+        for s in (date(2026, 7, 15), date(2026, 8, 15))
+    ]
+    first, second = calculate_claim(periods)
+    assert (first.amounts["bedrooms"], first.award) == (2, 155372)
+    assert (second.amounts["bedrooms"], second.award) == (3, 163072)
