@@ -168,7 +168,7 @@ class HttpUpstreams:
         award = getattr(answer, benefit)
         if award is None:
             raise _bad(self.benefits, "/v1/estimates", f"the answer has no {benefit}")
-        return award  # type: ignore[no-any-return]
+        return award
 
 
 def _bad(client: ResilientClient, path: str, detail: str) -> UpstreamError:
