@@ -5,7 +5,10 @@ aggregate (answers, which hold health details; decisions; to-dos; the claimant's
 is one JSON document sealed with the platform's PII encryption, opened only when the claim is loaded.
 Work items are rows of their own, so that a caseworker queue (`QueueFilter`) is one SQL query.
 
-Idempotency keys are added with the platform's unit of work and its idempotency table.
+`ClaimsRecords` is what the use cases see (the unit of work hands it over); `ClaimsRepository` is it on
+the service's database, and `tests/fakes/claims.py` the in-memory one for use-case tests. Idempotency
+keys live in the platform's idempotency table, which migration 0002 adds with the journal and the
+partner invitations.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
@@ -41,6 +44,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from dwp.claims.domain.answers import SECTIONS, Answers, ClaimType
 from dwp.claims.domain.dates import UK
+from dwp.claims.domain.journal import JournalEntry
 from dwp.claims.domain.model import (
     AuditRecord,
     Challenge,
@@ -54,6 +58,7 @@ from dwp.claims.domain.model import (
 )
 from dwp.claims.domain.work import QueueFilter, WorkItem, WorkKind
 from dwp.platform.database import new_metadata
+from dwp.platform.idempotency import idempotency_table
 from dwp.platform.messaging import inbox_table
 from dwp.platform.outbox import outbox_table
 from dwp.platform.pii import PiiCipher
@@ -116,6 +121,32 @@ audit_log = Table(
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("claim_id", String(36), nullable=False, index=True),
+    Column("author", String(200), nullable=False),
+    Column("side", String(8), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    # A message may say anything about the person's health or money: sealed like the claim.
+    Column("text_sealed", Text, nullable=False),
+)
+"""Messages between the citizen and DWP on a claim (`domain.journal`)."""
+
+partner_invites = Table(
+    "partner_invites",
+    metadata,
+    # The digest of the code the claimant passes to their partner; the code itself is never stored.
+    Column("code_digest", String(64), primary_key=True),
+    Column("claim_id", String(36), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True), nullable=True),
+)
+"""Invitations to join a joint claim, found by the digest of their code."""
 
 # --- casework and assessment (migration 0003) ---
 
@@ -183,6 +214,37 @@ caseworker_presence = Table(
 DOCUMENT_PURPOSE = "claims.claim"
 DECISION_PURPOSE = "claims.decision"
 PERIOD_PURPOSE = "claims.assessment_period"
+JOURNAL_PURPOSE = "claims.journal"
+
+
+@dataclass(frozen=True)
+class PartnerInvite:
+    code_digest: str
+    claim_id: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class ClaimsRecords(Protocol):
+    """The claims service's records as its use cases see them (on SQL, or in memory in tests)."""
+
+    async def add(self, claim: Claim, now: datetime) -> None: ...
+    async def save(self, claim: Claim, *, previous_version: int, now: datetime) -> bool: ...
+    async def get(self, claim_id: str) -> Claim | None: ...
+    async def claims_of(self, subject: str) -> list[Claim]: ...
+    async def audit(self, record: AuditRecord) -> None: ...
+    async def audit_trail(self, claim_id: str) -> list[dict[str, Any]]: ...
+    async def add_work_item(self, item: WorkItem) -> None: ...
+    async def save_work_item(self, item: WorkItem, *, previous_version: int) -> bool: ...
+    async def get_work_item(self, item_id: str) -> WorkItem | None: ...
+    async def work_for_claim(self, claim_id: str) -> list[WorkItem]: ...
+    async def queue(self, query: QueueFilter, *, today: date, limit: int = 50) -> list[WorkItem]: ...
+    async def add_journal_entry(self, entry: JournalEntry) -> None: ...
+    async def journal_of(self, claim_id: str, *, limit: int = 200) -> list[JournalEntry]: ...
+    async def add_invite(self, invite: PartnerInvite) -> None: ...
+    async def find_invite(self, code_digest: str) -> PartnerInvite | None: ...
+    async def use_invite(self, code_digest: str, at: datetime) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -342,6 +404,75 @@ class ClaimsRepository:
             }
             for r in (await self.session.execute(query)).all()
         ]
+
+    # --- journal ---
+
+    async def add_journal_entry(self, entry: JournalEntry) -> None:
+        await self.session.execute(
+            journal.insert().values(
+                id=entry.id,
+                claim_id=entry.claim_id,
+                author=entry.author,
+                side=entry.side,
+                at=entry.at,
+                text_sealed=self._cipher.encrypt(entry.text, context=JOURNAL_PURPOSE),
+            )
+        )
+
+    async def journal_of(self, claim_id: str, *, limit: int = 200) -> list[JournalEntry]:
+        """A claim's messages, oldest first."""
+        query = (
+            select(journal)
+            .where(journal.c.claim_id == claim_id)
+            .order_by(journal.c.at, journal.c.id)
+            .limit(limit)
+        )
+        return [
+            JournalEntry(
+                id=r.id,
+                claim_id=r.claim_id,
+                author=r.author,
+                side=r.side,
+                at=_utc(r.at),
+                text=self._cipher.decrypt(r.text_sealed, context=JOURNAL_PURPOSE),
+            )
+            for r in (await self.session.execute(query)).all()
+        ]
+
+    # --- partner invitations ---
+
+    async def add_invite(self, invite: PartnerInvite) -> None:
+        await self.session.execute(
+            partner_invites.insert().values(
+                code_digest=invite.code_digest,
+                claim_id=invite.claim_id,
+                created_at=invite.created_at,
+                expires_at=invite.expires_at,
+                used_at=invite.used_at,
+            )
+        )
+
+    async def find_invite(self, code_digest: str) -> PartnerInvite | None:
+        query = select(partner_invites).where(partner_invites.c.code_digest == code_digest)
+        row = (await self.session.execute(query)).first()
+        if row is None:
+            return None
+        return PartnerInvite(
+            code_digest=row.code_digest,
+            claim_id=row.claim_id,
+            created_at=_utc(row.created_at),
+            expires_at=_utc(row.expires_at),
+            used_at=_utc(row.used_at) if row.used_at else None,
+        )
+
+    async def use_invite(self, code_digest: str, at: datetime) -> bool:
+        """Mark an invitation used, once: False if it was already used (two partners racing)."""
+        result = await self.session.execute(
+            update(partner_invites)
+            .where(partner_invites.c.code_digest == code_digest, partner_invites.c.used_at.is_(None))
+            .values(used_at=at)
+        )
+        return bool(result.rowcount == 1)
 
     # --- work items ---
 

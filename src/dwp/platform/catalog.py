@@ -195,6 +195,7 @@ PROCESSES: tuple[Process, ...] = (
         name="claims",
         kind="service",
         port=8104,
+        app="dwp.claims.app:app",
         route_prefixes=("/v1/claims",),
         db_schema="claims",
         publishes=(CLAIMS_EVENTS_TOPIC,),
