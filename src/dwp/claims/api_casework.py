@@ -13,24 +13,27 @@ A claim that has to wait for the benefits or integrations service answers 202 wi
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from dwp.claims import casework
+from dwp.claims import casework, metrics
 from dwp.claims.casework import Assessed, CaseworkContext, Gathered, Waiting
 from dwp.claims.domain.answers import SECTIONS, ClaimType
 from dwp.claims.domain.model import TEAM_LEADER, Actor, Claim, Decision, Outcome, Status
 from dwp.claims.domain.work import QueueFilter, WorkItem, WorkKind
 from dwp.claims.repository import PeriodAward
-from dwp.claims.upstreams import Upstreams
+from dwp.claims.upstreams import HttpUpstreams, Upstreams
 from dwp.contracts import claims as contract
 from dwp.platform.auth import Caseworker, Principal, allow_callers, require_role
 from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.problems import ErrorMapping, ErrorTable
+from dwp.platform.settings import Settings
 
 router = APIRouter(prefix="/v1/claims/casework", tags=["casework"])
 internal = APIRouter(prefix="/v1/internal", tags=["internal"])
@@ -670,3 +673,21 @@ ERRORS: ErrorTable = {
     casework.PeriodNotCurrent: ErrorMapping(409, "period-not-current", "Not the award's current period"),
 }
 """The casework errors, for the claims service's one error table (`app.ERRORS` includes them)."""
+
+
+@asynccontextmanager
+async def resources(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    """What the casework routes need while the app runs (inside the claims lifespan, after the context):
+    the clients for benefits, integrations and citizen (unless a test put its own on the app's state),
+    and the scaling metric published once a minute."""
+    owned: HttpUpstreams | None = None
+    if getattr(app.state, "claims_upstreams", None) is None:
+        owned = HttpUpstreams.from_settings(settings)
+        app.state.claims_upstreams = owned
+    try:
+        async with metrics.publishing(app.state.claims_context):
+            yield
+    finally:
+        if owned is not None:
+            await owned.aclose()
+            app.state.claims_upstreams = None

@@ -1035,6 +1035,9 @@ async def _leave_for_a_person(ctx: CaseworkContext, claim: Claim, note: str) -> 
         repo: CaseworkRecords = uow.repository
         for item in await repo.work_for_claim(claim.id):
             if item.open and item.kind == WorkKind.ASSESS_CLAIM:
+                # The claim already waits for a person: say why the system left it to them.
+                noted = replace(item, note=note[:200], version=item.version + 1)
+                await repo.save_work_item(noted, previous_version=item.version)
                 return
         await repo.add_work_item(
             WorkItem(
