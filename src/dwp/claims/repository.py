@@ -37,8 +37,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -559,21 +560,18 @@ class ClaimsRepository:
         )
         return int((await self.session.execute(statement)).scalar_one())
 
+    def _insert(self, table: Table) -> Any:
+        """An INSERT that can say ON CONFLICT, in this connection's dialect (SQLite and PostgreSQL alike)."""
+        if self.session.dialect.name == "postgresql":
+            return postgresql_insert(table)
+        return sqlite_insert(table)
+
     async def seen(self, subject: str, at: datetime) -> None:
-        """Record that a caseworker was just seen (an upsert that works on SQLite and PostgreSQL)."""
-        moved = await self.session.execute(
-            update(caseworker_presence)
-            .where(caseworker_presence.c.subject == subject)
-            .values(last_seen_at=at)
+        """Record that a caseworker was just seen: one upsert, whoever else writes at the same moment."""
+        statement = self._insert(caseworker_presence).values(subject=subject, last_seen_at=at)
+        await self.session.execute(
+            statement.on_conflict_do_update(index_elements=["subject"], set_={"last_seen_at": at})
         )
-        if moved.rowcount == 0:
-            try:
-                async with self.session.begin_nested():
-                    await self.session.execute(
-                        caseworker_presence.insert().values(subject=subject, last_seen_at=at)
-                    )
-            except IntegrityError:  # another request of theirs inserted it first: theirs is as good
-                pass
 
     async def seen_since(self, since: datetime) -> dict[str, datetime]:
         c = caseworker_presence.c
@@ -601,32 +599,27 @@ class ClaimsRepository:
         )
 
     async def add_period(self, period: PeriodAward) -> bool:
-        """Store a period's award once per (claim, period start); False when it was there already."""
-        existing = await self.get_period(period.claim_id, period.period_start)
-        if existing is not None:
-            return False
-        try:
-            async with self.session.begin_nested():
-                await self.session.execute(
-                    assessment_periods.insert().values(
-                        id=period.id,
-                        claim_id=period.claim_id,
-                        benefit=period.benefit,
-                        period_start=period.period_start,
-                        period_end=period.period_end,
-                        award_pence=period.award_pence,
-                        assessment_id=period.assessment_id,
-                        decision_id=period.decision_id,
-                        source=period.source,
-                        document_sealed=self._cipher.encrypt(
-                            json.dumps(period.document, sort_keys=True), context=PERIOD_PURPOSE
-                        ),
-                        created_at=period.created_at,
-                    )
-                )
-        except IntegrityError:  # the same period stored at the same moment by another shard's retry
-            return False
-        return True
+        """Store a period's award once per (claim, period start); False when it was there already (also
+        when another request stored it at the same moment: the unique key decides, not a read)."""
+        statement = self._insert(assessment_periods).values(
+            id=period.id,
+            claim_id=period.claim_id,
+            benefit=period.benefit,
+            period_start=period.period_start,
+            period_end=period.period_end,
+            award_pence=period.award_pence,
+            assessment_id=period.assessment_id,
+            decision_id=period.decision_id,
+            source=period.source,
+            document_sealed=self._cipher.encrypt(
+                json.dumps(period.document, sort_keys=True), context=PERIOD_PURPOSE
+            ),
+            created_at=period.created_at,
+        )
+        result = await self.session.execute(
+            statement.on_conflict_do_nothing(index_elements=["claim_id", "period_start"])
+        )
+        return bool(result.rowcount == 1)
 
     async def get_period(self, claim_id: str, period_start: date) -> PeriodAward | None:
         c = assessment_periods.c
