@@ -1104,6 +1104,10 @@ async def awards_due(
             person = await _identity(upstreams, claim)
         except _DOWN as exc:
             return await _wait_on(ctx, claim, exc)
+        except NotReadyToAssess as exc:
+            # One award the run cannot work out waits for a person; the rest of the page goes on.
+            await _leave_for_a_person(ctx, claim, f"monthly run: {exc.message}")
+            continue
         if claim.claimant.date_of_birth is None:
             claim = replace(claim, claimant=replace(claim.claimant, date_of_birth=person.date_of_birth))
         earlier = [p for p in history if p.period_start < start]
