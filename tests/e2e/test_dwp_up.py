@@ -426,6 +426,70 @@ def test_people_signing_in_through_the_gateway_never_share_a_session(
     _anonymous_gets_nothing(anonymous)
 
 
+def test_a_signed_in_citizen_claims_universal_credit_through_the_gateway(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """Claims issue: a citizen signs in with One Login, starts a UC claim through the gateway, saves each
+    section, submits it with the declaration, and sees it submitted with its to-dos."""
+    from pydantic import TypeAdapter
+
+    from dwp.claims.domain.answers import SECTIONS, ClaimType
+    from tests.unit.claims.conftest import uc_answers
+
+    sarah = Person("sarah-p2")
+    sarah.sign_in()
+    issued = sarah.browser.post(f"{url('gateway')}/v1/sessions/token")
+    assert issued.status_code == 200, issued.text
+    access = issued.json()["access_token"]
+    CANARIES["token of sarah-p2 (claims)"] = access
+    auth = {"Authorization": f"Bearer {access}"}
+    gateway = url("gateway")
+    with httpx.Client(base_url=gateway, timeout=20) as client:
+        started = client.post(
+            "/v1/claims",
+            json={"claim_type": "universal_credit"},
+            headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert started.status_code == 201, started.text
+        claim_id, etag = started.json()["id"], started.headers["etag"]
+        shapes = SECTIONS[ClaimType.UNIVERSAL_CREDIT]
+        for name, section in uc_answers().items():
+            body = TypeAdapter(shapes[name]).dump_python(section, mode="json")
+            saved = client.put(
+                f"/v1/claims/{claim_id}/sections/{name}", json=body, headers={**auth, "If-Match": etag}
+            )
+            assert saved.status_code == 200, saved.text
+            etag = saved.headers["etag"]
+            for question in saved.json()["questions"]:
+                confirmed = client.post(
+                    f"/v1/claims/{claim_id}/confirmations",
+                    json={"question": question["key"]},
+                    headers={**auth, "If-Match": etag},
+                )
+                assert confirmed.status_code == 200, confirmed.text
+                etag = confirmed.headers["etag"]
+        submitted = client.post(
+            f"/v1/claims/{claim_id}/submission",
+            json={"declaration": "2026-12"},
+            headers={**auth, "If-Match": etag, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert submitted.status_code == 200, submitted.text
+        mine = client.get("/v1/claims", headers=auth).json()["items"]
+        assert [(c["id"], c["status"]) for c in mine] == [(claim_id, "submitted")]
+        todos = client.get(f"/v1/claims/{claim_id}/todos", headers=auth).json()["items"]
+        assert {"accept_claimant_commitment", "upload_evidence"} <= {t["kind"] for t in todos}
+        stranger = client.get(
+            f"/v1/claims/{claim_id}",
+            headers={"Authorization": f"Bearer {token('citizen', log_dir(platform))}"},
+        )
+        assert stranger.status_code == 404, stranger.text
+    sarah.sign_out()
+
+
+def log_dir(platform: tuple[subprocess.Popen[str], Path]) -> Path:
+    return platform[1].parent
+
+
 def _pid_of(command: str, port: int) -> int:
     """The process of this test's `dwp up` that runs `dwp <command> ... --port <port>`."""
     for entry in Path("/proc").iterdir():
