@@ -189,9 +189,18 @@ def test_the_emf_line_names_the_namespace_dimension_and_metric_infra_scales_on()
 async def test_the_metric_is_published_as_one_json_line_on_the_stream() -> None:
     ctx = CaseworkTestContext.fresh()
     out = io.StringIO()
-    async with metrics.publishing(ctx, every=3600, stream=out) as task:
-        while not out.getvalue():  # a condition, not a fixed wait
-            await asyncio.sleep(0)
+    published = asyncio.Event()
+    waits: list[float] = []
+
+    async def after_each(seconds: float) -> None:
+        waits.append(seconds)
+        published.set()
+        await asyncio.Event().wait()  # the next minute never comes in this test
+
+    async with metrics.publishing(ctx, every=60, stream=out, sleep=after_each) as task:
+        await asyncio.wait_for(published.wait(), timeout=10)
         assert not task.done()
+    assert task.cancelled()
+    assert waits == [60]
     [line] = out.getvalue().splitlines()
     assert json.loads(line)["ClaimsWaitingPerCaseworker"] == 0.0
