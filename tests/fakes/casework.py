@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from dwp.claims.domain.dates import UK
+from dwp.claims.domain.journal import JournalEntry
 from dwp.claims.domain.model import AuditRecord, Claim, Decision
 from dwp.claims.domain.work import QueueFilter, WorkItem, queue_order
 from dwp.claims.repository import PeriodAward
@@ -32,6 +33,7 @@ class CaseworkData:
     periods: dict[tuple[str, date], PeriodAward] = field(default_factory=dict)
     uc_awards: dict[str, tuple[date, bool]] = field(default_factory=dict)
     presence: dict[str, datetime] = field(default_factory=dict)
+    journal: list[JournalEntry] = field(default_factory=list)
 
 
 class InMemoryCaseworkRecords:
@@ -148,6 +150,9 @@ class InMemoryCaseworkRecords:
         return [
             c.submitted_at for c in self.data.claims.values() if c.status.value in waiting and c.submitted_at
         ]
+
+    async def journal_of(self, claim_id: str, *, limit: int = 200) -> list[JournalEntry]:
+        return [e for e in self.data.journal if e.claim_id == claim_id][:limit]
 
     async def first_decisions(self, since: datetime) -> list[tuple[datetime, datetime, str]]:
         first: dict[str, datetime] = {}

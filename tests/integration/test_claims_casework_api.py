@@ -570,3 +570,30 @@ async def test_metrics_show_the_waiting_per_caseworker_gauge(stack: Stack) -> No
     figure = [ln for ln in text.splitlines() if ln.startswith("dwp_claims_waiting_per_caseworker ")]
     assert float(figure[0].split()[1]) == line["ClaimsWaitingPerCaseworker"]
     json.dumps(line)
+
+
+async def test_the_notifications_worker_reads_a_decisions_facts_and_nobody_else_may(stack: Stack) -> None:
+    claim = await stack.seed()
+    base = f"/v1/claims/casework/claims/{claim.id}"
+    await stack.claims.post(f"{base}/assessment/start", headers=stack.staff())
+    decided = await stack.claims.post(
+        f"{base}/decisions",
+        json={"outcome": "disallow", "reasons": ["Capital over £16,000"]},
+        headers=stack.staff(),
+    )
+    decision_id = decided.json()["decision"]["id"]
+    facts = f"/v1/internal/claims/{claim.id}/notification-facts"
+    read = await stack.claims.get(facts, params={"decision_id": decision_id}, headers=stack.workers())
+    assert read.status_code == 200, read.text
+    parsed = contract.NotificationFacts.model_validate_json(read.text)
+    assert parsed.decision is not None
+    assert parsed.decision.outcome == "disallow"
+    assert "16,000" not in read.text
+    problem(await stack.claims.get(facts, params={"todo_id": "nope"}, headers=stack.workers()), 404)
+    problem(await stack.claims.get(facts, headers=stack.staff()), 403)
+    problem(
+        await stack.claims.get(
+            f"/v1/internal/claims/{uuid.uuid4()}/notification-facts", headers=stack.workers()
+        ),
+        404,
+    )

@@ -403,6 +403,7 @@ SERVICE_ONLY_ROUTES = {
     ("GET", "/v1/internal/citizens/{citizen_id}/identity"): "claims",
     ("POST", "/v1/internal/claims/{claim_id}/automatic-decision"): "workers",
     ("GET", "/v1/internal/assessment-periods/{period_end}/awards"): "workers",
+    ("GET", "/v1/internal/claims/{claim_id}/notification-facts"): "workers",
     ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"): "workers",
 }
 QUERIES = {

@@ -626,6 +626,30 @@ async def automatic_decision(claim_id: Id, ctx: Ctx, remote: Remote, caller: Wor
 
 
 @internal.get(
+    "/claims/{claim_id}/notification-facts",
+    response_model=contract.NotificationFacts,
+    summary="What a message about a claim event needs (ids, kinds, dates; never free text)",
+)
+async def notification_facts(
+    claim_id: Id,
+    ctx: Ctx,
+    caller: Workers,
+    todo_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    decision_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    entry_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    period_end: date | None = None,
+) -> contract.NotificationFacts:
+    return await casework.notification_facts(
+        ctx,
+        claim_id=claim_id,
+        todo_id=todo_id,
+        decision_id=decision_id,
+        entry_id=entry_id,
+        period_end=period_end,
+    )
+
+
+@internal.get(
     "/assessment-periods/{period_end}/awards",
     response_model=contract.DueAwardsPage,
     summary="UC awards whose assessment period ends on a day, one shard a page at a time",
@@ -670,6 +694,7 @@ ERRORS: ErrorTable = {
     casework.WorkItemNotFound: ErrorMapping(404, "not-found", "Not found"),
     casework.WorkItemTaken: ErrorMapping(409, "work-item-taken", "Someone else has this work item"),
     casework.AssessmentRefused: ErrorMapping(422, "assessment-refused", "The assessment was refused"),
+    casework.PartNotFound: ErrorMapping(404, "not-found", "Not found"),
     casework.PeriodNotCurrent: ErrorMapping(409, "period-not-current", "Not the award's current period"),
 }
 """The casework errors, for the claims service's one error table (`app.ERRORS` includes them)."""

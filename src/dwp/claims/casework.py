@@ -30,6 +30,7 @@ from dwp.claims.domain.errors import (
     StaleVersion,
 )
 from dwp.claims.domain.household import NotReadyToAssess, contributory, uc_circumstances
+from dwp.claims.domain.journal import JournalEntry
 from dwp.claims.domain.lifecycle import Transition
 from dwp.claims.domain.model import Actor, AuditRecord, Claim, Decision, Outcome, Status
 from dwp.claims.domain.work import QueueFilter, WorkItem, WorkKind, queue_order
@@ -82,6 +83,12 @@ class AssessmentRefused(ClaimsError):
     field = "assessment"
 
 
+class PartNotFound(ClaimsError):
+    """A to-do, decision, message or period named that is not this claim's."""
+
+    field = "part"
+
+
 class PeriodNotCurrent(ClaimsError):
     """A statement for a period that is not the award's current one."""
 
@@ -119,6 +126,7 @@ class CaseworkRecords(Protocol):
     async def status_counts(self) -> dict[str, int]: ...
     async def open_claim_dates(self) -> list[datetime]: ...
     async def first_decisions(self, since: datetime) -> list[tuple[datetime, datetime, str]]: ...
+    async def journal_of(self, claim_id: str, *, limit: int = 200) -> list[JournalEntry]: ...
 
 
 class CaseworkContext(Protocol):
@@ -1202,6 +1210,79 @@ async def store_statement(
     return _stored(period, created=True)
 
 
+async def notification_facts(
+    ctx: CaseworkContext,
+    *,
+    claim_id: str,
+    todo_id: str | None = None,
+    decision_id: str | None = None,
+    entry_id: str | None = None,
+    period_end: date | None = None,
+) -> contract.NotificationFacts:
+    """What a message about a claim event needs, and nothing else: ids, kinds, dates and amounts (never
+    a journal message's words, a decision's reasons, a NINO or health details)."""
+    async with ctx.uow(read_only=True) as uow:
+        repo: CaseworkRecords = uow.repository
+        claim = await _claim(repo, claim_id)
+        entries = await repo.journal_of(claim_id, limit=10_000) if entry_id else []
+        periods = await repo.periods_of(claim_id) if period_end else []
+    recipients = [
+        contract.Recipient(
+            role="claimant", citizen_id=claim.claimant.citizen_id, subject=claim.claimant.subject
+        )
+    ]
+    if claim.partner is not None and claim.partner.subject is not None:
+        recipients.append(contract.Recipient(role="partner", citizen_id=None, subject=claim.partner.subject))
+    facts = contract.NotificationFacts(
+        claim_id=claim.id,
+        benefit=claim.claim_type.value,
+        status=claim.status.value,
+        # The claim keeps no language of its own: the worker prefers the citizen's, and falls back to this.
+        language="en",
+        recipients=recipients,
+    )
+    updates: dict[str, Any] = {}
+    if todo_id is not None:
+        todo = next((t for t in claim.todos if t.id == todo_id), None)
+        if todo is None:
+            raise PartNotFound("no such to-do on this claim", field="todo_id")
+        updates["todo"] = contract.TodoFacts(
+            todo_id=todo.id, kind=todo.kind.value, due_on=todo.due.on if todo.due else None
+        )
+    if decision_id is not None:
+        decision = next((d for d in claim.decisions if d.id == decision_id), None)
+        if decision is None:
+            raise PartNotFound("no such decision on this claim", field="decision_id")
+        challenge = next(
+            (r.ask_by for r in decision.rights if r.kind in ("mandatory_reconsideration", "appeal")), None
+        )
+        updates["decision"] = contract.DecisionFacts(
+            decision_id=decision.id,
+            kind=decision.kind.value,
+            outcome=decision.outcome.value,
+            automated=decision.automated,
+            notified_on=decision.notified_on,
+            challenge_by=challenge,
+        )
+    if entry_id is not None:
+        entry = next((e for e in entries if e.id == entry_id), None)
+        if entry is None:
+            raise PartNotFound("no such message on this claim", field="entry_id")
+        updates["message"] = contract.MessageFacts(entry_id=entry.id, side=entry.side, posted_at=entry.at)
+    if period_end is not None:
+        period = next((p for p in periods if p.period_end == period_end), None)
+        if period is None:
+            raise PartNotFound("no such assessment period on this claim", field="period_end")
+        updates["statement"] = contract.StatementFacts(
+            period_start=period.period_start,
+            period_end=period.period_end,
+            award_pence=period.award_pence,
+            # The payment is due within 7 days of the period's last day (C&P Regs 2013 reg 47(2)).
+            payment_due_on=period.period_end + timedelta(days=work.FIRST_PAYMENT_DAYS),
+        )
+    return facts.model_copy(update=updates)
+
+
 def _stored(period: PeriodAward, *, created: bool) -> contract.StoredStatement:
     return contract.StoredStatement(
         claim_id=period.claim_id,
@@ -1219,6 +1300,7 @@ __all__ = [
     "CaseworkRecords",
     "Gathered",
     "Overview",
+    "PartNotFound",
     "PeriodNotCurrent",
     "QueuePage",
     "Waiting",

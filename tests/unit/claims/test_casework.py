@@ -533,3 +533,44 @@ async def test_awards_due_and_the_statement_store_are_idempotent_by_claim_and_pe
     )
     assert isinstance(waiting, Waiting)
     assert waiting.provider == "citizen"
+
+
+async def test_notification_facts_carry_ids_kinds_and_dates_never_free_text(
+    ctx: CaseworkTestContext, upstreams: FakeUpstreams
+) -> None:
+    from dwp.claims.domain.journal import JournalEntry
+
+    claim = _seed(ctx)
+    await casework.start_assessment(ctx, claim_id=claim.id, actor=CASEWORKER_A)
+    decided = await casework.decide_with_assessment(
+        ctx, upstreams, claim_id=claim.id, actor=CASEWORKER_A, reasons=("your depression limits work",)
+    )
+    assert not isinstance(decided, Waiting)
+    decision = decided[0].latest_decision
+    assert decision is not None
+    ctx.data.journal.append(JournalEntry("j-1", claim.id, "staff-a", "dwp", ctx.clock(), "private words"))
+    todo = claim.todos[0]
+    facts = await casework.notification_facts(
+        ctx,
+        claim_id=claim.id,
+        todo_id=todo.id,
+        decision_id=decision.id,
+        entry_id="j-1",
+        period_end=decided[1].period_end if decided[1] else None,
+    )
+    assert [(r.role, r.citizen_id) for r in facts.recipients] == [("claimant", CITIZEN_ID)]
+    assert facts.todo is not None
+    assert facts.todo.kind == todo.kind.value
+    assert facts.decision is not None
+    assert facts.decision.challenge_by == decision.rights[0].ask_by
+    assert facts.message is not None
+    assert facts.message.side == "dwp"
+    assert facts.statement is not None
+    assert facts.statement.award_pence == 41_000
+    text = facts.model_dump_json()
+    assert "depression" not in text
+    assert "private words" not in text
+    assert "AB123456C" not in text
+    for part in ({"todo_id": "x"}, {"decision_id": "x"}, {"entry_id": "x"}, {"period_end": date(2020, 1, 1)}):
+        with pytest.raises(casework.PartNotFound):
+            await casework.notification_facts(ctx, claim_id=claim.id, **part)  # type: ignore[arg-type]
