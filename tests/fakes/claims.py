@@ -96,10 +96,13 @@ class InMemoryClaimsRepository:
     async def add_journal_entry(self, entry: JournalEntry) -> None:
         self._data.journal.append(entry)
 
-    async def journal_of(self, claim_id: str, *, limit: int = 200) -> list[JournalEntry]:
-        return sorted((e for e in self._data.journal if e.claim_id == claim_id), key=lambda e: (e.at, e.id))[
-            :limit
-        ]
+    async def journal_of(
+        self, claim_id: str, *, after: tuple[datetime, str] | None = None, limit: int = 200
+    ) -> list[JournalEntry]:
+        entries = sorted(
+            (e for e in self._data.journal if e.claim_id == claim_id), key=lambda e: (e.at, e.id)
+        )
+        return [e for e in entries if after is None or (e.at, e.id) > after][:limit]
 
     async def add_invite(self, invite: PartnerInvite) -> None:
         assert invite.code_digest not in self._data.invites

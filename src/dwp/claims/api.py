@@ -5,19 +5,21 @@ missing: 428); starting and submitting a claim take an Idempotency-Key."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter
 
 from dwp.claims import edge, service
 from dwp.claims.deps import Context, actor_of
 from dwp.claims.domain.answers import SECTIONS, ClaimType
 from dwp.claims.domain.checks import Question
+from dwp.claims.domain.errors import FieldProblem, InvalidAnswers
 from dwp.claims.domain.journal import LONGEST_MESSAGE, JournalEntry
 from dwp.claims.domain.lifecycle import RULES, allowed_moves, open_questions, task_list
 from dwp.claims.domain.model import Claim, Decision
@@ -203,6 +205,7 @@ class JournalEntryView(BaseModel):
 
 class Journal(BaseModel):
     items: list[JournalEntryView]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; none on the last")
 
 
 @cache
@@ -422,20 +425,8 @@ async def read_claim(
     return _send(response, claim, ctx, principal.subject)
 
 
-_SECTION_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {
-                "schema": {
-                    "type": "object",
-                    "description": "The section's answers; each claim type's sections are listed in "
-                    "docs/claims.md (Service and API). Unknown fields are refused.",
-                }
-            }
-        },
-    }
-}
+SECTION_BODY, SECTION_SCHEMAS = edge.section_components()
+_SECTION_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": SECTION_BODY}}}}
 
 
 @router.put(
@@ -695,10 +686,48 @@ def _entry(entry: JournalEntry, subject: str) -> JournalEntryView:
     return JournalEntryView(id=entry.id, side=entry.side, at=entry.at, text=entry.text, mine=mine)
 
 
-@router.get("/{claim_id}/journal", response_model=Journal, summary="Messages between you and DWP")
-async def read_journal(claim_id: str, request: Request, ctx: Context, principal: CitizenPrincipal) -> Journal:
-    entries = await service.journal(ctx, claim_id=claim_id, actor=actor_of(principal, request))
-    return Journal(items=[_entry(e, principal.subject) for e in entries])
+def _cursor(entry: JournalEntry) -> str:
+    return base64.urlsafe_b64encode(f"{entry.at.isoformat()}|{entry.id}".encode()).decode().rstrip("=")
+
+
+def _after(cursor: str | None) -> tuple[datetime, str] | None:
+    """The message a cursor names; one that is not ours is a 422 naming `cursor`."""
+    if cursor is None:
+        return None
+    try:
+        at, entry_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+        moment = datetime.fromisoformat(at)
+    except ValueError as error:
+        raise InvalidAnswers(
+            [FieldProblem("cursor", "is not a cursor this service gave", "cursor")]
+        ) from error
+    if moment.tzinfo is None:
+        raise InvalidAnswers([FieldProblem("cursor", "is not a cursor this service gave", "cursor")])
+    return moment, entry_id
+
+
+Cursor = Annotated[str | None, Query(max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
+PageSize = Annotated[int, Query(ge=1, le=200)]
+
+
+@router.get(
+    "/{claim_id}/journal", response_model=Journal, summary="Messages between you and DWP, oldest first"
+)
+async def read_journal(
+    claim_id: str,
+    request: Request,
+    ctx: Context,
+    principal: CitizenPrincipal,
+    cursor: Cursor = None,
+    limit: PageSize = 50,
+) -> Journal:
+    entries = await service.journal(
+        ctx, claim_id=claim_id, actor=actor_of(principal, request), after=_after(cursor), limit=limit + 1
+    )
+    page, more = entries[:limit], len(entries) > limit
+    return Journal(
+        items=[_entry(e, principal.subject) for e in page], next_cursor=_cursor(page[-1]) if more else None
+    )
 
 
 @router.post(

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from dwp.claims import api_casework
-from dwp.claims.api import router
+from dwp.claims.api import SECTION_SCHEMAS, router
 from dwp.claims.domain import errors
 from dwp.claims.domain.evidence import EvidenceNotAvailable, UploadNotAllowed
 from dwp.claims.domain.household import NotReadyToAssess
@@ -95,7 +95,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
             async with api_casework.resources(app, settings):
                 yield
 
-    return create_app(
+    app = create_app(
         service=SERVICE,
         routers=ROUTERS,
         settings=settings,
@@ -104,6 +104,21 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         description="Claims for Universal Credit, New Style JSA and New Style ESA: drafts, submission, "
         "the lifecycle, to-dos, the journal, decisions and the claimant's rights.",
     )
+    _document_sections(app)
+    return app
+
+
+def _document_sections(app: FastAPI) -> None:
+    """The section bodies are read by the route itself (their shape depends on the claim's type), so
+    FastAPI cannot list their schemas: add them to the document's components."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = generate()
+        document.setdefault("components", {}).setdefault("schemas", {}).update(SECTION_SCHEMAS)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = build_app()

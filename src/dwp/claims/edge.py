@@ -15,12 +15,16 @@ import dataclasses
 import types
 import typing
 from functools import cache
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
+from pydantic.json_schema import models_json_schema
 
 from dwp.claims.domain.answers import SECTIONS, ClaimType, Section
 from dwp.claims.domain.errors import FieldProblem, InvalidAnswers, UnknownSection
+
+if TYPE_CHECKING:
+    from pydantic._internal._dataclasses import PydanticDataclass
 
 STRICT = ConfigDict(extra="forbid", strict=True, str_max_length=5000)
 """Every string is bounded; the domain's text rules (control and bidi characters, lengths) run after."""
@@ -89,10 +93,25 @@ def parse_section(claim_type: ClaimType, name: str, body: bytes) -> Section:
     return answers
 
 
-def section_schemas() -> dict[str, dict[str, Any]]:
-    """Each claim type's section bodies as JSON Schemas, for the OpenAPI document."""
-    return {
-        f"{claim_type.value}.{name}": edge_model(shape).model_json_schema()
+REF = "#/components/schemas/{model}"
+
+
+def section_components() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The section bodies for the OpenAPI document: the request body's schema (one of the sections'
+    models, which the claim's type and the path's section choose between) and the component schemas."""
+    shapes = sorted(
+        {shape for sections in SECTIONS.values() for shape in sections.values()}, key=lambda s: s.__name__
+    )
+    mode: Literal["validation"] = "validation"
+    keyed: list[tuple[type[BaseModel] | type[PydanticDataclass], Literal["validation", "serialization"]]] = [
+        (edge_model(shape), mode) for shape in shapes
+    ]
+    refs, document = models_json_schema(keyed, ref_template=REF)
+    components = dict(document.get("$defs", {}))
+    one_of = [refs[key] for key in keyed]
+    listing = "; ".join(
+        f"{claim_type.value}: " + ", ".join(f"{name} ({shape.__name__})" for name, shape in sections.items())
         for claim_type, sections in SECTIONS.items()
-        for name, shape in sections.items()
-    }
+    )
+    body = {"oneOf": one_of, "description": f"The section's answers, by claim type and section: {listing}."}
+    return body, components

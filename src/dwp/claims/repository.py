@@ -242,7 +242,9 @@ class ClaimsRecords(Protocol):
     async def work_for_claim(self, claim_id: str) -> list[WorkItem]: ...
     async def queue(self, query: QueueFilter, *, today: date, limit: int = 50) -> list[WorkItem]: ...
     async def add_journal_entry(self, entry: JournalEntry) -> None: ...
-    async def journal_of(self, claim_id: str, *, limit: int = 200) -> list[JournalEntry]: ...
+    async def journal_of(
+        self, claim_id: str, *, after: tuple[datetime, str] | None = None, limit: int = 200
+    ) -> list[JournalEntry]: ...
     async def add_invite(self, invite: PartnerInvite) -> None: ...
     async def find_invite(self, code_digest: str) -> PartnerInvite | None: ...
     async def use_invite(self, code_digest: str, at: datetime) -> bool: ...
@@ -420,14 +422,16 @@ class ClaimsRepository:
             )
         )
 
-    async def journal_of(self, claim_id: str, *, limit: int = 200) -> list[JournalEntry]:
-        """A claim's messages, oldest first."""
-        query = (
-            select(journal)
-            .where(journal.c.claim_id == claim_id)
-            .order_by(journal.c.at, journal.c.id)
-            .limit(limit)
-        )
+    async def journal_of(
+        self, claim_id: str, *, after: tuple[datetime, str] | None = None, limit: int = 200
+    ) -> list[JournalEntry]:
+        """A claim's messages, oldest first; `after` (a message's time and id) pages on from it."""
+        c = journal.c
+        query = select(journal).where(c.claim_id == claim_id)
+        if after is not None:
+            at, entry_id = after
+            query = query.where((c.at > at) | ((c.at == at) & (c.id > entry_id)))
+        query = query.order_by(c.at, c.id).limit(limit)
         return [
             JournalEntry(
                 id=r.id,

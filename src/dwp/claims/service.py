@@ -435,10 +435,18 @@ async def request_human_review(ctx: ClaimsContext, command: ClaimantRequest, *, 
 # --- the journal ---------------------------------------------------------------------------------
 
 
-async def journal(ctx: ClaimsContext, *, claim_id: str, actor: Actor) -> list[JournalEntry]:
+async def journal(
+    ctx: ClaimsContext,
+    *,
+    claim_id: str,
+    actor: Actor,
+    after: tuple[datetime, str] | None = None,
+    limit: int = 50,
+) -> list[JournalEntry]:
+    """A page of a claim's messages, oldest first, after the message `after` names (time and id)."""
     async with ctx.uow(read_only=True) as uow:
         claim = _visible(await uow.repository.get(claim_id), actor)
-        return await uow.repository.journal_of(claim.id)
+        return await uow.repository.journal_of(claim.id, after=after, limit=limit)
 
 
 async def post_to_journal(ctx: ClaimsContext, *, claim_id: str, actor: Actor, text: str) -> JournalEntry:

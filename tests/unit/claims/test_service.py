@@ -207,3 +207,20 @@ async def test_the_journal_keeps_messages_and_publishes_no_text(ctx_store) -> No
     (event,) = store.published()
     assert isinstance(event, contract.ClaimMessagePosted)
     assert "fit note" not in event.model_dump_json()
+
+
+async def test_a_partner_code_expires_and_inviting_again_replaces_it(ctx_store) -> None:
+    ctx, _ = ctx_store
+    claim = await _start(ctx, claim_type=A.ClaimType.UNIVERSAL_CREDIT, joint=True)
+    claim, first, _ = await service.invite_partner(
+        ctx, claim_id=claim.id, actor=ALICE, expected_version=claim.version
+    )
+    claim, second, _ = await service.invite_partner(
+        ctx, claim_id=claim.id, actor=ALICE, expected_version=claim.version
+    )
+    with pytest.raises(InvalidJoinCode):  # the first code no longer opens the claim
+        await service.join_claim(ctx, code=first, person=Person(BOB))
+    ctx.clock.advance(service.INVITE_LIFETIME)  # type: ignore[attr-defined]
+    with pytest.raises(InvalidJoinCode):
+        await service.join_claim(ctx, code=second, person=Person(BOB))
+    assert (await service.get_claim(ctx, claim_id=claim.id, actor=ALICE)).partner.subject is None  # type: ignore[union-attr]
