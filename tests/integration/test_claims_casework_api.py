@@ -542,8 +542,18 @@ async def test_the_monthly_run_reads_awards_due_by_shard_and_stores_each_stateme
         ),
         409,
     )
+    for day in ("9999-99-99", "9999-12-31", "0001-01-01", "2026-1\u0662-01"):
+        problem(
+            await stack.claims.get(f"/v1/internal/assessment-periods/{day}/awards", headers=stack.workers()),
+            422,
+        )
+    far = f"/v1/internal/claims/{claim.id}/assessment-periods/9999-12-31/statement"
     problem(
-        await stack.claims.get("/v1/internal/assessment-periods/9999-99-99/awards", headers=stack.workers()),
+        await stack.claims.put(
+            far,
+            json={**body, "period_end": "9999-12-31", "period_start": "9999-12-01"},
+            headers=stack.workers(),
+        ),
         422,
     )
     next_month = await stack.claims.get(

@@ -1063,6 +1063,20 @@ async def _leave_for_a_person(ctx: CaseworkContext, claim: Claim, note: str) -> 
 # --- the monthly run's internal routes ---------------------------------------------------------------------
 
 
+EARLIEST_PERIOD_END = date(2013, 4, 29)
+"""Universal Credit began on 29 April 2013: no award has a period ending before it."""
+LATEST_PERIOD_END = date(2200, 12, 31)
+
+
+def _period_day(day: date, field: str = "period_end") -> date:
+    """A day an assessment period could end on; year 9999 or year 1 is refused, not worked through."""
+    if not EARLIEST_PERIOD_END <= day <= LATEST_PERIOD_END:
+        raise ClaimsError(
+            f"must be from {EARLIEST_PERIOD_END.isoformat()} to {LATEST_PERIOD_END.isoformat()}", field=field
+        )
+    return day
+
+
 def period_days_ending_on(day: date) -> tuple[int, ...]:
     """The days of the month an award may have started on for one of its periods to end on `day`
     (UC Regs 2013 reg 21: periods begin on the same day each month, with the 29th-31st rules)."""
@@ -1088,6 +1102,7 @@ async def awards_due(
     """One page of the UC awards whose current period ends on `period_end`, in one shard."""
     if not 0 <= shard < shards:
         raise ClaimsError("shard must be from 0 to shards - 1", field="shard")
+    _period_day(period_end)
     async with ctx.uow(read_only=True) as uow:
         repo: CaseworkRecords = uow.repository
         rows = await repo.uc_awards_on_days(
@@ -1173,6 +1188,8 @@ async def store_statement(
     and answers what was stored."""
     if body.period_end != period_end:
         raise ClaimsError("the body's period_end is not the path's", field="period_end")
+    _period_day(period_end)
+    _period_day(body.period_start, "period_start")
     async with ctx.uow() as uow:
         repo: CaseworkRecords = uow.repository
         claim = await _claim(repo, claim_id)
