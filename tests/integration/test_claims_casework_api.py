@@ -428,11 +428,16 @@ async def test_with_the_benefits_service_stopped_the_claim_waits_with_a_work_ite
     assert after["done_at"] is not None
 
 
-async def test_with_hmrc_failing_the_claim_waits_on_integrations_never_a_500(stack: Stack) -> None:
+@pytest.mark.parametrize(
+    "fault", [{"fault": "error", "status": 503}, {"fault": "slow", "delay_seconds": 3}], ids=["5xx", "slow"]
+)
+async def test_with_hmrc_failing_the_claim_waits_on_integrations_never_a_500(
+    stack: Stack, fault: dict[str, Any]
+) -> None:
     claim = await stack.seed()
     base = f"/v1/claims/casework/claims/{claim.id}"
     await stack.claims.post(f"{base}/assessment/start", headers=stack.staff())
-    fault = await stack.hmrc.put("/_simulator/control", json={"fault": "error", "status": 503})
+    fault = await stack.hmrc.put("/_simulator/control", json=fault)
     assert fault.status_code == 200
     gathered = await stack.claims.post(f"{base}/assessment/evidence", headers=stack.staff())
     assert gathered.status_code == 202, gathered.text

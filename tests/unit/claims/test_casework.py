@@ -574,3 +574,31 @@ async def test_notification_facts_carry_ids_kinds_and_dates_never_free_text(
     for part in ({"todo_id": "x"}, {"decision_id": "x"}, {"entry_id": "x"}, {"period_end": date(2020, 1, 1)}):
         with pytest.raises(casework.PartNotFound):
             await casework.notification_facts(ctx, claim_id=claim.id, **part)  # type: ignore[arg-type]
+
+
+async def test_a_tribunals_outcome_is_recorded_by_a_caseworker_and_made_by_the_tribunal(
+    ctx: CaseworkTestContext,
+) -> None:
+    from .conftest import reach
+
+    story = reach(Status.APPEAL)
+    claim = replace(story.claim, id="claim-appeal")
+    ctx.data.claims[claim.id] = claim
+    decided = await casework.record_decision(
+        ctx,
+        claim_id=claim.id,
+        stage="appeal",
+        outcome=Outcome.AWARD,
+        reasons=("the tribunal allowed it",),
+        amount_pence=30_000,
+        actor=CASEWORKER_A,
+    )
+    decision = decided.latest_decision
+    assert decision is not None
+    assert (decided.status, decision.made_by, decision.kind.value) == (
+        Status.AWARDED,
+        "first-tier-tribunal",
+        "appeal",
+    )
+    assert {r.kind for r in decision.rights} == {"upper_tribunal"}
+    assert ctx.data.audit[-1].actor_subject == "staff-a"
