@@ -269,7 +269,7 @@ class FakeUpstreams:
             tax_year="2026-27",
             award_pence=self.uc_award_pence,
             explanation=[{"kind": "standard_allowance"}],
-            carried=self.carried,
+            carried_state=self.carried,
         )
 
     async def assess_contributory(

@@ -879,7 +879,7 @@ def _uc_assessed(answer: UcAssessment, earnings: Earnings | None, inputs: UCCirc
         assessment_id=answer.id,
         explanation=answer.explanation,
         amounts=answer.amounts,
-        carried=answer.carried,
+        carried=answer.carried_state,
         earnings_access_id=earnings.access_id if earnings else None,
         inputs=dict(inputs),
     )

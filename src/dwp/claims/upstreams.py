@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from dwp.contracts.benefits import ContributoryPayload, ESAPayload, UCCircumstancesPayload
 from dwp.contracts.citizens import CitizenContact, CitizenIdentity
@@ -56,9 +56,12 @@ class UcAssessment(BaseModel):
     award_pence: int
     amounts: dict[str, Any] = {}
     explanation: list[dict[str, Any]] = []
-    carried: dict[str, Any] = {}
+    carried_state: dict[str, Any] = Field(
+        default_factory=dict, validation_alias=AliasChoices("carried_state", "carried")
+    )
     """What the law carries to the next period (surplus earnings, the cap's grace), when the benefits
-    service states it; claims keeps it with the period's award and sends it with the next."""
+    service states it (`carried_state`, as the monthly run reads it too); claims keeps it verbatim with
+    the period's award and sends it with the next."""
 
 
 class WeeklyAward(BaseModel):
