@@ -90,6 +90,8 @@ class DataAccess:
     table_arns: dict[str, str]
     bucket_arn: str
     secret_arns: dict[str, str]
+    database_secret_arn: str
+    """The database credentials' secret, which services with a schema read at connect time (rotation)."""
 
 
 @dataclass(frozen=True)
@@ -446,6 +448,15 @@ class DwpMicroservice(Construct):
                 [access.secret_arns[s] for s in process.secrets],
             )
             self.task_role.add_to_policy(decrypt_via_secrets_manager(data_key, sid="DecryptOwnSecrets"))
+        if process.db_schema:
+            # Read at connect time, and again when the database refuses a rotated password
+            # (dwp.platform.database.SecretCredentials): ECS secrets are injected once, at task start.
+            self._allow(
+                "ReadDatabaseCredentials",
+                ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                [access.database_secret_arn],
+            )
+            self.task_role.add_to_policy(decrypt_via_secrets_manager(data_key, sid="DecryptDatabaseSecret"))
         if process.uses_pii_key:
             self._allow(
                 "PiiEnvelopeEncryption",

@@ -317,7 +317,10 @@ async def test_citizen_publishes_reads_its_secret_and_uses_the_pii_key_and_nothi
         sns, secrets = aws.client("sns", settings), aws.client("secretsmanager", settings)
         refused(sns.publish, TopicArn=aws.topic_arn(settings, catalog.BENEFITS_EVENTS_TOPIC), Message="{}")
         refused(sns.create_topic, Name=catalog.CITIZEN_EVENTS_TOPIC)
-        refused(secrets.get_secret_value, SecretId=DATABASE_SECRET)
+        # It reads the database credentials itself, at connect time, so that a rotation needs no restart
+        # (dwp.platform.database.SecretCredentials); no other service's secret.
+        assert secrets.get_secret_value(SecretId=DATABASE_SECRET)["SecretString"]
+        refused(secrets.get_secret_value, SecretId=catalog.NOTIFY_API_KEY_SECRET)
         refused(kms.encrypt, KeyId=DATA_KEY_ALIAS, Plaintext=b"x")
         refused(
             aws.client("dynamodb", settings).get_item,

@@ -37,7 +37,7 @@ from dwp.identity.oidc import ProviderUnavailable
 from dwp.identity.one_login import ADDRESS_CLAIM, OneLoginClient
 from dwp.identity.repository import SessionStore
 from dwp.identity.staff import StaffSignInClient
-from dwp.identity.tokens import KeyRing, SigningKey, rotation
+from dwp.identity.tokens import KEY_RING_RELOAD_SECONDS, KeyRing, SigningKey, rotation
 from dwp.platform import catalog
 from dwp.platform.database import Database
 from dwp.platform.http import ResilientClient, UpstreamRejected
@@ -47,7 +47,6 @@ PENDING_SIGN_IN_SECONDS = 600
 LOGOUT_JTI_MEMORY_SECONDS = 180
 """One Login: "Check your service has not received another logout token with the same jti in the
 last 3 minutes"."""
-KEY_RING_RELOAD_SECONDS = 30.0
 
 
 @dataclass
@@ -93,15 +92,17 @@ async def ensure_signing_key(
 
 async def rotate_signing_keys(
     *, database: Database, cipher: PiiCipher, clock: Callable[[], float] = time.time
-) -> str:
-    """Start signing with a new key; the old one stays published until its tokens have expired."""
+) -> SigningKey:
+    """Publish a new key, which signs once every verifier can have seen it (`tokens.rotation`); the old
+    one signs until then and stays published until its tokens have expired. Returns the new key."""
     now = int(clock())
     async with database.transaction() as tx:
         new, retired = rotation(await repository.load_signing_keys(tx, cipher), now)
         for key in retired:
-            await repository.retire_signing_key(tx, key.kid, now)
+            assert key.retired_at is not None
+            await repository.retire_signing_key(tx, key.kid, key.retired_at)
         await repository.add_signing_key(tx, cipher, new)
-    return new.kid
+    return new
 
 
 async def mint_with_current_key(*, database: Database, cipher: PiiCipher, **claims: Any) -> str:
