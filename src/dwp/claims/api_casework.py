@@ -72,7 +72,9 @@ def _actor(principal: Principal, request: Request) -> Actor:
 async def _staff(principal: Caseworker, request: Request, ctx: Ctx) -> Actor:
     """A member of staff with a role, noted as signed in (for the scaling metric)."""
     actor = _actor(principal, request)
-    seen: dict[str, datetime] = request.app.state.__dict__.setdefault("caseworkers_seen", {})
+    seen: dict[str, datetime] | None = getattr(request.app.state, "caseworkers_seen", None)
+    if seen is None:
+        seen = request.app.state.caseworkers_seen = {}
     now = ctx.clock()
     last = seen.get(actor.subject)
     if last is None or now - last >= SEEN_EVERY:
