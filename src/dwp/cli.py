@@ -230,7 +230,7 @@ def token(
 @app.command("rotate-keys")
 def rotate_keys() -> None:
     """Rotate the identity service's signing key: new tokens use the new key, old ones verify until expiry."""
-    from dwp.identity.local import rotate
+    from dwp.identity.cli import rotate
     from dwp.trust import trusted_settings
 
     typer.echo(f"signing with new key {rotate(trusted_settings(get_settings()))}")
