@@ -34,6 +34,7 @@ from dwp.platform.auth import (
 )
 from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
+from dwp.platform.models import EdgeModel, IsoDate
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
 internal = APIRouter(prefix="/v1/internal/citizens", tags=["internal"])
@@ -47,8 +48,8 @@ ContactReader = Annotated[Principal, allow_callers("claims", "workers")]
 """The services that write to a citizen (claims, and the workers that send notifications)."""
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Strict(EdgeModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class ContactPreferencesBody(Strict):
@@ -81,7 +82,7 @@ PENDING_DETAIL = (
 class RegistrationRequest(Strict):
     given_name: Name
     family_name: Name
-    date_of_birth: date
+    date_of_birth: IsoDate
     national_insurance_number: NinoText
     email: EmailText | None = None
     phone: PhoneText | None = None
