@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -34,7 +34,7 @@ from dwp.platform.auth import (
 )
 from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
-from dwp.platform.models import EdgeModel, IsoDate
+from dwp.platform.models import EdgeModel, IsoDate, UtcDateTime
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
 internal = APIRouter(prefix="/v1/internal/citizens", tags=["internal"])
@@ -161,8 +161,8 @@ class CitizenView(BaseModel):
     preferred_language: Language
     contact_preferences: ContactPreferencesBody
     version: int
-    created_at: datetime | None
-    updated_at: datetime | None
+    created_at: UtcDateTime | None
+    updated_at: UtcDateTime | None
     links: dict[str, str]
 
 

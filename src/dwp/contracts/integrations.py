@@ -8,12 +8,12 @@ benefits service's `hmrc_earnings` input needs (`paid_on`, `gross`, `income_tax`
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dwp.platform.models import EdgeModel, IsoDate
+from dwp.platform.models import EdgeModel, IsoDate, UtcDateTime
 
 LawfulPurpose = Literal[
     "new-claim-assessment",
@@ -104,7 +104,7 @@ class DataAccess(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     id: str
-    at: datetime
+    at: UtcDateTime
     caller: str
     caller_kind: str
     request_id: str | None

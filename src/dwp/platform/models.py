@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
-__all__ = ["EdgeModel", "IsoDate", "IsoDateTime", "first_duplicate_key", "parse_body"]
+__all__ = ["EdgeModel", "IsoDate", "IsoDateTime", "UtcDateTime", "first_duplicate_key", "parse_body"]
 
 # `[0-9]`, not `\d`: Python's `\d` matches other scripts' digits, and `date.fromisoformat` accepts
 # forms a client should not rely on (`20240131`, week dates).
@@ -71,6 +71,17 @@ IsoDate = Annotated[date, BeforeValidator(_date_from_json)]
 """A date in a JSON body: `"2026-04-06"` (or a `date` built in Python)."""
 IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_datetime_from_json)]
 """A moment in a JSON body, with its offset: `"2026-04-06T09:30:00Z"` (or an aware `datetime`)."""
+
+
+
+def _as_utc(value: datetime) -> datetime:
+    # SQLite keeps no offset: a stored timestamp read back is naive, and the platform writes only UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+"""A timestamp a service answers with: always with its offset (`...Z`), as OpenAPI's `date-time`
+(RFC 3339) requires, even when the database gave it back without one. For response models."""
 
 _PARSERS = (_date_from_json, _datetime_from_json)
 # Core-schema types that strict Python-mode validation accepts only as Python objects.

@@ -26,7 +26,7 @@ from dwp.citizen.api import InPersonRegistration, ProfileChanges, RegistrationRe
 from dwp.contracts.integrations import EarningsRequest, FitNotesRequest
 from dwp.frontend.api import RegisterBody
 from dwp.platform.app_factory import create_app
-from dwp.platform.models import EdgeModel, IsoDate, IsoDateTime, check_edge_model, parse_body
+from dwp.platform.models import EdgeModel, IsoDate, IsoDateTime, UtcDateTime, check_edge_model, parse_body
 from dwp.platform.settings import Settings
 
 UC = {
@@ -260,3 +260,17 @@ def test_an_edge_app_documents_the_strict_shapes(tmp_path: Path) -> None:
     schemas = app.openapi()["components"]["schemas"]
     assert schemas["RegistrationRequest"]["additionalProperties"] is False
     assert schemas["RegistrationRequest"]["properties"]["date_of_birth"]["format"] == "date"
+
+
+def test_a_timestamp_answered_always_carries_its_offset() -> None:
+    """Schemathesis found `"at": "2026-12-01T23:12:55.053469"` (SQLite keeps no offset), which is not
+    an RFC 3339 date-time as the OpenAPI promises."""
+
+    class Row(BaseModel):
+        at: UtcDateTime
+
+    naive = Row(at=datetime(2026, 12, 1, 23, 12, 55)).model_dump(mode="json")
+    assert naive == {"at": "2026-12-01T23:12:55Z"}
+    assert Row.model_validate({"at": "2026-12-01T23:12:55+01:00"}).at == datetime(
+        2026, 12, 1, 22, 12, 55, tzinfo=UTC
+    )
