@@ -73,7 +73,6 @@ IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_datetime_from_json)]
 """A moment in a JSON body, with its offset: `"2026-04-06T09:30:00Z"` (or an aware `datetime`)."""
 
 
-
 def _as_utc(value: datetime) -> datetime:
     # SQLite keeps no offset: a stored timestamp read back is naive, and the platform writes only UTC.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
