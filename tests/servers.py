@@ -39,3 +39,44 @@ def running(app: Any, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class PrivateRedis:
+    """A `redis-server` of the test's own on a free port (never the shared one), to kill and bring back.
+
+    No persistence: a restarted server starts empty, as a replaced ElastiCache node may."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self._process: Any = None
+
+    def start(self) -> PrivateRedis:
+        import shutil
+        import subprocess
+
+        from dwp.platform.embedded_aws import wait_for_port
+
+        server = shutil.which("redis-server")
+        if server is None:
+            raise RuntimeError("redis-server is not installed (Debian: apt-get install redis-server)")
+        self._process = subprocess.Popen(
+            [server, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port("127.0.0.1", self.port, timeout=20)
+        return self
+
+    def kill(self) -> None:
+        """kill -9: no goodbye to the clients."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait(timeout=10)
+        self._process = None
+
+    def __enter__(self) -> PrivateRedis:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.kill()

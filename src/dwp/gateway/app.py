@@ -130,6 +130,7 @@ def build_app(
         app.state.limiter = RateLimiter(
             gateway.rate_limit, settings.redis_url, refusals=gateway.refused_rate_limit
         )
+        app.state.readiness["rate_limit_store"] = app.state.limiter.check
         try:
             yield
         finally:
