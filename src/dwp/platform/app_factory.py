@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dwp.platform.auth import verifier_from_settings
+from dwp.platform.errors import DependencyUnavailable
 from dwp.platform.logging import configure_logging
 from dwp.platform.middleware import PlatformMiddleware
 from dwp.platform.models import duplicate_key_error, first_duplicate_key
@@ -124,6 +125,8 @@ async def _run_check(check: ReadinessCheck) -> str:
         await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT_SECONDS)
     except TimeoutError:
         return "timeout"
+    except DependencyUnavailable as exc:
+        return f"failed: {exc}"  # says why (a secret not loaded yet, and what stopped it)
     except Exception as exc:
         return f"failed: {type(exc).__name__}"
     return "ok"
