@@ -64,9 +64,7 @@ def _shared_store() -> float | None:
 
 async def _until(condition: Callable[[], Awaitable[bool]]) -> None:
     async with asyncio.timeout(20):  # generous: a condition, not a fixed sleep
-        for _ in iter(int, 1):  # polls an outside process (Redis): nothing here could set an Event
-            if await condition():
-                return
+        while not await condition():  # noqa: ASYNC110 - polls an outside process (Redis)
             await asyncio.sleep(0.05)
 
 
