@@ -122,6 +122,7 @@ def build_app(
             refusals=gateway.refused_rate_limit,
             cluster=settings.dwp_redis_cluster,
         )
+        app.state.readiness["rate_limit_store"] = app.state.limiter.check
         try:
             yield
         finally:
