@@ -13,7 +13,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, TypeAdapter
+from pydantic import BaseModel, Field, StrictBool, TypeAdapter
 
 from dwp.claims import edge, service
 from dwp.claims.deps import Context, actor_of
@@ -29,16 +29,15 @@ from dwp.platform.errors import PreconditionRequired
 from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.idempotency import Claim as KeyClaim
 from dwp.platform.idempotency import Remember, StoredResponse, idempotent, request_fingerprint
+from dwp.platform.models import EdgeModel
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
 ClaimId = Annotated[str, Field(min_length=1, max_length=36, pattern=r"^[0-9a-f-]{36}$")]
 
 
-class Strict(BaseModel):
-    # FastAPI validates a parsed body (Python values), where pydantic's strict mode would refuse an enum
-    # given as its JSON string; so unknown fields are refused, and booleans are StrictBool.
-    model_config = ConfigDict(extra="forbid")
+class Strict(EdgeModel):
+    """Request bodies: the platform's strict edge model (no unknown fields, no coercion)."""
 
 
 ShortText = Annotated[str, Field(max_length=2000)]
@@ -47,8 +46,12 @@ DECLARATION_VERSION = "2026-12"
 complete..."); a submission names the version the claimant accepted."""
 
 
+ClaimTypeName = Literal["universal_credit", "new_style_jsa", "new_style_esa"]
+"""`ClaimType`'s values: an edge model takes the JSON string (strict mode refuses a bare enum)."""
+
+
 class StartClaimBody(Strict):
-    claim_type: ClaimType
+    claim_type: ClaimTypeName
     joint: StrictBool = Field(False, description="A joint Universal Credit claim with a partner")
 
 
@@ -388,7 +391,7 @@ async def start_claim(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     person = _person(principal, request)
-    command = StartClaim(claim_type=body.claim_type, joint=body.joint)
+    command = StartClaim(claim_type=ClaimType(body.claim_type), joint=body.joint)
     return await _once(
         request,
         ctx,

@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, Field, TypeAdapter
 
 from dwp.claims import casework, metrics
 from dwp.claims.casework import Assessed, CaseworkContext, Gathered, Waiting
@@ -32,6 +32,7 @@ from dwp.claims.upstreams import HttpUpstreams, Upstreams
 from dwp.contracts import claims as contract
 from dwp.platform.auth import Caseworker, Principal, allow_callers, require_role
 from dwp.platform.etag import make_etag, version_from_if_match
+from dwp.platform.models import EdgeModel
 from dwp.platform.problems import ErrorMapping, ErrorTable
 from dwp.platform.settings import Settings
 
@@ -333,8 +334,7 @@ async def take(
     return _item(item, casework._today(ctx))
 
 
-class AssignBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AssignBody(EdgeModel):
     assignee: str = Field(min_length=1, max_length=200)
 
 
@@ -351,8 +351,7 @@ async def assign(
     return _item(item, casework._today(ctx))
 
 
-class EscalateBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EscalateBody(EdgeModel):
     reason: str = Field(min_length=1, max_length=1000)
 
 
@@ -427,8 +426,7 @@ async def claim_periods(claim_id: Id, ctx: Ctx, actor: Staff) -> dict[str, Any]:
     return {"items": [_period(p) for p in await casework.claim_periods(ctx, claim_id=claim_id, actor=actor)]}
 
 
-class EvidenceRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EvidenceRequest(EdgeModel):
     evidence: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(min_length=1, max_length=10)
     reason: str = Field(min_length=1, max_length=1000)
 
@@ -449,8 +447,7 @@ async def ask_for_evidence(
     return _claim(claim)
 
 
-class StartBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class StartBody(EdgeModel):
     reason: str = Field("", max_length=1000)
 
 
@@ -474,8 +471,7 @@ async def start(
     return _claim(claim)
 
 
-class GatherBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class GatherBody(EdgeModel):
     nhs_number: str | None = Field(None, min_length=10, max_length=12, pattern=r"^[0-9 ]+$")
 
 
@@ -502,8 +498,7 @@ def _gathered(g: Gathered) -> dict[str, Any]:
     }
 
 
-class LhaBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class LhaBody(EdgeModel):
     shared: int = Field(0, ge=0, le=10_000_000)
     one: int = Field(0, ge=0, le=10_000_000)
     two: int = Field(0, ge=0, le=10_000_000)
@@ -511,8 +506,7 @@ class LhaBody(BaseModel):
     four: int = Field(0, ge=0, le=10_000_000)
 
 
-class AssessBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AssessBody(EdgeModel):
     lha_rates: LhaBody | None = Field(None, description="The area's monthly LHA rates, for a private rent")
 
 
@@ -529,10 +523,10 @@ async def assess(
     return _assessed(result)
 
 
-class DecisionBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DecisionBody(EdgeModel):
     stage: Literal["initial", "human_review", "reconsideration", "appeal"] = "initial"
-    outcome: Outcome
+    outcome: Literal["award", "disallow"]
+    """`Outcome`'s values (strict edge models take the JSON string)."""
     reasons: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(min_length=1, max_length=20)
     amount_pence: int | None = Field(
         None, ge=0, le=100_000_000, description="After a review, reconsideration or appeal, an award's amount"
@@ -565,7 +559,7 @@ async def decide(
             claim_id=claim_id,
             actor=actor,
             reasons=reasons,
-            outcome=body.outcome,
+            outcome=Outcome(body.outcome),
             lha_rates=lha,  # type: ignore[arg-type]
             expected_version=version,
         )
@@ -577,7 +571,7 @@ async def decide(
             ctx,
             claim_id=claim_id,
             stage=body.stage,
-            outcome=body.outcome,
+            outcome=Outcome(body.outcome),
             reasons=reasons,
             actor=actor,
             amount_pence=body.amount_pence,

@@ -18,7 +18,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from dwp.claims import evidence_service as evidence
 from dwp.claims.deps import Context, actor_of
@@ -28,6 +28,7 @@ from dwp.claims.evidence_store import EvidenceSettings, EvidenceStore
 from dwp.claims.scanning import scanner_from
 from dwp.claims.service import ClaimsContext
 from dwp.platform.auth import Authenticated, Caseworker, CitizenPrincipal
+from dwp.platform.models import EdgeModel
 
 log = structlog.get_logger("claims.evidence")
 
@@ -72,8 +73,8 @@ router = APIRouter(prefix="/v1/claims", tags=["evidence"], lifespan=lifespan)
 Id = Annotated[str, Field(min_length=36, max_length=36, pattern=r"^[0-9a-f-]{36}$")]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+class Strict(EdgeModel):
+    """Request bodies: the platform's strict edge model."""
 
 
 class UploadRequest(Strict):
