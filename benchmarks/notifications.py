@@ -33,12 +33,12 @@ from notifications_python_client.notifications import NotificationsAPIClient  # 
 
 from dwp.contracts import notify as keys  # noqa: E402
 from dwp.contracts.citizens import CitizenContact  # noqa: E402
+from dwp.contracts.claims import HeldRegistration, NotificationFacts, WorkItemRef  # noqa: E402
 from dwp.contracts.events import CitizenRegistered, EventEnvelope  # noqa: E402
 from dwp.platform.aws import bootstrap  # noqa: E402
 from dwp.platform.embedded_aws import EmbeddedAws, wait_for_port  # noqa: E402
 from dwp.platform.settings import Settings  # noqa: E402
 from dwp.workers.lambda_handlers import NotificationsRuntime  # noqa: E402
-from dwp.workers.notifications import ClaimSummary  # noqa: E402
 from dwp.workers.notify import Message, NotifySender  # noqa: E402
 from dwp.workers.poller import LocalContext  # noqa: E402
 from dwp.workers.ratelimit import SendLimiter  # noqa: E402
@@ -60,8 +60,11 @@ class Contacts:
     def contact(self, citizen_id: str) -> CitizenContact:
         return self.people[citizen_id]
 
-    def claim(self, claim_id: str) -> ClaimSummary:
+    def facts(self, claim_id: str, part: dict[str, str]) -> NotificationFacts:
         raise KeyError(claim_id)
+
+    def hold(self, held: HeldRegistration) -> WorkItemRef:
+        raise KeyError(held.hold_id)
 
 
 def unlimited_sender(url: str) -> NotifySender:

@@ -126,7 +126,9 @@ NOTIFY_PER_MINUTE = 2700
 
 TABLES: tuple[Table, ...] = (Table(SESSIONS_TABLE), Table(IDEMPOTENCY_TABLE))
 
-NOTIFICATIONS_QUEUE = Queue(name=f"{PREFIX}-notifications", topics=(CITIZEN_EVENTS_TOPIC,))
+NOTIFICATIONS_QUEUE = Queue(
+    name=f"{PREFIX}-notifications", topics=(CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC)
+)
 ASSESSMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-assessment-run", topics=())
 """Work items of the monthly run: the schedule sends a start message, the handler fans out batches."""
 
