@@ -401,13 +401,6 @@ def test_the_lambda_entry_point_uses_the_process_runtime(bootstrapped: Settings,
     assert len(sent_to(notify, reference=event.event_id)) == 1
 
 
-def test_the_monthly_run_refuses_every_record_until_claims_exists() -> None:
-    answer = lambda_handlers.assessment_run_handler(
-        {"Records": [record(json.dumps({"date": "2026-12-01"}))]}, LocalContext("assessment-run")
-    )
-    assert len(answer["batchItemFailures"]) == 1
-
-
 def test_notifications_class_reads_configured_template_ids(monkeypatch: pytest.MonkeyPatch) -> None:
     from dwp.workers.templates import template_ids
 

@@ -223,7 +223,7 @@ class StatementLine(_Body):
     kind: str
     text_en: str
     text_cy: str
-    amount_pence: int | None
+    amount_pence: int | None = None
     regulation: str
 
 
