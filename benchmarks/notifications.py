@@ -1,7 +1,8 @@
 """Sending against the GOV.UK Notify simulator: how fast the worker's path can go, apart from its limit.
 
 Starts the Notify simulator as its own uvicorn process and the embedded AWS endpoint (for the handler's
-DynamoDB idempotency records) in this process. Then sends BENCH_MESSAGES emails:
+DynamoDB idempotency records) in this process. Then sends BENCH_MESSAGES emails (10,000 by default), each
+figure with its ratio to the first (one thread, one request each: the baseline of the same run):
 
 1. with `NotifySender` (notifications-python-client, one request each), in one thread and in 4;
 2. through `notifications_handler`'s runtime in SQS batches of 10 (idempotency record, template choice,
@@ -43,7 +44,7 @@ from dwp.workers.notify import Message, NotifySender  # noqa: E402
 from dwp.workers.poller import LocalContext  # noqa: E402
 from dwp.workers.ratelimit import SendLimiter  # noqa: E402
 
-MESSAGES = int(os.environ.get("BENCH_MESSAGES", "2000"))
+MESSAGES = int(os.environ.get("BENCH_MESSAGES", "10000"))
 TEMPLATE = keys.local_template_id(keys.template_key(keys.CITIZEN_REGISTERED, "email", "en"))
 
 
@@ -87,8 +88,14 @@ def send_many(url: str, count: int) -> list[float]:
     return took
 
 
+BASELINE: list[float] = []
+"""The first figure reported (one thread, one request each): what the others are a ratio of."""
+
+
 def report(label: str, count: int, seconds: float, latencies: list[float] | None = None) -> None:
-    line = f"{label:<52} {count / seconds:8.0f} notifications/s"
+    rate = count / seconds
+    BASELINE.append(BASELINE[0] if BASELINE else rate)
+    line = f"{label:<52} {rate:8.0f} notifications/s  {rate / BASELINE[0]:5.2f}x"
     if latencies:
         q = statistics.quantiles(latencies, n=100)
         line += f"   p50 {q[49] * 1000:5.1f} ms  p99 {q[98] * 1000:5.1f} ms"

@@ -81,6 +81,8 @@ class ClaimsState:
     statements: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     holds: dict[str, str] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
+    waiting_on: str | None = None
+    """Answer the awards route with 202 waiting on this service (as claims does when citizen is down)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, awards: list[DueAward]) -> None:
@@ -116,6 +118,8 @@ def claims_app(state: ClaimsState) -> FastAPI:
         if shard >= shards:
             return problem(422, "shard must be below shards")
         state.calls["awards_due"] += 1
+        if state.waiting_on is not None:
+            return JSONResponse({"status": "waiting", "waiting_on": state.waiting_on}, status_code=202)
         mine = sorted(
             a.claim_id
             for a in state.awards.values()

@@ -32,7 +32,16 @@ from dwp.platform.migrations import upgrade
 from dwp.platform.settings import Settings
 from dwp.simulators.notify.app import create_app as notify_app
 from dwp.workers.lambda_handlers import MonthlyRuntime, NotificationsRuntime
-from dwp.workers.monthly import HttpUpstreams, MonthlyRun, Shard, SqsQueues, StartRun, parse_message, run_day
+from dwp.workers.monthly import (
+    ClaimsWaiting,
+    HttpUpstreams,
+    MonthlyRun,
+    Shard,
+    SqsQueues,
+    StartRun,
+    parse_message,
+    run_day,
+)
 from dwp.workers.notifications import BackgroundLoop, ServiceDirectory
 from dwp.workers.notify import NotifySender, SendPolicy
 from dwp.workers.poller import LambdaSqsPoller, LocalContext
@@ -328,6 +337,22 @@ async def test_a_failing_shard_retries_then_lands_in_its_dead_letter_queue_and_t
     assert all(
         len(world.sent(reference=statement_event_id(a.claim_id, DAY))) == (a is not bad) for a in awards
     )
+
+
+async def test_a_shard_whose_page_claims_cannot_give_yet_fails_to_be_tried_again(world: World) -> None:
+    world.claims.add(generated_awards(3, DAY, prefix="waiting"))
+    world.claims.waiting_on = "citizen"
+    run = MonthlyRun(
+        HttpUpstreams.build(world.settings, tokens=MintedServiceToken(world.settings)),
+        SqsQueues(world.settings),
+        notify_queue=world.notify_queue.name,
+    )
+    shard = Shard(day=DAY, shard=0, shards=1, run_id="r2")
+    with pytest.raises(ClaimsWaiting, match="waiting on citizen"):
+        await run.run_shard(shard)
+    world.claims.waiting_on = None
+    report = await run.run_shard(shard)
+    assert (report.calculated, world.claims.created) == (3, 3)
 
 
 def test_a_held_registration_reaches_the_claims_work_item_route_once(world: World) -> None:

@@ -145,7 +145,14 @@ class HttpUpstreams:
         if cursor is not None:
             params["cursor"] = cursor
         path = contract.AWARDS_DUE_PATH.format(period_end=day.isoformat())
-        return await self._claims.get_model(path, DueAwardsPage, params=params)
+        response = await self._claims.request(
+            "GET", path, params=params, headers={"Accept": "application/json"}
+        )
+        if response.status_code == 202:
+            # Claims could not put the page together (a service it asks was down) and waits with a work
+            # item: the shard fails and SQS brings it back later.
+            raise ClaimsWaiting(f"claims is waiting on {response.json().get('waiting_on', 'a service')}")
+        return DueAwardsPage.model_validate_json(response.content)
 
     async def earnings(self, award: DueAward, request: EarningsRequest) -> Earnings:
         # A look-up is safe to repeat (it reads, and each attempt is audited as a look-up).
@@ -225,6 +232,10 @@ class ShardReport:
         self.queued += other.queued
         for key, value in other.seconds.items():
             self.seconds[key] = self.seconds.get(key, 0.0) + value
+
+
+class ClaimsWaiting(Exception):
+    """The claims service answered 202: it cannot give the page yet (it is waiting on another service)."""
 
 
 class ShardFailed(Exception):
