@@ -9,6 +9,7 @@ asked, so a test can say what happened without reading logs.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import threading
 import uuid
@@ -84,10 +85,24 @@ class ClaimsState:
     waiting_on: str | None = None
     """Answer the awards route with 202 waiting on this service (as claims does when citizen is down)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    _index: dict[tuple[date, int], dict[int, list[str]]] = field(default_factory=dict)
 
     def add(self, awards: list[DueAward]) -> None:
-        for award in awards:
-            self.awards[award.claim_id] = award
+        with self.lock:
+            for award in awards:
+                self.awards[award.claim_id] = award
+            self._index.clear()
+
+    def shard_index(self, period_end: date, shard: int, shards: int) -> list[str]:
+        """The claim ids of a day's shard in order (kept, as a database's index would be)."""
+        with self.lock:
+            if (period_end, shards) not in self._index:
+                by_shard: dict[int, list[str]] = {}
+                for a in self.awards.values():
+                    if a.period_end == period_end:
+                        by_shard.setdefault(contract.shard_of(a.claim_id, shards), []).append(a.claim_id)
+                self._index[(period_end, shards)] = {k: sorted(v) for k, v in by_shard.items()}
+            return self._index[(period_end, shards)].get(shard, [])
 
     @property
     def created(self) -> int:
@@ -120,13 +135,9 @@ def claims_app(state: ClaimsState) -> FastAPI:
         state.calls["awards_due"] += 1
         if state.waiting_on is not None:
             return JSONResponse({"status": "waiting", "waiting_on": state.waiting_on}, status_code=202)
-        mine = sorted(
-            a.claim_id
-            for a in state.awards.values()
-            if a.period_end == period_end and contract.shard_of(a.claim_id, shards) == shard
-        )
+        mine = state.shard_index(period_end, shard, shards)
         if cursor is not None:
-            mine = [c for c in mine if c > cursor]
+            mine = mine[bisect.bisect_right(mine, cursor) :]
         page = mine[:limit]
         items = [
             state.awards[c].model_copy(

@@ -298,7 +298,7 @@ async def test_a_failing_shard_retries_then_lands_in_its_dead_letter_queue_and_t
     world.claims.add(awards)
     bad = awards[7]
     world.integrations.refuse.add(bad.earnings_subjects[0].national_insurance_number)  # HMRC never answers
-    monthly = world.monthly()
+    monthly = world.monthly(patience=1)  # no waiting for a busy HMRC in this test: it never comes back
     sqs = aws.client("sqs", world.settings)
     url = aws.queue_url(world.settings, world.shard_queue.name)
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"date": DAY.isoformat(), "shards": 3}))
@@ -396,3 +396,25 @@ def test_the_schedule_message_means_the_uk_day_before() -> None:
         parse_message('{"kind": "shard", "date": "9999-99-99", "shard": 0, "shards": 1, "run_id": "x"}')
     with pytest.raises(ValueError, match="JSON object"):
         parse_message("[1, 2]")
+
+
+async def test_an_award_waits_for_a_busy_service_rather_than_failing_its_shard(world: World) -> None:
+    """HMRC is unavailable for longer than one call's retries: the award waits (the run is a batch) and
+    is done in the same pass, with no shard to redo."""
+    world.claims.add(generated_awards(1, DAY, prefix="busy"))
+    world.integrations.unavailable_times = 4  # as many as the client's own attempts at one call
+    waited: list[float] = []
+
+    async def no_wait(seconds: float) -> None:
+        waited.append(seconds)
+
+    run = MonthlyRun(
+        HttpUpstreams.build(world.settings, tokens=MintedServiceToken(world.settings)),
+        SqsQueues(world.settings),
+        notify_queue=world.notify_queue.name,
+        sleep=no_wait,
+    )
+    report = await run.run_shard(Shard(day=DAY, shard=0, shards=1, run_id="r3"))
+    assert (report.calculated, report.failed) == (1, [])
+    assert waited == [2.0]  # it waited once rather than failing
+    assert world.integrations.calls["earnings"] == 5

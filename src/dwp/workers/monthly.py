@@ -31,13 +31,14 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 import structlog
+import tenacity
 from pydantic import BaseModel, ConfigDict, Field
 
 from dwp.contracts import claims as contract
@@ -45,7 +46,8 @@ from dwp.contracts.claims import DueAward, DueAwardsPage, PeriodStatement, State
 from dwp.contracts.events import EventEnvelope
 from dwp.contracts.integrations import Earnings, EarningsPayment, EarningsRequest
 from dwp.platform import aws, catalog
-from dwp.platform.http import ResilientClient, ServiceTokens, TokenSource, shared_client
+from dwp.platform.http import ResilientClient, RetryPolicy, ServiceTokens, TokenSource, shared_client
+from dwp.platform.http.errors import UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
 from dwp.platform.settings import Settings
 
 log = structlog.get_logger("workers.monthly")
@@ -55,8 +57,12 @@ DEFAULT_SHARDS = 16
 """Shards per day: enough for the function's reserved concurrency to spread a busy day over many
 invocations, few enough that a quiet day is not mostly empty shards."""
 PAGE = 200
-IN_FLIGHT = 16
-"""Awards of one shard worked on at once (each waits mostly on HTTP)."""
+IN_FLIGHT = 4
+"""Awards of one shard worked on at once (each waits mostly on HTTP). Kept low: shards run side by side,
+and the benefits and claims services each write every award to their database, so more at once only
+queues requests there (measured: 16 a shard on 2 cores left requests waiting past their timeout)."""
+BATCH_POLICY = RetryPolicy(attempts=4, total_seconds=60.0, attempt_seconds=20.0, backoff_max=5.0)
+"""A batch job can wait longer for an answer than a person's request: a busy service is not a failure."""
 
 
 class StartRun(BaseModel):
@@ -133,7 +139,7 @@ class HttpUpstreams:
         source = tokens or ServiceTokens.for_service(SERVICE_NAME, settings, http=http)
         return cls(
             *(
-                ResilientClient.for_service(name, settings, http=http, tokens=source)
+                ResilientClient.for_service(name, settings, http=http, tokens=source, policy=BATCH_POLICY)
                 for name in ("claims", "integrations", "benefits")
             )
         )
@@ -264,6 +270,21 @@ class SqsQueues:
                 raise RuntimeError(f"SQS refused {len(answer['Failed'])} messages to {queue}")
 
 
+def _busy(exc: BaseException) -> bool:
+    """A service too busy for now, where waiting helps: its breaker open (after timeouts), unavailable,
+    or still working on this award's earlier request (409 on the same Idempotency-Key). An award whose
+    answer is "no" (another 4xx) is not tried again here."""
+    if isinstance(exc, UpstreamUnavailable | UpstreamTimeout):
+        return True
+    return isinstance(exc, UpstreamRejected) and exc.status == 409 and exc.upstream == "benefits"
+
+
+def _wait_busy(state: tenacity.RetryCallState) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    after = getattr(exc, "retry_after", None)
+    return min(30.0, float(after)) if after else min(30.0, 2.0 * 2 ** (state.attempt_number - 1))
+
+
 def statement_ready(claim_id: str, period_end: date) -> EventEnvelope:
     event = contract.StatementReady(claim_id=claim_id, period_end=period_end.isoformat())
     return EventEnvelope(
@@ -285,7 +306,10 @@ class MonthlyRun:
         clock: Callable[[], float] = time.perf_counter,
         shard_queue: str = catalog.ASSESSMENT_RUN_QUEUE.name,
         notify_queue: str = catalog.NOTIFICATIONS_QUEUE.name,
+        patience: int = 4,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self._patience, self._sleep = patience, sleep
         self._up, self._queues = upstreams, queues
         self._page, self._in_flight, self._clock = page, in_flight, clock
         self._shard_queue, self._notify_queue = shard_queue, notify_queue
@@ -350,7 +374,15 @@ class MonthlyRun:
             return True
         async with gate:
             try:
-                await self._reassess(award, shard, report)
+                async for attempt in tenacity.AsyncRetrying(
+                    retry=tenacity.retry_if_exception(_busy),
+                    wait=_wait_busy,
+                    stop=tenacity.stop_after_attempt(self._patience),
+                    sleep=self._sleep,
+                    reraise=True,
+                ):
+                    with attempt:
+                        await self._reassess(award, shard, report)
             except Exception as exc:  # one award's failure must not stop the rest of its shard
                 report.failed.append(award.claim_id)
                 log.warning(
