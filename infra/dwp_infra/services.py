@@ -715,6 +715,18 @@ class ServicesStack(cdk.Stack):
                         actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[data.data_key.key_arn]
                     )
                 )
+            if spec.sends_to:
+                role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=["sqs:SendMessage"],
+                        resources=[data.queues[q].queue_arn for q in spec.sends_to],
+                    )
+                )
+                role.add_to_policy(
+                    iam.PolicyStatement(
+                        actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[data.data_key.key_arn]
+                    )
+                )
             if spec.uses_pii_key:
                 role.add_to_policy(
                     iam.PolicyStatement(

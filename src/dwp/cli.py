@@ -245,6 +245,115 @@ def jwks() -> None:
     typer.echo(json.dumps(public_key_set([load_or_create_dev_key(get_settings())]), indent=2))
 
 
+dlq_app = typer.Typer(help="Dead-letter queues: what is waiting, and putting it back.", no_args_is_help=True)
+run_app = typer.Typer(help="Run a batch job by hand.", no_args_is_help=True)
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(run_app, name="run")
+
+
+def _aws_settings(command: str) -> Settings:
+    settings = get_settings()
+    if not settings.aws_endpoint_url and settings.is_local:
+        typer.echo(f"dwp {command}: AWS_ENDPOINT_URL is not set: {EMBEDDED_ENDPOINT_HINT}", err=True)
+        raise typer.Exit(2)
+    return settings
+
+
+@dlq_app.command("list")
+def dlq_list() -> None:
+    """How many messages wait in each queue's dead-letter queue."""
+    from dwp.workers.dlq import list_dead_letters
+
+    for entry in list_dead_letters(_aws_settings("dlq list")):
+        typer.echo(f"{entry.dlq:<34} {entry.waiting:>8}   (redrive: dwp dlq redrive {entry.queue})")
+
+
+@dlq_app.command("redrive")
+def dlq_redrive(
+    queue: Annotated[str, typer.Argument(help="The queue, e.g. dwp-assessment-run or notifications")],
+    limit: Annotated[int | None, typer.Option(min=1, help="Move at most this many")] = None,
+) -> None:
+    """Move a dead-letter queue's messages back to its queue, to be handled again."""
+    from dwp.workers.dlq import queue_named, redrive
+
+    try:
+        name = queue_named(queue).name
+    except KeyError as exc:
+        typer.echo(f"dwp dlq redrive: {exc.args[0]}", err=True)
+        raise typer.Exit(2) from exc
+    moved = redrive(_aws_settings("dlq redrive"), name, limit=limit)
+    typer.echo(f"moved {moved} message(s) from {name}-dlq back to {name}")
+
+
+@run_app.command("monthly")
+def run_monthly(
+    day: Annotated[str, typer.Option("--date", help="The day assessment periods end on: YYYY-MM-DD")],
+    shards: Annotated[int, typer.Option(min=1, max=4096, help="Shards to split the day into")] = 16,
+    parallel: Annotated[int, typer.Option(min=1, max=64, help="Shards worked on at once here")] = 2,
+    queue: Annotated[
+        bool, typer.Option("--queue", help="Send the start message for the workers instead of running here")
+    ] = False,
+) -> None:
+    """Reassess every UC award whose assessment period ends on a day (idempotent: a day twice changes
+    nothing and notifies nobody twice), with a progress bar."""
+    from datetime import date
+
+    try:
+        when = date.fromisoformat(day)
+    except ValueError as exc:
+        typer.echo(f"dwp run monthly: --date must be YYYY-MM-DD, not {day!r}", err=True)
+        raise typer.Exit(2) from exc
+    settings = _aws_settings("run monthly")
+    if queue:
+        from dwp.platform import aws
+
+        sqs = aws.client("sqs", settings)
+        body = json.dumps({"kind": "start", "date": when.isoformat(), "shards": shards})
+        sqs.send_message(
+            QueueUrl=aws.queue_url(settings, catalog.ASSESSMENT_RUN_QUEUE.name), MessageBody=body
+        )
+        typer.echo(
+            f"queued the monthly run for {when} in {shards} shards on {catalog.ASSESSMENT_RUN_QUEUE.name}"
+        )
+        return
+    failed = _run_monthly_here(settings, when, shards, parallel)
+    if failed:
+        typer.echo(f"shards that failed (run the day again to redo them): {failed}", err=True)
+        raise typer.Exit(1)
+
+
+def _run_monthly_here(settings: Settings, when: Any, shards: int, parallel: int) -> list[int]:
+    import asyncio
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from dwp.workers.monthly import HttpUpstreams, MonthlyRun, SqsQueues, run_here
+
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
+    ) as progress:
+        shard_bar = progress.add_task(f"monthly run {when}: shards", total=shards)
+        awards_bar = progress.add_task("awards", total=None)
+
+        async def go() -> tuple[Any, list[int]]:
+            run = MonthlyRun(HttpUpstreams.build(settings), SqsQueues(settings))
+            return await run_here(
+                run,
+                when,
+                shards,
+                parallel=parallel,
+                on_awards=lambda n: progress.advance(awards_bar, n),
+                on_shard=lambda i, report: progress.advance(shard_bar),
+            )
+
+        total, failed = asyncio.run(go())
+    typer.echo(
+        f"{total.awards} awards due: {total.calculated} reassessed and stored, {total.already_stored} "
+        f"already stored, {total.queued} statements queued to notify, {len(failed)} shard(s) failed"
+    )
+    return failed
+
+
 def default_numba_cache() -> None:
     """numba caches the compiled rules beside their source by default, which fails wherever that is
     read-only (an installed package, a container's root): keep the cache in the data folder instead.

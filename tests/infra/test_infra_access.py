@@ -145,6 +145,13 @@ def test_lambda_roles_reach_only_their_queue_secrets_and_topics(synth):
         assert _export(synth, data.queues[spec.queue.name]) in queue_arn
         publishes = [s for s in statements if "sns:Publish" in _actions(s)]
         assert bool(publishes) == bool(spec.publishes)
+        sends = [s for s in statements if "sqs:SendMessage" in _actions(s)]
+        assert len(sends) == bool(spec.sends_to)
+        if sends:
+            arns = references(sends[0]["Resource"])
+            assert len(arns) == len(spec.sends_to)
+            for name in spec.sends_to:
+                assert any(_export(synth, data.queues[name]) in arn for arn in arns), name
 
 
 def _task_role_statements(synth) -> dict[str, list[dict]]:

@@ -19,6 +19,7 @@ import pytest
 from notifications_python_client.notifications import NotificationsAPIClient
 
 from dwp.contracts.citizens import CitizenContact
+from dwp.contracts.claims import HeldRegistration, NotificationFacts, WorkItemRef
 from dwp.contracts.events import CitizenRegistered, EventEnvelope
 from dwp.contracts.notify import LOCAL_API_KEY
 from dwp.platform import aws, catalog
@@ -26,7 +27,7 @@ from dwp.platform.settings import Settings
 from dwp.simulators.notify.app import create_app as notify_app
 from dwp.workers import lambda_handlers
 from dwp.workers.lambda_handlers import NotificationsRuntime
-from dwp.workers.notifications import ClaimSummary, choose_channel
+from dwp.workers.notifications import choose_channel
 from dwp.workers.notify import NotifySender, SendPolicy
 from dwp.workers.poller import LambdaSqsPoller, LocalContext
 from dwp.workers.ratelimit import SendLimiter
@@ -37,11 +38,14 @@ pytestmark = pytest.mark.integration
 
 
 class Contacts:
-    """Contact details by citizen id, as the citizen service's contact read answers them."""
+    """Contact details by citizen id, as the citizen service's contact read answers them, and claim
+    facts as the claims service's `notification-facts` does (`dwp.contracts.claims`)."""
 
     def __init__(self) -> None:
         self.people: dict[str, CitizenContact] = {}
-        self.claims: dict[str, ClaimSummary] = {}
+        self.claims: dict[str, NotificationFacts] = {}
+        self.asked: list[tuple[str, dict[str, str]]] = []
+        self.holds: dict[str, HeldRegistration] = {}
 
     def add(self, *, language: str = "en", channels: tuple[str, ...] = ("email",), **extra: Any) -> str:
         citizen_id = str(uuid.uuid4())
@@ -56,8 +60,22 @@ class Contacts:
     def contact(self, citizen_id: str) -> CitizenContact:
         return self.people[citizen_id]
 
-    def claim(self, claim_id: str) -> ClaimSummary:
+    def add_claim(self, claim_id: str, *citizen_ids: str | None, benefit: str = "universal_credit") -> None:
+        roles = ("claimant", "partner")
+        self.claims[claim_id] = NotificationFacts.model_validate(
+            {"claim_id": claim_id, "benefit": benefit, "status": "submitted", "language": "en",
+             "recipients": [{"role": roles[i], "citizen_id": c, "subject": f"sub-{i}-{claim_id}"}
+                            for i, c in enumerate(citizen_ids)]}
+        )  # fmt: skip
+
+    def facts(self, claim_id: str, part: dict[str, str]) -> NotificationFacts:
+        self.asked.append((claim_id, part))
         return self.claims[claim_id]
+
+    def hold(self, held: HeldRegistration) -> WorkItemRef:
+        created = held.hold_id not in self.holds
+        self.holds.setdefault(held.hold_id, held)
+        return WorkItemRef(work_item_id=f"wi-{held.hold_id}", created=created)
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +236,7 @@ def test_a_claim_event_plugs_in_by_its_template_mapping(bootstrapped: Settings, 
     contacts = Contacts()
     runtime = build_runtime(bootstrapped, notify, contacts)
     citizen_id = contacts.add(language="cy")
-    contacts.claims["claim-1"] = ClaimSummary(citizen_id=citizen_id, benefit="universal_credit")
+    contacts.add_claim("claim-1", citizen_id)
     event = EventEnvelope(
         event_type="claims.todo_added", source="claims",
         data={"claim_id": "claim-1", "todo_id": "t1", "kind": "upload_evidence"},
@@ -227,6 +245,86 @@ def test_a_claim_event_plugs_in_by_its_template_mapping(bootstrapped: Settings, 
     [sent] = sent_to(notify, reference=event.event_id)
     assert sent["template_key"] == "claims.todo_added/email/cy"
     assert "anfon tystiolaeth atom ar gyfer eich cais am Credyd Cynhwysol" in sent["body"]
+
+
+def claim_event(event_type: str, **data: Any) -> EventEnvelope:
+    return EventEnvelope(event_type=event_type, source="claims", data=data)
+
+
+def test_both_partners_of_a_joint_claim_hear_once_each_in_their_own_language(
+    bootstrapped: Settings, notify: str
+) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    claimant, partner = contacts.add(language="en"), contacts.add(language="cy", given_name="Gwen")
+    contacts.add_claim("joint-1", claimant, partner)
+    event = claim_event("claims.submitted", claim_id="joint-1", benefit="universal_credit",
+                        claim_date="2026-11-30")  # fmt: skip
+    message = record(event.model_dump_json())
+    assert handle(runtime, message) == []
+    assert handle(runtime, record(event.model_dump_json(), receives=2)) == []  # delivered again
+    [to_claimant] = sent_to(notify, reference=event.event_id)
+    [to_partner] = sent_to(notify, reference=f"{event.event_id}/partner")
+    assert to_claimant["template_key"] == "claims.submitted/email/en"
+    assert to_partner["template_key"] == "claims.submitted/email/cy"
+    assert "Rydym wedi cael eich cais am Credyd Cynhwysol" in to_partner["body"]
+
+
+def test_a_person_not_yet_registered_is_passed_over_and_the_rest_are_told(
+    bootstrapped: Settings, notify: str
+) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    partner = contacts.add()
+    contacts.add_claim("joint-2", None, partner)  # the claimant is keyed on their One Login subject only
+    event = claim_event("claims.submitted", claim_id="joint-2", benefit="universal_credit",
+                        claim_date="2026-11-30")  # fmt: skip
+    assert handle(runtime, record(event.model_dump_json())) == []
+    assert sent_to(notify, reference=event.event_id) == []
+    assert len(sent_to(notify, reference=f"{event.event_id}/partner")) == 1
+
+
+def test_only_a_message_from_dwp_is_worth_telling(bootstrapped: Settings, notify: str) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    contacts.add_claim("claim-m", contacts.add(language="cy"), benefit="new_style_esa")
+    own = claim_event("claims.message_posted", claim_id="claim-m", entry_id="e1", side="citizen")
+    from_dwp = claim_event("claims.message_posted", claim_id="claim-m", entry_id="e2", side="dwp")
+    assert handle(runtime, record(own.model_dump_json()), record(from_dwp.model_dump_json())) == []
+    assert sent_to(notify, reference=own.event_id) == []
+    [sent] = sent_to(notify, reference=from_dwp.event_id)
+    assert sent["template_key"] == "claims.message_posted/email/cy"
+    assert "Lwfans Cyflogaeth a Chymorth Dull Newydd" in sent["body"]
+    assert contacts.asked == [("claim-m", {"entry_id": "e2"})]  # the citizen's own was not even looked up
+
+
+def test_a_decision_and_a_statement_name_their_part_of_the_claim(bootstrapped: Settings, notify: str) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    contacts.add_claim("claim-d", contacts.add(language="cy"))
+    decision = claim_event("claims.decision_made", claim_id="claim-d", decision_id="d1", kind="initial",
+                           outcome="award", automated=True)  # fmt: skip
+    statement = claim_event("claims.statement_ready", claim_id="claim-d", period_end="2026-12-01")
+    assert handle(runtime, record(decision.model_dump_json()), record(statement.model_dump_json())) == []
+    assert contacts.asked == [("claim-d", {"decision_id": "d1"}), ("claim-d", {"period_end": "2026-12-01"})]
+    [told] = sent_to(notify, reference=statement.event_id)
+    assert "sy'n dod i ben 1 Rhagfyr 2026 yn barod" in told["body"]
+    assert len(sent_to(notify, reference=decision.event_id)) == 1
+
+
+def test_a_held_registration_becomes_one_work_item_and_no_message(
+    bootstrapped: Settings, notify: str
+) -> None:
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    citizen_id = contacts.add()
+    held = {"hold_id": "hold-1", "citizen_id": citizen_id, "reason": "nino_in_use"}
+    event = EventEnvelope(event_type="citizen.registration_held", source="citizen", data=held)
+    assert handle(runtime, record(event.model_dump_json())) == []
+    assert handle(runtime, record(event.model_dump_json(), receives=2)) == []
+    assert list(contacts.holds) == ["hold-1"]
+    assert contacts.holds["hold-1"].event_id == event.event_id
+    assert sent_to(notify, reference=event.event_id) == []
 
 
 def test_an_event_with_no_message_is_done_without_sending(bootstrapped: Settings, notify: str) -> None:
@@ -301,13 +399,6 @@ def test_the_lambda_entry_point_uses_the_process_runtime(bootstrapped: Settings,
         lambda_handlers.use_runtime(None)
     assert answer == {"batchItemFailures": []}
     assert len(sent_to(notify, reference=event.event_id)) == 1
-
-
-def test_the_monthly_run_refuses_every_record_until_claims_exists() -> None:
-    answer = lambda_handlers.assessment_run_handler(
-        {"Records": [record(json.dumps({"date": "2026-12-01"}))]}, LocalContext("assessment-run")
-    )
-    assert len(answer["batchItemFailures"]) == 1
 
 
 def test_notifications_class_reads_configured_template_ids(monkeypatch: pytest.MonkeyPatch) -> None:

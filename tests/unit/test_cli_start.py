@@ -41,7 +41,11 @@ def _dwp(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
     )
 
 
-@pytest.mark.parametrize("args", [["--help"], ["token", "citizen"], ["jwks"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["token", "citizen"], ["jwks"], ["dlq", "--help"], ["run", "monthly", "--help"]],
+    ids=" ".join,
+)
 def test_light_commands_import_nothing_heavy(tmp_path, args):
     code = (
         "import runpy, sys, json, atexit\n"

@@ -22,13 +22,16 @@ CITIZEN_REGISTERED = "citizen.registered"
 CLAIM_SUBMITTED = "claims.submitted"
 CLAIM_TODO_ADDED = "claims.todo_added"
 CLAIM_DECISION_MADE = "claims.decision_made"
+CLAIM_MESSAGE_POSTED = "claims.message_posted"
 CLAIM_STATEMENT_READY = "claims.statement_ready"
+"""Queued by the monthly run itself (`dwp.contracts.claims.StatementReady`), not published by claims."""
 
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     CITIZEN_REGISTERED: ("first_name",),
     CLAIM_SUBMITTED: ("first_name", "benefit"),
     CLAIM_TODO_ADDED: ("first_name", "benefit", "todo"),
     CLAIM_DECISION_MADE: ("first_name", "benefit"),
+    CLAIM_MESSAGE_POSTED: ("first_name", "benefit"),
     CLAIM_STATEMENT_READY: ("first_name", "benefit", "period_end"),
 }
 """What each event's templates say, besides a letter's address lines."""

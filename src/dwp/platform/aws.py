@@ -170,7 +170,8 @@ def create_queue_with_dlq(settings: Settings, queue: catalog.Queue) -> str:
     dlq_arn = arn_of(sqs.create_queue(QueueName=queue.dlq_name)["QueueUrl"])
     redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": queue.max_receive_count}
     url = sqs.create_queue(
-        QueueName=queue.name, Attributes={"VisibilityTimeout": "30", "RedrivePolicy": json.dumps(redrive)}
+        QueueName=queue.name,
+        Attributes={"VisibilityTimeout": str(queue.visibility_seconds), "RedrivePolicy": json.dumps(redrive)},
     )["QueueUrl"]
     return arn_of(url)
 

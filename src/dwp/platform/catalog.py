@@ -23,6 +23,9 @@ class Queue:
     name: str
     topics: tuple[str, ...]
     max_receive_count: int = 5
+    visibility_seconds: int = 30
+    """How long a received message stays hidden while its consumer works on it (locally: `dwp bootstrap`;
+    infra/ gives every queue 90 minutes, six times the longest function timeout)."""
 
     @property
     def dlq_name(self) -> str:
@@ -189,9 +192,12 @@ def evidence_bucket_statements(bucket_arn: str, key_arn: str) -> list[dict[str, 
     ]
 
 
-NOTIFICATIONS_QUEUE = Queue(name=f"{PREFIX}-notifications", topics=(CITIZEN_EVENTS_TOPIC,))
-ASSESSMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-assessment-run", topics=())
-"""Work items of the monthly run: the schedule sends a start message, the handler fans out batches."""
+NOTIFICATIONS_QUEUE = Queue(
+    name=f"{PREFIX}-notifications", topics=(CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC)
+)
+ASSESSMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-assessment-run", topics=(), visibility_seconds=900)
+"""Work items of the monthly run: the schedule sends a start message, the handler fans out shards. A
+shard may take up to the function's 15 minutes, so it stays hidden that long before another receive."""
 
 CLAIMS_WAITING_PER_CASEWORKER = CustomMetric(
     namespace="DWP/Claims", name="ClaimsWaitingPerCaseworker", target=25.0
@@ -297,10 +303,10 @@ PROCESSES: tuple[Process, ...] = (
         kind="worker",
         port=8107,
         app="dwp.workers.app:app",
-        consumes=(NOTIFICATIONS_QUEUE,),
+        consumes=(NOTIFICATIONS_QUEUE, ASSESSMENT_RUN_QUEUE),
         db_schema="workers",
-        # It runs the Lambda handlers locally, on Powertools and Notify's client. The monthly run, when it
-        # is built and polled here, adds `rules` (the handler refuses every record until then).
+        # It runs the Lambda handlers locally, on Powertools and Notify's client. The monthly run works out
+        # awards through the benefits service's API, so this process needs no `rules`.
         extras=("workers",),
     ),
     Process(
@@ -344,6 +350,8 @@ class Function:
     memory_mib: int = 512
     uses_database: bool = False
     publishes: tuple[str, ...] = ()
+    sends_to: tuple[str, ...] = ()
+    """SQS queues it sends messages to itself (the monthly run: its own shards, and notifications)."""
     secrets: tuple[str, ...] = ()
     uses_pii_key: bool = False
     tables: tuple[str, ...] = ()
@@ -373,7 +381,9 @@ FUNCTIONS: tuple[Function, ...] = (
         timeout_seconds=900,
         memory_mib=2048,
         uses_database=True,
-        publishes=(BENEFITS_EVENTS_TOPIC,),
+        # It fans a start out into shard messages on its own queue and queues each statement's
+        # notification; the awards it works out are published by the benefits service, not by it.
+        sends_to=(ASSESSMENT_RUN_QUEUE.name, NOTIFICATIONS_QUEUE.name),
         reserved_concurrency=50,
         extras=("rules", "workers"),  # its module is the Lambda handlers', which import Powertools
     ),

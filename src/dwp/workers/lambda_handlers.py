@@ -10,6 +10,10 @@ Notifications are idempotent per event on DynamoDB (the catalogue's idempotency 
 delivered twice sends one message. A failed attempt leaves no record, so the retry sends; a retry
 that may follow an accepted send (SQS delivering the event again) looks the event's reference up at
 Notify first (`dwp.workers.notify`).
+
+The monthly run (`assessment_run_handler`) is `dwp.workers.monthly`: a start message fans out into shard
+messages on its own queue, and each shard is one record; a shard that fails is retried by SQS and then
+lands in `dwp-assessment-run-dlq`.
 """
 
 from __future__ import annotations
@@ -35,7 +39,17 @@ from notifications_python_client.notifications import NotificationsAPIClient
 from dwp.contracts.events import EventEnvelope
 from dwp.contracts.notify import LOCAL_API_KEY
 from dwp.platform import aws, catalog
+from dwp.platform.http import TokenSource
 from dwp.platform.settings import Settings, get_settings
+from dwp.workers.monthly import (
+    HttpUpstreams,
+    MonthlyRun,
+    Queues,
+    SqsQueues,
+    StartRun,
+    Upstreams,
+    parse_message,
+)
 from dwp.workers.notifications import BackgroundLoop, Directory, Notifications, ServiceDirectory
 from dwp.workers.notify import NotifySender
 from dwp.workers.ratelimit import SendLimiter
@@ -46,6 +60,7 @@ IDEMPOTENCY_SECONDS = 14 * 24 * 3600
 
 logger = Logger(service="notifications")
 metrics = Metrics(namespace=NAMESPACE, service="notifications")
+monthly_metrics = Metrics(namespace=NAMESPACE, service="assessment-run")
 
 
 def notify_api_key(settings: Settings) -> str:
@@ -155,19 +170,80 @@ def notifications_handler(event: dict[str, Any], context: LambdaContext) -> Part
     return runtime().handle(event, context)
 
 
-class NotReady(Exception):
-    """The monthly run cannot start: the claims service, which holds the awards, is not there yet."""
+@dataclass
+class MonthlyRuntime:
+    """The monthly run's clients, built once per Lambda container (or local worker) and reused."""
+
+    run: MonthlyRun
+    loop: BackgroundLoop
+    processor: BatchProcessor
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        upstreams: Upstreams | None = None,
+        queues: Queues | None = None,
+        loop: BackgroundLoop | None = None,
+        tokens: TokenSource | None = None,
+        **options: Any,
+    ) -> MonthlyRuntime:
+        loop = loop or BackgroundLoop()
+        if upstreams is None:
+
+            async def build() -> Upstreams:
+                return HttpUpstreams.build(settings, tokens=tokens)
+
+            upstreams = loop.run(build())
+        run = MonthlyRun(upstreams, queues or SqsQueues(settings), **options)
+        return cls(run, loop, BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False))
+
+    def handle(self, event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+        def record_handler(record: SQSRecord) -> dict[str, Any]:
+            message = parse_message(record.body)  # a poison message fails here, alone
+            if isinstance(message, StartRun):
+                shards = self.run.fan_out(message)
+                return {"started": shards[0].day.isoformat() if shards else None, "shards": len(shards)}
+            logger.append_keys(date=message.day.isoformat(), shard=message.shard, shards=message.shards)
+            # The shard may take the invocation's remaining time, less a margin to answer in.
+            seconds = max(1.0, context.get_remaining_time_in_millis() / 1000 - 5)
+            report = self.loop.run(self.run.run_shard(message), timeout=seconds)
+            monthly_metrics.add_metric(
+                name="AwardsReassessed", unit=MetricUnit.Count, value=report.calculated
+            )
+            monthly_metrics.add_metric(
+                name="AwardsAlreadyStored", unit=MetricUnit.Count, value=report.already_stored
+            )
+            return {"awards": report.awards, "calculated": report.calculated, "queued": report.queued}
+
+        return process_partial_response(
+            event=event, record_handler=record_handler, processor=self.processor, context=context
+        )
 
 
+_monthly: MonthlyRuntime | None = None
+
+
+def monthly_runtime() -> MonthlyRuntime:
+    global _monthly
+    with _runtime_lock:
+        if _monthly is None:
+            _monthly = MonthlyRuntime.build(get_settings())
+        return _monthly
+
+
+def use_monthly_runtime(built: MonthlyRuntime | None) -> None:
+    """Replace the process's monthly run runtime (tests, and the local worker with its own settings)."""
+    global _monthly
+    with _runtime_lock:
+        _monthly = built
+
+
+@monthly_metrics.log_metrics
 @logger.inject_lambda_context(clear_state=True)
 def assessment_run_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    """SQS `dwp-assessment-run`: the monthly reassessment of UC awards, shard by shard.
-
-    Not built yet: the awards and their assessment periods belong to the claims service, which is not
-    deployed. Every record is refused (a partial batch failure listing it), so a scheduled start waits
-    in the queue and then its dead-letter queue, to be redriven once the run exists, rather than being
-    acknowledged and lost.
-    """
-    records = event.get("Records") or []
-    logger.warning("assessment_run.not_ready", records=len(records))
-    return {"batchItemFailures": [{"itemIdentifier": str(r.get("messageId", ""))} for r in records]}
+    """SQS `dwp-assessment-run`: a start message fans out into shards; each shard reassesses its awards
+    (`dwp.workers.monthly`). A failed shard is listed in `batchItemFailures`, retried by SQS, and after
+    the queue's receives is in its dead-letter queue."""
+    return monthly_runtime().handle(event, context)

@@ -11,6 +11,7 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from dwp.contracts import notify as keys
@@ -37,15 +38,40 @@ TODOS: dict[str, dict[TemplateLanguage, str]] = {
 ANY_TODO: dict[TemplateLanguage, str] = {"en": "complete a task", "cy": "cwblhau tasg"}
 
 Facts = Mapping[str, Any]
-"""The event's data, and the claim's summary when the message needs one."""
+"""The event's data, with the claim's facts from the claims service when the message needs them."""
+
+MONTHS: dict[TemplateLanguage, tuple[str, ...]] = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    "cy": ("Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi",
+           "Hydref", "Tachwedd", "Rhagfyr"),
+}  # fmt: skip
+"""Month names for dates in a message (GOV.UK style: 1 December 2026; Welsh: 1 Rhagfyr 2026)."""
+
+
+def long_date(value: Any, language: TemplateLanguage) -> str:
+    day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return f"{day.day} {MONTHS[language][day.month - 1]} {day.year}"
+
+
+def _nothing(facts: Facts) -> dict[str, str]:
+    return {}
+
+
+def _always(facts: Facts) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
 class EventMessage:
     needs_claim: bool
-    """Whether the worker reads the claim (for whose it is and which benefit) from the claims service."""
+    """Whether the worker reads the claim's facts (whom to tell, which benefit) from the claims service."""
     fields: Callable[[Facts, TemplateLanguage], dict[str, str]]
     """The template's placeholders other than `first_name`."""
+    part: Callable[[Facts], dict[str, str]] = _nothing
+    """The query parameters of `notification-facts` naming the part of the claim the event is about."""
+    wanted: Callable[[Facts], bool] = _always
+    """Whether this event is one to tell anyone about (a citizen's own journal message is not)."""
 
 
 def _benefit(facts: Facts, language: TemplateLanguage) -> str:
@@ -64,16 +90,27 @@ EVENT_MESSAGES: dict[str, EventMessage] = {
             "benefit": _benefit(facts, lang),
             "todo": TODOS.get(str(facts.get("kind")), ANY_TODO)[lang],
         },
+        part=lambda facts: {"todo_id": str(facts["todo_id"])},
     ),
     keys.CLAIM_DECISION_MADE: EventMessage(
-        needs_claim=True, fields=lambda facts, lang: {"benefit": _benefit(facts, lang)}
+        needs_claim=True,
+        fields=lambda facts, lang: {"benefit": _benefit(facts, lang)},
+        part=lambda facts: {"decision_id": str(facts["decision_id"])},
+    ),
+    keys.CLAIM_MESSAGE_POSTED: EventMessage(
+        needs_claim=True,
+        fields=lambda facts, lang: {"benefit": _benefit(facts, lang)},
+        part=lambda facts: {"entry_id": str(facts["entry_id"])},
+        # The citizen knows what they wrote themselves: only a message from DWP is worth telling.
+        wanted=lambda facts: facts.get("side") == "dwp",
     ),
     keys.CLAIM_STATEMENT_READY: EventMessage(
         needs_claim=True,
         fields=lambda facts, lang: {
             "benefit": _benefit(facts, lang),
-            "period_end": str(facts.get("period_end")),
+            "period_end": long_date(facts["period_end"], lang),
         },
+        part=lambda facts: {"period_end": str(facts["period_end"])},
     ),
 }
 

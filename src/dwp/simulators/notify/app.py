@@ -52,6 +52,8 @@ from dwp.simulators.notify.templates import LETTER_ADDRESS_REQUIRED, Template, l
 
 CLOCK_SKEW_SECONDS = 30
 RATE_LIMIT_PER_MINUTE = 3000
+PER_MINUTE_SETTING = "DWP_NOTIFY_SIMULATOR_PER_MINUTE"
+"""Lifts (or lowers) the simulated limit: benchmarks/notifications.py measures the sending path above it."""
 DAILY_LIMIT = 250_000
 PAGE_SIZE = 250
 EMAIL_SMS_STATUSES = ("created", "sending", "delivered", "permanent-failure", "temporary-failure",
@@ -111,8 +113,8 @@ def _fault(status: int) -> dict[str, Any]:
     return _error_document(status, "Exception", "Internal server error")
 
 
-def _rate_message(key_type: str) -> str:
-    return f"Exceeded rate limit for key type {key_type} of {RATE_LIMIT_PER_MINUTE} requests per 60 seconds"
+def _rate_message(key_type: str, per_minute: int = RATE_LIMIT_PER_MINUTE) -> str:
+    return f"Exceeded rate limit for key type {key_type} of {per_minute} requests per 60 seconds"
 
 
 @dataclass(frozen=True)
@@ -182,12 +184,18 @@ class Sent:
 class NotifyService:
     """The simulated service's keys, templates and what it has sent (thread-safe)."""
 
-    def __init__(self, keys: list[ApiKey], templates: dict[str, Template], daily_limit: int) -> None:
+    def __init__(
+        self,
+        keys: list[ApiKey],
+        templates: dict[str, Template],
+        daily_limit: int,
+        per_minute: int = RATE_LIMIT_PER_MINUTE,
+    ) -> None:
         self.keys, self.templates, self.daily_limit = keys, templates, daily_limit
         self.sent: list[Sent] = []
         self._lock = threading.Lock()
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
-        self._per_minute = RateLimitItemPerMinute(RATE_LIMIT_PER_MINUTE)
+        self._per_minute = RateLimitItemPerMinute(per_minute)
 
     def authenticate(self, authorization: str | None, now: float) -> ApiKey:
         if not authorization:
@@ -224,7 +232,9 @@ class NotifyService:
     def admit(self, key: ApiKey) -> None:
         """Count a request against the key's limit of 3,000 a minute."""
         if not self._limiter.hit(self._per_minute, key.service_id, key.name):
-            raise NotifyError(429, "RateLimitError", _rate_message(key.key_type.upper()))
+            raise NotifyError(
+                429, "RateLimitError", _rate_message(key.key_type.upper(), self._per_minute.amount)
+            )
 
     def record(self, sent: Sent) -> None:
         with self._lock:
@@ -260,9 +270,11 @@ def create_app(
     templates: dict[str, Template] | None = None,
     daily_limit: int = DAILY_LIMIT,
     clock: Any = time.time,
+    per_minute: int | None = None,
 ) -> FastAPI:
     keys = [ApiKey.parse(k) for k in api_keys] if api_keys else _configured_keys()
-    service = NotifyService(keys, templates or local_templates(), daily_limit)
+    limit = per_minute or int(os.environ.get(PER_MINUTE_SETTING, RATE_LIMIT_PER_MINUTE))
+    service = NotifyService(keys, templates or local_templates(), daily_limit, limit)
     app = FastAPI(title="GOV.UK Notify simulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.notify = service
     mount_control(app, error_body=json_error_body(_fault))

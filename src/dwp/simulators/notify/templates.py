@@ -91,6 +91,18 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "Mewngofnodwch i'w ddarllen, ac i weld sut i ofyn i ni edrych arno eto os ydych yn anghytuno.",
         ),
     },
+    keys.CLAIM_MESSAGE_POSTED: {
+        "en": (
+            "You have a new message about your ((benefit)) claim",
+            "Dear ((first_name)),\n\nWe have sent you a message about your claim for ((benefit)). "
+            "Sign in to your account to read it and reply.",
+        ),
+        "cy": (
+            "Mae gennych neges newydd am eich cais am ((benefit))",
+            "Annwyl ((first_name)),\n\nRydym wedi anfon neges atoch am eich cais am ((benefit)). "
+            "Mewngofnodwch i'ch cyfrif i'w darllen ac i ateb.",
+        ),
+    },
     keys.CLAIM_STATEMENT_READY: {
         "en": (
             "Your ((benefit)) statement is ready",

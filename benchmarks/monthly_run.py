@@ -1,0 +1,277 @@
+"""The monthly run over generated UC awards: awards a second, where the time goes, and 1 million by
+extrapolation, against the in-process rules engine on the same households as the baseline.
+
+Processes, as `dwp up` has them: the benefits service (its own uvicorn process, SQLite or PostgreSQL), the
+embedded AWS endpoint (its own process), a stand-in of the
+claims service's internal routes and of the integrations service's earnings route that follows
+`dwp.contracts.claims` and `dwp.contracts.integrations` (one process, `--serve-fakes`; the real routes land
+with the claims service), and the run itself in this
+process (`dwp.workers.monthly.run_here`, as `dwp run monthly` does). Notifications are queued on
+`dwp-notifications` and counted, not sent (benchmarks/notifications.py measures sending).
+
+Printed: awards a second with the benefits service on SQLite and on PostgreSQL, 1 and 2 shards at once,
+the run's time per stage (claims pages, earnings look-ups, the benefits API, the statement store,
+queueing) as a share of the summed stage time,
+and the same households through `calculate_uc` in process (the engine's own cost: what calculating is,
+without HTTP) as the baseline ratio; then 1 million awards at the best measured rate on these 2 cores.
+
+Usage: .venv/bin/python benchmarks/monthly_run.py [--awards 10000] [--shards 16]
+       [--databases sqlite,postgresql] [--parallel 1,2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "dwp-bench-numba-cache"))
+
+DAY = date(2026, 12, 1)
+MEASUREMENTS = 4
+"""At most this many measurements (databases x shards at once), each on a fresh day of awards."""
+
+
+def day(offset: int) -> date:
+    return DAY.replace(day=DAY.day + offset)
+
+
+def serve_fakes(claims_port: int, integrations_port: int, awards: int) -> None:
+    """The claims and integrations stand-ins, with `awards` awards due on DAY (a child process)."""
+    import uvicorn
+    from tests.fakes.claims_internal import (
+        ClaimsState,
+        IntegrationsState,
+        claims_app,
+        generated_awards,
+        integrations_app,
+    )
+
+    claims = ClaimsState()
+    for offset in range(MEASUREMENTS):  # a day of fresh awards for each measurement
+        claims.add(generated_awards(awards, day(offset), prefix=f"day{offset}"))
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+        )
+        for app, port in (
+            (claims_app(claims), claims_port),
+            (integrations_app(IntegrationsState()), integrations_port),
+        )
+    ]
+    threads = [threading.Thread(target=s.run, daemon=True) for s in servers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+class CountedQueues:
+    """Notifications counted as queued, not sent to SQS. On this loaded machine the embedded endpoint
+    (moto, one Python process that also takes the benefits service's SNS publishes) could not keep up
+    with a run's batches (answers past boto3's 60 s read timeout), which would measure moto rather than
+    the run; `--sqs` queues them there. The tests queue to SQS."""
+
+    def __init__(self) -> None:
+        self.sent: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def send(self, queue: str, bodies: list[tuple[str, str]]) -> None:
+        with self._lock:
+            self.sent[queue] = self.sent.get(queue, 0) + len(bodies)
+
+
+class Token:
+    def __init__(self, settings: Any) -> None:
+        from dwp.platform.auth import load_or_create_dev_key, mint_token
+
+        self._token = mint_token(
+            load_or_create_dev_key(settings),
+            issuer=settings.dwp_jwt_issuer,
+            subject="workers",
+            kind="service",
+        )
+
+    async def token(self) -> str:
+        return self._token
+
+    def invalidate(self, token: str) -> None:
+        pass
+
+
+def in_process_baseline(awards: int) -> float:
+    """Seconds for the rules engine to work out the same households in this process (one by one)."""
+    from tests.fakes.claims_internal import generated_awards
+
+    from dwp.benefits.domain import calculate_uc, rates_on
+    from dwp.benefits.estimates import apply_rti
+    from dwp.benefits.schemas import AssessmentRequest
+
+    bodies = []
+    for award in generated_awards(awards, DAY):
+        gross = 80_000 + int(award.earnings_subjects[0].national_insurance_number[2:8]) % 40 * 1_000
+        bodies.append(
+            AssessmentRequest.model_validate(
+                {"claim_id": award.claim_id, "circumstances": award.circumstances,
+                 "hmrc_earnings": [{"adult": 0, "paid_on": "2026-11-28", "gross": gross,
+                                    "income_tax": max(0, (gross - 104_750) // 5),
+                                    "national_insurance": max(0, (gross - 104_750) * 8 // 100)}]}
+            )
+        )  # fmt: skip
+    households = [
+        (b.circumstances.to_domain(), [p.to_domain() for p in b.hmrc_earnings or []]) for b in bodies
+    ]
+    rates = rates_on(households[0][0].period_start)
+    calculate_uc(apply_rti(*households[0]), rates)  # compiled (or loaded from numba's cache) before timing
+    start = time.perf_counter()
+    for household, payments in households:
+        calculate_uc(apply_rti(household, payments), rates)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--awards", type=int, default=10_000)
+    parser.add_argument("--shards", type=int, default=16)
+    parser.add_argument("--databases", default="sqlite,postgresql", help="the benefits service's, in turn")
+    parser.add_argument("--parallel", default="1,2", help="shards at once, one measurement each")
+    parser.add_argument("--sqs", action="store_true", help="queue notifications on the embedded SQS")
+    parser.add_argument("--serve-fakes", nargs=3, type=int, metavar=("CLAIMS", "INTEGRATIONS", "AWARDS"))
+    args = parser.parse_args()
+    if args.serve_fakes:
+        serve_fakes(*args.serve_fakes)
+        return
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    from tests.servers import free_port
+
+    from dwp.platform.aws import bootstrap
+    from dwp.platform.embedded_aws import wait_for_port
+    from dwp.platform.migrations import upgrade
+    from dwp.platform.settings import Settings
+    from dwp.workers.monthly import HttpUpstreams, MonthlyRun, SqsQueues, run_here
+
+    data = Path(tempfile.mkdtemp(prefix="dwp-bench-monthly-"))
+    # The embedded AWS endpoint in its own process, as `dwp up` runs it: in this one it would share the
+    # interpreter with the run (measured: its answers then waited past boto3's 60 s read timeout).
+    aws_port = free_port()
+    aws_url = f"http://127.0.0.1:{aws_port}"
+    aws = subprocess.Popen(
+        [sys.executable, "-m", "dwp.cli", "aws-endpoint", "--port", str(aws_port)],
+        env={**os.environ, "DWP_DATA_DIR": str(data)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port("127.0.0.1", aws_port, timeout=60)
+    settings = Settings(dwp_env="test", aws_endpoint_url=aws_url, dwp_data_dir=data, database_url=None)
+    bootstrap(settings)
+    ports = {"claims": free_port(), "integrations": free_port()}
+    env = {**os.environ, "DWP_ENV": "test", "DWP_DATA_DIR": str(data), "AWS_ENDPOINT_URL": aws_url,
+           "PYTHONUNBUFFERED": "1", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}  # fmt: skip
+    env.pop("DATABASE_URL", None)
+    log = (data / "servers.log").open("wb")
+    fakes = subprocess.Popen(
+        [sys.executable, __file__, "--serve-fakes", str(ports["claims"]), str(ports["integrations"]),
+         str(args.awards)],
+        env=env, stdout=log, stderr=log,
+    )  # fmt: skip
+    for name, port in ports.items():
+        os.environ[f"DWP_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+    postgres = os.environ.get("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+    database = f"dwp_bench_monthly_{os.getpid()}"
+    psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
+    results: list[tuple[str, int, float, Any]] = []
+    queues = SqsQueues(settings) if args.sqs else CountedQueues()
+
+    async def measure(label: str, parallel: int, offset: int) -> None:
+        # Each measurement runs its own day, whose awards none is stored yet.
+        run = MonthlyRun(HttpUpstreams.build(settings, tokens=Token(settings)), queues)
+        start = time.perf_counter()
+        report, failed = await run_here(run, day(offset), args.shards, parallel=parallel)
+        seconds = time.perf_counter() - start
+        assert not failed, failed
+        results.append((label, parallel, seconds, report))
+        print(f"  benefits on {label:<10} {parallel} shard(s) at once: {report.calculated:6d} reassessed in "
+              f"{seconds:6.1f} s = {report.calculated / seconds:6.0f} awards/s; "
+              f"{report.queued} notifications queued", flush=True)  # fmt: skip
+
+    try:
+        for port in ports.values():
+            wait_for_port("127.0.0.1", port, timeout=180)
+        print(f"monthly run: {args.awards} UC awards per measurement, {args.shards} shards, "
+              f"on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the start)")  # fmt: skip
+        subprocess.run([*psql, f"CREATE DATABASE {database}"], check=True)
+        offset = 0
+        for label, database_url in (
+            ("SQLite", None),
+            ("PostgreSQL", postgres.rsplit("/", 1)[0] + f"/{database}"),
+        ):
+            service_settings = settings.model_copy(update={"database_url": database_url})
+            upgrade("benefits", service_settings)
+            port = free_port()
+            os.environ["DWP_BENEFITS_URL"] = f"http://127.0.0.1:{port}"
+            service_env = {**env, **({"DATABASE_URL": database_url} if database_url else {})}
+            benefits = subprocess.Popen(
+                [sys.executable, "-m", "dwp.cli", "serve", "benefits", "--port", str(port)],
+                env=service_env, stdout=log, stderr=log,
+            )  # fmt: skip
+            try:
+                wait_for_port("127.0.0.1", port, timeout=180)
+                asyncio.run(warm_up(port))
+                for parallel in (int(p) for p in args.parallel.split(",")):
+                    asyncio.run(measure(label, parallel, offset))
+                    offset += 1
+            finally:
+                benefits.terminate()
+                benefits.wait(timeout=15)
+        baseline = in_process_baseline(args.awards)
+        label, best_parallel, best_seconds, best = max(results, key=lambda r: r[3].calculated / r[2])
+        stage_total = sum(best.seconds.values())
+        shares = ", ".join(f"{k} {v / stage_total:4.0%}" for k, v in best.seconds.items())
+        print(f"  where the time goes (best: {label}, {best_parallel} at once; summed over awards in "
+              f"flight): {shares}")  # fmt: skip
+        engine = baseline / args.awards * 1e6
+        print(f"  baseline: the rules engine in process, one by one: {engine:5.1f} us/award "
+              f"({args.awards / baseline:,.0f} awards/s)")  # fmt: skip
+        per_award = best_seconds / best.calculated
+        print(f"  calculating (the engine itself) is {baseline / args.awards / per_award:.2%} of the run's "
+              f"wall time per award; the rest is HTTP, JSON and the stores")  # fmt: skip
+        rate = best.calculated / best_seconds
+        print(f"  1,000,000 awards at {rate:,.0f}/s on these 2 cores: {1_000_000 / rate / 60:,.1f} minutes "
+              f"(ratio to the in-process engine: {per_award / (baseline / args.awards):,.0f}x)")  # fmt: skip
+    finally:
+        fakes.terminate()
+        fakes.wait(timeout=15)
+        subprocess.run([*psql, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=False)
+        aws.terminate()
+        aws.wait(timeout=15)
+
+
+async def warm_up(port: int) -> None:
+    """Until the benefits service is ready (its rules engine compiled or loaded)."""
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        for _ in range(60):
+            try:
+                if (await http.get(f"http://127.0.0.1:{port}/health/ready")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,264 @@
+"""Small ASGI stand-ins that follow the contracts the workers call, for tests and benchmarks.
+
+`claims_app` serves the claims service's internal routes exactly as `dwp.contracts.claims` says (the real
+routes land with the claims service): awards due by shard and cursor, the statement store idempotent by
+claim and period, notification facts, held registrations. `integrations_app` answers `POST /v1/earnings`
+in `dwp.contracts.integrations`' shapes, with faults a test can switch on. Both count what they were
+asked, so a test can say what happened without reading logs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import threading
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Header, HTTPException, Query, Response
+from fastapi.responses import JSONResponse
+
+from dwp.contracts import claims as contract
+from dwp.contracts.claims import (
+    DueAward,
+    DueAwardsPage,
+    HeldRegistration,
+    NotificationFacts,
+    PeriodStatement,
+    StoredStatement,
+    WorkItemRef,
+)
+from dwp.contracts.integrations import Earnings, EarningsPayment, EarningsRequest
+
+
+def circumstances(period_start: date, period_end: date, *, rent: int = 50_000) -> dict[str, Any]:
+    """A single adult in social housing: `dwp.contracts.benefits.UCCircumstancesPayload` for a period."""
+    return {
+        "assessment_period_start": period_start.isoformat(),
+        "assessment_period_end": period_end.isoformat(),
+        "adults": [{"date_of_birth": "1988-04-02"}],
+        "housing": {"tenure": "social", "monthly_rent": rent, "bedrooms": 1},
+    }
+
+
+def generated_awards(count: int, period_end: date, *, prefix: str = "claim") -> list[DueAward]:
+    """`count` UC awards whose period ends on `period_end`, each with one adult whose earnings HMRC holds."""
+    period_start = month_before(period_end) + timedelta(days=1)
+    awards = []
+    for i in range(count):
+        claim_id = f"{prefix}-{i:07d}"
+        awards.append(
+            DueAward(
+                claim_id=claim_id,
+                citizen_id=f"citizen-{claim_id}",
+                period_start=period_start,
+                period_end=period_end,
+                circumstances=circumstances(period_start, period_end, rent=40_000 + (i % 50) * 500),
+                earnings_subjects=[
+                    {
+                        "adult": 0,
+                        "national_insurance_number": f"AB{i % 1_000_000:06d}C",
+                        "given_name": "Sam",
+                        "family_name": f"Person{i}",
+                        "date_of_birth": date(1988, 4, 2),
+                    }
+                ],
+            )
+        )
+    return awards
+
+
+def month_before(day: date) -> date:
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass
+class ClaimsState:
+    awards: dict[str, DueAward] = field(default_factory=dict)
+    statements: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    holds: dict[str, str] = field(default_factory=dict)
+    calls: Counter[str] = field(default_factory=Counter)
+    waiting_on: str | None = None
+    """Answer the awards route with 202 waiting on this service (as claims does when citizen is down)."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _index: dict[tuple[date, int], dict[int, list[str]]] = field(default_factory=dict)
+
+    def add(self, awards: list[DueAward]) -> None:
+        with self.lock:
+            for award in awards:
+                self.awards[award.claim_id] = award
+            self._index.clear()
+
+    def shard_index(self, period_end: date, shard: int, shards: int) -> list[str]:
+        """The claim ids of a day's shard in order (kept, as a database's index would be)."""
+        with self.lock:
+            if (period_end, shards) not in self._index:
+                by_shard: dict[int, list[str]] = {}
+                for a in self.awards.values():
+                    if a.period_end == period_end:
+                        by_shard.setdefault(contract.shard_of(a.claim_id, shards), []).append(a.claim_id)
+                self._index[(period_end, shards)] = {k: sorted(v) for k, v in by_shard.items()}
+            return self._index[(period_end, shards)].get(shard, [])
+
+    @property
+    def created(self) -> int:
+        return self.calls["statement_created"]
+
+
+def claims_app(state: ClaimsState) -> FastAPI:
+    app = FastAPI(title="claims internal routes (test stand-in)")
+
+    def problem(status: int, title: str) -> JSONResponse:
+        return JSONResponse(
+            {"type": "about:blank", "title": title, "status": status},
+            status_code=status,
+            media_type="application/problem+json",
+        )
+
+    @app.get(contract.AWARDS_DUE_PATH, response_model=DueAwardsPage)
+    def awards_due(
+        period_end: date,
+        shard: Annotated[int, Query(ge=0)],
+        shards: Annotated[int, Query(ge=1, le=contract.MAX_SHARDS)],
+        cursor: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=contract.MAX_PAGE)] = contract.DEFAULT_PAGE,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        if not authorization:
+            return problem(401, "Sign in")
+        if shard >= shards:
+            return problem(422, "shard must be below shards")
+        state.calls["awards_due"] += 1
+        if state.waiting_on is not None:
+            return JSONResponse({"status": "waiting", "waiting_on": state.waiting_on}, status_code=202)
+        mine = state.shard_index(period_end, shard, shards)
+        if cursor is not None:
+            mine = mine[bisect.bisect_right(mine, cursor) :]
+        page = mine[:limit]
+        items = [
+            state.awards[c].model_copy(
+                update={"statement_stored": (c, period_end.isoformat()) in state.statements}
+            )
+            for c in page
+        ]
+        return DueAwardsPage(
+            period_end=period_end,
+            shard=shard,
+            shards=shards,
+            items=items,
+            next_cursor=page[-1] if len(mine) > limit else None,
+        )
+
+    @app.put(contract.STATEMENT_PATH, response_model=StoredStatement)
+    def store(claim_id: str, period_end: date, body: PeriodStatement, response: Response) -> Any:
+        award = state.awards.get(claim_id)
+        if award is None:
+            return problem(404, "No such claim")
+        if award.period_end != period_end or body.period_end != period_end:
+            return problem(409, "Not the award's current period")
+        key = (claim_id, period_end.isoformat())
+        with state.lock:
+            state.calls["store"] += 1
+            created = key not in state.statements
+            if created:
+                state.statements[key] = {
+                    "statement_id": str(uuid.uuid4()),
+                    **body.model_dump(mode="json"),
+                }
+                state.calls["statement_created"] += 1
+            stored = state.statements[key]
+        response.status_code = 201 if created else 200
+        return StoredStatement(
+            claim_id=claim_id,
+            period_end=period_end,
+            statement_id=stored["statement_id"],
+            award_pence=stored["award_pence"],
+            created=created,
+        )
+
+    @app.get(contract.NOTIFICATION_FACTS_PATH, response_model=NotificationFacts)
+    def facts(claim_id: str, period_end: date | None = None) -> Any:
+        award = state.awards.get(claim_id)
+        if award is None:
+            return problem(404, "No such claim")
+        state.calls["facts"] += 1
+        statement = None
+        if period_end is not None:
+            stored = state.statements.get((claim_id, period_end.isoformat()))
+            if stored is None:
+                return problem(404, "No statement for that period")
+            statement = {
+                "period_start": stored["period_start"],
+                "period_end": stored["period_end"],
+                "award_pence": stored["award_pence"],
+            }
+        return NotificationFacts.model_validate(
+            {
+                "claim_id": claim_id,
+                "benefit": "universal_credit",
+                "status": "awarded",
+                "language": "en",
+                "recipients": [
+                    {"role": "claimant", "citizen_id": award.citizen_id, "subject": f"sub-{claim_id}"}
+                ],
+                "statement": statement,
+            }
+        )
+
+    @app.post(contract.HELD_REGISTRATIONS_PATH, response_model=WorkItemRef)
+    def held(body: HeldRegistration, response: Response) -> Any:
+        with state.lock:
+            created = body.hold_id not in state.holds
+            state.holds.setdefault(body.hold_id, f"wi-{uuid.uuid4()}")
+        response.status_code = 201 if created else 200
+        return WorkItemRef(work_item_id=state.holds[body.hold_id], created=created)
+
+    return app
+
+
+@dataclass
+class IntegrationsState:
+    calls: Counter[str] = field(default_factory=Counter)
+    refuse: set[str] = field(default_factory=set)
+    """NINOs HMRC never answers for (503 each time): an award that keeps failing."""
+    unavailable_times: int = 0
+    """Answer this many of the next look-ups with a 503, then recover."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def integrations_app(state: IntegrationsState) -> FastAPI:
+    app = FastAPI(title="integrations earnings (test stand-in)")
+
+    @app.post("/v1/earnings", response_model=Earnings)
+    def earnings(body: EarningsRequest) -> Any:
+        with state.lock:
+            state.calls["earnings"] += 1
+            down = state.unavailable_times > 0
+            state.unavailable_times -= 1 if down else 0
+        if down or body.national_insurance_number in state.refuse:
+            state.calls["earnings_503"] += 1
+            raise HTTPException(503, "HMRC is unavailable", headers={"Retry-After": "0"})
+        # Two monthly payments in the period, a figure that depends on who it is.
+        gross = 80_000 + int(body.national_insurance_number[2:8]) % 40 * 1_000
+        payment = EarningsPayment(
+            employer_name="Acme Ltd",
+            employer_paye_reference="123/AB456",
+            paid_on=body.period_to - timedelta(days=3),
+            gross=gross,
+            income_tax=max(0, (gross - 104_750) // 5),
+            national_insurance=max(0, (gross - 104_750) * 8 // 100),
+            tax_year="2026-27",
+        )
+        return Earnings(
+            access_id=str(uuid.uuid4()),
+            claim_id=body.claim_id,
+            period_from=body.period_from,
+            period_to=body.period_to,
+            payments=[payment],
+        )
+
+    return app
