@@ -65,6 +65,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dwp.contracts.events import ClaimBenefit, Event
+from dwp.platform.models import EdgeModel, IsoDate, IsoDateTime
 
 SERVICE = "claims"
 CALLER = "workers"
@@ -87,10 +88,10 @@ class _Answer(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class _Body(BaseModel):
-    """What the workers send: unknown fields refused."""
+class _Body(EdgeModel):
+    """What the workers send, a request body of the claims service: the platform's strict edge model."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(frozen=True)
 
 
 def shard_of(claim_id: str, shards: int) -> int:
@@ -230,8 +231,8 @@ class StatementLine(_Body):
 class PeriodStatement(_Body):
     """`PUT /v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement`."""
 
-    period_start: date
-    period_end: date
+    period_start: IsoDate
+    period_end: IsoDate
     award_pence: int
     assessment_id: str | None = None
     """The benefits service's assessment behind the award, when it was worked out through its API."""
@@ -240,7 +241,7 @@ class PeriodStatement(_Body):
     earnings_access_ids: list[str] = Field(default_factory=list, max_length=2)
     """The integrations service's audit records of the HMRC look-ups behind the figures."""
     lines: list[StatementLine] = Field(default_factory=list, max_length=200)
-    run_date: date
+    run_date: IsoDate
     """The day the monthly run was for (`dwp run monthly --date`)."""
 
 
@@ -272,7 +273,7 @@ class HeldRegistration(_Body):
     citizen_id: str = Field(min_length=1, max_length=64)
     reason: str = Field(min_length=1, max_length=64)
     event_id: str = Field(min_length=1, max_length=64)
-    held_at: datetime
+    held_at: IsoDateTime
 
 
 class WorkItemRef(_Answer):
