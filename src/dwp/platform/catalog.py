@@ -111,7 +111,14 @@ CITIZEN_EVENTS_TOPIC = f"{PREFIX}-citizen-events"
 CLAIMS_EVENTS_TOPIC = f"{PREFIX}-claims-events"
 BENEFITS_EVENTS_TOPIC = f"{PREFIX}-benefits-events"
 IDENTITY_EVENTS_TOPIC = f"{PREFIX}-identity-events"
-TOPICS = (CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC, BENEFITS_EVENTS_TOPIC, IDENTITY_EVENTS_TOPIC)
+PAYMENTS_EVENTS_TOPIC = f"{PREFIX}-payments-events"
+TOPICS = (
+    CITIZEN_EVENTS_TOPIC,
+    CLAIMS_EVENTS_TOPIC,
+    BENEFITS_EVENTS_TOPIC,
+    IDENTITY_EVENTS_TOPIC,
+    PAYMENTS_EVENTS_TOPIC,
+)
 
 SESSIONS_TABLE = f"{PREFIX}-sessions"
 IDEMPOTENCY_TABLE = f"{PREFIX}-idempotency"
@@ -150,7 +157,7 @@ PROCESSES: tuple[Process, ...] = (
         port=8080,
         app="dwp.gateway.app:app",
         deployed=False,
-        calls=("citizen", "identity", "benefits", "claims", "address", "integrations"),
+        calls=("citizen", "identity", "benefits", "claims", "address", "integrations", "payments"),
     ),
     Process(
         name="citizen",
@@ -228,6 +235,20 @@ PROCESSES: tuple[Process, ...] = (
         calls=("hmrc", "nhs"),
         db_schema="integrations",
         uses_cache=True,
+    ),
+    Process(
+        name="payments",
+        kind="service",
+        port=8108,
+        app="dwp.payments.app:app",
+        route_prefixes=("/v1/payments",),
+        db_schema="payments",
+        publishes=(PAYMENTS_EVENTS_TOPIC,),
+        # Bank details are sealed with the PII key; accounts are matched by their blind index.
+        secrets=(BLIND_INDEX_SECRET,),
+        uses_pii_key=True,
+        peaks=("monthly-run",),
+        extras=("payments",),  # the `holidays` package, for the UK bank holidays of payment days
     ),
     Process(
         name="workers",

@@ -1,0 +1,371 @@
+"""The payments service's own tables, and the translation between rows and the domain.
+
+`PaymentsRepository` is what the use cases see (the unit of work hands it over); `SqlPaymentsRepository`
+is it on the service's database. Bank details are stored sealed with KMS envelope encryption (one sealed
+JSON value: sort code, account number, roll number, name); the pair sort code + account number is also
+kept as a blind index, so "how many people are paid into this account" is answered without the account.
+Devices are kept only as keyed hashes of the id the BFF gives a browser.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Column, DateTime, Integer, String, Table, Text, func, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from dwp.payments.domain.bank import BankAccount, BankDetails
+from dwp.payments.domain.holds import PaymentHold
+from dwp.platform.auth import Actor
+from dwp.platform.database import new_metadata
+from dwp.platform.idempotency import idempotency_table
+from dwp.platform.messaging import inbox_table
+from dwp.platform.outbox import outbox_table
+from dwp.platform.pii import BlindIndex, PiiCipher
+
+metadata = new_metadata()
+
+bank_details = Table(
+    "bank_details",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("citizen_id", String(36), nullable=False, unique=True),
+    Column("account_index", String(64), nullable=False, index=True),
+    Column("sealed", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+known_devices = Table(
+    "known_devices",
+    metadata,
+    Column("citizen_id", String(36), primary_key=True),
+    Column("device_index", String(64), primary_key=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+)
+"""Devices from which a citizen's bank details were set without a hold (or whose hold was released)."""
+
+payment_holds = Table(
+    "payment_holds",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("citizen_id", String(36), nullable=False, index=True),
+    Column("bank_details_id", String(36), nullable=False),
+    Column("reasons", String(400), nullable=False),
+    Column("rules_version", String(32), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("device_index", String(64), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(200), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decision_reason", Text, nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("citizen_id", String(36), nullable=False, index=True),
+    Column("actor", String(200), nullable=False),
+    Column("actor_kind", String(20), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Column("request_id", String(128), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+idempotency_keys = idempotency_table(metadata)
+outbox = outbox_table(metadata)
+inbox = inbox_table(metadata)
+
+BANK_PURPOSE = "payments.bank_details"
+ACCOUNT_INDEX_PURPOSE = "payments.account"
+DEVICE_PURPOSE = "payments.device"
+CHANGED = "bank_details_changed"
+SET = "bank_details_set"
+
+
+class PaymentsRepository(Protocol):
+    """The payments records, as the use cases see them."""
+
+    async def bank_details(self, citizen_id: str) -> BankDetails | None: ...
+
+    async def add_bank_details(self, details: BankDetails) -> None: ...
+
+    async def save_bank_details(self, details: BankDetails, *, previous_version: int) -> bool:
+        """Write changed details if nobody else changed them first (optimistic lock on `version`)."""
+        ...
+
+    async def citizens_with_account(self, account: BankAccount, *, other_than: str) -> int:
+        """How many other citizens' bank details are this sort code and account number."""
+        ...
+
+    async def device_known(self, citizen_id: str, device: str | None) -> bool: ...
+
+    async def remember_device(self, citizen_id: str, device: str | None, *, at: datetime) -> None: ...
+
+    async def bank_changes(self, citizen_id: str) -> list[datetime]:
+        """When the citizen changed (not first gave) their bank details, oldest first."""
+        ...
+
+    async def add_hold(self, hold: PaymentHold, *, device: str | None) -> None: ...
+
+    async def hold(self, hold_id: str) -> PaymentHold | None: ...
+
+    async def trust_hold_device(self, hold: PaymentHold, *, at: datetime) -> None:
+        """Make the device a held change came from known (a caseworker found the change genuine)."""
+        ...
+
+    async def save_hold(self, hold: PaymentHold) -> None: ...
+
+    async def open_holds(self, citizen_id: str | None = None) -> list[PaymentHold]: ...
+
+    async def audit(
+        self,
+        *,
+        citizen_id: str,
+        actor: Actor,
+        action: str,
+        now: datetime,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> None: ...
+
+    async def audit_trail(self, citizen_id: str, *, limit: int) -> list[dict[str, Any]]: ...
+
+
+class SqlPaymentsRepository:
+    def __init__(self, session: AsyncConnection, cipher: PiiCipher, index: BlindIndex) -> None:
+        self.session = session
+        self._cipher = cipher
+        self._index = index
+
+    def account_index(self, account: BankAccount) -> str:
+        sort_code, number = account.standard()
+        return self._index.digest(f"{sort_code}:{number}", purpose=ACCOUNT_INDEX_PURPOSE)
+
+    def device_index(self, device: str) -> str:
+        return self._index.digest(device, purpose=DEVICE_PURPOSE)
+
+    async def bank_details(self, citizen_id: str) -> BankDetails | None:
+        query = select(bank_details).where(bank_details.c.citizen_id == citizen_id)
+        row = (await self.session.execute(query)).first()
+        return self._details(row) if row else None
+
+    async def add_bank_details(self, details: BankDetails) -> None:
+        await self.session.execute(
+            bank_details.insert().values(
+                id=details.id,
+                citizen_id=details.citizen_id,
+                created_at=details.created_at,
+                **self._columns(details),
+            )
+        )
+
+    async def save_bank_details(self, details: BankDetails, *, previous_version: int) -> bool:
+        result = await self.session.execute(
+            update(bank_details)
+            .where(bank_details.c.id == details.id, bank_details.c.version == previous_version)
+            .values(**self._columns(details))
+        )
+        return bool(result.rowcount == 1)
+
+    async def citizens_with_account(self, account: BankAccount, *, other_than: str) -> int:
+        query = select(func.count()).where(
+            bank_details.c.account_index == self.account_index(account),
+            bank_details.c.citizen_id != other_than,
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def device_known(self, citizen_id: str, device: str | None) -> bool:
+        if device is None:
+            return False
+        query = select(known_devices.c.first_seen).where(
+            known_devices.c.citizen_id == citizen_id,
+            known_devices.c.device_index == self.device_index(device),
+        )
+        return (await self.session.execute(query)).first() is not None
+
+    async def remember_device(self, citizen_id: str, device: str | None, *, at: datetime) -> None:
+        if device is None or await self.device_known(citizen_id, device):
+            return
+        await self.session.execute(
+            known_devices.insert().values(
+                citizen_id=citizen_id, device_index=self.device_index(device), first_seen=at
+            )
+        )
+
+    async def bank_changes(self, citizen_id: str) -> list[datetime]:
+        query = (
+            select(audit_log.c.at)
+            .where(audit_log.c.citizen_id == citizen_id, audit_log.c.action == CHANGED)
+            .order_by(audit_log.c.at)
+        )
+        return [utc(at) for at in (await self.session.execute(query)).scalars()]
+
+    async def add_hold(self, hold: PaymentHold, *, device: str | None) -> None:
+        await self.session.execute(
+            payment_holds.insert().values(
+                id=hold.id,
+                citizen_id=hold.citizen_id,
+                bank_details_id=hold.bank_details_id,
+                reasons=",".join(hold.reasons),
+                rules_version=hold.rules_version,
+                status=hold.status,
+                device_index=self.device_index(device) if device else None,
+                created_at=hold.created_at,
+            )
+        )
+
+    async def hold(self, hold_id: str) -> PaymentHold | None:
+        row = (await self.session.execute(select(payment_holds).where(payment_holds.c.id == hold_id))).first()
+        return _hold(row) if row else None
+
+    async def trust_hold_device(self, hold: PaymentHold, *, at: datetime) -> None:
+        query = select(payment_holds.c.device_index).where(payment_holds.c.id == hold.id)
+        device_index = (await self.session.execute(query)).scalar_one_or_none()
+        if device_index is None:
+            return
+        known = select(known_devices.c.first_seen).where(
+            known_devices.c.citizen_id == hold.citizen_id, known_devices.c.device_index == device_index
+        )
+        if (await self.session.execute(known)).first() is None:
+            await self.session.execute(
+                known_devices.insert().values(
+                    citizen_id=hold.citizen_id, device_index=device_index, first_seen=at
+                )
+            )
+
+    async def save_hold(self, hold: PaymentHold) -> None:
+        await self.session.execute(
+            update(payment_holds)
+            .where(payment_holds.c.id == hold.id)
+            .values(
+                status=hold.status,
+                decided_by=hold.decided_by,
+                decided_at=hold.decided_at,
+                decision_reason=hold.decision_reason,
+            )
+        )
+
+    async def open_holds(self, citizen_id: str | None = None) -> list[PaymentHold]:
+        query = select(payment_holds).where(payment_holds.c.status == "held")
+        if citizen_id is not None:
+            query = query.where(payment_holds.c.citizen_id == citizen_id)
+        rows = (await self.session.execute(query.order_by(payment_holds.c.created_at))).all()
+        return [_hold(row) for row in rows]
+
+    async def audit(
+        self,
+        *,
+        citizen_id: str,
+        actor: Actor,
+        action: str,
+        now: datetime,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> None:
+        await self.session.execute(
+            audit_log.insert().values(
+                id=str(uuid.uuid4()),
+                citizen_id=citizen_id,
+                actor=actor.subject,
+                actor_kind=actor.kind,
+                action=action,
+                reason=reason,
+                before=json.dumps(before) if before is not None else None,
+                after=json.dumps(after) if after is not None else None,
+                request_id=actor.request_id,
+                at=now,
+            )
+        )
+
+    async def audit_trail(self, citizen_id: str, *, limit: int) -> list[dict[str, Any]]:
+        query = (
+            select(audit_log)
+            .where(audit_log.c.citizen_id == citizen_id)
+            .order_by(audit_log.c.at, audit_log.c.id)
+            .limit(limit)
+        )
+        return [
+            {
+                "id": r.id,
+                "actor": r.actor,
+                "actor_kind": r.actor_kind,
+                "action": r.action,
+                "reason": r.reason,
+                "before": json.loads(r.before) if r.before else None,
+                "after": json.loads(r.after) if r.after else None,
+                "request_id": r.request_id,
+                "at": utc(r.at).isoformat(),
+            }
+            for r in (await self.session.execute(query)).all()
+        ]
+
+    def _columns(self, details: BankDetails) -> dict[str, Any]:
+        account = details.account
+        plain = json.dumps(
+            {
+                "sort_code": account.sort_code,
+                "account_number": account.account_number,
+                "account_name": account.account_name,
+                "roll_number": account.roll_number,
+            }
+        )
+        return {
+            "account_index": self.account_index(account),
+            "sealed": self._cipher.encrypt(plain, context=BANK_PURPOSE),
+            "version": details.version,
+            "updated_at": details.updated_at,
+        }
+
+    def _details(self, row: Row[Any]) -> BankDetails:
+        opened = json.loads(self._cipher.decrypt(row.sealed, context=BANK_PURPOSE))
+        return BankDetails(
+            id=row.id,
+            citizen_id=row.citizen_id,
+            account=BankAccount(**opened),
+            version=row.version,
+            created_at=utc(row.created_at),
+            updated_at=utc(row.updated_at),
+        )
+
+
+def _hold(row: Row[Any]) -> PaymentHold:
+    return PaymentHold(
+        id=row.id,
+        citizen_id=row.citizen_id,
+        bank_details_id=row.bank_details_id,
+        reasons=tuple(r for r in row.reasons.split(",") if r),
+        rules_version=row.rules_version,
+        status=row.status,
+        created_at=utc(row.created_at),
+        decided_by=row.decided_by,
+        decided_at=utc(row.decided_at) if row.decided_at else None,
+        decision_reason=row.decision_reason,
+    )
+
+
+def utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def audit_view(details: BankDetails | None) -> dict[str, Any] | None:
+    """What an audit entry shows of bank details: the masked account, never the whole number."""
+    if details is None:
+        return None
+    return {
+        "account": details.account.masked(),
+        "roll_number": "[sealed]" if details.account.roll_number else None,
+        "version": details.version,
+    }
