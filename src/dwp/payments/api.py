@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from dwp.contracts.payments import AwardForPayment
 from dwp.payments import service
 from dwp.payments.domain.bank import ACCOUNT_NAME_MAX, BankDetails
 from dwp.payments.domain.errors import BankDetailsNotFound
 from dwp.payments.domain.holds import PaymentHold
+from dwp.payments.domain.schedule import Advance, Award, Deduction
 from dwp.payments.service import PaymentsContext, SessionFacts, SetBankDetails
-from dwp.platform.auth import Actor, Authenticated, Caseworker, Forbidden, Principal, require_confidence
+from dwp.platform.auth import (
+    Actor,
+    Authenticated,
+    Caseworker,
+    Forbidden,
+    Principal,
+    allow_callers,
+    require_confidence,
+)
 from dwp.platform.etag import make_etag, version_from_if_match
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
@@ -213,3 +223,125 @@ async def audit(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> AuditPage:
     return AuditPage(items=await service.audit_trail(ctx, citizen_id=citizen_id, limit=limit))
+
+
+# --- awards (from claims and the monthly run) and the citizen's payments ---------------------------------
+
+internal = APIRouter(prefix="/v1/internal/payments", tags=["internal"])
+"""Routes for other services only (each names its callers); the gateway never forwards `/v1/internal`."""
+
+AwardSender = Annotated[Principal, allow_callers("claims", "workers")]
+
+
+class AwardStored(BaseModel):
+    award_id: str
+    version: int
+    links: dict[str, str]
+
+
+class DeductionLine(BaseModel):
+    code: str
+    pence: int
+
+
+class PaymentLineView(BaseModel):
+    number: int
+    period_start: date
+    period_end: date
+    due_on: date
+    pay_on: date
+    moved_because: list[str]
+    gross_pence: int
+    deductions: list[DeductionLine]
+    net_pence: int
+    status: str
+    reason_code: str | None = None
+
+
+class AwardPaymentsView(BaseModel):
+    award_id: str
+    claim_id: str
+    benefit: str
+    advance_outstanding_pence: int
+    payments: list[PaymentLineView]
+
+
+class PaymentsPage(BaseModel):
+    items: list[AwardPaymentsView]
+
+
+def _award(award_id: str, body: AwardForPayment) -> Award:
+    return Award(
+        id=award_id,
+        claim_id=body.claim_id,
+        citizen_id=body.citizen_id,
+        benefit=body.benefit,
+        first_day=body.first_day,
+        nation=body.nation,
+        period_amounts=tuple(body.period_amounts),
+        deductions=tuple(Deduction(d.code, d.pence) for d in body.deductions),
+        advance=Advance(body.advance.pence, body.advance.paid_on, body.advance.instalments)
+        if body.advance
+        else None,
+        deduction_cap_pence=body.deduction_cap_pence,
+    )
+
+
+@internal.put(
+    "/awards/{award_id}",
+    response_model=AwardStored,
+    summary="Give an award's latest terms to pay (claims and the monthly run only)",
+)
+async def put_award(
+    award_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9-]{1,64}$")],
+    body: AwardForPayment,
+    request: Request,
+    ctx: Ctx,
+    caller: AwardSender,
+) -> AwardStored:
+    version = await service.put_award(ctx, _award(award_id, body), actor=Actor.of(caller, request))
+    return AwardStored(
+        award_id=award_id,
+        version=version,
+        links={"payments": f"/v1/payments/citizens/{body.citizen_id}/payments"},
+    )
+
+
+@router.get(
+    "/citizens/{citizen_id}/payments",
+    response_model=PaymentsPage,
+    summary="Your payments (paid, due, held, returned) with each period's award and deductions",
+)
+async def list_payments(citizen_id: str, ctx: Ctx, principal: Authenticated) -> PaymentsPage:
+    if not principal.is_staff:
+        _own(principal, citizen_id)
+    found = await service.payments_of(ctx, citizen_id=citizen_id)
+    return PaymentsPage(
+        items=[
+            AwardPaymentsView(
+                award_id=a.award.id,
+                claim_id=a.award.claim_id,
+                benefit=a.award.benefit,
+                advance_outstanding_pence=a.advance_outstanding,
+                payments=[
+                    PaymentLineView(
+                        number=line.payment.number,
+                        period_start=line.payment.period_start,
+                        period_end=line.payment.period_end,
+                        due_on=line.payment.due_on,
+                        pay_on=line.payment.pay_on,
+                        moved_because=list(line.payment.moved_because),
+                        gross_pence=line.payment.gross_pence,
+                        deductions=[
+                            DeductionLine(code=d.code, pence=d.pence) for d in line.payment.deductions
+                        ],
+                        net_pence=line.payment.net_pence,
+                        status=line.status,
+                        reason_code=line.reason_code,
+                    )
+                    for line in a.lines
+                ],
+            )
+            for a in found
+        ]
+    )

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from dwp.payments.api import router
+from dwp.payments.api import internal, router
 from dwp.payments.domain import errors
 from dwp.payments.repository import outbox
 from dwp.payments.service import PaymentsContext
@@ -48,7 +48,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     return create_app(
         service=SERVICE,
-        routers=[router],
+        routers=[router, internal],
         settings=settings,
         errors=ERRORS,
         lifespan=lifespan,

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, func, select, update
+from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.payments.domain.bank import BankAccount, BankDetails
 from dwp.payments.domain.holds import PaymentHold
+from dwp.payments.domain.schedule import Advance, Award, Deduction
 from dwp.platform.auth import Actor
 from dwp.platform.database import new_metadata
 from dwp.platform.idempotency import idempotency_table
@@ -81,6 +82,22 @@ audit_log = Table(
     Column("at", DateTime(timezone=True), nullable=False, index=True),
 )
 
+awards = Table(
+    "awards",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("claim_id", String(64), nullable=False, index=True),
+    Column("citizen_id", String(64), nullable=False, index=True),
+    Column("benefit", String(32), nullable=False),
+    Column("first_day", Date, nullable=False),
+    Column("nation", String(32), nullable=False),
+    # Period amounts, deductions, advance and cap, as JSON (amounts are not personal data).
+    Column("terms", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""Awards to pay, as claims last sent them (whole, each time a period is assessed)."""
+
 idempotency_keys = idempotency_table(metadata)
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
@@ -126,6 +143,14 @@ class PaymentsRepository(Protocol):
     async def save_hold(self, hold: PaymentHold) -> None: ...
 
     async def open_holds(self, citizen_id: str | None = None) -> list[PaymentHold]: ...
+
+    async def put_award(self, award: Award, *, at: datetime) -> int:
+        """Store an award (a new one, or its latest terms); returns its version."""
+        ...
+
+    async def award(self, award_id: str) -> Award | None: ...
+
+    async def awards_of(self, citizen_id: str) -> list[Award]: ...
 
     async def audit(
         self,
@@ -311,6 +336,37 @@ class SqlPaymentsRepository:
             for r in (await self.session.execute(query)).all()
         ]
 
+    async def put_award(self, award: Award, *, at: datetime) -> int:
+        values = {
+            "claim_id": award.claim_id,
+            "citizen_id": award.citizen_id,
+            "benefit": award.benefit,
+            "first_day": award.first_day,
+            "nation": award.nation,
+            "terms": _terms(award),
+            "updated_at": at,
+        }
+        query = select(awards.c.version, awards.c.terms).where(awards.c.id == award.id)
+        existing = (await self.session.execute(query)).first()
+        if existing is None:
+            await self.session.execute(awards.insert().values(id=award.id, version=1, **values))
+            return 1
+        if existing.terms == values["terms"]:
+            return int(existing.version)
+        version = int(existing.version) + 1
+        await self.session.execute(
+            update(awards).where(awards.c.id == award.id).values(version=version, **values)
+        )
+        return version
+
+    async def award(self, award_id: str) -> Award | None:
+        row = (await self.session.execute(select(awards).where(awards.c.id == award_id))).first()
+        return _award(row) if row else None
+
+    async def awards_of(self, citizen_id: str) -> list[Award]:
+        query = select(awards).where(awards.c.citizen_id == citizen_id).order_by(awards.c.first_day)
+        return [_award(row) for row in (await self.session.execute(query)).all()]
+
     def _columns(self, details: BankDetails) -> dict[str, Any]:
         account = details.account
         plain = json.dumps(
@@ -338,6 +394,47 @@ class SqlPaymentsRepository:
             created_at=utc(row.created_at),
             updated_at=utc(row.updated_at),
         )
+
+
+def _terms(award: Award) -> str:
+    return json.dumps(
+        {
+            "period_amounts": list(award.period_amounts),
+            "deductions": [{"code": d.code, "pence": d.pence} for d in award.deductions],
+            "advance": (
+                {
+                    "pence": award.advance.pence,
+                    "paid_on": award.advance.paid_on.isoformat(),
+                    "instalments": award.advance.instalments,
+                }
+                if award.advance
+                else None
+            ),
+            "deduction_cap_pence": award.deduction_cap_pence,
+        },
+        sort_keys=True,
+    )
+
+
+def _award(row: Row[Any]) -> Award:
+    terms = json.loads(row.terms)
+    advance = terms["advance"]
+    return Award(
+        id=row.id,
+        claim_id=row.claim_id,
+        citizen_id=row.citizen_id,
+        benefit=row.benefit,
+        first_day=row.first_day,
+        nation=row.nation,
+        period_amounts=tuple(terms["period_amounts"]),
+        deductions=tuple(Deduction(d["code"], d["pence"]) for d in terms["deductions"]),
+        advance=(
+            Advance(advance["pence"], date.fromisoformat(advance["paid_on"]), advance["instalments"])
+            if advance
+            else None
+        ),
+        deduction_cap_pence=terms["deduction_cap_pence"],
+    )
 
 
 def _hold(row: Row[Any]) -> PaymentHold:

@@ -13,9 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from dwp.payments import events
-from dwp.payments.domain import bank, fraud, holds
+from dwp.payments.domain import bank, fraud, holds, schedule
 from dwp.payments.domain.bank import BankDetails
-from dwp.payments.domain.errors import BankDetailsNotFound, HoldNotFound, StaleVersion
+from dwp.payments.domain.errors import BankDetailsNotFound, HoldNotFound, InvalidAward, StaleVersion
 from dwp.payments.domain.holds import PaymentHold
 from dwp.payments.repository import (
     CHANGED,
@@ -219,3 +219,64 @@ async def decide_hold(
 async def audit_trail(ctx: PaymentsContext, *, citizen_id: str, limit: int) -> list[dict[str, Any]]:
     async with ctx.uow(read_only=True) as uow:
         return await uow.repository.audit_trail(citizen_id, limit=limit)
+
+
+# --- awards and their schedules --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """One scheduled payment as the citizen sees it: its days, its sums and where it stands."""
+
+    payment: schedule.ScheduledPayment
+    status: str
+    """due, held (a change of bank details waits for a caseworker), or what the payment system said."""
+    reason_code: str | None = None
+
+
+@dataclass(frozen=True)
+class AwardPayments:
+    award: schedule.Award
+    lines: list[PaymentLine]
+    advance_outstanding: int
+
+
+async def put_award(ctx: PaymentsContext, award: schedule.Award, *, actor: Actor) -> int:
+    """Store an award's latest terms (claims sends it whole); its schedule is worked out from them."""
+    schedule.check_award(award)
+    now = ctx.clock()
+    async with ctx.uow() as uow:
+        before = await uow.repository.award(award.id)
+        if before is not None and before.citizen_id != award.citizen_id:
+            raise InvalidAward("This award belongs to another person", field="citizen_id")
+        version = await uow.repository.put_award(award, at=now)
+        if before != award:
+            await uow.repository.audit(
+                citizen_id=award.citizen_id,
+                actor=actor,
+                action="award_received",
+                after={"award": award.id, "claim": award.claim_id, "version": version},
+                now=now,
+            )
+    return version
+
+
+async def payments_of(ctx: PaymentsContext, *, citizen_id: str) -> list[AwardPayments]:
+    """Every award's payments for one citizen: paid, due, held or returned, with each period's sums."""
+    async with ctx.uow(read_only=True) as uow:
+        found = await uow.repository.awards_of(citizen_id)
+        held = bool(await uow.repository.open_holds(citizen_id))
+    today = ctx.today()
+    result = []
+    for award in found:
+        lines = []
+        next_unpaid_seen = False
+        for payment in schedule.schedule(award):
+            status = "due"
+            if held and not next_unpaid_seen and payment.pay_on >= today:
+                status = "held"
+            if payment.pay_on >= today:
+                next_unpaid_seen = True
+            lines.append(PaymentLine(payment, status))
+        result.append(AwardPayments(award, lines, schedule.advance_outstanding(award)))
+    return result

@@ -3,11 +3,10 @@ endpoint (KMS for the sealing): validation, sealing at rest, P2, audit, events, 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -16,8 +15,6 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from dwp.payments.repository import bank_details, outbox
-from dwp.platform.migrations import upgrade
-from dwp.platform.settings import Settings
 from tests.integration.conftest import bearer
 
 pytestmark = pytest.mark.integration
@@ -26,23 +23,6 @@ pytestmark = pytest.mark.integration
 ACCOUNT_A = {"sort_code": "08-99-99", "account_number": "66374958", "account_name": "Ada Lovelace"}
 ACCOUNT_B = {"sort_code": "107999", "account_number": "88837491", "account_name": "Alan Turing"}
 ACCOUNT_C = {"sort_code": "20 29 59", "account_number": "63748472", "account_name": "Grace Hopper"}
-
-
-@pytest.fixture
-async def payments_app(bootstrapped: Settings) -> AsyncIterator[FastAPI]:
-    from dwp.payments.app import build_app
-
-    await asyncio.to_thread(upgrade, "payments", bootstrapped)
-    app = build_app(bootstrapped)
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@pytest.fixture
-async def client(payments_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=payments_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://payments.test") as http:
-        yield http
 
 
 def fresh_account(name: str = "Alan Turing") -> dict:
