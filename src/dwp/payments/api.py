@@ -345,3 +345,29 @@ async def list_payments(citizen_id: str, ctx: Ctx, principal: Authenticated) -> 
             for a in found
         ]
     )
+
+
+PaymentRunner = Annotated[Principal, allow_callers("workers")]
+
+
+class PaymentRun(Strict):
+    through: date = Field(description="Send every payment due on or before this day")
+
+
+class RunReportView(BaseModel):
+    planned: int
+    sent: int
+    accepted: int
+    rejected: int
+    returned: int
+    reconciled: int
+    waiting_for_hold: int
+    waiting_for_bank_details: int
+    still_pending: int
+    system_unavailable: bool
+
+
+@internal.post("/runs", response_model=RunReportView, summary="A payment run (the workers' schedule only)")
+async def payment_run(body: PaymentRun, request: Request, ctx: Ctx, caller: PaymentRunner) -> RunReportView:
+    report = await service.run_payments(ctx, request.app.state.payment_system, through=body.through)
+    return RunReportView(**vars(report))

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from dwp.payments.api import internal, router
 from dwp.payments.domain import errors
+from dwp.payments.payment_system import HttpPaymentSystem
 from dwp.payments.repository import outbox
 from dwp.payments.service import PaymentsContext
 from dwp.platform.app_factory import create_app
@@ -44,7 +45,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         index = await asyncio.to_thread(BlindIndex.from_settings, settings)
         async with database_with_outbox(app, settings, SERVICE, outbox) as database:
             app.state.payments_context = PaymentsContext.on_database(database, PiiCipher(settings), index)
-            yield
+            system = HttpPaymentSystem.from_settings(settings)
+            app.state.payment_system = system
+            try:
+                yield
+            finally:
+                await system.aclose()
 
     return create_app(
         service=SERVICE,

@@ -14,12 +14,14 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, func, select, update
+from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, func, literal, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from dwp.contracts.payments import PaymentInstructionShape
 from dwp.payments.domain.bank import BankAccount, BankDetails
 from dwp.payments.domain.holds import PaymentHold
+from dwp.payments.domain.instructions import Instruction
 from dwp.payments.domain.schedule import Advance, Award, Deduction
 from dwp.platform.auth import Actor
 from dwp.platform.database import new_metadata
@@ -98,6 +100,36 @@ awards = Table(
 )
 """Awards to pay, as claims last sent them (whole, each time a period is assessed)."""
 
+payment_instructions = Table(
+    "payment_instructions",
+    metadata,
+    # The instruction id is derived from the award and the payment's number: one row per payment, ever.
+    Column("id", String(36), primary_key=True),
+    Column("award_id", String(64), nullable=False, index=True),
+    Column("claim_id", String(64), nullable=False),
+    Column("citizen_id", String(64), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("pay_on", Date, nullable=False),
+    Column("pence", Integer, nullable=False),
+    # The instruction as first sent (account included), sealed: a resend is exactly the same one.
+    Column("sealed", Text, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("reason_code", String(32), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=True),
+)
+"""Payment instructions: `pending` from before the first send until the payment system's answer is
+recorded (a worker that dies in between leaves it pending, and reconciliation asks the system)."""
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(64), nullable=False),
+)
+"""Where the reading of the payment system's returns report got to."""
+
 idempotency_keys = idempotency_table(metadata)
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
@@ -105,6 +137,7 @@ inbox = inbox_table(metadata)
 BANK_PURPOSE = "payments.bank_details"
 ACCOUNT_INDEX_PURPOSE = "payments.account"
 DEVICE_PURPOSE = "payments.device"
+INSTRUCTION_PURPOSE = "payments.instruction"
 CHANGED = "bank_details_changed"
 SET = "bank_details_set"
 
@@ -151,6 +184,32 @@ class PaymentsRepository(Protocol):
     async def award(self, award_id: str) -> Award | None: ...
 
     async def awards_of(self, citizen_id: str) -> list[Award]: ...
+
+    async def all_awards(self) -> list[Award]: ...
+
+    async def instructions_of(self, citizen_id: str) -> dict[str, Instruction]: ...
+
+    async def instruction_ids(self, award_ids: list[str]) -> set[str]: ...
+
+    async def add_instruction(
+        self, instruction: Instruction, shape: PaymentInstructionShape, *, at: datetime
+    ) -> None:
+        """Record an instruction as `pending` before it is first sent."""
+        ...
+
+    async def pending_instructions(self, limit: int) -> list[tuple[Instruction, PaymentInstructionShape]]: ...
+
+    async def instruction(self, instruction_id: str) -> Instruction | None: ...
+
+    async def record_answer(
+        self, instruction_id: str, *, status: str, reason_code: str | None, at: datetime
+    ) -> bool:
+        """Record the payment system's answer; False when it was already recorded as that."""
+        ...
+
+    async def cursor(self, name: str) -> str | None: ...
+
+    async def set_cursor(self, name: str, value: str) -> None: ...
 
     async def audit(
         self,
@@ -367,6 +426,91 @@ class SqlPaymentsRepository:
         query = select(awards).where(awards.c.citizen_id == citizen_id).order_by(awards.c.first_day)
         return [_award(row) for row in (await self.session.execute(query)).all()]
 
+    async def all_awards(self) -> list[Award]:
+        rows = (await self.session.execute(select(awards).order_by(awards.c.id))).all()
+        return [_award(row) for row in rows]
+
+    async def instructions_of(self, citizen_id: str) -> dict[str, Instruction]:
+        query = select(payment_instructions).where(payment_instructions.c.citizen_id == citizen_id)
+        return {row.id: _instruction(row) for row in (await self.session.execute(query)).all()}
+
+    async def instruction_ids(self, award_ids: list[str]) -> set[str]:
+        if not award_ids:
+            return set()
+        query = select(payment_instructions.c.id).where(payment_instructions.c.award_id.in_(award_ids))
+        return set((await self.session.execute(query)).scalars())
+
+    async def add_instruction(
+        self, instruction: Instruction, shape: PaymentInstructionShape, *, at: datetime
+    ) -> None:
+        await self.session.execute(
+            payment_instructions.insert().values(
+                id=instruction.id,
+                award_id=instruction.award_id,
+                claim_id=instruction.claim_id,
+                citizen_id=instruction.citizen_id,
+                number=instruction.number,
+                pay_on=instruction.pay_on,
+                pence=instruction.pence,
+                sealed=self._cipher.encrypt(shape.model_dump_json(), context=INSTRUCTION_PURPOSE),
+                status="pending",
+                attempts=0,
+                created_at=at,
+            )
+        )
+
+    async def pending_instructions(self, limit: int) -> list[tuple[Instruction, PaymentInstructionShape]]:
+        query = (
+            select(payment_instructions)
+            .where(payment_instructions.c.status == "pending")
+            .order_by(payment_instructions.c.created_at, payment_instructions.c.id)
+            .limit(limit)
+        )
+        rows = (await self.session.execute(query)).all()
+        return [
+            (
+                _instruction(row),
+                PaymentInstructionShape.model_validate_json(
+                    self._cipher.decrypt(row.sealed, context=INSTRUCTION_PURPOSE)
+                ),
+            )
+            for row in rows
+        ]
+
+    async def instruction(self, instruction_id: str) -> Instruction | None:
+        query = select(payment_instructions).where(payment_instructions.c.id == instruction_id)
+        row = (await self.session.execute(query)).first()
+        return _instruction(row) if row else None
+
+    async def record_answer(
+        self, instruction_id: str, *, status: str, reason_code: str | None, at: datetime
+    ) -> bool:
+        result = await self.session.execute(
+            update(payment_instructions)
+            # pending -> accepted, rejected or returned; accepted -> returned; nothing else moves.
+            .where(
+                payment_instructions.c.id == instruction_id,
+                (payment_instructions.c.status == "pending")
+                | ((payment_instructions.c.status == "accepted") & literal(status == "returned")),
+            )
+            .values(
+                status=status,
+                reason_code=reason_code,
+                answered_at=at,
+                attempts=payment_instructions.c.attempts + 1,
+            )
+        )
+        return bool(result.rowcount == 1)
+
+    async def cursor(self, name: str) -> str | None:
+        query = select(cursors.c.value).where(cursors.c.name == name)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def set_cursor(self, name: str, value: str) -> None:
+        done = await self.session.execute(update(cursors).where(cursors.c.name == name).values(value=value))
+        if done.rowcount == 0:
+            await self.session.execute(cursors.insert().values(name=name, value=value))
+
     def _columns(self, details: BankDetails) -> dict[str, Any]:
         account = details.account
         plain = json.dumps(
@@ -434,6 +578,20 @@ def _award(row: Row[Any]) -> Award:
             else None
         ),
         deduction_cap_pence=terms["deduction_cap_pence"],
+    )
+
+
+def _instruction(row: Row[Any]) -> Instruction:
+    return Instruction(
+        id=row.id,
+        award_id=row.award_id,
+        claim_id=row.claim_id,
+        citizen_id=row.citizen_id,
+        number=row.number,
+        pay_on=row.pay_on,
+        pence=row.pence,
+        status=row.status,
+        reason_code=row.reason_code,
     )
 
 

@@ -6,17 +6,19 @@ errors; so a failure part-way leaves nothing half-written. The clock is the cont
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from dwp.contracts.payments import InstructionAnswer, PaymentInstructionShape
 from dwp.payments import events
-from dwp.payments.domain import bank, fraud, holds, schedule
+from dwp.payments.domain import bank, fraud, holds, instructions, schedule
 from dwp.payments.domain.bank import BankDetails
 from dwp.payments.domain.errors import BankDetailsNotFound, HoldNotFound, InvalidAward, StaleVersion
 from dwp.payments.domain.holds import PaymentHold
+from dwp.payments.payment_system import PaymentSystem
 from dwp.payments.repository import (
     CHANGED,
     SET,
@@ -28,11 +30,14 @@ from dwp.payments.repository import (
 )
 from dwp.platform.auth import Actor
 from dwp.platform.database import Database
+from dwp.platform.http import UpstreamTimeout, UpstreamUnavailable
 from dwp.platform.idempotency import IdempotencyKeys
 from dwp.platform.pii import BlindIndex, PiiCipher
 from dwp.platform.uow import SqlUnitOfWorkFactory, UnitOfWorkFactory
 
 UK = ZoneInfo("Europe/London")
+SYSTEM = Actor(subject="payment-system", kind="service")
+"""Who records the payment system's answers in the audit log."""
 Clock = Callable[[], datetime]
 
 
@@ -266,12 +271,18 @@ async def payments_of(ctx: PaymentsContext, *, citizen_id: str) -> list[AwardPay
     async with ctx.uow(read_only=True) as uow:
         found = await uow.repository.awards_of(citizen_id)
         held = bool(await uow.repository.open_holds(citizen_id))
+        sent = await uow.repository.instructions_of(citizen_id)
     today = ctx.today()
     result = []
     for award in found:
         lines = []
         next_unpaid_seen = False
         for payment in schedule.schedule(award):
+            instruction = sent.get(payment.instruction_id)
+            if instruction is not None:
+                shown = "paid" if instruction.status == "accepted" else instruction.status
+                lines.append(PaymentLine(payment, shown, instruction.reason_code))
+                continue
             status = "due"
             if held and not next_unpaid_seen and payment.pay_on >= today:
                 status = "held"
@@ -280,3 +291,170 @@ async def payments_of(ctx: PaymentsContext, *, citizen_id: str) -> list[AwardPay
             lines.append(PaymentLine(payment, status))
         result.append(AwardPayments(award, lines, schedule.advance_outstanding(award)))
     return result
+
+
+# --- payment instructions: send, record, reconcile, returns ----------------------------------------------
+
+
+@dataclass
+class RunReport:
+    """What one payment run did (every count is of instructions)."""
+
+    planned: int = 0
+    sent: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    returned: int = 0
+    reconciled: int = 0
+    waiting_for_hold: int = 0
+    waiting_for_bank_details: int = 0
+    still_pending: int = 0
+    system_unavailable: bool = False
+
+
+AfterSend = Callable[[list[str]], Awaitable[None]]
+"""Called after the payment system answered and before the answers are recorded (tests die there)."""
+
+
+async def plan_instructions(ctx: PaymentsContext, *, through: date, report: RunReport) -> None:
+    """Record a `pending` instruction for every payment due on or before `through` that has none yet.
+    A citizen with a held change of bank details, or none, waits (the payment stays due)."""
+    now = ctx.clock()
+    async with ctx.uow() as uow:
+        repo = uow.repository
+        found = await repo.all_awards()
+        existing = await repo.instruction_ids([a.id for a in found])
+        for award in found:
+            due = [
+                p
+                for p in schedule.schedule(award)
+                if p.pay_on <= through and p.net_pence > 0 and p.instruction_id not in existing
+            ]
+            if not due:
+                continue
+            if await repo.open_holds(award.citizen_id):
+                report.waiting_for_hold += len(due)
+                continue
+            details = await repo.bank_details(award.citizen_id)
+            if details is None:
+                report.waiting_for_bank_details += len(due)
+                continue
+            sort_code, account_number = details.account.standard()
+            for payment in due:
+                shape = PaymentInstructionShape(
+                    instruction_id=payment.instruction_id,
+                    sort_code=sort_code,
+                    account_number=account_number,
+                    account_name=instructions.bacs_text(details.account.account_name),
+                    reference=instructions.reference(payment, details.account),
+                    pence=payment.net_pence,
+                    pay_on=payment.pay_on,
+                )
+                instruction = instructions.Instruction(
+                    id=payment.instruction_id,
+                    award_id=award.id,
+                    claim_id=award.claim_id,
+                    citizen_id=award.citizen_id,
+                    number=payment.number,
+                    pay_on=payment.pay_on,
+                    pence=payment.net_pence,
+                )
+                await repo.add_instruction(instruction, shape, at=now)
+                report.planned += 1
+
+
+async def record_answers(ctx: PaymentsContext, answers: list[InstructionAnswer], report: RunReport) -> None:
+    """Record what the payment system said; a rejection or a return raises an event for claims (a work
+    item for a caseworker and a to-do for the citizen) once, however often the answer is recorded."""
+    now = ctx.clock()
+    async with ctx.uow() as uow:
+        repo = uow.repository
+        for answer in answers:
+            instruction = await repo.instruction(answer.instruction_id)
+            if instruction is None:
+                continue
+            if not await repo.record_answer(
+                answer.instruction_id, status=answer.status, reason_code=answer.reason_code, at=now
+            ):
+                continue
+            setattr(report, answer.status, getattr(report, answer.status) + 1)
+            await repo.audit(
+                citizen_id=instruction.citizen_id,
+                actor=SYSTEM,
+                action=f"payment_{answer.status}",
+                after={"instruction": instruction.id, "status": answer.status, "reason": answer.reason_code},
+                now=now,
+            )
+            if answer.status in ("rejected", "returned"):
+                await events.payment_returned(uow.outbox, instruction, answer)
+
+
+async def send_pending(
+    ctx: PaymentsContext,
+    system: PaymentSystem,
+    *,
+    report: RunReport,
+    batch: int = 500,
+    after_send: AfterSend | None = None,
+) -> None:
+    """Send every pending instruction in batches, recording each batch's answers in its own transaction."""
+    while True:
+        async with ctx.uow(read_only=True) as uow:
+            pending = await uow.repository.pending_instructions(batch)
+        if not pending:
+            return
+        answers = await system.submit([shape for _, shape in pending])
+        report.sent += len(pending)
+        if after_send is not None:
+            await after_send([i.id for i, _ in pending])
+        await record_answers(ctx, answers, report)
+        answered = {a.instruction_id for a in answers}
+        if not answered & {i.id for i, _ in pending}:
+            return  # the system answered none of them: stop rather than send the same batch forever
+
+
+async def reconcile(ctx: PaymentsContext, system: PaymentSystem, *, report: RunReport) -> None:
+    """After a worker died between sending and recording: ask the payment system about each pending
+    instruction and record what it did. One it never received stays pending, to be sent."""
+    async with ctx.uow(read_only=True) as uow:
+        pending = await uow.repository.pending_instructions(100_000)
+    found = [answer for i, _ in pending if (answer := await system.find(i.id)) is not None]
+    report.reconciled += len(found)
+    await record_answers(ctx, found, report)
+
+
+RETURNS_CURSOR = "payment-system-returns"
+
+
+async def read_returns(ctx: PaymentsContext, system: PaymentSystem, *, report: RunReport) -> None:
+    """Read the payment system's returns report from where the last reading stopped."""
+    async with ctx.uow(read_only=True) as uow:
+        cursor = await uow.repository.cursor(RETURNS_CURSOR)
+    page = await system.returns(cursor)
+    await record_answers(ctx, page.items, report)
+    if page.next_cursor is not None:
+        async with ctx.uow() as uow:
+            await uow.repository.set_cursor(RETURNS_CURSOR, page.next_cursor)
+
+
+async def run_payments(
+    ctx: PaymentsContext,
+    system: PaymentSystem,
+    *,
+    through: date,
+    after_send: AfterSend | None = None,
+) -> RunReport:
+    """One payment run: reconcile what an earlier run left pending, plan what is now due, send it, and
+    read the returns. With the payment system down, everything planned stays pending: nothing is lost,
+    and nothing is sent twice when it is back."""
+    report = RunReport()
+    try:
+        await reconcile(ctx, system, report=report)
+        await plan_instructions(ctx, through=through, report=report)
+        await send_pending(ctx, system, report=report, after_send=after_send)
+        await read_returns(ctx, system, report=report)
+    except (UpstreamUnavailable, UpstreamTimeout):
+        report.system_unavailable = True
+    async with ctx.uow(read_only=True) as uow:
+        report.still_pending = len(await uow.repository.pending_instructions(100_000))
+    return report

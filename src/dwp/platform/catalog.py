@@ -247,6 +247,7 @@ PROCESSES: tuple[Process, ...] = (
         # Bank details are sealed with the PII key; accounts are matched by their blind index.
         secrets=(BLIND_INDEX_SECRET,),
         uses_pii_key=True,
+        calls=("payment-system",),
         peaks=("monthly-run",),
         extras=("payments",),  # the `holidays` package, for the UK bank holidays of payment days
     ),
@@ -282,6 +283,13 @@ PROCESSES: tuple[Process, ...] = (
     Process(name="hmrc", kind="simulator", port=9004, app="dwp.simulators.hmrc.app:app", deployed=False),
     Process(name="nhs", kind="simulator", port=9005, app="dwp.simulators.nhs.app:app", deployed=False),
     Process(name="notify", kind="simulator", port=9006, app="dwp.simulators.notify.app:app", deployed=False),
+    Process(
+        name="payment-system",
+        kind="simulator",
+        port=9007,
+        app="dwp.simulators.payments.app:app",
+        deployed=False,
+    ),
 )
 
 AWS_ENDPOINT_PORT = 4566
