@@ -177,6 +177,10 @@ class PaymentsRepository(Protocol):
 
     async def open_holds(self, citizen_id: str | None = None) -> list[PaymentHold]: ...
 
+    async def last_stopped(self, citizen_id: str) -> datetime | None:
+        """When a caseworker last stopped a held change of this citizen's bank details, if ever."""
+        ...
+
     async def put_award(self, award: Award, *, at: datetime) -> int:
         """Store an award (a new one, or its latest terms); returns its version."""
         ...
@@ -346,6 +350,13 @@ class SqlPaymentsRepository:
             query = query.where(payment_holds.c.citizen_id == citizen_id)
         rows = (await self.session.execute(query.order_by(payment_holds.c.created_at))).all()
         return [_hold(row) for row in rows]
+
+    async def last_stopped(self, citizen_id: str) -> datetime | None:
+        query = select(func.max(payment_holds.c.decided_at)).where(
+            payment_holds.c.citizen_id == citizen_id, payment_holds.c.status == "stopped"
+        )
+        found = (await self.session.execute(query)).scalar_one_or_none()
+        return utc(found) if found else None
 
     async def audit(
         self,

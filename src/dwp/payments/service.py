@@ -339,6 +339,12 @@ async def plan_instructions(ctx: PaymentsContext, *, through: date, report: RunR
             if details is None:
                 report.waiting_for_bank_details += len(due)
                 continue
+            stopped = await repo.last_stopped(award.citizen_id)
+            if stopped is not None and details.updated_at is not None and details.updated_at <= stopped:
+                # A caseworker stopped the payment to the changed account, and the person has not given
+                # their bank details again since: nothing goes to it.
+                report.waiting_for_hold += len(due)
+                continue
             sort_code, account_number = details.account.standard()
             for payment in due:
                 shape = PaymentInstructionShape(

@@ -270,3 +270,52 @@ async def test_a_held_change_of_bank_details_holds_the_payments_until_a_casework
     assert decided.status_code == 200
     await service.run_payments(ctx, system, through=THROUGH)
     assert (await at_simulator(simulator))["instructions"][ids[0]]["paid"] == 1
+
+
+async def test_a_stopped_change_pays_nothing_until_the_person_gives_their_bank_details_again(
+    client: httpx.AsyncClient,
+    tokens: Callable,
+    bootstrapped: Settings,
+    payments_app: FastAPI,
+    simulator: str,
+    system: HttpPaymentSystem,
+) -> None:
+    ctx = payments_app.state.payments_context
+    citizen, _, ids = await claimant(client, tokens, bootstrapped, periods=1)
+    path = f"/v1/payments/citizens/{citizen}/bank-details"
+    changed = await client.put(
+        path,
+        json=fresh_account(),
+        headers=bearer(tokens(citizen_id=citizen), **{"If-Match": '"1"', "X-Device-Id": "stolen-phone"}),
+    )
+    assert changed.json()["payment_held"] is True
+    staff = bearer(tokens("caseworker", roles=["caseworker"], subject="cw-3"))
+    [hold] = [
+        h
+        for h in (await client.get("/v1/payments/holds", headers=staff)).json()["items"]
+        if h["citizen_id"] == citizen
+    ]
+    stop = {"outcome": "stop", "reason": "The claimant did not make this change"}
+    assert (
+        await client.post(f"/v1/payments/holds/{hold['id']}/decision", json=stop, headers=staff)
+    ).status_code == 200
+    report = await service.run_payments(ctx, system, through=THROUGH)
+    assert report.waiting_for_hold >= 1
+    assert ids[0] not in (await at_simulator(simulator))["instructions"]
+    # The person gives their own account again; a second change so soon is itself checked, and once a
+    # caseworker has released that one the payment goes to it.
+    again = await client.put(
+        path, json=fresh_account(), headers=bearer(tokens(citizen_id=citizen), **{"If-Match": '"2"'})
+    )
+    assert again.json()["payment_held"] is True
+    await service.run_payments(ctx, system, through=THROUGH)
+    assert ids[0] not in (await at_simulator(simulator))["instructions"]
+    holds = (await client.get("/v1/payments/holds", headers=staff)).json()["items"]
+    [second] = [h for h in holds if h["citizen_id"] == citizen]
+    assert "changes-in-quick-succession" in second["reasons"]
+    release = {"outcome": "release", "reason": "Confirmed with the claimant at the Jobcentre"}
+    assert (
+        await client.post(f"/v1/payments/holds/{second['id']}/decision", json=release, headers=staff)
+    ).status_code == 200
+    await service.run_payments(ctx, system, through=THROUGH)
+    assert (await at_simulator(simulator))["instructions"][ids[0]]["paid"] == 1
