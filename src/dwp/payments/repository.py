@@ -14,11 +14,11 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, func, literal, select, update
+from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dwp.contracts.payments import PaymentInstructionShape
+from dwp.contracts.payments import InstructionAnswer, PaymentInstructionShape
 from dwp.payments.domain.bank import BankAccount, BankDetails
 from dwp.payments.domain.holds import PaymentHold
 from dwp.payments.domain.instructions import Instruction
@@ -177,9 +177,12 @@ class PaymentsRepository(Protocol):
 
     async def open_holds(self, citizen_id: str | None = None) -> list[PaymentHold]: ...
 
-    async def last_stopped(self, citizen_id: str) -> datetime | None:
-        """When a caseworker last stopped a held change of this citizen's bank details, if ever."""
+    async def payment_blocks(self, citizen_ids: list[str]) -> tuple[set[str], dict[str, datetime]]:
+        """Of these citizens: those with an open hold, and when a caseworker last stopped a held change
+        of each one's bank details (for those where one was ever stopped)."""
         ...
+
+    async def bank_details_of(self, citizen_ids: list[str]) -> dict[str, BankDetails]: ...
 
     async def put_award(self, award: Award, *, at: datetime) -> int:
         """Store an award (a new one, or its latest terms); returns its version."""
@@ -195,20 +198,21 @@ class PaymentsRepository(Protocol):
 
     async def instruction_ids(self, award_ids: list[str]) -> set[str]: ...
 
-    async def add_instruction(
-        self, instruction: Instruction, shape: PaymentInstructionShape, *, at: datetime
+    async def add_instructions(
+        self, planned: list[tuple[Instruction, PaymentInstructionShape]], *, at: datetime
     ) -> None:
-        """Record an instruction as `pending` before it is first sent."""
+        """Record instructions as `pending` before they are first sent."""
         ...
 
     async def pending_instructions(self, limit: int) -> list[tuple[Instruction, PaymentInstructionShape]]: ...
 
-    async def instruction(self, instruction_id: str) -> Instruction | None: ...
+    async def record_answers(self, answers: list[InstructionAnswer], *, at: datetime) -> list[Instruction]:
+        """Record many answers at once (one statement per status and reason); returns the instructions
+        whose status this changed, as they now are (pending -> any; accepted -> returned)."""
+        ...
 
-    async def record_answer(
-        self, instruction_id: str, *, status: str, reason_code: str | None, at: datetime
-    ) -> bool:
-        """Record the payment system's answer; False when it was already recorded as that."""
+    async def audit_many(self, entries: list[dict[str, Any]], *, actor: Actor, at: datetime) -> None:
+        """Audit entries (`citizen_id`, `action`, `after`) written in one statement."""
         ...
 
     async def cursor(self, name: str) -> str | None: ...
@@ -351,12 +355,30 @@ class SqlPaymentsRepository:
         rows = (await self.session.execute(query.order_by(payment_holds.c.created_at))).all()
         return [_hold(row) for row in rows]
 
-    async def last_stopped(self, citizen_id: str) -> datetime | None:
-        query = select(func.max(payment_holds.c.decided_at)).where(
-            payment_holds.c.citizen_id == citizen_id, payment_holds.c.status == "stopped"
-        )
-        found = (await self.session.execute(query)).scalar_one_or_none()
-        return utc(found) if found else None
+    async def payment_blocks(self, citizen_ids: list[str]) -> tuple[set[str], dict[str, datetime]]:
+        held: set[str] = set()
+        stopped: dict[str, datetime] = {}
+        table = payment_holds
+        for start in range(0, len(citizen_ids), 500):
+            chunk = citizen_ids[start : start + 500]
+            query = select(table.c.citizen_id).where(table.c.citizen_id.in_(chunk), table.c.status == "held")
+            held.update((await self.session.execute(query)).scalars())
+            query = (
+                select(table.c.citizen_id, func.max(table.c.decided_at))
+                .where(table.c.citizen_id.in_(chunk), table.c.status == "stopped")
+                .group_by(table.c.citizen_id)
+            )
+            stopped.update({row[0]: utc(row[1]) for row in (await self.session.execute(query)).all()})
+        return held, stopped
+
+    async def bank_details_of(self, citizen_ids: list[str]) -> dict[str, BankDetails]:
+        found: dict[str, BankDetails] = {}
+        for start in range(0, len(citizen_ids), 500):
+            chunk = citizen_ids[start : start + 500]
+            query = select(bank_details).where(bank_details.c.citizen_id.in_(chunk))
+            rows = (await self.session.execute(query)).all()
+            found.update({row.citizen_id: self._details(row) for row in rows})
+        return found
 
     async def audit(
         self,
@@ -451,24 +473,30 @@ class SqlPaymentsRepository:
         query = select(payment_instructions.c.id).where(payment_instructions.c.award_id.in_(award_ids))
         return set((await self.session.execute(query)).scalars())
 
-    async def add_instruction(
-        self, instruction: Instruction, shape: PaymentInstructionShape, *, at: datetime
+    async def add_instructions(
+        self, planned: list[tuple[Instruction, PaymentInstructionShape]], *, at: datetime
     ) -> None:
-        await self.session.execute(
-            payment_instructions.insert().values(
-                id=instruction.id,
-                award_id=instruction.award_id,
-                claim_id=instruction.claim_id,
-                citizen_id=instruction.citizen_id,
-                number=instruction.number,
-                pay_on=instruction.pay_on,
-                pence=instruction.pence,
-                sealed=self._cipher.encrypt(shape.model_dump_json(), context=INSTRUCTION_PURPOSE),
-                status="pending",
-                attempts=0,
-                created_at=at,
-            )
-        )
+        if not planned:
+            return
+        rows = [
+            {
+                "id": instruction.id,
+                "award_id": instruction.award_id,
+                "claim_id": instruction.claim_id,
+                "citizen_id": instruction.citizen_id,
+                "number": instruction.number,
+                "pay_on": instruction.pay_on,
+                "pence": instruction.pence,
+                "sealed": self._cipher.encrypt(shape.model_dump_json(), context=INSTRUCTION_PURPOSE),
+                "status": "pending",
+                "attempts": 0,
+                "created_at": at,
+                "answered_at": None,
+                "reason_code": None,
+            }
+            for instruction, shape in planned
+        ]
+        await self.session.execute(payment_instructions.insert(), rows)
 
     async def pending_instructions(self, limit: int) -> list[tuple[Instruction, PaymentInstructionShape]]:
         query = (
@@ -488,30 +516,53 @@ class SqlPaymentsRepository:
             for row in rows
         ]
 
-    async def instruction(self, instruction_id: str) -> Instruction | None:
-        query = select(payment_instructions).where(payment_instructions.c.id == instruction_id)
-        row = (await self.session.execute(query)).first()
-        return _instruction(row) if row else None
+    async def record_answers(self, answers: list[InstructionAnswer], *, at: datetime) -> list[Instruction]:
+        groups: dict[tuple[str, str | None], list[str]] = {}
+        for answer in answers:
+            groups.setdefault((answer.status, answer.reason_code), []).append(answer.instruction_id)
+        changed: list[str] = []
+        table = payment_instructions
+        for (status, reason_code), ids in groups.items():
+            movable = table.c.status == "pending"
+            if status == "returned":
+                movable = movable | (table.c.status == "accepted")
+            for start in range(0, len(ids), 500):
+                result = await self.session.execute(
+                    update(table)
+                    .where(table.c.id.in_(ids[start : start + 500]), movable)
+                    .values(
+                        status=status, reason_code=reason_code, answered_at=at, attempts=table.c.attempts + 1
+                    )
+                    .returning(table.c.id)
+                )
+                changed.extend(result.scalars())
+        found: list[Instruction] = []
+        for start in range(0, len(changed), 500):
+            query = select(table).where(table.c.id.in_(changed[start : start + 500]))
+            found.extend(_instruction(row) for row in (await self.session.execute(query)).all())
+        return found
 
-    async def record_answer(
-        self, instruction_id: str, *, status: str, reason_code: str | None, at: datetime
-    ) -> bool:
-        result = await self.session.execute(
-            update(payment_instructions)
-            # pending -> accepted, rejected or returned; accepted -> returned; nothing else moves.
-            .where(
-                payment_instructions.c.id == instruction_id,
-                (payment_instructions.c.status == "pending")
-                | ((payment_instructions.c.status == "accepted") & literal(status == "returned")),
-            )
-            .values(
-                status=status,
-                reason_code=reason_code,
-                answered_at=at,
-                attempts=payment_instructions.c.attempts + 1,
-            )
+    async def audit_many(self, entries: list[dict[str, Any]], *, actor: Actor, at: datetime) -> None:
+        if not entries:
+            return
+        await self.session.execute(
+            audit_log.insert(),
+            [
+                {
+                    "id": str(uuid.uuid4()),
+                    "citizen_id": entry["citizen_id"],
+                    "actor": actor.subject,
+                    "actor_kind": actor.kind,
+                    "action": entry["action"],
+                    "reason": None,
+                    "before": None,
+                    "after": json.dumps(entry["after"]),
+                    "request_id": actor.request_id,
+                    "at": at,
+                }
+                for entry in entries
+            ],
         )
-        return bool(result.rowcount == 1)
 
     async def cursor(self, name: str) -> str | None:
         query = select(cursors.c.value).where(cursors.c.name == name)

@@ -324,29 +324,37 @@ async def plan_instructions(ctx: PaymentsContext, *, through: date, report: RunR
         repo = uow.repository
         found = await repo.all_awards()
         existing = await repo.instruction_ids([a.id for a in found])
-        for award in found:
-            due = [
+        due = {
+            award.id: [
                 p
                 for p in schedule.schedule(award)
                 if p.pay_on <= through and p.net_pence > 0 and p.instruction_id not in existing
             ]
-            if not due:
+            for award in found
+        }
+        citizens = sorted({a.citizen_id for a in found if due[a.id]})
+        held, stopped = await repo.payment_blocks(citizens)
+        accounts = await repo.bank_details_of(citizens)
+        planned: list[tuple[instructions.Instruction, PaymentInstructionShape]] = []
+        for award in found:
+            payments = due[award.id]
+            if not payments:
                 continue
-            if await repo.open_holds(award.citizen_id):
-                report.waiting_for_hold += len(due)
+            details = accounts.get(award.citizen_id)
+            last_stop = stopped.get(award.citizen_id)
+            if award.citizen_id in held:
+                report.waiting_for_hold += len(payments)
                 continue
-            details = await repo.bank_details(award.citizen_id)
             if details is None:
-                report.waiting_for_bank_details += len(due)
+                report.waiting_for_bank_details += len(payments)
                 continue
-            stopped = await repo.last_stopped(award.citizen_id)
-            if stopped is not None and details.updated_at is not None and details.updated_at <= stopped:
+            if last_stop is not None and details.updated_at is not None and details.updated_at <= last_stop:
                 # A caseworker stopped the payment to the changed account, and the person has not given
                 # their bank details again since: nothing goes to it.
-                report.waiting_for_hold += len(due)
+                report.waiting_for_hold += len(payments)
                 continue
             sort_code, account_number = details.account.standard()
-            for payment in due:
+            for payment in payments:
                 shape = PaymentInstructionShape(
                     instruction_id=payment.instruction_id,
                     sort_code=sort_code,
@@ -365,34 +373,37 @@ async def plan_instructions(ctx: PaymentsContext, *, through: date, report: RunR
                     pay_on=payment.pay_on,
                     pence=payment.net_pence,
                 )
-                await repo.add_instruction(instruction, shape, at=now)
-                report.planned += 1
+                planned.append((instruction, shape))
+        await repo.add_instructions(planned, at=now)
+        report.planned += len(planned)
 
 
 async def record_answers(ctx: PaymentsContext, answers: list[InstructionAnswer], report: RunReport) -> None:
     """Record what the payment system said; a rejection or a return raises an event for claims (a work
     item for a caseworker and a to-do for the citizen) once, however often the answer is recorded."""
+    if not answers:
+        return
     now = ctx.clock()
+    said = {answer.instruction_id: answer for answer in answers}
     async with ctx.uow() as uow:
         repo = uow.repository
-        for answer in answers:
-            instruction = await repo.instruction(answer.instruction_id)
-            if instruction is None:
-                continue
-            if not await repo.record_answer(
-                answer.instruction_id, status=answer.status, reason_code=answer.reason_code, at=now
-            ):
-                continue
-            setattr(report, answer.status, getattr(report, answer.status) + 1)
-            await repo.audit(
-                citizen_id=instruction.citizen_id,
-                actor=SYSTEM,
-                action=f"payment_{answer.status}",
-                after={"instruction": instruction.id, "status": answer.status, "reason": answer.reason_code},
-                now=now,
-            )
-            if answer.status in ("rejected", "returned"):
-                await events.payment_returned(uow.outbox, instruction, answer)
+        changed = await repo.record_answers(answers, at=now)
+        for instruction in changed:
+            setattr(report, instruction.status, getattr(report, instruction.status) + 1)
+            if instruction.status in ("rejected", "returned"):
+                await events.payment_returned(uow.outbox, instruction, said[instruction.id])
+        await repo.audit_many(
+            [
+                {
+                    "citizen_id": i.citizen_id,
+                    "action": f"payment_{i.status}",
+                    "after": {"instruction": i.id, "status": i.status, "reason": i.reason_code},
+                }
+                for i in changed
+            ],
+            actor=SYSTEM,
+            at=now,
+        )
 
 
 async def send_pending(
