@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -87,3 +88,27 @@ async def test_only_claims_and_the_workers_give_awards_and_bad_ones_are_refused(
     taken = f"/v1/internal/payments/awards/{uuid.uuid4()}"
     assert (await client.put(taken, json=award(citizen), headers=claims)).status_code == 200
     assert (await client.put(taken, json=award(str(uuid.uuid4())), headers=claims)).status_code == 422
+
+
+async def test_a_held_change_shows_the_next_payment_as_held(
+    client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
+) -> None:
+    citizen = str(uuid.uuid4())
+    token = tokens(citizen_id=citizen)
+    path = f"/v1/payments/citizens/{citizen}/bank-details"
+    first = {"sort_code": "089999", "account_number": "66374958", "account_name": "A Person"}
+    assert (await client.put(path, json=first, headers=bearer(token))).status_code == 200
+    claims = bearer(service_token(bootstrapped, "claims"))
+    # An award that starts tomorrow, so both payment days are after the service's today.
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    body = award(citizen, first_day=tomorrow, advance=None)
+    stored = await client.put(f"/v1/internal/payments/awards/{uuid.uuid4()}", json=body, headers=claims)
+    assert stored.status_code == 200, stored.text
+    second = {"sort_code": "107999", "account_number": "88837491", "account_name": "A Person"}
+    changed = await client.put(
+        path, json=second, headers=bearer(token, **{"If-Match": '"1"', "X-Device-Id": "x"})
+    )
+    assert changed.json()["payment_held"] is True
+    mine = await client.get(f"/v1/payments/citizens/{citizen}/payments", headers=bearer(token))
+    # The next payment waits for the caseworker; the one after it is due.
+    assert [p["status"] for p in mine.json()["items"][0]["payments"]] == ["held", "due"]
