@@ -225,18 +225,6 @@ PROCESSES: tuple[Process, ...] = (
         uses_cache=True,
     ),
     Process(
-        name="integrations",
-        kind="service",
-        port=8106,
-        app="dwp.integrations.app:app",
-        # Earnings and fit notes are internal (the claims service and the workers call them directly);
-        # only a caseworker's read of the data-access audit goes through the gateway.
-        route_prefixes=("/v1/data-access",),
-        calls=("hmrc", "nhs"),
-        db_schema="integrations",
-        uses_cache=True,
-    ),
-    Process(
         name="payments",
         kind="service",
         port=8108,
@@ -250,6 +238,18 @@ PROCESSES: tuple[Process, ...] = (
         calls=("payment-system",),
         peaks=("monthly-run",),
         extras=("payments",),  # the `holidays` package, for the UK bank holidays of payment days
+    ),
+    Process(
+        name="integrations",
+        kind="service",
+        port=8106,
+        app="dwp.integrations.app:app",
+        # Earnings and fit notes are internal (the claims service and the workers call them directly);
+        # only a caseworker's read of the data-access audit goes through the gateway.
+        route_prefixes=("/v1/data-access",),
+        calls=("hmrc", "nhs"),
+        db_schema="integrations",
+        uses_cache=True,
     ),
     Process(
         name="workers",
