@@ -365,6 +365,7 @@ class RunReportView(BaseModel):
     waiting_for_bank_details: int
     still_pending: int
     system_unavailable: bool
+    overlapped: bool
 
 
 @internal.post("/runs", response_model=RunReportView, summary="A payment run (the workers' schedule only)")

@@ -16,10 +16,12 @@ from typing import Any, Protocol
 
 from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, func, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.contracts.payments import InstructionAnswer, PaymentInstructionShape
 from dwp.payments.domain.bank import BankAccount, BankDetails
+from dwp.payments.domain.errors import RunOverlap
 from dwp.payments.domain.holds import PaymentHold
 from dwp.payments.domain.instructions import Instruction
 from dwp.payments.domain.schedule import Advance, Award, Deduction
@@ -496,7 +498,12 @@ class SqlPaymentsRepository:
             }
             for instruction, shape in planned
         ]
-        await self.session.execute(payment_instructions.insert(), rows)
+        try:
+            await self.session.execute(payment_instructions.insert(), rows)
+        except IntegrityError as exc:
+            # Another run planned some of these first: the instruction id is the primary key, so the
+            # same payment can never be recorded (or sent) as two instructions.
+            raise RunOverlap("Another payment run recorded these instructions first") from exc
 
     async def pending_instructions(self, limit: int) -> list[tuple[Instruction, PaymentInstructionShape]]:
         query = (

@@ -16,7 +16,13 @@ from dwp.contracts.payments import InstructionAnswer, PaymentInstructionShape
 from dwp.payments import events
 from dwp.payments.domain import bank, fraud, holds, instructions, schedule
 from dwp.payments.domain.bank import BankDetails
-from dwp.payments.domain.errors import BankDetailsNotFound, HoldNotFound, InvalidAward, StaleVersion
+from dwp.payments.domain.errors import (
+    BankDetailsNotFound,
+    HoldNotFound,
+    InvalidAward,
+    RunOverlap,
+    StaleVersion,
+)
 from dwp.payments.domain.holds import PaymentHold
 from dwp.payments.payment_system import PaymentSystem
 from dwp.payments.repository import (
@@ -310,6 +316,8 @@ class RunReport:
     waiting_for_bank_details: int = 0
     still_pending: int = 0
     system_unavailable: bool = False
+    overlapped: bool = False
+    """Another run planned the same payments at the same time (this one then only sends and records)."""
 
 
 AfterSend = Callable[[list[str]], Awaitable[None]]
@@ -467,7 +475,10 @@ async def run_payments(
     report = RunReport()
     try:
         await reconcile(ctx, system, report=report)
-        await plan_instructions(ctx, through=through, report=report)
+        try:
+            await plan_instructions(ctx, through=through, report=report)
+        except RunOverlap:
+            report.overlapped = True
         await send_pending(ctx, system, report=report, after_send=after_send)
         await read_returns(ctx, system, report=report)
     except (UpstreamUnavailable, UpstreamTimeout):

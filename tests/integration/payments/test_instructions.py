@@ -4,6 +4,7 @@ for claims), the payment system down (nothing lost or doubled), a held change of
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import uuid
@@ -319,3 +320,22 @@ async def test_a_stopped_change_pays_nothing_until_the_person_gives_their_bank_d
     ).status_code == 200
     await service.run_payments(ctx, system, through=THROUGH)
     assert (await at_simulator(simulator))["instructions"][ids[0]]["paid"] == 1
+
+
+async def test_two_runs_at_once_record_and_pay_each_payment_once(
+    client: httpx.AsyncClient,
+    tokens: Callable,
+    bootstrapped: Settings,
+    payments_app: FastAPI,
+    simulator: str,
+    system: HttpPaymentSystem,
+) -> None:
+    ctx = payments_app.state.payments_context
+    citizen, _, ids = await claimant(client, tokens, bootstrapped)
+    reports = await asyncio.gather(
+        service.run_payments(ctx, system, through=THROUGH), service.run_payments(ctx, system, through=THROUGH)
+    )
+    seen = (await at_simulator(simulator))["instructions"]
+    assert [seen[i]["paid"] for i in ids] == [1, 1]
+    assert sum(r.planned for r in reports) >= len(ids)
+    assert [s for _, s in await payments_seen(client, tokens, citizen)] == ["paid", "paid"]

@@ -63,3 +63,7 @@ class InvalidAward(PaymentsError):
 
 class InstructionNotFound(PaymentsError):
     pass
+
+
+class RunOverlap(PaymentsError):
+    """Another payment run recorded some of the same instructions first (their ids are unique)."""
