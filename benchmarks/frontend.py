@@ -1,6 +1,7 @@
 """The citizen web app's weight and speed: JavaScript and CSS (gzipped) per page, from the build's own
 report, and time to first contentful paint and to interactive (the main form accepts input) of the
-start page and the first estimate question, in headless Chromium against a running web app.
+start page, the first estimate question and the first question of a Universal Credit claim (signed in
+through the One Login simulator), in headless Chromium against a running web app (`dwp up`).
 
     .venv/bin/python benchmarks/frontend.py [BASE_URL]   # default http://127.0.0.1:8000 (`make run`)
 

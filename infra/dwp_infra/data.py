@@ -65,7 +65,7 @@ class DataStack(cdk.Stack):
         self.data_key = kms.Key(
             self,
             "DataKey",
-            alias="alias/dwp-data",
+            alias=catalog.DATA_KEY_ALIAS,
             description="Encrypts the platform's data at rest: RDS, Redis, S3, SNS, SQS, secrets",
             enable_key_rotation=True,
             removal_policy=config.removal_policy,
@@ -386,15 +386,26 @@ class DataStack(cdk.Stack):
             server_access_logs_bucket=self.access_logs,
             server_access_logs_prefix="evidence/",
             cors=[
-                # Citizens upload evidence straight to S3 with presigned PUTs from the frontend's origin.
+                # Citizens upload evidence straight to S3 with the presigned POST form, from the SPA's origin.
                 s3.CorsRule(
-                    allowed_methods=[s3.HttpMethods.PUT],
+                    allowed_methods=[s3.HttpMethods(m) for m in catalog.EVIDENCE_CORS_METHODS],
                     allowed_origins=[f"https://{config.domain_name}"],
-                    allowed_headers=["content-type", "content-md5"],
+                    allowed_headers=["content-type"],
                     max_age=3000,
                 )
             ],
             lifecycle_rules=[
+                # Uploads as they arrived: checked within minutes, then copied (accepted or quarantined).
+                *(
+                    s3.LifecycleRule(
+                        id=f"{prefix}{catalog.EVIDENCE_INCOMING}".replace("/", "-").strip("-"),
+                        prefix=f"{prefix}{catalog.EVIDENCE_INCOMING}",
+                        expiration=cdk.Duration.days(catalog.EVIDENCE_INCOMING_DAYS),
+                        noncurrent_version_expiration=cdk.Duration.days(1),
+                    )
+                    for p in catalog.PROCESSES
+                    for prefix in p.bucket_prefixes
+                ),
                 s3.LifecycleRule(
                     id="tiering",
                     transitions=[
@@ -409,10 +420,16 @@ class DataStack(cdk.Stack):
                     ],
                     noncurrent_version_expiration=cdk.Duration.days(90),
                     abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
-                )
+                ),
             ],
             removal_policy=config.removal_policy,
         )
+        # The same statements bootstrap puts on the embedded endpoint's bucket (catalogue-driven): uploads
+        # only with SSE-KMS under the data key, and nothing quarantined or tagged infected readable.
+        for statement in catalog.evidence_bucket_statements(
+            self.evidence_bucket.bucket_arn, self.data_key.key_arn
+        ):
+            self.evidence_bucket.add_to_resource_policy(iam.PolicyStatement.from_json(statement))
 
     # --- Async: SNS topics, SQS queues and dead-letter queues -------------------------------------
     def _messaging(self) -> None:

@@ -90,6 +90,8 @@ class DataAccess:
     table_arns: dict[str, str]
     bucket_arn: str
     secret_arns: dict[str, str]
+    database_secret_arn: str
+    """The database credentials' secret, which services with a schema read at connect time (rotation)."""
 
 
 @dataclass(frozen=True)
@@ -421,7 +423,10 @@ class DwpMicroservice(Construct):
         if process.bucket_prefixes:
             objects = [f"{access.bucket_arn}/{prefix}*" for prefix in process.bucket_prefixes]
             self._allow(
-                "OwnEvidenceObjects", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"], objects
+                "OwnEvidenceObjects",
+                # Tagging: the malware scan's verdict is a tag (the bucket policy denies reading `infected`).
+                ["s3:GetObject", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"],
+                objects,
             )
             self._allow(
                 "ListOwnEvidencePrefix",
@@ -446,6 +451,15 @@ class DwpMicroservice(Construct):
                 [access.secret_arns[s] for s in process.secrets],
             )
             self.task_role.add_to_policy(decrypt_via_secrets_manager(data_key, sid="DecryptOwnSecrets"))
+        if process.db_schema:
+            # Read at connect time, and again when the database refuses a rotated password
+            # (dwp.platform.database.SecretCredentials): ECS secrets are injected once, at task start.
+            self._allow(
+                "ReadDatabaseCredentials",
+                ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                [access.database_secret_arn],
+            )
+            self.task_role.add_to_policy(decrypt_via_secrets_manager(data_key, sid="DecryptDatabaseSecret"))
         if process.uses_pii_key:
             self._allow(
                 "PiiEnvelopeEncryption",

@@ -430,6 +430,7 @@ class ServicesStack(cdk.Stack):
             table_arns={name: table.table_arn for name, table in data.tables.items()},
             bucket_arn=data.evidence_bucket.bucket_arn,
             secret_arns={name: secret.secret_arn for name, secret in data.secrets.items()},
+            database_secret_arn=data.database_secret.secret_arn,
         )
 
     def _ingress(self, target: ec2.ISecurityGroup, source: ec2.ISecurityGroup, port: int, name: str) -> None:
@@ -480,17 +481,18 @@ class ServicesStack(cdk.Stack):
             environment["DWP_TRUSTED_PROXIES"] = public_lb if process.kind == "frontend" else internal_lb
             secrets: dict[str, ecs.Secret] = {}
             if process.db_schema:
-                # docker/entrypoint.sh builds DATABASE_URL from these; the password never sits in plain env.
+                # The settings build DATABASE_URL from these; the credentials are read from the secret at
+                # connect time (not injected at task start), so a rotation needs no restart.
                 environment |= {
                     "DB_HOST": data.database.db_instance_endpoint_address,
                     "DB_PORT": str(DB_PORT),
                     "DB_NAME": DB_NAME,
                     "DB_SCHEMA": process.db_schema,
+                    "DB_SECRET_ARN": database_secret.secret_arn,
                 }
-                secrets |= {
-                    "DB_USERNAME": ecs.Secret.from_secrets_manager(database_secret, "username"),
-                    "DB_PASSWORD": ecs.Secret.from_secrets_manager(database_secret, "password"),
-                }
+                if data.read_replica is not None:
+                    # Queues, lists, searches and reports read here (`Database.read(stale_ok=True)`).
+                    environment["DB_READ_HOST"] = data.read_replica.db_instance_endpoint_address
             if process.uses_cache:
                 environment |= {
                     "REDIS_HOST": cache_endpoint,
@@ -500,6 +502,8 @@ class ServicesStack(cdk.Stack):
                 secrets["REDIS_AUTH_TOKEN"] = ecs.Secret.from_secrets_manager(cache_auth)
             if process.bucket_prefixes:
                 environment["DWP_EVIDENCE_BUCKET"] = data.evidence_bucket.bucket_name
+                # The key every upload's POST policy names; the bucket policy compares it as an ARN.
+                environment["DWP_EVIDENCE_KMS_KEY_ID"] = data.data_key.key_arn
             if process.kind == "frontend":
                 secrets["DWP_GATEWAY_API_KEY"] = ecs.Secret.from_secrets_manager(
                     self._secret("GatewayKeyRef", self.gateway_key_secret)

@@ -103,8 +103,6 @@ def serve(
     ] = False,
 ) -> None:
     """Run one process of the catalogue (what a container runs)."""
-    import uvicorn
-
     entry = catalog.process(name)
     if not entry.app:
         typer.echo(f"{name} has no app to serve yet", err=True)
@@ -112,13 +110,30 @@ def serve(
     package = migration_package(entry)
     if migrate and package:
         upgrade_or_exit(package)
+    run_server(entry.app, name, host=host, port=port or entry.port)
+
+
+def run_server(app_path: str, service: str, *, host: str, port: int) -> None:
+    """uvicorn with the platform's logging: one JSON object per line, uvicorn's own lines included.
+
+    `log_config=None` stops uvicorn installing its plain-text handlers (its tracebacks and start-up
+    lines would be many plain lines beside the JSON ones); its loggers then go through ours, which are
+    configured before the app is imported so that an import or start-up failure is JSON too.
+    """
+    import uvicorn
+
+    from dwp.platform.logging import configure_logging
+
+    settings = get_settings()
+    configure_logging(service, settings.dwp_log_level)
     uvicorn.run(
-        entry.app,
+        app_path,
         host=host,
-        port=port or entry.port,
+        port=port,
+        log_config=None,
         log_level="warning",
         access_log=False,
-        **forwarding_options(get_settings()),
+        **forwarding_options(settings),
     )
 
 
@@ -214,11 +229,12 @@ def token(
 
 @app.command("rotate-keys")
 def rotate_keys() -> None:
-    """Rotate the identity service's signing key: new tokens use the new key, old ones verify until expiry."""
+    """Rotate the identity service's signing key: published now, it signs once every verifier can have
+    seen it; tokens of the old key verify until they expire."""
     from dwp.identity.local import rotate
     from dwp.trust import trusted_settings
 
-    typer.echo(f"signing with new key {rotate(trusted_settings(get_settings()))}")
+    typer.echo(rotate(trusted_settings(get_settings())))
 
 
 @app.command()

@@ -44,6 +44,24 @@ def trust_env(settings: Settings) -> dict[str, str]:
     return {"DWP_JWKS_URL": f"{url}/.well-known/jwks.json", "DWP_JWT_ISSUER": url}
 
 
+BFF_SOURCE_ADDRESS = "127.0.0.2"
+"""Where the web app's calls to the gateway come from locally: an address of its own (Linux routes all of
+127.0.0.0/8 to loopback), so the gateway believes X-Forwarded-For from the web app and from no other
+local caller (a forged header from 127.0.0.1 still counts against 127.0.0.1)."""
+
+
+def proxy_env(name: str, env: dict[str, str]) -> dict[str, str]:
+    """The gateway trusts the web app as the proxy in front of it (as on AWS it trusts the load balancer),
+    so its per-address rate limits see each person's address rather than the web app's one."""
+    if not sys.platform.startswith("linux") or "DWP_TRUSTED_PROXIES" in env:
+        return {}
+    if name == "frontend":
+        return {"DWP_FRONTEND_SOURCE_ADDRESS": BFF_SOURCE_ADDRESS}
+    if name == "gateway":
+        return {"DWP_TRUSTED_PROXIES": f"{BFF_SOURCE_ADDRESS}/32"}
+    return {}
+
+
 def _die_with_parent() -> None:
     """Ask Linux to stop this child if `dwp up` itself dies (even by SIGKILL), so no service is orphaned."""
     if sys.platform.startswith("linux"):
@@ -155,7 +173,7 @@ class Launcher:
                     "--migrate",
                 ],
                 self.port(entry.port),
-                env,
+                {**env, **proxy_env(entry.name, env)},
                 colour=COLOURS[index % len(COLOURS)],
             )
         self._wait_ready(services)

@@ -472,6 +472,247 @@ def test_people_signing_in_through_the_gateway_never_share_a_session(
     _anonymous_gets_nothing(anonymous)
 
 
+def test_a_signed_in_citizen_claims_universal_credit_through_the_gateway(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """Claims issue: a citizen signs in with One Login, starts a UC claim through the gateway, saves each
+    section, submits it with the declaration, and sees it submitted with its to-dos."""
+    from pydantic import TypeAdapter
+
+    from dwp.claims.domain.answers import SECTIONS, ClaimType
+    from tests.unit.claims.conftest import uc_answers
+
+    sarah = Person("sarah-p2")
+    sarah.sign_in()
+    issued = sarah.browser.post(f"{url('gateway')}/v1/sessions/token")
+    assert issued.status_code == 200, issued.text
+    access = issued.json()["access_token"]
+    CANARIES["token of sarah-p2 (claims)"] = access
+    auth = {"Authorization": f"Bearer {access}"}
+    gateway = url("gateway")
+    with httpx.Client(base_url=gateway, timeout=20) as client:
+        started = client.post(
+            "/v1/claims",
+            json={"claim_type": "universal_credit"},
+            headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert started.status_code == 201, started.text
+        claim_id, etag = started.json()["id"], started.headers["etag"]
+        shapes = SECTIONS[ClaimType.UNIVERSAL_CREDIT]
+        for name, section in uc_answers().items():
+            body = TypeAdapter(shapes[name]).dump_python(section, mode="json")
+            saved = client.put(
+                f"/v1/claims/{claim_id}/sections/{name}", json=body, headers={**auth, "If-Match": etag}
+            )
+            assert saved.status_code == 200, saved.text
+            etag = saved.headers["etag"]
+            for question in saved.json()["questions"]:
+                confirmed = client.post(
+                    f"/v1/claims/{claim_id}/confirmations",
+                    json={"question": question["key"]},
+                    headers={**auth, "If-Match": etag},
+                )
+                assert confirmed.status_code == 200, confirmed.text
+                etag = confirmed.headers["etag"]
+        submitted = client.post(
+            f"/v1/claims/{claim_id}/submission",
+            json={"declaration": "2026-12"},
+            headers={**auth, "If-Match": etag, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert submitted.status_code == 200, submitted.text
+        mine = client.get("/v1/claims", headers=auth).json()["items"]
+        assert [(c["id"], c["status"]) for c in mine] == [(claim_id, "submitted")]
+        todos = client.get(f"/v1/claims/{claim_id}/todos", headers=auth).json()["items"]
+        assert {"accept_claimant_commitment", "upload_evidence"} <= {t["kind"] for t in todos}
+        stranger = client.get(
+            f"/v1/claims/{claim_id}",
+            headers={"Authorization": f"Bearer {token('citizen', log_dir(platform))}"},
+        )
+        assert stranger.status_code == 404, stranger.text
+    sarah.sign_out()
+
+
+def test_a_citizen_uploads_evidence_and_a_caseworker_opens_it_for_5_minutes(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """Claims issue, evidence: a submitted UC claim asks for the tenancy agreement; the citizen gets a
+    presigned POST through the gateway, sends the file straight to the embedded S3 as a browser does,
+    says it is done, and the to-do closes; a caseworker gets a link that lives at most 5 minutes. The
+    EICAR test file (assembled here) is quarantined by `dwp up`'s local scanner."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from pydantic import TypeAdapter
+
+    from dwp.claims.domain.answers import SECTIONS, ClaimType
+    from tests.unit.claims.conftest import uc_answers
+
+    sarah = Person("sarah-p2")
+    sarah.sign_in()
+    access = sarah.browser.post(f"{url('gateway')}/v1/sessions/token").json()["access_token"]
+    CANARIES["token of sarah-p2 (evidence)"] = access
+    auth = {"Authorization": f"Bearer {access}"}
+    with httpx.Client(base_url=url("gateway"), timeout=20) as client:
+        started = client.post(
+            "/v1/claims",
+            json={"claim_type": "universal_credit"},
+            headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        claim_id, etag = started.json()["id"], started.headers["etag"]
+        for name, section in uc_answers().items():
+            body = TypeAdapter(SECTIONS[ClaimType.UNIVERSAL_CREDIT][name]).dump_python(section, mode="json")
+            saved = client.put(
+                f"/v1/claims/{claim_id}/sections/{name}", json=body, headers={**auth, "If-Match": etag}
+            )
+            etag = saved.headers["etag"]
+            for question in saved.json()["questions"]:
+                confirmed = client.post(
+                    f"/v1/claims/{claim_id}/confirmations",
+                    json={"question": question["key"]},
+                    headers={**auth, "If-Match": etag},
+                )
+                etag = confirmed.headers["etag"]
+        submitted = client.post(
+            f"/v1/claims/{claim_id}/submission",
+            json={"declaration": "2026-12"},
+            headers={**auth, "If-Match": etag, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert submitted.status_code == 200, submitted.text
+
+        def evidence_todos() -> list[str]:
+            items = client.get(f"/v1/claims/{claim_id}/todos", headers=auth).json()["items"]
+            return [t["id"] for t in items if t["kind"] == "upload_evidence"]
+
+        todo = evidence_todos()[0]
+        results = {}
+        eicar = ("X5O!P%@AP[4\\PZX54(P^)7CC)7}$" + "EICAR-STANDARD-ANTIVIRUS" + "-TEST-FILE!$H+H*").encode()
+        for label, content in (("eicar", b"%PDF-1.7\n" + eicar), ("pdf", b"%PDF-1.7\n%%EOF\n")):
+            asked = client.post(
+                f"/v1/claims/{claim_id}/todos/{todo}/uploads",
+                json={"content_type": "application/pdf"},
+                headers=auth,
+            )
+            assert asked.status_code == 201, asked.text
+            form = asked.json()
+            assert form["url"].startswith(f"http://127.0.0.1:{catalog.AWS_ENDPOINT_PORT + PORT_OFFSET}")
+            posted = httpx.post(
+                form["url"], data=form["fields"], files={"file": ("tenancy.pdf", content, "application/pdf")}
+            )
+            assert posted.status_code == 204, posted.text
+            done = client.post(
+                f"/v1/claims/{claim_id}/uploads/{form['upload']['id']}/completion", headers=auth
+            )
+            assert done.status_code == 200, done.text
+            results[label] = (form["upload"]["id"], done.json()["state"])
+        assert results["eicar"][1] == "quarantined"
+        assert results["pdf"][1] == "accepted"
+        assert todo not in evidence_todos()
+
+        staff = {"Authorization": f"Bearer {token('caseworker', log_dir(platform))}"}
+        link = client.post(
+            f"/v1/claims/{claim_id}/uploads/{results['pdf'][0]}/download-link",
+            json={"purpose": "check the tenancy"},
+            headers=staff,
+        )
+        assert link.status_code == 201, link.text
+        assert int(parse_qs(urlsplit(link.json()["url"]).query)["X-Amz-Expires"][0]) <= 300
+        assert httpx.get(link.json()["url"]).content == b"%PDF-1.7\n%%EOF\n"
+        hidden = client.post(
+            f"/v1/claims/{claim_id}/uploads/{results['eicar'][0]}/download-link",
+            json={"purpose": "x"},
+            headers=staff,
+        )
+        assert hidden.status_code == 404, hidden.text
+    sarah.sign_out()
+
+
+def test_a_caseworker_takes_a_submitted_claim_and_decides_it_through_the_gateway(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """Claims issue, casework: Sarah's UC claim (submitted through the gateway) has its work item; a
+    caseworker (not the citizen) takes it, reads the claim (audited with the purpose), starts the
+    assessment and decides, and the citizen sees the decision; the scaling metric is on /metrics and
+    on the claims log stream."""
+    from pydantic import TypeAdapter
+
+    from dwp.claims.domain.answers import SECTIONS, ClaimType
+    from tests.unit.claims.conftest import uc_answers
+
+    sarah = Person("sarah-p2")
+    sarah.sign_in()
+    access = sarah.browser.post(f"{url('gateway')}/v1/sessions/token").json()["access_token"]
+    CANARIES["token of sarah-p2 (casework)"] = access
+    auth = {"Authorization": f"Bearer {access}"}
+    staff = {"Authorization": f"Bearer {token('caseworker', log_dir(platform), '--subject', 'staff-e2e')}"}
+    with httpx.Client(base_url=url("gateway"), timeout=30) as client:
+        started = client.post("/v1/claims", json={"claim_type": "universal_credit"}, headers=auth)
+        assert started.status_code == 201, started.text
+        claim_id, etag = started.json()["id"], started.headers["etag"]
+        shapes = SECTIONS[ClaimType.UNIVERSAL_CREDIT]
+        for name, section in uc_answers().items():
+            body = TypeAdapter(shapes[name]).dump_python(section, mode="json")
+            saved = client.put(
+                f"/v1/claims/{claim_id}/sections/{name}", json=body, headers={**auth, "If-Match": etag}
+            )
+            etag = saved.headers["etag"]
+            for question in saved.json()["questions"]:
+                confirmed = client.post(
+                    f"/v1/claims/{claim_id}/confirmations",
+                    json={"question": question["key"]},
+                    headers={**auth, "If-Match": etag},
+                )
+                etag = confirmed.headers["etag"]
+        submitted = client.post(
+            f"/v1/claims/{claim_id}/submission",
+            json={"declaration": "2026-12"},
+            headers={**auth, "If-Match": etag},
+        )
+        assert submitted.status_code == 200, submitted.text
+        refused = client.get("/v1/claims/casework/work-items", headers=auth)
+        assert refused.status_code == 403, refused.text
+        work = client.get(f"/v1/claims/casework/claims/{claim_id}/work-items", headers=staff)
+        assert work.status_code == 200, work.text
+        item = next(i for i in work.json()["items"] if i["kind"] == "assess_claim")
+        taken = client.post(f"/v1/claims/casework/work-items/{item['id']}/take", headers=staff)
+        assert taken.status_code == 200, taken.text
+        read = client.get(
+            f"/v1/claims/casework/claims/{claim_id}", params={"purpose": "assess"}, headers=staff
+        )
+        assert read.status_code == 200, read.text
+        begun = client.post(
+            f"/v1/claims/casework/claims/{claim_id}/assessment/start",
+            headers={**staff, "If-Match": read.headers["etag"]},
+        )
+        assert begun.status_code == 200, begun.text
+        # The award path asks the citizen service for her proven identity, which she has not registered
+        # here (the demo citizen holds the NINO HMRC knows her by): a disallowance needs no other service.
+        decided = client.post(
+            f"/v1/claims/casework/claims/{claim_id}/decisions",
+            json={"outcome": "disallow", "reasons": ["Capital over the limit"]},
+            headers={**staff, "If-Match": begun.headers["etag"]},
+        )
+        assert decided.status_code == 201, decided.text
+        assert decided.json()["decision"]["outcome"] == "disallow"
+        seen = client.get(f"/v1/claims/{claim_id}/decisions", headers=auth)
+        assert seen.status_code == 200, seen.text
+        assert decided.json()["decision"]["id"] in seen.text
+        audit = client.get(
+            f"/v1/claims/casework/claims/{claim_id}/audit", params={"purpose": "e2e"}, headers=staff
+        )
+        assert ("read", "staff-e2e", "assess") in [
+            (r["action"], r["actor"], r["reason"]) for r in audit.json()["items"]
+        ]
+    metrics = httpx.get(f"{url('claims')}/metrics", timeout=10).text
+    assert "dwp_claims_waiting_per_caseworker" in metrics
+    log = platform[1].read_text()
+    assert '"_aws":{' in log, "no EMF line on the claims log stream"
+    assert "ClaimsWaitingPerCaseworker" in log
+    sarah.sign_out()
+
+
+def log_dir(platform: tuple[subprocess.Popen[str], Path]) -> Path:
+    return platform[1].parent
+
+
 def _pid_of(command: str, port: int) -> int:
     """The process of this test's `dwp up` that runs `dwp <command> ... --port <port>`."""
     for entry in Path("/proc").iterdir():

@@ -46,6 +46,7 @@ DATA_KEY_VIA = {
     "DecryptQueueMessages": "sqs",
     "EvidenceEncryption": "s3",
     "DecryptOwnSecrets": "secretsmanager",
+    "DecryptDatabaseSecret": "secretsmanager",
 }
 
 

@@ -99,9 +99,41 @@ def test_evidence_bucket_is_private_encrypted_versioned_logged_and_tls_only(synt
     ]
     deny_plain_http = [
         s for s in policy["Properties"]["PolicyDocument"]["Statement"]
-        if s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        if s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
     ]  # fmt: skip
     assert deny_plain_http
+
+
+def test_evidence_bucket_takes_only_kms_uploads_hides_quarantine_and_lets_the_spa_post(synth):
+    """The catalogue's statements, as bootstrap puts them locally; the POST form from the SPA's origin."""
+    data = synth.stacks.data
+    bucket = synth.raw["data"]["Resources"][logical_id(data.evidence_bucket)]["Properties"]
+    (cors,) = bucket["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedMethods"] == ["POST"]
+    assert cors["AllowedOrigins"] == [f"https://{synth.stacks.data.config.domain_name}"]
+    policies = resources_of(synth.raw["data"], "AWS::S3::BucketPolicy").values()
+    (policy,) = [
+        p for p in policies if p["Properties"]["Bucket"] == {"Ref": logical_id(data.evidence_bucket)}
+    ]
+    statements = {s.get("Sid"): s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
+    kms_only = statements["DenyUploadsNotEncryptedWithKms"]
+    assert kms_only["Effect"] == "Deny"
+    assert kms_only["Action"] == "s3:PutObject"
+    assert kms_only["Condition"] == {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}
+    key_condition = statements["DenyUploadsWithAnotherKey"]["Condition"]["StringNotEquals"]
+    assert key_condition["s3:x-amz-server-side-encryption-aws-kms-key-id"] == {
+        "Fn::GetAtt": [logical_id(data.data_key), "Arn"]
+    }
+    quarantine = statements["DenyReadingQuarantine"]
+    assert set(quarantine["Action"]) == {"s3:GetObject", "s3:GetObjectVersion"}
+    assert "Condition" not in quarantine
+    parts = [p for p in quarantine["Resource"]["Fn::Join"][1] if isinstance(p, str)]
+    assert parts == [f"/{catalog.process('claims').bucket_prefixes[0]}{catalog.EVIDENCE_QUARANTINE}*"]
+    infected = statements["DenyReadingInfected"]["Condition"]["StringEquals"]
+    assert infected == {f"s3:ExistingObjectTag/{catalog.EVIDENCE_SCAN_TAG}": "infected"}
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    incoming = [r for r in rules if r.get("Prefix", "").endswith(catalog.EVIDENCE_INCOMING)]
+    assert [r["ExpirationInDays"] for r in incoming] == [catalog.EVIDENCE_INCOMING_DAYS]
 
 
 def test_topics_queues_and_dead_letter_queues_follow_the_catalogue(synth):

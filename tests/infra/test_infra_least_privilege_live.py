@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -173,8 +174,7 @@ def _prepare(synth: Synthesised, url: str) -> Endpoint:
     ):
         getattr(_admin_client(url, service), call)()  # moto loads a service's code on its first call
     aws.bootstrap(settings)
-    kms, secrets = _admin_client(url, "kms"), _admin_client(url, "secretsmanager")
-    kms.create_alias(AliasName=DATA_KEY_ALIAS, TargetKeyId=kms.create_key()["KeyMetadata"]["KeyId"])
+    secrets = _admin_client(url, "secretsmanager")  # bootstrap makes the data key (the evidence bucket's)
     for name in [DATABASE_SECRET, *(n for n in synth.stacks.data.secrets if n != catalog.BLIND_INDEX_SECRET)]:
         secrets.create_secret(Name=name, SecretString=uuid.uuid4().hex)
     arns = _local_arns(synth, url)
@@ -317,7 +317,10 @@ async def test_citizen_publishes_reads_its_secret_and_uses_the_pii_key_and_nothi
         sns, secrets = aws.client("sns", settings), aws.client("secretsmanager", settings)
         refused(sns.publish, TopicArn=aws.topic_arn(settings, catalog.BENEFITS_EVENTS_TOPIC), Message="{}")
         refused(sns.create_topic, Name=catalog.CITIZEN_EVENTS_TOPIC)
-        refused(secrets.get_secret_value, SecretId=DATABASE_SECRET)
+        # It reads the database credentials itself, at connect time, so that a rotation needs no restart
+        # (dwp.platform.database.SecretCredentials); no other service's secret.
+        assert secrets.get_secret_value(SecretId=DATABASE_SECRET)["SecretString"]
+        refused(secrets.get_secret_value, SecretId=catalog.NOTIFY_API_KEY_SECRET)
         refused(kms.encrypt, KeyId=DATA_KEY_ALIAS, Plaintext=b"x")
         refused(
             aws.client("dynamodb", settings).get_item,
@@ -416,4 +419,49 @@ def test_services_without_data_grants_are_refused_data(endpoint: Endpoint) -> No
             endpoint.client("kms", credentials).generate_data_key,
             KeyId=catalog.PII_KEY_ALIAS,
             KeySpec="AES_256",
+        )
+
+
+async def test_claims_role_can_do_what_the_evidence_store_does_and_no_more(
+    endpoint: Endpoint, tmp_path: Path
+) -> None:
+    """The evidence store's own calls under the synthesised claims task role: inspect (HEAD, ranged GET),
+    read, the accepted copy, quarantine (copy and tag); the bucket policy still keeps the quarantined
+    copy from everyone, claims included, and no other service reads evidence."""
+    from dwp.claims.domain.evidence import UPLOAD_POLICY
+    from dwp.claims.evidence_store import EvidenceSettings, EvidenceStore
+
+    admin_s3 = endpoint.client("s3", endpoint.admin)
+    key_arn = endpoint.client("kms", endpoint.admin).describe_key(KeyId=DATA_KEY_ALIAS)["KeyMetadata"]["Arn"]
+    with acting_as(endpoint, "claims", tmp_path) as settings:
+        store = EvidenceStore(EvidenceSettings(evidence_kms_key_id=key_arn, platform=settings))
+        accepted_id, flagged_id = str(uuid.uuid4()), str(uuid.uuid4())
+        for upload_id in (accepted_id, flagged_id):
+            form = store.presigned_post(
+                upload_id, content_type="application/pdf", policy=UPLOAD_POLICY, at=datetime.now(UTC)
+            )
+            # The citizen's POST, as S3 would store it (moto does not take POST policies as credentials).
+            admin_s3.put_object(
+                Bucket=store.bucket,
+                Key=form.key,
+                Body=b"%PDF-1.7 evidence",
+                ServerSideEncryption="aws:kms",
+                SSEKMSKeyId=key_arn,
+            )
+        arrived = await store.inspect(f"evidence/incoming/{accepted_id}")
+        assert arrived is not None
+        assert await store.read(arrived) == b"%PDF-1.7 evidence"
+        accepted = await store.accept(arrived, accepted_id)
+        flagged = await store.inspect(f"evidence/incoming/{flagged_id}")
+        assert flagged is not None
+        quarantined = await store.quarantine(flagged, flagged_id)
+        claims_s3 = endpoint.client("s3", endpoint.roles["claims"])
+        assert claims_s3.get_object(Bucket=store.bucket, Key=accepted)["Body"].read() == b"%PDF-1.7 evidence"
+        # Refused by the bucket policy, which moto answers with a bare 403 (no error document).
+        with pytest.raises(ClientError) as denied:
+            claims_s3.get_object(Bucket=store.bucket, Key=quarantined)
+        assert denied.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        refused(claims_s3.delete_object, Bucket=store.bucket, Key=accepted)
+        refused(
+            endpoint.client("s3", endpoint.roles["citizen"]).get_object, Bucket=store.bucket, Key=accepted
         )

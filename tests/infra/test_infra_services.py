@@ -133,7 +133,11 @@ def test_container_runs_the_catalogue_process_with_its_settings(synth, process):
         if other.kind == "service" and other.name != process.name:
             assert environment[other.url_setting] == f"http://{other.name}:{other.port}"
     secrets = {s["Name"] for s in container.get("Secrets", [])}
-    assert ("DB_PASSWORD" in secrets) == (process.db_schema is not None)
+    # Database credentials are read from their secret at connect time, so a rotation needs no restart.
+    assert ("DB_SECRET_ARN" in environment) == (process.db_schema is not None)
+    # Production has a read replica (configs): stale-tolerant reads go there.
+    assert ("DB_READ_HOST" in environment) == (process.db_schema is not None)
+    assert "DB_PASSWORD" not in secrets
     assert ("REDIS_AUTH_TOKEN" in secrets) == process.uses_cache
     assert not {"DB_PASSWORD", "REDIS_AUTH_TOKEN", "DATABASE_URL", "REDIS_URL"} & set(environment)
     assert container["ReadonlyRootFilesystem"] is True

@@ -116,6 +116,7 @@ TARGETS = (
     Target("citizen", "GET", f"/v1/citizens/{CITIZEN_ID}", 404),  # the check passed; no record yet
     Target("benefits", "GET", "/v1/assessments/00000000-0000-4000-8000-00000000dead", 404),
     Target("gateway", "GET", f"/v1/citizens/{CITIZEN_ID}", 404),
+    Target("claims", "GET", "/v1/claims", 200),  # the check passed: the citizen's (empty) list
 )
 
 
@@ -151,21 +152,25 @@ def keys(platform_settings: Settings) -> Keys:
 async def call(platform_settings: Settings, keys: Keys) -> AsyncIterator[Callable[..., Any]]:
     """Calls a target's route on its service (or through the gateway to the citizen service)."""
     from dwp.benefits.app import build_app as build_benefits
+    from dwp.claims.app import build_app as build_claims
     from dwp.gateway.app import build_app as build_gateway
     from dwp.platform import catalog
     from dwp.platform.migrations import upgrade
 
     settings = platform_settings
     await asyncio.to_thread(upgrade, "benefits", settings)
+    await asyncio.to_thread(upgrade, "claims", settings)
     citizen = await citizen_service(settings)
     benefits = build_benefits(settings)
+    claims = build_claims(settings)
     network = _Network({httpx.URL(catalog.process("citizen").local_url).host: citizen})
     gateway = build_gateway(settings, transport=network)
-    apps = {"citizen": citizen, "benefits": benefits, "gateway": gateway}
+    apps = {"citizen": citizen, "benefits": benefits, "claims": claims, "gateway": gateway}
     trusted = KeySource(key_set=KeySet.import_key_set(public_key_set([keys.identity])))
     async with (
         citizen.router.lifespan_context(citizen),
         benefits.router.lifespan_context(benefits),
+        claims.router.lifespan_context(claims),
         gateway.router.lifespan_context(gateway),
     ):
         for app in apps.values():

@@ -12,6 +12,8 @@ const ROUTES = {
   "/": [],
   "/check-what-you-could-get/*": ["src/pages/estimate/Estimate.tsx"],
   "/account": ["src/pages/Account.tsx"],
+  "/account/address/*": ["src/pages/address/AccountAddress.tsx"],
+  "/apply/*": ["src/pages/claim/Claim.tsx"],
   "/accessibility-statement, /privacy, /cookies, /signed-out": ["src/pages/Info.tsx"],
 };
 

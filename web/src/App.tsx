@@ -8,6 +8,8 @@ import { BASE } from "./pages/estimate/journey";
 // Each journey is its own chunk: the start page downloads only what it shows.
 const Estimate = lazy(() => import("./pages/estimate/Estimate"));
 const Account = lazy(() => import("./pages/Account"));
+const AccountAddress = lazy(() => import("./pages/address/AccountAddress"));
+const Claims = lazy(() => import("./pages/claim/Claim"));
 const info = () => import("./pages/Info");
 const SignedOut = lazy(() => info().then((m) => ({ default: m.SignedOut })));
 const CouldNotSignIn = lazy(() => info().then((m) => ({ default: m.CouldNotSignIn })));
@@ -25,6 +27,8 @@ export function App() {
           <Route path="/" element={<Start />} />
           <Route path={`${BASE}/*`} element={<Estimate />} />
           <Route path="/account" element={<Account />} />
+          <Route path="/account/address/*" element={<AccountAddress />} />
+          <Route path="/apply/*" element={<Claims />} />
           <Route path="/signed-out" element={<SignedOut />} />
           <Route path="/could-not-sign-in" element={<CouldNotSignIn />} />
           <Route path="/accessibility-statement" element={<Accessibility />} />

@@ -21,8 +21,12 @@ export function csrfToken(): string {
   return cookie ? decodeURIComponent(cookie.slice("dwp_csrf=".length)) : "";
 }
 
-async function send<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: "application/json" };
+export const ACTIVITY = "dwp:session-activity";
+
+type Sent<T> = { data: T; etag: string | null };
+
+async function request<T>(method: string, url: string, body?: unknown, extra: Record<string, string> = {}): Promise<Sent<T>> {
+  const headers: Record<string, string> = { Accept: "application/json", ...extra };
   if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const response = await fetch(url, {
@@ -33,6 +37,9 @@ async function send<T>(method: string, url: string, body?: unknown): Promise<T> 
   });
   const type = response.headers.get("content-type") ?? "";
   const data = type.includes("json") ? await response.json() : null;
+  // Every call through the BFF with a live session touches it (a token is issued for it): the
+  // time-out warning starts its count again.
+  if (url.startsWith("/api/") && response.status !== 401) window.dispatchEvent(new Event(ACTIVITY));
   if (!response.ok) {
     throw new ProblemError(
       data && typeof data === "object" && "status" in data
@@ -40,12 +47,24 @@ async function send<T>(method: string, url: string, body?: unknown): Promise<T> 
         : { type: "about:blank", title: response.statusText, status: response.status },
     );
   }
-  return data as T;
+  return { data: data as T, etag: response.headers.get("etag") };
+}
+
+async function send<T>(method: string, url: string, body?: unknown, extra?: Record<string, string>): Promise<T> {
+  return (await request<T>(method, url, body, extra)).data;
 }
 
 export const api = {
   get: <T>(path: string) => send<T>("GET", `/api${path}`),
-  post: <T>(path: string, body: unknown) => send<T>("POST", `/api${path}`, body),
+  post: <T>(path: string, body: unknown, headers?: Record<string, string>) => send<T>("POST", `/api${path}`, body, headers),
+  put: <T>(path: string, body: unknown, headers?: Record<string, string>) => send<T>("PUT", `/api${path}`, body, headers),
+  /** A record and its ETag, for a change sent back with If-Match (the APIs' optimistic locking). */
+  read: <T>(path: string) => request<T>("GET", `/api${path}`),
+  /** Any call, answering with the body and the ETag (for the next If-Match). */
+  send: <T>(method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+    request<T>(method, `/api${path}`, body, headers),
+  patch: <T>(path: string, body: unknown, etag: string | null) =>
+    request<T>("PATCH", `/api${path}`, body, etag ? { "If-Match": etag } : {}),
 };
 
 export type Session =
@@ -57,6 +76,7 @@ export type Session =
       name: string;
       level_of_confidence: string;
       expires_at: number;
+      now: number;
     };
 
 export const auth = {

@@ -42,6 +42,257 @@ async function fillDate(page, id, [day, month, year]) {
   await page.fill(`#${id}-year`, year);
 }
 
+const submit = (page) => page.locator("main form button[type=submit]").first().click();
+
+async function errorOn(page, field) {
+  await page.locator(".govuk-error-summary").waitFor();
+  await page.locator(`#${field}-error`).waitFor();
+  check(await page.evaluate(() => document.activeElement?.classList.contains("govuk-error-summary")), "focus is not on the error summary");
+  check(await page.locator(`.govuk-error-summary a[href="#${field}"]`).count() === 1, `the summary does not link to #${field}`);
+}
+
+/** The address finder from the account page: a postcode the address service refuses, a real one and
+ * its list, the address chosen and kept on the citizen's record; then an address typed by hand, one
+ * outside Great Britain refused, and the one kept. Every lookup is the address service's, via the BFF. */
+async function addressFinder(page, lang, shot) {
+  await page.locator('a[href="/account/address"]').click();
+  await page.waitForURL(/\/account\/address$/);
+  await headingHasFocus(page);
+  await submit(page);
+  await errorOn(page, "postcode");
+  await page.fill("#postcode", "CF24 7S€");
+  await submit(page);
+  await page.waitForFunction(() => /CF10 1EP/.test(document.querySelector("#postcode-error")?.textContent ?? ""));
+  check(!(await page.locator("main").innerText()).includes("{"), "a problem document reached the page");
+  await shot("03b-address-postcode-error");
+  await page.fill("#postcode", "cf24 7sf");
+  await submit(page);
+  await page.waitForURL(/\/account\/address\/select$/);
+  await headingHasFocus(page);
+  await submit(page);
+  await errorOn(page, "address");
+  await page.selectOption("#address", { index: 2 });
+  const chosen = (await page.locator("#address option:checked").innerText()).split(",")[0];
+  await shot("03c-address-select");
+  await submit(page);
+  await page.waitForURL(/\/account\/address\/confirm$/);
+  await page.getByText(chosen).first().waitFor();
+  await shot("03d-address-confirm");
+  await submit(page);
+  await page.waitForURL(/\/account\?updated=address/);
+  await page.locator(".govuk-notification-banner--success").waitFor();
+  await page.locator("#profile ~ dl", { hasText: "CF24 7SF" }).waitFor(); // read back from the citizen record
+
+  await page.locator('a[href="/account/address"]').click();
+  await page.locator("#manual-link").click();
+  await page.waitForURL(/\/account\/address\/manual$/);
+  await submit(page);
+  await errorOn(page, "line1");
+  check(await page.locator(".govuk-error-summary li").count() === 3, "three answers are missing");
+  await shot("03e-address-manual-error");
+  await page.fill("#line1", "12 Queen Street");
+  await page.fill("#town", "Belfast");
+  await page.fill("#postcode", "BT1 1AA");
+  await submit(page);
+  await page.locator("#postcode-error").waitFor(); // not in Great Britain: the service says so
+  await page.fill("#town", "cardiff");
+  await page.fill("#postcode", "cf10 1ep");
+  await submit(page);
+  await page.waitForURL(/\/account\/address\/confirm$/);
+  await page.getByText("CARDIFF").first().waitFor(); // the address service's normalised form
+  await submit(page);
+  await page.waitForURL(/\/account\?updated=typed-address/);
+  await page.locator(".govuk-notification-banner--success").waitFor();
+}
+
+/** Tab (never the mouse) until the focused element matches; on our pages its focus must be visible
+ * (govuk-frontend's yellow focus state). */
+async function tabTo(page, selector, text = "", { back = false, limit = 60 } = {}) {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press(back ? "Shift+Tab" : "Tab");
+    const found = await page.evaluate(([sel, txt]) => {
+      const el = document.activeElement;
+      if (!el?.matches(sel) || !(el.textContent ?? "").includes(txt)) return null;
+      const style = getComputedStyle(el);
+      return [style.outlineColor, style.backgroundColor, style.boxShadow].join(" ");
+    }, [selector, text]);
+    if (found !== null) {
+      if (page.url().startsWith(BASE)) check(found.includes("255, 221, 0"), `no visible focus on ${selector} ${text}: ${found}`);
+      return;
+    }
+  }
+  throw new Error(`Tab never reached ${selector} ${text} on ${page.url()}`);
+}
+
+/** The whole of a journey with the keyboard alone: sign in, find and keep an address, the session
+ * time-out warning (stay signed in, then sign out from it). The page's clock is Playwright's, moved on
+ * to the warning; the session's own deadline is the identity service's. */
+async function keyboardJourney(browser, user) {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  await context.clock.install();
+  const page = await context.newPage();
+  page.on("pageerror", (e) => findings.consoleErrors.push(`keyboard: ${e.message}`));
+  const shot = (name) => audit(page, `keyboard-${name}`);
+  await page.goto(`${BASE}/`);
+  await page.locator("main h1").waitFor();
+  await tabTo(page, ".govuk-skip-link", "", { limit: 1 }); // the first stop on every page
+  await tabTo(page, "button, a", "Sign in with GOV.UK One Login");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/authorize/);
+  await tabTo(page, "button", user.name);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${BASE}/account`);
+  await page.locator("#nino, #profile").first().waitFor();
+  if (await page.locator("#nino").count()) {
+    await tabTo(page, "#nino");
+    await page.keyboard.type(user.nino);
+    await page.keyboard.press("Enter");
+    await page.locator("#profile").waitFor();
+  }
+  await tabTo(page, 'a[href="/account/address"]');
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/account\/address$/);
+  await headingHasFocus(page);
+  await tabTo(page, "#postcode");
+  await page.keyboard.type("CF24 7SF");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/select$/);
+  await tabTo(page, "#address");
+  await page.keyboard.press("ArrowDown");
+  check(await page.locator("#address").inputValue() !== "", "the arrow keys did not choose an address");
+  await tabTo(page, "button", "Continue");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/confirm$/);
+  await tabTo(page, "#use-address");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/account\?updated=address/);
+  await page.locator("#profile ~ dl", { hasText: "CF24 7SF" }).waitFor();
+  await page.waitForLoadState("networkidle");
+
+  // Two minutes before the session would end for inactivity: the warning, focused on "Stay signed in".
+  const dialog = page.locator("dialog.app-timeout-dialog[open]");
+  await page.clock.fastForward("28:05");
+  await dialog.waitFor();
+  check(await page.evaluate(() => document.activeElement?.textContent === "Stay signed in"), "the warning did not take focus");
+  const left = await dialog.locator("strong").innerText();
+  check(/^(1 minute|[0-9]+ seconds)\.$|^2 minutes\.$/.test(left), `the warning says ${left} are left`);
+  await shot("01-timeout-warning");
+  await page.keyboard.press("Tab");
+  check(await page.evaluate(() => Boolean(document.activeElement?.closest("dialog"))), "focus left the modal dialog");
+  await page.keyboard.press("Shift+Tab");
+  const touched = page.waitForResponse((r) => r.url().endsWith("/auth/session"));
+  await page.keyboard.press("Enter"); // stay signed in: the session is touched, the count starts again
+  check((await (await touched).json()).signed_in === true, "staying signed in did not keep the session");
+  await dialog.waitFor({ state: "detached" }).catch(() => {});
+  await page.waitForFunction(() => !document.querySelector("dialog.app-timeout-dialog[open]"));
+  await page.clock.fastForward("28:05");
+  await dialog.waitFor();
+  await tabTo(page, "dialog button", "Sign out");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${BASE}/signed-out*`);
+  check(!(await context.cookies()).some((c) => c.name === "dwp_session"), "signing out from the warning kept the session");
+  await context.close();
+}
+
+/** Apply for Universal Credit against the real claims service: the task list, one question a page
+ * for who lives with you and where you live (an empty answer's error summary), the other sections,
+ * the unusual answers confirmed (English: a partner on a single claim), "check your answers", the
+ * declaration and submit, then the claim's status and to-dos. */
+async function applyForUniversalCredit(page, lang, shot) {
+  const tasks = /\/apply\/[0-9a-f-]{36}$/;
+  const section = async (name) => {
+    await page.locator(`.govuk-task-list a[href*="/${name}/"]`).click();
+    await headingHasFocus(page);
+  };
+  const saved = async (name) => {
+    await page.waitForURL((u) => tasks.test(u.pathname) || u.pathname.endsWith("/questions"));
+    if (page.url().endsWith("/questions")) {
+      await shot("c04-unusual-answers");
+      await submit(page);
+      await page.waitForURL((u) => tasks.test(u.pathname));
+    }
+    await page.locator(`#${name}-status`, { hasText: lang === "cy" ? "Wedi’i gwblhau" : "Completed" }).waitFor();
+  };
+  await page.goto(`${BASE}/account`);
+  await page.locator("#apply-link").click();
+  await page.waitForURL(`${BASE}/apply`);
+  await page.locator("#start-claim").waitFor();
+  await shot("c01-apply");
+  await page.locator("#start-claim").click();
+  await page.waitForURL((u) => tasks.test(u.pathname));
+  await shot("c02-task-list");
+  check(await page.locator("#submit-status .govuk-task-list__status--cannot-start-yet").count() === 1, "submit was offered before the sections");
+
+  await section("household");
+  await submit(page);
+  await errorOn(page, "partner");
+  await shot("c03-partner-error");
+  if (lang === "en") {
+    await page.locator("#partner").check(); // a partner on a single claim: unusual, so confirmed later
+    await submit(page);
+    await fillDate(page, "partnerDob", ["9", "9", "1988"]);
+  } else {
+    await page.locator("#partner-2").check();
+  }
+  await submit(page);
+  await page.fill("#children", "1");
+  await submit(page);
+  await fillDate(page, "childDob", ["3", "6", "2019"]);
+  await page.locator("#childSex").check();
+  await submit(page);
+  await saved("household");
+
+  await section("housing");
+  await page.locator("#tenure").check(); // a council or housing association
+  await shot("c05-tenure");
+  await submit(page);
+  await page.fill("#rent", "450");
+  await submit(page);
+  await page.locator("#landlord-2").check();
+  await submit(page);
+  await page.fill("#bedrooms", "2");
+  await submit(page);
+  await saved("housing");
+
+  await section("income");
+  await page.locator("#job").check();
+  await submit(page);
+  await page.fill("#employer", "Corner Shop Ltd");
+  await page.fill("#pay", "950");
+  await page.fill("#hours", "20");
+  await fillDate(page, "started", ["8", "1", "2024"]);
+  await shot("c06-job");
+  await submit(page);
+  await saved("income");
+  await section("capital");
+  await page.fill("#savings", "1200");
+  await submit(page);
+  await saved("capital");
+  for (const [name, no] of [["childcare", "#childcare-2"], ["health", "#health-2"], ["caring", "#caring-2"]]) {
+    await section(name);
+    await page.locator(no).check();
+    await submit(page);
+    await saved(name);
+  }
+
+  await page.locator('#submit-status').waitFor();
+  await page.locator('.govuk-task-list a[href$="/check-answers"]').click();
+  await headingHasFocus(page);
+  await page.getByText("Corner Shop Ltd").first().waitFor();
+  await shot("c07-check-answers");
+  await page.locator('main a[href$="/declaration"]').click();
+  await headingHasFocus(page);
+  await shot("c08-declaration");
+  await submit(page);
+  await page.waitForURL(/\/status\?submitted=1$/);
+  await page.locator(".govuk-panel--confirmation").waitFor();
+  await page.locator("main .govuk-task-list__item").first().waitFor(); // the to-dos the claims service set
+  const todos = await page.locator("main .govuk-task-list__item").allInnerTexts();
+  check(todos.some((t) => /Claimant Commitment|Ymrwymiad Hawlydd/.test(t)), `no Claimant Commitment to-do: ${todos}`);
+  check(todos.some((t) => /tenancy agreement|cytundeb tenantiaeth/.test(t)), `no tenancy agreement asked for: ${todos}`);
+  await shot("c09-status");
+}
+
 async function journey(browser, lang, user) {
   const t = lang === "cy"
     ? { start: "Dechrau nawr", signIn: "Mewngofnodi gyda GOV.UK One Login", continue: "Parhau", submit: "Gwirio beth allwn ei gael", title: "Gwirio beth allech ei gael", result: "Gallech gael", signOut: "Allgofnodi", error: "Gwall:", signedOut: "Rydych wedi allgofnodi", account: "Eich cyfrif", problem: "Mae problem wedi codi" }
@@ -68,6 +319,7 @@ async function journey(browser, lang, user) {
   // Sign in through the One Login simulator.
   await page.getByRole("button", { name: t.signIn }).click();
   await page.waitForURL(/\/authorize/);
+  check(new URL(page.url()).searchParams.get("ui_locales") === lang, `One Login was not asked for ${lang} pages`);
   await page.getByRole("button", { name: new RegExp(user.name) }).click();
   await page.waitForURL(`${BASE}/account`);
   await page.getByText(user.name).first().waitFor();
@@ -86,6 +338,8 @@ async function journey(browser, lang, user) {
   }
   await page.locator("#profile").waitFor();
   await shot("03-account");
+  await addressFinder(page, lang, shot);
+  await applyForUniversalCredit(page, lang, shot);
 
   // The estimate: one question a page.
   await page.getByRole("link", { name: t.title }).first().click();
@@ -167,8 +421,12 @@ let failed = null;
 const results = [];
 try {
   const nino = () => `AB${String(Math.floor(Math.random() * 1e6)).padStart(6, "0")}C`;
-  results.push(await journey(browser, "en", { name: "Sarah Anne Jones", nino: process.env.NINO_EN ?? nino() }));
-  results.push(await journey(browser, "cy", { name: "Gwen Evans", nino: process.env.NINO_CY ?? nino() }));
+  // JOURNEYS=keyboard runs one of them (while developing a page); all three by default.
+  const only = (process.env.JOURNEYS ?? "en,cy,keyboard").split(",");
+  // Mohammed applies for UC in English: the e2e tests claim as Sarah and expect hers to be her only claim.
+  if (only.includes("en")) results.push(await journey(browser, "en", { name: "Mohammed Khan", nino: process.env.NINO_EN ?? nino() }));
+  if (only.includes("cy")) results.push(await journey(browser, "cy", { name: "Gwen Evans", nino: process.env.NINO_CY ?? nino() }));
+  if (only.includes("keyboard")) await keyboardJourney(browser, { name: "Sarah Anne Jones", nino: nino() });
 } catch (error) {
   failed = error;
 } finally {

@@ -372,6 +372,28 @@ async def contact_details(citizen_id: str, ctx: Ctx, caller: ContactReader) -> C
     return ContactDetails.model_validate(view.model_dump(include=set(ContactDetails.model_fields)))
 
 
+class IdentityDetails(BaseModel):
+    """The proven identity's facts a look-up needs (`contracts.citizens.CitizenIdentity`)."""
+
+    id: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    national_insurance_number: str
+
+
+@internal.get(
+    "/{citizen_id}/identity",
+    response_model=IdentityDetails,
+    summary="The proven name, date of birth and NINO (claims and workers only, for HMRC and assessments)",
+)
+async def identity_details(citizen_id: str, ctx: Ctx, caller: ContactReader) -> IdentityDetails:
+    citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
+    return IdentityDetails.model_validate(
+        _view(citizen).model_dump(include=set(IdentityDetails.model_fields))
+    )
+
+
 @router.get(
     "/{citizen_id}", response_model=CitizenView, summary="Read a profile (your own, or as a caseworker)"
 )

@@ -59,6 +59,18 @@ class CitizenRecord(BaseModel):
     updated_at: datetime | None = None
 
 
+class CitizenIdentity(BaseModel):
+    """`GET /v1/internal/citizens/{id}/identity` (the claims service and the workers only): the facts of
+    a proven identity that an HMRC look-up and an assessment need. Never logged, never stored in clear."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    national_insurance_number: str
+
+
 class CitizenContact(BaseModel):
     """`GET /v1/citizens/{id}/contact` (with the notifications worker's service token): how to reach them."""
 

@@ -10,6 +10,7 @@ gets a fresh short-lived internal token from the identity service, used once and
 from __future__ import annotations
 
 import re
+import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,12 @@ async def _call(request: Request, method: str, path: str, **kwargs: Any) -> http
     headers = dict(kwargs.pop("headers", {}) or {})
     if request_id:
         headers.setdefault("X-Request-ID", request_id)
+    # The person's own address (uvicorn has taken it from X-Forwarded-For only if the load balancer in
+    # front of us is trusted), so the gateway's per-address limits count people, not this one BFF. Any
+    # X-Forwarded-For the browser sent is never passed on: the gateway trusts this header from us.
+    headers.pop("X-Forwarded-For", None)
+    if request.client:
+        headers["X-Forwarded-For"] = request.client.host
     try:
         return await _http(request).request(method, url, headers=headers, **kwargs)
     except httpx.TimeoutException as exc:
@@ -132,12 +139,16 @@ async def _form(request: Request) -> dict[str, str]:
 async def sign_in(request: Request, level: str = "P2") -> Response:
     if level not in ("P0", "P2"):
         raise Problem(400, "Bad request", "level is P0 or P2.", type_="bad-level")
-    query = urlencode({"level": level, "return_to": "/account"})
+    # One Login's pages in the language the person chose here (`dwp_lang`, or `?lang=` on the link).
+    lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    query = urlencode({"level": level, "return_to": "/account", "ui_locales": "cy" if lang == "cy" else "en"})
     upstream = await _call(request, "GET", f"/v1/auth/one-login/start?{query}")
     location = upstream.headers.get("location")
     if upstream.status_code != 302 or not location:
         log.warning("sign_in_start_failed", status=upstream.status_code)
-        return RedirectResponse("/could-not-sign-in", status_code=303, headers=NO_STORE)
+        # Too many requests, or One Login or the identity service down: "try again later", not a
+        # stale link (nothing the person did is wrong).
+        return RedirectResponse("/could-not-sign-in?reason=unavailable", status_code=303, headers=NO_STORE)
     response = RedirectResponse(location, status_code=302, headers=NO_STORE)
     _relay_cookies(upstream, response, _settings(request))
     return response
@@ -208,6 +219,8 @@ async def session(request: Request) -> JSONResponse:
         "name": current.get("name"),
         "level_of_confidence": current.get("level_of_confidence"),
         "expires_at": current.get("expires_at"),
+        # Our clock beside the deadline, so the page counts down the time left, whatever its own clock says.
+        "now": int(time.time()),
     }
     return JSONResponse(body, headers=NO_STORE)
 

@@ -38,6 +38,9 @@ def build_app(
     """The BFF; `transport` lets tests put an in-process gateway behind the BFF's own client."""
     settings = settings or get_settings()
     frontend = frontend or FrontendSettings(platform=settings)
+    if transport is None and frontend.source_address:
+        # Our calls leave from one known address, which the gateway trusts for X-Forwarded-For.
+        transport = httpx.AsyncHTTPTransport(local_address=frontend.source_address)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -21,6 +21,12 @@ class FrontendSettings(BaseSettings):
     public_url: str | None = Field(
         None, description="The address browsers use; the origin CSRF checks compare against."
     )
+    source_address: str | None = Field(
+        None,
+        description="The local address the BFF's calls to the gateway come from, so that the gateway can "
+        "trust exactly this address as a proxy (`dwp up` gives it 127.0.0.2); the system's choice when "
+        "unset.",
+    )
     platform: Settings = Field(default_factory=Settings, exclude=True)
 
     @property

@@ -128,7 +128,10 @@ def build_app(
         app.state.http = client
         app.state.routes = RouteTable.from_catalogue(settings)
         app.state.limiter = RateLimiter(
-            gateway.rate_limit, settings.redis_url, refusals=gateway.refused_rate_limit
+            gateway.rate_limit,
+            settings.redis_url,
+            refusals=gateway.refused_rate_limit,
+            cluster=settings.dwp_redis_cluster,
         )
         try:
             yield

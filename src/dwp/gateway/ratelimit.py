@@ -14,8 +14,10 @@ import math
 import time
 
 from limits import RateLimitItem, parse_many
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import MemoryStorage, RedisClusterStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+
+from dwp.platform.cache import limits_storage_uri
 
 
 def principal_key(kind: str, subject: str) -> str:
@@ -31,13 +33,21 @@ def _refusals_key(address: str) -> str:
 
 
 class RateLimiter:
-    def __init__(self, limits: str, redis_url: str | None = None, *, refusals: str = "20/minute") -> None:
+    def __init__(
+        self,
+        limits: str,
+        redis_url: str | None = None,
+        *,
+        refusals: str = "20/minute",
+        cluster: bool = False,
+    ) -> None:
         self._items: list[RateLimitItem] = parse_many(limits)
         self._refusal_items: list[RateLimitItem] = parse_many(refusals)
         self.storage: Storage
         if redis_url:
-            uri = "async+" + redis_url if not redis_url.startswith("async+") else redis_url
-            self.storage = RedisStorage(uri, implementation="redispy", key_prefix="dwp-gateway")
+            uri, options = limits_storage_uri(redis_url, cluster=cluster, asynchronous=True)
+            storage = RedisClusterStorage if cluster else RedisStorage
+            self.storage = storage(uri, implementation="redispy", key_prefix="dwp-gateway", **options)
         else:
             self.storage = MemoryStorage()
         self._limiter = FixedWindowRateLimiter(self.storage)

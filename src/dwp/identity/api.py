@@ -83,9 +83,12 @@ async def one_login_start(
     request: Request,
     level: Annotated[Literal["P0", "P2"], Query(description="P2 proves identity too")] = "P2",
     return_to: str = "/v1/auth/me",
+    ui_locales: Annotated[
+        Literal["en", "cy"], Query(description="The language One Login's pages speak: the person's choice")
+    ] = "en",
 ) -> RedirectResponse:
     pending, url = await service.start_sign_in(
-        _ctx(request), provider="one-login", confidence=level, return_to=return_to
+        _ctx(request), provider="one-login", confidence=level, return_to=return_to, ui_locales=ui_locales
     )
     return _redirect_with_sign_in_cookie(request, url, pending.state)
 

@@ -4,9 +4,11 @@ use the identity service's own tables and keys directly, as an operator's task w
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 from dwp.identity import service
+from dwp.identity.tokens import ACTIVATION_DELAY_SECONDS
 from dwp.platform.database import Database
 from dwp.platform.pii import PiiCipher
 from dwp.platform.settings import Settings
@@ -36,9 +38,11 @@ def mint(settings: Settings, **claims: Any) -> str:
 
 
 def rotate(settings: Settings) -> str:
-    """Rotate the signing key; returns the new key id."""
+    """Rotate the signing key; says which key was published and when it starts signing."""
 
     async def action(database: Database, cipher: PiiCipher) -> str:
-        return await service.rotate_signing_keys(database=database, cipher=cipher)
+        key = await service.rotate_signing_keys(database=database, cipher=cipher)
+        takes_over = datetime.fromtimestamp(key.created_at + ACTIVATION_DELAY_SECONDS, UTC)
+        return f"published new key {key.kid}; it signs from {takes_over:%H:%M:%S} UTC, the old key until then"
 
     return str(asyncio.run(_with_database(settings, action)))

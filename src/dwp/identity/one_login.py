@@ -85,12 +85,12 @@ class OneLoginClient:
         """The public half of the client key, as registered with One Login."""
         return {"keys": [self.config.client_key.as_dict(private=False) | {"use": "sig", "alg": "ES256"}]}
 
-    async def authorization_url(self, pending: PendingSignIn) -> str:
+    async def authorization_url(self, pending: PendingSignIn, *, ui_locales: str = "en") -> str:
         meta = await self.metadata()
         params: dict[str, Any] = {
             "nonce": pending.nonce,
             "vtr": json.dumps([vector_for(pending.confidence)]),
-            "ui_locales": "en",
+            "ui_locales": ui_locales,
             "code_challenge": create_s256_code_challenge(pending.code_verifier),
             "code_challenge_method": "S256",
         }

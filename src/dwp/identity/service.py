@@ -37,7 +37,7 @@ from dwp.identity.oidc import ProviderUnavailable
 from dwp.identity.one_login import ADDRESS_CLAIM, OneLoginClient
 from dwp.identity.repository import SessionStore
 from dwp.identity.staff import StaffSignInClient
-from dwp.identity.tokens import KeyRing, SigningKey, rotation
+from dwp.identity.tokens import KEY_RING_RELOAD_SECONDS, KeyRing, SigningKey, rotation
 from dwp.platform import catalog
 from dwp.platform.database import Database
 from dwp.platform.http import ResilientClient, UpstreamRejected
@@ -47,7 +47,6 @@ PENDING_SIGN_IN_SECONDS = 600
 LOGOUT_JTI_MEMORY_SECONDS = 180
 """One Login: "Check your service has not received another logout token with the same jti in the
 last 3 minutes"."""
-KEY_RING_RELOAD_SECONDS = 30.0
 
 
 @dataclass
@@ -93,15 +92,17 @@ async def ensure_signing_key(
 
 async def rotate_signing_keys(
     *, database: Database, cipher: PiiCipher, clock: Callable[[], float] = time.time
-) -> str:
-    """Start signing with a new key; the old one stays published until its tokens have expired."""
+) -> SigningKey:
+    """Publish a new key, which signs once every verifier can have seen it (`tokens.rotation`); the old
+    one signs until then and stays published until its tokens have expired. Returns the new key."""
     now = int(clock())
     async with database.transaction() as tx:
         new, retired = rotation(await repository.load_signing_keys(tx, cipher), now)
         for key in retired:
-            await repository.retire_signing_key(tx, key.kid, now)
+            assert key.retired_at is not None
+            await repository.retire_signing_key(tx, key.kid, key.retired_at)
         await repository.add_signing_key(tx, cipher, new)
-    return new.kid
+    return new
 
 
 async def mint_with_current_key(*, database: Database, cipher: PiiCipher, **claims: Any) -> str:
@@ -127,15 +128,23 @@ async def published_keys(ctx: IdentityContext) -> dict[str, object]:
 
 
 async def start_sign_in(
-    ctx: IdentityContext, *, provider: Literal["one-login", "staff"], confidence: Confidence, return_to: str
+    ctx: IdentityContext,
+    *,
+    provider: Literal["one-login", "staff"],
+    confidence: Confidence,
+    return_to: str,
+    ui_locales: Literal["en", "cy"] = "en",
 ) -> tuple[PendingSignIn, str]:
-    """Remember state, nonce and PKCE verifier, and return the provider's authorisation URL."""
+    """Remember state, nonce and PKCE verifier, and return the provider's authorisation URL (One
+    Login's pages in the person's language, `ui_locales`)."""
     now = ctx.now()
     pending = PendingSignIn.start(provider=provider, confidence=confidence, now=now, return_to=return_to)
     await ctx.store.put_pending(pending, now + PENDING_SIGN_IN_SECONDS)
-    client = ctx.one_login if provider == "one-login" else ctx.staff
     with _provider_reachable(provider):
-        url = await client.authorization_url(pending)
+        if provider == "one-login":
+            url = await ctx.one_login.authorization_url(pending, ui_locales=ui_locales)
+        else:
+            url = await ctx.staff.authorization_url(pending)
     return pending, url
 
 

@@ -1,24 +1,39 @@
 """Internal tokens: the ES256 signing keys, their rotation, the JWKS, and the tokens minted with them.
 
-After a rotation the newest key signs; the retired key stays in the JWKS until every token it signed
-has expired, so nothing signed before the rotation stops working early.
+A rotation publishes first and signs later. The new key is in the JWKS at once but signs only from
+`ACTIVATION_DELAY_SECONDS` later, by when every verifier can have seen it: the identity tasks reload their
+key ring every `KEY_RING_RELOAD_SECONDS` (so each serves the new key in its JWKS), and a verifier that
+meets an unknown key id refetches the JWKS at most every `VERIFIER_REFETCH_SECONDS`
+(`dwp.platform.auth.KeySource`). Signing with the new key at once, as this did, had verifiers that had
+just fetched refuse every new token for up to ~45 s. Until then the old key signs; it is retired at the
+moment the new one takes over, and stays published until every token it signed has expired.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from joserfc import jwk
 
-from dwp.platform.auth import MAX_TOKEN_SECONDS, mint_token, public_key_set
+from dwp.platform.auth import CLOCK_SKEW_SECONDS, MAX_TOKEN_SECONDS, KeySource, mint_token, public_key_set
 
 LONGEST_TOKEN_SECONDS = MAX_TOKEN_SECONDS
 """No token lives longer than this (`mint_token` refuses to), so a key retired this long ago (plus
 skew) verifies nothing."""
 RETIREMENT_GRACE_SECONDS = LONGEST_TOKEN_SECONDS + 60
+"""How long a retired key stays published after it last signed: its tokens' longest life, plus more than
+the verifiers' clock skew."""
+KEY_RING_RELOAD_SECONDS = 30.0
+"""How often an identity task reloads its keys from the database (a rotation is made by one task or the
+command line)."""
+VERIFIER_REFETCH_SECONDS = KeySource.REFETCH_AFTER_SECONDS
+ACTIVATION_DELAY_SECONDS = int(KEY_RING_RELOAD_SECONDS + VERIFIER_REFETCH_SECONDS + CLOCK_SKEW_SECONDS)
+"""From publication to first signature: every identity task publishes the key, then any verifier's next
+refetch finds it, with the clocks' skew to spare."""
 
 
 @dataclass(frozen=True)
@@ -43,24 +58,42 @@ class SigningKey:
 
 
 class KeyRing:
-    """The keys as loaded from the store: one current key and the retired ones still published."""
+    """The keys as loaded from the store: the one that signs at a given moment, and those published."""
 
-    def __init__(self, keys: Sequence[SigningKey]) -> None:
-        live = [k for k in keys if k.retired_at is None]
-        if not live:
+    def __init__(
+        self, keys: Sequence[SigningKey], *, activation_delay: int = ACTIVATION_DELAY_SECONDS
+    ) -> None:
+        if not any(k.retired_at is None for k in keys):
             raise ValueError("the key ring has no current key")
-        self.current = max(live, key=lambda k: k.created_at)
-        self._keys = list(keys)
-        self._current_key = self.current.key
+        self._keys = sorted(keys, key=lambda k: (k.created_at, k.kid))
+        self._delay = activation_delay
+        self._imported = {k.kid: k.key for k in self._keys}
+
+    def signing_key(self, now: float) -> SigningKey:
+        """The newest key still signing that has been published long enough; with none (the first key
+        of a new environment, which nobody can have verified anything against), the oldest one."""
+        live = [k for k in self._keys if k.retired_at is None or now < k.retired_at]
+        if not live:  # every key's retirement has passed with no successor: keep signing with the last
+            live = [k for k in self._keys if k.retired_at is None]
+        ready = [k for k in live if k.created_at + self._delay <= now]
+        return ready[-1] if ready else live[0]
 
     def jwks(self, now: int) -> dict[str, object]:
-        return dict(public_key_set(k.key for k in self._keys if k.published(now)))
+        return dict(public_key_set(self._imported[k.kid] for k in self._keys if k.published(now)))
 
-    def mint(self, **claims: object) -> str:
-        return mint_token(self._current_key, **claims)  # type: ignore[arg-type]
+    def mint(self, *, now: float | None = None, **claims: object) -> str:
+        moment = time.time() if now is None else now
+        key = self._imported[self.signing_key(moment).kid]
+        return mint_token(key, now=moment, **claims)  # type: ignore[arg-type]
 
 
-def rotation(keys: Sequence[SigningKey], now: int) -> tuple[SigningKey, list[SigningKey]]:
-    """A new current key, and the keys it retires (every key that was current until now)."""
-    retired = [SigningKey(k.kid, k.private_jwk, k.created_at, now) for k in keys if k.retired_at is None]
+def rotation(
+    keys: Sequence[SigningKey], now: int, *, activation_delay: int = ACTIVATION_DELAY_SECONDS
+) -> tuple[SigningKey, list[SigningKey]]:
+    """A new key, published now and signing from `now + activation_delay`, and the keys it retires then
+    (each key not yet retired keeps signing until that moment)."""
+    takes_over = now + activation_delay
+    retired = [
+        SigningKey(k.kid, k.private_jwk, k.created_at, takes_over) for k in keys if k.retired_at is None
+    ]
     return SigningKey.generate(now), retired

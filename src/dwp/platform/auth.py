@@ -108,13 +108,18 @@ class Actor:
 class KeySource:
     """The issuer's public keys: from a JWKS URL (refetched when an unknown key id appears) or given."""
 
+    REFETCH_AFTER_SECONDS = 30.0
+    """At most one refetch this often, so that forged key ids cannot flood the issuer. The identity
+    service publishes a new key this long (and more) before signing with it."""
+
     def __init__(
         self,
         *,
         jwks_url: str | None = None,
         key_set: KeySet | None = None,
         http: httpx.AsyncClient | None = None,
-        refetch_after_seconds: float = 30.0,
+        refetch_after_seconds: float = REFETCH_AFTER_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if (jwks_url is None) == (key_set is None):
             raise ValueError("give exactly one of jwks_url and key_set")
@@ -123,6 +128,7 @@ class KeySource:
         self._fetched_at = 0.0
         self._http = http
         self._refetch_after = refetch_after_seconds
+        self._clock = clock
         self._lock = asyncio.Lock()
 
     async def key_set(self, kid: str | None) -> KeySet:
@@ -139,7 +145,7 @@ class KeySource:
         assert self._url is not None
         known = self._keys is not None and any(k.kid == kid for k in self._keys.keys)
         # Refetch on an unknown kid (rotation), but at most every 30 s so a forged kid can't flood the issuer.
-        if self._keys is None or (not known and time.monotonic() - self._fetched_at > self._refetch_after):
+        if self._keys is None or (not known and self._clock() - self._fetched_at > self._refetch_after):
             if self._http is not None:
                 response = await self._http.get(self._url, timeout=3)
             else:
@@ -147,7 +153,7 @@ class KeySource:
                     response = await client.get(self._url)
             response.raise_for_status()
             self._keys = KeySet.import_key_set(response.json())
-            self._fetched_at = time.monotonic()
+            self._fetched_at = self._clock()
         return self._keys
 
 

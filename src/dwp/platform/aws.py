@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import secrets
 import uuid
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -149,8 +151,8 @@ def bootstrap(settings: Settings) -> dict[str, list[str]]:
             )
             made["subscriptions"].append(f"{topic} -> {queue.name}")
     _bootstrap_dynamodb(settings, made)
-    _bootstrap_s3(settings, made)
     _bootstrap_kms(settings, made)
+    _bootstrap_s3(settings, made)
     _bootstrap_secrets(settings, made)
     made["marker"].append(f"{BOOTSTRAP_MARKER}={_write_bootstrap_marker(settings)}")
     return made
@@ -193,15 +195,111 @@ def _bootstrap_dynamodb(settings: Settings, made: dict[str, list[str]]) -> None:
 
 
 def _bootstrap_s3(settings: Settings, made: dict[str, list[str]]) -> None:
+    """The evidence bucket as `infra/` makes it: versioned, private, SSE-KMS with the data key by
+    default, the same bucket policy, a CORS rule for the SPA's origin (the browser POSTs uploads straight
+    to the bucket) and uploads as they arrived expiring after `EVIDENCE_INCOMING_DAYS`."""
     s3 = client("s3", settings)
+    bucket = catalog.EVIDENCE_BUCKET
     try:
-        s3.head_bucket(Bucket=catalog.EVIDENCE_BUCKET)
+        s3.head_bucket(Bucket=bucket)
     except ClientError:
-        s3.create_bucket(
-            Bucket=catalog.EVIDENCE_BUCKET,
-            CreateBucketConfiguration={"LocationConstraint": settings.aws_region},
-        )
-    made["buckets"].append(catalog.EVIDENCE_BUCKET)
+        with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
+            s3.create_bucket(
+                Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": settings.aws_region}
+            )
+    key_arn = _data_key_arn(settings)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": key_arn,
+                    },
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    s3.put_bucket_cors(
+        Bucket=bucket,
+        CORSConfiguration={
+            "CORSRules": [
+                {
+                    "AllowedMethods": list(catalog.EVIDENCE_CORS_METHODS),
+                    "AllowedOrigins": spa_origins(settings),
+                    "AllowedHeaders": ["content-type"],
+                    "MaxAgeSeconds": 3000,
+                }
+            ]
+        },
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": f"{prefix}{catalog.EVIDENCE_INCOMING}".replace("/", "-").strip("-"),
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": f"{prefix}{catalog.EVIDENCE_INCOMING}"},
+                    "Expiration": {"Days": catalog.EVIDENCE_INCOMING_DAYS},
+                    "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+                }
+                for p in catalog.PROCESSES
+                for prefix in p.bucket_prefixes
+            ]
+        },
+    )
+    statements = catalog.evidence_bucket_statements(
+        f"arn:{_partition_of_region(settings.aws_region)}:s3:::{bucket}", key_arn
+    )
+    # moto 5.2 evaluates a bucket policy on object requests but treats a statement whose condition does
+    # not hold as a deny, whatever its effect (moto.iam.access_control.IAMPolicyStatement), so the
+    # conditional denies would refuse every upload and read here. Only the unconditional ones are put
+    # on the embedded endpoint; the service sends the encryption fields itself and never reads an
+    # object tagged infected, and infra/ puts every statement (tests/infra checks it).
+    statements = [s for s in statements if "Condition" not in s]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    made["buckets"].append(bucket)
+
+
+def spa_origins(settings: Settings) -> list[str]:
+    """The origins the SPA is served from locally: the frontend's address (and the same port on
+    `localhost`, which a browser treats as another origin), and its public address when one is set."""
+    origins: list[str] = []
+    for url in (settings.service_url("frontend"), os.environ.get("DWP_FRONTEND_PUBLIC_URL")):
+        if not url:
+            continue
+        parts = urlsplit(url)
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+        if parts.hostname == "127.0.0.1":
+            origins.append(
+                f"{parts.scheme}://localhost:{parts.port}" if parts.port else f"{parts.scheme}://localhost"
+            )
+    return list(dict.fromkeys(origins))
+
+
+def _data_key_arn(settings: Settings) -> str:
+    """The data key's ARN, made with its alias if missing (on AWS the CDK app makes it)."""
+    kms = client("kms", settings)
+    try:
+        return str(kms.describe_key(KeyId=catalog.DATA_KEY_ALIAS)["KeyMetadata"]["Arn"])
+    except kms.exceptions.NotFoundException:
+        key = kms.create_key(Description="DWP data at rest (evidence bucket)", KeyUsage="ENCRYPT_DECRYPT")
+        with contextlib.suppress(kms.exceptions.AlreadyExistsException):
+            kms.create_alias(AliasName=catalog.DATA_KEY_ALIAS, TargetKeyId=key["KeyMetadata"]["KeyId"])
+        return str(kms.describe_key(KeyId=catalog.DATA_KEY_ALIAS)["KeyMetadata"]["Arn"])
 
 
 def _bootstrap_kms(settings: Settings, made: dict[str, list[str]]) -> None:
@@ -213,6 +311,8 @@ def _bootstrap_kms(settings: Settings, made: dict[str, list[str]]) -> None:
         ]["KeyId"]
         kms.create_alias(AliasName=catalog.PII_KEY_ALIAS, TargetKeyId=key_id)
     made["keys"].append(catalog.PII_KEY_ALIAS)
+    _data_key_arn(settings)
+    made["keys"].append(catalog.DATA_KEY_ALIAS)
 
 
 def _bootstrap_secrets(settings: Settings, made: dict[str, list[str]]) -> None:

@@ -1,10 +1,17 @@
-"""A small cache interface: Redis when `REDIS_URL` is set, an in-process TTL cache otherwise."""
+"""A small cache interface: Redis when `REDIS_URL` is set, an in-process TTL cache otherwise.
+
+With `DWP_REDIS_CLUSTER=true` (ElastiCache in cluster mode, as `infra/` builds it) every Redis user of the
+platform talks to it with a cluster client, which follows the slots to their owners: this cache, and the
+`limits` storages of the gateway's rate limits and the workers' Notify allowance (`limits_storage`).
+A plain client against a cluster fails with MOVED on most keys.
+"""
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Protocol
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as redis
 
@@ -61,8 +68,12 @@ class MemoryCache:
 
 
 class RedisCache:
-    def __init__(self, url: str, namespace: str) -> None:
-        self._client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    def __init__(self, url: str, namespace: str, *, cluster: bool = False) -> None:
+        self._client: redis.Redis | redis.RedisCluster
+        if cluster:
+            self._client = redis.RedisCluster.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        else:
+            self._client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         self._ns = namespace
 
     def _key(self, key: str) -> str:
@@ -90,5 +101,25 @@ class RedisCache:
 
 def cache_from_settings(settings: Settings, namespace: str) -> Cache:
     if settings.redis_url:
-        return RedisCache(settings.redis_url, namespace=f"dwp:{namespace}")
+        return RedisCache(
+            settings.redis_url, namespace=f"dwp:{namespace}", cluster=settings.dwp_redis_cluster
+        )
     return MemoryCache()
+
+
+def limits_storage_uri(redis_url: str, *, cluster: bool, asynchronous: bool) -> tuple[str, dict[str, Any]]:
+    """The `limits` package's storage URI and options for this Redis (`limits.storage_from_string`).
+
+    `limits` names a cluster by its scheme (`redis+cluster://`) and takes TLS as an option rather than
+    from a `rediss` scheme in cluster mode; the database number means nothing to a cluster.
+    """
+    parts = urlsplit(redis_url)
+    options: dict[str, Any] = {}
+    scheme = parts.scheme
+    if cluster:
+        if scheme == "rediss":
+            options["ssl"] = True
+        scheme = "redis+cluster"
+        parts = parts._replace(path="")
+    uri = urlunsplit(parts._replace(scheme=f"async+{scheme}" if asynchronous else scheme))
+    return uri, options

@@ -123,6 +123,14 @@ TOPICS = (
 SESSIONS_TABLE = f"{PREFIX}-sessions"
 IDEMPOTENCY_TABLE = f"{PREFIX}-idempotency"
 EVIDENCE_BUCKET = f"{PREFIX}-evidence"
+EVIDENCE_SCAN_TAG = f"{PREFIX}-scan"
+"""Object tag the malware scan's verdict is written to; the bucket policy denies reading `infected`."""
+EVIDENCE_QUARANTINE = "quarantine/"
+"""Sub-prefix (under a service's bucket prefix) of flagged objects, which nobody may read."""
+EVIDENCE_INCOMING = "incoming/"
+"""Sub-prefix of objects as the citizen uploaded them, before their checks; expired by lifecycle."""
+DATA_KEY_ALIAS = f"alias/{PREFIX}-data"
+"""The platform's key for data at rest (RDS, S3, SNS, SQS, secrets); evidence is encrypted with it."""
 PII_KEY_ALIAS = f"alias/{PREFIX}-pii"
 BLIND_INDEX_SECRET = f"{PREFIX}/pii-blind-index-key"
 
@@ -132,6 +140,60 @@ NOTIFY_PER_MINUTE = 2700
 """The platform's own limit on requests to GOV.UK Notify, below Notify's 3,000 a minute per key."""
 
 TABLES: tuple[Table, ...] = (Table(SESSIONS_TABLE), Table(IDEMPOTENCY_TABLE))
+
+EVIDENCE_INCOMING_DAYS = 2
+"""Days an uploaded object is kept as uploaded: the service checks it within minutes and copies what it
+accepts (or quarantines), so the upload itself is only ever needed briefly."""
+EVIDENCE_CORS_METHODS = ("POST",)
+"""What the SPA's origin may send to the evidence bucket: the presigned POST form, nothing else."""
+
+
+def evidence_bucket_statements(bucket_arn: str, key_arn: str) -> list[dict[str, object]]:
+    """The evidence bucket's policy beyond TLS-only, the same on AWS (`infra/`) and in bootstrap.
+
+    Every upload must name the platform's data key with SSE-KMS (the presigned POST's policy requires
+    the same two fields); no one may read a quarantined object, or one the scan tagged infected, so a
+    link to one cannot work even if it were issued.
+    """
+    objects = f"{bucket_arn}/*"
+    quarantined = [
+        f"{bucket_arn}/{prefix}{EVIDENCE_QUARANTINE}*" for p in PROCESSES for prefix in p.bucket_prefixes
+    ]
+    anyone = {"AWS": "*"}
+    return [
+        {
+            "Sid": "DenyUploadsNotEncryptedWithKms",
+            "Effect": "Deny",
+            "Principal": anyone,
+            "Action": "s3:PutObject",
+            "Resource": objects,
+            "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}},
+        },
+        {
+            "Sid": "DenyUploadsWithAnotherKey",
+            "Effect": "Deny",
+            "Principal": anyone,
+            "Action": "s3:PutObject",
+            "Resource": objects,
+            "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn}},
+        },
+        {
+            "Sid": "DenyReadingQuarantine",
+            "Effect": "Deny",
+            "Principal": anyone,
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": quarantined,
+        },
+        {
+            "Sid": "DenyReadingInfected",
+            "Effect": "Deny",
+            "Principal": anyone,
+            "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+            "Resource": objects,
+            "Condition": {"StringEquals": {f"s3:ExistingObjectTag/{EVIDENCE_SCAN_TAG}": "infected"}},
+        },
+    ]
+
 
 NOTIFICATIONS_QUEUE = Queue(name=f"{PREFIX}-notifications", topics=(CITIZEN_EVENTS_TOPIC,))
 ASSESSMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-assessment-run", topics=())
@@ -202,6 +264,7 @@ PROCESSES: tuple[Process, ...] = (
         name="claims",
         kind="service",
         port=8104,
+        app="dwp.claims.app:app",
         route_prefixes=("/v1/claims",),
         db_schema="claims",
         publishes=(CLAIMS_EVENTS_TOPIC,),

@@ -87,7 +87,13 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # uvicorn's own access log would duplicate ours; its error log stays.
+    # uvicorn's loggers go through the handler above, never their own plain-text ones (`dwp serve` runs
+    # uvicorn with `log_config=None`; this also undoes a config uvicorn installed before us). Its access
+    # log would duplicate ours; its error log (start-up, shutdown, tracebacks) stays.
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.asgi"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
     for noisy in ("botocore", "boto3", "urllib3", "aiosqlite", "asyncio", "httpx", "httpcore", "werkzeug"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -198,7 +198,9 @@ class PlatformMiddleware:
         LATENCY.labels(self.service, method, route).observe(duration)
         if scope["path"] in _QUIET_PATHS and status < 400:
             return
-        self.log.info(
+        # A 5xx is the platform's failure, so its access line is an error an alarm can count.
+        emit = self.log.error if status >= 500 else self.log.info
+        emit(
             "request",
             method=method,
             route=route,

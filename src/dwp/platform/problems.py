@@ -219,7 +219,9 @@ DEPENDENCY_DOWN = ErrorMapping(
 # wrong: class 08 (connection exception), 53 (insufficient resources: too many connections), 57P0x
 # (shutting down, starting up: "cannot connect now"), 55000 (object not in prerequisite state, raised
 # while a server is not ready) and 25006 (a write reached a read-only standby during a failover).
-_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P0", "55000", "25006")
+# 28P01: the database refused our password; during a credential rotation, until the secret is re-read
+# (dwp.platform.database.SecretCredentials), it is the database being unavailable to us, not a bug.
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "53", "57P0", "55000", "25006", "28P01")
 
 
 def dependency_errors() -> tuple[type[Exception], ...]:

@@ -84,7 +84,10 @@ class UnitOfWork(abc.ABC, Generic[R]):
 class UnitOfWorkFactory(Protocol[R]):
     """What a service context holds: call it for a fresh unit of work per use case."""
 
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork[R]: ...
+    def __call__(self, *, read_only: bool = False, stale_ok: bool = False) -> UnitOfWork[R]:
+        """`stale_ok` (with `read_only`): the reads may come from a read replica, a little behind the
+        primary; for queues, lists, searches and reports, never for a read after the caller's own write."""
+        ...
 
 
 class SqlOutbox:
@@ -113,7 +116,11 @@ class SqlUnitOfWork(UnitOfWork[R]):
         source: str,
         idempotency: IdempotencyKeys | None = None,
         read_only: bool = False,
+        stale_ok: bool = False,
     ) -> None:
+        if stale_ok and not read_only:
+            raise ValueError("only a read-only unit of work may read from a replica")
+        self._stale_ok = stale_ok
         self._database = database
         self._make_repository = make_repository
         self._outbox_table = outbox_table
@@ -125,7 +132,9 @@ class SqlUnitOfWork(UnitOfWork[R]):
 
     async def _begin(self) -> None:
         self._stack = AsyncExitStack()
-        opened = self._database.read() if self._read_only else self._database.transaction()
+        opened = (
+            self._database.read(stale_ok=self._stale_ok) if self._read_only else self._database.transaction()
+        )
         self.connection = await self._stack.enter_async_context(opened)
         self.repository = self._make_repository(self.connection)
         self.outbox = SqlOutbox(self.connection, self._outbox_table, self._source)
@@ -170,7 +179,7 @@ class SqlUnitOfWorkFactory(Generic[R]):
         self._outbox_table = outbox_table
         self._source = source
 
-    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork[R]:
+    def __call__(self, *, read_only: bool = False, stale_ok: bool = False) -> SqlUnitOfWork[R]:
         return SqlUnitOfWork(
             self.database,
             self._make_repository,
@@ -178,6 +187,7 @@ class SqlUnitOfWorkFactory(Generic[R]):
             source=self._source,
             idempotency=self.idempotency,
             read_only=read_only,
+            stale_ok=stale_ok,
         )
 
 
@@ -265,7 +275,9 @@ class InMemoryUnitOfWorkFactory(Generic[R, D]):
         self._source = source
         self.last: InMemoryUnitOfWork[R, D] | None = None
 
-    def __call__(self, *, read_only: bool = False) -> InMemoryUnitOfWork[R, D]:
+    def __call__(self, *, read_only: bool = False, stale_ok: bool = False) -> InMemoryUnitOfWork[R, D]:
+        if stale_ok and not read_only:
+            raise ValueError("only a read-only unit of work may read from a replica")
         self.last = InMemoryUnitOfWork(
             self.store, self._make_repository, source=self._source, read_only=read_only
         )

@@ -80,7 +80,10 @@ class NotificationsRuntime:
                 notify_api_key(settings), base_url=settings.service_url("notify"), timeout=10
             )
             per_minute = int(os.environ.get("DWP_NOTIFY_PER_MINUTE", catalog.NOTIFY_PER_MINUTE))
-            sender = NotifySender(client, SendLimiter(settings.redis_url, per_minute=per_minute))
+            sender = NotifySender(
+                client,
+                SendLimiter(settings.redis_url, per_minute=per_minute, cluster=settings.dwp_redis_cluster),
+            )
         if directory is None:
             directory = ServiceDirectory(settings, BackgroundLoop())
         persistence = DynamoDBPersistenceLayer(

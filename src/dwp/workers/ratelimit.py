@@ -17,6 +17,7 @@ from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from dwp.platform.cache import limits_storage_uri
 from dwp.platform.catalog import NOTIFY_PER_MINUTE
 
 DEFAULT_PER_MINUTE = NOTIFY_PER_MINUTE
@@ -28,11 +29,16 @@ class SendLimiter:
         redis_url: str | None,
         *,
         per_minute: int = DEFAULT_PER_MINUTE,
+        cluster: bool = False,
         key: str = "notify",
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        storage = storage_from_string(redis_url) if redis_url else MemoryStorage()
+        if redis_url:
+            uri, options = limits_storage_uri(redis_url, cluster=cluster, asynchronous=False)
+            storage = storage_from_string(uri, **options)
+        else:
+            storage = MemoryStorage()
         self._limiter = MovingWindowRateLimiter(storage)
         self._item = RateLimitItemPerMinute(per_minute)
         self._key = key

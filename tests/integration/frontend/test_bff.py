@@ -6,15 +6,20 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import uvicorn
 
+from dwp.cli import forwarding_options
+from dwp.gateway.ratelimit import RateLimiter
 from dwp.platform.http import holds_no_cookies
+from dwp.platform.settings import Settings
 from tests.conftest import random_nino
 from tests.integration.frontend.conftest import FRONTEND, Web
 from tests.integration.identity.flows import callback_path, follow_to_provider
-from tests.integration.identity.harness import ONE_LOGIN
+from tests.integration.identity.harness import GATEWAY, ONE_LOGIN
 
 pytestmark = pytest.mark.integration
 
@@ -230,3 +235,74 @@ async def test_two_people_at_once_never_see_each_others_data(web: Web) -> None:
     assert holds_no_cookies(web.bff.state.http), "the BFF's client kept a cookie"
     for browser in (sarah, mohammed, anonymous):
         browser.assert_never_saw_a_token()
+
+
+class FromAddress(httpx.AsyncBaseTransport):
+    """A browser's connection from its own address: to the BFF as that client, elsewhere as the network."""
+
+    def __init__(self, web: Web, address: str) -> None:
+        self.bff = httpx.ASGITransport(app=web.bff, client=(address, 50000))
+        self.network = web.network
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.netloc.decode() == urlsplit(FRONTEND).netloc:
+            return await self.bff.handle_async_request(request)
+        return await self.network.handle_async_request(request)
+
+
+async def test_the_gateway_limits_each_person_behind_the_bff_not_the_bff(web: Web) -> None:
+    """Before: every call through the BFF reached the gateway from the BFF's one address, so one person's
+    requests used up everyone's per-address limit. The BFF now forwards the address it sees, and the
+    gateway (configured as `dwp serve` configures it, trusting the BFF's address only) limits each person."""
+    bff_address = "127.0.0.2"
+    gateway_netloc = urlsplit(GATEWAY).netloc
+    gateway = web.network.apps[gateway_netloc].app
+    gateway.state.limiter = RateLimiter("4/minute", None)
+    served = uvicorn.Config(gateway, **forwarding_options(Settings(dwp_trusted_proxies=f"{bff_address}/32")))
+    served.load()
+    web.network.apps[gateway_netloc] = httpx.ASGITransport(app=served.loaded_app, client=(bff_address, 40000))
+
+    first, second = Browser(web), Browser(web)
+    first.client = httpx.AsyncClient(transport=FromAddress(web, "198.51.100.7"), base_url=FRONTEND)
+    second.client = httpx.AsyncClient(transport=FromAddress(web, "203.0.113.9"), base_url=FRONTEND)
+    await asyncio.gather(first.open_page(), second.open_page())
+
+    # Sign-in's start is a public route, limited per address. The first person's own header, new on each
+    # request, changes nothing: the BFF forwards the address it saw, never the browser's header.
+    starts = [
+        await first.request("GET", "/auth/sign-in", headers={"X-Forwarded-For": f"192.0.2.{n}"})
+        for n in range(5)
+    ]
+    assert [r.status_code for r in starts] == [302] * 4 + [303]
+    assert starts[-1].headers["location"] == "/could-not-sign-in?reason=unavailable"  # try again later
+    # The second person, interleaved with the first's refusal, has a limit of their own and signs in.
+    retried, signed_in = await asyncio.gather(
+        first.request("GET", "/auth/sign-in"), second.sign_in("sarah-p2")
+    )
+    assert retried.headers["location"].startswith("/could-not-sign-in")
+    assert signed_in.headers["location"] == "/account"
+    assert (await second.session())["signed_in"] is True
+
+
+@pytest.mark.parametrize(("cookie", "query", "expected"), [
+    (None, "", "en"), ("cy", "", "cy"), ("en", "?lang=cy", "cy"), ("cy\u0000", "", "en"),
+    (None, "?lang=fr", "en"),
+])  # fmt: skip
+async def test_one_login_speaks_the_language_the_person_chose(
+    web: Web, cookie: str | None, query: str, expected: str
+) -> None:
+    browser = Browser(web)
+    if cookie is not None:
+        browser.client.cookies.set("dwp_lang", cookie, domain=urlsplit(FRONTEND).hostname or "")
+    start = await browser.request("GET", f"/auth/sign-in{query}")
+    assert start.status_code == 302
+    assert parse_qs(urlsplit(start.headers["location"]).query)["ui_locales"] == [expected]
+
+
+async def test_the_session_says_when_it_ends_on_the_bffs_clock(web: Web) -> None:
+    """The time-out warning counts down the time left (`expires_at - now`), whatever the browser's clock."""
+    browser = Browser(web)
+    await browser.sign_in("sarah-p2")
+    session = await browser.session()
+    left = int(str(session["expires_at"])) - int(str(session["now"]))
+    assert 0 < left <= 30 * 60

@@ -4,6 +4,7 @@ services (client credentials), and the local development key no longer trusted."
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +13,7 @@ import pytest
 from joserfc import jwt
 
 from dwp.identity import service
+from dwp.identity.tokens import ACTIVATION_DELAY_SECONDS
 from dwp.platform.auth import load_or_create_dev_key, mint_token
 from dwp.platform.http import holds_no_cookies
 from tests.integration.identity.flows import callback_path, follow_to_provider
@@ -93,7 +95,12 @@ async def test_rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_k
 ) -> None:
     ctx = platform.identity.state.identity
     async with _gateway_sign_in(platform) as (browser, old_token):
-        new_kid = await service.rotate_signing_keys(database=ctx.database, cipher=ctx.cipher)
+        # Rotated long enough ago that the new key has taken over (a rotation publishes first).
+        long_ago = time.time() - ACTIVATION_DELAY_SECONDS - 1
+        rotated = await service.rotate_signing_keys(
+            database=ctx.database, cipher=ctx.cipher, clock=lambda: long_ago
+        )
+        new_kid = rotated.kid
         await service.key_ring(ctx, fresh=True)
         new_token = (await browser.post("/v1/sessions/token")).json()["access_token"]
         citizen_id = (await browser.get("/v1/sessions/current")).json()["subject_id"]
@@ -105,6 +112,23 @@ async def test_rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_k
                 f"/v1/citizens/{citizen_id}", headers={"Authorization": f"Bearer {token}"}
             )
             assert response.status_code == 404  # authenticated; not yet registered
+
+
+async def test_a_rotation_publishes_the_new_key_before_it_signs(platform: Platform) -> None:
+    ctx = platform.identity.state.identity
+    async with _gateway_sign_in(platform) as (browser, _):
+        before = jwt.decode(
+            (await browser.post("/v1/sessions/token")).json()["access_token"], await platform.keys()
+        )
+        rotated = await service.rotate_signing_keys(database=ctx.database, cipher=ctx.cipher)
+        await service.key_ring(ctx, fresh=True)
+        published = {
+            key["kid"] for key in (await platform.http.get(f"{GATEWAY}/.well-known/jwks.json")).json()["keys"]
+        }
+        assert {rotated.kid, before.header["kid"]} <= published
+        # Verifiers that fetched the keys a moment ago know only the old key: it keeps signing for now.
+        after = (await browser.post("/v1/sessions/token")).json()["access_token"]
+        assert jwt.decode(after, await platform.keys()).header["kid"] == before.header["kid"]
 
 
 async def test_service_token_by_client_credentials(platform: Platform) -> None:

@@ -18,7 +18,13 @@ from dwp.identity.domain import (
     identity_from_claims,
     vector_for,
 )
-from dwp.identity.tokens import RETIREMENT_GRACE_SECONDS, KeyRing, SigningKey, rotation
+from dwp.identity.tokens import (
+    ACTIVATION_DELAY_SECONDS,
+    RETIREMENT_GRACE_SECONDS,
+    KeyRing,
+    SigningKey,
+    rotation,
+)
 
 POLICY = SessionPolicy(idle_seconds=600, absolute_seconds=3600)
 
@@ -114,5 +120,6 @@ def test_rotation_signs_with_the_new_key_and_keeps_the_old_one_published() -> No
     key_set = KeySet.import_key_set(keys)  # type: ignore[arg-type]
     assert jwt.decode(before, key_set).header["kid"] == old.kid
     assert jwt.decode(after, key_set).header["kid"] == new.kid
-    later = ring.jwks(now=100 + RETIREMENT_GRACE_SECONDS)
+    # The old key signs until the new one takes over, then stays published until its tokens expired.
+    later = ring.jwks(now=100 + ACTIVATION_DELAY_SECONDS + RETIREMENT_GRACE_SECONDS)
     assert {k["kid"] for k in later["keys"]} == {new.kid}  # type: ignore[index]

@@ -20,6 +20,10 @@ def _build(service: str, settings: Settings) -> FastAPI:
         from dwp.benefits.app import build_app as benefits
 
         return benefits(settings)
+    if service == "claims":
+        from dwp.claims.app import build_app as claims
+
+        return claims(settings)
     if service == "address":
         from dwp.address.app import build_app as address
 
@@ -29,7 +33,7 @@ def _build(service: str, settings: Settings) -> FastAPI:
     return identity(settings)
 
 
-@pytest.mark.parametrize("service", ["citizen", "benefits", "identity", "address"])
+@pytest.mark.parametrize("service", ["citizen", "benefits", "identity", "address", "claims"])
 def test_every_operation_documents_its_problems(tmp_path: Path, service: str) -> None:
     app = _build(service, Settings(dwp_data_dir=tmp_path, dwp_env="test", redis_url=None, database_url=None))
     document: dict[str, Any] = app.openapi()

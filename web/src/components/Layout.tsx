@@ -7,6 +7,7 @@ import { csrfToken } from "../api";
 import { type Lang, rememberLanguage } from "../i18n";
 import { useSession } from "../session";
 import { FooterCrown, GovukLogotype, LicenceLogo } from "./logos";
+import { SessionTimeout } from "./SessionTimeout";
 
 function LanguageNavigation() {
   const { t, i18n } = useTranslation();
@@ -171,6 +172,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </main>
       </div>
       <Footer />
+      <SessionTimeout />
     </>
   );
 }

@@ -294,3 +294,75 @@ export function SummaryList({ rows }: { rows: { key: string; value: ReactNode; c
     </dl>
   );
 }
+
+export function Select(p: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  value: string;
+  onChange: (value: string) => void;
+  items: { value: string; text: string }[];
+  isPageHeading?: boolean;
+}) {
+  const label = (
+    <label className={`govuk-label${p.isPageHeading ? " govuk-label--l" : ""}`} htmlFor={p.id}>
+      {p.label}
+    </label>
+  );
+  return (
+    <div className={`govuk-form-group${p.error ? " govuk-form-group--error" : ""}`}>
+      {p.isPageHeading ? <h1 className="govuk-label-wrapper">{label}</h1> : label}
+      {p.hint && (
+        <div id={`${p.id}-hint`} className="govuk-hint">
+          {p.hint}
+        </div>
+      )}
+      <ErrorMessage id={`${p.id}-error`} text={p.error} />
+      <select
+        className={`govuk-select${p.error ? " govuk-select--error" : ""}`}
+        id={p.id}
+        name={p.id}
+        value={p.value}
+        aria-describedby={describedBy(p.hint && `${p.id}-hint`, p.error && `${p.id}-error`)}
+        onChange={(e) => p.onChange(e.target.value)}
+      >
+        {p.items.map((item) => (
+          <option key={item.value} value={item.value}>
+            {item.text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** A fieldset whose legend is the page's heading (the address pattern's several inputs). */
+export function Fieldset({ legend, children, isPageHeading }: { legend: string; children: ReactNode; isPageHeading?: boolean }) {
+  return (
+    <fieldset className="govuk-fieldset">
+      <legend className={`govuk-fieldset__legend govuk-fieldset__legend--${isPageHeading ? "l" : "m"}`}>
+        {isPageHeading ? <h1 className="govuk-fieldset__heading">{legend}</h1> : legend}
+      </legend>
+      {children}
+    </fieldset>
+  );
+}
+
+export function InsetText({ children }: { children: ReactNode }) {
+  return <div className="govuk-inset-text">{children}</div>;
+}
+
+export function SuccessBanner({ id, title, heading }: { id: string; title: string; heading: string }) {
+  return (
+    <div className="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby={`${id}-title`}
+      data-module="govuk-notification-banner">
+      <div className="govuk-notification-banner__header">
+        <h2 className="govuk-notification-banner__title" id={`${id}-title`}>{title}</h2>
+      </div>
+      <div className="govuk-notification-banner__content">
+        <p className="govuk-notification-banner__heading">{heading}</p>
+      </div>
+    </div>
+  );
+}

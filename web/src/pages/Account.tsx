@@ -2,8 +2,9 @@
 // through the BFF with your own token); a proven citizen without a record finishes registering here.
 import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link, useSearchParams } from "react-router";
 import { api, auth, ProblemError } from "../api";
-import { Button, type ErrorItem, ErrorSummary, SummaryList, TextInput } from "../components/govuk";
+import { Button, type ErrorItem, ErrorSummary, SuccessBanner, SummaryList, TextInput } from "../components/govuk";
 import { usePage } from "../components/Layout";
 import { longDate } from "../dates";
 import { useSession } from "../session";
@@ -14,6 +15,7 @@ type Profile = {
   date_of_birth?: string;
   email?: string | null;
   phone?: string | null;
+  address_reference?: string | null;
   [field: string]: unknown;
 };
 
@@ -24,6 +26,9 @@ export default function Account() {
   const [nino, setNino] = useState("");
   const [error, setError] = useState<string | undefined>();
   const [registered, setRegistered] = useState(false);
+  const [address, setAddress] = useState<string[] | null>(null);
+  const [params] = useSearchParams();
+  const updated = params.get("updated");
   usePage(t("account.title"), Boolean(error));
 
   const citizenId = session?.signed_in && session.kind === "citizen" ? session.subject_id : null;
@@ -34,6 +39,14 @@ export default function Account() {
       .then(setProfile)
       .catch((e) => setProfile(e instanceof ProblemError && e.problem.status === 404 ? "missing" : null));
   }, [citizenId, registered]);
+  const uprn = profile && profile !== "missing" ? profile.address_reference : null;
+  useEffect(() => {
+    if (!uprn) return;
+    api
+      .get<{ lines: string[] }>(`/v1/addresses/${encodeURIComponent(uprn)}`)
+      .then((a) => setAddress(a.lines))
+      .catch(() => setAddress(null));
+  }, [uprn]);
 
   if (session === null) return <p className="govuk-body">{t("common.loading")}</p>;
   if (!session.signed_in) {
@@ -84,6 +97,8 @@ export default function Account() {
             </div>
           </div>
         )}
+        {updated === "address" && <SuccessBanner id="address-updated" title={t("account.success")} heading={t("address.updated")} />}
+        {updated === "typed-address" && <SuccessBanner id="address-updated" title={t("account.success")} heading={t("address.typedKept")} />}
         {profile && profile !== "missing" && (
           <>
             <h2 className="govuk-heading-m" id="profile">{t("account.profile")}</h2>
@@ -93,8 +108,21 @@ export default function Account() {
                 { key: t("account.dob"), value: longDate(String(profile.date_of_birth ?? ""), i18n.language) },
                 { key: t("account.email"), value: String(profile.email ?? "") },
                 { key: t("account.phone"), value: String(profile.phone ?? "") },
+                {
+                  key: t("address.row"),
+                  value: uprn ? (address ?? []).map((line) => <span key={line}>{line}<br /></span>) : t("address.none"),
+                  change: { to: "/account/address", hidden: t("address.row").toLowerCase() },
+                },
               ]}
             />
+          </>
+        )}
+        {profile && profile !== "missing" && (
+          <>
+            <h2 className="govuk-heading-m">{t("claim.start.title")}</h2>
+            <p className="govuk-body">
+              <Link className="govuk-link" to="/apply" id="apply-link">{t("claim.start.title")}</Link>
+            </p>
           </>
         )}
         {profile === "missing" && proven && (

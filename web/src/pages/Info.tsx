@@ -20,7 +20,7 @@ export function CouldNotSignIn() {
   const [params] = useSearchParams();
   const reason = params.get("reason");
   usePage(t("couldNotSignIn.title"));
-  const key = reason === "cancelled" || reason === "identity" ? reason : "expired";
+  const key = reason === "cancelled" || reason === "identity" || reason === "unavailable" ? reason : "expired";
   return (
     <>
       <h1 className="govuk-heading-l">{t("couldNotSignIn.title")}</h1>

@@ -38,6 +38,10 @@ class InvalidAnswers(ClaimsError):
         first = self.problems[0]
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in self.problems), field=first.field)
 
+    def field_errors(self) -> list[tuple[str, str]]:
+        """Each field at fault and what is wrong with it (the error table lists them all)."""
+        return [(p.field, p.message) for p in self.problems]
+
 
 class ClaimNotFound(ClaimsError):
     """No such claim, or not one this citizen may see (the same answer, so neither leaks)."""
