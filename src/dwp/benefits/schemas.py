@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from dwp.benefits.domain import (
     Adult,
@@ -28,6 +28,7 @@ from dwp.benefits.domain import (
     one_month_later,
 )
 from dwp.benefits.estimates import RTIPayment
+from dwp.platform.models import EdgeModel, IsoDate
 
 Money = Annotated[int, Field(ge=0, le=100_000_000, description="pence")]
 SmallMoney = Annotated[int, Field(ge=0, le=10_000_000, description="pence")]
@@ -62,11 +63,11 @@ def _not_after_rates(value: date) -> date:
     return value
 
 
-BirthDate = Annotated[date, AfterValidator(_born)]
+BirthDate = Annotated[IsoDate, AfterValidator(_born)]
 """A date of birth: 1900-01-01 to today."""
-PeriodDate = Annotated[date, AfterValidator(_within_rates)]
+PeriodDate = Annotated[IsoDate, AfterValidator(_within_rates)]
 """A period, claim or payment date: within the tax years of the rates files, plus or minus one."""
-SinceDate = Annotated[date, AfterValidator(_not_after_rates)]
+SinceDate = Annotated[IsoDate, AfterValidator(_not_after_rates)]
 """When a condition began: any time from 1900, but not after the last period date."""
 
 
@@ -79,8 +80,8 @@ Label = Annotated[
 ]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(EdgeModel):
+    """Strict edge shapes (the platform's `EdgeModel`): `"100"` is not pence, `1` is not true."""
 
 
 class EarningsIn(Strict):

@@ -13,9 +13,8 @@ import httpx
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dwp.gateway.config import GatewaySettings
 from dwp.gateway.paths import PathRefused, checked_path
 from dwp.gateway.proxy import TIMEOUT, forward
 from dwp.gateway.ratelimit import RateLimiter, address_key, principal_key
@@ -29,16 +28,6 @@ from dwp.platform.settings import Settings, get_settings
 SERVICE = "gateway"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 log = structlog.get_logger(SERVICE)
-
-
-class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DWP_GATEWAY_", extra="ignore")
-
-    rate_limit: str = Field("50/second;1000/minute", description="Per client, in the `limits` notation.")
-    refused_rate_limit: str = Field(
-        "20/minute;200/hour",
-        description="Bad tokens per client address, beyond which every token is refused.",
-    )
 
 
 router = APIRouter()
@@ -114,7 +103,7 @@ def build_app(
 ) -> FastAPI:
     """The gateway app; `transport` lets tests put in-process services behind the gateway's own client."""
     settings = settings or get_settings()
-    gateway = GatewaySettings()
+    gateway = GatewaySettings(platform=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -133,6 +122,7 @@ def build_app(
             refusals=gateway.refused_rate_limit,
             cluster=settings.dwp_redis_cluster,
         )
+        app.state.readiness["rate_limit_store"] = app.state.limiter.check
         try:
             yield
         finally:
