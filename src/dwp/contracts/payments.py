@@ -10,14 +10,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from dwp.platform.models import EdgeModel, IsoDate
 
 Benefit = Literal["universal_credit", "new_style_jsa", "new_style_esa"]
 Nation = Literal["england-and-wales", "scotland", "northern-ireland"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(EdgeModel):
+    """A body the payments service or the payment system reads: strict, no unknown members."""
 
 
 class DeductionShape(_Strict):
@@ -29,7 +31,7 @@ class DeductionShape(_Strict):
 
 class AdvanceShape(_Strict):
     pence: int = Field(gt=0, le=10_000_000)
-    paid_on: date
+    paid_on: IsoDate
     instalments: int = Field(ge=1, le=24, description="Months to recover it over (24 at most)")
 
 
@@ -39,7 +41,7 @@ class AwardForPayment(_Strict):
     claim_id: str = Field(min_length=1, max_length=64)
     citizen_id: str = Field(min_length=1, max_length=64)
     benefit: Benefit
-    first_day: date
+    first_day: IsoDate
     nation: Nation = "england-and-wales"
     period_amounts: list[int] = Field(max_length=600, description="Each period's award, in order")
     deductions: list[DeductionShape] = Field(default_factory=list, max_length=20)
@@ -65,7 +67,7 @@ class PaymentInstructionShape(_Strict):
     account_name: str = Field(min_length=1, max_length=18, description="Bacs carries 18 characters")
     reference: str = Field(min_length=1, max_length=18, description="Bacs reference (a roll number if any)")
     pence: int = Field(gt=0, le=100_000_000)
-    pay_on: date
+    pay_on: IsoDate
 
 
 class InstructionAnswer(BaseModel):

@@ -25,6 +25,7 @@ from dwp.platform.auth import (
     require_confidence,
 )
 from dwp.platform.etag import make_etag, version_from_if_match
+from dwp.platform.models import EdgeModel, IsoDate
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
 
@@ -32,8 +33,8 @@ ProvenCitizen = Annotated[Principal, require_confidence("P2")]
 """A citizen whose identity One Login proved (P2): giving or changing bank details needs it."""
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Strict(EdgeModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 # Shapes only: the rules (digits of any script folded, separators dropped, the modulus check) run once, in
@@ -351,7 +352,7 @@ PaymentRunner = Annotated[Principal, allow_callers("workers")]
 
 
 class PaymentRun(Strict):
-    through: date = Field(description="Send every payment due on or before this day")
+    through: IsoDate = Field(description="Send every payment due on or before this day")
 
 
 class RunReportView(BaseModel):

@@ -34,9 +34,10 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from dwp.contracts.payments import InstructionAnswer, PaymentInstructionShape, ReturnsPage, SubmissionAnswer
+from dwp.platform.models import EdgeModel
 from dwp.simulators.control import control_allowed, json_error_body, mount_control
 
 LOCAL_KEY = "local-payment-system-key"
@@ -65,14 +66,14 @@ RETURN_DAYS = 3
 """A return reaches the originator about three working days after the processing day (Bacs cycle)."""
 
 
-class AccountRule(BaseModel):
+class AccountRule(EdgeModel):
     sort_code: str = Field(pattern=r"^[0-9]{6}$")
     account_number: str = Field(pattern=r"^[0-9]{8}$")
     outcome: Literal["reject", "return"]
     reason_code: str
 
 
-class Submission(BaseModel):
+class Submission(EdgeModel):
     instructions: list[PaymentInstructionShape] = Field(min_length=1, max_length=MAX_INSTRUCTIONS)
 
 
