@@ -172,6 +172,52 @@ def test_a_citizen_registers_over_http(platform: tuple[subprocess.Popen[str], Pa
     assert body["national_insurance_number"] not in text, "a NINO reached the logs"
 
 
+def test_bank_details_through_the_gateway_and_a_payment_run_against_the_payment_system(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """`dwp up` runs the payments service (behind the gateway) and the payment system simulator."""
+    _, log = platform
+    data_dir = log.parent
+    citizen_id = str(uuid.uuid4())
+    citizen = token("citizen", data_dir, "--citizen-id", citizen_id)
+    # Vocalink's published test case 2 (sort code 10-79-99, modulus 11).
+    account = {"sort_code": "10-79-99", "account_number": "88837491", "account_name": "Gwen Jones"}
+    with httpx.Client(base_url=url("gateway"), timeout=20) as client:
+        given = client.put(
+            f"/v1/payments/citizens/{citizen_id}/bank-details",
+            json=account,
+            headers={"Authorization": f"Bearer {citizen}"},
+        )
+        assert given.status_code == 200, given.text
+        assert given.json()["account"] == "10-79-99 ******91"
+    claims = token("service", data_dir, "--subject", "claims")
+    workers = token("service", data_dir, "--subject", "workers")
+    award = {
+        "claim_id": str(uuid.uuid4()),
+        "citizen_id": citizen_id,
+        "benefit": "universal_credit",
+        "first_day": "2026-09-01",
+        "period_amounts": [61_000],
+    }
+    with httpx.Client(base_url=url("payments"), timeout=20) as client:
+        stored = client.put(
+            f"/v1/internal/payments/awards/{uuid.uuid4()}",
+            json=award,
+            headers={"Authorization": f"Bearer {claims}"},
+        )
+        assert stored.status_code == 200, stored.text
+        run = client.post(
+            "/v1/internal/payments/runs",
+            json={"through": "2026-10-31"},
+            headers={"Authorization": f"Bearer {workers}"},
+        )
+        assert run.status_code == 200, run.text
+        assert run.json()["system_unavailable"] is False
+    with httpx.Client(timeout=10) as client:
+        assert client.get(f"{url('payment-system')}/_simulator/payments").json()["payments"] >= 1
+    assert "88837491" not in log.read_text(), "an account number reached the logs"
+
+
 def test_the_printed_address_opens_the_citizen_web_app(
     platform: tuple[subprocess.Popen[str], Path],
 ) -> None:

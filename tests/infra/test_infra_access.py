@@ -120,7 +120,11 @@ def test_only_the_services_that_seal_personal_data_may_use_the_pii_key(synth):
         for name, service in synth.stacks.services.services.items()
         if "PiiEnvelopeEncryption" in _by_sid(_statements(synth, service.task_role))
     }
-    assert users == {p.name for p in catalog.PROCESSES if p.uses_pii_key} == {"citizen", "claims", "identity"}
+    assert (
+        users
+        == {p.name for p in catalog.PROCESSES if p.uses_pii_key}
+        == {"citizen", "claims", "identity", "payments"}
+    )
 
 
 def test_no_role_in_the_services_stack_has_a_wildcard_on_data(synth):

@@ -36,7 +36,16 @@ def test_one_fargate_service_per_deployed_process_and_nothing_else(synth):
     services = resources_of(synth.raw["services"], "AWS::ECS::Service")
     names = sorted(s["Properties"]["ServiceName"] for s in services.values())
     assert names == sorted(p.name for p in FARGATE)
-    assert {"frontend", "citizen", "identity", "benefits", "claims", "address", "integrations"} == set(names)
+    assert {
+        "frontend",
+        "citizen",
+        "identity",
+        "benefits",
+        "claims",
+        "address",
+        "integrations",
+        "payments",
+    } == set(names)
 
 
 @pytest.mark.parametrize("process", FARGATE, ids=lambda p: p.name)

@@ -154,3 +154,57 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ClaimMessagePosted,
     )
 }
+
+
+# --- the payments service's events (src/dwp/payments); none carries a sort code, account or amount ---
+
+
+class PaymentsBankDetailsChanged(Event):
+    """A citizen gave or changed their bank details. The notifications worker tells them, on the contact
+    details the citizen service holds (a change of bank details changes none of those), so that a change
+    they did not make reaches them where they are."""
+
+    event_type: ClassVar[str] = "payments.bank_details_changed"
+    citizen_id: str
+    bank_details_id: str
+    first: bool
+    held: bool
+
+
+class PaymentsPaymentHeld(Event):
+    """A change of bank details looked like fraud: the next payment waits for a caseworker's check.
+    `reasons` are the codes of the rules it matched (payments' fraud rules), never the details."""
+
+    event_type: ClassVar[str] = "payments.payment_held"
+    citizen_id: str
+    hold_id: str
+    reasons: list[str]
+
+
+class PaymentsHoldDecided(Event):
+    event_type: ClassVar[str] = "payments.hold_decided"
+    citizen_id: str
+    hold_id: str
+    outcome: Literal["released", "stopped"]
+
+
+class PaymentsPaymentReturned(Event):
+    """A payment was rejected by the payment system or returned by the bank: claims opens a work item
+    for a caseworker and a to-do for the citizen (check their bank details)."""
+
+    event_type: ClassVar[str] = "payments.payment_returned"
+    citizen_id: str
+    claim_id: str
+    award_id: str
+    instruction_id: str
+    stage: Literal["rejected", "returned"]
+    reason_code: str
+
+
+PAYMENTS_EVENTS: tuple[type[Event], ...] = (
+    PaymentsBankDetailsChanged,
+    PaymentsPaymentHeld,
+    PaymentsHoldDecided,
+    PaymentsPaymentReturned,
+)
+EVENT_TYPES.update({e.event_type: e for e in PAYMENTS_EVENTS})

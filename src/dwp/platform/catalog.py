@@ -113,7 +113,8 @@ class Process:
 CITIZEN_EVENTS_TOPIC = f"{PREFIX}-citizen-events"
 CLAIMS_EVENTS_TOPIC = f"{PREFIX}-claims-events"
 BENEFITS_EVENTS_TOPIC = f"{PREFIX}-benefits-events"
-TOPICS = (CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC, BENEFITS_EVENTS_TOPIC)
+PAYMENTS_EVENTS_TOPIC = f"{PREFIX}-payments-events"
+TOPICS = (CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC, BENEFITS_EVENTS_TOPIC, PAYMENTS_EVENTS_TOPIC)
 """Every topic has a publisher (tests/unit/platform/test_catalog.py). Identity publishes nothing: who signed
 in, and when, is its own log's business, and nothing in the catalogue or `infra/` subscribes to it."""
 
@@ -219,7 +220,7 @@ PROCESSES: tuple[Process, ...] = (
         port=8080,
         app="dwp.gateway.app:app",
         deployed=False,
-        calls=("citizen", "identity", "benefits", "claims", "address", "integrations"),
+        calls=("citizen", "identity", "benefits", "claims", "address", "integrations", "payments"),
     ),
     Process(
         name="citizen",
@@ -287,6 +288,21 @@ PROCESSES: tuple[Process, ...] = (
         uses_cache=True,
     ),
     Process(
+        name="payments",
+        kind="service",
+        port=8108,
+        app="dwp.payments.app:app",
+        route_prefixes=("/v1/payments",),
+        db_schema="payments",
+        publishes=(PAYMENTS_EVENTS_TOPIC,),
+        # Bank details are sealed with the PII key; accounts are matched by their blind index.
+        secrets=(BLIND_INDEX_SECRET,),
+        uses_pii_key=True,
+        calls=("payment-system",),
+        peaks=("monthly-run",),
+        extras=("payments",),  # the `holidays` package, for the UK bank holidays of payment days
+    ),
+    Process(
         name="integrations",
         kind="service",
         port=8106,
@@ -330,6 +346,13 @@ PROCESSES: tuple[Process, ...] = (
     Process(name="hmrc", kind="simulator", port=9004, app="dwp.simulators.hmrc.app:app", deployed=False),
     Process(name="nhs", kind="simulator", port=9005, app="dwp.simulators.nhs.app:app", deployed=False),
     Process(name="notify", kind="simulator", port=9006, app="dwp.simulators.notify.app:app", deployed=False),
+    Process(
+        name="payment-system",
+        kind="simulator",
+        port=9007,
+        app="dwp.simulators.payments.app:app",
+        deployed=False,
+    ),
 )
 
 AWS_ENDPOINT_PORT = 4566

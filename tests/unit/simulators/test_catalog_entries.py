@@ -10,7 +10,7 @@ import pytest
 from dwp.platform import catalog
 
 
-@pytest.mark.parametrize("name", ["os-places", "hmrc", "nhs", "notify"])
+@pytest.mark.parametrize("name", ["os-places", "hmrc", "nhs", "notify", "payment-system"])
 async def test_each_provider_simulator_is_in_the_catalogue_with_an_app(name: str) -> None:
     entry = catalog.process(name)
     assert (entry.kind, entry.deployed) == ("simulator", False)
