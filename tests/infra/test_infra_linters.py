@@ -34,7 +34,9 @@ def test_cfn_lint_finds_no_errors_and_only_accepted_warnings(synth):
 
 
 def _uvx() -> str | None:
-    return shutil.which("uvx") or next((str(p) for p in [Path.home() / ".local/bin/uvx"] if p.exists()), None)
+    # `make install` puts uv (and uvx) in the virtual environment; PATH need not name it.
+    beside = [Path(sys.executable).parent / "uvx", Path.home() / ".local/bin/uvx"]
+    return shutil.which("uvx") or next((str(p) for p in beside if p.exists()), None)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ services (client credentials), and the local development key no longer trusted."
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -96,7 +95,8 @@ async def test_rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_k
     ctx = platform.identity.state.identity
     async with _gateway_sign_in(platform) as (browser, old_token):
         # Rotated long enough ago that the new key has taken over (a rotation publishes first).
-        long_ago = time.time() - ACTIVATION_DELAY_SECONDS - 1
+        # On the identity service's own clock, which other tests of the module may have moved on.
+        long_ago = ctx.clock() - ACTIVATION_DELAY_SECONDS - 1
         rotated = await service.rotate_signing_keys(
             database=ctx.database, cipher=ctx.cipher, clock=lambda: long_ago
         )
@@ -120,7 +120,7 @@ async def test_a_rotation_publishes_the_new_key_before_it_signs(platform: Platfo
         before = jwt.decode(
             (await browser.post("/v1/sessions/token")).json()["access_token"], await platform.keys()
         )
-        rotated = await service.rotate_signing_keys(database=ctx.database, cipher=ctx.cipher)
+        rotated = await service.rotate_signing_keys(database=ctx.database, cipher=ctx.cipher, clock=ctx.clock)
         await service.key_ring(ctx, fresh=True)
         published = {
             key["kid"] for key in (await platform.http.get(f"{GATEWAY}/.well-known/jwks.json")).json()["keys"]
