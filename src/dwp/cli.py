@@ -231,7 +231,7 @@ def token(
 def rotate_keys() -> None:
     """Rotate the identity service's signing key: published now, it signs once every verifier can have
     seen it; tokens of the old key verify until they expire."""
-    from dwp.identity.local import rotate
+    from dwp.identity.cli import rotate
     from dwp.trust import trusted_settings
 
     typer.echo(rotate(trusted_settings(get_settings())))

@@ -34,7 +34,7 @@ def mint(settings: Settings, **claims: Any) -> str:
     """A token the services trust: signed by the identity service's key once it is the trusted issuer,
     by the local development key before that."""
     if settings.dwp_jwks_url:
-        from dwp.identity.local import mint as mint_with_identity_key
+        from dwp.identity.cli import mint as mint_with_identity_key
 
         return mint_with_identity_key(settings, **claims)
     return mint_token(load_or_create_dev_key(settings), issuer=settings.dwp_jwt_issuer, **claims)

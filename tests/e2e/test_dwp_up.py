@@ -579,6 +579,90 @@ def test_a_citizen_uploads_evidence_and_a_caseworker_opens_it_for_5_minutes(
     sarah.sign_out()
 
 
+def test_a_caseworker_takes_a_submitted_claim_and_decides_it_through_the_gateway(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """Claims issue, casework: Sarah's UC claim (submitted through the gateway) has its work item; a
+    caseworker (not the citizen) takes it, reads the claim (audited with the purpose), starts the
+    assessment and decides, and the citizen sees the decision; the scaling metric is on /metrics and
+    on the claims log stream."""
+    from pydantic import TypeAdapter
+
+    from dwp.claims.domain.answers import SECTIONS, ClaimType
+    from tests.unit.claims.conftest import uc_answers
+
+    sarah = Person("sarah-p2")
+    sarah.sign_in()
+    access = sarah.browser.post(f"{url('gateway')}/v1/sessions/token").json()["access_token"]
+    CANARIES["token of sarah-p2 (casework)"] = access
+    auth = {"Authorization": f"Bearer {access}"}
+    staff = {"Authorization": f"Bearer {token('caseworker', log_dir(platform), '--subject', 'staff-e2e')}"}
+    with httpx.Client(base_url=url("gateway"), timeout=30) as client:
+        started = client.post("/v1/claims", json={"claim_type": "universal_credit"}, headers=auth)
+        assert started.status_code == 201, started.text
+        claim_id, etag = started.json()["id"], started.headers["etag"]
+        shapes = SECTIONS[ClaimType.UNIVERSAL_CREDIT]
+        for name, section in uc_answers().items():
+            body = TypeAdapter(shapes[name]).dump_python(section, mode="json")
+            saved = client.put(
+                f"/v1/claims/{claim_id}/sections/{name}", json=body, headers={**auth, "If-Match": etag}
+            )
+            etag = saved.headers["etag"]
+            for question in saved.json()["questions"]:
+                confirmed = client.post(
+                    f"/v1/claims/{claim_id}/confirmations",
+                    json={"question": question["key"]},
+                    headers={**auth, "If-Match": etag},
+                )
+                etag = confirmed.headers["etag"]
+        submitted = client.post(
+            f"/v1/claims/{claim_id}/submission",
+            json={"declaration": "2026-12"},
+            headers={**auth, "If-Match": etag},
+        )
+        assert submitted.status_code == 200, submitted.text
+        refused = client.get("/v1/claims/casework/work-items", headers=auth)
+        assert refused.status_code == 403, refused.text
+        work = client.get(f"/v1/claims/casework/claims/{claim_id}/work-items", headers=staff)
+        assert work.status_code == 200, work.text
+        item = next(i for i in work.json()["items"] if i["kind"] == "assess_claim")
+        taken = client.post(f"/v1/claims/casework/work-items/{item['id']}/take", headers=staff)
+        assert taken.status_code == 200, taken.text
+        read = client.get(
+            f"/v1/claims/casework/claims/{claim_id}", params={"purpose": "assess"}, headers=staff
+        )
+        assert read.status_code == 200, read.text
+        begun = client.post(
+            f"/v1/claims/casework/claims/{claim_id}/assessment/start",
+            headers={**staff, "If-Match": read.headers["etag"]},
+        )
+        assert begun.status_code == 200, begun.text
+        # The award path asks the citizen service for her proven identity, which she has not registered
+        # here (the demo citizen holds the NINO HMRC knows her by): a disallowance needs no other service.
+        decided = client.post(
+            f"/v1/claims/casework/claims/{claim_id}/decisions",
+            json={"outcome": "disallow", "reasons": ["Capital over the limit"]},
+            headers={**staff, "If-Match": begun.headers["etag"]},
+        )
+        assert decided.status_code == 201, decided.text
+        assert decided.json()["decision"]["outcome"] == "disallow"
+        seen = client.get(f"/v1/claims/{claim_id}/decisions", headers=auth)
+        assert seen.status_code == 200, seen.text
+        assert decided.json()["decision"]["id"] in seen.text
+        audit = client.get(
+            f"/v1/claims/casework/claims/{claim_id}/audit", params={"purpose": "e2e"}, headers=staff
+        )
+        assert ("read", "staff-e2e", "assess") in [
+            (r["action"], r["actor"], r["reason"]) for r in audit.json()["items"]
+        ]
+    metrics = httpx.get(f"{url('claims')}/metrics", timeout=10).text
+    assert "dwp_claims_waiting_per_caseworker" in metrics
+    log = platform[1].read_text()
+    assert '"_aws":{' in log, "no EMF line on the claims log stream"
+    assert "ClaimsWaitingPerCaseworker" in log
+    sarah.sign_out()
+
+
 def log_dir(platform: tuple[subprocess.Popen[str], Path]) -> Path:
     return platform[1].parent
 

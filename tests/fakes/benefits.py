@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from dwp.benefits.domain.assessment import Assessment
 from dwp.benefits.events import SOURCE
-from dwp.benefits.repository import Assessment, AssessmentRepository
+from dwp.benefits.repository import AssessmentRepository
 from dwp.benefits.service import BenefitsContext
 from dwp.platform.uow import InMemoryStore, InMemoryUnitOfWorkFactory
 

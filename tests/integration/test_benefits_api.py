@@ -99,6 +99,15 @@ async def test_estimate_counts_new_style_jsa_in_universal_credit(benefits: httpx
             {"adults": [{"date_of_birth": "1985-01-01", "earnings": {"gross": -100}}]},
             "#/universal_credit/adults/0/earnings/gross",
         ),
+        # issue 13: whom a carer cares for must be a person the household lists; labels are ASCII
+        (
+            {"adults": [{"date_of_birth": "1985-01-01", "carer": True, "cares_for": "mum"}]},
+            "#/universal_credit/adults/0/cares_for",
+        ),
+        ({"people_cared_for": ["mum\u0661"]}, "#/universal_credit/people_cared_for/0"),
+        ({"people_cared_for": ["mum", "mum"]}, "#/universal_credit/people_cared_for"),
+        # a single claimant over State Pension age claims Pension Credit (WRA 2012 s.4(1)(b))
+        ({"adults": [{"date_of_birth": "1950-01-01"}]}, "#/universal_credit/adults/0/date_of_birth"),
     ],
 )
 async def test_bad_input_is_a_422_problem_naming_the_field(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
@@ -12,8 +14,9 @@ from sqlalchemy.exc import OperationalError
 from dwp.citizen.repository import audit_log, citizens, outbox
 from dwp.platform.settings import Settings
 from tests.conftest import free_port
-from tests.integration.conftest import citizen_service, citizen_token, on_behalf_of, serve
+from tests.integration.conftest import bearer, citizen_service, citizen_token, on_behalf_of, serve
 from tests.integration.test_citizen_api import details, register
+from tests.servers import PrivatePostgres
 
 pytestmark = pytest.mark.integration
 
@@ -71,3 +74,61 @@ async def test_a_failure_mid_registration_leaves_nothing_behind(
             headers=on_behalf_of(client, token, **{"Idempotency-Key": "half"}),
         )
         assert retried.status_code == 201
+
+
+async def test_a_postgres_that_dies_refuses_and_comes_back_gives_503s_then_recovers(
+    make_settings: Callable,
+) -> None:
+    """A private PostgreSQL (never the shared one): killed (`pg_ctl stop -m immediate`), then full (too
+    many connections), then back. Each request meanwhile is a 503 problem with Retry-After, never a 500;
+    readiness says so; the pool recovers by itself, and what was acknowledged is there once."""
+    import asyncpg
+
+    from dwp.platform.aws import bootstrap
+
+    with PrivatePostgres(max_connections=12) as pg:
+        settings: Settings = make_settings(database_url=pg.url)
+        await asyncio.to_thread(bootstrap, settings)
+        app = await citizen_service(settings)
+        async with serve(app) as client:
+            token = citizen_token(settings)
+            first = await register(client, token, details())
+            assert first.status_code == 201, first.text
+
+            pg.stop("immediate")
+            for response in (
+                await register(client, citizen_token(settings), details()),
+                await client.get(first.headers["location"], headers=bearer(token)),
+            ):
+                _assert_unavailable(response)
+            ready = await client.get("/health/ready")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["database"].startswith("failed")
+
+            pg.start()
+            hogs: list[asyncpg.Connection] = []
+            try:
+                while True:  # take every connection the server has left
+                    try:
+                        hogs.append(await asyncpg.connect(host="127.0.0.1", port=pg.port, user="postgres"))
+                    except asyncpg.TooManyConnectionsError:
+                        break
+                _assert_unavailable(await register(client, citizen_token(settings), details()))
+            finally:
+                for hog in hogs:
+                    await hog.close()
+
+            async with asyncio.timeout(60):
+                while (await client.get("/health/ready")).status_code != 200:  # noqa: ASYNC110
+                    await asyncio.sleep(0.1)
+            again = await register(client, token, details(), **{"Idempotency-Key": "after"})
+            assert again.status_code == 409, again.text  # the acknowledged one is there, once
+            assert again.json()["existing"] == first.headers["location"]
+            back = await client.get(first.headers["location"], headers=bearer(token))
+            assert back.status_code == 200, back.text
+
+
+def _assert_unavailable(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["retry-after"]) >= 1

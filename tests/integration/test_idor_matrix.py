@@ -87,6 +87,8 @@ FACTORIES: dict[str, Callable[[Services], Awaitable[Resource]]] = {
     "citizen_id": _citizen_record,
     "assessment_id": _assessment,
     "claim_id": lambda services: _draft(services),
+    "item_id": lambda services: _work_item(services),
+    "period_end": lambda services: _a_day(services),
 }
 """How to make a real resource for each kind of id a path can carry."""
 
@@ -346,6 +348,59 @@ async def _accepted_upload(services: Services) -> Resource:
     return await _upload(services, accepted=True)
 
 
+# --- claims casework: staff's routes on a claim or a work item, the workers' internal routes -------------
+
+CASEWORK = "/v1/claims/casework"
+
+
+async def _work_item(services: Services) -> Resource:
+    """An open work item of a submitted claim; a team leader may make every move on it."""
+    claim = await _submitted(services)
+    leader = services.tokens("caseworker", roles=["caseworker", "team-leader"])
+    listed = await _claims_client(services).get(
+        f"{CASEWORK}/claims/{claim.id}/work-items", headers=bearer(leader)
+    )
+    assert listed.status_code == 200, listed.text
+    return Resource(listed.json()["items"][0]["id"], leader, staff_only=True)
+
+
+async def _under_assessment(services: Services) -> Resource:
+    claim = await _submitted(services)
+    caseworker = services.tokens("caseworker", roles=["caseworker"])
+    started = await _claims_client(services).post(
+        f"{CASEWORK}/claims/{claim.id}/assessment/start",
+        headers=bearer(caseworker, **{"If-Match": claim.etag or "*"}),
+    )
+    assert started.status_code == 200, started.text
+    return Resource(claim.id, caseworker, staff_only=True, etag=started.headers["etag"])
+
+
+async def _a_day(services: Services) -> Resource:
+    return Resource("2026-12-31", services.tokens("service", subject="workers"), staff_only=True)
+
+
+async def _awarded_period(services: Services) -> Resource:
+    """An awarded UC claim and its second assessment period, whose statement the monthly run stores."""
+    from datetime import date
+
+    from dwp.claims.domain.dates import assessment_period_end, assessment_period_start
+
+    claim = await _automatic_award(services)
+    caseworker = services.tokens("caseworker", roles=["caseworker"])
+    read = await _claims_client(services).get(
+        f"{CASEWORK}/claims/{claim.id}", params={"purpose": "idor matrix"}, headers=bearer(caseworker)
+    )
+    first = date.fromisoformat(read.json()["claim_date"])
+    start, end = assessment_period_start(first, 1), assessment_period_end(first, 1)
+    body = {
+        "period_start": start.isoformat(),
+        "period_end": end.isoformat(),
+        "award_pence": 1,
+        "run_date": end.isoformat(),
+    }
+    return Resource(claim.id, claim.owner, False, params={"period_end": end.isoformat()}, body=body)
+
+
 ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]] = {
     ("PUT", "/v1/claims/{claim_id}/sections/{section}"): _section,
     ("POST", "/v1/claims/{claim_id}/confirmations"): _with_question,
@@ -360,21 +415,58 @@ ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]
     ("POST", "/v1/claims/{claim_id}/uploads/{upload_id}/completion"): _upload,
     ("GET", "/v1/claims/{claim_id}/uploads/{upload_id}"): _upload,
     ("POST", "/v1/claims/{claim_id}/uploads/{upload_id}/download-link"): _accepted_upload,
+    ("POST", f"{CASEWORK}/claims/{{claim_id}}/evidence-requests"): _submitted,
+    ("POST", f"{CASEWORK}/claims/{{claim_id}}/assessment/start"): _submitted,
+    ("POST", f"{CASEWORK}/claims/{{claim_id}}/assessment/evidence"): _submitted,
+    ("POST", f"{CASEWORK}/claims/{{claim_id}}/assessment"): _under_assessment,
+    ("POST", f"{CASEWORK}/claims/{{claim_id}}/decisions"): _under_assessment,
+    ("POST", "/v1/internal/claims/{claim_id}/automatic-decision"): _submitted,
+    ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"): _awarded_period,
 }
 """Routes whose owner's request needs a claim in a particular state (or more than its id)."""
 
-STAFF_ONLY_ROUTES = {("GET", "/v1/citizens/{citizen_id}/audit")}
+STAFF_ONLY_ROUTES = {
+    ("GET", "/v1/citizens/{citizen_id}/audit"),
+    *(
+        (method, f"{CASEWORK}/claims/{{claim_id}}{tail}")
+        for method, tail in (
+            ("GET", ""),
+            ("GET", "/audit"),
+            ("GET", "/work-items"),
+            ("GET", "/assessment-periods"),
+            ("POST", "/evidence-requests"),
+            ("POST", "/assessment/start"),
+            ("POST", "/assessment/evidence"),
+            ("POST", "/assessment"),
+            ("POST", "/decisions"),
+        )
+    ),
+}
 """Routes on a citizen's resource that only staff may use: the owner's call is made as a caseworker."""
 SERVICE_ONLY_ROUTES = {
     ("GET", "/v1/internal/citizens/{citizen_id}/contact-details"): "claims",
     ("GET", "/v1/citizens/{citizen_id}/contact"): "workers",
+    ("GET", "/v1/internal/citizens/{citizen_id}/identity"): "claims",
+    ("POST", "/v1/internal/claims/{claim_id}/automatic-decision"): "workers",
+    ("GET", "/v1/internal/assessment-periods/{period_end}/awards"): "workers",
+    ("GET", "/v1/internal/claims/{claim_id}/notification-facts"): "workers",
+    ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"): "workers",
 }
+QUERIES = {
+    ("GET", f"{CASEWORK}/claims/{{claim_id}}"): {"purpose": "check the IDOR matrix"},
+    ("GET", f"{CASEWORK}/claims/{{claim_id}}/audit"): {"purpose": "check the IDOR matrix"},
+}
+"""Query parameters a route needs (a caseworker's read says why)."""
 """Internal routes on a citizen's resource: the owner's call is made as a service the route allows."""
 
 
 def _request(method: str, path: str, resource: Resource) -> dict[str, Any]:
     """The body and headers a route needs to succeed for its owner."""
     headers = {"If-Match": resource.etag} if resource.etag else {}
+    if (method, path) in QUERIES:
+        return {"headers": headers, "params": QUERIES[(method, path)]} | (
+            {} if method == "GET" else {"json": resource.body}
+        )
     bodies: dict[tuple[str, str], Any] = {
         ("PATCH", "/v1/citizens/{citizen_id}"): {"preferred_language": "cy"},
         ("PUT", "/v1/citizens/{citizen_id}/contact-preferences"): {
@@ -386,6 +478,22 @@ def _request(method: str, path: str, resource: Resource) -> dict[str, Any]:
         ("POST", "/v1/claims/{claim_id}/reconsideration-request"): {"grounds": "my savings are less"},
         ("POST", "/v1/claims/{claim_id}/appeal"): {},
         ("POST", "/v1/claims/{claim_id}/human-review-request"): {"reason": "please look again"},
+        ("POST", f"{CASEWORK}/work-items/{{item_id}}/take"): {},
+        ("POST", f"{CASEWORK}/work-items/{{item_id}}/release"): {},
+        ("POST", f"{CASEWORK}/work-items/{{item_id}}/assign"): {"assignee": "staff-b"},
+        ("POST", f"{CASEWORK}/work-items/{{item_id}}/escalate"): {"reason": "needs a team leader"},
+        ("POST", f"{CASEWORK}/claims/{{claim_id}}/evidence-requests"): {
+            "evidence": ["payslips"],
+            "reason": "pay",
+        },
+        ("POST", f"{CASEWORK}/claims/{{claim_id}}/assessment/start"): {"reason": ""},
+        ("POST", f"{CASEWORK}/claims/{{claim_id}}/assessment/evidence"): {},
+        ("POST", f"{CASEWORK}/claims/{{claim_id}}/assessment"): {},
+        ("POST", f"{CASEWORK}/claims/{{claim_id}}/decisions"): {
+            "outcome": "disallow",
+            "reasons": ["capital"],
+        },
+        ("POST", "/v1/internal/claims/{claim_id}/automatic-decision"): {},
     }
     if method in ("GET", "HEAD", "DELETE"):
         return {"headers": headers}
@@ -425,6 +533,12 @@ async def services(bootstrapped: Settings, tokens: Callable[..., str]) -> AsyncI
     await asyncio.to_thread(upgrade, "claims", bootstrapped)
     citizen = await citizen_service(bootstrapped)
     apps = _apps(bootstrapped) | {"citizen": citizen}
+    from tests.fakes.casework import FakeUpstreams
+
+    # The assessment's services are not running here: the claim waits (202), as it would in production.
+    apps["claims"].state.claims_upstreams = FakeUpstreams(
+        benefits="down", integrations="down", citizen="down"
+    )
     async with serve(apps["citizen"]) as c, serve(apps["benefits"]) as b, serve(apps["claims"]) as cl:
         yield Services({"citizen": c, "benefits": b, "claims": cl}, tokens)
 

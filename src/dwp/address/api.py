@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from dwp.address import service
 from dwp.address.domain import MAX_LENGTHS, AddressParts
@@ -13,6 +13,7 @@ from dwp.address.service import AddressContext
 from dwp.contracts.addresses import Address, AddressCheck, AddressList
 from dwp.contracts.postcodes import MAX_INPUT_LENGTH
 from dwp.platform.auth import Authenticated
+from dwp.platform.models import EdgeModel
 
 router = APIRouter(prefix="/v1/addresses", tags=["addresses"])
 
@@ -26,10 +27,9 @@ def _part(name: str) -> object:
     return Field(None, max_length=2 * MAX_LENGTHS[name])
 
 
-class TypedAddress(BaseModel):
+class TypedAddress(EdgeModel):
     """An address typed by hand, in the parts of the One Login address claim."""
 
-    model_config = ConfigDict(extra="forbid")
     uprn: str | None = Field(None, max_length=MAX_INPUT_LENGTH)
     organisation_name: str | None = _part("organisation_name")  # type: ignore[assignment]
     department_name: str | None = _part("department_name")  # type: ignore[assignment]

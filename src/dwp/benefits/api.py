@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
 
 from dwp.benefits import service
 from dwp.benefits.domain import InvalidCircumstances, rates_for
-from dwp.benefits.repository import Assessment
+from dwp.benefits.domain.assessment import Assessment
 from dwp.benefits.schemas import AssessmentRequest, EstimateRequest
 from dwp.benefits.service import AssessClaim, BenefitsContext
 from dwp.platform.auth import Actor, StaffOrService

@@ -134,12 +134,15 @@ def _columns(table: pa.Table, start: int, stop: int) -> tuple[dict[str, np.ndarr
 
     part = table.slice(start, stop - start)
     names = set(part.column_names)
-    missing = [name for name, *_ in k.INPUTS if name not in names and name != "lha_area"]
+    absent = {"lha_area"} | (k.OPTIONAL_INPUTS - names)
+    missing = [name for name, *_ in k.INPUTS if name not in names and name not in absent]
     if missing or "tax_year" not in names:
         raise typer.BadParameter(f"missing columns: {', '.join(missing or ['tax_year'])}", param_hint="IN")
     n = part.num_rows
     cols = {
         name: part.column(name).to_numpy().astype(dtype, copy=False)
+        if name not in absent
+        else np.zeros(n, dtype=dtype)
         for name, dtype, *_ in k.INPUTS
         if name != "lha_area"
     }

@@ -89,6 +89,11 @@ def estimate(
             uc = replace(uc, new_style_jsa_weekly=jsa_award.weekly_amount)
         if esa_award is not None and uc.new_style_esa_weekly == 0:
             uc = replace(uc, new_style_esa_weekly=esa_award.weekly_amount)
+            # UC Regs 2013 reg 83(1)(a): receiving ESA that includes the support component exempts the
+            # household from the cap; the weekly amount alone would not say so.
+            support = any(line.key == "esa.support_component" for line in esa_award.explanation)
+            if support and esa_award.weekly_amount > 0:
+                uc = replace(uc, new_style_esa_support_component=True)
         with _within("universal_credit"):
             out["universal_credit"] = uc_result_view(calculate_uc(uc))
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dwp.benefits.repository import Assessment
+from dwp.benefits.domain.assessment import Assessment
 from dwp.contracts.events import BenefitAssessed
 from dwp.platform.catalog import BENEFITS_EVENTS_TOPIC
 from dwp.platform.uow import Outbox

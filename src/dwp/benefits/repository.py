@@ -4,13 +4,13 @@ the explanation it gave, so any payment can be explained later without re-runnin
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from dwp.benefits.domain.assessment import Assessment
 from dwp.platform.database import new_metadata
 from dwp.platform.idempotency import idempotency_table
 from dwp.platform.messaging import inbox_table
@@ -41,24 +41,6 @@ idempotency_keys = idempotency_table(metadata)
 
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
-
-
-@dataclass(frozen=True)
-class Assessment:
-    id: str
-    claim_id: str
-    benefit: str
-    period_start: date
-    period_end: date
-    tax_year: str
-    award_pence: int
-    inputs: dict[str, Any]
-    kernel_inputs: dict[str, int]
-    amounts: dict[str, int]
-    explanation: list[dict[str, Any]]
-    actor: str
-    request_id: str | None
-    created_at: datetime
 
 
 class AssessmentRepository(Protocol):

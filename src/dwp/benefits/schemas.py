@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 
 from dwp.benefits.domain import (
     Adult,
@@ -28,6 +28,7 @@ from dwp.benefits.domain import (
     one_month_later,
 )
 from dwp.benefits.estimates import RTIPayment
+from dwp.platform.models import EdgeModel, IsoDate
 
 Money = Annotated[int, Field(ge=0, le=100_000_000, description="pence")]
 SmallMoney = Annotated[int, Field(ge=0, le=10_000_000, description="pence")]
@@ -62,16 +63,25 @@ def _not_after_rates(value: date) -> date:
     return value
 
 
-BirthDate = Annotated[date, AfterValidator(_born)]
+BirthDate = Annotated[IsoDate, AfterValidator(_born)]
 """A date of birth: 1900-01-01 to today."""
-PeriodDate = Annotated[date, AfterValidator(_within_rates)]
+PeriodDate = Annotated[IsoDate, AfterValidator(_within_rates)]
 """A period, claim or payment date: within the tax years of the rates files, plus or minus one."""
-SinceDate = Annotated[date, AfterValidator(_not_after_rates)]
+SinceDate = Annotated[IsoDate, AfterValidator(_not_after_rates)]
 """When a condition began: any time from 1900, but not after the last period date."""
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+Label = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9_-]{1,40}$",
+        description="a label the caller chooses for a person cared for (ASCII letters, digits, _ or -)",
+    ),
+]
+
+
+class Strict(EdgeModel):
+    """Strict edge shapes (the platform's `EdgeModel`): `"100"` is not pence, `1` is not true."""
 
 
 class EarningsIn(Strict):
@@ -88,9 +98,13 @@ class AdultIn(Strict):
     severe_conditions: bool = False
     terminally_ill: bool = False
     carer: bool = False
+    cares_for: Label | None = Field(None, description="which of people_cared_for this adult cares for")
     earnings: EarningsIn = Field(default_factory=EarningsIn)
     self_employed: bool = False
     expected_hours: int = Field(35, ge=0, le=100)
+    shared_accommodation_exemption: (
+        Literal["care_leaver", "hostel", "disability", "mappa", "domestic_abuse", "modern_slavery"] | None
+    ) = Field(None, description="UC Regs 2013 Sch 4 para 29: a ground for the one-bedroom LHA rate under 35")
     disability_benefit: bool = False
 
 
@@ -99,6 +113,7 @@ class ChildIn(Strict):
     sex: Literal["F", "M"]
     disability: Literal["none", "lower", "higher"] = "none"
     limit_exception: bool = False
+    cannot_share_bedroom: bool = Field(False, description="UC Regs 2013 Sch 4 para 12(6)")
 
 
 class LhaIn(Strict):
@@ -119,6 +134,9 @@ class HousingIn(Strict):
 class NonDependantIn(Strict):
     date_of_birth: BirthDate
     exempt: bool = False
+    away_on_operations: bool = Field(
+        False, description="armed forces, away on operations (Sch 4 para 16(2)(j))"
+    )
 
 
 class UCCircumstances(Strict):
@@ -129,12 +147,22 @@ class UCCircumstances(Strict):
     children: list[ChildIn] = Field(default_factory=list, max_length=20)
     housing: HousingIn = Field(default_factory=HousingIn)
     non_dependants: list[NonDependantIn] = Field(default_factory=list, max_length=20)
+    overnight_care: bool = Field(False, description="UC Regs 2013 Sch 4 para 12(A1), (3)")
+    foster_parent: bool = Field(False, description="UC Regs 2013 Sch 4 para 12(1)(b), (4)-(5)")
+    couple_cannot_share: bool = Field(False, description="UC Regs 2013 Sch 4 para 12(1)(d), (6A)")
+    people_cared_for: list[Label] = Field(
+        default_factory=list, max_length=10, description="severely disabled people the adults care for"
+    )
     childcare_costs: SmallMoney = 0
     childcare_children: int = Field(0, ge=0, le=20)
     capital: Annotated[int, Field(ge=0, le=2_000_000_000)] = 0
     other_unearned_income: SmallMoney = 0
     new_style_jsa_weekly: SmallMoney = 0
     new_style_esa_weekly: SmallMoney = 0
+    new_style_esa_support_component: bool = Field(
+        False,
+        description="the New Style ESA award includes the support component (UC Regs 2013 reg 83(1)(a))",
+    )
     child_benefit_weekly: SmallMoney | None = None
     other_capped_benefits: SmallMoney = 0
     london: bool = False
@@ -142,6 +170,13 @@ class UCCircumstances(Strict):
     gross_estimate: bool = False
     cap_grace_period: bool = False
     severely_sight_impaired: bool = False
+    grace_months_left: int = Field(0, ge=0, le=9, description="carried: grace period months to come (reg 82)")
+    qualifying_earnings_months: int = Field(
+        0,
+        ge=0,
+        le=12,
+        description="carried: months just before with earnings at the cap threshold (reg 82(3))",
+    )
 
     def to_domain(self) -> Household:
         lha = self.housing.lha_rates or LhaIn()
@@ -157,15 +192,23 @@ class UCCircumstances(Strict):
                     severe_conditions=a.severe_conditions,
                     terminally_ill=a.terminally_ill,
                     carer=a.carer,
+                    cares_for=a.cares_for,
                     earnings=Earnings(**a.earnings.model_dump()),
                     self_employed=a.self_employed,
                     expected_hours=a.expected_hours,
+                    shared_accommodation_exemption=a.shared_accommodation_exemption,
                     disability_benefit=a.disability_benefit,
                 )
                 for a in self.adults
             ),
             children=tuple(
-                Child(c.date_of_birth, c.sex, Disability(c.disability), c.limit_exception)
+                Child(
+                    c.date_of_birth,
+                    c.sex,
+                    Disability(c.disability),
+                    c.limit_exception,
+                    c.cannot_share_bedroom,
+                )
                 for c in self.children
             ),
             housing=Housing(
@@ -174,13 +217,20 @@ class UCCircumstances(Strict):
                 self.housing.bedrooms,
                 (lha.shared, lha.one, lha.two, lha.three, lha.four),
             ),
-            non_dependants=tuple(NonDependant(n.date_of_birth, n.exempt) for n in self.non_dependants),
+            non_dependants=tuple(
+                NonDependant(n.date_of_birth, n.exempt, n.away_on_operations) for n in self.non_dependants
+            ),
+            overnight_care=self.overnight_care,
+            foster_parent=self.foster_parent,
+            couple_cannot_share=self.couple_cannot_share,
+            people_cared_for=tuple(self.people_cared_for),
             childcare_costs=self.childcare_costs,
             childcare_children=self.childcare_children,
             capital=self.capital,
             other_unearned_income=self.other_unearned_income,
             new_style_jsa_weekly=self.new_style_jsa_weekly,
             new_style_esa_weekly=self.new_style_esa_weekly,
+            new_style_esa_support_component=self.new_style_esa_support_component,
             child_benefit_weekly=self.child_benefit_weekly,
             other_capped_benefits=self.other_capped_benefits,
             london=self.london,
@@ -188,6 +238,8 @@ class UCCircumstances(Strict):
             gross_estimate=self.gross_estimate,
             cap_grace_period=self.cap_grace_period,
             severely_sight_impaired=self.severely_sight_impaired,
+            grace_months_left=self.grace_months_left,
+            qualifying_earnings_months=self.qualifying_earnings_months,
         )
 
 

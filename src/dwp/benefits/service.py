@@ -11,10 +11,10 @@ from typing import Any
 
 from dwp.benefits import events
 from dwp.benefits.domain import Household, Rates, as_dicts, calculate_uc, rates_on
+from dwp.benefits.domain.assessment import Assessment
 from dwp.benefits.domain.uc import to_inputs
 from dwp.benefits.estimates import RTIPayment, apply_rti, estimate, uc_result_view, weekly_view
 from dwp.benefits.repository import (
-    Assessment,
     AssessmentRepository,
     SqlAssessmentRepository,
     idempotency_keys,

@@ -97,4 +97,11 @@ def households(n: int, seed: int = 1) -> tuple[dict[str, np.ndarray], np.ndarray
     c["child_benefit_weekly"] = np.where(has_kids, child_benefit, 0).astype(np.int32)
     c["other_capped_benefits"] = _money(rng, n, 0.05, 100, 50_000)
     year = rng.integers(0, 2, size=n, dtype=np.int8)
+    # Drawn last, so the columns drawn before it are the same households as before it existed.
+    c["shared_rate_exempt"] = _flag(rng, n, 0.05)
+    c["extra_bedrooms"] = _flag(rng, n, 0.03)
+    c["grace_months_left"] = (_flag(rng, n, 0.02) * rng.integers(1, 10, size=n, dtype=np.int8)).astype(
+        np.int8
+    )
+    c["qualifying_earnings_months"] = rng.integers(0, 13, size=n, dtype=np.int8)
     return {name: c[name] for name, *_ in k.INPUTS}, year

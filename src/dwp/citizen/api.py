@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -34,6 +34,7 @@ from dwp.platform.auth import (
 )
 from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
+from dwp.platform.models import EdgeModel, IsoDate, UtcDateTime
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
 internal = APIRouter(prefix="/v1/internal/citizens", tags=["internal"])
@@ -47,8 +48,8 @@ ContactReader = Annotated[Principal, allow_callers("claims", "workers")]
 """The services that write to a citizen (claims, and the workers that send notifications)."""
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class Strict(EdgeModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class ContactPreferencesBody(Strict):
@@ -81,7 +82,7 @@ PENDING_DETAIL = (
 class RegistrationRequest(Strict):
     given_name: Name
     family_name: Name
-    date_of_birth: date
+    date_of_birth: IsoDate
     national_insurance_number: NinoText
     email: EmailText | None = None
     phone: PhoneText | None = None
@@ -160,8 +161,8 @@ class CitizenView(BaseModel):
     preferred_language: Language
     contact_preferences: ContactPreferencesBody
     version: int
-    created_at: datetime | None
-    updated_at: datetime | None
+    created_at: UtcDateTime | None
+    updated_at: UtcDateTime | None
     links: dict[str, str]
 
 
@@ -370,6 +371,28 @@ async def contact_details(citizen_id: str, ctx: Ctx, caller: ContactReader) -> C
     citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
     view = _view(citizen)
     return ContactDetails.model_validate(view.model_dump(include=set(ContactDetails.model_fields)))
+
+
+class IdentityDetails(BaseModel):
+    """The proven identity's facts a look-up needs (`contracts.citizens.CitizenIdentity`)."""
+
+    id: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    national_insurance_number: str
+
+
+@internal.get(
+    "/{citizen_id}/identity",
+    response_model=IdentityDetails,
+    summary="The proven name, date of birth and NINO (claims and workers only, for HMRC and assessments)",
+)
+async def identity_details(citizen_id: str, ctx: Ctx, caller: ContactReader) -> IdentityDetails:
+    citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
+    return IdentityDetails.model_validate(
+        _view(citizen).model_dump(include=set(IdentityDetails.model_fields))
+    )
 
 
 @router.get(

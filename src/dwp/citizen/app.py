@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +15,7 @@ from dwp.platform.app_factory import create_app
 from dwp.platform.outbox import database_with_outbox
 from dwp.platform.pii import BlindIndex, PiiCipher
 from dwp.platform.problems import ErrorMapping, ErrorTable
+from dwp.platform.readiness import Eventually
 from dwp.platform.settings import Settings, get_settings
 
 SERVICE = "citizen"
@@ -50,9 +50,12 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        index = await asyncio.to_thread(BlindIndex.from_settings, settings)
-        async with database_with_outbox(app, settings, SERVICE, outbox) as database:
-            app.state.citizen_context = CitizenContext.on_database(database, PiiCipher(settings), index)
+        # The secret comes from the AWS endpoint: without it the service starts, not ready (503s).
+        index = Eventually("blind-index secret", lambda: BlindIndex.from_settings(settings))
+        async with index.running(), database_with_outbox(app, settings, SERVICE, outbox) as database:
+            app.state.readiness["blind_index_secret"] = index.check
+            cipher = PiiCipher(settings)
+            app.state.citizen_context = CitizenContext.on_database(database, cipher, index.proxy())
             yield
 
     return create_app(

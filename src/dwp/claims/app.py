@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
+from dwp.claims import api_casework
 from dwp.claims.api import SECTION_SCHEMAS, router
 from dwp.claims.api_evidence import router as evidence_router
 from dwp.claims.domain import errors
@@ -77,10 +78,11 @@ ERRORS: ErrorTable = {
     UploadNotAllowed: ErrorMapping(422, "upload-not-allowed", "This file cannot be uploaded"),
     EvidenceNotAvailable: ErrorMapping(404, "evidence-not-available", "Not available"),
     errors.ClaimsError: ErrorMapping(422, "invalid-claim", INVALID),
+    **api_casework.ERRORS,
 }
 """The claims service's one error table: the only place its domain errors meet HTTP."""
 
-ROUTERS: list[APIRouter] = [router, evidence_router]
+ROUTERS: list[APIRouter] = [router, evidence_router, api_casework.router, api_casework.internal]
 """The service's routers; the casework and evidence routers are added here."""
 
 
@@ -91,7 +93,8 @@ def build_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with database_with_outbox(app, settings, SERVICE, outbox) as database:
             app.state.claims_context = ClaimsContext.on_database(database, PiiCipher(settings))
-            yield
+            async with api_casework.resources(app, settings):
+                yield
 
     app = create_app(
         service=SERVICE,

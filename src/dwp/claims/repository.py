@@ -13,6 +13,7 @@ partner invitations.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 
 from pydantic import TypeAdapter
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -29,10 +31,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     case,
+    func,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -163,7 +169,72 @@ evidence_uploads = Table(
 )
 """Evidence uploads (`domain.evidence.Upload`) and where the checked copy is (`evidence_service`)."""
 
+# --- casework and assessment (migration 0003) ---
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("claim_id", String(36), nullable=False, index=True),
+    Column("benefit", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("made_by", String(200), nullable=False),
+    Column("automated", Boolean, nullable=False),
+    Column("made_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("notified_on", Date, nullable=False),
+    Column("amount_pence", Integer, nullable=True),
+    Column("assessment_id", String(64), nullable=True),
+    # Reasons may name a health condition: sealed like the claim.
+    Column("reasons_sealed", Text, nullable=False),
+)
+"""Every decision on a claim, queryable (the sealed claim document holds them too, for the aggregate)."""
+
+assessment_periods = Table(
+    "assessment_periods",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("claim_id", String(36), nullable=False),
+    Column("benefit", String(32), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False, index=True),
+    Column("award_pence", Integer, nullable=False),
+    Column("assessment_id", String(64), nullable=True),
+    Column("decision_id", String(36), nullable=True),
+    Column("source", String(16), nullable=False),
+    # The amounts, explanation, carried state and statement: they show the health elements, so sealed.
+    Column("document_sealed", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("claim_id", "period_start"),
+)
+"""Each assessment period's award, once per (claim, period): the monthly run stores it idempotently."""
+
+uc_awards = Table(
+    "uc_awards",
+    metadata,
+    Column("claim_id", String(36), primary_key=True),
+    Column("first_day", Date, nullable=False),
+    Column("period_day", Integer, nullable=False, index=True),
+    # The first 8 bytes of SHA-256 of the claim id as two 32-bit halves (`contracts.claims.shard_of`):
+    # `(hi * 2**32 + lo) % n` is worked out in SQL without overflowing a signed 64-bit integer.
+    Column("shard_hi", BigInteger, nullable=False),
+    Column("shard_lo", BigInteger, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+"""Live UC awards, found by the day of the month their assessment periods begin (UC Regs 2013 reg 21)."""
+
+caseworker_presence = Table(
+    "caseworker_presence",
+    metadata,
+    Column("subject", String(200), primary_key=True),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False, index=True),
+)
+"""When each caseworker was last seen by the service (any casework request): who is signed in."""
+
 DOCUMENT_PURPOSE = "claims.claim"
+DECISION_PURPOSE = "claims.decision"
+PERIOD_PURPOSE = "claims.assessment_period"
 JOURNAL_PURPOSE = "claims.journal"
 
 
@@ -485,6 +556,195 @@ class ClaimsRepository:
             .limit(limit)
         )
         return [_work_item(r) for r in (await self.session.execute(statement)).all()]
+
+    # --- casework and assessment ---
+
+    async def queue_page(
+        self, query: QueueFilter, *, today: date, limit: int, after: tuple[date, datetime, str] | None
+    ) -> list[WorkItem]:
+        """A page of a queue in `queue_order`, starting after the cursor (the last item's order key)."""
+        c = work_items.c
+        due = func.coalesce(c.due_on, date.max)
+        where = queue_conditions(query, today)
+        if after is not None:
+            on, created, item_id = after
+            where.append(
+                (due > on)
+                | ((due == on) & (c.created_at > created))
+                | ((due == on) & (c.created_at == created) & (c.id > item_id))
+            )
+        statement = select(work_items).where(*where).order_by(due, c.created_at, c.id).limit(limit)
+        return [_work_item(r) for r in (await self.session.execute(statement)).all()]
+
+    async def count_waiting(self) -> int:
+        """Open work items nobody has taken: the queue the scaling metric divides."""
+        c = work_items.c
+        statement = (
+            select(func.count()).select_from(work_items).where(c.done_at.is_(None), c.assigned_to.is_(None))
+        )
+        return int((await self.session.execute(statement)).scalar_one())
+
+    def _insert(self, table: Table) -> Any:
+        """An INSERT that can say ON CONFLICT, in this connection's dialect (SQLite and PostgreSQL alike)."""
+        if self.session.dialect.name == "postgresql":
+            return postgresql_insert(table)
+        return sqlite_insert(table)
+
+    async def seen(self, subject: str, at: datetime) -> None:
+        """Record that a caseworker was just seen: one upsert, whoever else writes at the same moment."""
+        statement = self._insert(caseworker_presence).values(subject=subject, last_seen_at=at)
+        await self.session.execute(
+            statement.on_conflict_do_update(index_elements=["subject"], set_={"last_seen_at": at})
+        )
+
+    async def seen_since(self, since: datetime) -> dict[str, datetime]:
+        c = caseworker_presence.c
+        rows = (await self.session.execute(select(caseworker_presence).where(c.last_seen_at >= since))).all()
+        return {r.subject: _utc(r.last_seen_at) for r in rows}
+
+    async def add_decision(self, claim: Claim, decision: Decision) -> None:
+        await self.session.execute(
+            decisions.insert().values(
+                id=decision.id,
+                claim_id=claim.id,
+                benefit=claim.claim_type.value,
+                kind=decision.kind.value,
+                outcome=decision.outcome.value,
+                made_by=decision.made_by,
+                automated=decision.automated,
+                made_at=decision.made_at,
+                notified_on=decision.notified_on,
+                amount_pence=decision.amount_pence,
+                assessment_id=decision.assessment_id,
+                reasons_sealed=self._cipher.encrypt(
+                    json.dumps(list(decision.reasons)), context=DECISION_PURPOSE
+                ),
+            )
+        )
+
+    async def add_period(self, period: PeriodAward) -> bool:
+        """Store a period's award once per (claim, period start); False when it was there already (also
+        when another request stored it at the same moment: the unique key decides, not a read)."""
+        statement = self._insert(assessment_periods).values(
+            id=period.id,
+            claim_id=period.claim_id,
+            benefit=period.benefit,
+            period_start=period.period_start,
+            period_end=period.period_end,
+            award_pence=period.award_pence,
+            assessment_id=period.assessment_id,
+            decision_id=period.decision_id,
+            source=period.source,
+            document_sealed=self._cipher.encrypt(
+                json.dumps(period.document, sort_keys=True), context=PERIOD_PURPOSE
+            ),
+            created_at=period.created_at,
+        )
+        result = await self.session.execute(
+            statement.on_conflict_do_nothing(index_elements=["claim_id", "period_start"])
+        )
+        return bool(result.rowcount == 1)
+
+    async def get_period(self, claim_id: str, period_start: date) -> PeriodAward | None:
+        c = assessment_periods.c
+        row = (
+            await self.session.execute(
+                select(assessment_periods).where(c.claim_id == claim_id, c.period_start == period_start)
+            )
+        ).first()
+        return self._period(row) if row else None
+
+    async def periods_of(self, claim_id: str) -> list[PeriodAward]:
+        """A claim's assessment periods, oldest first: the history the next assessment carries on from."""
+        c = assessment_periods.c
+        query = select(assessment_periods).where(c.claim_id == claim_id).order_by(c.period_start)
+        return [self._period(r) for r in (await self.session.execute(query)).all()]
+
+    def _period(self, row: Row[Any]) -> PeriodAward:
+        return PeriodAward(
+            id=row.id,
+            claim_id=row.claim_id,
+            benefit=row.benefit,
+            period_start=row.period_start,
+            period_end=row.period_end,
+            award_pence=row.award_pence,
+            assessment_id=row.assessment_id,
+            decision_id=row.decision_id,
+            source=row.source,
+            document=json.loads(self._cipher.decrypt(row.document_sealed, context=PERIOD_PURPOSE)),
+            created_at=_utc(row.created_at),
+        )
+
+    async def set_uc_award(self, claim_id: str, first_day: date, *, active: bool, at: datetime) -> None:
+        values = {"first_day": first_day, "period_day": first_day.day, "active": active, "updated_at": at}
+        moved = await self.session.execute(
+            update(uc_awards).where(uc_awards.c.claim_id == claim_id).values(**values)
+        )
+        if moved.rowcount == 0:
+            digest = hashlib.sha256(claim_id.encode("utf-8")).digest()
+            hi, lo = int.from_bytes(digest[:4], "big"), int.from_bytes(digest[4:8], "big")
+            await self.session.execute(
+                uc_awards.insert().values(claim_id=claim_id, shard_hi=hi, shard_lo=lo, **values)
+            )
+
+    async def uc_awards_on_days(
+        self, period_days: tuple[int, ...], *, shard: int, shards: int, after: str | None, limit: int
+    ) -> list[tuple[str, date]]:
+        """Live UC awards whose periods begin on one of `period_days`, in this shard, by claim id."""
+        c = uc_awards.c
+        # shard_of: (hi * 2**32 + lo) % n == ((hi % n) * (2**32 % n) + lo) % n, all within 64 bits.
+        in_shard = (((c.shard_hi % shards) * ((1 << 32) % shards) + c.shard_lo) % shards) == shard
+        where = [c.active.is_(True), c.period_day.in_(period_days), in_shard]
+        if after is not None:
+            where.append(c.claim_id > after)
+        query = select(c.claim_id, c.first_day).where(*where).order_by(c.claim_id).limit(limit)
+        return [(r.claim_id, r.first_day) for r in (await self.session.execute(query)).all()]
+
+    async def status_counts(self) -> dict[str, int]:
+        query = select(claims.c.status, func.count()).group_by(claims.c.status)
+        return {status: int(n) for status, n in (await self.session.execute(query)).all()}
+
+    async def open_claim_dates(self) -> list[datetime]:
+        """When each undecided claim was submitted (for the overview's ages)."""
+        waiting = ("submitted", "awaiting_evidence", "under_assessment", "human_review", "reconsideration")
+        query = select(claims.c.submitted_at).where(
+            claims.c.status.in_(waiting), claims.c.submitted_at.is_not(None)
+        )
+        return [_utc(r[0]) for r in (await self.session.execute(query)).all()]
+
+    async def first_decisions(self, since: datetime) -> list[tuple[datetime, datetime, str]]:
+        """(submitted, first decided, benefit) of claims first decided since `since`: processing times."""
+        first = (
+            select(decisions.c.claim_id, func.min(decisions.c.made_at).label("decided"))
+            .where(decisions.c.kind == "initial")
+            .group_by(decisions.c.claim_id)
+            .subquery()
+        )
+        query = (
+            select(claims.c.submitted_at, first.c.decided, claims.c.claim_type)
+            .join(first, first.c.claim_id == claims.c.id)
+            .where(first.c.decided >= since, claims.c.submitted_at.is_not(None))
+        )
+        return [(_utc(a), _utc(b), t) for a, b, t in (await self.session.execute(query)).all()]
+
+
+@dataclass(frozen=True)
+class PeriodAward:
+    """One assessment period's award as claims keeps it (`document`: amounts, explanation, carried
+    state and the statement, sealed)."""
+
+    id: str
+    claim_id: str
+    benefit: str
+    period_start: date
+    period_end: date
+    award_pence: int
+    assessment_id: str | None
+    decision_id: str | None
+    source: str
+    """`casework` (a decision) or `monthly-run` (a reassessment)."""
+    document: dict[str, Any]
+    created_at: datetime
 
 
 def queue_conditions(q: QueueFilter, today: date) -> list[ColumnElement[bool]]:

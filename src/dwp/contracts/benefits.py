@@ -8,7 +8,7 @@ the benefits models and that what claims builds validates there. Dates are ISO s
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 
 class EarningsPayload(TypedDict):
@@ -25,9 +25,15 @@ class AdultPayload(TypedDict):
     severe_conditions: bool
     terminally_ill: bool
     carer: bool
+    cares_for: NotRequired[str | None]
+    """Optional (added for issue 13): which of `people_cared_for` this adult cares for."""
     earnings: EarningsPayload
     self_employed: bool
     expected_hours: int
+    shared_accommodation_exemption: NotRequired[
+        Literal["care_leaver", "hostel", "disability", "mappa", "domestic_abuse", "modern_slavery"] | None
+    ]
+    """Optional (issue 13): a ground for the one-bedroom LHA rate under 35 (UC Regs 2013 Sch 4 para 29)."""
     disability_benefit: bool
 
 
@@ -36,6 +42,7 @@ class ChildPayload(TypedDict):
     sex: Literal["F", "M"]
     disability: Literal["none", "lower", "higher"]
     limit_exception: bool
+    cannot_share_bedroom: NotRequired[bool]
 
 
 class LhaPayload(TypedDict):
@@ -56,6 +63,7 @@ class HousingPayload(TypedDict):
 class NonDependantPayload(TypedDict):
     date_of_birth: str
     exempt: bool
+    away_on_operations: NotRequired[bool]
 
 
 class UCCircumstancesPayload(TypedDict):
@@ -66,12 +74,20 @@ class UCCircumstancesPayload(TypedDict):
     children: list[ChildPayload]
     housing: HousingPayload
     non_dependants: list[NonDependantPayload]
+    overnight_care: NotRequired[bool]
+    foster_parent: NotRequired[bool]
+    couple_cannot_share: NotRequired[bool]
+    """Optional (issue 13): the additional-bedroom conditions of UC Regs 2013 Sch 4 para 12."""
+    people_cared_for: NotRequired[list[str]]
+    """Optional: labels for the severely disabled people the adults care for (UC Regs 2013 reg 29(2))."""
     childcare_costs: int
     childcare_children: int
     capital: int
     other_unearned_income: int
     new_style_jsa_weekly: int
     new_style_esa_weekly: int
+    new_style_esa_support_component: NotRequired[bool]
+    """Optional (issue 13): the ESA award includes the support component (exempt from the cap)."""
     child_benefit_weekly: int | None
     other_capped_benefits: int
     london: bool
@@ -79,6 +95,10 @@ class UCCircumstancesPayload(TypedDict):
     gross_estimate: bool
     cap_grace_period: bool
     severely_sight_impaired: bool
+    grace_months_left: NotRequired[int]
+    qualifying_earnings_months: NotRequired[int]
+    """Optional (issue 13): the carried state of the benefit cap's grace period (UC Regs 2013 reg 82),
+    as the previous period's assessment returned it in `amounts`."""
 
 
 class NIYearPayload(TypedDict):

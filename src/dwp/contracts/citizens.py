@@ -8,10 +8,12 @@ anyone. A test checks these stay the same as the citizen service's own request a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from dwp.platform.models import UtcDateTime
 
 Language = Literal["en", "cy"]
 Channel = Literal["email", "sms", "post"]
@@ -55,8 +57,20 @@ class CitizenRecord(BaseModel):
     preferred_language: Language
     contact_preferences: ContactPreferences
     version: int
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: UtcDateTime | None = None
+    updated_at: UtcDateTime | None = None
+
+
+class CitizenIdentity(BaseModel):
+    """`GET /v1/internal/citizens/{id}/identity` (the claims service and the workers only): the facts of
+    a proven identity that an HMRC look-up and an assessment need. Never logged, never stored in clear."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    national_insurance_number: str
 
 
 class CitizenContact(BaseModel):

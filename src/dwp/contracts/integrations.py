@@ -8,10 +8,12 @@ benefits service's `hmrc_earnings` input needs (`paid_on`, `gross`, `income_tax`
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from dwp.platform.models import EdgeModel, IsoDate, UtcDateTime
 
 LawfulPurpose = Literal[
     "new-claim-assessment",
@@ -25,8 +27,8 @@ Advice = Literal["not-fit", "may-be-fit"]
 Outcome = Literal["found", "no-match", "not-found", "refused", "provider-unavailable"]
 
 
-class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+class _Request(EdgeModel):
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
     claim_id: str = Field(min_length=1, max_length=64)
     purpose: LawfulPurpose
 
@@ -37,9 +39,9 @@ class EarningsRequest(_Request):
     national_insurance_number: str = Field(min_length=9, max_length=13)
     given_name: str = Field(min_length=1, max_length=35)
     family_name: str = Field(min_length=1, max_length=35)
-    date_of_birth: date
-    period_from: date
-    period_to: date
+    date_of_birth: IsoDate
+    period_from: IsoDate
+    period_to: IsoDate
 
 
 class EarningsPayment(BaseModel):
@@ -102,7 +104,7 @@ class DataAccess(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     id: str
-    at: datetime
+    at: UtcDateTime
     caller: str
     caller_kind: str
     request_id: str | None

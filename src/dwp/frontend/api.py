@@ -20,6 +20,7 @@ import httpx
 import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from pydantic import Field
 
 from dwp.frontend.config import FrontendSettings
 from dwp.frontend.security import (
@@ -30,6 +31,7 @@ from dwp.frontend.security import (
     check_same_origin,
     new_csrf_token,
 )
+from dwp.platform.models import EdgeModel, parse_body
 from dwp.platform.problems import Problem
 
 router = APIRouter()
@@ -240,17 +242,19 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
+class RegisterBody(EdgeModel):
+    """What the SPA's registration form sends (the name and date of birth come from One Login)."""
+
+    national_insurance_number: str = Field(min_length=1, max_length=16)
+
+
 @router.post(
     "/auth/register", tags=["sign-in"], summary="Create your citizen record from your proven identity"
 )
 async def register(request: Request) -> Response:
     """JSON in and out (the SPA's form), relayed to the identity service's form post."""
     _check_state_change(request, request.headers.get(CSRF_HEADER))
-    try:
-        body = await request.json()
-        nino = str(body.get("national_insurance_number", ""))
-    except (ValueError, AttributeError) as exc:
-        raise Problem(400, "Bad request", "Send a JSON object.", type_="bad-json") from exc
+    nino = parse_body(RegisterBody, await request.body()).national_insurance_number
     upstream = await _call(
         request, "POST", "/v1/auth/register", content=urlencode({"national_insurance_number": nino}),
         headers={**_session_header(request), "Content-Type": FORM},

@@ -15,9 +15,8 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import Counter, Histogram
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dwp.gateway.config import GatewaySettings
 from dwp.gateway.paths import PathRefused, checked_path
 from dwp.gateway.proxy import TIMEOUT, forward
 from dwp.gateway.ratelimit import RateLimiter, address_key, principal_key
@@ -45,16 +44,6 @@ UPSTREAM_LATENCY = Histogram(
     ["upstream", "route", "method"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
-
-
-class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="DWP_GATEWAY_", extra="ignore")
-
-    rate_limit: str = Field("50/second;1000/minute", description="Per client, in the `limits` notation.")
-    refused_rate_limit: str = Field(
-        "20/minute;200/hour",
-        description="Bad tokens per client address, beyond which every token is refused.",
-    )
 
 
 router = APIRouter()
@@ -159,7 +148,7 @@ def build_app(
 ) -> FastAPI:
     """The gateway app; `transport` lets tests put in-process services behind the gateway's own client."""
     settings = settings or get_settings()
-    gateway = GatewaySettings()
+    gateway = GatewaySettings(platform=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -178,6 +167,7 @@ def build_app(
             refusals=gateway.refused_rate_limit,
             cluster=settings.dwp_redis_cluster,
         )
+        app.state.readiness["rate_limit_store"] = app.state.limiter.check
         try:
             yield
         finally:

@@ -13,10 +13,9 @@ from dwp.identity.api import router
 from dwp.identity.config import IdentitySettings
 from dwp.identity.domain import SessionPolicy
 from dwp.identity.oidc import ProviderUnavailable
-from dwp.identity.one_login import OneLoginClient, OneLoginConfig
+from dwp.identity.relying_party import RelyingParty, one_login_config, staff_sign_in_config
 from dwp.identity.repository import SessionStore
 from dwp.identity.service import IdentityContext
-from dwp.identity.staff import StaffConfig, StaffSignInClient
 from dwp.platform.app_factory import create_app
 from dwp.platform.database import Database
 from dwp.platform.http import shared_client
@@ -60,8 +59,8 @@ def build_context(
     identity: IdentitySettings, *, database: Database, http: httpx.AsyncClient, refresh_floor: float = 5.0
 ) -> IdentityContext:
     settings = identity.platform
-    one_login = OneLoginClient(
-        OneLoginConfig(
+    one_login = RelyingParty(
+        one_login_config(
             issuer_url=identity.one_login_url,
             client_id=identity.one_login_client_id,
             redirect_uri=f"{identity.browser_base}/v1/auth/one-login/callback",
@@ -73,8 +72,8 @@ def build_context(
         http,
         refresh_floor=refresh_floor,
     )
-    staff = StaffSignInClient(
-        StaffConfig(
+    staff = RelyingParty(
+        staff_sign_in_config(
             authority=identity.staff_sign_in_authority,
             client_id=identity.staff_client_id,
             client_secret=identity.staff_client_secret,

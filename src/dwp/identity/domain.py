@@ -124,6 +124,27 @@ def identity_from_claims(
     return VerifiedIdentity(given, family, birth, dict(address) if address else None)
 
 
+# --- a member of staff -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """A member of staff as the staff sign-in provider's checked ID token names them."""
+
+    oid: str
+    name: str
+    roles: tuple[str, ...]
+    """Only the app roles this service knows (`STAFF_ROLES`); never empty."""
+
+
+def staff_member_from_claims(claims: dict[str, Any]) -> StaffMember:
+    """The object id, name and known app roles from a staff ID token; one with no role may not sign in."""
+    roles = tuple(sorted(set(claims.get("roles") or ()) & STAFF_ROLES))
+    if not roles:
+        raise SignInRejected("this member of staff has no caseworker or team leader role")
+    return StaffMember(oid=str(claims["oid"]), name=str(claims.get("name", "")), roles=roles)
+
+
 # --- sessions ----------------------------------------------------------------------------------
 
 

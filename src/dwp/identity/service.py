@@ -32,11 +32,11 @@ from dwp.identity.domain import (
     SignInRejected,
     SignInStateMismatch,
     identity_from_claims,
+    staff_member_from_claims,
 )
 from dwp.identity.oidc import ProviderUnavailable
-from dwp.identity.one_login import ADDRESS_CLAIM, OneLoginClient
+from dwp.identity.relying_party import ADDRESS_CLAIM, RelyingParty
 from dwp.identity.repository import SessionStore
-from dwp.identity.staff import StaffSignInClient
 from dwp.identity.tokens import KEY_RING_RELOAD_SECONDS, KeyRing, SigningKey, rotation
 from dwp.platform import catalog
 from dwp.platform.database import Database
@@ -55,8 +55,8 @@ class IdentityContext:
     database: Database
     cipher: PiiCipher
     store: SessionStore
-    one_login: OneLoginClient
-    staff: StaffSignInClient
+    one_login: RelyingParty
+    staff: RelyingParty
     http: httpx.AsyncClient
     policy: SessionPolicy = field(default_factory=SessionPolicy)
     clock: Callable[[], float] = time.time
@@ -228,7 +228,8 @@ async def complete_staff(
     if error or not code:
         raise SignInRejected(f"staff sign-in returned {error or 'no code'}")
     with _provider_reachable("staff"):
-        staff = await ctx.staff.exchange_code(code, pending)
+        tokens = await ctx.staff.exchange_code(code, pending)
+    staff = staff_member_from_claims(tokens.claims)
     session = Session.open(
         subject_kind="staff",
         subject_id=staff.oid,

@@ -4,7 +4,6 @@ everywhere, so a service module only adds its routers and its readiness checks."
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
@@ -16,8 +15,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dwp.platform.auth import verifier_from_settings
+from dwp.platform.errors import DependencyUnavailable
 from dwp.platform.logging import configure_logging
 from dwp.platform.middleware import PlatformMiddleware
+from dwp.platform.models import duplicate_key_error, first_duplicate_key
 from dwp.platform.openapi import document_problems
 from dwp.platform.problems import ErrorTable, Problem, install_problem_handlers, problem_response
 from dwp.platform.settings import Settings, get_settings
@@ -124,6 +125,8 @@ async def _run_check(check: ReadinessCheck) -> str:
         await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT_SECONDS)
     except TimeoutError:
         return "timeout"
+    except DependencyUnavailable as exc:
+        return f"failed: {exc}"  # says why (a secret not loaded yet, and what stopped it)
     except Exception as exc:
         return f"failed: {type(exc).__name__}"
     return "ok"
@@ -151,7 +154,7 @@ class JsonOnlyMiddleware:
                 return
             if has_body:
                 body, receive = await _buffered(receive)
-                duplicate = _first_duplicate_key(body)
+                duplicate = first_duplicate_key(body)
                 if duplicate is not None:
                     await problem_response(_duplicate_key_problem(duplicate))(scope, receive, send)
                     return
@@ -182,46 +185,8 @@ async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
-class _Members(list[tuple[str, Any]]):
-    """A JSON object as the parser met it: its members in order, duplicates kept."""
-
-
-def _first_duplicate_key(body: bytes) -> list[str] | None:
-    """The path to the first member a JSON object gives twice (`{"gross": -5, "gross": 100}`), if any.
-
-    Python's parser keeps the last of two equal keys, so a body could say one thing to a validator
-    that reads the first and another to us: such a body is refused rather than guessed at.
-    """
-    try:
-        tree = json.loads(body, object_pairs_hook=_Members)
-    except ValueError:
-        return None  # not JSON at all: the route's own parsing answers that (400 malformed JSON)
-
-    def search(node: Any, path: list[str]) -> list[str] | None:
-        if isinstance(node, _Members):
-            seen: set[str] = set()
-            for key, _ in node:
-                if key in seen:
-                    return [*path, key]
-                seen.add(key)
-            children: list[tuple[str, Any]] = list(node)
-        elif isinstance(node, list):
-            children = [(str(index), value) for index, value in enumerate(node)]
-        else:
-            return None
-        for key, value in children:
-            found = search(value, [*path, key])
-            if found is not None:
-                return found
-        return None
-
-    return search(tree, [])
-
-
 def _duplicate_key_problem(path: list[str]) -> Problem:
-    field = ".".join(path)
-    pointer = "#/" + "/".join(part.replace("~", "~0").replace("/", "~1") for part in path)
-    detail = "This member appears more than once in its object; send it once."
+    pointer, field, detail = duplicate_key_error(path)
     return Problem(
         422,
         "Your request has invalid fields",

@@ -110,8 +110,9 @@ class Process:
 CITIZEN_EVENTS_TOPIC = f"{PREFIX}-citizen-events"
 CLAIMS_EVENTS_TOPIC = f"{PREFIX}-claims-events"
 BENEFITS_EVENTS_TOPIC = f"{PREFIX}-benefits-events"
-IDENTITY_EVENTS_TOPIC = f"{PREFIX}-identity-events"
-TOPICS = (CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC, BENEFITS_EVENTS_TOPIC, IDENTITY_EVENTS_TOPIC)
+TOPICS = (CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC, BENEFITS_EVENTS_TOPIC)
+"""Every topic has a publisher (tests/unit/platform/test_catalog.py). Identity publishes nothing: who signed
+in, and when, is its own log's business, and nothing in the catalogue or `infra/` subscribes to it."""
 
 SESSIONS_TABLE = f"{PREFIX}-sessions"
 IDEMPOTENCY_TABLE = f"{PREFIX}-idempotency"
@@ -232,7 +233,6 @@ PROCESSES: tuple[Process, ...] = (
         app="dwp.identity.app:app",
         route_prefixes=("/v1/sessions", "/v1/auth", "/.well-known"),
         db_schema="identity",
-        publishes=(IDENTITY_EVENTS_TOPIC,),
         tables=(SESSIONS_TABLE,),
         # Sessions (name, ID token, proven identity) and the token signing keys are sealed with it.
         uses_pii_key=True,

@@ -66,7 +66,9 @@ _BODY = [(400, "malformed-json"), (413, "about:blank"), (422, "validation")]
 _JSON_ONLY = [(415, "unsupported-media-type")]
 _PARAMETERS = [(422, "validation")]
 _FORM = [(400, "repeated-parameter"), (415, "unsupported-media-type")]  # a form the route reads itself
-_ALWAYS = [(500, "about:blank"), (503, "dependency-unavailable")]
+# Every request: the middleware's 400 for a path or query that is not UTF-8 or holds control characters
+# (`UNREADABLE_TARGET`), a fault of ours, a dependency down.
+_ALWAYS = [(400, "bad-request"), (500, "about:blank"), (503, "dependency-unavailable")]
 
 
 def document_problems(

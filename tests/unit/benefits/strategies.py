@@ -22,7 +22,7 @@ def kernel_inputs(draw: st.DrawFn) -> dict[str, int]:
     v = {
         "couple": couple,
         "age1": draw(st.integers(16, 65)),
-        "age2": draw(st.integers(16, 65)) if couple else 0,
+        "age2": draw(st.integers(16, 120)) if couple else 0,  # a mixed-age couple: any age
         "n_children": kids,
         "n_born_before_2017": pre,
         "n_limit_exception": draw(st.integers(0, max(0, kids - 2))),
@@ -61,6 +61,10 @@ def kernel_inputs(draw: st.DrawFn) -> dict[str, int]:
         "cap_grace_period": draw(st.integers(0, 1)),
         "child_benefit_weekly": 2605 + 1725 * (kids - 1) if kids else 0,
         "other_capped_benefits": draw(st.integers(0, 30_000)),
+        "shared_rate_exempt": draw(st.integers(0, 1)),
+        "extra_bedrooms": draw(st.integers(0, 3)),
+        "grace_months_left": draw(st.integers(0, 9)),
+        "qualifying_earnings_months": draw(st.integers(0, 12)),
     }
     for i in ("1", "2"):
         earns = draw(st.integers(0, 400_000)) if i == "1" or couple else 0

@@ -71,3 +71,21 @@ def test_calc_batch_refuses_an_unknown_tax_year(tmp_path: Path) -> None:
     result = runner.invoke(app, ["calc", "batch", str(source), str(tmp_path / "out.csv")])
     assert result.exit_code != 0
     assert "2019-20" in result.output
+
+
+def test_calc_batch_reads_a_file_written_before_the_shared_rate_exemption_column(tmp_path: Path) -> None:
+    # `shared_rate_exempt` (issue 13) is optional in a file: absent, no household is excepted.
+    n = 2000
+    columns, year = synthetic.households(n, seed=12)
+    columns["shared_rate_exempt"] = np.zeros(n, dtype=np.int8)
+    lha = synthetic.lha_table()
+    table = {name: col for name, col in columns.items() if name not in ("lha_area", "shared_rate_exempt")}
+    table["tax_year"] = np.where(year == 0, "2025-26", "2026-27")
+    for j, name in enumerate(("lha_shared", "lha_1", "lha_2", "lha_3", "lha_4")):
+        table[name] = lha[columns["lha_area"], j]
+    source, target = tmp_path / "old.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table(table), source)
+    result = runner.invoke(app, ["calc", "batch", str(source), str(target)])
+    assert result.exit_code == 0, result.output
+    expected = calculate_batch(columns, year, lha)
+    assert np.array_equal(pq.read_table(target).column("award").to_numpy(), expected[:, k.OUT["award"]])

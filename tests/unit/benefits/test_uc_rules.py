@@ -40,7 +40,9 @@ def kids(*years: int) -> tuple[Child, ...]:
 
 def test_assessment_period_dates() -> None:
     assert one_month_later(date(2025, 6, 1)) == date(2025, 6, 30)
-    assert one_month_later(date(2025, 1, 31)) == date(2025, 2, 28)
+    # UC Regs 2013 reg 21(2)(a): from the 31st the next period begins on February's last day, the 28th,
+    # so the first one ends on the 27th (this test said the 28th, one day too long).
+    assert one_month_later(date(2025, 1, 31)) == date(2025, 2, 27)
     assert one_month_later(date(2025, 12, 15)) == date(2026, 1, 14)
 
 
@@ -232,11 +234,57 @@ def test_impossible_circumstances_name_the_field(change: dict[str, object], fiel
     assert err.value.field == field
 
 
-def test_a_child_older_than_a_parent_could_have() -> None:
-    h = household(adults=(Adult(date(1990, 1, 1)),), children=(Child(date(1999, 1, 1), "F"),))
+def test_an_18_year_old_bringing_up_a_15_year_old_sibling_is_paid_for_him() -> None:
+    """Responsibility, not parenthood (WRA 2012 s.10, UC Regs 2013 reg 4; reg 24B non-parental caring).
+
+    Worked by hand from the 2026/27 rates file, period 1 to 30 June 2026:
+      claimant born 1 March 2008, 18 at the period's end: single under 25    £338.58
+      brother born 1 February 2011 (15), born before 6 April 2017:
+        child element at the first-child rate                                £351.88
+      social rent £500.00, 2 bedrooms; size criteria: 1 for her + 1 for him  £500.00
+      maximum amount = 338.58 + 351.88 + 500.00                            £1,190.46
+      no income, no capital: award before the cap                          £1,190.46
+      benefit cap, single with a child outside London: £1,835.00; Child Benefit
+        £27.05 a week x 52 / 12 = £117.2166.. = £117.22; 1,190.46 + 117.22 = £1,307.68,
+        under the cap: no reduction                                         £1,190.46
+    """
+    h = household(
+        START_26,
+        adults=(Adult(date(2008, 3, 1)),),
+        children=(Child(date(2011, 2, 1), "M", limit_exception=True),),
+        housing=Housing(Tenure.SOCIAL, 50000, 2),
+    )
+    a = calculate_uc(h).amounts
+    assert a["standard_allowance"] == 33858
+    assert a["child_element"] == 35188
+    assert a["housing_element"] == 50000
+    assert a["maximum_amount"] == 119046
+    assert a["other_capped_benefits"] == 11722
+    assert a["cap_reduction"] == 0
+    assert a["award"] == 119046
+
+
+def test_a_grandmother_of_61_and_a_16_year_old_claimant_with_an_older_ward_are_accepted() -> None:
+    # Neither age gap makes the household impossible: a kinship carer of any age, and a 17-year-old
+    # responsible for a 16-year-old (reg 8(1)(d) lets a 16- or 17-year-old responsible for a child claim).
+    gran = household(START_26, adults=(Adult(date(1965, 1, 1)),), children=(Child(date(2016, 1, 1), "F"),))
+    assert calculate_uc(gran).amounts["children_counted"] == 1
+    teen = household(START_26, adults=(Adult(date(2009, 1, 1)),), children=(Child(date(2010, 1, 1), "F"),))
+    assert calculate_uc(teen).amounts["child_element"] == 35188
+
+
+@pytest.mark.parametrize(
+    ("child", "why"),
+    [
+        (Child(date(2026, 7, 1), "F"), "is after the assessment period"),  # born after the period ends
+        (Child(date(2006, 6, 30), "M"), "a child or young person is under 20"),  # 20 on 30 June 2026
+    ],
+)
+def test_only_a_child_who_cannot_be_one_is_refused(child: Child, why: str) -> None:
     with pytest.raises(InvalidCircumstances) as err:
-        calculate_uc(h)
+        calculate_uc(household(START_26, children=(child,)))
     assert err.value.field == "children[0].date_of_birth"
+    assert err.value.message == why
 
 
 def test_explanation_has_english_and_welsh_text_for_every_line() -> None:

@@ -239,14 +239,10 @@ def test_assessment_periods_follow_uc_regs_reg_21(first_day: date, n: int, start
     assert assessment_period_start(first_day, n) == starts
 
 
-@pytest.mark.xfail(
-    strict=True, reason="benefits one_month_later ignores UC Regs 2013 reg 21(2) for the 29th-31st"
-)
 def test_benefits_agrees_on_periods_from_the_31st() -> None:
     assert one_month_later(date(2027, 1, 31)) == assessment_period_end(date(2027, 1, 31), 0)
 
 
-@pytest.mark.xfail(strict=True, reason="benefits refuses a child born when the eldest adult was under 12")
 def test_benefits_accepts_a_young_adult_bringing_up_a_sibling() -> None:
     household = A.HouseholdAnswers(False, children=(A.ChildAnswer(date(2016, 1, 1), "M", "kinship_carer"),))
     story = draft(sections=uc_answers(household=household))
@@ -254,9 +250,6 @@ def test_benefits_accepts_a_young_adult_bringing_up_a_sibling() -> None:
     _assessable(uc_circumstances(story.claim, period_start=PERIOD))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="benefits refuses any adult over State Pension age, so mixed-age couples"
-)
 def test_benefits_accepts_a_mixed_age_couple() -> None:
     story = draft(sections=uc_answers(household=A.HouseholdAnswers(True, A.Partner(date(1955, 1, 1)))))
     story.claim = replace(story.claim, joint=True)

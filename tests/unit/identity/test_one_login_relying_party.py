@@ -10,7 +10,7 @@ import pytest
 from joserfc import jwk
 
 from dwp.identity.domain import IdentityNotProven, LogoutTokenRejected, PendingSignIn, SignInRejected
-from dwp.identity.one_login import OneLoginClient, OneLoginConfig
+from dwp.identity.relying_party import RelyingParty, one_login_config
 from dwp.simulators.one_login.app import create_app
 from dwp.simulators.one_login.registry import Client
 
@@ -19,7 +19,7 @@ REDIRECT = "https://dwp.example/v1/auth/one-login/callback"
 
 
 @pytest.fixture
-async def env() -> AsyncIterator[tuple[OneLoginClient, httpx.AsyncClient]]:
+async def env() -> AsyncIterator[tuple[RelyingParty, httpx.AsyncClient]]:
     key = jwk.ECKey.generate_key("P-256", parameters={"kid": "dwp-client-1"}, private=True)
     client = Client(
         client_id="dwp",
@@ -32,7 +32,7 @@ async def env() -> AsyncIterator[tuple[OneLoginClient, httpx.AsyncClient]]:
     outbound = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(200)))
     sim = create_app(base_url=SIM, clients={"dwp": client}, http=outbound)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sim), base_url=SIM) as http:
-        config = OneLoginConfig(
+        config = one_login_config(
             issuer_url=SIM,
             client_id="dwp",
             redirect_uri=REDIRECT,
@@ -41,7 +41,7 @@ async def env() -> AsyncIterator[tuple[OneLoginClient, httpx.AsyncClient]]:
             did_url=f"{SIM}/identity/did.json",
             client_key=key,
         )
-        yield OneLoginClient(config, http, refresh_floor=0), http
+        yield RelyingParty(config, http, refresh_floor=0), http
 
 
 async def _code(http: httpx.AsyncClient, url: str, user: str) -> str:
@@ -52,7 +52,7 @@ async def _code(http: httpx.AsyncClient, url: str, user: str) -> str:
 
 
 async def _sign_in(
-    env: tuple[OneLoginClient, httpx.AsyncClient], user: str = "sarah-p2", confidence: str = "P2"
+    env: tuple[RelyingParty, httpx.AsyncClient], user: str = "sarah-p2", confidence: str = "P2"
 ):
     rp, http = env
     pending = PendingSignIn.start(provider="one-login", confidence=confidence, now=0, return_to="/")  # type: ignore[arg-type]

@@ -16,6 +16,12 @@ def test_every_consumed_queue_listens_to_a_published_topic() -> None:
         assert queue.dlq_name == f"{queue.name}-dlq"
 
 
+def test_every_topic_has_a_publisher_and_every_published_topic_exists() -> None:
+    # A topic nobody publishes to is a promise the code does not keep (identity's, before issue 10).
+    published = {t for p in catalog.PROCESSES for t in p.publishes}
+    assert published == set(catalog.TOPICS)
+
+
 def test_route_prefixes_do_not_overlap() -> None:
     prefixes = [prefix for p in catalog.PROCESSES for prefix in p.route_prefixes]
     assert len(set(prefixes)) == len(prefixes)

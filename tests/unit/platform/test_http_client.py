@@ -231,6 +231,64 @@ async def test_a_retry_after_past_the_deadline_fails_at_once_and_carries_the_wai
     assert clock.sleeps == []
 
 
+IN_PROGRESS = {
+    "type": "https://dwp.example.gov.uk/problems/idempotency-key-in-progress",
+    "title": "Request in progress",
+    "status": 409,
+}
+
+
+def in_progress(retry_after: str = "2") -> httpx.Response:
+    return answer(
+        409,
+        json=IN_PROGRESS,
+        headers={"Retry-After": retry_after, "Content-Type": "application/problem+json"},
+    )
+
+
+async def test_a_key_in_progress_is_asked_again_after_its_retry_after_for_the_first_answer(
+    clock: FakeClock,
+) -> None:
+    """Issue 10: a concurrent retry with the same Idempotency-Key got 409 in progress, and the caller
+    (identity registering a citizen) took it as a refusal. Now the client waits exactly the upstream's
+    Retry-After and asks again, getting the first request's own answer (201)."""
+    upstream = Upstream([in_progress("2"), answer(201, json={"id": "c1"})])
+    response = await client_for(upstream, clock).request(
+        "POST", "/v1/internal/citizens", json={"a": 1}, idempotency_key="register-c1"
+    )
+    assert (response.status_code, response.json()) == (201, {"id": "c1"})
+    assert clock.sleeps == [2.0]
+    assert [r.headers["Idempotency-Key"] for r in upstream.requests] == ["register-c1"] * 2
+
+
+async def test_a_key_still_in_progress_at_the_deadline_is_a_503_with_the_wait(clock: FakeClock) -> None:
+    upstream = Upstream([in_progress("30")])
+    client = client_for(upstream, clock, policy=RetryPolicy(total_seconds=10.0))
+    with pytest.raises(UpstreamUnavailable) as caught:
+        await client.request("POST", "/v1/internal/citizens", json={}, idempotency_key="k")
+    assert caught.value.retry_after == 30.0
+    assert caught.value.status == 409
+    assert len(upstream.requests) == 1
+
+
+async def test_other_conflicts_are_refusals_and_are_not_retried(clock: FakeClock) -> None:
+    already = answer(
+        409, json={"type": "https://dwp.example.gov.uk/problems/already-registered", "status": 409}
+    )
+    upstream = Upstream([already, answer(201)])
+    with pytest.raises(UpstreamRejected) as caught:
+        await client_for(upstream, clock).request(
+            "POST", "/v1/internal/citizens", json={}, idempotency_key="k"
+        )
+    assert caught.value.status == 409
+    # Without a key, even an in-progress problem is not retried (nothing says it is this request's).
+    upstream = Upstream([in_progress("1"), answer(201)])
+    with pytest.raises(UpstreamRejected):
+        await client_for(upstream, clock).request("POST", "/v1/things", json={})
+    assert len(upstream.requests) == 1
+    assert clock.sleeps == []
+
+
 async def test_the_callers_remaining_time_bounds_every_attempt_and_the_retries(clock: FakeClock) -> None:
     def takes_400_ms(request: httpx.Request) -> None:
         clock.now += 0.4

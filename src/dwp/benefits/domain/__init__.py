@@ -5,7 +5,7 @@ the one compiled kernel), New Style JSA and New Style ESA (`new_style_jsa`, `new
 rates per tax year they read.
 """
 
-from dwp.benefits.domain.batch import calculate_batch
+from dwp.benefits.domain.batch import calculate_batch, calculate_batch_periods
 from dwp.benefits.domain.contributory import ESAGroup, NIYear, WeeklyAward, new_style_esa, new_style_jsa
 from dwp.benefits.domain.errors import BenefitsError, InvalidCircumstances, UnknownTaxYear
 from dwp.benefits.domain.explanation import Line, as_dicts, pounds
@@ -22,7 +22,7 @@ from dwp.benefits.domain.household import (
     one_month_later,
 )
 from dwp.benefits.domain.rates import Rates, all_rates, dates_that_make_sense, rates_for, rates_on
-from dwp.benefits.domain.uc import UCResult, calculate_uc
+from dwp.benefits.domain.uc import UCResult, calculate_claim, calculate_uc
 
 __all__ = [
     "Adult",
@@ -46,6 +46,8 @@ __all__ = [
     "all_rates",
     "as_dicts",
     "calculate_batch",
+    "calculate_batch_periods",
+    "calculate_claim",
     "calculate_uc",
     "dates_that_make_sense",
     "new_style_esa",

@@ -7,7 +7,7 @@ of the rates table and `lha_area` its row of the LHA table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -52,3 +52,23 @@ def calculate_batch(
     # mypy sees the dispatcher's typed signature, not the 49 columns spread into it.
     k.uc_batch(*cols, np.ascontiguousarray(year), np.ascontiguousarray(lha_table), table, out)  # type: ignore[call-arg]
     return out
+
+
+def calculate_batch_periods(
+    periods: Sequence[Mapping[str, np.ndarray]],
+    years: Sequence[np.ndarray],
+    lha_table: np.ndarray,
+    table: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """A run of assessment periods for every household: period n's carried state (`uc_kernel.CARRIED`)
+    is period n-1's outputs of the same names; the first period's comes in with its columns (the
+    monthly run's shard: households and their carried state in, awards and carried state out)."""
+    results: list[np.ndarray] = []
+    for n, columns in enumerate(periods):
+        cols = dict(columns)
+        if results:
+            for name in k.CARRIED:
+                dtype = next(d for nm, d, *_ in k.INPUTS if nm == name)
+                cols[name] = results[-1][:, k.OUT[name]].astype(dtype)
+        results.append(calculate_batch(cols, years[n], lha_table, table))
+    return results

@@ -13,6 +13,7 @@ from enum import StrEnum
 from dwp.benefits.domain.errors import InvalidCircumstances
 from dwp.benefits.domain.explanation import Line
 from dwp.benefits.domain.household import age_on
+from dwp.benefits.domain.pension_age import state_pension_date
 from dwp.benefits.domain.rates import Rates, lower_earnings_limits, rates_on
 
 FIRST_CONDITION_MULTIPLE = 26
@@ -95,8 +96,12 @@ def _contribution_line(benefit: str, test: ContributionTest) -> Line:
 def _validate_common(
     claimant_born: date, claim_date: date, week_start: date, *money: tuple[str, int]
 ) -> None:
-    if not 16 <= age_on(claimant_born, week_start) < 66:
-        raise InvalidCircumstances("date_of_birth", "age must be 16 to State Pension age")
+    if age_on(claimant_born, week_start) < 16:
+        raise InvalidCircumstances("date_of_birth", "age must be 16 or over")
+    # Jobseekers Act 1995 s.1(2)(h); Welfare Reform Act 2007 s.1(3)(c): under pensionable age, which
+    # rises by date of birth (`pension_age`: 66 years and some months from 2026, then 67).
+    if state_pension_date(claimant_born) <= week_start:
+        raise InvalidCircumstances("date_of_birth", "New Style JSA and ESA end at State Pension age")
     if week_start < claim_date:
         raise InvalidCircumstances("week_start", "must not be before the claim date")
     for name, value in money:

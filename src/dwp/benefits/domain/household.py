@@ -8,20 +8,23 @@ rules, capability categories. Batch files carry those categories directly.
 from __future__ import annotations
 
 import calendar
+import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
+from functools import cache
+from importlib import resources
 
 from dwp.benefits.domain.errors import InvalidCircumstances
+from dwp.benefits.domain.pension_age import state_pension_date
 
 CHILD_LIMIT_DATE = date(2017, 4, 6)
 """Children born before this date are outside the two-child limit (UC Regs 2013 reg 24A)."""
 LCWRA_PROTECTION_DATE = date(2026, 4, 6)
 """LCWRA from before this date keeps the protected rate (Universal Credit Act 2025 s.3)."""
-YOUNGEST_PARENT_AGE = 12
-"""A child born when the eldest adult was younger than this is refused as impossible input."""
-MAX_ADULT_AGE = 66
-"""UC is for people under State Pension age (66 for anyone this service assesses in 2025-27)."""
+MAX_KERNEL_AGE = 120
+"""Ages reach the kernel capped here: it compares them only with 25 and 35, and a pension-age partner
+of a mixed-age couple may be any age (a date of birth may be as early as 1900)."""
 
 
 class Capability(StrEnum):
@@ -63,10 +66,18 @@ class Adult:
     severe_conditions: bool = False
     terminally_ill: bool = False
     carer: bool = False
+    cares_for: str | None = None
+    """Whom this adult cares for, as one of the household's `people_cared_for`: two partners caring
+    for the same severely disabled person bring one carer element between them (UC Regs 2013 reg
+    29(2)-(3)). Not given, partners who both care are taken to care for different people."""
     earnings: Earnings = field(default_factory=Earnings)
     self_employed: bool = False
     """Gainfully self-employed and past any start-up period: the minimum income floor applies."""
     expected_hours: int = 35
+    shared_accommodation_exemption: str | None = None
+    """The ground on which a single renter under 35 is excepted from the shared accommodation rate
+    (UC Regs 2013 Sch 4 para 29), one of `shared_accommodation_grounds()`: "care_leaver", "hostel",
+    "disability", "mappa", "domestic_abuse", "modern_slavery"."""
     disability_benefit: bool = False
     """Gets DLA, PIP, Attendance Allowance or another benefit that exempts from the benefit cap and
     from non-dependant contributions."""
@@ -80,6 +91,9 @@ class Child:
     limit_exception: bool = False
     """A reg 24B exception applies (multiple birth, adoption, non-parental care, non-consensual
     conception)."""
+    cannot_share_bedroom: bool = False
+    """Disabled and not reasonably able to share a bedroom because of the disability (UC Regs 2013
+    Sch 4 para 12(6)): the child has a bedroom of their own under the size criteria."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,9 @@ class NonDependant:
     exempt: bool = False
     """Exempt from a housing cost contribution (UC Regs 2013 Schedule 4 para 16), e.g. under 21, on
     Pension Credit, PIP or Carer's Allowance."""
+    away_on_operations: bool = False
+    """A son or daughter in the armed forces away on operations, who lived here before and means to
+    come back: keeps their bedroom, pays no contribution (Sch 4 para 16(2)(j))."""
 
 
 @dataclass(frozen=True)
@@ -109,12 +126,27 @@ class Household:
     children: tuple[Child, ...] = ()
     housing: Housing = field(default_factory=Housing)
     non_dependants: tuple[NonDependant, ...] = ()
+    overnight_care: bool = False
+    """Someone in the household (or a foster child) gets a qualifying disability benefit and has a
+    carer who does not live here staying overnight regularly: one more bedroom (Sch 4 para 12(A1), (3))."""
+    foster_parent: bool = False
+    """A foster parent (or approved, between placements for up to 12 months) or an adopter with a child
+    placed: one more bedroom (Sch 4 para 12(1)(b), (4)-(5))."""
+    couple_cannot_share: bool = False
+    """Joint renters who cannot share a bedroom because of one's disability: one more bedroom (Sch 4
+    para 12(1)(d), (6A))."""
+    people_cared_for: tuple[str, ...] = ()
+    """The severely disabled people the adults care for, by a label the caller chooses (never a name
+    the engine needs); each adult's `cares_for` names one of them."""
     childcare_costs: int = 0
     childcare_children: int = 0
     capital: int = 0
     other_unearned_income: int = 0
     new_style_jsa_weekly: int = 0
     new_style_esa_weekly: int = 0
+    new_style_esa_support_component: bool = False
+    """The New Style ESA award includes the support component: exempt from the benefit cap (UC Regs
+    2013 reg 83(1)(a)), whether or not the UC award has the LCWRA element yet."""
     child_benefit_weekly: int | None = None
     """Child Benefit paid by HMRC; when not given, the full rate for the children listed is assumed."""
     other_capped_benefits: int = 0
@@ -122,7 +154,32 @@ class Household:
     scottish_taxpayer: bool = False
     gross_estimate: bool = False
     cap_grace_period: bool = False
+    """A grace period the caller has determined applies to this period (reg 82(1)(b))."""
     severely_sight_impaired: bool = False
+    grace_months_left: int = 0
+    """Carried state: periods of a running benefit cap grace period still to come (0-9; reg 82(2))."""
+    qualifying_earnings_months: int = 0
+    """Carried state: consecutive months just before this period with earnings at or above the cap's
+    earnings threshold (0-12; 12 means at least 12, reg 82(3))."""
+
+
+@dataclass(frozen=True)
+class SharedAccommodationGround:
+    min_age: int
+    below_age: int
+    in_force_from: date
+    source: str
+
+
+@cache
+def shared_accommodation_grounds() -> dict[str, SharedAccommodationGround]:
+    """The grounds of UC Regs 2013 Sch 4 para 29, from `rates/shared-accommodation-exemptions.toml`."""
+    path = resources.files("dwp.benefits") / "rates" / "shared-accommodation-exemptions.toml"
+    data = tomllib.loads(path.read_text("utf-8"))
+    return {
+        name: SharedAccommodationGround(g["min_age"], g["below_age"], g["in_force_from"], g["source"])
+        for name, g in data["ground"].items()
+    }
 
 
 def age_on(born: date, day: date) -> int:
@@ -130,14 +187,42 @@ def age_on(born: date, day: date) -> int:
     return years - ((day.month, day.day) < (born.month, born.day))
 
 
-def one_month_later(start: date) -> date:
-    """The last day of an assessment period starting on `start` (UC Regs 2013 reg 21: a month, ending
-    the day before the same date next month, or on the month's last day when there is no such date)."""
+def over_state_pension_age(born: date, period_start: date) -> bool:
+    """Whether someone counts as over State Pension age (by date of birth, `pension_age`) for a whole
+    assessment period. Reaching it during a period changes the award from the first day of the next
+    period (UC, PIP, JSA and ESA (Decisions and Appeals) Regs 2013 Sch 1 para 26, as substituted by
+    SI 2020/655), so only a State Pension date before the period's first day counts."""
+    return state_pension_date(born) < period_start
+
+
+def period_start_in(cycle_day: int, year: int, month: int) -> date:
+    """The first day, in `year`-`month`, of an assessment period of an award whose first date of
+    entitlement fell on day `cycle_day` of a month (UC Regs 2013 reg 21(2)): the same day each month;
+    from the 31st, the month's last day; from the 29th or 30th, that day, except in February, when it
+    is the 27th (the 28th in a leap year)."""
+    if cycle_day == 31:
+        return date(year, month, calendar.monthrange(year, month)[1])
+    if cycle_day in (29, 30) and month == 2:
+        return date(year, 2, 28 if calendar.isleap(year) else 27)
+    return date(year, month, cycle_day)
+
+
+def one_month_later(start: date, cycle_day: int | None = None) -> date:
+    """The last day of the assessment period beginning on `start` (UC Regs 2013 reg 21(1)-(2)): the day
+    before the next period begins. `cycle_day` is the day of the month the award's first date of
+    entitlement fell on; without it, `start` is taken to be that date (the first period, or any award
+    whose periods begin on the same day each month), as the claims service's
+    `dates.assessment_period_end` does."""
     year, month = (start.year + 1, 1) if start.month == 12 else (start.year, start.month + 1)
-    last = calendar.monthrange(year, month)[1]
-    if start.day > last:
-        return date(year, month, last)
-    return date.fromordinal(date(year, month, start.day).toordinal() - 1)
+    return period_start_in(cycle_day or start.day, year, month) - timedelta(days=1)
+
+
+def period_ends(start: date) -> set[date]:
+    """Every last day reg 21 allows for a period beginning on `start`, whatever day the award began:
+    a period beginning on 28 February 2027 ends on 27 March (an award from the 28th) or 30 March (one
+    from the 31st)."""
+    days = {start.day} | {d for d in (29, 30, 31) if period_start_in(d, start.year, start.month) == start}
+    return {one_month_later(start, d) for d in days}
 
 
 def _money(name: str, value: int, highest: int = 100_000_000) -> None:
@@ -147,17 +232,45 @@ def _money(name: str, value: int, highest: int = 100_000_000) -> None:
         raise InvalidCircumstances(name, "is too large to be a monthly amount")
 
 
+def _check_shared_accommodation_ground(h: Household, i: int, adult: Adult) -> None:
+    name = f"adults[{i}].shared_accommodation_exemption"
+    ground = shared_accommodation_grounds().get(adult.shared_accommodation_exemption or "")
+    if ground is None:
+        raise InvalidCircumstances(
+            name, f"must be one of {', '.join(sorted(shared_accommodation_grounds()))}"
+        )
+    age = age_on(adult.date_of_birth, h.period_end)
+    if not ground.min_age <= age < ground.below_age:
+        raise InvalidCircumstances(
+            name,
+            f"this ground applies from age {ground.min_age} to under {ground.below_age} ({ground.source})",
+        )
+    if h.period_start < ground.in_force_from:
+        raise InvalidCircumstances(name, f"this ground is in force from {ground.in_force_from.isoformat()}")
+
+
 def validate(h: Household) -> None:
     """Refuse circumstances no real household has; the error names the field."""
-    if h.period_end != one_month_later(h.period_start):
-        raise InvalidCircumstances("period_end", "an assessment period lasts exactly one month")
+    if h.period_end not in period_ends(h.period_start):
+        raise InvalidCircumstances(
+            "period_end", "an assessment period lasts one month, as UC Regs 2013 reg 21 counts it"
+        )
     if len(h.adults) != (2 if h.couple else 1):
         raise InvalidCircumstances("adults", "a couple's claim lists two adults, a single claim one")
     end = h.period_end
+    pension_age = [over_state_pension_age(a.date_of_birth, h.period_start) for a in h.adults]
+    if all(pension_age):
+        # WRA 2012 s.4(1)(b): UC is for people under the qualifying age for state pension credit; a
+        # couple may claim it jointly when one of them is (UC Regs 2013 reg 3(2)(a)), and since 15 May
+        # 2019 a mixed-age couple cannot newly claim Pension Credit (SI 2019/37 arts 3-4). Both over
+        # it, or a single person over it, claim Pension Credit instead.
+        field = "adults[0].date_of_birth" if not h.couple else "adults"
+        raise InvalidCircumstances(
+            field, "UC needs the claimant, or one partner of a couple, under State Pension age"
+        )
     for i, adult in enumerate(h.adults):
-        age = age_on(adult.date_of_birth, end)
-        if not 16 <= age < MAX_ADULT_AGE:
-            raise InvalidCircumstances(f"adults[{i}].date_of_birth", "age must be 16 to State Pension age")
+        if age_on(adult.date_of_birth, end) < 16:
+            raise InvalidCircumstances(f"adults[{i}].date_of_birth", "age must be 16 or over")
         e = adult.earnings
         for name, value in (
             ("gross", e.gross),
@@ -168,16 +281,51 @@ def validate(h: Household) -> None:
             _money(f"adults[{i}].earnings.{name}", value)
         if not 0 <= adult.expected_hours <= 100:
             raise InvalidCircumstances(f"adults[{i}].expected_hours", "must be 0 to 100 hours a week")
-    eldest = min(a.date_of_birth for a in h.adults)
+        if adult.cares_for is not None:
+            if not adult.carer:
+                raise InvalidCircumstances(
+                    f"adults[{i}].cares_for", "is given for an adult who is not a carer"
+                )
+            if adult.cares_for not in h.people_cared_for:
+                raise InvalidCircumstances(
+                    f"adults[{i}].cares_for", "must name one of the household's people_cared_for"
+                )
+        if adult.shared_accommodation_exemption is not None:
+            _check_shared_accommodation_ground(h, i, adult)
+    disability_in_household = any(a.disability_benefit for a in h.adults) or any(
+        c.disability != Disability.NONE for c in h.children
+    )
+    if h.overnight_care and not disability_in_household:
+        raise InvalidCircumstances(
+            "overnight_care", "needs someone with a qualifying disability benefit (Sch 4 para 12(3)(a))"
+        )
+    if h.couple_cannot_share and not (h.couple and any(a.disability_benefit for a in h.adults)):
+        raise InvalidCircumstances(
+            "couple_cannot_share",
+            "is for joint renters, one with a qualifying disability benefit (para 12(6A))",
+        )
+    for i, child in enumerate(h.children):
+        if child.cannot_share_bedroom and child.disability == Disability.NONE:
+            raise InvalidCircumstances(
+                f"children[{i}].cannot_share_bedroom",
+                "is for a child who gets a disability benefit (para 12(6))",
+            )
+    if not 0 <= h.grace_months_left <= 9:
+        raise InvalidCircumstances("grace_months_left", "a grace period lasts 9 months (reg 82(2))")
+    if not 0 <= h.qualifying_earnings_months <= 12:
+        raise InvalidCircumstances("qualifying_earnings_months", "must be 0 to 12")
+    if len(set(h.people_cared_for)) != len(h.people_cared_for):
+        raise InvalidCircumstances("people_cared_for", "each person cared for is listed once")
+    # Responsibility is not parenthood (WRA 2012 s.10; UC Regs 2013 reg 4: the child normally lives
+    # with the claimant; reg 24B names non-parental caring). An 18-year-old bringing up a
+    # 15-year-old sibling, a grandparent, a young aunt are all paid for the child, so no gap between the
+    # adults' and the children's ages is refused: only a child who cannot be one for this period is.
     for i, child in enumerate(h.children):
         if child.date_of_birth > end:
             raise InvalidCircumstances(f"children[{i}].date_of_birth", "is after the assessment period")
         if age_on(child.date_of_birth, end) >= 20:
+            # UC Regs 2013 reg 5: nobody is a qualifying young person at 20 or over.
             raise InvalidCircumstances(f"children[{i}].date_of_birth", "a child or young person is under 20")
-        if age_on(eldest, child.date_of_birth) < YOUNGEST_PARENT_AGE:
-            raise InvalidCircumstances(
-                f"children[{i}].date_of_birth", "is older than a child of the adults in this claim could be"
-            )
         if child.sex not in ("F", "M"):
             raise InvalidCircumstances(f"children[{i}].sex", "must be F or M")
     for name, value in (

@@ -6,7 +6,8 @@ kernel inputs and kernel outputs into an explanation a citizen can read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -15,12 +16,14 @@ from dwp.benefits.domain.explanation import Line
 from dwp.benefits.domain.household import (
     CHILD_LIMIT_DATE,
     LCWRA_PROTECTION_DATE,
+    MAX_KERNEL_AGE,
     Adult,
     Capability,
     Disability,
     Household,
     Tenure,
     age_on,
+    over_state_pension_age,
     validate,
 )
 from dwp.benefits.domain.rates import Rates, rates_on
@@ -64,11 +67,26 @@ def _childcare_work_condition(h: Household) -> bool:
     return (working[0] and (working[1] or unable[1])) or (working[1] and unable[0])
 
 
+def same_person_cared_for(h: Household) -> bool:
+    """Both joint claimants care for the same severely disabled person: the award has one carer element
+    for them (UC Regs 2013 reg 29(2)-(3)), in respect of the one they elect. The engine elects the first
+    adult, or the second where only the first has LCWRA (whose carer element reg 29(4) would take)."""
+    if not h.couple or not all(a.carer for a in h.adults):
+        return False
+    first, second = h.adults
+    return first.cares_for is not None and first.cares_for == second.cares_for
+
+
 def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
     """Kernel inputs (by `INPUTS` name) and the one-row LHA table for a household."""
     end = h.period_end
     a1 = h.adults[0]
     a2 = h.adults[1] if h.couple else None
+    carers = [int(a1.carer), int(a2.carer) if a2 else 0]
+    if same_person_cared_for(h):
+        # Reg 29(3): one element, for the partner they elect: the one reg 29(4) lets keep it.
+        lcwra = [a.capability == Capability.LCWRA for a in h.adults]
+        carers[0 if lcwra[0] and not lcwra[1] else 1] = 0
     children = sorted(h.children, key=lambda c: c.date_of_birth)
     pre = sum(1 for c in children if c.date_of_birth < CHILD_LIMIT_DATE)
     # Exceptions matter only for third and later children born on or after 6 April 2017.
@@ -78,6 +96,7 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         if i >= 2 and c.date_of_birth >= CHILD_LIMIT_DATE and c.limit_exception
     )
     ages = [age_on(c.date_of_birth, end) for c in children]
+    sharers = [(c, a) for c, a in zip(children, ages, strict=True) if not c.cannot_share_bedroom]
     child_benefit = h.child_benefit_weekly
     if child_benefit is None:
         n = len(children)
@@ -87,8 +106,8 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
     waiver = h.severely_sight_impaired or any(a.disability_benefit for a in h.adults)
     values = {
         "couple": int(h.couple),
-        "age1": age_on(a1.date_of_birth, end),
-        "age2": age_on(a2.date_of_birth, end) if a2 else 0,
+        "age1": min(age_on(a1.date_of_birth, end), MAX_KERNEL_AGE),
+        "age2": min(age_on(a2.date_of_birth, end), MAX_KERNEL_AGE) if a2 else 0,
         "n_children": len(children),
         "n_born_before_2017": pre,
         "n_limit_exception": exceptions,
@@ -96,8 +115,8 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "n_disabled_higher": sum(1 for c in children if c.disability == Disability.HIGHER),
         "capability1": _capability(a1),
         "capability2": _capability(a2) if a2 else k.FIT,
-        "carer1": int(a1.carer),
-        "carer2": int(a2.carer) if a2 else 0,
+        "carer1": carers[0],
+        "carer2": carers[1],
         "childcare_costs": h.childcare_costs,
         "n_childcare_children": h.childcare_children,
         "childcare_work_condition": int(_childcare_work_condition(h)),
@@ -108,15 +127,17 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "bedrooms_in_home": h.housing.bedrooms,
         "n_non_dependants": len(h.non_dependants),
         "n_non_dependants_exempt": sum(
-            1 for n in h.non_dependants if n.exempt or age_on(n.date_of_birth, end) < 21
+            1
+            for n in h.non_dependants
+            if n.exempt or n.away_on_operations or age_on(n.date_of_birth, end) < 21
         ),
         "non_dependant_waiver": int(waiver),
-        "boys_under_10": sum(1 for c, a in zip(children, ages, strict=True) if c.sex == "M" and a < 10),
-        "girls_under_10": sum(1 for c, a in zip(children, ages, strict=True) if c.sex == "F" and a < 10),
-        "boys_10_to_15": sum(1 for c, a in zip(children, ages, strict=True) if c.sex == "M" and 10 <= a < 16),
-        "girls_10_to_15": sum(
-            1 for c, a in zip(children, ages, strict=True) if c.sex == "F" and 10 <= a < 16
-        ),
+        # Children who may share are counted by sex and age for pairing (Sch 4 para 10); one who cannot
+        # share because of a disability (para 12(6)) is left out of the pairs, so has a room of their own.
+        "boys_under_10": sum(1 for c, a in sharers if c.sex == "M" and a < 10),
+        "girls_under_10": sum(1 for c, a in sharers if c.sex == "F" and a < 10),
+        "boys_10_to_15": sum(1 for c, a in sharers if c.sex == "M" and 10 <= a < 16),
+        "girls_10_to_15": sum(1 for c, a in sharers if c.sex == "F" and 10 <= a < 16),
         "lha_area": 0,
         "earnings1": a1.earnings.gross,
         "earnings2": a2.earnings.gross if a2 else 0,
@@ -137,15 +158,23 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "other_unearned": h.other_unearned_income,
         "capital": h.capital,
         "london": int(h.london),
-        # Reg 82(1)(b)-(c): a disability benefit for either adult, or for a child (the disabled child
-        # addition rests on the child's DLA, PIP or Child Disability Payment).
+        # Reg 83(1)(c)-(g): a disability benefit for either adult, or for a child (the disabled child
+        # addition rests on the child's DLA, PIP or Child Disability Payment); reg 83(1)(a): ESA with
+        # the support component.
         "cap_exempt_benefit": int(
             any(a.disability_benefit for a in h.adults)
             or any(c.disability != Disability.NONE for c in children)
+            or h.new_style_esa_support_component
         ),
         "cap_grace_period": int(h.cap_grace_period),
         "child_benefit_weekly": child_benefit,
         "other_capped_benefits": h.other_capped_benefits,
+        # Sch 4 para 29: only a single renter can be a "specified renter" (para 28), so only the
+        # claimant's own ground matters.
+        "shared_rate_exempt": int(not h.couple and a1.shared_accommodation_exemption is not None),
+        "extra_bedrooms": int(h.overnight_care) + int(h.foster_parent) + int(h.couple_cannot_share),
+        "grace_months_left": h.grace_months_left,
+        "qualifying_earnings_months": h.qualifying_earnings_months,
     }
     lha = np.array([h.housing.lha_rates], dtype=np.int64)
     return values, lha
@@ -170,7 +199,48 @@ def calculate_uc(h: Household, rates: Rates | None = None) -> UCResult:
     rates = rates or rates_on(h.period_start)
     values, lha = to_inputs(h, rates)
     amounts = run_kernel(values, lha, rates)
-    return UCResult(rates.tax_year, amounts, explain(values, amounts))
+    lines = explain(values, amounts)
+    if h.couple and any(over_state_pension_age(a.date_of_birth, h.period_start) for a in h.adults):
+        # A mixed-age couple is paid as any joint claimants: the couple's standard allowance, the
+        # State Pension counted in full as unearned income, the cap and the size criteria as for
+        # anyone (docs/benefits.md lists each rule the pension-age partner touches).
+        lines.insert(1, Line("uc.mixed_age_couple", "note", MIXED_AGE_REGULATIONS))
+    if h.new_style_esa_support_component:
+        disability = (
+            any(a.disability_benefit for a in h.adults)
+            or values["n_disabled_lower"]
+            or (values["n_disabled_higher"])
+        )
+        if not disability:  # the exemption is the ESA award's, not a disability benefit's
+            lines = [
+                replace(line, key="uc.cap.exempt_esa_support", regulation="UC Regs 2013 reg 83(1)(a)")
+                if line.key == "uc.cap.exempt_benefit"
+                else line
+                for line in lines
+            ]
+    if same_person_cared_for(h):
+        lines.append(Line("uc.carer_same_person", "note", "UC Regs 2013 reg 29(2)-(3)"))
+        lines.append(lines.pop(-2))  # the award stays the last line
+    return UCResult(rates.tax_year, amounts, lines)
+
+
+def calculate_claim(periods: Sequence[Household], rates: Sequence[Rates] | None = None) -> list[UCResult]:
+    """A claim as a run of assessment periods: each period's carried state (`uc_kernel.CARRIED`) is
+    the previous period's result; the first period's is what its household says. The same kernel as
+    `calculate_uc` and `calculate_batch`, one period at a time (decision 5)."""
+    results: list[UCResult] = []
+    for n, h in enumerate(periods):
+        if results:
+            carried = {name: results[-1].amounts[name] for name in k.CARRIED}
+            h = replace(h, **carried)  # type: ignore[arg-type]
+        results.append(calculate_uc(h, rates[n] if rates is not None else None))
+    return results
+
+
+MIXED_AGE_REGULATIONS = (
+    "UC Regs 2013 reg 3(2)(a) (joint claim), reg 36 (couple rate), regs 66(1)(a) and 67 (State Pension "
+    "as unearned income), reg 83 (no exemption from the cap for age); SI 2019/37 arts 3-4"
+)
 
 
 def explain(v: dict[str, int], a: dict[str, int]) -> list[Line]:
@@ -246,6 +316,8 @@ def _housing_lines(v: dict[str, int], a: dict[str, int], f: int) -> list[Line]:
         if f & k.F_LHA_CAPPED:
             key += "_capped"
         reg = "UC Regs 2013 Schedule 4 paras 8-12 and 22-25 (LHA, size criteria)"
+        if f & k.F_SHARED_RATE_EXEMPT:
+            lines.append(Line("uc.housing.shared_rate_exempt", "note", "UC Regs 2013 Schedule 4 paras 27-29"))
     else:
         key = "uc.housing.social"
         if f & k.F_UNDER_OCCUPIED:

@@ -24,8 +24,8 @@ from dwp.benefits.domain import params as K
 # (name, batch dtype, lowest, highest) for each kernel input, in the kernel's argument order.
 INPUTS: tuple[tuple[str, str, int, int], ...] = (
     ("couple", "int8", 0, 1),
-    ("age1", "int8", 16, 66),
-    ("age2", "int8", 0, 66),
+    ("age1", "int8", 16, 120),
+    ("age2", "int8", 0, 120),
     ("n_children", "int8", 0, 20),
     ("n_born_before_2017", "int8", 0, 20),
     ("n_limit_exception", "int8", 0, 20),
@@ -72,7 +72,18 @@ INPUTS: tuple[tuple[str, str, int, int], ...] = (
     ("cap_grace_period", "int8", 0, 1),
     ("child_benefit_weekly", "int32", 0, 10_000_000),
     ("other_capped_benefits", "int32", 0, 100_000_000),
+    ("shared_rate_exempt", "int8", 0, 1),
+    ("extra_bedrooms", "int8", 0, 3),
+    ("grace_months_left", "int8", 0, 9),
+    ("qualifying_earnings_months", "int8", 0, 12),
 )
+OPTIONAL_INPUTS = frozenset(
+    {"shared_rate_exempt", "extra_bedrooms", "grace_months_left", "qualifying_earnings_months"}
+)
+CARRIED: tuple[str, ...] = ("grace_months_left", "qualifying_earnings_months")
+"""What the law carries from one assessment period to the next: each is an input and, with the same
+name, an output (the state after the period), so a period's outputs feed the next period's inputs."""
+"""Inputs added after batch files were first written: a file without the column means 0 for each row."""
 IN = {name: i for i, (name, *_rest) in enumerate(INPUTS)}
 
 # Capability for work of an adult (inputs capability1/2).
@@ -106,6 +117,8 @@ OUTPUTS: tuple[str, ...] = (
     "bedrooms",
     "tax",
     "national_insurance",
+    "grace_months_left",
+    "qualifying_earnings_months",
 )
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
 N_OUT = len(OUTPUTS)
@@ -129,6 +142,7 @@ F_GROSS_ESTIMATE = 16384
 F_CHILDCARE_CAPPED = 32768
 F_LCWRA_NOT_CARER = 65536
 F_UNDER_OCCUPIED_2 = 131072
+F_SHARED_RATE_EXEMPT = 262144
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -283,18 +297,24 @@ def uc_calc(
     cap_grace_period: int,
     child_benefit_weekly: int,
     other_capped_benefits: int,
+    shared_rate_exempt: int,
+    extra_bedrooms: int,
+    grace_months_left: int,
+    qualifying_earnings_months: int,
     lha_table: np.ndarray,
     r: np.ndarray,
 ) -> tuple[
     int, int, int, int, int, int, int, int, int, int, int, int, int,
-    int, int, int, int, int, int, int, int, int, int, int, int,
+    int, int, int, int, int, int, int, int, int, int, int, int, int, int,
 ]:  # fmt: skip
     """One household's UC for one assessment period: the itemised amounts in `OUTPUTS` order."""
     flags = 0
     couple = np.int64(couple)
     n_children = np.int64(n_children)
 
-    # Standard allowance (UC Regs 2013 reg 36): couples get the higher rate if either is 25 or over.
+    # Standard allowance (UC Regs 2013 reg 36): couples get the higher rate if either is 25 or over,
+    # a mixed-age couple (one partner over State Pension age, reg 3(2)(a)) included: UC has no
+    # pension-age amount, so the older partner's age matters here only as "25 or over".
     if couple:
         standard = r[K.SA_COUPLE_25] if age1 >= 25 or age2 >= 25 else r[K.SA_COUPLE_U25]
     elif age1 >= 25:
@@ -329,18 +349,23 @@ def uc_calc(
         lcwra = r[K.LCWRA_NEW]
     else:
         lcwra = np.int64(0)
-    # Carer element (reg 29): one per carer; a carer with LCWRA gets only the LCWRA element (reg 29(4)).
-    carer = np.int64(0)
-    if carer1:
-        if capability1 >= LCWRA_PROTECTED:
-            flags |= F_LCWRA_NOT_CARER
-        else:
-            carer += r[K.CARER]
-    if couple and carer2:
-        if c2 >= LCWRA_PROTECTED:
-            flags |= F_LCWRA_NOT_CARER
-        else:
-            carer += r[K.CARER]
+    # Carer element (reg 29(1)-(2)): one for each joint claimant who cares (two caring for the same
+    # person arrive as one carer: reg 29(3), settled in `uc.to_inputs`). Reg 29(4) as amended by SI
+    # 2017/204: a carer with LCWRA gets only the LCWRA element "in respect of" them, unless the award's
+    # one LCWRA element is included in respect of the other joint claimant. So where both partners
+    # have LCWRA the element is attributed to a partner who does not care (when there is one), and the
+    # carer keeps the carer element; only where both care, or the carer alone has LCWRA, is one lost.
+    l1 = capability1 >= LCWRA_PROTECTED
+    l2 = c2 >= LCWRA_PROTECTED
+    k2 = np.int64(carer2) if couple else np.int64(0)
+    n_carers = np.int64(carer1) + k2
+    if l1 and l2:
+        blocked = np.int64(1) if carer1 and k2 else np.int64(0)
+    else:
+        blocked = np.int64(1) if (l1 and carer1) or (l2 and k2) else np.int64(0)
+    if blocked:
+        flags |= F_LCWRA_NOT_CARER
+    carer = (n_carers - blocked) * r[K.CARER]
 
     # Childcare costs element (reg 31-34): 85% of charges, capped by the number of children.
     childcare = np.int64(0)
@@ -360,14 +385,20 @@ def uc_calc(
     if boys % 2 == 1 and girls % 2 == 1 and boys_under_10 > 0 and girls_under_10 > 0:
         pairs += 1
     older = max(np.int64(0), n_children - boys - girls)
-    bedrooms = 1 + np.int64(n_non_dependants) + boys + girls - pairs + older
+    # Para 12: an additional bedroom for each condition met (overnight care, foster parent, a couple
+    # who cannot share); a disabled child who cannot share arrives outside the pairing counts.
+    bedrooms = 1 + np.int64(n_non_dependants) + boys + girls - pairs + older + extra_bedrooms
 
     # Housing costs element (Schedule 4): private rent limited to the LHA rate for the entitlement
-    # (shared accommodation rate for a single renter under 35 with nobody else); social rent reduced
-    # for under-occupation; then non-dependant contributions.
+    # (shared accommodation rate for a single renter under 35 with nobody else, paras 27-28, unless an
+    # excepted person under para 29: then the one-bedroom rate); social rent reduced for
+    # under-occupation; then non-dependant contributions.
     eligible_rent = np.int64(0)
     if tenure == PRIVATE:
-        if couple == 0 and n_children == 0 and n_non_dependants == 0 and age1 < r[K.SHARED_AGE]:
+        specified = couple == 0 and n_children == 0 and n_non_dependants == 0 and age1 < r[K.SHARED_AGE]
+        if specified and shared_rate_exempt:
+            flags |= F_SHARED_RATE_EXEMPT
+        if specified and not shared_rate_exempt:
             category = 0
             flags |= F_SHARED_RATE
         else:
@@ -398,18 +429,13 @@ def uc_calc(
 
     maximum = standard + child + disabled + lcwra + carer + childcare + housing
 
-    # Earned income (reg 55, 57, 62): net of tax, NI and pension; the minimum income floor for the
-    # gainfully self-employed after any start-up period.
+    # Earned income (reg 55, 57, 62): net of tax, NI and pension, employment and self-employment
+    # together; the minimum income floor for the gainfully self-employed after any start-up period.
     if gross_estimate:
         flags |= F_GROSS_ESTIMATE
     net1, t1, n1 = _net_earnings(
         earnings1, tax1, ni1, pension1, gross_estimate, scottish_taxpayer, self_employed1, r
     )
-    if self_employed1:
-        floor1 = minimum_income_floor(np.int64(expected_hours1), scottish_taxpayer, r)
-        if net1 < floor1:
-            net1 = floor1
-            flags |= F_MIF1
     net2 = np.int64(0)
     t2 = np.int64(0)
     n2 = np.int64(0)
@@ -417,11 +443,34 @@ def uc_calc(
         net2, t2, n2 = _net_earnings(
             earnings2, tax2, ni2, pension2, gross_estimate, scottish_taxpayer, self_employed2, r
         )
-        if self_employed2:
-            floor2 = minimum_income_floor(np.int64(expected_hours2), scottish_taxpayer, r)
-            if net2 < floor2:
-                net2 = floor2
-                flags |= F_MIF2
+    # Reg 82(4): for the cap's earnings rules, earned income is what was earned, not the floor.
+    actual_earned = net1 + net2
+    if couple and (self_employed1 or self_employed2):
+        # Reg 62(3): the floor is the self-employed partner's alone, and only while the couple's
+        # combined earned income is under the couple threshold (the sum of their individual
+        # thresholds, reg 90(3)(a), net under reg 62(4)); it is then their individual threshold less
+        # whatever that plus the other partner's earned income would exceed the couple threshold by.
+        # Each partner's floor is worked from the other's actual earnings.
+        floor1 = minimum_income_floor(np.int64(expected_hours1), scottish_taxpayer, r)
+        floor2 = minimum_income_floor(np.int64(expected_hours2), scottish_taxpayer, r)
+        couple_threshold = floor1 + floor2
+        below = net1 + net2 < couple_threshold
+        adjusted1 = net1
+        adjusted2 = net2
+        if self_employed1 and below and net1 < floor1:
+            adjusted1 = floor1 - max(np.int64(0), floor1 + net2 - couple_threshold)
+            flags |= F_MIF1
+        if self_employed2 and below and net2 < floor2:
+            adjusted2 = floor2 - max(np.int64(0), floor2 + net1 - couple_threshold)
+            flags |= F_MIF2
+        net1 = adjusted1
+        net2 = adjusted2
+    elif self_employed1:
+        # Reg 62(2): a single claimant's earned income is treated as no less than their threshold.
+        floor1 = minimum_income_floor(np.int64(expected_hours1), scottish_taxpayer, r)
+        if net1 < floor1:
+            net1 = floor1
+            flags |= F_MIF1
     earned = net1 + net2
 
     # Work allowance (reg 22(2)-(3)): only with a child or limited capability for work; the lower
@@ -459,14 +508,38 @@ def uc_calc(
     else:
         cap_level = r[K.BC_SINGLE] if single_no_child else r[K.BC_FAMILY]
     other_capped = weekly_to_monthly(np.int64(child_benefit_weekly)) + jsa_m + esa_m + other_capped_benefits
+    # The grace period (reg 82(1)(b), (2)-(3)), carried from period to period: 9 consecutive months
+    # from the first day of a period whose earnings fall below the threshold, if in each of the 12
+    # months before it they were at or above it. `qualifying_earnings_months` counts those months (12 is
+    # enough), `grace_months_left` the periods of a running grace period still to come (the caller may
+    # seed it for work that ended before the claim, reg 82(2)(b)); the cap does not apply in a period in
+    # which the grace period runs, begins or ends.
+    threshold = r[K.BC_EARNINGS]
+    q = np.int64(qualifying_earnings_months)
+    g = np.int64(grace_months_left)
+    if actual_earned >= threshold:
+        qualifying_after = min(np.int64(12), q + 1)
+        grace_after = max(np.int64(0), g - 1)
+        in_grace = g > 0
+    else:
+        qualifying_after = np.int64(0)
+        if q >= 12:
+            in_grace = True
+            grace_after = np.int64(8)
+        elif g > 0:
+            in_grace = True
+            grace_after = g - 1
+        else:
+            in_grace = False
+            grace_after = np.int64(0)
     cap_reduction = np.int64(0)
     if lcwra > 0 or carer > 0:
         flags |= F_CAP_EXEMPT_ELEMENT
     elif cap_exempt_benefit:
         flags |= F_CAP_EXEMPT_BENEFIT
-    elif earned >= r[K.BC_EARNINGS]:
+    elif actual_earned >= threshold:
         flags |= F_CAP_EXEMPT_EARNINGS
-    elif cap_grace_period:
+    elif cap_grace_period or in_grace:
         flags |= F_CAP_GRACE
     elif award > 0:
         excess = award + other_capped - cap_level
@@ -501,6 +574,8 @@ def uc_calc(
         bedrooms,
         t1 + t2,
         n1 + n2,
+        grace_after,
+        qualifying_after,
     )
 
 
@@ -511,7 +586,7 @@ def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int,
         x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14],
         x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28],
         x[29], x[30], x[31], x[32], x[33], x[34], x[35], x[36], x[37], x[38], x[39], x[40], x[41], x[42],
-        x[43], x[44], x[45], x[46], x[47], x[48],
+        x[43], x[44], x[45], x[46], x[47], x[48], x[49], x[50], x[51], x[52],
         lha_table, r,
     )  # fmt: skip
 
@@ -526,7 +601,7 @@ def uc_batch(
     c30: np.ndarray, c31: np.ndarray, c32: np.ndarray, c33: np.ndarray, c34: np.ndarray, c35: np.ndarray,
     c36: np.ndarray, c37: np.ndarray, c38: np.ndarray, c39: np.ndarray, c40: np.ndarray, c41: np.ndarray,
     c42: np.ndarray, c43: np.ndarray, c44: np.ndarray, c45: np.ndarray, c46: np.ndarray, c47: np.ndarray,
-    c48: np.ndarray,
+    c48: np.ndarray, c49: np.ndarray, c50: np.ndarray, c51: np.ndarray, c52: np.ndarray,
     year: np.ndarray, lha_table: np.ndarray, rates_table: np.ndarray, out: np.ndarray,
 ) -> None:  # fmt: skip
     """Every household of a batch, in parallel: columns laid out as `INPUTS`, `year` indexes
@@ -537,7 +612,7 @@ def uc_batch(
             c13[i], c14[i], c15[i], c16[i], c17[i], c18[i], c19[i], c20[i], c21[i], c22[i], c23[i],
             c24[i], c25[i], c26[i], c27[i], c28[i], c29[i], c30[i], c31[i], c32[i], c33[i], c34[i],
             c35[i], c36[i], c37[i], c38[i], c39[i], c40[i], c41[i], c42[i], c43[i], c44[i], c45[i],
-            c46[i], c47[i], c48[i],
+            c46[i], c47[i], c48[i], c49[i], c50[i], c51[i], c52[i],
             lha_table, rates_table[year[i]],
         )  # fmt: skip
         out[i, 0] = res[0]
@@ -565,3 +640,5 @@ def uc_batch(
         out[i, 22] = res[22]
         out[i, 23] = res[23]
         out[i, 24] = res[24]
+        out[i, 25] = res[25]
+        out[i, 26] = res[26]

@@ -5,7 +5,9 @@ caller has left (`deadline_in`). Inside it each attempt passes through the upstr
 breaker, and a failed attempt is tried again only when both hold:
 
 * the failure is transient: nothing reached the upstream (connect error, connect or pool timeout), or
-  it answered 429/502/503/504; a 500, a 4xx, a read timeout or a broken answer is not retried;
+  it answered 429/502/503/504, or 409 `idempotency-key-in-progress` to a request with an
+  Idempotency-Key (its first request is still in flight: the retry gets that request's answer); a
+  500, another 4xx, a read timeout or a broken answer is not retried;
 * the request may be repeated: an idempotent method (GET, HEAD, OPTIONS, PUT, DELETE) or one that
   carries an `Idempotency-Key` (or the caller says so, for a POST that is safe by nature). A POST
   without one is never sent twice, whatever went wrong.
@@ -59,6 +61,8 @@ Sleep = Callable[[float], Awaitable[None]]
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 REQUEST_ID_HEADER = "X-Request-ID"
+IN_PROGRESS_PROBLEM = "idempotency-key-in-progress"
+"""The problem type (its last segment) of a 409 for a key whose first request is still in flight."""
 
 log = structlog.get_logger("http")
 CALLS = Counter("dwp_upstream_calls_total", "Calls to other services and providers", ["upstream", "outcome"])
@@ -321,6 +325,16 @@ class ResilientClient:
                 UpstreamBadResponse, f"answered {status}", method, path, status=status, breaker_failure=True
             )
         problem = _json_object(response)
+        if status == 409 and "Idempotency-Key" in response.request.headers:
+            kind = str((problem or {}).get("type", ""))
+            if kind.rsplit("/", 1)[-1] == IN_PROGRESS_PROBLEM:
+                # The upstream is still working on this key's first request (IETF Idempotency-Key draft,
+                # a concurrent retry): ask again after its Retry-After for that request's own answer. Past
+                # the deadline the caller gets a 503 with the wait, never the 409 as a refusal.
+                raise self._failure(
+                    UpstreamUnavailable, "still working on this Idempotency-Key's first request", method,
+                    path, status=status, retry_after=self._retry_after(response) or 1.0, transient=True,
+                )  # fmt: skip
         detail = problem.get("detail") if problem else None
         error = UpstreamRejected(
             f"refused with {status}" + (f": {detail}" if isinstance(detail, str) else ""),

@@ -1,0 +1,288 @@
+"""The counted kill -9 fault suite (issue 11, "A fault suite that stays"): slow, run by `make faults`.
+
+Real processes: the embedded AWS endpoint, the citizen service and the gateway, each its own OS
+process. A client registers people through the gateway (a caseworker's in-person registration, each
+with its own Idempotency-Key, retried with the same key until it is acknowledged) while the citizen
+process is killed with SIGKILL at random moments and started again, as a supervisor would. Afterwards,
+on SQLite and on PostgreSQL, it counts rather than reads logs:
+
+- every acknowledged registration is in the database exactly once, with exactly one audit row;
+- every one's `citizen.registered` event reaches a consumer of the citizen topic (the test's own SQS
+  queue): none lost; deliveries of one event more than once are counted (a relay killed between
+  publishing and marking sends again; the consumer's inbox removes them by event id).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from dwp.platform import aws, catalog
+from dwp.platform.auth import load_or_create_dev_key, mint_token
+from dwp.platform.embedded_aws import wait_for_port
+from dwp.platform.migrations import upgrade
+from dwp.platform.settings import Settings
+from tests.conftest import DATABASES, free_port
+
+pytestmark = [pytest.mark.integration, pytest.mark.faults]
+
+REGISTRATIONS = int(os.environ.get("DWP_FAULT_REGISTRATIONS", "300"))
+CONCURRENCY = 6
+KILLS = int(os.environ.get("DWP_FAULT_KILLS", "3"))
+
+
+@dataclass
+class Process:
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    port: int
+    log: Path
+    popen: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.popen = subprocess.Popen(  # our own fixed arguments
+                [sys.executable, "-m", "dwp.cli", *self.args], env=self.env, stdout=out, stderr=out
+            )
+        self.starts += 1
+        wait_for_port("127.0.0.1", self.port, timeout=60)
+        assert self.popen.poll() is None, f"{self.name} exited: {self.log.read_text()[-2000:]}"
+
+    def kill9(self) -> None:
+        assert self.popen is not None
+        self.popen.send_signal(signal.SIGKILL)
+        self.popen.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
+
+
+@dataclass
+class Tally:
+    acknowledged: dict[str, str] = field(default_factory=dict)  # citizen id -> idempotency key
+    attempts: int = 0
+    statuses: Counter[int | str] = field(default_factory=Counter)
+
+
+@pytest.fixture(params=DATABASES)
+def platform(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Settings, dict[str, Process]]]:
+    database_url = request.getfixturevalue("postgres_url") if request.param == "postgres" else None
+    ports: dict[str, int] = {}
+    while len(set(ports.values())) < 3:  # three different ones: a port just freed may be given again
+        ports = {name: free_port() for name in ("aws", "citizen", "gateway")}
+    data_dir = tmp_path / ".dwp"
+    env = {
+        **os.environ,
+        "DWP_ENV": "test",
+        "DWP_DATA_DIR": str(data_dir),
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{ports['aws']}",
+        "DWP_CITIZEN_URL": f"http://127.0.0.1:{ports['citizen']}",
+        "DWP_OUTBOX_INTERVAL_SECONDS": "0.2",
+        "DWP_GATEWAY_RATE_LIMIT": "100000/second",
+        "DWP_LOG_LEVEL": "warning",
+    }
+    env.pop("REDIS_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    else:
+        env.pop("DATABASE_URL", None)
+    settings = Settings(
+        dwp_env="test", dwp_data_dir=data_dir, aws_endpoint_url=env["AWS_ENDPOINT_URL"],
+        database_url=database_url, redis_url=None,
+    )  # fmt: skip
+    processes = {
+        "aws": Process(
+            "aws", ["aws-endpoint", "--port", str(ports["aws"])], env, ports["aws"], tmp_path / "aws.log"
+        ),
+        "citizen": Process(
+            "citizen", ["serve", "citizen", "--port", str(ports["citizen"])], env, ports["citizen"],
+            tmp_path / "citizen.log",
+        ),
+        "gateway": Process(
+            "gateway", ["serve", "gateway", "--port", str(ports["gateway"])], env, ports["gateway"],
+            tmp_path / "gateway.log",
+        ),
+    }  # fmt: skip
+    try:
+        processes["aws"].start()
+        aws.bootstrap(settings)
+        upgrade("citizen", settings)
+        processes["citizen"].start()
+        processes["gateway"].start()
+        yield settings, processes
+    finally:
+        for process in reversed(processes.values()):
+            process.stop()
+
+
+def _consumer_queue(settings: Settings) -> str:
+    """The test's own consumer of the citizen topic: a queue subscribed with raw delivery."""
+    sqs, sns = aws.client("sqs", settings), aws.client("sns", settings)
+    url: str = sqs.create_queue(QueueName=f"fault-count-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    topic = aws.topic_arn(settings, catalog.CITIZEN_EVENTS_TOPIC)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    return url
+
+
+async def _register_all(base_url: str, token: str, tally: Tally, done: asyncio.Event) -> None:
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    offset = random.randrange(0, 999_999 - REGISTRATIONS)  # NINOs unique in the run: a repeat would be held
+    for n in range(REGISTRATIONS):
+        queue.put_nowait(offset + n)
+
+    async def one(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            number = queue.get_nowait()
+            citizen_id, key = str(uuid.uuid4()), f"fault-{uuid.uuid4().hex}"
+            body = {
+                "citizen_id": citizen_id, "given_name": "Ada", "family_name": "Lovelace",
+                "date_of_birth": "1990-01-01", "national_insurance_number": f"JT{number:06d}A",
+                "email": "ada@example.com",
+                "identity_check": {"documents": ["passport"]},
+            }  # fmt: skip
+            give_up = time.monotonic() + 120
+            while True:  # a client that retries with the same key until it is acknowledged
+                assert time.monotonic() < give_up, f"registration {key} never acknowledged: {tally.statuses}"
+                tally.attempts += 1
+                try:
+                    response = await client.post(
+                        "/v1/citizens", json=body,
+                        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key},
+                    )  # fmt: skip
+                except httpx.TransportError as exc:
+                    tally.statuses[type(exc).__name__] += 1
+                    await asyncio.sleep(0.05)
+                    continue
+                tally.statuses[response.status_code] += 1
+                if response.status_code == 201:
+                    tally.acknowledged[citizen_id] = key
+                    break
+                assert response.status_code in (409, 502, 503, 504), response.text  # never a 500
+                await asyncio.sleep(float(response.headers.get("retry-after", "0.1")) / 10)
+
+    try:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            await asyncio.gather(*(one(client) for _ in range(CONCURRENCY)))
+    finally:
+        done.set()  # also when a registration failed: the killer stops waiting for it
+
+
+async def _kill_at_random(citizen: Process, tally: Tally, done: asyncio.Event) -> int:
+    kills = 0
+    marks = sorted(random.sample(range(REGISTRATIONS // 10, REGISTRATIONS * 9 // 10), KILLS))
+    for mark in marks:
+        while len(tally.acknowledged) < mark and not done.is_set():  # noqa: ASYNC110 - watches the client
+            await asyncio.sleep(0.01)
+        if done.is_set():
+            break
+        await asyncio.sleep(random.uniform(0, 0.05))  # mid-request, at a random moment
+        citizen.kill9()
+        kills += 1
+        await asyncio.to_thread(citizen.start)  # the supervisor starts it again
+    return kills
+
+
+def _drain(settings: Settings, queue_url: str, expected: set[str], timeout: float = 120) -> Counter[str]:
+    """Event id -> deliveries of `citizen.registered` events, once every expected citizen has one."""
+    sqs = aws.client("sqs", settings)
+    deliveries: Counter[str] = Counter()
+    seen_citizens: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
+        for message in got.get("Messages", []):
+            envelope = json.loads(message["Body"])
+            if envelope.get("event_type") == "citizen.registered":
+                deliveries[envelope["event_id"]] += 1
+                seen_citizens.add(str(envelope["data"].get("citizen_id")))
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        if expected <= seen_citizens and not got.get("Messages"):
+            break
+    missing = expected - seen_citizens
+    assert not missing, f"{len(missing)} acknowledged registrations' events never arrived"
+    return deliveries
+
+
+async def _stored(settings: Settings, ids: set[str]) -> tuple[Counter[str], Counter[str]]:
+    from dwp.citizen.repository import audit_log, citizens
+    from dwp.platform.database import Database
+
+    database = Database(settings, "citizen")
+    try:
+        async with database.read() as session:
+            rows = await session.execute(select(citizens.c.id, func.count()).group_by(citizens.c.id))
+            stored = Counter({str(i): int(n) for i, n in rows if str(i) in ids})
+            rows = await session.execute(
+                select(audit_log.c.citizen_id, func.count())
+                .where(audit_log.c.action == "registered")
+                .group_by(audit_log.c.citizen_id)
+            )
+            audited = Counter({str(i): int(n) for i, n in rows if str(i) in ids})
+    finally:
+        await database.dispose()
+    return stored, audited
+
+
+@pytest.mark.timeout(900)
+async def test_registrations_survive_kill_9_of_the_citizen_process_counted(
+    platform: tuple[Settings, dict[str, Process]],
+) -> None:
+    settings, processes = platform
+    queue_url = await asyncio.to_thread(_consumer_queue, settings)
+    token = mint_token(
+        load_or_create_dev_key(settings), issuer=settings.dwp_jwt_issuer, subject="caseworker-faults",
+        kind="caseworker", roles=["caseworker"],
+    )  # fmt: skip
+    tally, done = Tally(), asyncio.Event()
+    started = time.monotonic()
+    registering = asyncio.create_task(
+        _register_all(f"http://127.0.0.1:{processes['gateway'].port}", token, tally, done)
+    )
+    try:
+        kills = await _kill_at_random(processes["citizen"], tally, done)
+    finally:
+        await registering
+    elapsed = time.monotonic() - started
+
+    ids = set(tally.acknowledged)
+    stored, audited = await _stored(settings, ids)
+    deliveries = await asyncio.to_thread(_drain, settings, queue_url, ids)
+    duplicated = sum(n - 1 for n in deliveries.values())
+    print(  # the closing note's figures
+        f"\nfaults[{'postgres' if settings.database_url else 'sqlite'}]: kills={kills} "
+        f"acknowledged={len(ids)} attempts={tally.attempts} stored={sum(stored.values())} "
+        f"audited={sum(audited.values())} events={len(deliveries)} deliveries={sum(deliveries.values())} "
+        f"lost={len(ids - set(stored))} duplicated_deliveries={duplicated} statuses={dict(tally.statuses)} "
+        f"seconds={elapsed:.0f}"
+    )
+    assert kills == KILLS
+    assert len(ids) == REGISTRATIONS
+    assert set(stored) == ids, f"{len(ids - set(stored))} acknowledged registrations are not stored"
+    assert set(stored.values()) == {1}
+    assert audited == Counter(dict.fromkeys(ids, 1)), "each registration has exactly one audit row"
+    assert len(deliveries) == len(ids), "one distinct citizen.registered event per registration"
+    assert 500 not in tally.statuses
