@@ -6,6 +6,7 @@ algorithm, key) unless the route is declared public; what the caller may do is e
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -13,12 +14,13 @@ import httpx
 import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
+from prometheus_client import Counter, Histogram
 
 from dwp.gateway.config import GatewaySettings
 from dwp.gateway.paths import PathRefused, checked_path
 from dwp.gateway.proxy import TIMEOUT, forward
 from dwp.gateway.ratelimit import RateLimiter, address_key, principal_key
-from dwp.gateway.routes import RouteTable, is_public
+from dwp.gateway.routes import RouteTable, Upstream, is_public
 from dwp.platform.app_factory import create_app
 from dwp.platform.auth import Principal, Unauthenticated
 from dwp.platform.http import shared_client
@@ -28,6 +30,20 @@ from dwp.platform.settings import Settings, get_settings
 SERVICE = "gateway"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 log = structlog.get_logger(SERVICE)
+
+# Per upstream and the catalogue's route template (docs/runbook.md): the platform's request metrics see one
+# catch-all route here, so the gateway says which service and which part of the API each request went to.
+UPSTREAM_REQUESTS = Counter(
+    "dwp_gateway_upstream_requests_total",
+    "Requests the gateway forwarded (or refused) per upstream service and route template",
+    ["upstream", "route", "method", "status"],
+)
+UPSTREAM_LATENCY = Histogram(
+    "dwp_gateway_upstream_duration_seconds",
+    "Time from the gateway receiving a request to its upstream's response headers",
+    ["upstream", "route", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 
 
 router = APIRouter()
@@ -44,7 +60,36 @@ async def proxy(request: Request) -> Response:
         raise Problem(400, "Bad request", f"This path cannot be used: {exc}.", type_="bad-path") from exc
     upstream = state.routes.match(path)
     if upstream is None:
+        UPSTREAM_REQUESTS.labels("none", "unmatched", _method(request.method), "404").inc()
         raise Problem(404, "Not found", "No service answers at this path.", type_="no-route")
+    route = upstream.route_template(path)
+    # The platform middleware's own request metrics and access line take this template too.
+    request.state.route_template = route
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await _proxy(request, upstream, path, raw_path)
+        status = response.status_code
+        return response
+    except Problem as problem:
+        status = problem.status
+        raise
+    except Unauthenticated:
+        status = 401
+        raise
+    finally:
+        method = _method(request.method)
+        UPSTREAM_REQUESTS.labels(upstream.service, route, method, str(status)).inc()
+        UPSTREAM_LATENCY.labels(upstream.service, route, method).observe(time.perf_counter() - started)
+
+
+def _method(method: str) -> str:
+    # Only the methods the route accepts reach here, but a label never takes a caller's free text.
+    return method if method in METHODS else "OTHER"
+
+
+async def _proxy(request: Request, upstream: Upstream, path: str, raw_path: bytes) -> Response:
+    state = request.app.state
     # The connecting address: uvicorn takes it from X-Forwarded-For only behind a trusted proxy.
     address = request.client.host if request.client else "-"
     limiter: RateLimiter = state.limiter

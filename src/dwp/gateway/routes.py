@@ -41,6 +41,13 @@ def is_public(method: str, path: str) -> bool:
 class Upstream:
     service: str
     base_url: str
+    prefix: str = ""
+    """The catalogue's route prefix that chose this upstream."""
+
+    def route_template(self, path: str) -> str:
+        """The route a metric may carry: the catalogue's prefix, never the concrete path (which holds ids).
+        The gateway does not know the service's own templates, so `/v1/claims/abc` is `/v1/claims/{path}`."""
+        return self.prefix if path == self.prefix else self.prefix.rstrip("/") + "/{path}"
 
 
 class RouteTable:
@@ -54,7 +61,9 @@ class RouteTable:
         routes = {}
         for process in catalog.PROCESSES:
             for prefix in process.route_prefixes:
-                routes[prefix] = Upstream(process.name, settings.service_url(process.name).rstrip("/"))
+                routes[prefix] = Upstream(
+                    process.name, settings.service_url(process.name).rstrip("/"), prefix
+                )
         return cls(routes)
 
     def match(self, path: str) -> Upstream | None:

@@ -212,6 +212,10 @@ class PlatformMiddleware:
 
 def _route_template(scope: Scope) -> str:
     # The route template, never the concrete path: paths can hold ids, and ids are not for metrics labels.
+    # A catch-all route (the gateway's) names the template it chose in the request state.
+    chosen = scope.get("state", {}).get("route_template")
+    if chosen:
+        return str(chosen)
     route = scope.get("route")
     path = getattr(route, "path", None)
     return str(path) if path else "unmatched"

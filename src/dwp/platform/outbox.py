@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+from prometheus_client import Gauge, Histogram
 from sqlalchemy import (
     Column,
     DateTime,
@@ -48,6 +49,22 @@ from dwp.platform.settings import Settings
 log = structlog.get_logger("outbox")
 
 Clock = Callable[[], datetime]
+
+# What an operator watches (docs/runbook.md, "Outbox backlog growing"): how many events wait, how long the
+# oldest has waited, and how long events take from their transaction to SNS. Labelled by service only.
+BACKLOG = Gauge("dwp_outbox_backlog", "Events in the outbox not yet published", ["service"])
+OLDEST_AGE = Gauge(
+    "dwp_outbox_oldest_age_seconds", "Age of the oldest event not yet published (0 when none)", ["service"]
+)
+PUBLISH_LAG = Histogram(
+    "dwp_outbox_publish_lag_seconds",
+    "Time from an event's transaction to SNS accepting it",
+    ["service"],
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600),
+)
+BACKLOG_LOG_SECONDS = 60.0
+"""How often the relay writes its backlog as a log line (`outbox.backlog`), which CloudWatch's metric
+filters turn into the OutboxOldestAgeSeconds metric the outbox alarm watches."""
 
 
 def utc_now() -> datetime:
@@ -153,6 +170,8 @@ class OutboxRelay:
         self._publishing = _Outage("outbox.publish_unavailable", "outbox.publish_recovered", clock)
         self._passes = _Outage("outbox.pass_failed", "outbox.pass_recovered", clock)
         self._awaiting_bootstrap = False
+        self._service = database.schema
+        self._backlog_logged_at: datetime | None = None
 
     async def publish_pending(self) -> int:
         """One pass: publish the events that are due, in order, and stop at the first failure (SNS is
@@ -175,6 +194,9 @@ class OutboxRelay:
                 async with self._db.transaction() as connection:
                     await self._record(connection, rows, published, failure, now)
         if published:
+            occurred = {row.event_id: row.occurred_at for row in rows}
+            for event_id in published:
+                PUBLISH_LAG.labels(self._service).observe(_seconds_between(occurred[event_id], now))
             log.info("outbox.published", count=len(published))
             if self._publishing.succeeded():
                 await self._retry_all_now(now)
@@ -183,7 +205,14 @@ class OutboxRelay:
     def _due(self, now: datetime) -> Select[Any]:
         columns = self._table.c
         return (
-            select(columns.event_id, columns.topic, columns.event_type, columns.envelope, columns.attempts)
+            select(
+                columns.event_id,
+                columns.topic,
+                columns.event_type,
+                columns.envelope,
+                columns.attempts,
+                columns.occurred_at,
+            )
             .where(
                 columns.published_at.is_(None),
                 or_(columns.next_attempt_at.is_(None), columns.next_attempt_at <= now),
@@ -298,6 +327,7 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 await self.publish_pending()
+                await self.measure_backlog()
                 self._passes.succeeded()
                 delay = self._settings.dwp_outbox_interval_seconds
             except Exception as exc:  # keep the relay alive whatever fails
@@ -306,10 +336,34 @@ class OutboxRelay:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
 
+    async def measure_backlog(self) -> tuple[int, float]:
+        """Set the backlog gauges from one query (a count and a minimum over the unpublished-events
+        index), and once a minute log them; returns (events waiting, age of the oldest in seconds)."""
+        columns = self._table.c
+        query = select(func.count(), func.min(columns.occurred_at)).where(columns.published_at.is_(None))
+        async with self._db.read() as connection:
+            count, oldest = (await connection.execute(query)).one()
+        now = self._clock()
+        age = _seconds_between(oldest, now) if oldest is not None else 0.0
+        BACKLOG.labels(self._service).set(count)
+        OLDEST_AGE.labels(self._service).set(age)
+        last = self._backlog_logged_at
+        if last is None or (now - last).total_seconds() >= BACKLOG_LOG_SECONDS:
+            self._backlog_logged_at = now
+            log.info("outbox.backlog", backlog=int(count), oldest_age_seconds=round(age, 3))
+        return int(count), age
+
     async def pending_count(self) -> int:
         async with self._db.read() as session:
             query = select(func.count()).select_from(self._table).where(self._table.c.published_at.is_(None))
             return int((await session.execute(query)).scalar_one())
+
+
+def _seconds_between(earlier: datetime, later: datetime) -> float:
+    # SQLite gives timestamps back without their offset; they were written in UTC.
+    if earlier.tzinfo is None:
+        earlier = earlier.replace(tzinfo=UTC)
+    return max(0.0, (later - earlier).total_seconds())
 
 
 def loads(envelope: str) -> EventEnvelope:

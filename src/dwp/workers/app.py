@@ -11,7 +11,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dwp.platform import catalog
 from dwp.platform.settings import Settings, get_settings
@@ -36,6 +37,7 @@ def pollers(
             timeout_seconds=f.timeout_seconds,
             wait_seconds=wait_seconds,
             retry_base_seconds=retry_base_seconds,
+            dead_letter_queue=f.queue.dlq_name,
         )
         for f in catalog.FUNCTIONS
         if f.queue.name in consumed
@@ -76,6 +78,11 @@ def build_app(settings: Settings | None = None, *, retry_base_seconds: int = 1) 
             },
         }
         return JSONResponse(body, status_code=200 if running else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        # Each queue's depth and its dead-letter queue's (dwp_sqs_queue_depth, dwp_sqs_dlq_depth).
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
 

@@ -75,6 +75,15 @@ class NotifySender:
 
     def send(self, message: Message, *, may_have_been_sent: bool = False) -> str:
         """Send `message` (or find it already sent); the Notify notification id."""
+        try:
+            return self._send(message, may_have_been_sent=may_have_been_sent)
+        except (NotifyRefused, NotifyUnavailable) as exc:
+            # One error line per message Notify did not take: the NotifyFailures alarm's metric filter
+            # counts `notify.failed` (docs/runbook.md, "Notify failures").
+            log.error("notify.failed", reason=type(exc).__name__, reference=message.reference, error=str(exc))
+            raise
+
+    def _send(self, message: Message, *, may_have_been_sent: bool) -> str:
         deadline = self._clock() + self.policy.total_seconds
         unknown = may_have_been_sent
         for attempt in range(1, self.policy.attempts + 1):

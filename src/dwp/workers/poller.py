@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from prometheus_client import Gauge
 
 from dwp.platform import aws
 from dwp.platform.messaging import settle_batch
@@ -26,6 +27,13 @@ from dwp.platform.settings import Settings
 log = structlog.get_logger("workers.poller")
 
 Handler = Callable[[dict[str, Any], Any], Any]
+
+# SQS's ApproximateNumberOfMessages of each queue and of its dead-letter queue, asked every
+# `depth_interval_seconds` (not per message): how far behind the consumer is, and what needs a person.
+QUEUE_DEPTH = Gauge("dwp_sqs_queue_depth", "Messages waiting in the queue (approximate, from SQS)", ["queue"])
+DLQ_DEPTH = Gauge(
+    "dwp_sqs_dlq_depth", "Messages in the queue's dead-letter queue (approximate, from SQS)", ["queue"]
+)
 
 
 @dataclass
@@ -84,8 +92,13 @@ class LambdaSqsPoller:
         timeout_seconds: int = 60,
         wait_seconds: int = 2,
         retry_base_seconds: int = 1,
+        dead_letter_queue: str | None = None,
+        depth_interval_seconds: float = 30.0,
     ) -> None:
         self._settings, self._queue, self._handler = settings, queue, handler
+        self._dlq = dead_letter_queue or f"{queue}-dlq"
+        self._depth_interval = depth_interval_seconds
+        self._depth_measured_at: float | None = None
         self._function_name, self._timeout = function_name, timeout_seconds
         self._wait, self._retry_base = wait_seconds, retry_base_seconds
         self._url: str | None = None
@@ -127,8 +140,38 @@ class LambdaSqsPoller:
         await settle_batch(sqs, self._url, messages, failed, retry_base=self._retry_base)
         return len(messages)
 
+    async def measure_depth(self) -> tuple[int, int]:
+        """Ask SQS how many messages wait in the queue and in its dead-letter queue; set the gauges."""
+
+        def ask() -> tuple[int, int]:
+            sqs = aws.client("sqs", self._settings)
+            depths = []
+            for name in (self._queue, self._dlq):
+                attributes = sqs.get_queue_attributes(
+                    QueueUrl=aws.queue_url(self._settings, name),
+                    AttributeNames=["ApproximateNumberOfMessages"],
+                )["Attributes"]
+                depths.append(int(attributes["ApproximateNumberOfMessages"]))
+            return depths[0], depths[1]
+
+        waiting, dead = await asyncio.to_thread(ask)
+        QUEUE_DEPTH.labels(self._queue).set(waiting)
+        DLQ_DEPTH.labels(self._queue).set(dead)
+        return waiting, dead
+
+    async def _measure_depth_when_due(self) -> None:
+        now = time.monotonic()
+        if self._depth_measured_at is not None and now - self._depth_measured_at < self._depth_interval:
+            return
+        self._depth_measured_at = now
+        try:
+            await self.measure_depth()
+        except Exception as exc:  # the endpoint may be down; the poll's own warning says so
+            log.debug("worker.depth_failed", queue=self._queue, error=type(exc).__name__)
+
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            await self._measure_depth_when_due()
             try:
                 await self.poll_once()
             except Exception as exc:  # the endpoint may be down; keep polling
