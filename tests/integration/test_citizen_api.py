@@ -295,6 +295,7 @@ class TestContactDetails:
         assert internal == {
             ("post", "/v1/internal/citizens"): {"identity"},
             ("get", "/v1/internal/citizens/{citizen_id}/contact-details"): {"claims", "workers"},
+            ("get", "/v1/internal/citizens/{citizen_id}/identity"): {"claims", "workers"},
         }
         assert all(path.startswith("/v1/internal/") for _, path in internal)
         services = {

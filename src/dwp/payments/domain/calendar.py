@@ -17,14 +17,16 @@ from datetime import date, timedelta
 from functools import cache
 from typing import Literal
 
-import holidays
-
 Nation = Literal["england-and-wales", "scotland", "northern-ireland"]
 _SUBDIVISION: dict[Nation, str] = {"england-and-wales": "ENG", "scotland": "SCT", "northern-ireland": "NIR"}
 
 
 @cache
 def _holidays(subdivision: str, year: int) -> dict[date, str]:
+    # Imported here: the migrations, which every image's init container runs, import this module through
+    # the repository, and only the payments image holds the `holidays` package.
+    import holidays
+
     return dict(holidays.country_holidays("GB", subdiv=subdivision, years=year).items())
 
 
