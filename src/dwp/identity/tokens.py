@@ -70,13 +70,21 @@ class KeyRing:
         self._imported = {k.kid: k.key for k in self._keys}
 
     def signing_key(self, now: float) -> SigningKey:
-        """The newest key still signing that has been published long enough; with none (the first key
-        of a new environment, which nobody can have verified anything against), the oldest one."""
-        live = [k for k in self._keys if k.retired_at is None or now < k.retired_at]
-        if not live:  # every key's retirement has passed with no successor: keep signing with the last
-            live = [k for k in self._keys if k.retired_at is None]
-        ready = [k for k in live if k.created_at + self._delay <= now]
-        return ready[-1] if ready else live[0]
+        """The key whose signing window holds `now`: from its publication plus the activation delay (the
+        first key of an environment, which nobody can have verified anything against, from the start)
+        until its retirement, when its successor's window begins."""
+        first = self._keys[0]
+        signing = [
+            k
+            for k in self._keys
+            if (k is first or k.created_at + self._delay <= now)
+            and (k.retired_at is None or now < k.retired_at)
+        ]
+        if signing:
+            return signing[-1]
+        # Only with a clock before the first key's retirement and its successor's start (skew): the
+        # oldest key not yet retired.
+        return next(k for k in self._keys if k.retired_at is None)
 
     def jwks(self, now: int) -> dict[str, object]:
         return dict(public_key_set(self._imported[k.kid] for k in self._keys if k.published(now)))
@@ -92,8 +100,10 @@ def rotation(
 ) -> tuple[SigningKey, list[SigningKey]]:
     """A new key, published now and signing from `now + activation_delay`, and the keys it retires then
     (each key not yet retired keeps signing until that moment)."""
-    takes_over = now + activation_delay
+    # Strictly after every existing key (two made in one second would otherwise tie on the clock).
+    published = max([now, *(k.created_at + 1 for k in keys)])
+    takes_over = published + activation_delay
     retired = [
         SigningKey(k.kid, k.private_jwk, k.created_at, takes_over) for k in keys if k.retired_at is None
     ]
-    return SigningKey.generate(now), retired
+    return SigningKey.generate(published), retired

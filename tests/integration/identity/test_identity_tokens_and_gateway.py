@@ -6,12 +6,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 import pytest
 from joserfc import jwt
+from sqlalchemy import select, update
 
 from dwp.identity import service
+from dwp.identity.repository import signing_keys
 from dwp.identity.tokens import ACTIVATION_DELAY_SECONDS
 from dwp.platform.auth import load_or_create_dev_key, mint_token
 from dwp.platform.http import holds_no_cookies
@@ -94,12 +97,16 @@ async def test_rotation_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_k
 ) -> None:
     ctx = platform.identity.state.identity
     async with _gateway_sign_in(platform) as (browser, old_token):
-        # Rotated long enough ago that the new key has taken over (a rotation publishes first).
-        # On the identity service's own clock, which other tests of the module may have moved on.
-        long_ago = ctx.clock() - ACTIVATION_DELAY_SECONDS - 1
-        rotated = await service.rotate_signing_keys(
-            database=ctx.database, cipher=ctx.cipher, clock=lambda: long_ago
-        )
+        # A rotation publishes first: let its activation delay pass by moving the keys' times back in
+        # the store (the identity service's clock cannot move ahead: tokens would be issued in the future).
+        rotated = await service.rotate_signing_keys(database=ctx.database, cipher=ctx.cipher, clock=ctx.clock)
+        earlier = timedelta(seconds=ACTIVATION_DELAY_SECONDS + 1)
+        async with ctx.database.transaction() as tx:
+            for row in (await tx.execute(select(signing_keys))).all():
+                moved = {"created_at": row.created_at - earlier}
+                if row.retired_at is not None:
+                    moved["retired_at"] = row.retired_at - earlier
+                await tx.execute(update(signing_keys).where(signing_keys.c.kid == row.kid).values(**moved))
         new_kid = rotated.kid
         await service.key_ring(ctx, fresh=True)
         new_token = (await browser.post("/v1/sessions/token")).json()["access_token"]

@@ -137,3 +137,27 @@ def test_a_ring_with_no_current_key_is_refused() -> None:
     key = SigningKey.generate(now=0)
     with pytest.raises(ValueError, match="no current key"):
         KeyRing([SigningKey(key.kid, key.private_jwk, 0, 10)])
+
+
+def test_a_rotation_in_the_second_the_first_key_was_made_still_publishes_first() -> None:
+    """Found in CI: a key ring made and rotated within one second tied on the clock, and the new key
+    could sort first and sign at once."""
+    for _ in range(20):  # key ids are random: a tie broken by them would fail some of these
+        first = SigningKey.generate(now=7_000)
+        new, retired = rotation([first], now=7_000)
+        assert new.created_at > first.created_at
+        ring = KeyRing([new, *retired])
+        assert ring.signing_key(7_000).kid == first.kid
+        assert ring.signing_key(new.created_at + ACTIVATION_DELAY_SECONDS).kid == new.kid
+
+
+def test_two_rotations_inside_one_delay_never_sign_with_an_unseen_key() -> None:
+    k0 = SigningKey.generate(now=0)
+    n1, retired = rotation([k0], now=1_000)
+    ring_keys = [n1, *retired]
+    n2, retired = rotation(ring_keys, now=1_030)
+    by_kid = {k.kid: k for k in retired}
+    ring = KeyRing([by_kid.get(k.kid, k) for k in ring_keys] + [n2])
+    for now in range(1_000, 1_300):
+        key = ring.signing_key(now)
+        assert key.kid == k0.kid or key.created_at + ACTIVATION_DELAY_SECONDS <= now, now
