@@ -202,6 +202,7 @@ class FakeUpstreams:
     """Benefits, integrations and citizen as the use cases see them; each can be switched down."""
 
     people: dict[str, CitizenIdentity] = field(default_factory=dict)
+    contacts: dict[str, CitizenContact] = field(default_factory=dict)
     payments: list[dict[str, Any]] = field(default_factory=list)
     uc_award_pence: int = 41_000
     weekly_pence: int = 9_205
@@ -232,7 +233,10 @@ class FakeUpstreams:
         return self.people[citizen_id]
 
     async def citizen_contact(self, citizen_id: str) -> CitizenContact:
-        raise NotImplementedError
+        self._check("citizen")
+        if citizen_id not in self.contacts:
+            raise UpstreamRejected("refused with 404", status=404, upstream="citizen")
+        return self.contacts[citizen_id]
 
     async def earnings(self, body: EarningsRequest) -> Earnings:
         self._check("integrations")
