@@ -37,8 +37,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
@@ -58,7 +56,7 @@ from dwp.claims.domain.model import (
     Todo,
 )
 from dwp.claims.domain.work import QueueFilter, WorkItem, WorkKind
-from dwp.platform.database import new_metadata
+from dwp.platform.database import conflict_insert, new_metadata
 from dwp.platform.idempotency import idempotency_table
 from dwp.platform.messaging import inbox_table
 from dwp.platform.outbox import outbox_table
@@ -584,15 +582,10 @@ class ClaimsRepository:
         )
         return int((await self.session.execute(statement)).scalar_one())
 
-    def _insert(self, table: Table) -> Any:
-        """An INSERT that can say ON CONFLICT, in this connection's dialect (SQLite and PostgreSQL alike)."""
-        if self.session.dialect.name == "postgresql":
-            return postgresql_insert(table)
-        return sqlite_insert(table)
-
     async def seen(self, subject: str, at: datetime) -> None:
         """Record that a caseworker was just seen: one upsert, whoever else writes at the same moment."""
-        statement = self._insert(caseworker_presence).values(subject=subject, last_seen_at=at)
+        statement = conflict_insert(self.session, caseworker_presence)
+        statement = statement.values(subject=subject, last_seen_at=at)
         await self.session.execute(
             statement.on_conflict_do_update(index_elements=["subject"], set_={"last_seen_at": at})
         )
@@ -625,7 +618,7 @@ class ClaimsRepository:
     async def add_period(self, period: PeriodAward) -> bool:
         """Store a period's award once per (claim, period start); False when it was there already (also
         when another request stored it at the same moment: the unique key decides, not a read)."""
-        statement = self._insert(assessment_periods).values(
+        statement = conflict_insert(self.session, assessment_periods).values(
             id=period.id,
             claim_id=period.claim_id,
             benefit=period.benefit,

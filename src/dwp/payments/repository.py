@@ -26,7 +26,7 @@ from dwp.payments.domain.holds import PaymentHold
 from dwp.payments.domain.instructions import Instruction
 from dwp.payments.domain.schedule import Advance, Award, Deduction
 from dwp.platform.auth import Actor
-from dwp.platform.database import new_metadata
+from dwp.platform.database import conflict_insert, new_metadata
 from dwp.platform.idempotency import idempotency_table
 from dwp.platform.messaging import inbox_table
 from dwp.platform.outbox import outbox_table
@@ -576,9 +576,10 @@ class SqlPaymentsRepository:
         return (await self.session.execute(query)).scalar_one_or_none()
 
     async def set_cursor(self, name: str, value: str) -> None:
-        done = await self.session.execute(update(cursors).where(cursors.c.name == name).values(value=value))
-        if done.rowcount == 0:
-            await self.session.execute(cursors.insert().values(name=name, value=value))
+        """One upsert: two runs reading the returns at once both write the cursor, neither fails."""
+        statement = conflict_insert(self.session, cursors).values(name=name, value=value)
+        upsert = statement.on_conflict_do_update(index_elements=["name"], set_={"value": value})
+        await self.session.execute(upsert)
 
     def _columns(self, details: BankDetails) -> dict[str, Any]:
         account = details.account

@@ -15,7 +15,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import MetaData, Table, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext import asyncio as sqlalchemy_asyncio
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -34,6 +36,15 @@ NAMING_CONVENTION = {
 def new_metadata() -> MetaData:
     """Each service's own metadata, with constraint names that Alembic can rely on."""
     return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def conflict_insert(connection: AsyncConnection, table: Table) -> Any:
+    """An INSERT that can say ON CONFLICT (DO NOTHING / DO UPDATE) in this connection's dialect, SQLite
+    and PostgreSQL alike: two writers of one key at the same moment then wait on the unique key rather
+    than one failing, which a read-then-insert cannot promise."""
+    if connection.dialect.name == "postgresql":
+        return postgresql_insert(table)
+    return sqlite_insert(table)
 
 
 def database_url(settings: Settings, schema: str) -> URL:

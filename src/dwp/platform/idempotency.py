@@ -31,11 +31,9 @@ from typing import Any, Generic, TypeVar
 import structlog
 from fastapi.responses import JSONResponse
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dwp.platform.database import Database
+from dwp.platform.database import Database, conflict_insert
 from dwp.platform.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 
 log = structlog.get_logger("idempotency")
@@ -140,13 +138,12 @@ class IdempotencyKeys:
         now = self._clock()
         lease = str(uuid.uuid4())
         columns = self._table.c
-        insert = postgres_insert if self._db.is_postgres else sqlite_insert
         async with self._statements() as connection:
             # ON CONFLICT DO NOTHING: a concurrent claim waits for the first to commit and then sees its
             # row, rather than failing with a unique violation; RETURNING says at once that we won.
             won = (
                 await connection.execute(
-                    insert(self._table)
+                    conflict_insert(connection, self._table)
                     .values(
                         principal=principal,
                         key=key,

@@ -339,3 +339,20 @@ async def test_two_runs_at_once_record_and_pay_each_payment_once(
     assert [seen[i]["paid"] for i in ids] == [1, 1]
     assert sum(r.planned for r in reports) >= len(ids)
     assert [s for _, s in await payments_seen(client, tokens, citizen)] == ["paid", "paid"]
+
+
+async def test_two_readers_of_the_returns_write_its_cursor_at_once_and_neither_fails(
+    payments_app: FastAPI,
+) -> None:
+    """Found in CI: two runs both found no cursor, both inserted it, and one failed on the primary key.
+    Each writer here is its own transaction, as each run's is; the last to commit wins."""
+    ctx = payments_app.state.payments_context
+    name = f"returns-{uuid.uuid4()}"
+
+    async def write(value: str) -> None:
+        async with ctx.uow() as uow:
+            await uow.repository.set_cursor(name, value)
+
+    await asyncio.gather(*(write(str(n)) for n in range(6)))
+    async with ctx.uow(read_only=True) as uow:
+        assert await uow.repository.cursor(name) in {str(n) for n in range(6)}
