@@ -669,16 +669,14 @@ class ClaimsRepository:
         )
 
     async def set_uc_award(self, claim_id: str, first_day: date, *, active: bool, at: datetime) -> None:
+        """One upsert, so two writers of one claim's award at the same moment never fail on its key."""
         values = {"first_day": first_day, "period_day": first_day.day, "active": active, "updated_at": at}
-        moved = await self.session.execute(
-            update(uc_awards).where(uc_awards.c.claim_id == claim_id).values(**values)
+        digest = hashlib.sha256(claim_id.encode("utf-8")).digest()
+        hi, lo = int.from_bytes(digest[:4], "big"), int.from_bytes(digest[4:8], "big")
+        statement = conflict_insert(self.session, uc_awards).values(
+            claim_id=claim_id, shard_hi=hi, shard_lo=lo, **values
         )
-        if moved.rowcount == 0:
-            digest = hashlib.sha256(claim_id.encode("utf-8")).digest()
-            hi, lo = int.from_bytes(digest[:4], "big"), int.from_bytes(digest[4:8], "big")
-            await self.session.execute(
-                uc_awards.insert().values(claim_id=claim_id, shard_hi=hi, shard_lo=lo, **values)
-            )
+        await self.session.execute(statement.on_conflict_do_update(index_elements=["claim_id"], set_=values))
 
     async def uc_awards_on_days(
         self, period_days: tuple[int, ...], *, shard: int, shards: int, after: str | None, limit: int
