@@ -10,6 +10,8 @@ const Estimate = lazy(() => import("./pages/estimate/Estimate"));
 const Account = lazy(() => import("./pages/Account"));
 const AccountAddress = lazy(() => import("./pages/address/AccountAddress"));
 const Claims = lazy(() => import("./pages/claim/Claim"));
+// The caseworker pages: one chunk of their own (with their texts and styles), never a citizen page's.
+const Casework = lazy(() => import("./pages/casework/Casework"));
 const info = () => import("./pages/Info");
 const SignedOut = lazy(() => info().then((m) => ({ default: m.SignedOut })));
 const CouldNotSignIn = lazy(() => info().then((m) => ({ default: m.CouldNotSignIn })));
@@ -29,6 +31,7 @@ export function App() {
           <Route path="/account" element={<Account />} />
           <Route path="/account/address/*" element={<AccountAddress />} />
           <Route path="/apply/*" element={<Claims />} />
+          <Route path="/casework/*" element={<Casework />} />
           <Route path="/signed-out" element={<SignedOut />} />
           <Route path="/could-not-sign-in" element={<CouldNotSignIn />} />
           <Route path="/accessibility-statement" element={<Accessibility />} />

@@ -71,8 +71,11 @@ export type Session =
   | { signed_in: false }
   | {
       signed_in: true;
-      kind: "citizen" | "caseworker";
+      /** The identity service's session kind: a citizen (One Login) or a member of staff (staff sign-in). */
+      kind: "citizen" | "staff";
       subject_id: string;
+      /** A member of staff's app roles (caseworker, team-leader); empty for a citizen. */
+      roles?: string[];
       name: string;
       level_of_confidence: string;
       expires_at: number;

@@ -34,3 +34,10 @@ export async function setupI18n(lang: Lang = initialLanguage()) {
 }
 
 export { i18next };
+
+/** Texts a lazily loaded part of the app brings with it (the caseworker pages' `casework` strings), added
+ * under one top-level key in both languages, so the citizen pages never download them. */
+export function addStrings(key: string, strings: { en: object; cy: object }): void {
+  i18next.addResourceBundle("en", "translation", { [key]: strings.en }, true, true);
+  i18next.addResourceBundle("cy", "translation", { [key]: strings.cy }, true, true);
+}

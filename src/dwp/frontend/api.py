@@ -9,6 +9,8 @@ gets a fresh short-lived internal token from the identity service, used once and
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 import time
 from http.cookies import SimpleCookie
@@ -53,7 +55,12 @@ BLOCKED_API_PREFIXES = ("v1/auth/", "v1/sessions/", ".well-known/")
 """Session and sign-in routes are ours to call, never the SPA's: through `/api` they would hand a token
 to JavaScript."""
 API_PATH = re.compile(r"^v1/[A-Za-z0-9._~/-]*$")
+STAFF_API = re.compile(r"^v1/(claims/casework/|citizens/search$|claims/[^/]+/uploads/[^/]+/download-link$)")
+"""Caseworkers' routes: the BFF forwards them for a staff session only (a citizen's session gets a 403
+here and reaches no service with them), on top of the claims and citizen services' own role checks."""
 NO_STORE = {"Cache-Control": "no-store"}
+STAFF_HOME = "/casework"
+"""Where a member of staff lands after signing in: the work queue."""
 
 
 def _settings(request: Request) -> FrontendSettings:
@@ -156,6 +163,19 @@ async def sign_in(request: Request, level: str = "P2") -> Response:
     return response
 
 
+@router.get("/auth/staff/sign-in", tags=["sign-in"], summary="Start staff sign-in (caseworkers)")
+async def staff_sign_in(request: Request) -> Response:
+    """The department's staff sign-in, relayed like One Login's: back to the caseworker pages."""
+    upstream = await _call(request, "GET", f"/v1/auth/staff/start?{urlencode({'return_to': STAFF_HOME})}")
+    location = upstream.headers.get("location")
+    if upstream.status_code != 302 or not location:
+        log.warning("staff_sign_in_start_failed", status=upstream.status_code)
+        return RedirectResponse("/could-not-sign-in?reason=unavailable", status_code=303, headers=NO_STORE)
+    response = RedirectResponse(location, status_code=302, headers=NO_STORE)
+    _relay_cookies(upstream, response, _settings(request))
+    return response
+
+
 @router.get(
     "/v1/auth/{provider}/callback", tags=["sign-in"], summary="Where the provider sends the browser back"
 )
@@ -178,7 +198,8 @@ async def callback(request: Request, provider: str) -> Response:
         response.delete_cookie(SIGN_IN_COOKIE, path="/v1/auth")
         return response
     # Identity redirects to a local path only (it refuses open redirects); the SPA owns the pages.
-    response = RedirectResponse("/account" if location.startswith("/v1/") else location, status_code=303)
+    home = STAFF_HOME if provider == "staff" else "/account"
+    response = RedirectResponse(home if location.startswith("/v1/") else location, status_code=303)
     _relay_cookies(upstream, response, _settings(request))
     return response
 
@@ -220,6 +241,8 @@ async def session(request: Request) -> JSONResponse:
         "subject_id": current.get("subject_id"),
         "name": current.get("name"),
         "level_of_confidence": current.get("level_of_confidence"),
+        # A member of staff's app roles (caseworker, team-leader): which caseworker pages to offer.
+        "roles": list(current.get("roles") or []) if current.get("kind") == "staff" else [],
         "expires_at": current.get("expires_at"),
         # Our clock beside the deadline, so the page counts down the time left, whatever its own clock says.
         "now": int(time.time()),
@@ -235,7 +258,7 @@ async def sign_out(request: Request) -> Response:
     if SESSION_COOKIE in request.cookies:
         upstream = await _call(request, "POST", "/v1/auth/sign-out", headers=_session_header(request))
         target = upstream.headers.get("location", "")
-        if upstream.status_code == 303 and target.startswith(_settings(request).one_login_origin):
+        if upstream.status_code == 303 and target.startswith(_settings(request).sign_in_origins):
             location = target
     response = RedirectResponse(location, status_code=303, headers=NO_STORE)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -267,9 +290,9 @@ async def register(request: Request) -> Response:
 # --- the API, forwarded to the gateway with the person's token ----------------------------------
 
 
-async def _token(request: Request) -> str | None:
-    """A fresh internal token for this request's session (none when signed out); never cached, so no
-    state of one person outlives their request."""
+async def _token(request: Request) -> tuple[str, str] | None:
+    """A fresh internal token for this request's session and its kind (none when signed out); never
+    cached, so no state of one person outlives their request."""
     if SESSION_COOKIE not in request.cookies:
         return None
     upstream = await _call(request, "POST", "/v1/sessions/token", headers=_session_header(request))
@@ -279,7 +302,18 @@ async def _token(request: Request) -> str | None:
         raise Problem(503, "Service unavailable", "Cannot check your session now. Try again soon.",
                       type_="upstream-unavailable", headers={"Retry-After": "5"})  # fmt: skip
     token: str = upstream.json()["access_token"]
-    return token
+    return token, _token_kind(token)
+
+
+def _token_kind(token: str) -> str:
+    """The `kind` claim of a token the identity service has just issued to us (read, not verified: it came
+    straight from the issuer, and every service behind the gateway verifies it). Only routing uses it."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return str(claims.get("kind", "")) if isinstance(claims, dict) else ""
+    except (IndexError, ValueError):
+        return ""
 
 
 @router.api_route(
@@ -291,9 +325,15 @@ async def api(request: Request, path: str) -> Response:
     if request.method not in ("GET", "HEAD"):
         _check_state_change(request, request.headers.get(CSRF_HEADER))
     headers = {name: request.headers[name] for name in FORWARDED_REQUEST_HEADERS if name in request.headers}
-    token = await _token(request)
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
+    issued = await _token(request)
+    staff_only = STAFF_API.match(path) is not None
+    if staff_only and issued is None:
+        raise Problem(401, "Not signed in", "Sign in with staff sign-in.", type_="not-signed-in")
+    if staff_only and issued is not None and issued[1] != "caseworker":
+        # A citizen's session (or none) never reaches the caseworker routes, whatever the page asks.
+        raise Problem(403, "Forbidden", "This is for staff signed in with staff sign-in.", type_="staff-only")
+    if issued:
+        headers["Authorization"] = f"Bearer {issued[0]}"
     upstream = await _call(
         request, request.method, f"/{path}", params=list(request.query_params.multi_items()),
         content=await request.body(), headers=headers,

@@ -44,5 +44,15 @@ class FrontendSettings(BaseSettings):
         return f"{parts.scheme}://{parts.netloc}"
 
     @property
+    def staff_sign_in_origin(self) -> str:
+        """Where staff sign-in and its sign-out send a caseworker's browser."""
+        parts = urlsplit(self.platform.service_url("staff-sign-in"))
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def sign_in_origins(self) -> tuple[str, ...]:
+        return (self.one_login_origin, self.staff_sign_in_origin)
+
+    @property
     def secure_cookies(self) -> bool:
         return not self.platform.is_local

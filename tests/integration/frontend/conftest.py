@@ -1,7 +1,7 @@
-"""The in-process platform behind the BFF: One Login simulator, identity, citizen, benefits, gateway and
-the BFF itself, each an ASGI app on the harness's network. The BFF answers at its own host name, so a
-cookie set there is never sent to the gateway's or identity's address by accident (on 127.0.0.1 every
-port shares one cookie jar)."""
+"""The in-process platform behind the BFF: One Login and staff sign-in simulators, identity, citizen,
+benefits, claims, gateway and the BFF itself, each an ASGI app on the harness's network. The BFF answers
+at its own host name, so a cookie set there is never sent to the gateway's or identity's address by
+accident (on 127.0.0.1 every port shares one cookie jar)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,12 @@ from dwp.platform.migrations import upgrade
 from dwp.platform.settings import Settings
 from dwp.simulators.one_login.app import create_app as create_one_login
 from dwp.simulators.one_login.registry import load_clients
-from tests.integration.identity.harness import CITIZEN, GATEWAY, IDENTITY, ONE_LOGIN, Network
+from dwp.simulators.staff_sign_in.app import create_app as create_staff_sign_in
+from tests.integration.identity.harness import CITIZEN, GATEWAY, IDENTITY, ONE_LOGIN, STAFF, Network
 
 FRONTEND = "http://www.dwp.test"
 BENEFITS = catalog.process("benefits").local_url
+CLAIMS = catalog.process("claims").local_url
 INDEX = '<!doctype html><html lang="en"><head></head><body><div id="root"></div></body></html>'
 
 
@@ -53,7 +55,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
     with mock_aws():
         settings = Settings(dwp_data_dir=tmp_path, dwp_env="test", dwp_jwt_issuer=IDENTITY)
         aws.bootstrap(settings)
-        for service in ("identity", "citizen", "benefits"):
+        for service in ("identity", "citizen", "benefits", "claims"):
             upgrade(service, settings)
         yield settings
 
@@ -62,6 +64,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
 async def web(settings: Settings, tmp_path: Path) -> AsyncIterator[Web]:
     from dwp.benefits.app import build_app as build_benefits
     from dwp.citizen.app import build_app as build_citizen
+    from dwp.claims.app import build_app as build_claims
     from dwp.frontend.app import build_app as build_frontend
     from dwp.gateway.app import build_app as build_gateway
     from dwp.identity.app import build_app as build_identity
@@ -79,6 +82,7 @@ async def web(settings: Settings, tmp_path: Path) -> AsyncIterator[Web]:
     identity = build_identity(settings, http=http)
     citizen = build_citizen(settings)
     benefits = build_benefits(settings)
+    claims = build_claims(settings)
     gateway = build_gateway(settings, transport=network)
     bff = build_frontend(
         settings,
@@ -87,9 +91,11 @@ async def web(settings: Settings, tmp_path: Path) -> AsyncIterator[Web]:
     )
     for url, app in (
         (ONE_LOGIN, create_one_login(base_url=ONE_LOGIN, clients=clients, http=http)),
+        (STAFF, create_staff_sign_in(base_url=STAFF)),
         (IDENTITY, identity),
         (CITIZEN, citizen),
         (BENEFITS, benefits),
+        (CLAIMS, claims),
         (GATEWAY, gateway),
         (FRONTEND, bff),
     ):
@@ -98,10 +104,11 @@ async def web(settings: Settings, tmp_path: Path) -> AsyncIterator[Web]:
         identity.router.lifespan_context(identity),
         citizen.router.lifespan_context(citizen),
         benefits.router.lifespan_context(benefits),
+        claims.router.lifespan_context(claims),
         gateway.router.lifespan_context(gateway),
         bff.router.lifespan_context(bff),
     ):
-        for app in (citizen, gateway):
+        for app in (citizen, claims, gateway):
             keys = KeySource(jwks_url=f"{IDENTITY}/.well-known/jwks.json", http=http, refetch_after_seconds=0)
             app.state.token_verifier = TokenVerifier(keys, issuer=IDENTITY)
         yield Web(network, bff)

@@ -19,7 +19,7 @@ from dwp.platform.settings import Settings
 from tests.conftest import random_nino
 from tests.integration.frontend.conftest import FRONTEND, Web
 from tests.integration.identity.flows import callback_path, follow_to_provider
-from tests.integration.identity.harness import GATEWAY, ONE_LOGIN
+from tests.integration.identity.harness import GATEWAY, ONE_LOGIN, STAFF
 
 pytestmark = pytest.mark.integration
 
@@ -306,3 +306,74 @@ async def test_the_session_says_when_it_ends_on_the_bffs_clock(web: Web) -> None
     session = await browser.session()
     left = int(str(session["expires_at"])) - int(str(session["now"]))
     assert 0 < left <= 30 * 60
+
+
+async def staff_sign_in(browser: Browser, member: str = "alex.morgan") -> httpx.Response:
+    """Staff sign-in through the BFF, as a caseworker's browser does it."""
+    await browser.open_page()
+    start = await browser.request("GET", "/auth/staff/sign-in")
+    back = await follow_to_provider(browser.client, start, member)
+    done = await browser.request("GET", callback_path(back))
+    assert done.status_code == 303, done.text
+    return done
+
+
+async def test_staff_sign_in_lands_on_the_work_queue_with_roles_and_no_token(web: Web) -> None:
+    browser = Browser(web)
+    done = await staff_sign_in(browser, "chris.patel")
+    assert done.headers["location"] == "/casework"
+    cookie = set_cookie(done, "dwp_session").lower()
+    assert "httponly" in cookie
+    assert "samesite=lax" in cookie
+    session = await browser.session()
+    assert (session["signed_in"], session["kind"], session["name"]) == (True, "staff", "Chris Patel")
+    assert session["roles"] == ["caseworker", "team-leader"]
+    queue = await browser.api("GET", "/v1/claims/casework/work-items?limit=5")
+    assert queue.status_code == 200, queue.text
+    assert "items" in queue.json()
+    overview = await browser.api("GET", "/v1/claims/casework/overview")
+    assert overview.status_code == 200, overview.text
+    assert {"by_status", "waiting_by_age_days", "processing_days"} <= set(overview.json())
+    out = await browser.request("POST", "/auth/sign-out", data={"csrf_token": browser.csrf},
+                                headers={"Origin": FRONTEND})  # fmt: skip
+    assert out.status_code == 303
+    assert out.headers["location"].startswith(f"{STAFF}/"), "staff sign-out continues at staff sign-in"
+    assert (await browser.session())["signed_in"] is False
+    browser.assert_never_saw_a_token()
+
+
+async def test_a_citizen_session_never_reaches_the_caseworker_routes_and_staff_get_no_citizen_data(
+    web: Web,
+) -> None:
+    """The BFF refuses the caseworker routes to a citizen's session (and to no session) itself; a staff
+    session is refused a citizen's own routes by the services behind it. Interleaved, in one harness."""
+    sarah, alex, anonymous = Browser(web), Browser(web), Browser(web)
+    await asyncio.gather(sarah.sign_in("sarah-p2"), staff_sign_in(alex), anonymous.open_page())
+    await sarah.register()
+    sarah_id = str((await sarah.session())["subject_id"])
+    staff_routes = [
+        ("GET", "/v1/claims/casework/work-items"),
+        ("GET", "/v1/claims/casework/overview"),
+        ("GET", "/v1/claims/casework/claims/anything?purpose=look"),
+        ("POST", "/v1/claims/casework/work-items/anything/take"),
+        ("POST", "/v1/claims/some-claim/uploads/some-upload/download-link"),
+        ("POST", "/v1/citizens/search"),
+    ]
+    for method, path in staff_routes:
+        kwargs = {"json": {"national_insurance_number": "AB123456C"}} if path.endswith("search") else {}
+        refused, allowed, nobody = await asyncio.gather(
+            sarah.api(method, path, **kwargs), alex.api(method, path, **kwargs),
+            anonymous.api(method, path, **kwargs),
+        )  # fmt: skip
+        assert refused.status_code == 403, (path, refused.text)
+        assert refused.json()["type"].endswith("/staff-only")
+        assert nobody.status_code == 401, (path, nobody.text)
+        assert allowed.status_code != 403 or not allowed.json()["type"].endswith("/staff-only"), path
+    # The citizen's own routes: her claims list is hers; a caseworker's token gets nobody's list.
+    mine = await sarah.api("GET", "/v1/claims")
+    assert mine.status_code == 200, mine.text
+    theirs = await alex.api("GET", "/v1/claims")
+    assert theirs.status_code == 403, theirs.text
+    assert sarah_id not in theirs.text
+    for browser in (sarah, alex, anonymous):
+        browser.assert_never_saw_a_token()

@@ -65,11 +65,20 @@ function ServiceNavigation() {
             <ul className="govuk-service-navigation__list" id="navigation">
               {signedIn ? (
                 <>
-                  <li className={`govuk-service-navigation__item${pathname === "/account" ? " govuk-service-navigation__item--active" : ""}`}>
-                    <Link className="govuk-service-navigation__link" to="/account" aria-current={pathname === "/account" ? "page" : undefined}>
-                      {t("common.account")}
-                    </Link>
-                  </li>
+                  {session?.signed_in && session.kind === "staff" ? (
+                    // A member of staff's home is the work queue, never a citizen's account page.
+                    <li className={`govuk-service-navigation__item${pathname.startsWith("/casework") ? " govuk-service-navigation__item--active" : ""}`}>
+                      <Link className="govuk-service-navigation__link" to="/casework" aria-current={pathname === "/casework" ? "page" : undefined}>
+                        {t("common.casework")}
+                      </Link>
+                    </li>
+                  ) : (
+                    <li className={`govuk-service-navigation__item${pathname === "/account" ? " govuk-service-navigation__item--active" : ""}`}>
+                      <Link className="govuk-service-navigation__link" to="/account" aria-current={pathname === "/account" ? "page" : undefined}>
+                        {t("common.account")}
+                      </Link>
+                    </li>
+                  )}
                   <li className="govuk-service-navigation__item">
                     {/* A plain form post: sign-out works even before the page's scripts have run. */}
                     <form method="post" action="/auth/sign-out" className="app-sign-out">

@@ -4,6 +4,7 @@ import type { Messages } from "./en";
 export const cy: Messages = {
   service: { name: "Gwirio beth allech ei gael", gov: "GOV.UK" },
   common: {
+    casework: "Gwaith achos",
     continue: "Parhau",
     back: "Yn ôl",
     change: "Newid",

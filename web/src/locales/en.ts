@@ -2,6 +2,7 @@
 export const en = {
   service: { name: "Check what you could get", gov: "GOV.UK" },
   common: {
+    casework: "Casework",
     continue: "Continue",
     back: "Back",
     change: "Change",
