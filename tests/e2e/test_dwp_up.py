@@ -709,6 +709,46 @@ def test_a_caseworker_takes_a_submitted_claim_and_decides_it_through_the_gateway
     sarah.sign_out()
 
 
+def claim_sections() -> dict[str, object]:
+    """A UC claim's answers, section by section, as the claims API takes them (its own test answers)."""
+    from pydantic import TypeAdapter
+
+    from dwp.claims.domain.answers import SECTIONS, ClaimType
+    from tests.unit.claims.conftest import uc_answers
+
+    shapes = SECTIONS[ClaimType.UNIVERSAL_CREDIT]
+    return {name: TypeAdapter(shapes[name]).dump_python(s, mode="json") for name, s in uc_answers().items()}
+
+
+def test_a_caseworker_takes_and_decides_a_claim_in_a_browser_and_the_citizen_sees_it(
+    platform: tuple[subprocess.Popen[str], Path],
+) -> None:
+    """web/tests/casework.mjs in Debian's Chromium against this `dwp up`: a citizen submits a claim through
+    the BFF; a caseworker signs in with the staff sign-in simulator, filters the queue, takes the claim,
+    opens it, starts the assessment and decides (an empty form's error summary first); the citizen sees the
+    decision; neither session reaches the other's pages or routes; axe-core finds no WCAG 2.2 AA violation
+    on any caseworker page. A missing browser fails this test: it never skips."""
+    import json
+
+    chromium = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+    assert chromium.exists(), f"no browser at {chromium}: install Debian's (apt-get install -y chromium)"
+    node = shutil.which("node")
+    assert node, "Node.js is needed for the browser journey"
+    assert (WEB / "node_modules" / "playwright-core").is_dir(), "run `make web` first (npm ci from the lock)"
+    env = {
+        **os.environ,
+        "BASE_URL": url("frontend"),
+        "SCREENSHOTS": str(SCREENSHOTS),
+        "CHROMIUM": str(chromium),
+        "CLAIM_SECTIONS": json.dumps(claim_sections()),
+    }
+    result = subprocess.run(
+        [node, "tests/casework.mjs"], cwd=WEB, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    assert (SCREENSHOTS / "cw-05-decided.png").exists()
+
+
 def log_dir(platform: tuple[subprocess.Popen[str], Path]) -> Path:
     return platform[1].parent
 

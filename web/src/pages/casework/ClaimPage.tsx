@@ -112,7 +112,8 @@ function ClaimPicture({ claimId, purpose, me, teamLeader, notice: initial }: { c
   }
 
   if (failed && !loaded) return <><h1 className="govuk-heading-l">{t("casework.claim.title", { ref })}</h1><div className="govuk-inset-text" role="alert">{failed}</div></>;
-  if (!loaded) return <p className="govuk-body">{t("common.loading")}</p>;
+  // The heading is there from the first render: focus moves to it as the page opens (usePage).
+  if (!loaded) return <><h1 className="govuk-heading-l">{t("casework.claim.title", { ref })}</h1><p className="govuk-body">{t("common.loading")}</p></>;
   const { claim, etag, work, audit, uploads } = loaded;
   const openWork = work.filter((w) => !w.done_at);
   const outstanding = claim.todos.some((td) => td.kind === "upload_evidence" && !td.done_at);
@@ -147,6 +148,7 @@ function ClaimPicture({ claimId, purpose, me, teamLeader, notice: initial }: { c
     setErrors({});
     try {
       setGathered(await api.post<Gathered | Waiting>(`${API}/claims/${encodeURIComponent(claim.id)}/assessment/evidence`, digits ? { nhs_number: digits } : {}));
+      await reload(); // asking may have moved the claim on (the citizen asked for evidence: awaiting it)
     } catch (e) {
       if (e instanceof ProblemError && e.problem.status === 422) setErrors({ nhs: t("casework.claim.nhsError") });
       else setFailed(problemWords(e, t));
