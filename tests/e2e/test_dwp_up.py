@@ -242,28 +242,29 @@ def test_a_citizen_signs_in_and_checks_an_estimate_in_a_browser_in_english_and_w
     """web/tests/journey.mjs in Debian's Chromium against this `dwp up`: sign-in through the One Login
     simulator, the estimate with its errors, the result, sign-out, in both languages; axe-core finds no
     WCAG 2.2 AA violation on any page. A missing browser fails this test: it never skips."""
+    run_in_browser("tests/journey.mjs", timeout=600)
+    assert (SCREENSHOTS / "cy-08-result.png").exists()
+
+
+def run_in_browser(script: str, *, timeout: float, **env: str) -> None:
+    """A journey script of web/tests/ in Debian's Chromium against this `dwp up`; it fails (never skips)
+    without the browser, Node.js or the web app's packages."""
     chromium = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
     assert chromium.exists(), f"no browser at {chromium}: install Debian's (apt-get install -y chromium)"
     node = shutil.which("node")
     assert node, "Node.js is needed for the browser journey"
     assert (WEB / "node_modules" / "playwright-core").is_dir(), "run `make web` first (npm ci from the lock)"
-    env = {
-        **os.environ,
-        "BASE_URL": url("frontend"),
-        "SCREENSHOTS": str(SCREENSHOTS),
-        "CHROMIUM": str(chromium),
-    }
+    base = {"BASE_URL": url("frontend"), "SCREENSHOTS": str(SCREENSHOTS), "CHROMIUM": str(chromium)}
     result = subprocess.run(
-        [node, "tests/journey.mjs"],
+        [node, script],
         cwd=WEB,
-        env=env,
+        env={**os.environ, **base, **env},
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
         check=False,
     )
     assert result.returncode == 0, f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
-    assert (SCREENSHOTS / "cy-08-result.png").exists()
 
 
 def test_dwp_up_prints_commands_that_mint_fresh_tokens_and_no_token(
@@ -730,22 +731,7 @@ def test_a_caseworker_takes_and_decides_a_claim_in_a_browser_and_the_citizen_see
     on any caseworker page. A missing browser fails this test: it never skips."""
     import json
 
-    chromium = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-    assert chromium.exists(), f"no browser at {chromium}: install Debian's (apt-get install -y chromium)"
-    node = shutil.which("node")
-    assert node, "Node.js is needed for the browser journey"
-    assert (WEB / "node_modules" / "playwright-core").is_dir(), "run `make web` first (npm ci from the lock)"
-    env = {
-        **os.environ,
-        "BASE_URL": url("frontend"),
-        "SCREENSHOTS": str(SCREENSHOTS),
-        "CHROMIUM": str(chromium),
-        "CLAIM_SECTIONS": json.dumps(claim_sections()),
-    }
-    result = subprocess.run(
-        [node, "tests/casework.mjs"], cwd=WEB, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    run_in_browser("tests/casework.mjs", timeout=300, CLAIM_SECTIONS=json.dumps(claim_sections()))
     assert (SCREENSHOTS / "cw-05-decided.png").exists()
 
 

@@ -11,44 +11,11 @@
 //
 // CLAIM_SECTIONS holds the claim's answers, section by section, as the claims API takes them (the e2e
 // test makes them from the claims service's own test answers, so the two never drift apart).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import AxeBuilder from "@axe-core/playwright";
-import { chromium } from "playwright-core";
+import { audit, BASE, check, findings, headingHasFocus, launch, SHOTS, watch } from "./browser.mjs";
 
-const BASE = (process.env.BASE_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
-const SHOTS = process.env.SCREENSHOTS ?? "test-results/screenshots";
-const BROWSER = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const SECTIONS = JSON.parse(process.env.CLAIM_SECTIONS ?? "null");
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
-mkdirSync(SHOTS, { recursive: true });
-
-const findings = { pages: [], violations: [], consoleErrors: [] };
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function audit(page, name) {
-  await page.locator("main h1").first().waitFor();
-  await page.waitForLoadState("networkidle");
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  for (const v of result.violations) {
-    findings.violations.push({ page: name, id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) });
-  }
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  findings.pages.push({ name, url: page.url().replace(BASE, ""), title: await page.title() });
-}
-
-async function headingHasFocus(page) {
-  await page.waitForFunction(() => document.activeElement?.tagName === "H1" || document.activeElement?.closest?.("h1"));
-}
-
-function watch(page, who) {
-  page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && findings.consoleErrors.push(`${who}: ${m.text()}`));
-  page.on("response", (r) => r.status() >= 400 && !["fetch", "xhr"].includes(r.request().resourceType()) && r.url().startsWith(BASE) && findings.consoleErrors.push(`${who}: ${r.status()} ${r.url()}`));
-  page.on("pageerror", (e) => findings.consoleErrors.push(`${who}: ${e.message}`));
-}
 
 /** A call from the page, as the SPA makes it: same origin, the session cookie, the CSRF header. */
 function call(page, method, path, body, headers = {}) {
@@ -201,10 +168,7 @@ async function staffSignsOut(page) {
 }
 
 const started = Date.now();
-const browser = await chromium.launch({
-  executablePath: BROWSER,
-  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-});
+const browser = await launch();
 let failed = null;
 let claimId = null;
 try {

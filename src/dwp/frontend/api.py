@@ -151,25 +151,23 @@ async def sign_in(request: Request, level: str = "P2") -> Response:
     # One Login's pages in the language the person chose here (`dwp_lang`, or `?lang=` on the link).
     lang = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
     query = urlencode({"level": level, "return_to": "/account", "ui_locales": "cy" if lang == "cy" else "en"})
-    upstream = await _call(request, "GET", f"/v1/auth/one-login/start?{query}")
-    location = upstream.headers.get("location")
-    if upstream.status_code != 302 or not location:
-        log.warning("sign_in_start_failed", status=upstream.status_code)
-        # Too many requests, or One Login or the identity service down: "try again later", not a
-        # stale link (nothing the person did is wrong).
-        return RedirectResponse("/could-not-sign-in?reason=unavailable", status_code=303, headers=NO_STORE)
-    response = RedirectResponse(location, status_code=302, headers=NO_STORE)
-    _relay_cookies(upstream, response, _settings(request))
-    return response
+    return await _start_sign_in(request, f"/v1/auth/one-login/start?{query}")
 
 
 @router.get("/auth/staff/sign-in", tags=["sign-in"], summary="Start staff sign-in (caseworkers)")
 async def staff_sign_in(request: Request) -> Response:
     """The department's staff sign-in, relayed like One Login's: back to the caseworker pages."""
-    upstream = await _call(request, "GET", f"/v1/auth/staff/start?{urlencode({'return_to': STAFF_HOME})}")
+    return await _start_sign_in(request, f"/v1/auth/staff/start?{urlencode({'return_to': STAFF_HOME})}")
+
+
+async def _start_sign_in(request: Request, start: str) -> Response:
+    """Ask the identity service to start a sign-in; on to the provider with its sign-in cookie, ours."""
+    upstream = await _call(request, "GET", start)
     location = upstream.headers.get("location")
     if upstream.status_code != 302 or not location:
-        log.warning("staff_sign_in_start_failed", status=upstream.status_code)
+        log.warning("sign_in_start_failed", status=upstream.status_code, start=start.split("?")[0])
+        # Too many requests, or the provider or the identity service down: "try again later", not a
+        # stale link (nothing the person did is wrong).
         return RedirectResponse("/could-not-sign-in?reason=unavailable", status_code=303, headers=NO_STORE)
     response = RedirectResponse(location, status_code=302, headers=NO_STORE)
     _relay_cookies(upstream, response, _settings(request))

@@ -56,7 +56,7 @@ export const caseworkCy: Strings<typeof caseworkEn> = {
     apply: "Hidlo",
     clear: "Clirio’r hidlwyr",
     caption: "Eitemau gwaith, y cynharaf i’w gwneud yn gyntaf",
-    count: "{{count}} eitem waith yn cael eu dangos",
+    shown: "Eitemau gwaith a ddangosir: {{count}}",
     none: "Nid oes gwaith yn cyfateb i’r hidlwyr hyn.",
     work: "Gwaith",
     claim: "Hawliad",

@@ -54,7 +54,7 @@ export const caseworkEn = {
     apply: "Apply filters",
     clear: "Clear filters",
     caption: "Work items, soonest due first",
-    count: "{{count}} work items shown",
+    shown: "Work items shown: {{count}}",
     none: "No work matches these filters.",
     work: "Work",
     claim: "Claim",

@@ -104,7 +104,7 @@ export function QueuePage({ me }: { me: string }) {
       {page === null && !failed && <p className="govuk-body">{t("common.loading")}</p>}
       {page && (
         <>
-          <p className="govuk-body" role="status">{t("casework.queue.count", { count: page.items.length })}</p>
+          <p className="govuk-body" role="status">{t("casework.queue.shown", { count: page.items.length })}</p>
           {page.items.length === 0 ? (
             <p className="govuk-body">{t("casework.queue.none")}</p>
           ) : (
