@@ -1,6 +1,7 @@
 import { lazy, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Route, Routes } from "react-router";
+import { CitizenOnly } from "./components/CitizenOnly";
 import { Layout } from "./components/Layout";
 import Start from "./pages/Start";
 import { BASE } from "./pages/estimate/journey";
@@ -29,8 +30,8 @@ export function App() {
           <Route path="/" element={<Start />} />
           <Route path={`${BASE}/*`} element={<Estimate />} />
           <Route path="/account" element={<Account />} />
-          <Route path="/account/address/*" element={<AccountAddress />} />
-          <Route path="/apply/*" element={<Claims />} />
+          <Route path="/account/address/*" element={<CitizenOnly><AccountAddress /></CitizenOnly>} />
+          <Route path="/apply/*" element={<CitizenOnly><Claims /></CitizenOnly>} />
           <Route path="/casework/*" element={<Casework />} />
           <Route path="/signed-out" element={<SignedOut />} />
           <Route path="/could-not-sign-in" element={<CouldNotSignIn />} />

@@ -62,7 +62,8 @@ async function citizenClaims(page) {
   return claimId;
 }
 
-/** Neither kind of session reaches the other's pages or routes. */
+/** Neither kind of session reaches the other's pages or routes: each sees a page that says whose they
+ * are, and the BFF or the service refuses the other's routes. */
 async function sessionsStayApart(citizen, staff) {
   await citizen.goto(`${BASE}/casework`);
   await citizen.getByRole("heading", { level: 1, name: "This page is for staff" }).waitFor();
@@ -71,6 +72,9 @@ async function sessionsStayApart(citizen, staff) {
     const refused = await call(citizen, "GET", path, null);
     check(refused.status === 403 && refused.body.type.endsWith("/staff-only"), `a citizen's session reached ${path}: ${refused.status}`);
   }
+  await staff.goto(`${BASE}/apply`);
+  await staff.getByRole("heading", { level: 1, name: "This page is for the person claiming" }).waitFor();
+  await audit(staff, "cw-09-staff-not-citizen");
   const theirs = await call(staff, "GET", "/v1/claims", null);
   check(theirs.status === 403, `a caseworker's session read a citizen's claims list: ${theirs.status}`);
 }

@@ -6,6 +6,7 @@ accident (on 127.0.0.1 every port shares one cookie jar)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +44,14 @@ class Web:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+def with_claims() -> bool:
+    """Whether the claims service runs behind the gateway too (the caseworker tests parametrize this to
+    True; the others leave out its migrations and start-up)."""
+    return False
+
+
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_claims: bool) -> Iterator[Settings]:
     for name in ("AWS_ENDPOINT_URL", "DATABASE_URL", "REDIS_URL", "DWP_JWKS_URL", "DWP_IDENTITY_PUBLIC_URL"):
         monkeypatch.delenv(name, raising=False)
     # Every caller here reaches the gateway from the BFF's one address, so the per-address limit
@@ -55,13 +63,13 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settin
     with mock_aws():
         settings = Settings(dwp_data_dir=tmp_path, dwp_env="test", dwp_jwt_issuer=IDENTITY)
         aws.bootstrap(settings)
-        for service in ("identity", "citizen", "benefits", "claims"):
+        for service in ("identity", "citizen", "benefits", *(("claims",) if with_claims else ())):
             upgrade(service, settings)
         yield settings
 
 
 @pytest.fixture
-async def web(settings: Settings, tmp_path: Path) -> AsyncIterator[Web]:
+async def web(settings: Settings, tmp_path: Path, with_claims: bool) -> AsyncIterator[Web]:
     from dwp.benefits.app import build_app as build_benefits
     from dwp.citizen.app import build_app as build_citizen
     from dwp.claims.app import build_app as build_claims
@@ -82,33 +90,35 @@ async def web(settings: Settings, tmp_path: Path) -> AsyncIterator[Web]:
     identity = build_identity(settings, http=http)
     citizen = build_citizen(settings)
     benefits = build_benefits(settings)
-    claims = build_claims(settings)
+    claims = build_claims(settings) if with_claims else None
     gateway = build_gateway(settings, transport=network)
     bff = build_frontend(
         settings,
         frontend=FrontendSettings(platform=settings, dist_dir=dist, public_url=FRONTEND),
         transport=network,
     )
-    for url, app in (
+    apps = [
         (ONE_LOGIN, create_one_login(base_url=ONE_LOGIN, clients=clients, http=http)),
         (STAFF, create_staff_sign_in(base_url=STAFF)),
         (IDENTITY, identity),
         (CITIZEN, citizen),
         (BENEFITS, benefits),
-        (CLAIMS, claims),
         (GATEWAY, gateway),
         (FRONTEND, bff),
-    ):
+    ]
+    if claims is not None:
+        apps.append((CLAIMS, claims))
+    for url, app in apps:
         network.add(url, app)
     async with (
         identity.router.lifespan_context(identity),
         citizen.router.lifespan_context(citizen),
         benefits.router.lifespan_context(benefits),
-        claims.router.lifespan_context(claims),
+        claims.router.lifespan_context(claims) if claims else nullcontext(),
         gateway.router.lifespan_context(gateway),
         bff.router.lifespan_context(bff),
     ):
-        for app in (citizen, claims, gateway):
+        for app in (citizen, gateway, *((claims,) if claims else ())):
             keys = KeySource(jwks_url=f"{IDENTITY}/.well-known/jwks.json", http=http, refetch_after_seconds=0)
             app.state.token_verifier = TokenVerifier(keys, issuer=IDENTITY)
         yield Web(network, bff)

@@ -318,6 +318,7 @@ async def staff_sign_in(browser: Browser, member: str = "alex.morgan") -> httpx.
     return done
 
 
+@pytest.mark.parametrize("with_claims", [True])
 async def test_staff_sign_in_lands_on_the_work_queue_with_roles_and_no_token(web: Web) -> None:
     browser = Browser(web)
     done = await staff_sign_in(browser, "chris.patel")
@@ -342,6 +343,7 @@ async def test_staff_sign_in_lands_on_the_work_queue_with_roles_and_no_token(web
     browser.assert_never_saw_a_token()
 
 
+@pytest.mark.parametrize("with_claims", [True])
 async def test_a_citizen_session_never_reaches_the_caseworker_routes_and_staff_get_no_citizen_data(
     web: Web,
 ) -> None:

@@ -27,6 +27,11 @@ export const cy: Messages = {
     phase: "Beta",
     phaseText: "Mae hwn yn wasanaeth newydd. Helpwch ni i'w wella drwy ffonio 0800 328 1744.",
   },
+  staffElsewhere: {
+    title: "Mae’r dudalen hon ar gyfer y person sy’n hawlio",
+    text: "Rydych wedi mewngofnodi gyda mewngofnodi staff. Mae hawliadau yn y gwaith achos.",
+    link: "Ewch i’r gwaith achos",
+  },
   footer: {
     support: "Dolenni cymorth",
     accessibility: "Datganiad hygyrchedd",

@@ -25,6 +25,11 @@ export const en = {
     phase: "Beta",
     phaseText: "This is a new service. Help us improve it by calling 0800 328 5644.",
   },
+  staffElsewhere: {
+    title: "This page is for the person claiming",
+    text: "You are signed in with staff sign-in. Claims are in casework.",
+    link: "Go to casework",
+  },
   footer: {
     support: "Support links",
     accessibility: "Accessibility statement",

@@ -62,6 +62,13 @@ describe("the caseworker pages", { timeout: 30000 }, () => {
     expect(screen.getByRole("link", { name: "Your account" })).toHaveAttribute("href", "/account");
   });
 
+  it("and a citizen's own pages show a member of staff where theirs are, asking the claims API nothing", async () => {
+    const calls = renderAt("/apply", STAFF);
+    expect(await screen.findByRole("heading", { level: 1, name: "This page is for the person claiming" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Go to casework" })).toHaveAttribute("href", "/casework");
+    expect(calls.filter((c) => c.url.startsWith("/api/"))).toEqual([]);
+  });
+
   it("offer a signed-out person staff sign-in through the BFF", async () => {
     renderAt("/casework/overview", { signed_in: false });
     await screen.findByRole("heading", { level: 1, name: "Sign in to casework" });
