@@ -129,6 +129,44 @@ describe("the caseworker pages", { timeout: 30000 }, () => {
     expect(sent.headers["If-Match"]).toBe('"3"');
   });
 
+  it("ask why a claim is opened, then show its full picture, and a 5-minute link to its evidence", async () => {
+    const claim = {
+      id: CLAIM, benefit: "universal_credit", status: "awaiting_evidence", version: 3, joint: false,
+      claimant: { subject: "s", citizen_id: "c-1", identity_verified: true, address_confirmed: false },
+      created_at: "2026-11-20T10:00:00Z", submitted_at: "2026-11-20T10:00:00Z", claim_date: "2026-11-20",
+      answers: { capital: { savings_pence: 120000 } },
+      todos: [{ id: "t1", kind: "upload_evidence", subject: "tenancy_agreement", created_at: "2026-11-20T10:00:00Z", due_on: "2026-12-20", done_at: null, how: null }],
+      decisions: [], challenges: [],
+    };
+    const calls = renderAt(`/casework/claims/${CLAIM}`, STAFF, (url, init) => {
+      if (url.startsWith(`/api/v1/claims/casework/claims/${CLAIM}?`)) return [200, claim];
+      if (url.endsWith(`/claims/${CLAIM}/work-items`)) return [200, { items: [{ ...ITEM, assigned_to: "oid-alex" }] }];
+      if (url.includes(`/claims/${CLAIM}/audit?`)) return [200, { items: [{ actor: "oid-alex", actor_kind: "caseworker", action: "take_work_item", reason: null, at: "2026-11-21T09:00:00Z" }] }];
+      if (url.endsWith(`/v1/claims/${CLAIM}/uploads`)) return [200, { items: [{ id: "u1", todo_id: "t1", state: "accepted", declared_type: "application/pdf", size: 10, created_at: "2026-11-21T09:00:00Z" }] }];
+      if (url.endsWith("/uploads/u1/download-link") && init.method === "POST") return [201, { url: "http://127.0.0.1:4566/evidence/u1?X-Amz-Expires=300", expires_at: "2026-11-21T09:05:00Z" }];
+      if (url.endsWith("/assessment/start")) return [409, { type: "x/evidence-outstanding", title: "Conflict", status: 409 }];
+      return undefined;
+    });
+    await screen.findByRole("heading", { level: 1, name: "Why are you opening this claim?" });
+    await userEvent.click(screen.getByRole("button", { name: "Open the claim" }));
+    expect(await screen.findByRole("link", { name: "Enter why you are opening this claim" })).toHaveAttribute("href", "#purpose");
+    expect(calls.some((c) => c.url.includes("/casework/claims/"))).toBe(false); // nothing read without a purpose
+    await userEvent.type(screen.getByLabelText("Why are you opening this claim?"), "Phone call from the claimant");
+    await userEvent.click(screen.getByRole("button", { name: "Open the claim" }));
+    await screen.findByRole("heading", { level: 1, name: "Claim 3F2A1B4C" });
+    expect(calls.find((c) => c.url.includes("/audit?"))!.url).toContain("purpose=Phone%20call%20from%20the%20claimant");
+    expect(screen.getByText("Put back")).toBeInTheDocument(); // assigned to me
+    expect(within(document.getElementById("audit")!).getByText("take work item")).toBeInTheDocument();
+    // Evidence outstanding: going on needs a reason, asked for on the page before any call.
+    await userEvent.click(screen.getByRole("button", { name: "Start the assessment" }));
+    expect(await screen.findByRole("link", { name: "Enter why the assessment can start without the evidence" })).toHaveAttribute("href", "#startReason");
+    expect(calls.some((c) => c.url.endsWith("/assessment/start"))).toBe(false);
+    await userEvent.click(screen.getByRole("button", { name: "Get a link" }));
+    const link = await screen.findByRole("link", { name: "Open the evidence" });
+    expect(link).toHaveAttribute("href", "http://127.0.0.1:4566/evidence/u1?X-Amz-Expires=300");
+    expect(JSON.parse(calls.find((c) => c.url.endsWith("/download-link"))!.body!)).toEqual({ purpose: "checking evidence for claim 3F2A1B4C" });
+  });
+
   it("draw the overview's charts as named images with the same figures in tables, in Welsh too", async () => {
     await i18next.changeLanguage("cy");
     renderAt("/casework/overview", STAFF, (url) =>

@@ -16,8 +16,11 @@ import { dateTime, problemWords, shortDate, Textarea } from "./parts";
 
 /** The error summary's items, one array per change of errors (it takes focus whenever it gets a new one). */
 function useSummary(errors: Record<string, string>): ErrorItem[] {
-  return useMemo(() => Object.entries(errors).map(([field, text]) => ({ href: `#${field}`, text })), [errors]);
+  const key = JSON.stringify(errors); // the items change exactly when the errors' contents do
+  return useMemo(() => Object.entries(errors).map(([field, text]) => ({ href: `#${field}`, text })), [key]);
 }
+
+const NO_ERRORS: Record<string, string> = {};
 
 type Loaded = { claim: CaseworkClaim; etag: string | null; work: WorkItem[]; audit: AuditRecord[]; uploads: Upload[] };
 
@@ -25,6 +28,7 @@ function PurposeForm({ onChosen }: { onChosen: (purpose: string) => void }) {
   const { t } = useTranslation();
   const [value, setValue] = useState("");
   const [error, setError] = useState<string | undefined>();
+  const summary = useSummary(error ? { purpose: error } : NO_ERRORS);
   usePage(t("casework.titles.purpose"), Boolean(error));
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -36,7 +40,7 @@ function PurposeForm({ onChosen }: { onChosen: (purpose: string) => void }) {
   return (
     <div className="govuk-grid-row">
       <div className="govuk-grid-column-two-thirds">
-        <ErrorSummary errors={error ? [{ href: "#purpose", text: error }] : []} />
+        <ErrorSummary errors={summary} />
         <BackLink to={CASEWORK} />
         <form onSubmit={submit} noValidate>
           <TextInput id="purpose" label={t("casework.purpose.title")} hint={t("casework.purpose.hint")} error={error} value={value} onChange={setValue} isPageHeading />
