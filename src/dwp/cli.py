@@ -115,6 +115,7 @@ def serve(
 
 def run_server(app_path: str, service: str, *, host: str, port: int) -> None:
     """uvicorn with the platform's logging: one JSON object per line, uvicorn's own lines included.
+    `app_path` names the app's factory (`module:build_app`), which uvicorn calls (`--factory`).
 
     `log_config=None` stops uvicorn installing its plain-text handlers (its tracebacks and start-up
     lines would be many plain lines beside the JSON ones); its loggers then go through ours, which are
@@ -128,6 +129,7 @@ def run_server(app_path: str, service: str, *, host: str, port: int) -> None:
     configure_logging(service, settings.dwp_log_level)
     uvicorn.run(
         app_path,
+        factory=True,
         host=host,
         port=port,
         log_config=None,

@@ -136,9 +136,9 @@ SERVED = [p for p in catalog.PROCESSES if p.app]
 
 @pytest.mark.parametrize("process", SERVED, ids=lambda p: p.name)
 def test_each_served_process_imports_only_what_its_image_holds(process, tmp_path):
-    module = process.app.split(":")[0]
-    # What `dwp serve NAME` loads before it listens: the CLI, uvicorn and the app.
-    code = f"import dwp.cli, uvicorn, importlib; importlib.import_module({module!r}).app"
+    module, _, factory = process.app.partition(":")
+    # What `dwp serve NAME` loads before it listens: the CLI, uvicorn and the app its factory builds.
+    code = f"import dwp.cli, uvicorn, importlib; importlib.import_module({module!r}).{factory}()"
     image = closure(process.extras)
     loaded = distributions_loaded(code, tmp_path, image)
     assert loaded <= image, f"{process.name} imports {sorted(loaded - image)}, outside its image"

@@ -79,6 +79,3 @@ def build_app(
     csp = content_security_policy(form_targets=(frontend.one_login_origin,), upgrade=not settings.is_local)
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(csp=csp))
     return app
-
-
-app = build_app()

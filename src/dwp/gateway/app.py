@@ -182,6 +182,3 @@ def build_app(
         title="DWP API gateway",
         description="Routes to each service by path prefix; checks tokens at the edge; limits rates.",
     )
-
-
-app = build_app()

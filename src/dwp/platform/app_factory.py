@@ -52,13 +52,19 @@ def create_app(
 
     @asynccontextmanager
     async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The tasks a lifespan starts (the outbox relay, consumers) copy this context: their lines name
+        # this app's service, whichever app configured logging last.
+        bound = structlog.contextvars.bind_contextvars(service=service)
         app.state.readiness = {}
         app.state.token_verifier = verifier_from_settings(settings)
-        if lifespan is None:
-            yield
-        else:
-            async with lifespan(app):
+        try:
+            if lifespan is None:
                 yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            structlog.contextvars.reset_contextvars(**bound)
 
     app = FastAPI(
         title=title or f"DWP {service} service",

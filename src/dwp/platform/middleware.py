@@ -98,7 +98,10 @@ class PlatformMiddleware:
         incoming = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = request_id
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        # Bound per request, so that each app's lines name it even when several apps share a process (the
+        # tests' gateway in front of a service); reset, not unbound, so that an app called in-process
+        # hands its caller's request id and service back.
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id, service=self.service)
         status_holder = [500]
 
         declared = headers.get(b"content-length")
@@ -172,7 +175,7 @@ class PlatformMiddleware:
                 await self._reject_too_large(scope, send, request_id)
         finally:
             self._log(scope, status_holder[0], started, request_id)
-            structlog.contextvars.unbind_contextvars("request_id")
+            structlog.contextvars.reset_contextvars(**bound)
 
     async def _reject_too_large(self, scope: Scope, send: Send, request_id: str) -> None:
         await self._send_problem(scope, send, request_id, BodyTooLarge(self.max_body_bytes))
