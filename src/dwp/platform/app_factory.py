@@ -21,6 +21,7 @@ from dwp.platform.middleware import PlatformMiddleware
 from dwp.platform.models import duplicate_key_error, first_duplicate_key
 from dwp.platform.openapi import document_problems
 from dwp.platform.problems import ErrorTable, Problem, install_problem_handlers, problem_response
+from dwp.platform.readiness import Degraded
 from dwp.platform.settings import Settings, get_settings
 from dwp.platform.telemetry import configure_tracing, instrument_app
 
@@ -109,6 +110,8 @@ def _health_router() -> APIRouter:
         report = dict(zip(checks, results, strict=True))
         if all(result == "ok" for result in report.values()):
             return {"status": "ok", "checks": report}
+        if all(result == "ok" or result.startswith("degraded") for result in report.values()):
+            return {"status": "degraded", "checks": report}  # serving, with a fallback (`Degraded`)
         problem = Problem(
             503,
             "Service not ready",
@@ -131,6 +134,8 @@ async def _run_check(check: ReadinessCheck) -> str:
         await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT_SECONDS)
     except TimeoutError:
         return "timeout"
+    except Degraded as exc:
+        return f"degraded: {exc}"
     except DependencyUnavailable as exc:
         return f"failed: {exc}"  # says why (a secret not loaded yet, and what stopped it)
     except Exception as exc:
