@@ -70,11 +70,12 @@ PEAKS: dict[str, Peak] = {
         end={"week_day": "MON", "hour": "13", "minute": "0"},
         factor=2,
     ),
-    # The monthly assessment run starts at 02:00 on the 1st; claims and benefits serve its lookups.
+    # The monthly run starts at 02:00 every day (that day's assessment periods); claims and benefits serve
+    # its lookups. A day holds about a thirtieth of the awards, so a few hours at twice the tasks is ample.
     "monthly-run": Peak(
-        start={"day": "1", "hour": "1", "minute": "45"},
-        end={"day": "1", "hour": "9", "minute": "0"},
-        factor=3,
+        start={"hour": "1", "minute": "45"},
+        end={"hour": "5", "minute": "0"},
+        factor=2,
     ),
 }
 
