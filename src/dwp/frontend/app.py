@@ -76,7 +76,11 @@ def build_app(
         "/assets", ImmutableAssets(directory=frontend.dist_dir / "assets", check_dir=False), name="assets"
     )
     app.include_router(router)
-    csp = content_security_policy(form_targets=(frontend.one_login_origin,), upgrade=not settings.is_local)
+    csp = content_security_policy(
+        form_targets=(frontend.one_login_origin,),
+        upload_targets=(frontend.evidence_upload_origin,),
+        upgrade=not settings.is_local,
+    )
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(csp=csp))
     return app
 
