@@ -10,6 +10,7 @@ const Estimate = lazy(() => import("./pages/estimate/Estimate"));
 const Account = lazy(() => import("./pages/Account"));
 const AccountAddress = lazy(() => import("./pages/address/AccountAddress"));
 const Claims = lazy(() => import("./pages/claim/Claim"));
+const ContactPreferences = lazy(() => import("./pages/ContactPreferences"));
 const info = () => import("./pages/Info");
 const SignedOut = lazy(() => info().then((m) => ({ default: m.SignedOut })));
 const CouldNotSignIn = lazy(() => info().then((m) => ({ default: m.CouldNotSignIn })));
@@ -28,6 +29,7 @@ export function App() {
           <Route path={`${BASE}/*`} element={<Estimate />} />
           <Route path="/account" element={<Account />} />
           <Route path="/account/address/*" element={<AccountAddress />} />
+          <Route path="/account/contact-preferences" element={<ContactPreferences />} />
           <Route path="/apply/*" element={<Claims />} />
           <Route path="/signed-out" element={<SignedOut />} />
           <Route path="/could-not-sign-in" element={<CouldNotSignIn />} />
