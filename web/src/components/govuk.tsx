@@ -10,9 +10,12 @@ export type ErrorItem = { href: string; text: string };
 export function ErrorSummary({ errors }: { errors: ErrorItem[] }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
+  // Focused when the errors change, not on every render: a page that rebuilds its list as the person
+  // types must not pull focus away from the field after each key.
+  const shown = errors.map((e) => `${e.href} ${e.text}`).join("\n");
   useEffect(() => {
-    if (errors.length) ref.current?.focus();
-  }, [errors]);
+    if (shown) ref.current?.focus();
+  }, [shown]);
   if (!errors.length) return null;
   return (
     <div className="govuk-error-summary" data-module="govuk-error-summary" ref={ref} tabIndex={-1}>
