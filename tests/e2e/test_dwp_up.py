@@ -252,6 +252,9 @@ def test_a_citizen_signs_in_and_checks_an_estimate_in_a_browser_in_english_and_w
         "BASE_URL": url("frontend"),
         "SCREENSHOTS": str(SCREENSHOTS),
         "CHROMIUM": str(chromium),
+        # The decision the citizen reads is a caseworker's, made through the casework API.
+        "STAFF_TOKEN": token("caseworker", platform[1].parent),
+        "GATEWAY_URL": url("gateway"),
     }
     result = subprocess.run(
         [node, "tests/journey.mjs"],
