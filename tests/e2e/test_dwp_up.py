@@ -236,6 +236,9 @@ SCREENSHOTS = WEB / "test-results" / "screenshots"
 """Where the browser journey leaves a screenshot of every page (CI keeps them as artefacts)."""
 
 
+# Three journeys in a real browser (English, Welsh, keyboard) through UC, JSA/ESA, evidence, the decision
+# and messages: the issue allows them six minutes on top of `make test`, more than the suite's default.
+@pytest.mark.timeout(480)
 def test_a_citizen_signs_in_and_checks_an_estimate_in_a_browser_in_english_and_welsh(
     platform: tuple[subprocess.Popen[str], Path],
 ) -> None:
@@ -262,7 +265,7 @@ def test_a_citizen_signs_in_and_checks_an_estimate_in_a_browser_in_english_and_w
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=450,
         check=False,
     )
     assert result.returncode == 0, f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"

@@ -282,7 +282,9 @@ def spa_origins(settings: Settings) -> list[str]:
     # `dwp up` bootstraps in its own process, where only its children have DWP_FRONTEND_URL: the local
     # address must carry the port offset too, or a browser on an offset `dwp up` is refused by CORS.
     frontend = catalog.process("frontend")
-    local = os.environ.get(frontend.url_setting) or f"http://127.0.0.1:{frontend.port + settings.dwp_port_offset}"
+    local = (
+        os.environ.get(frontend.url_setting) or f"http://127.0.0.1:{frontend.port + settings.dwp_port_offset}"
+    )
     for url in (local, os.environ.get("DWP_FRONTEND_PUBLIC_URL")):
         if not url:
             continue

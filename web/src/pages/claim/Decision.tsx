@@ -2,7 +2,7 @@
 // maker's reasons) and the rights its notice states, with their dates: a mandatory reconsideration
 // within one month (late, with reasons, up to 13 months), a person's review of an automatic decision,
 // an appeal after a reconsideration. "Ask for a mandatory reconsideration" posts to the claims API.
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Route, Routes, useLocation, useNavigate } from "react-router";
 import { api, ProblemError } from "../../api";
@@ -73,7 +73,7 @@ function DecisionNotice() {
         { key: t("decision.madeBy"), value: decision.automated ? t("decision.automatic") : t("decision.person") },
       ]} />
       <h2 className="govuk-heading-m" id="why">{t("decision.why")}</h2>
-      <Explanation decision={decision} per={per} />
+      <Explanation claimId={claim.id} decision={decision} per={per} />
       <h2 className="govuk-heading-m" id="rights">{t("decision.rights")}</h2>
       {decision.rights.map((right) => (
         <div key={right.kind}>
@@ -100,13 +100,25 @@ function DecisionNotice() {
   );
 }
 
-/** What the award is and why: the amount for each period and the decision maker's reasons, one a line. */
-function Explanation({ decision, per }: { decision: DecisionView; per: string }) {
-  const { t } = useTranslation();
+type Line = { key: string; kind: string; amount_pence: number; regulation: string; text: { en: string; cy: string } };
+
+/** What the award is made of and why: the benefits service's itemised explanation of the period the
+ * decision recorded (each element and deduction, in English or Welsh, with the law it comes from),
+ * then the decision maker's own reasons. */
+function Explanation({ claimId, decision, per }: { claimId: string; decision: DecisionView; per: string }) {
+  const { t, i18n } = useTranslation();
+  const [lines, setLines] = useState<Line[] | null>(null);
+  useEffect(() => {
+    if (decision.outcome !== "award") return setLines([]);
+    api.get<{ items: Line[] }>(`/v1/claims/${claimId}/explanation?decision_id=${encodeURIComponent(decision.id)}`)
+      .then((got) => setLines(got.items))
+      .catch(() => setLines([]));
+  }, [claimId, decision.id, decision.outcome]);
+  const lang = i18n.language === "cy" ? "cy" : "en";
   return (
     <>
       {decision.amount_pence !== null && (
-        <table className="govuk-table">
+        <table className="govuk-table" id="decision-explanation">
           <caption className="govuk-table__caption govuk-table__caption--s">{t("decision.amountCaption")}</caption>
           <thead className="govuk-table__head">
             <tr className="govuk-table__row">
@@ -115,9 +127,20 @@ function Explanation({ decision, per }: { decision: DecisionView; per: string })
             </tr>
           </thead>
           <tbody className="govuk-table__body">
+            {(lines ?? []).filter((line) => line.kind !== "result").map((line) => (
+              <tr className="govuk-table__row" key={line.key}>
+                <td className="govuk-table__cell">
+                  {line.text[lang]}
+                  <div className="govuk-hint govuk-!-margin-bottom-0 govuk-!-font-size-16">{t("estimate.result.law")}: {line.regulation}</div>
+                </td>
+                <td className="govuk-table__cell govuk-table__cell--numeric">
+                  {line.kind === "note" && line.amount_pence === 0 ? "" : `${line.kind === "deduction" ? "−" : ""}${pounds(line.amount_pence)}`}
+                </td>
+              </tr>
+            ))}
             <tr className="govuk-table__row">
               <th scope="row" className="govuk-table__header">{t("decision.total", { per })}</th>
-              <td className="govuk-table__cell govuk-table__cell--numeric">{pounds(decision.amount_pence)}</td>
+              <td className="govuk-table__cell govuk-table__cell--numeric"><strong>{pounds(decision.amount_pence)}</strong></td>
             </tr>
           </tbody>
         </table>

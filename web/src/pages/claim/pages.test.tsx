@@ -85,15 +85,26 @@ describe("New Style JSA", () => {
 });
 
 describe("the decision", () => {
-  it("shows the amount, the reasons and the right to a mandatory reconsideration by its date, in Welsh too", async () => {
-    serve(decided);
+  it("shows the amount, each line of its explanation, the reasons and the right to a mandatory reconsideration, in Welsh too", async () => {
+    serve(decided, {
+      [`GET /api/v1/claims/${ID}/explanation?decision_id=d1`]: () => [200, { items: [
+        { key: "standard", kind: "element", amount_pence: 40000, regulation: "UC Regs 2013 reg 36", text: { en: "Standard allowance", cy: "Lwfans safonol" } },
+        { key: "earnings", kind: "deduction", amount_pence: 10000, regulation: "UC Regs 2013 reg 22", text: { en: "Earnings taper", cy: "Tapr enillion" } },
+        { key: "result", kind: "result", amount_pence: 123456, regulation: "UC Regs 2013 reg 23", text: { en: "Total", cy: "Cyfanswm" } },
+      ] }],
+    });
     renderAt(`/apply/${ID}/decision`);
     expect(await screen.findAllByText("£1,234.56", {}, { timeout: 20_000 })).toHaveLength(2); // the panel and the table
     expect(screen.getByText("Housing element: your rent")).toHaveAttribute("lang", "en");
+    expect(await screen.findByText("Standard allowance")).toBeInTheDocument();
+    expect(screen.getByText("−£100.00")).toBeInTheDocument(); // a deduction
+    expect(screen.queryByText("Total")).toBeNull(); // the result is the total row's
+
     expect(screen.getByText(/Ask by 1 January 2027/)).toBeInTheDocument();
     await i18next.changeLanguage("cy");
     expect(await screen.findByRole("heading", { level: 1, name: "Y penderfyniad ar eich hawliad" })).toBeInTheDocument();
     expect(screen.getByText(/Gofynnwch erbyn 1 Ionawr 2027/)).toBeInTheDocument();
+    expect(screen.getByText("Tapr enillion")).toBeInTheDocument();
   });
 
   it("asks for a reconsideration with reasons, and says so when none are given", async () => {
