@@ -18,7 +18,14 @@ const GATEWAY = (process.env.GATEWAY_URL ?? "").replace(/\/$/, "");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 mkdirSync(SHOTS, { recursive: true });
 
-const findings = { pages: [], violations: [], consoleErrors: [] };
+const findings = { pages: [], violations: [], consoleErrors: [], parts: {} };
+
+/** How long a part of a journey took (the summary's `parts`, in seconds), to keep an eye on what each adds. */
+async function timed(name, run) {
+  const start = Date.now();
+  await run();
+  findings.parts[name] = (findings.parts[name] ?? 0) + (Date.now() - start) / 1000;
+}
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -294,9 +301,9 @@ async function applyForUniversalCredit(page, lang, shot) {
   check(todos.some((t) => /Claimant Commitment|Ymrwymiad Hawlydd/.test(t)), `no Claimant Commitment to-do: ${todos}`);
   check(todos.some((t) => /tenancy agreement|cytundeb tenantiaeth/.test(t)), `no tenancy agreement asked for: ${todos}`);
   await shot("c09-status");
-  await uploadEvidence(page, lang, shot);
-  await messages(page, shot);
-  if (STAFF_TOKEN && lang === "en") await decision(page, lang, shot); // the Welsh decision page: Vitest
+  await timed("evidence", () => uploadEvidence(page, lang, shot));
+  await timed("messages", () => messages(page, shot));
+  if (STAFF_TOKEN && lang === "en") await timed("decision", () => decision(page, lang, shot)); // Welsh: Vitest
 }
 
 /** A caseworker decides the claim through the casework API (the caseworkers' pages are another
@@ -498,10 +505,12 @@ async function journey(browser, lang, user) {
   await shot("03-account");
   await addressFinder(page, lang, shot);
   await applyForUniversalCredit(page, lang, shot);
-  await applyForNewStyle(page, lang, shot);
-  await page.goto(`${BASE}/account/contact-preferences`);
-  await page.locator("#channels").waitFor();
-  await shot("13-contact-preferences");
+  await timed("jsa-esa", () => applyForNewStyle(page, lang, shot));
+  await timed("contact", async () => {
+    await page.goto(`${BASE}/account/contact-preferences`);
+    await page.locator("#channels").waitFor();
+    await shot("13-contact-preferences");
+  });
 
   // The estimate: one question a page.
   await page.getByRole("link", { name: t.title }).first().click();

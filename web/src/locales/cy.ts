@@ -540,14 +540,13 @@ export const cy: Messages = {
     },
   },
   upload: {
-    title: "Anfonwch {{what}} atom",
     lead: "Tynnwch lun neu sganiwch y ddogfen. Gwnewch yn siŵr bod modd darllen y cyfan.",
     label: "Uwchlwytho ffeil",
     hint: "Rhaid i’r ffeil fod yn PDF, JPG neu PNG ac yn llai na 10MB.",
     button: "Uwchlwytho ffeil",
     progress: "Yn uwchlwytho eich ffeil",
     sent: "Wedi anfon {{percent}}%",
-    done: "Rydym wedi cael {{what}}",
+    done: "Wedi’i uwchlwytho: {{what}}",
     errors: {
       missing: "Dewiswch ffeil",
       type: "Rhaid i’r ffeil a ddewiswyd fod yn PDF, JPG neu PNG",

@@ -538,14 +538,13 @@ export const en = {
     },
   },
   upload: {
-    title: "Send us {{what}}",
     lead: "Take a photo or scan of the document. Make sure all of it can be read.",
     label: "Upload a file",
     hint: "The file must be a PDF, JPG or PNG and smaller than 10MB.",
     button: "Upload file",
     progress: "Uploading your file",
     sent: "{{percent}}% sent",
-    done: "We have received {{what}}",
+    done: "{{what}} has been uploaded",
     errors: {
       missing: "Select a file",
       type: "The selected file must be a PDF, JPG or PNG",

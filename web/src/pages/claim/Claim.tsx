@@ -17,7 +17,7 @@ import {
   type Section, SECTIONS, sectionBody, steps, TENURES,
 } from "./journey";
 import {
-  ClaimContext, type ClaimView, Grid, newKey, type QuestionView, StatusTag, type Summary, type Todo, today, useClaim,
+  ClaimContext, type ClaimView, Grid, newKey, type QuestionView, StatusTag, Sections, type Summary, type Todo, today, useClaim,
 } from "./context";
 
 // The other journeys of a claim, each its own chunk: a UC applicant downloads none of them until used.
@@ -201,7 +201,6 @@ function TaskList() {
   usePage(t("claim.tasks.title"));
   const done = claim.tasks.filter((task) => task.state === "completed").length;
   const all = claim.tasks.length;
-  const ready = done === all && claim.questions.every((q) => q.confirmed);
   return (
     <Grid back={APPLY}>
       <h1 className="govuk-heading-l">{t("claim.tasks.title")}</h1>
@@ -209,42 +208,7 @@ function TaskList() {
       {claim.joint && claim.role === "claimant" && !claim.partner?.joined && (
         <p className="govuk-body"><Link className="govuk-link" to={`${APPLY}/${claim.id}/invite`} id="invite-link">{t("partner.invite.title")}</Link></p>
       )}
-      <ul className="govuk-task-list">
-        {claim.tasks.map((task) => {
-          const first = steps(task.section as Section, draft)[0];
-          const href = task.state === "to_confirm" ? `${APPLY}/${claim.id}/questions` : `${APPLY}/${claim.id}/${task.section}/${first}`;
-          return (
-            <li className="govuk-task-list__item govuk-task-list__item--with-link" key={task.section}>
-              <div className="govuk-task-list__name-and-hint">
-                <Link className="govuk-link govuk-task-list__link" to={href} aria-describedby={`${task.section}-status`}>
-                  {t(`claim.sections.${task.section}`)}
-                </Link>
-              </div>
-              <div className="govuk-task-list__status" id={`${task.section}-status`}>
-                {task.state === "completed" ? t("claim.tasks.completed") : (
-                  <strong className={`govuk-tag ${task.state === "to_confirm" ? "govuk-tag--yellow" : "govuk-tag--blue"}`}>
-                    {t(task.state === "to_confirm" ? "claim.tasks.toConfirm" : "claim.tasks.notStarted")}
-                  </strong>
-                )}
-              </div>
-            </li>
-          );
-        })}
-        <li className={`govuk-task-list__item${ready ? " govuk-task-list__item--with-link" : ""}`}>
-          <div className="govuk-task-list__name-and-hint">
-            {ready ? (
-              <Link className="govuk-link govuk-task-list__link" to={`${APPLY}/${claim.id}/check-answers`} aria-describedby="submit-status">
-                {t("claim.tasks.checkAndSubmit")}
-              </Link>
-            ) : <div>{t("claim.tasks.checkAndSubmit")}</div>}
-          </div>
-          <div className="govuk-task-list__status" id="submit-status">
-            {ready ? <strong className="govuk-tag govuk-tag--blue">{t("claim.tasks.notStarted")}</strong> : (
-              <span className="govuk-task-list__status--cannot-start-yet">{t("claim.tasks.cannotStart")}</span>
-            )}
-          </div>
-        </li>
-      </ul>
+      <Sections claim={claim} firstStep={(s) => steps(s as Section, draft)[0]} label={(s) => t(`claim.sections.${s}`)} />
     </Grid>
   );
 }

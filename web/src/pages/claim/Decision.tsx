@@ -6,7 +6,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Route, Routes, useLocation, useNavigate } from "react-router";
 import { api, ProblemError } from "../../api";
-import { type ErrorItem, ErrorSummary, InsetText, SummaryList, Textarea } from "../../components/govuk";
+import { type ErrorItem, ErrorSummary, InsetText, SuccessBanner, SummaryList, Textarea } from "../../components/govuk";
 import { usePage } from "../../components/Layout";
 import { longDate } from "../../dates";
 import { type ClaimView, type DecisionView, Grid, today, useClaim } from "./context";
@@ -47,16 +47,7 @@ function DecisionNotice() {
   const canAsk = claim.moves.includes("request_reconsideration") || Boolean(mr);
   return (
     <Grid back={`${base}/status`}>
-      {asked && (
-        <div className="govuk-notification-banner govuk-notification-banner--success" role="alert" aria-labelledby="asked-title">
-          <div className="govuk-notification-banner__header">
-            <h2 className="govuk-notification-banner__title" id="asked-title">{t("account.success")}</h2>
-          </div>
-          <div className="govuk-notification-banner__content">
-            <p className="govuk-notification-banner__heading">{t("decision.asked")}</p>
-          </div>
-        </div>
-      )}
+      {asked && <SuccessBanner id="asked" title={t("account.success")} heading={t("decision.asked")} />}
       <span className="govuk-caption-l">{t(`decision.benefit.${claim.claim_type}`, { defaultValue: "" })}</span>
       <h1 className="govuk-heading-l">{t("decision.title")}</h1>
       <div className={`govuk-panel ${awarded ? "govuk-panel--confirmation" : "app-panel--refused"}`}>

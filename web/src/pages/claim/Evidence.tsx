@@ -21,7 +21,7 @@ export default function Evidence() {
   const [share, setShare] = useState<number | null>(null);
   const todo = claim.todos.find((td) => td.id === todoId);
   const what = todo ? t(`claim.evidence.${todo.subject}`, { defaultValue: t("claim.evidence.other") }) : "";
-  usePage(t("upload.title", { what }), Boolean(error));
+  usePage(what || t("claim.todo.upload_evidence"), Boolean(error));
   if (!todo || todo.kind !== "upload_evidence") return <Navigate to={`${APPLY}/${claim.id}/status`} replace />;
   const base = `${APPLY}/${claim.id}`;
 
@@ -58,7 +58,8 @@ export default function Evidence() {
   return (
     <Grid back={`${base}/status`}>
       <ErrorSummary errors={error ? [{ href: "#file", text: t(error) }] : []} />
-      <h1 className="govuk-heading-l">{t("upload.title", { what })}</h1>
+      <span className="govuk-caption-l">{t("claim.todo.upload_evidence")}</span>
+      <h1 className="govuk-heading-l">{what}</h1>
       <p className="govuk-body">{t("upload.lead")}</p>
       <form onSubmit={onSubmit} noValidate>
         <div className={`govuk-form-group${error ? " govuk-form-group--error" : ""}`}>

@@ -10,7 +10,7 @@ import { Button, Checkboxes, DateInput, type DateValue, type ErrorItem, ErrorSum
 import { usePage } from "../../components/Layout";
 import { longDate } from "../../dates";
 import type { Problem } from "../estimate/journey";
-import { type ClaimView, Grid, type QuestionView, today, useClaim } from "./context";
+import { type ClaimView, Grid, type QuestionView, Sections, today, useClaim } from "./context";
 import { APPLY } from "./journey";
 import { type Benefit, BENEFIT_SECTIONS, emptyNsDraft, LEAVING, type NsDraft, nsBody, nsCheck, nsFromAnswers, nsLanding, nsSteps, TREATMENTS } from "./newstyle";
 
@@ -39,46 +39,11 @@ export function NsTasks() {
   const benefit = claim.claim_type as Benefit;
   usePage(t(`ns.${benefit}.tasks`));
   const done = claim.tasks.filter((task) => task.state === "completed").length;
-  const ready = done === claim.tasks.length && claim.questions.every((q) => q.confirmed);
   return (
     <Grid back={`${APPLY}/${benefit === "new_style_jsa" ? "new-style-jsa" : "new-style-esa"}`}>
       <h1 className="govuk-heading-l">{t(`ns.${benefit}.tasks`)}</h1>
       <p className="govuk-body">{t("claim.tasks.progress", { done, all: claim.tasks.length })}</p>
-      <ul className="govuk-task-list">
-        {claim.tasks.map((task) => {
-          const href = task.state === "to_confirm" ? `${APPLY}/${claim.id}/questions` : `${APPLY}/${claim.id}/${task.section}/${nsSteps(task.section, draft)[0]}`;
-          return (
-            <li className="govuk-task-list__item govuk-task-list__item--with-link" key={task.section}>
-              <div className="govuk-task-list__name-and-hint">
-                <Link className="govuk-link govuk-task-list__link" to={href} aria-describedby={`${task.section}-status`}>
-                  {t(`ns.sections.${task.section}`)}
-                </Link>
-              </div>
-              <div className="govuk-task-list__status" id={`${task.section}-status`}>
-                {task.state === "completed" ? t("claim.tasks.completed") : (
-                  <strong className={`govuk-tag ${task.state === "to_confirm" ? "govuk-tag--yellow" : "govuk-tag--blue"}`}>
-                    {t(task.state === "to_confirm" ? "claim.tasks.toConfirm" : "claim.tasks.notStarted")}
-                  </strong>
-                )}
-              </div>
-            </li>
-          );
-        })}
-        <li className={`govuk-task-list__item${ready ? " govuk-task-list__item--with-link" : ""}`}>
-          <div className="govuk-task-list__name-and-hint">
-            {ready ? (
-              <Link className="govuk-link govuk-task-list__link" to={`${APPLY}/${claim.id}/check-answers`} aria-describedby="submit-status">
-                {t("claim.tasks.checkAndSubmit")}
-              </Link>
-            ) : <div>{t("claim.tasks.checkAndSubmit")}</div>}
-          </div>
-          <div className="govuk-task-list__status" id="submit-status">
-            {ready ? <strong className="govuk-tag govuk-tag--blue">{t("claim.tasks.notStarted")}</strong> : (
-              <span className="govuk-task-list__status--cannot-start-yet">{t("claim.tasks.cannotStart")}</span>
-            )}
-          </div>
-        </li>
-      </ul>
+      <Sections claim={claim} firstStep={(s) => nsSteps(s, draft)[0]} label={(s) => t(`ns.sections.${s}`)} />
     </Grid>
   );
 }

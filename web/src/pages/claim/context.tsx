@@ -4,9 +4,10 @@
 // chunks) all use these.
 import { createContext, type ReactNode, useContext } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { BackLink } from "../../components/govuk";
 import type { Problem } from "../estimate/journey";
-import type { Draft, Section } from "./journey";
+import { APPLY, type Draft, type Section } from "./journey";
 
 export type Task = { section: Section | string; state: "not_started" | "to_confirm" | "completed" };
 export type QuestionView = { key: string; code: string; field: string; text: string; confirmed: boolean };
@@ -55,4 +56,50 @@ export function StatusTag({ status }: { status: string }) {
   const colour: Record<string, string> = { draft: "grey", submitted: "blue", awaiting_evidence: "yellow", under_assessment: "blue",
     awarded: "green", disallowed: "red", withdrawn: "grey", closed: "grey" };
   return <strong className={`govuk-tag govuk-tag--${colour[status] ?? "grey"}`}>{t(`claim.status.${status}`, { defaultValue: t("claim.status.other") })}</strong>;
+}
+
+/** The GOV.UK task list of a claim's sections (the claims service's `tasks`), then "Check your answers
+ * and submit", which opens once every section is done and every unusual answer confirmed. */
+export function Sections({ claim, firstStep, label }: {
+  claim: ClaimView; firstStep: (section: string) => string; label: (section: string) => string;
+}) {
+  const { t } = useTranslation();
+  const ready = claim.tasks.every((task) => task.state === "completed") && claim.questions.every((q) => q.confirmed);
+  return (
+    <ul className="govuk-task-list">
+      {claim.tasks.map((task) => {
+        const href = task.state === "to_confirm" ? `${APPLY}/${claim.id}/questions` : `${APPLY}/${claim.id}/${task.section}/${firstStep(task.section)}`;
+        return (
+          <li className="govuk-task-list__item govuk-task-list__item--with-link" key={task.section}>
+            <div className="govuk-task-list__name-and-hint">
+              <Link className="govuk-link govuk-task-list__link" to={href} aria-describedby={`${task.section}-status`}>
+                {label(task.section)}
+              </Link>
+            </div>
+            <div className="govuk-task-list__status" id={`${task.section}-status`}>
+              {task.state === "completed" ? t("claim.tasks.completed") : (
+                <strong className={`govuk-tag ${task.state === "to_confirm" ? "govuk-tag--yellow" : "govuk-tag--blue"}`}>
+                  {t(task.state === "to_confirm" ? "claim.tasks.toConfirm" : "claim.tasks.notStarted")}
+                </strong>
+              )}
+            </div>
+          </li>
+        );
+      })}
+      <li className={`govuk-task-list__item${ready ? " govuk-task-list__item--with-link" : ""}`}>
+        <div className="govuk-task-list__name-and-hint">
+          {ready ? (
+            <Link className="govuk-link govuk-task-list__link" to={`${APPLY}/${claim.id}/check-answers`} aria-describedby="submit-status">
+              {t("claim.tasks.checkAndSubmit")}
+            </Link>
+          ) : <div>{t("claim.tasks.checkAndSubmit")}</div>}
+        </div>
+        <div className="govuk-task-list__status" id="submit-status">
+          {ready ? <strong className="govuk-tag govuk-tag--blue">{t("claim.tasks.notStarted")}</strong> : (
+            <span className="govuk-task-list__status--cannot-start-yet">{t("claim.tasks.cannotStart")}</span>
+          )}
+        </div>
+      </li>
+    </ul>
+  );
 }

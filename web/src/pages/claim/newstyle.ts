@@ -5,6 +5,7 @@
 import type { FieldProblem } from "../../api";
 import { type DateValue, emptyDate } from "../../components/govuk";
 import { checkCount, checkDate, checkMoney, isoDate, parseDate, type Problem, toPence } from "../estimate/journey";
+import { dateOf, poundsOf } from "./journey";
 
 export type Benefit = "new_style_jsa" | "new_style_esa";
 export const BENEFIT_SECTIONS: Record<Benefit, string[]> = {
@@ -162,11 +163,7 @@ export function nsLanding(section: string, error: FieldProblem): { step: string;
 /** Saved sections (as the API gives them back) in the draft, so "change" starts from them. */
 export function nsFromAnswers(answers: Record<string, unknown>): Partial<NsDraft> {
   const d: Partial<NsDraft> = {};
-  const date = (iso: unknown): DateValue => {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso ?? ""));
-    return m ? { day: String(Number(m[3])), month: String(Number(m[2])), year: m[1] } : emptyDate;
-  };
-  const pounds = (p: unknown) => (typeof p === "number" ? (p / 100).toFixed(2).replace(/\.00$/, "") : "");
+  const [date, pounds] = [dateOf, poundsOf];
   const a = answers as Record<string, Record<string, any> | undefined>;
   if (a.work_history) {
     const job = (a.work_history.jobs ?? [])[0];

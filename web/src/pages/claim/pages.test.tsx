@@ -141,7 +141,7 @@ describe("messages and evidence", () => {
   it("asks for a file before starting an upload, and refuses a type the service does not take", async () => {
     const calls = serve(claim({ status: "submitted" }));
     renderAt(`/apply/${ID}/evidence/${TODO}`);
-    expect(await screen.findByRole("heading", { level: 1, name: "Send us A fit note from your doctor" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { level: 1, name: "A fit note from your doctor" })).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Upload file" }));
     expect(await screen.findByRole("link", { name: "Select a file" })).toHaveAttribute("href", "#file");
     await userEvent.upload(screen.getByLabelText("Upload a file"), new File(["x"], "note.docx", { type: "application/msword" }), { applyAccept: false });
