@@ -435,6 +435,7 @@ async function applyForNewStyle(page, lang, shot) {
     await page.locator("#hasFitNote").check();
     await submit(page);
     await fillDate(page, "fitStarts", ["1", "11", "2026"]);
+    await fillDate(page, "fitEnds", ["31", "1", "2027"]); // at most 3 months early in a condition
     await submit(page);
     await saved();
     await section("treatment");
@@ -448,6 +449,10 @@ async function applyForNewStyle(page, lang, shot) {
   await page.fill("#workHours", "0");
   await submit(page);
   await saved();
+  await page.locator("#submit-status").waitFor();
+  if (!(await page.locator('.govuk-task-list a[href$="/check-answers"]').count())) {
+    throw new Error(`${benefit}: not ready to submit: ${await page.locator(".govuk-task-list").innerText()}`);
+  }
   await page.locator('.govuk-task-list a[href$="/check-answers"]').click();
   await headingHasFocus(page);
   await shot(`n05-${benefit}-check-answers`);
