@@ -13,7 +13,13 @@ const ROUTES = {
   "/check-what-you-could-get/*": ["src/pages/estimate/Estimate.tsx"],
   "/account": ["src/pages/Account.tsx"],
   "/account/address/*": ["src/pages/address/AccountAddress.tsx"],
-  "/apply/*": ["src/pages/claim/Claim.tsx"],
+  "/apply/* (Universal Credit)": ["src/pages/claim/Claim.tsx"],
+  "/apply/<claim> (New Style JSA, ESA)": ["src/pages/claim/Claim.tsx", "src/pages/claim/NewStyle.tsx"],
+  "/apply/<claim>/evidence/*": ["src/pages/claim/Claim.tsx", "src/pages/claim/Evidence.tsx"],
+  "/apply/<claim>/decision/*": ["src/pages/claim/Claim.tsx", "src/pages/claim/Decision.tsx"],
+  "/apply/<claim>/messages": ["src/pages/claim/Claim.tsx", "src/pages/claim/Messages.tsx"],
+  "/apply/join, /apply/<claim>/invite, /partner": ["src/pages/claim/Claim.tsx", "src/pages/claim/Partner.tsx"],
+  "/account/contact-preferences": ["src/pages/ContactPreferences.tsx"],
   "/accessibility-statement, /privacy, /cookies, /signed-out": ["src/pages/Info.tsx"],
 };
 

@@ -13,6 +13,7 @@ const AccountAddress = lazy(() => import("./pages/address/AccountAddress"));
 const Claims = lazy(() => import("./pages/claim/Claim"));
 // The caseworker pages: one chunk of their own (with their texts and styles), never a citizen page's.
 const Casework = lazy(() => import("./pages/casework/Casework"));
+const ContactPreferences = lazy(() => import("./pages/ContactPreferences"));
 const info = () => import("./pages/Info");
 const SignedOut = lazy(() => info().then((m) => ({ default: m.SignedOut })));
 const CouldNotSignIn = lazy(() => info().then((m) => ({ default: m.CouldNotSignIn })));
@@ -32,6 +33,7 @@ export function App() {
           <Route path="/account" element={<Account />} />
           <Route path="/account/address/*" element={<CitizenOnly><AccountAddress /></CitizenOnly>} />
           <Route path="/apply/*" element={<CitizenOnly><Claims /></CitizenOnly>} />
+          <Route path="/account/contact-preferences" element={<CitizenOnly><ContactPreferences /></CitizenOnly>} />
           <Route path="/casework/*" element={<Casework />} />
           <Route path="/signed-out" element={<SignedOut />} />
           <Route path="/could-not-sign-in" element={<CouldNotSignIn />} />

@@ -12,10 +12,20 @@ import { chromium } from "playwright-core";
 const BASE = (process.env.BASE_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
 const SHOTS = process.env.SCREENSHOTS ?? "test-results/screenshots";
 const BROWSER = process.env.CHROMIUM ?? "/usr/bin/chromium";
+// For the decision: a caseworker's token and the gateway, to decide the claim through the casework API.
+const STAFF_TOKEN = process.env.STAFF_TOKEN ?? "";
+const GATEWAY = (process.env.GATEWAY_URL ?? "").replace(/\/$/, "");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 mkdirSync(SHOTS, { recursive: true });
 
-const findings = { pages: [], violations: [], consoleErrors: [] };
+const findings = { pages: [], violations: [], consoleErrors: [], parts: {} };
+
+/** How long a part of a journey took (the summary's `parts`, in seconds), to keep an eye on what each adds. */
+async function timed(name, run) {
+  const start = Date.now();
+  await run();
+  findings.parts[name] = (findings.parts[name] ?? 0) + (Date.now() - start) / 1000;
+}
 
 function check(condition, message) {
   if (!condition) throw new Error(message);
@@ -291,6 +301,166 @@ async function applyForUniversalCredit(page, lang, shot) {
   check(todos.some((t) => /Claimant Commitment|Ymrwymiad Hawlydd/.test(t)), `no Claimant Commitment to-do: ${todos}`);
   check(todos.some((t) => /tenancy agreement|cytundeb tenantiaeth/.test(t)), `no tenancy agreement asked for: ${todos}`);
   await shot("c09-status");
+  await timed("evidence", () => uploadEvidence(page, lang, shot));
+  await timed("messages", () => messages(page, shot));
+  if (STAFF_TOKEN && lang === "en") await timed("decision", () => decision(page, lang, shot)); // Welsh: Vitest
+}
+
+/** A caseworker decides the claim through the casework API (the caseworkers' pages are another
+ * journey's), with a staff token from `dwp token caseworker`; the citizen reads the decision, its
+ * reasons and the right to a mandatory reconsideration, and asks for one (an empty reason refused). */
+async function decision(page, lang, shot) {
+  const claimId = /\/apply\/([0-9a-f-]{36})\//.exec(page.url())[1];
+  const casework = `${GATEWAY}/v1/claims/casework/claims/${claimId}`;
+  const staff = { Authorization: `Bearer ${STAFF_TOKEN}`, "Content-Type": "application/json" };
+  const read = await fetch(`${casework}?purpose=${encodeURIComponent("decide the claim in the browser journey")}`, { headers: staff });
+  check(read.ok, `the caseworker could not read the claim: ${read.status} ${await read.text()}`);
+  const started = await fetch(`${casework}/assessment/start`, { method: "POST", headers: { ...staff, "If-Match": read.headers.get("etag") } });
+  check(started.ok, `the assessment did not start: ${started.status} ${await started.text()}`);
+  const reasons = ["Your earnings are more than Universal Credit would pay", "Your rent of £450 a month was taken into account"];
+  // A disallowance: an award would wait on HMRC's earnings for this made-up NINO. The itemised
+  // explanation of an award is the claims API's integration test's (test_claims_explanation_api.py).
+  const decided = await fetch(`${casework}/decisions`, { method: "POST", headers: { ...staff, "If-Match": started.headers.get("etag") },
+    body: JSON.stringify({ outcome: "disallow", reasons }) });
+  check(decided.status === 201, `no decision: ${decided.status} ${await decided.text()}`);
+  await page.goto(`${BASE}/apply/${claimId}/status`);
+  await page.locator("#decision-link").click();
+  await headingHasFocus(page);
+  await page.getByText(reasons[1]).waitFor();
+  check(/one month|cyn pen mis/i.test(await page.locator("main").innerText()), "the decision page does not say the one month to ask");
+  await shot("c13-decision");
+  await page.locator("#ask-mr").click();
+  await headingHasFocus(page);
+  await submit(page);
+  await errorOn(page, "grounds");
+  await shot("c14-reconsideration-error");
+  await page.fill("#grounds", "My rent is £650 a month, not £450.");
+  await submit(page);
+  await page.waitForURL(/\/decision\?asked=reconsideration$/);
+  await page.locator(".govuk-notification-banner--success").waitFor();
+  await shot("c15-reconsideration-asked");
+}
+
+/** Send the tenancy agreement from the status page: a file of the wrong type refused on the page, then
+ * a real PDF posted to the evidence bucket's presigned POST (through the CSP's one upload origin), checked
+ * by the claims service and accepted. */
+async function uploadEvidence(page, lang, shot) {
+  await page.locator('main .govuk-task-list a[href*="/evidence/"]').first().click();
+  await page.waitForURL(/\/evidence\/[0-9a-f-]{36}$/);
+  await headingHasFocus(page);
+  await page.setInputFiles("#file", { name: "lease.docx", mimeType: "application/msword", buffer: Buffer.from("not a pdf") });
+  await submit(page);
+  await errorOn(page, "file");
+  await shot("c10-evidence-wrong-type");
+  const pdf = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+  await page.setInputFiles("#file", { name: "tenancy.pdf", mimeType: "application/pdf", buffer: pdf });
+  const posted = page.waitForResponse((r) => r.request().method() === "POST" && !r.url().startsWith(BASE));
+  await submit(page);
+  check((await posted).status() < 300, "the evidence bucket refused the presigned POST");
+  await page.waitForURL(/\/status\?uploaded=/);
+  await page.locator(".govuk-notification-banner--success").waitFor();
+  await shot("c11-evidence-accepted");
+}
+
+/** The claim's messages: an empty message refused, one sent and read back from the journal. */
+async function messages(page, shot) {
+  await page.locator("#messages-link").click();
+  await headingHasFocus(page);
+  await submit(page);
+  await errorOn(page, "message");
+  await page.fill("#message", "I have sent my tenancy agreement.");
+  await submit(page);
+  await page.locator("#journal", { hasText: "I have sent my tenancy agreement." }).waitFor();
+  await shot("c12-messages");
+}
+
+/** A short New Style JSA application (English) or ESA (Welsh): the task list, each section one question
+ * a page, unusual answers confirmed, check your answers, submit. */
+async function applyForNewStyle(page, lang, shot) {
+  const benefit = lang === "cy" ? "esa" : "jsa";
+  const tasks = /\/apply\/[0-9a-f-]{36}$/;
+  const section = async (name) => {
+    await page.locator(`.govuk-task-list a[href*="/${name}/"]`).click();
+    await headingHasFocus(page);
+  };
+  const saved = async () => {
+    await page.waitForURL((u) => tasks.test(u.pathname) || u.pathname.endsWith("/questions"));
+    if (page.url().endsWith("/questions")) {
+      await submit(page);
+      await page.waitForURL((u) => tasks.test(u.pathname));
+    }
+  };
+  await page.goto(`${BASE}/account`);
+  await page.locator(`#apply-${benefit}-link`).click();
+  await page.locator("#start-claim").waitFor();
+  await shot(`n01-${benefit}-start`);
+  await page.locator("#start-claim").click();
+  await page.waitForURL((u) => tasks.test(u.pathname));
+  await shot(`n02-${benefit}-tasks`);
+  if (benefit === "jsa") {
+    await section("work_history");
+    await page.locator("#hadJob").check();
+    await submit(page);
+    await page.fill("#employer", "Corner Shop Ltd");
+    await fillDate(page, "jobStarted", ["8", "1", "2020"]);
+    await page.fill("#jobHours", "37");
+    await submit(page);
+    await page.locator("#leaving-2").check(); // made redundant
+    await submit(page);
+    await page.locator("#jobEnded-error").waitFor(); // a job that ended needs its end date
+    await fillDate(page, "jobEnded", ["31", "10", "2026"]);
+    await shot("n03-jsa-leaving");
+    await submit(page);
+    await saved();
+    await section("availability");
+    await page.locator("#availableNow").check();
+    await submit(page);
+    await page.fill("#availableHours", "40");
+    await submit(page);
+    await saved();
+    await section("jobseeking");
+    await page.locator("#seeking").check();
+    await submit(page);
+    await page.fill("#kindsOfWork", "Retail\nWarehouse work");
+    await submit(page);
+    await saved();
+  } else {
+    await section("condition");
+    await page.fill("#condition", "Back injury: I cannot lift or stand for long.");
+    await fillDate(page, "conditionStarted", ["2", "9", "2026"]);
+    await shot("n03-esa-condition");
+    await submit(page);
+    await saved();
+    await section("fit_note");
+    await page.locator("#hasFitNote").check();
+    await submit(page);
+    await fillDate(page, "fitStarts", ["1", "11", "2026"]);
+    await fillDate(page, "fitEnds", ["31", "1", "2027"]); // at most 3 months early in a condition
+    await submit(page);
+    await saved();
+    await section("treatment");
+    await page.locator("#inHospital-2").check();
+    await submit(page);
+    await shot("n04-esa-treatments");
+    await submit(page);
+    await saved();
+  }
+  await section("income");
+  await page.fill("#workHours", "0");
+  await submit(page);
+  await saved();
+  await page.locator("#submit-status").waitFor();
+  if (!(await page.locator('.govuk-task-list a[href$="/check-answers"]').count())) {
+    throw new Error(`${benefit}: not ready to submit: ${await page.locator(".govuk-task-list").innerText()}`);
+  }
+  await page.locator('.govuk-task-list a[href$="/check-answers"]').click();
+  await headingHasFocus(page);
+  await shot(`n05-${benefit}-check-answers`);
+  await page.locator('main a[href$="/declaration"]').click();
+  await submit(page);
+  await page.waitForURL(/\/status\?submitted=1$/);
+  await page.locator(".govuk-panel--confirmation").waitFor();
+  await shot(`n06-${benefit}-submitted`);
 }
 
 async function journey(browser, lang, user) {
@@ -340,6 +510,12 @@ async function journey(browser, lang, user) {
   await shot("03-account");
   await addressFinder(page, lang, shot);
   await applyForUniversalCredit(page, lang, shot);
+  await timed("jsa-esa", () => applyForNewStyle(page, lang, shot));
+  await timed("contact", async () => {
+    await page.goto(`${BASE}/account/contact-preferences`);
+    await page.locator("#channels").waitFor();
+    await shot("13-contact-preferences");
+  });
 
   // The estimate: one question a page.
   await page.getByRole("link", { name: t.title }).first().click();

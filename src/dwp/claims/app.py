@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI
 from dwp.claims import api_casework
 from dwp.claims.api import SECTION_SCHEMAS, router
 from dwp.claims.api_evidence import router as evidence_router
+from dwp.claims.api_explanation import router as explanation_router
 from dwp.claims.domain import errors
 from dwp.claims.domain.evidence import EvidenceNotAvailable, UploadNotAllowed
 from dwp.claims.domain.household import NotReadyToAssess
@@ -82,7 +83,13 @@ ERRORS: ErrorTable = {
 }
 """The claims service's one error table: the only place its domain errors meet HTTP."""
 
-ROUTERS: list[APIRouter] = [router, evidence_router, api_casework.router, api_casework.internal]
+ROUTERS: list[APIRouter] = [
+    router,
+    evidence_router,
+    explanation_router,
+    api_casework.router,
+    api_casework.internal,
+]
 """The service's routers; the casework and evidence routers are added here."""
 
 

@@ -78,6 +78,10 @@ def build_app(
         "/assets", ImmutableAssets(directory=frontend.dist_dir / "assets", check_dir=False), name="assets"
     )
     app.include_router(router)
-    csp = content_security_policy(form_targets=frontend.sign_in_origins, upgrade=not settings.is_local)
+    csp = content_security_policy(
+        form_targets=frontend.sign_in_origins,
+        upload_targets=(frontend.evidence_upload_origin,),
+        upgrade=not settings.is_local,
+    )
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(csp=csp))
     return app

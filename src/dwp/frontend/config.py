@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dwp.platform import catalog
 from dwp.platform.settings import Settings
 
 # src/dwp/frontend/config.py -> the repository root holds web/dist (the container copies it beside).
@@ -26,6 +27,17 @@ class FrontendSettings(BaseSettings):
         description="The local address the BFF's calls to the gateway come from, so that the gateway can "
         "trust exactly this address as a proxy (`dwp up` gives it 127.0.0.2); the system's choice when "
         "unset.",
+    )
+    evidence_bucket: str = Field(
+        catalog.EVIDENCE_BUCKET,
+        validation_alias=AliasChoices("DWP_FRONTEND_EVIDENCE_BUCKET", "DWP_EVIDENCE_BUCKET"),
+        description="The evidence bucket's name (the claims service's `DWP_EVIDENCE_BUCKET`): the browser "
+        "posts uploads to it, so the CSP allows its origin.",
+    )
+    evidence_origin: str | None = Field(
+        None,
+        description="The origin of the evidence bucket's presigned POSTs, when it is neither the embedded "
+        "AWS endpoint nor the bucket's own S3 host (a VPC endpoint, say).",
     )
     platform: Settings = Field(default_factory=Settings, exclude=True)
 
@@ -52,6 +64,21 @@ class FrontendSettings(BaseSettings):
     @property
     def sign_in_origins(self) -> tuple[str, ...]:
         return (self.one_login_origin, self.staff_sign_in_origin)
+
+    @property
+    def evidence_upload_origin(self) -> str:
+        """Where the browser posts evidence (the claims API's presigned POST `url`): the embedded AWS
+        endpoint locally (path-style: `http://127.0.0.1:4566/<bucket>`), else the bucket's virtual host as
+        boto3 signs it (`https://<bucket>.s3.amazonaws.com/`). The CSP's `connect-src` and `form-action`
+        name this one origin and nothing wider (no `*.amazonaws.com`)."""
+        if self.evidence_origin:
+            url = self.evidence_origin
+        elif self.platform.aws_endpoint_url:
+            url = self.platform.aws_endpoint_url
+        else:
+            url = f"https://{self.evidence_bucket}.s3.amazonaws.com"
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}".lower()
 
     @property
     def secure_cookies(self) -> bool:

@@ -26,11 +26,15 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def content_security_policy(*, form_targets: tuple[str, ...], upgrade: bool) -> str:
+def content_security_policy(
+    *, form_targets: tuple[str, ...], upgrade: bool, upload_targets: tuple[str, ...] = ()
+) -> str:
     """No inline script or style and nothing from another origin: the SPA is one bundle from us.
 
     `form-action` names One Login too: Chromium applies it to the redirect after a form post, and
-    signing out posts to us, then goes on to One Login's `/logout`.
+    signing out posts to us, then goes on to One Login's `/logout`. `upload_targets` are the evidence
+    bucket's origin: the browser posts a file straight to its presigned POST (`connect-src`, as the page
+    sends it with XMLHttpRequest for the progress bar; `form-action`, for a plain form post).
     """
     directives = [
         "default-src 'none'",
@@ -38,9 +42,9 @@ def content_security_policy(*, form_targets: tuple[str, ...], upgrade: bool) -> 
         "style-src 'self'",
         "img-src 'self'",
         "font-src 'self'",
-        "connect-src 'self'",
+        "connect-src " + " ".join(("'self'", *upload_targets)),
         "manifest-src 'self'",
-        "form-action " + " ".join(("'self'", *form_targets)),
+        "form-action " + " ".join(("'self'", *form_targets, *upload_targets)),
         "frame-ancestors 'none'",
         "base-uri 'none'",
         "object-src 'none'",

@@ -279,7 +279,13 @@ def spa_origins(settings: Settings) -> list[str]:
     """The origins the SPA is served from locally: the frontend's address (and the same port on
     `localhost`, which a browser treats as another origin), and its public address when one is set."""
     origins: list[str] = []
-    for url in (settings.service_url("frontend"), os.environ.get("DWP_FRONTEND_PUBLIC_URL")):
+    # `dwp up` bootstraps in its own process, where only its children have DWP_FRONTEND_URL: the local
+    # address must carry the port offset too, or a browser on an offset `dwp up` is refused by CORS.
+    frontend = catalog.process("frontend")
+    local = (
+        os.environ.get(frontend.url_setting) or f"http://127.0.0.1:{frontend.port + settings.dwp_port_offset}"
+    )
+    for url in (local, os.environ.get("DWP_FRONTEND_PUBLIC_URL")):
         if not url:
             continue
         parts = urlsplit(url)

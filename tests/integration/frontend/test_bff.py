@@ -14,6 +14,7 @@ import uvicorn
 
 from dwp.cli import forwarding_options
 from dwp.gateway.ratelimit import RateLimiter
+from dwp.platform import catalog
 from dwp.platform.http import holds_no_cookies
 from dwp.platform.settings import Settings
 from tests.conftest import random_nino
@@ -122,6 +123,8 @@ async def test_pages_carry_a_strict_content_security_policy(web: Web) -> None:
         assert directives["default-src"] == "'none'"
         assert directives["frame-ancestors"] == "'none'"
         assert directives["base-uri"] == "'none'"
+        # The browser posts evidence to the bucket's presigned POST: that one origin, nothing wider.
+        assert directives["connect-src"] == f"'self' https://{catalog.EVIDENCE_BUCKET}.s3.amazonaws.com", path
         assert "unsafe" not in csp
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"

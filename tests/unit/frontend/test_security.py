@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from fastapi.responses import Response
 
 from dwp.frontend.api import _relay_cookies
@@ -53,3 +54,44 @@ def test_the_csp_allows_no_inline_script_and_one_login_only_as_a_form_target() -
     assert "unsafe-eval" not in csp
     assert "form-action 'self' https://oidc.account.gov.uk;" in csp
     assert csp.endswith("upgrade-insecure-requests")
+
+
+def _directives(csp: str) -> dict[str, list[str]]:
+    return {d.split()[0]: d.split()[1:] for d in csp.split("; ")}
+
+
+def test_the_csp_lets_the_browser_post_evidence_to_the_embedded_endpoint_and_nowhere_else() -> None:
+    settings = FrontendSettings(platform=Settings(dwp_env="local", aws_endpoint_url="http://127.0.0.1:4566/"))
+    assert settings.evidence_upload_origin == "http://127.0.0.1:4566"
+    csp = content_security_policy(
+        form_targets=(settings.one_login_origin,),
+        upload_targets=(settings.evidence_upload_origin,),
+        upgrade=False,
+    )
+    directives = _directives(csp)
+    assert directives["connect-src"] == ["'self'", "http://127.0.0.1:4566"]
+    assert "http://127.0.0.1:4566" in directives["form-action"]
+    # Not a wildcard, not a scheme, nothing for scripts, frames or images.
+    assert not any("*" in v or v.endswith(":") for values in directives.values() for v in values)
+    for name in ("script-src", "img-src", "default-src", "frame-ancestors"):
+        assert "http://127.0.0.1:4566" not in directives[name]
+
+
+def test_on_aws_the_csp_names_the_evidence_bucket_s_own_host_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("DWP_EVIDENCE_BUCKET", "dwp-evidence-dev-123456789012")
+    settings = FrontendSettings(platform=Settings(dwp_env="dev"))
+    assert settings.evidence_upload_origin == "https://dwp-evidence-dev-123456789012.s3.amazonaws.com"
+    csp = content_security_policy(
+        form_targets=(), upload_targets=(settings.evidence_upload_origin,), upgrade=True
+    )
+    assert _directives(csp)["connect-src"] == [
+        "'self'",
+        "https://dwp-evidence-dev-123456789012.s3.amazonaws.com",
+    ]
+    monkeypatch.setenv(
+        "DWP_FRONTEND_EVIDENCE_ORIGIN", "https://Bucket.vpce-1.s3.eu-west-2.vpce.amazonaws.com/x"
+    )
+    assert FrontendSettings(platform=Settings(dwp_env="dev")).evidence_upload_origin == (
+        "https://bucket.vpce-1.s3.eu-west-2.vpce.amazonaws.com"
+    )

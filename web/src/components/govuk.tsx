@@ -10,9 +10,12 @@ export type ErrorItem = { href: string; text: string };
 export function ErrorSummary({ errors }: { errors: ErrorItem[] }) {
   const { t } = useTranslation();
   const ref = useRef<HTMLDivElement>(null);
+  // Focused when the errors change, not on every render: a page that rebuilds its list as the person
+  // types must not pull focus away from the field after each key.
+  const shown = errors.map((e) => `${e.href} ${e.text}`).join("\n");
   useEffect(() => {
-    if (errors.length) ref.current?.focus();
-  }, [errors]);
+    if (shown) ref.current?.focus();
+  }, [shown]);
   if (!errors.length) return null;
   return (
     <div className="govuk-error-summary" data-module="govuk-error-summary" ref={ref} tabIndex={-1}>
@@ -363,6 +366,64 @@ export function SuccessBanner({ id, title, heading }: { id: string; title: strin
       <div className="govuk-notification-banner__content">
         <p className="govuk-notification-banner__heading">{heading}</p>
       </div>
+    </div>
+  );
+}
+
+export function Textarea(p: {
+  id: string; label: string; hint?: string; error?: string; value: string; onChange: (value: string) => void;
+  isPageHeading?: boolean; rows?: number; spellCheck?: boolean;
+}) {
+  const label = (
+    <label className={`govuk-label${p.isPageHeading ? " govuk-label--l" : ""}`} htmlFor={p.id}>
+      {p.label}
+    </label>
+  );
+  return (
+    <div className={`govuk-form-group${p.error ? " govuk-form-group--error" : ""}`}>
+      {p.isPageHeading ? <h1 className="govuk-label-wrapper">{label}</h1> : label}
+      {p.hint && <div id={`${p.id}-hint`} className="govuk-hint">{p.hint}</div>}
+      <ErrorMessage id={`${p.id}-error`} text={p.error} />
+      <textarea
+        className={`govuk-textarea${p.error ? " govuk-textarea--error" : ""}`}
+        id={p.id}
+        name={p.id}
+        rows={p.rows ?? 5}
+        spellCheck={p.spellCheck}
+        value={p.value}
+        aria-describedby={describedBy(p.hint && `${p.id}-hint`, p.error && `${p.id}-error`)}
+        onChange={(e) => p.onChange(e.target.value)}
+      />
+    </div>
+  );
+}
+
+export function Checkboxes(p: {
+  id: string; legend: string; hint?: string; error?: string; values: string[]; onChange: (values: string[]) => void;
+  items: { value: string; text: string }[]; isPageHeading?: boolean;
+}) {
+  return (
+    <div className={`govuk-form-group${p.error ? " govuk-form-group--error" : ""}`}>
+      <fieldset className="govuk-fieldset" aria-describedby={describedBy(p.hint && `${p.id}-hint`, p.error && `${p.id}-error`)}>
+        <legend className={`govuk-fieldset__legend govuk-fieldset__legend--${p.isPageHeading ? "l" : "m"}`}>
+          {p.isPageHeading ? <h1 className="govuk-fieldset__heading">{p.legend}</h1> : p.legend}
+        </legend>
+        {p.hint && <div id={`${p.id}-hint`} className="govuk-hint">{p.hint}</div>}
+        <ErrorMessage id={`${p.id}-error`} text={p.error} />
+        <div className="govuk-checkboxes" data-module="govuk-checkboxes">
+          {p.items.map((item, i) => {
+            const id = i === 0 ? p.id : `${p.id}-${i + 1}`;
+            const checked = p.values.includes(item.value);
+            return (
+              <div className="govuk-checkboxes__item" key={item.value}>
+                <input className="govuk-checkboxes__input" id={id} name={p.id} type="checkbox" value={item.value} checked={checked}
+                  onChange={() => p.onChange(checked ? p.values.filter((v) => v !== item.value) : [...p.values, item.value])} />
+                <label className="govuk-label govuk-checkboxes__label" htmlFor={id}>{item.text}</label>
+              </div>
+            );
+          })}
+        </div>
+      </fieldset>
     </div>
   );
 }

@@ -117,12 +117,19 @@ export default function Account() {
             />
           </>
         )}
+        {updated === "contact" && <SuccessBanner id="contact-updated" title={t("account.success")} heading={t("contact.updated")} />}
         {profile && profile !== "missing" && (
           <>
-            <h2 className="govuk-heading-m">{t("claim.start.title")}</h2>
             <p className="govuk-body">
-              <Link className="govuk-link" to="/apply" id="apply-link">{t("claim.start.title")}</Link>
+              <Link className="govuk-link" to="/account/contact-preferences" id="contact-link">{t("contact.title")}</Link>
             </p>
+            <h2 className="govuk-heading-m">{t("account.apply")}</h2>
+            <ul className="govuk-list">
+              <li><Link className="govuk-link" to="/apply" id="apply-link">{t("claim.start.title")}</Link></li>
+              <li><Link className="govuk-link" to="/apply/new-style-jsa" id="apply-jsa-link">{t("ns.new_style_jsa.start.title")}</Link></li>
+              <li><Link className="govuk-link" to="/apply/new-style-esa" id="apply-esa-link">{t("ns.new_style_esa.start.title")}</Link></li>
+              <li><Link className="govuk-link" to="/apply/join" id="join-link">{t("partner.join.link")}</Link></li>
+            </ul>
           </>
         )}
         {profile === "missing" && proven && (

@@ -3,11 +3,11 @@
 // the claim's ETag as If-Match), unusual answers confirmed, "check your answers", the declaration and
 // submit (with an Idempotency-Key, so a retry never submits twice), then the claim's status and to-dos.
 // Everything goes to the real claims API through the BFF and the gateway.
-import { createContext, type FormEvent, type ReactNode, useCallback, useContext, useEffect, useState } from "react";
+import { type FormEvent, lazy, type ReactNode, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useLocation, useNavigate, useParams } from "react-router";
 import { api, ProblemError } from "../../api";
-import { BackLink, Button, DateInput, type ErrorItem, ErrorSummary, InsetText, Radios, SummaryList, TextInput } from "../../components/govuk";
+import { Button, DateInput, type ErrorItem, ErrorSummary, InsetText, Radios, SuccessBanner, SummaryList, TextInput } from "../../components/govuk";
 import { usePage } from "../../components/Layout";
 import { longDate } from "../../dates";
 import { useSession } from "../../session";
@@ -16,25 +16,25 @@ import {
   APPLY, check, child, DECLARATION_VERSION, type Draft, emptyDraft, fromAnswers, LANDLORDS, landing, RENTING,
   type Section, SECTIONS, sectionBody, steps, TENURES,
 } from "./journey";
+import {
+  ClaimContext, type ClaimView, Grid, newKey, type QuestionView, StatusTag, Sections, type Summary, type Todo, today, useClaim,
+} from "./context";
 
-type Task = { section: Section; state: "not_started" | "to_confirm" | "completed" };
-type QuestionView = { key: string; code: string; field: string; text: string; confirmed: boolean };
-type Todo = { id: string; kind: string; subject: string; due_on: string | null; done_at: string | null };
-export type ClaimView = {
-  id: string; claim_type: string; status: string; created_at: string; submitted_at: string | null;
-  claim_date: string | null; tasks: Task[]; questions: QuestionView[]; answers: Record<string, unknown>;
-  todos: Todo[]; moves: string[];
-};
-type Summary = { id: string; claim_type: string; status: string; created_at: string };
+// The other journeys of a claim, each its own chunk: a UC applicant downloads none of them until used.
+const newStyle = () => import("./NewStyle");
+const NsTasks = lazy(() => newStyle().then((m) => ({ default: m.NsTasks })));
+const NsQuestion = lazy(() => newStyle().then((m) => ({ default: m.NsQuestion })));
+const NsCheckAnswers = lazy(() => newStyle().then((m) => ({ default: m.NsCheckAnswers })));
+const Evidence = lazy(() => import("./Evidence"));
+const Decision = lazy(() => import("./Decision"));
+const Messages = lazy(() => import("./Messages"));
+const partner = () => import("./Partner");
+const Invite = lazy(() => partner().then((m) => ({ default: m.Invite })));
+const Join = lazy(() => partner().then((m) => ({ default: m.Join })));
+const ConfirmPart = lazy(() => partner().then((m) => ({ default: m.ConfirmPart })));
 
-/** An Idempotency-Key. `crypto.randomUUID` exists only in a secure context (https or localhost);
- * `getRandomValues` everywhere, so a page served over plain http on a LAN address works too. */
-const newKey = () =>
-  crypto.randomUUID?.() ?? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-const today = () => {
-  const now = new Date();
-  return new Date(Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()));
-};
+const BENEFIT_PATHS: Record<string, string> = { "new-style-jsa": "new_style_jsa", "new-style-esa": "new_style_esa" };
+
 
 function SignInFirst() {
   const { t } = useTranslation();
@@ -56,7 +56,9 @@ export default function Claims() {
   if (!session.signed_in || session.kind !== "citizen") return <SignInFirst />;
   return (
     <Routes>
-      <Route index element={<ApplyStart />} />
+      <Route index element={<ApplyStart benefit="universal_credit" />} />
+      {Object.entries(BENEFIT_PATHS).map(([path, benefit]) => <Route key={path} path={path} element={<ApplyStart benefit={benefit} />} />)}
+      <Route path="join" element={<Join />} />
       <Route path=":claimId/*" element={<ClaimProvider />} />
     </Routes>
   );
@@ -64,13 +66,6 @@ export default function Claims() {
 
 // --- the claim, its ETag and the draft of the section being answered ---------------------------
 
-type Ctx = {
-  claim: ClaimView; etag: string | null; keep: (claim: ClaimView, etag: string | null) => void;
-  draft: Draft; saveDraft: (changes: Partial<Draft>) => void;
-  landed: Record<string, Problem>; setLanded: (l: Record<string, Problem>) => void;
-};
-const ClaimContext = createContext<Ctx | null>(null);
-const useClaim = () => useContext(ClaimContext)!;
 
 function ClaimProvider() {
   const { claimId = "" } = useParams();
@@ -97,15 +92,21 @@ function ClaimProvider() {
   }), [store]);
   if (state === null) return <p className="govuk-body">{t("common.loading")}</p>;
   if (state === "missing") return <NotFoundClaim />;
+  const uc = state.claim.claim_type === "universal_credit";
   return (
     <ClaimContext.Provider value={{ ...state, keep, draft, saveDraft, landed, setLanded }}>
       <Routes>
-        <Route index element={state.claim.status === "draft" ? <TaskList /> : <Status />} />
+        <Route index element={state.claim.status !== "draft" ? <Status /> : uc ? <TaskList /> : <NsTasks />} />
         <Route path="status" element={<Status />} />
         <Route path="questions" element={<Questions />} />
-        <Route path="check-answers" element={<CheckAnswers />} />
+        <Route path="check-answers" element={uc ? <CheckAnswers /> : <NsCheckAnswers />} />
         <Route path="declaration" element={<Declaration />} />
-        <Route path=":section/:step" element={<Question />} />
+        <Route path="evidence/:todoId" element={<Evidence />} />
+        <Route path="decision/*" element={<Decision />} />
+        <Route path="messages" element={<Messages />} />
+        <Route path="invite" element={<Invite />} />
+        <Route path="partner" element={<ConfirmPart />} />
+        <Route path=":section/:step" element={uc ? <Question /> : <NsQuestion />} />
       </Routes>
     </ClaimContext.Provider>
   );
@@ -117,34 +118,28 @@ function NotFoundClaim() {
   return <><h1 className="govuk-heading-l">{t("notFound.title")}</h1><p className="govuk-body">{t("claim.notFound")}</p></>;
 }
 
-function Grid({ children, back }: { children: ReactNode; back?: string }) {
-  return (
-    <>
-      {back && <BackLink to={back} />}
-      <div className="govuk-grid-row"><div className="govuk-grid-column-two-thirds">{children}</div></div>
-    </>
-  );
-}
 
 // --- start ---------------------------------------------------------------------------------------
 
-function ApplyStart() {
-  const { t } = useTranslation();
+function ApplyStart({ benefit }: { benefit: string }) {
+  const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const [claims, setClaims] = useState<Summary[] | null>(null);
   const [failed, setFailed] = useState(false);
   const [key] = useState(newKey); // one key for this page: a double click starts one claim
-  usePage(t("claim.start.title"), failed);
+  const [jointKey] = useState(newKey);
+  const copy = benefit === "universal_credit" ? "claim.start" : `ns.${benefit}.start`;
+  usePage(t(`${copy}.title`), failed);
   useEffect(() => {
     api.get<{ items: Summary[] }>("/v1/claims").then((l) => setClaims(l.items)).catch(() => setClaims([]));
   }, []);
-  const draft = claims?.find((c) => c.claim_type === "universal_credit" && c.status === "draft");
+  const draft = claims?.find((c) => c.claim_type === benefit && c.status === "draft");
   const others = (claims ?? []).filter((c) => c.status !== "draft");
 
-  async function start(event: FormEvent) {
-    event.preventDefault();
+  async function start(joint: boolean) {
     try {
-      const claim = await api.post<ClaimView>("/v1/claims", { claim_type: "universal_credit" }, { "Idempotency-Key": key });
+      const claim = await api.post<ClaimView>("/v1/claims", { claim_type: benefit, ...(joint ? { joint: true } : {}) },
+        { "Idempotency-Key": joint ? jointKey : key });
       navigate(`${APPLY}/${claim.id}`);
     } catch {
       setFailed(true);
@@ -154,10 +149,10 @@ function ApplyStart() {
   return (
     <Grid back="/account">
       <ErrorSummary errors={failed ? [{ href: "#start-claim", text: t("errors.unavailable") }] : []} />
-      <h1 className="govuk-heading-l">{t("claim.start.title")}</h1>
-      <p className="govuk-body">{t("claim.start.lead")}</p>
+      <h1 className="govuk-heading-l">{t(`${copy}.title`)}</h1>
+      <p className="govuk-body">{t(`${copy}.lead`)}</p>
       <ul className="govuk-list govuk-list--bullet">
-        {(t("claim.start.items", { returnObjects: true }) as string[]).map((item) => <li key={item}>{item}</li>)}
+        {(t(`${copy}.items`, { returnObjects: true }) as string[]).map((item) => <li key={item}>{item}</li>)}
       </ul>
       <p className="govuk-body">{t("claim.start.save")}</p>
       {claims === null ? <p className="govuk-body">{t("common.loading")}</p> : draft ? (
@@ -165,10 +160,18 @@ function ApplyStart() {
           {t("claim.start.continue")}
         </Link>
       ) : (
-        <form onSubmit={start} noValidate>
-          <button type="submit" className="govuk-button govuk-button--start" data-module="govuk-button" id="start-claim">
-            {t("claim.start.button")}
-          </button>
+        <form onSubmit={(e: FormEvent) => { e.preventDefault(); void start(false); }} noValidate>
+          <div className="govuk-button-group">
+            <button type="submit" className="govuk-button govuk-button--start" data-module="govuk-button" id="start-claim">
+              {t("claim.start.button")}
+            </button>
+            {benefit === "universal_credit" && (
+              <button type="button" className="govuk-button govuk-button--secondary" data-module="govuk-button" id="start-joint"
+                onClick={() => void start(true)}>
+                {t("partner.startJoint")}
+              </button>
+            )}
+          </div>
         </form>
       )}
       {others.length > 0 && (
@@ -178,7 +181,7 @@ function ApplyStart() {
             {others.map((c) => (
               <li key={c.id}>
                 <Link className="govuk-link" to={`${APPLY}/${c.id}/status`}>
-                  {t("claim.start.claimOf", { date: longDate(c.created_at.slice(0, 10), "en") })}
+                  {t("claim.start.claimOf", { benefit: t(`decision.benefit.${c.claim_type}`), date: longDate(c.created_at.slice(0, 10), i18n.language) })}
                 </Link>{" "}
                 <StatusTag status={c.status} />
               </li>
@@ -198,47 +201,14 @@ function TaskList() {
   usePage(t("claim.tasks.title"));
   const done = claim.tasks.filter((task) => task.state === "completed").length;
   const all = claim.tasks.length;
-  const ready = done === all && claim.questions.every((q) => q.confirmed);
   return (
     <Grid back={APPLY}>
       <h1 className="govuk-heading-l">{t("claim.tasks.title")}</h1>
       <p className="govuk-body">{t("claim.tasks.progress", { done, all })}</p>
-      <ul className="govuk-task-list">
-        {claim.tasks.map((task) => {
-          const first = steps(task.section, draft)[0];
-          const href = task.state === "to_confirm" ? `${APPLY}/${claim.id}/questions` : `${APPLY}/${claim.id}/${task.section}/${first}`;
-          return (
-            <li className="govuk-task-list__item govuk-task-list__item--with-link" key={task.section}>
-              <div className="govuk-task-list__name-and-hint">
-                <Link className="govuk-link govuk-task-list__link" to={href} aria-describedby={`${task.section}-status`}>
-                  {t(`claim.sections.${task.section}`)}
-                </Link>
-              </div>
-              <div className="govuk-task-list__status" id={`${task.section}-status`}>
-                {task.state === "completed" ? t("claim.tasks.completed") : (
-                  <strong className={`govuk-tag ${task.state === "to_confirm" ? "govuk-tag--yellow" : "govuk-tag--blue"}`}>
-                    {t(task.state === "to_confirm" ? "claim.tasks.toConfirm" : "claim.tasks.notStarted")}
-                  </strong>
-                )}
-              </div>
-            </li>
-          );
-        })}
-        <li className={`govuk-task-list__item${ready ? " govuk-task-list__item--with-link" : ""}`}>
-          <div className="govuk-task-list__name-and-hint">
-            {ready ? (
-              <Link className="govuk-link govuk-task-list__link" to={`${APPLY}/${claim.id}/check-answers`} aria-describedby="submit-status">
-                {t("claim.tasks.checkAndSubmit")}
-              </Link>
-            ) : <div>{t("claim.tasks.checkAndSubmit")}</div>}
-          </div>
-          <div className="govuk-task-list__status" id="submit-status">
-            {ready ? <strong className="govuk-tag govuk-tag--blue">{t("claim.tasks.notStarted")}</strong> : (
-              <span className="govuk-task-list__status--cannot-start-yet">{t("claim.tasks.cannotStart")}</span>
-            )}
-          </div>
-        </li>
-      </ul>
+      {claim.joint && claim.role === "claimant" && !claim.partner?.joined && (
+        <p className="govuk-body"><Link className="govuk-link" to={`${APPLY}/${claim.id}/invite`} id="invite-link">{t("partner.invite.title")}</Link></p>
+      )}
+      <Sections claim={claim} firstStep={(s) => steps(s as Section, draft)[0]} label={(s) => t(`claim.sections.${s}`)} />
     </Grid>
   );
 }
@@ -555,33 +525,34 @@ function Declaration() {
 
 // --- status and to-dos ---------------------------------------------------------------------------
 
-function StatusTag({ status }: { status: string }) {
-  const { t } = useTranslation();
-  const colour: Record<string, string> = { draft: "grey", submitted: "blue", awaiting_evidence: "yellow", under_assessment: "blue",
-    awarded: "green", disallowed: "red", withdrawn: "grey", closed: "grey" };
-  return <strong className={`govuk-tag govuk-tag--${colour[status] ?? "grey"}`}>{t(`claim.status.${status}`, { defaultValue: t("claim.status.other") })}</strong>;
-}
 
 function Status() {
   const { t, i18n } = useTranslation();
   const { claim } = useClaim();
   const { search } = useLocation();
   const [todos, setTodos] = useState<Todo[] | null>(null);
-  usePage(t("claim.statusPage.title"));
+  const title = t(`claim.statusPage.titles.${claim.claim_type}`, { defaultValue: t("claim.statusPage.title") });
+  usePage(title);
   useEffect(() => {
     api.get<{ items: Todo[] }>(`/v1/claims/${claim.id}/todos`).then((l) => setTodos(l.items)).catch(() => setTodos(claim.todos));
   }, [claim.id, claim.todos]);
   const submitted = new URLSearchParams(search).get("submitted") === "1";
+  const uploaded = new URLSearchParams(search).get("uploaded");
   const lang = i18n.language;
+  const base = `${APPLY}/${claim.id}`;
   return (
     <Grid back="/account">
+      {uploaded && (
+        <SuccessBanner id="uploaded" title={t("account.success")}
+          heading={t("upload.done", { what: t(`claim.evidence.${uploaded}`, { defaultValue: t("claim.evidence.other") }) })} />
+      )}
       {submitted && (
         <div className="govuk-panel govuk-panel--confirmation">
           <h1 className="govuk-panel__title">{t("claim.statusPage.submitted")}</h1>
           <div className="govuk-panel__body">{t("claim.statusPage.reference")}<br /><strong>{claim.id.slice(0, 8).toUpperCase()}</strong></div>
         </div>
       )}
-      {!submitted && <h1 className="govuk-heading-l">{t("claim.statusPage.title")}</h1>}
+      {!submitted && <h1 className="govuk-heading-l">{title}</h1>}
       <SummaryList rows={[
         { key: t("claim.statusPage.status"), value: <StatusTag status={claim.status} /> },
         ...(claim.submitted_at ? [{ key: t("claim.statusPage.submittedOn"), value: longDate(claim.submitted_at.slice(0, 10), lang) }] : []),
@@ -593,22 +564,29 @@ function Status() {
       ) : (
         <ul className="govuk-task-list" aria-labelledby="todos">
           {todos.map((todo) => (
-            <li className="govuk-task-list__item" key={todo.id}>
+            <li className={`govuk-task-list__item${todo.kind === "upload_evidence" && !todo.done_at ? " govuk-task-list__item--with-link" : ""}`} key={todo.id}>
               <div className="govuk-task-list__name-and-hint">
-                <div>{t(`claim.todo.${todo.kind}`, { defaultValue: t("claim.todo.other") })}</div>
+                {todo.kind === "upload_evidence" && !todo.done_at ? (
+                  <Link className="govuk-link govuk-task-list__link" to={`${base}/evidence/${todo.id}`} aria-describedby={`todo-${todo.id}`}>
+                    {t("claim.todo.upload_evidence")}
+                  </Link>
+                ) : <div>{t(`claim.todo.${todo.kind}`, { defaultValue: t("claim.todo.other") })}</div>}
                 {todo.kind === "upload_evidence" && (
                   <div className="govuk-task-list__hint">{t(`claim.evidence.${todo.subject}`, { defaultValue: t("claim.evidence.other") })}</div>
                 )}
                 {todo.due_on && <div className="govuk-task-list__hint">{t("claim.statusPage.due", { date: longDate(todo.due_on, lang) })}</div>}
               </div>
-              <div className="govuk-task-list__status">
+              <div className="govuk-task-list__status" id={`todo-${todo.id}`}>
                 {todo.done_at ? t("claim.tasks.completed") : <strong className="govuk-tag govuk-tag--blue">{t("claim.statusPage.toDo")}</strong>}
               </div>
             </li>
           ))}
         </ul>
       )}
-      <InsetText>{t("claim.statusPage.next")}</InsetText>
+      {claim.decision ? (
+        <p className="govuk-body"><Link className="govuk-link" to={`${base}/decision`} id="decision-link">{t("decision.link")}</Link></p>
+      ) : <InsetText>{t("claim.statusPage.next")}</InsetText>}
+      <p className="govuk-body"><Link className="govuk-link" to={`${base}/messages`} id="messages-link">{t("messages.link")}</Link></p>
     </Grid>
   );
 }

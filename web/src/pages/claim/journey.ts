@@ -162,14 +162,18 @@ export function landing(section: Section, error: FieldProblem): { step: string; 
   return hit ? { step: hit[0], field: hit[1] } : { step: steps(section, emptyDraft)[0], field: steps(section, emptyDraft)[0] };
 }
 
+/** An ISO date the API gave back as the date input's parts (empty when there is none). */
+export const dateOf = (iso: unknown): DateValue => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso ?? ""));
+  return m ? { day: String(Number(m[3])), month: String(Number(m[2])), year: m[1] } : emptyDate;
+};
+/** Pence the API gave back as the pounds a person would type ("450", "12.50"). */
+export const poundsOf = (p: unknown) => (typeof p === "number" ? (p / 100).toFixed(2).replace(/\.00$/, "") : "");
+
 /** A saved section's answers (as the API gives them back) in the draft, so "change" starts from them. */
 export function fromAnswers(answers: Record<string, unknown>): Partial<Draft> {
   const d: Partial<Draft> = {};
-  const date = (iso: unknown): DateValue => {
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(iso ?? ""));
-    return m ? { day: String(Number(m[3])), month: String(Number(m[2])), year: m[1] } : emptyDate;
-  };
-  const pounds = (p: unknown) => (typeof p === "number" ? (p / 100).toFixed(2).replace(/\.00$/, "") : "");
+  const [date, pounds] = [dateOf, poundsOf];
   const h = answers.household as Record<string, any> | undefined;
   if (h) {
     d.partner = h.lives_with_partner ? "yes" : "no";
