@@ -598,45 +598,37 @@ class TestAtRest:
 
 
 class TestContactForServices:
-    """`GET /v1/citizens/{id}/contact`: only the notifications worker's service token reads it, audited."""
+    """`GET /v1/internal/citizens/{id}/contact-details`, the one route for how to reach a citizen: what
+    it answers, and that each read is audited (who may call it: `TestContactDetails`)."""
 
     async def test_the_workers_service_reads_contact_details_and_the_read_is_audited(
         self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
     ) -> None:
         citizen_id = str(uuid.uuid4())
         assert (await register(client, tokens(citizen_id=citizen_id))).status_code == 201
-        workers = service_token(bootstrapped, "workers")
-        read = await client.get(f"/v1/citizens/{citizen_id}/contact", headers=bearer(workers))
-        assert read.status_code == 200, read.text
-        assert read.json() == {
-            "id": citizen_id,
-            "given_name": "Ada",
-            "email": "ada@example.com",
-            "phone": "+442079460123",
-            "address_reference": "100023336956",
-            "preferred_language": "cy",
-            "contact_preferences": {"channels": ["email", "sms"], "welsh_letters": True},
-        }
+        url = f"/v1/internal/citizens/{citizen_id}/contact-details"
+        for caller in ("workers", "claims"):
+            read = await client.get(url, headers=bearer(service_token(bootstrapped, caller)))
+            assert read.status_code == 200, read.text
+            assert read.json() == {
+                "id": citizen_id,
+                "given_name": "Ada",
+                "family_name": "Lovelace",
+                "email": "ada@example.com",
+                "phone": "+442079460123",
+                "address_reference": "100023336956",
+                "preferred_language": "cy",
+                "contact_preferences": {"channels": ["email", "sms"], "welsh_letters": True},
+                "version": 1,
+            }
         caseworker = tokens("caseworker", roles=["caseworker"])
         trail = await client.get(f"/v1/citizens/{citizen_id}/audit", headers=bearer(caseworker))
-        assert any(
-            e["action"] == "contact_read" and e["actor"] == "workers" for e in trail.json()["items"]
-        ), trail.text
+        readers = {e["actor"] for e in trail.json()["items"] if e["action"] == "contact_read"}
+        assert readers == {"workers", "claims"}, trail.text
 
-    async def test_citizens_caseworkers_and_other_services_cannot(
-        self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
-    ) -> None:
-        citizen_id = str(uuid.uuid4())
-        own = tokens(citizen_id=citizen_id)
-        assert (await register(client, own)).status_code == 201
-        for token in (
-            own,
-            tokens("caseworker", roles=["caseworker"]),
-            service_token(bootstrapped, "benefits"),
-        ):
-            assert_problem(await client.get(f"/v1/citizens/{citizen_id}/contact", headers=bearer(token)), 403)
-
-    async def test_an_unknown_citizen_is_404(self, client: httpx.AsyncClient, bootstrapped: Settings) -> None:
-        workers = service_token(bootstrapped, "workers")
-        missing = await client.get(f"/v1/citizens/{uuid.uuid4()}/contact", headers=bearer(workers))
-        assert_problem(missing, 404)
+    async def test_there_is_one_contact_route(self, client: httpx.AsyncClient) -> None:
+        document = (await client.get("/openapi.json")).json()
+        contact = sorted(
+            p for p in document["paths"] if p.rsplit("/", 1)[-1] in ("contact", "contact-details")
+        )
+        assert contact == ["/v1/internal/citizens/{citizen_id}/contact-details"]

@@ -445,7 +445,6 @@ STAFF_ONLY_ROUTES = {
 """Routes on a citizen's resource that only staff may use: the owner's call is made as a caseworker."""
 SERVICE_ONLY_ROUTES = {
     ("GET", "/v1/internal/citizens/{citizen_id}/contact-details"): "claims",
-    ("GET", "/v1/citizens/{citizen_id}/contact"): "workers",
     ("GET", "/v1/internal/citizens/{citizen_id}/identity"): "claims",
     ("POST", "/v1/internal/claims/{claim_id}/automatic-decision"): "workers",
     ("GET", "/v1/internal/assessment-periods/{period_end}/awards"): "workers",

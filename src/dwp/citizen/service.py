@@ -114,10 +114,6 @@ async def get_citizen(ctx: CitizenContext, *, citizen_id: str) -> Citizen:
     return citizen
 
 
-CONTACT_READERS = frozenset({"workers"})
-"""Services that may read how to reach a citizen (the notifications worker), by their token's subject."""
-
-
 async def contact_for_service(ctx: CitizenContext, *, citizen_id: str, actor: Actor) -> Citizen:
     """A service reads a citizen's contact details to send them a message; the read is audited."""
     async with ctx.uow() as uow:
