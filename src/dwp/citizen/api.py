@@ -128,13 +128,11 @@ class ContactDetails(BaseModel):
 
     id: str
     given_name: str
-    family_name: str
     email: str | None
     phone: str | None
     address_reference: str | None
     preferred_language: Language
     contact_preferences: ContactPreferencesBody
-    version: int
 
 
 class ProfileChanges(Strict):
