@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
@@ -12,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from dwp.citizen.domain import Citizen, Nino
 from dwp.citizen.repository import citizens, outbox, registration_holds
 from dwp.platform import catalog
 from dwp.platform.auth import caller_scope, confidence_scope
@@ -177,6 +179,97 @@ class TestRegistration:
         replay = await register(client, token, body, **{"Idempotency-Key": "hold-1"})
         assert (first.status_code, replay.status_code) == (202, 202)
         assert first.json() == replay.json()
+
+
+class TestRegistrationRaces:
+    """Registrations of one NINO at the same moment: the unique blind index decides, not the read
+    before it. Both requests are held at a barrier after the use case's NINO read, so each has seen no
+    record when it writes (on SQLite and PostgreSQL alike)."""
+
+    @pytest.fixture
+    def side_by_side(self, monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+        from dwp.citizen.repository import SqlCitizenRepository
+
+        def arm(parties: int) -> None:
+            barrier = asyncio.Barrier(parties)
+            read = SqlCitizenRepository.find_by_nino
+
+            async def find_then_wait(self: SqlCitizenRepository, nino: Nino) -> Citizen | None:
+                found = await read(self, nino)
+                async with asyncio.timeout(10):
+                    await barrier.wait()
+                return found
+
+            monkeypatch.setattr(SqlCitizenRepository, "find_by_nino", find_then_wait)
+
+        return arm
+
+    async def test_two_people_at_the_same_moment_get_one_record_and_one_hold(
+        self,
+        citizen_app: FastAPI,
+        client: httpx.AsyncClient,
+        tokens: Callable,
+        side_by_side: Callable[[int], None],
+    ) -> None:
+        body = details()
+        people = [str(uuid.uuid4()) for _ in range(2)]
+        side_by_side(2)
+        answers = await asyncio.gather(*(register(client, tokens(citizen_id=p), body) for p in people))
+        assert sorted(a.status_code for a in answers) == [201, 202], [a.text for a in answers]
+        created = next(a for a in answers if a.status_code == 201).json()
+        held = next(a for a in answers if a.status_code == 202)
+        # The one who lost the race is told what anyone with a registered NINO is told: nothing more.
+        assert held.json().keys() == {"status", "reference", "detail"}
+        assert body["national_insurance_number"] not in held.text
+        loser = next(p for p in people if p != created["id"])
+        database = citizen_app.state.citizen_context.uow.database
+        async with database.read() as session:
+            records = (await session.execute(select(citizens.c.id).where(citizens.c.id.in_(people)))).all()
+            holds = (
+                await session.execute(
+                    select(registration_holds).where(registration_holds.c.citizen_id.in_(people))
+                )
+            ).all()
+            events = [
+                json.loads(r.envelope)["event_type"]
+                for r in (await session.execute(select(outbox))).all()
+                if any(p in r.envelope for p in people)
+            ]
+        assert [r.id for r in records] == [created["id"]]
+        assert [(h.id, h.citizen_id, h.status) for h in holds] == [(held.json()["reference"], loser, "held")]
+        assert sorted(events) == ["citizen.registered", "citizen.registration_held"]
+
+    async def test_one_person_twice_at_the_same_moment_gets_one_record_and_a_conflict(
+        self,
+        citizen_app: FastAPI,
+        client: httpx.AsyncClient,
+        tokens: Callable,
+        side_by_side: Callable[[int], None],
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        token, body = tokens(citizen_id=citizen_id), details()
+        side_by_side(2)
+        answers = await asyncio.gather(register(client, token, body), register(client, token, body))
+        assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+        problem = assert_problem(next(a for a in answers if a.status_code == 409), 409)
+        assert problem["type"].endswith("already-registered")
+        assert problem["existing"] == f"/v1/citizens/{citizen_id}"  # their own record, and only theirs
+        database = citizen_app.state.citizen_context.uow.database
+        async with database.read() as session:
+            holds = (
+                await session.execute(
+                    select(registration_holds).where(registration_holds.c.citizen_id == citizen_id)
+                )
+            ).all()
+        assert holds == []
+
+    async def test_ten_people_at_once_get_one_record_and_nine_holds(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        body = details()
+        answers = await asyncio.gather(*(register(client, tokens(), body) for _ in range(10)))
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [201] + [202] * 9, [a.text for a in answers]
 
 
 class TestWhoMayCreateRecords:
