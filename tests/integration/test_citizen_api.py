@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -57,6 +58,14 @@ def assert_problem(response: httpx.Response, status: int) -> dict:
     assert problem["title"]
     assert "type" in problem
     return problem
+
+
+async def holds_of(app: FastAPI, *citizen_ids: str) -> list[Any]:
+    """The registration holds stored for these citizen ids."""
+    database = app.state.citizen_context.uow.database
+    async with database.read() as session:
+        query = select(registration_holds).where(registration_holds.c.citizen_id.in_(citizen_ids))
+        return list((await session.execute(query)).all())
 
 
 class TestRegistration:
@@ -144,13 +153,9 @@ class TestRegistration:
         assert {**first_body, "reference": ""} == {**second_body, "reference": ""}
         assert first_body["reference"] != second_body["reference"]
         assert body["national_insurance_number"] not in held.text
+        holds = await holds_of(citizen_app, second)
         database = citizen_app.state.citizen_context.uow.database
         async with database.read() as session:
-            holds = (
-                await session.execute(
-                    select(registration_holds).where(registration_holds.c.citizen_id == second)
-                )
-            ).all()
             envelopes = [
                 json.loads(r.envelope)
                 for r in (await session.execute(select(outbox))).all()
@@ -222,14 +227,10 @@ class TestRegistrationRaces:
         assert held.json().keys() == {"status", "reference", "detail"}
         assert body["national_insurance_number"] not in held.text
         loser = next(p for p in people if p != created["id"])
+        holds = await holds_of(citizen_app, *people)
         database = citizen_app.state.citizen_context.uow.database
         async with database.read() as session:
             records = (await session.execute(select(citizens.c.id).where(citizens.c.id.in_(people)))).all()
-            holds = (
-                await session.execute(
-                    select(registration_holds).where(registration_holds.c.citizen_id.in_(people))
-                )
-            ).all()
             events = [
                 json.loads(r.envelope)["event_type"]
                 for r in (await session.execute(select(outbox))).all()
@@ -254,14 +255,7 @@ class TestRegistrationRaces:
         problem = assert_problem(next(a for a in answers if a.status_code == 409), 409)
         assert problem["type"].endswith("already-registered")
         assert problem["existing"] == f"/v1/citizens/{citizen_id}"  # their own record, and only theirs
-        database = citizen_app.state.citizen_context.uow.database
-        async with database.read() as session:
-            holds = (
-                await session.execute(
-                    select(registration_holds).where(registration_holds.c.citizen_id == citizen_id)
-                )
-            ).all()
-        assert holds == []
+        assert await holds_of(citizen_app, citizen_id) == []
 
     async def test_ten_people_at_once_get_one_record_and_nine_holds(
         self, client: httpx.AsyncClient, tokens: Callable
