@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from dwp.citizen.domain import AlreadyRegistered, Citizen, Nino, RegistrationHeld
+from dwp.citizen.domain import Citizen, Nino, RegistrationHeld
 from dwp.citizen.events import SOURCE
 from dwp.citizen.repository import CitizenRepository, audit_view
 from dwp.citizen.service import CitizenContext
@@ -38,11 +38,12 @@ class InMemoryCitizenRepository:
     async def find_by_nino(self, nino: Nino) -> Citizen | None:
         return next((c for c in self._data.citizens.values() if c.nino == nino), None)
 
-    async def add(self, citizen: Citizen) -> None:
+    async def add(self, citizen: Citizen) -> bool:
         # The table's primary key and unique blind index, as the SQL repository reports them.
         if citizen.id in self._data.citizens or await self.find_by_nino(citizen.nino) is not None:
-            raise AlreadyRegistered("This National Insurance number is already registered")
+            return False
         self._data.citizens[citizen.id] = citizen
+        return True
 
     async def hold(self, hold: RegistrationHeld, *, nino: Nino, requested_by: Actor) -> None:
         self._data.holds.append(

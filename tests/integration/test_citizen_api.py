@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from dwp.citizen.domain import Citizen, Nino
 from dwp.citizen.repository import citizens, outbox, registration_holds
 from dwp.platform import catalog
 from dwp.platform.auth import caller_scope, confidence_scope
@@ -55,6 +58,14 @@ def assert_problem(response: httpx.Response, status: int) -> dict:
     assert problem["title"]
     assert "type" in problem
     return problem
+
+
+async def holds_of(app: FastAPI, *citizen_ids: str) -> list[Any]:
+    """The registration holds stored for these citizen ids."""
+    database = app.state.citizen_context.uow.database
+    async with database.read() as session:
+        query = select(registration_holds).where(registration_holds.c.citizen_id.in_(citizen_ids))
+        return list((await session.execute(query)).all())
 
 
 class TestRegistration:
@@ -142,13 +153,9 @@ class TestRegistration:
         assert {**first_body, "reference": ""} == {**second_body, "reference": ""}
         assert first_body["reference"] != second_body["reference"]
         assert body["national_insurance_number"] not in held.text
+        holds = await holds_of(citizen_app, second)
         database = citizen_app.state.citizen_context.uow.database
         async with database.read() as session:
-            holds = (
-                await session.execute(
-                    select(registration_holds).where(registration_holds.c.citizen_id == second)
-                )
-            ).all()
             envelopes = [
                 json.loads(r.envelope)
                 for r in (await session.execute(select(outbox))).all()
@@ -177,6 +184,86 @@ class TestRegistration:
         replay = await register(client, token, body, **{"Idempotency-Key": "hold-1"})
         assert (first.status_code, replay.status_code) == (202, 202)
         assert first.json() == replay.json()
+
+
+class TestRegistrationRaces:
+    """Registrations of one NINO at the same moment: the unique blind index decides, not the read
+    before it. Both requests are held at a barrier after the use case's NINO read, so each has seen no
+    record when it writes (on SQLite and PostgreSQL alike)."""
+
+    @pytest.fixture
+    def side_by_side(self, monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+        from dwp.citizen.repository import SqlCitizenRepository
+
+        def arm(parties: int) -> None:
+            barrier = asyncio.Barrier(parties)
+            read = SqlCitizenRepository.find_by_nino
+
+            async def find_then_wait(self: SqlCitizenRepository, nino: Nino) -> Citizen | None:
+                found = await read(self, nino)
+                async with asyncio.timeout(10):
+                    await barrier.wait()
+                return found
+
+            monkeypatch.setattr(SqlCitizenRepository, "find_by_nino", find_then_wait)
+
+        return arm
+
+    async def test_two_people_at_the_same_moment_get_one_record_and_one_hold(
+        self,
+        citizen_app: FastAPI,
+        client: httpx.AsyncClient,
+        tokens: Callable,
+        side_by_side: Callable[[int], None],
+    ) -> None:
+        body = details()
+        people = [str(uuid.uuid4()) for _ in range(2)]
+        side_by_side(2)
+        answers = await asyncio.gather(*(register(client, tokens(citizen_id=p), body) for p in people))
+        assert sorted(a.status_code for a in answers) == [201, 202], [a.text for a in answers]
+        created = next(a for a in answers if a.status_code == 201).json()
+        held = next(a for a in answers if a.status_code == 202)
+        # The one who lost the race is told what anyone with a registered NINO is told: nothing more.
+        assert held.json().keys() == {"status", "reference", "detail"}
+        assert body["national_insurance_number"] not in held.text
+        loser = next(p for p in people if p != created["id"])
+        holds = await holds_of(citizen_app, *people)
+        database = citizen_app.state.citizen_context.uow.database
+        async with database.read() as session:
+            records = (await session.execute(select(citizens.c.id).where(citizens.c.id.in_(people)))).all()
+            events = [
+                json.loads(r.envelope)["event_type"]
+                for r in (await session.execute(select(outbox))).all()
+                if any(p in r.envelope for p in people)
+            ]
+        assert [r.id for r in records] == [created["id"]]
+        assert [(h.id, h.citizen_id, h.status) for h in holds] == [(held.json()["reference"], loser, "held")]
+        assert sorted(events) == ["citizen.registered", "citizen.registration_held"]
+
+    async def test_one_person_twice_at_the_same_moment_gets_one_record_and_a_conflict(
+        self,
+        citizen_app: FastAPI,
+        client: httpx.AsyncClient,
+        tokens: Callable,
+        side_by_side: Callable[[int], None],
+    ) -> None:
+        citizen_id = str(uuid.uuid4())
+        token, body = tokens(citizen_id=citizen_id), details()
+        side_by_side(2)
+        answers = await asyncio.gather(register(client, token, body), register(client, token, body))
+        assert sorted(a.status_code for a in answers) == [201, 409], [a.text for a in answers]
+        problem = assert_problem(next(a for a in answers if a.status_code == 409), 409)
+        assert problem["type"].endswith("already-registered")
+        assert problem["existing"] == f"/v1/citizens/{citizen_id}"  # their own record, and only theirs
+        assert await holds_of(citizen_app, citizen_id) == []
+
+    async def test_ten_people_at_once_get_one_record_and_nine_holds(
+        self, client: httpx.AsyncClient, tokens: Callable
+    ) -> None:
+        body = details()
+        answers = await asyncio.gather(*(register(client, tokens(), body) for _ in range(10)))
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [201] + [202] * 9, [a.text for a in answers]
 
 
 class TestWhoMayCreateRecords:
@@ -598,45 +685,35 @@ class TestAtRest:
 
 
 class TestContactForServices:
-    """`GET /v1/citizens/{id}/contact`: only the notifications worker's service token reads it, audited."""
+    """`GET /v1/internal/citizens/{id}/contact-details`, the one route for how to reach a citizen: what
+    it answers, and that each read is audited (who may call it: `TestContactDetails`)."""
 
     async def test_the_workers_service_reads_contact_details_and_the_read_is_audited(
         self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
     ) -> None:
         citizen_id = str(uuid.uuid4())
         assert (await register(client, tokens(citizen_id=citizen_id))).status_code == 201
-        workers = service_token(bootstrapped, "workers")
-        read = await client.get(f"/v1/citizens/{citizen_id}/contact", headers=bearer(workers))
-        assert read.status_code == 200, read.text
-        assert read.json() == {
-            "id": citizen_id,
-            "given_name": "Ada",
-            "email": "ada@example.com",
-            "phone": "+442079460123",
-            "address_reference": "100023336956",
-            "preferred_language": "cy",
-            "contact_preferences": {"channels": ["email", "sms"], "welsh_letters": True},
-        }
+        url = f"/v1/internal/citizens/{citizen_id}/contact-details"
+        for caller in ("workers", "claims"):
+            read = await client.get(url, headers=bearer(service_token(bootstrapped, caller)))
+            assert read.status_code == 200, read.text
+            assert read.json() == {
+                "id": citizen_id,
+                "given_name": "Ada",
+                "email": "ada@example.com",
+                "phone": "+442079460123",
+                "address_reference": "100023336956",
+                "preferred_language": "cy",
+                "contact_preferences": {"channels": ["email", "sms"], "welsh_letters": True},
+            }
         caseworker = tokens("caseworker", roles=["caseworker"])
         trail = await client.get(f"/v1/citizens/{citizen_id}/audit", headers=bearer(caseworker))
-        assert any(
-            e["action"] == "contact_read" and e["actor"] == "workers" for e in trail.json()["items"]
-        ), trail.text
+        readers = {e["actor"] for e in trail.json()["items"] if e["action"] == "contact_read"}
+        assert readers == {"workers", "claims"}, trail.text
 
-    async def test_citizens_caseworkers_and_other_services_cannot(
-        self, client: httpx.AsyncClient, tokens: Callable, bootstrapped: Settings
-    ) -> None:
-        citizen_id = str(uuid.uuid4())
-        own = tokens(citizen_id=citizen_id)
-        assert (await register(client, own)).status_code == 201
-        for token in (
-            own,
-            tokens("caseworker", roles=["caseworker"]),
-            service_token(bootstrapped, "benefits"),
-        ):
-            assert_problem(await client.get(f"/v1/citizens/{citizen_id}/contact", headers=bearer(token)), 403)
-
-    async def test_an_unknown_citizen_is_404(self, client: httpx.AsyncClient, bootstrapped: Settings) -> None:
-        workers = service_token(bootstrapped, "workers")
-        missing = await client.get(f"/v1/citizens/{uuid.uuid4()}/contact", headers=bearer(workers))
-        assert_problem(missing, 404)
+    async def test_there_is_one_contact_route(self, client: httpx.AsyncClient) -> None:
+        document = (await client.get("/openapi.json")).json()
+        contact = sorted(
+            p for p in document["paths"] if p.rsplit("/", 1)[-1] in ("contact", "contact-details")
+        )
+        assert contact == ["/v1/internal/citizens/{citizen_id}/contact-details"]

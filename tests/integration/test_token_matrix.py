@@ -18,16 +18,28 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from joserfc import jwt
 from joserfc.jwk import ECKey, KeySet
 
-from dwp.platform.auth import AUDIENCE, KeySource, TokenVerifier, load_or_create_dev_key, public_key_set
+from dwp.platform.auth import KeySource, TokenVerifier, public_key_set
 from dwp.platform.settings import Settings
-from tests.integration.conftest import citizen_service
+from tests.integration.access_policy import HEALTH, OPEN, POLICY, SESSION
+from tests.integration.attack_platform import (
+    ISSUER,
+    SERVICES,
+    Keys,
+    app_of,
+    build,
+    claims,
+    every_service,
+    make_keys,
+    principals,
+    routes,
+    signed,
+)
+from tests.integration.conftest import bearer, citizen_service
 
 pytestmark = pytest.mark.integration
 
-ISSUER = "http://identity.test"
 CITIZEN_ID = str(uuid.uuid4())
 
 
@@ -36,18 +48,11 @@ def _b64(data: bytes) -> str:
 
 
 def _claims(**overrides: Any) -> dict[str, Any]:
-    now = int(time.time())
-    claims: dict[str, Any] = {
-        "iss": ISSUER, "aud": AUDIENCE, "sub": CITIZEN_ID, "kind": "citizen", "citizen_id": CITIZEN_ID,
-        "iat": now, "exp": now + 300, "jti": uuid.uuid4().hex,
-    }  # fmt: skip
-    claims.update(overrides)
-    return {k: v for k, v in claims.items() if v is not None}
+    return claims(**{"sub": CITIZEN_ID, "citizen_id": CITIZEN_ID, **overrides})
 
 
 def _signed(key: ECKey, kid: str | None = None, **overrides: Any) -> str:
-    header = {"alg": "ES256", "typ": "JWT", "kid": kid if kid is not None else key.kid}
-    return jwt.encode(header, _claims(**overrides), key)
+    return signed(key, kid, **{"sub": CITIZEN_ID, "citizen_id": CITIZEN_ID, **overrides})
 
 
 def _unsigned(**overrides: Any) -> str:
@@ -62,13 +67,6 @@ def _hs256_with_public_key(key: ECKey) -> str:
     secret = json.dumps(key.as_dict(private=False)).encode()
     signature = hmac.new(secret, f"{header}.{payload}".encode(), hashlib.sha256).digest()
     return f"{header}.{payload}.{_b64(signature)}"
-
-
-@dataclass(frozen=True)
-class Keys:
-    identity: ECKey
-    rogue: ECKey
-    dev: ECKey
 
 
 def bad_tokens(keys: Keys) -> dict[str, str | None]:
@@ -143,9 +141,7 @@ def platform_settings(make_settings: Callable[..., Settings]) -> Settings:
 
 @pytest.fixture
 def keys(platform_settings: Settings) -> Keys:
-    identity = ECKey.generate_key("P-256", parameters={"kid": "identity-1"}, private=True)
-    rogue = ECKey.generate_key("P-256", parameters={"kid": "rogue-1"}, private=True)
-    return Keys(identity=identity, rogue=rogue, dev=load_or_create_dev_key(platform_settings))
+    return make_keys(platform_settings)
 
 
 @pytest.fixture
@@ -217,3 +213,97 @@ async def test_roles_count_only_on_caseworker_tokens(call: Callable[..., Any], k
     # services, so only the citizen service's caseworker route shows it).
     service = _signed(keys.identity, kind="service", sub="claims", citizen_id=None, roles=["caseworker"])
     assert (await call(search, service)).status_code == 403
+
+
+# --- the matrix at every route of every service, generated from each app's OpenAPI document ----------
+
+BAD_AT_EVERY_ROUTE = (
+    "no token", "garbage", "alg none", "HS256 keyed with the public key", "expired", "issued in the future",
+    "wrong issuer", "wrong audience", "rogue key with the real kid",
+    "the local development key, when identity's keys are trusted",
+)  # fmt: skip
+"""The bad tokens sent to every route (all of `bad_tokens` go to one route of each service above)."""
+
+
+@pytest.fixture
+async def platform(platform_settings: Settings, keys: Keys) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
+    """Every service with a route in POLICY."""
+    async with every_service(platform_settings, keys, only=sorted({k[0] for k in POLICY})) as clients:
+        yield clients
+
+
+@pytest.fixture
+async def identity(platform_settings: Settings, keys: Keys) -> AsyncIterator[httpx.AsyncClient]:
+    async with every_service(platform_settings, keys, only=("identity",)) as clients:
+        yield clients["identity"]
+
+
+def test_every_route_of_every_service_is_in_the_matrix(platform_settings: Settings) -> None:
+    """The tables above are the platform's access policy: a new route fails here until it is in one,
+    and a route that is gone must leave them; a route in POLICY needs a bearer token in OpenAPI."""
+    found = {r.key: r for name in SERVICES for r in routes(name, build(name, platform_settings))}
+    tables = set(POLICY) | set(OPEN) | set(SESSION)
+    everything = {key for key in found if key[2] not in HEALTH}
+    assert sorted(everything - tables) == [], "routes with no policy in the token matrix"
+    assert sorted(tables - everything) == [], "policies of routes that are gone"
+    assert [k for k in POLICY if not found[k].bearer] == [], "routes the matrix expects a token at"
+    assert [k for k in (*OPEN, *SESSION) if found[k].bearer] == [], "open routes that ask for a token"
+    assert set(SERVICES) == {key[0] for key in everything}
+
+
+async def test_every_route_refuses_bad_tokens_and_the_wrong_kind_of_caller(
+    platform: dict[str, httpx.AsyncClient], keys: Keys
+) -> None:
+    """Each route of POLICY: the bad tokens are each a 401 problem; each kind of caller it does not
+    allow (a citizen, P1 where P2 is needed, staff without the role, a service not named) a 403
+    problem; each it allows gets past the check (one app setup for all services: it is the cost)."""
+    every_bad = bad_tokens(keys)
+    bad = {case: token for case, token in every_bad.items() if case in BAD_AT_EVERY_ROUTE}
+    assert len(bad) == len(BAD_AT_EVERY_ROUTE)
+    callers_ = principals(keys)
+    checked: dict[str, int] = {}
+    for service in sorted({key[0] for key in POLICY}):
+        client = platform[service]
+        for route in routes(service, app_of(client)):
+            if route.key not in POLICY:
+                continue
+            # Every bad token at the service's first route, the commonest ones at every other.
+            for case, token in (bad if checked.get(service) else every_bad).items():
+                headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
+                response = await client.request(route.method, route.url(), headers=headers)
+                assert response.status_code == 401, (route.key, case, response.text)
+                assert response.headers["content-type"] == "application/problem+json"
+                checked[service] = checked.get(service, 0) + 1
+            for label, token in callers_.items():
+                response = await client.request(route.method, route.url(), headers=bearer(token))
+                if label in POLICY[route.key]:
+                    # Past the token check: the made-up id is not found, the empty body is invalid...
+                    assert response.status_code not in (401, 403, 500), (route.key, label, response.text)
+                else:
+                    assert response.status_code == 403, (route.key, label, response.text)
+                    assert response.headers["content-type"] == "application/problem+json"
+                checked[service] += 1
+    assert set(checked) == {key[0] for key in POLICY}
+    # The figure for the issue's closing note: how many cases the matrix sent.
+    print(f"token matrix: {sum(checked.values())} cases at {len(POLICY)} routes", checked)
+
+
+async def test_session_routes_refuse_no_session_a_forged_one_and_a_bearer_token(
+    identity: httpx.AsyncClient, keys: Keys
+) -> None:
+    """Identity's session routes take the session cookie only: none, a made-up one, and a valid
+    internal token in its place (the wrong kind of credential) are each a 401 problem."""
+    client = identity
+    attempts: dict[str, dict[str, str]] = {
+        "no session": {},
+        "a made-up session": {"Cookie": "dwp_session=" + uuid.uuid4().hex},
+        "an empty session": {"Cookie": "dwp_session="},
+        "a bearer token instead": bearer(principals(keys)["citizen"]),
+    }
+    for (_, method, path), request in SESSION.items():
+        for case, headers in attempts.items():
+            response = await client.request(
+                method, path, **request | {"headers": {**request.get("headers", {}), **headers}}
+            )
+            assert response.status_code == 401, (path, case, response.text)
+            assert response.headers["content-type"] == "application/problem+json", (path, case)

@@ -123,17 +123,16 @@ class RegistrationPending(BaseModel):
 
 
 class ContactDetails(BaseModel):
-    """What a service needs to write to a citizen (no NINO or date of birth)."""
+    """What a service needs to write to a citizen (no NINO or date of birth):
+    `contracts.citizens.CitizenContact`."""
 
     id: str
     given_name: str
-    family_name: str
     email: str | None
     phone: str | None
     address_reference: str | None
     preferred_language: Language
     contact_preferences: ContactPreferencesBody
-    version: int
 
 
 class ProfileChanges(Strict):
@@ -164,18 +163,6 @@ class CitizenView(BaseModel):
     created_at: UtcDateTime | None
     updated_at: UtcDateTime | None
     links: dict[str, str]
-
-
-class ContactView(BaseModel):
-    """How to reach a citizen, for services that send messages (`contracts.citizens.CitizenContact`)."""
-
-    id: str
-    given_name: str
-    email: str | None
-    phone: str | None
-    address_reference: str | None
-    preferred_language: Language
-    contact_preferences: ContactPreferencesBody
 
 
 class CitizenPage(BaseModel):
@@ -365,10 +352,12 @@ async def register_in_person(
 @internal.get(
     "/{citizen_id}/contact-details",
     response_model=ContactDetails,
-    summary="How to contact a citizen (claims and workers only)",
+    summary="How to contact a citizen (claims and workers only; each read is audited)",
 )
-async def contact_details(citizen_id: str, ctx: Ctx, caller: ContactReader) -> ContactDetails:
-    citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
+async def contact_details(
+    citizen_id: str, request: Request, ctx: Ctx, caller: ContactReader
+) -> ContactDetails:
+    citizen = await service.contact_for_service(ctx, citizen_id=citizen_id, actor=Actor.of(caller, request))
     view = _view(citizen)
     return ContactDetails.model_validate(view.model_dump(include=set(ContactDetails.model_fields)))
 
@@ -447,29 +436,6 @@ async def read_contact_preferences(
     citizen = await service.get_citizen(ctx, citizen_id=citizen_id)
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen).contact_preferences
-
-
-@router.get(
-    "/{citizen_id}/contact",
-    response_model=ContactView,
-    summary="How to reach a citizen (services that send messages, with their service token)",
-)
-async def read_contact(citizen_id: str, request: Request, ctx: Ctx, principal: Authenticated) -> ContactView:
-    if principal.kind != "service" or principal.subject not in service.CONTACT_READERS:
-        raise Forbidden("Only a service that sends messages can read this")
-    citizen = await service.contact_for_service(
-        ctx, citizen_id=citizen_id, actor=Actor.of(principal, request)
-    )
-    view = _view(citizen)
-    return ContactView(
-        id=view.id,
-        given_name=view.given_name,
-        email=view.email,
-        phone=view.phone,
-        address_reference=view.address_reference,
-        preferred_language=view.preferred_language,
-        contact_preferences=view.contact_preferences,
-    )
 
 
 @router.put("/{citizen_id}/contact-preferences", response_model=ContactPreferencesBody)

@@ -15,12 +15,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from dwp.citizen.domain import AlreadyRegistered, Citizen, ContactPreferences, Nino, RegistrationHeld
+from dwp.citizen.domain import Citizen, ContactPreferences, Nino, RegistrationHeld
 from dwp.platform.auth import Actor
-from dwp.platform.database import new_metadata
+from dwp.platform.database import conflict_insert, new_metadata
 from dwp.platform.pii import BlindIndex, PiiCipher
 from dwp.platform.tables import audit_table, platform_tables
 
@@ -92,9 +91,10 @@ class CitizenRepository(Protocol):
 
     async def find_by_nino(self, nino: Nino) -> Citizen | None: ...
 
-    async def add(self, citizen: Citizen) -> None:
-        """Store a new record (its `created_at` and `updated_at` set); AlreadyRegistered if its id or
-        its NINO is taken, including by a registration that raced this one."""
+    async def add(self, citizen: Citizen) -> bool:
+        """Store a new record (its `created_at` and `updated_at` set); False, storing nothing, if its id
+        or its NINO is already on a record, including one a registration racing this one stored first
+        (the transaction goes on: the use case then holds the registration or refuses it)."""
         ...
 
     async def hold(self, hold: RegistrationHeld, *, nino: Nino, requested_by: Actor) -> None:
@@ -141,26 +141,25 @@ class SqlCitizenRepository:
         row = (await self.session.execute(query)).first()
         return await self._to_domain(row) if row else None
 
-    async def add(self, citizen: Citizen) -> None:
+    async def add(self, citizen: Citizen) -> bool:
         assert citizen.created_at is not None
         assert citizen.updated_at is not None
-        try:
-            await self.session.execute(
-                citizens.insert().values(
-                    id=citizen.id,
-                    nino_index=self.nino_index(citizen.nino),
-                    nino_sealed=await self._cipher.seal(citizen.nino.value, context=NINO_PURPOSE),
-                    date_of_birth_sealed=await self._cipher.seal(
-                        citizen.date_of_birth.isoformat(), context=DOB_PURPOSE
-                    ),
-                    created_at=citizen.created_at,
-                    updated_at=citizen.updated_at,
-                    **self._plain_columns(citizen),
-                )
-            )
-        except IntegrityError as exc:
-            # Two registrations raced past the use case's checks; the unique blind index let one through.
-            raise AlreadyRegistered("This National Insurance number is already registered") from exc
+        # ON CONFLICT DO NOTHING (on the primary key and the unique blind index): a registration that
+        # raced this one past the use case's checks waits on the key and then is told, without an
+        # error that would abort the transaction (PostgreSQL) before the use case can hold it.
+        statement = conflict_insert(self.session, citizens).values(
+            id=citizen.id,
+            nino_index=self.nino_index(citizen.nino),
+            nino_sealed=await self._cipher.seal(citizen.nino.value, context=NINO_PURPOSE),
+            date_of_birth_sealed=await self._cipher.seal(
+                citizen.date_of_birth.isoformat(), context=DOB_PURPOSE
+            ),
+            created_at=citizen.created_at,
+            updated_at=citizen.updated_at,
+            **self._plain_columns(citizen),
+        )
+        result = await self.session.execute(statement.on_conflict_do_nothing())
+        return bool(result.rowcount)
 
     async def hold(self, hold: RegistrationHeld, *, nino: Nino, requested_by: Actor) -> None:
         await self.session.execute(

@@ -82,28 +82,33 @@ async def register_citizen(
     who and when); `remember` records the answer for the request's Idempotency-Key.
 
     A NINO on another person's record is not refused (a refusal would tell anyone who asks that the
-    NINO is registered): the registration is held, and a caseworker sorts it out."""
+    NINO is registered): the registration is held, and a caseworker sorts it out. The same holds for
+    two people registering one NINO at the same moment: one gets the record, the other the hold (the
+    table's unique blind index decides, not the read before it); one person registering twice at the
+    same moment gets their record once and `AlreadyRegistered` (their own) for the other."""
     now = ctx.clock()
-    citizen = domain.register(command, today=ctx.today())
+    citizen = replace(domain.register(command, today=ctx.today()), created_at=now, updated_at=now)
     async with ctx.uow() as uow:
         if await uow.repository.get(citizen.id) is not None:
             raise AlreadyRegistered("You have already registered", existing_id=citizen.id)
-        if await uow.repository.find_by_nino(citizen.nino) is not None:
-            hold = RegistrationHeld(
-                id=str(uuid.uuid4()), citizen_id=citizen.id, reason=HELD_NINO_REGISTERED, created_at=now
+        if await uow.repository.find_by_nino(citizen.nino) is None and await uow.repository.add(citizen):
+            await uow.repository.audit(
+                citizen_id=citizen.id, actor=actor, action="registered", after=citizen, now=now, reason=proof
             )
-            await uow.repository.hold(hold, nino=citizen.nino, requested_by=actor)
-            await events.registration_held(uow.outbox, hold)
-            await uow.remember(remember, hold)
-            return hold
-        citizen = replace(citizen, created_at=now, updated_at=now)
-        await uow.repository.add(citizen)
-        await uow.repository.audit(
-            citizen_id=citizen.id, actor=actor, action="registered", after=citizen, now=now, reason=proof
+            await events.citizen_registered(uow.outbox, citizen)
+            await uow.remember(remember, citizen)
+            return citizen
+        # The NINO is on a record already, found by the read or stored by a registration that raced
+        # this one; if that record is this person's own (the race was theirs twice), say so.
+        if await uow.repository.get(citizen.id) is not None:
+            raise AlreadyRegistered("You have already registered", existing_id=citizen.id)
+        hold = RegistrationHeld(
+            id=str(uuid.uuid4()), citizen_id=citizen.id, reason=HELD_NINO_REGISTERED, created_at=now
         )
-        await events.citizen_registered(uow.outbox, citizen)
-        await uow.remember(remember, citizen)
-    return citizen
+        await uow.repository.hold(hold, nino=citizen.nino, requested_by=actor)
+        await events.registration_held(uow.outbox, hold)
+        await uow.remember(remember, hold)
+        return hold
 
 
 async def get_citizen(ctx: CitizenContext, *, citizen_id: str) -> Citizen:
@@ -112,10 +117,6 @@ async def get_citizen(ctx: CitizenContext, *, citizen_id: str) -> Citizen:
     if citizen is None:
         raise CitizenNotFound("No citizen with that id")
     return citizen
-
-
-CONTACT_READERS = frozenset({"workers"})
-"""Services that may read how to reach a citizen (the notifications worker), by their token's subject."""
 
 
 async def contact_for_service(ctx: CitizenContext, *, citizen_id: str, actor: Actor) -> Citizen:

@@ -74,7 +74,8 @@ class CitizenIdentity(BaseModel):
 
 
 class CitizenContact(BaseModel):
-    """`GET /v1/citizens/{id}/contact` (with the notifications worker's service token): how to reach them."""
+    """`GET /v1/internal/citizens/{id}/contact-details` (the claims service and the workers only, each
+    read audited): how to reach them."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     id: str

@@ -13,6 +13,7 @@ from dwp.identity import service
 from dwp.identity.domain import Session, SessionInvalid
 from dwp.identity.service import IdentityContext
 from dwp.platform.errors import RepeatedParameter, UnsupportedMediaType
+from dwp.platform.problems import WWW_AUTHENTICATE
 
 router = APIRouter()
 
@@ -204,18 +205,47 @@ async def register(request: Request, dwp_session: Annotated[str | None, Cookie()
     return RedirectResponse("/v1/auth/me", status_code=303)
 
 
-@router.get("/v1/auth/me", tags=["sign-in"], response_class=HTMLResponse, summary="The signed-in page")
+def prefers_html(accept: str | None) -> bool:
+    """Whether an `Accept` header ranks an HTML page above a JSON (problem) document: a browser's
+    (`text/html,...,*/*;q=0.8`) does; a JSON client's, `*/*` and none at all do not."""
+    ranks: dict[str, float] = {}
+    for part in (accept or "").split(","):
+        media_type, *parameters = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        media_type = media_type.lower()
+        ranks[media_type] = max(quality, ranks.get(media_type, 0.0))
+    html_rank = max(ranks.get("text/html", 0.0), ranks.get("application/xhtml+xml", 0.0))
+    json_rank = max(ranks.get(t, 0.0) for t in ("application/json", "application/problem+json", "*/*"))
+    return html_rank > 0 and html_rank >= json_rank
+
+
+@router.get(
+    "/v1/auth/me",
+    tags=["sign-in"],
+    response_class=HTMLResponse,
+    summary="The signed-in page (not signed in: a page for a browser, a 401 problem for anything else)",
+)
 async def me(request: Request, dwp_session: Annotated[str | None, Cookie()] = None) -> HTMLResponse:
     ctx = _ctx(request)
     try:
         session = await service.current_session(ctx, session_id=dwp_session)
     except SessionInvalid:
+        if not prefers_html(request.headers.get("accept")):
+            raise  # the error table's 401 problem document, with WWW-Authenticate
         body = (
-            "<p>You are not signed in.</p>"
-            '<p><a href="/v1/auth/one-login/start">Sign in with GOV.UK One Login</a>'
-            ' or <a href="/v1/auth/staff/start">sign in as staff</a>.</p>'
+            '<p class="govuk-body">You are not signed in.</p>'
+            '<p class="govuk-body"><a class="govuk-link" href="/v1/auth/one-login/start">'
+            "Sign in with GOV.UK One Login</a>"
+            ' or <a class="govuk-link" href="/v1/auth/staff/start">sign in as staff</a>.</p>'
         )
-        return HTMLResponse(_page("Not signed in", body), status_code=401)
+        return HTMLResponse(_page("You are not signed in", body), status_code=401, headers=WWW_AUTHENTICATE)
     rows = [("Name", session.display_name), ("Level of confidence", session.confidence)]
     if session.subject_kind == "citizen":
         rows.append(("Citizen id", session.subject_id))
@@ -238,8 +268,14 @@ async def me(request: Request, dwp_session: Annotated[str | None, Cookie()] = No
 
 
 def _page(title: str, body: str) -> str:
+    """A page in the GOV.UK template's structure and class names (the frontend's pages are the styled
+    ones; these are the identity service's own few)."""
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title></head>"
-        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
+        '<!doctype html><html lang="en" class="govuk-template"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)} - GOV.UK</title></head>"
+        '<body class="govuk-template__body"><header class="govuk-header"><div class="govuk-header__container '
+        'govuk-width-container"><span class="govuk-header__logotype-text">GOV.UK</span></div></header>'
+        '<div class="govuk-width-container"><main class="govuk-main-wrapper" id="main-content">'
+        f'<h1 class="govuk-heading-l">{html.escape(title)}</h1>{body}</main></div></body></html>'
     )

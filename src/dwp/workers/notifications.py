@@ -93,7 +93,9 @@ class ServiceDirectory:
         self._citizen, self._claims = loop.run(build())
 
     def contact(self, citizen_id: str) -> CitizenContact:
-        return self._loop.run(self._citizen.get_model(f"/v1/citizens/{citizen_id}/contact", CitizenContact))
+        return self._loop.run(
+            self._citizen.get_model(f"/v1/internal/citizens/{citizen_id}/contact-details", CitizenContact)
+        )
 
     def facts(self, claim_id: str, part: dict[str, str]) -> NotificationFacts:
         path = claims_contract.NOTIFICATION_FACTS_PATH.format(claim_id=claim_id)

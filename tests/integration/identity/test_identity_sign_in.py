@@ -180,6 +180,38 @@ async def test_session_cookie_after_sign_out_is_refused(platform: Platform) -> N
         assert (await attacker.get("/v1/auth/me")).status_code == 401
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(
+    "accept",
+    [None, "*/*", "application/json", "application/problem+json", "text/html;q=0.5, application/json"],
+)
+async def test_not_signed_in_at_auth_me_is_a_problem_for_anything_but_a_browser(
+    platform: Platform, accept: str | None
+) -> None:
+    async with platform.browser() as client:
+        headers = {"Accept": accept} if accept else {}
+        if accept is None:
+            client.headers.pop("accept", None)
+        body = _problem(await client.get("/v1/auth/me", headers=headers), 401)
+    assert str(body["type"]).endswith("not-signed-in")
+
+
+@pytest.mark.parametrize("accept", [BROWSER_ACCEPT, "text/html", "application/json;q=0.5, text/html"])
+async def test_not_signed_in_at_auth_me_is_a_gov_uk_page_for_a_browser(
+    platform: Platform, accept: str
+) -> None:
+    async with platform.browser() as browser:
+        page = await browser.get("/v1/auth/me", headers={"Accept": accept})
+    assert page.status_code == 401
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["www-authenticate"].startswith("Bearer")
+    assert 'class="govuk-template"' in page.text
+    assert '<h1 class="govuk-heading-l">You are not signed in</h1>' in page.text
+    assert 'href="/v1/auth/one-login/start"' in page.text
+
+
 async def test_back_channel_logout_closes_the_session(platform: Platform) -> None:
     async with platform.browser() as browser:
         await sign_in(browser)

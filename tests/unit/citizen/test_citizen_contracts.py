@@ -42,11 +42,11 @@ def test_the_record_contract_reads_only_what_the_citizen_service_answers() -> No
 
 
 def test_the_contact_contract_is_exactly_what_the_contact_read_answers() -> None:
-    from dwp.citizen.api import ContactView
+    from dwp.citizen.api import ContactDetails
     from dwp.contracts.citizens import CitizenContact
 
-    assert set(CitizenContact.model_fields) == set(ContactView.model_fields)
-    view = ContactView(
+    assert set(CitizenContact.model_fields) == set(ContactDetails.model_fields)
+    view = ContactDetails(
         id="c1", given_name="Gwen", email="gwen@example.com", phone=None, address_reference=None,
         preferred_language="cy", contact_preferences={"channels": ["email"], "welsh_letters": False},  # type: ignore[arg-type]
     )  # fmt: skip
