@@ -99,7 +99,11 @@ def serve(
     host: str = "127.0.0.1",
     port: int | None = None,
     migrate: Annotated[
-        bool, typer.Option(help="Migrate its tables first (as `dwp up` does; on AWS a deploy step does).")
+        bool,
+        typer.Option(
+            help="Migrate its tables first (as `dwp up` does; on AWS each deployment runs `dwp migrate` "
+            "as a task of the new image before the service's new tasks start)."
+        ),
     ] = False,
 ) -> None:
     """Run one process of the catalogue (what a container runs)."""

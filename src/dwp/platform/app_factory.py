@@ -15,6 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dwp.platform.auth import verifier_from_settings
+from dwp.platform.docs import DOCS_PATH, DOCS_POLICY, docs_router
 from dwp.platform.errors import DependencyUnavailable
 from dwp.platform.logging import configure_logging
 from dwp.platform.middleware import PlatformMiddleware
@@ -73,7 +74,7 @@ def create_app(
         version="1.0.0",
         lifespan=_lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # `dwp.platform.docs`: Swagger UI from the service itself, not a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -85,6 +86,7 @@ def create_app(
     install_problem_handlers(app, errors or {}, _log_unexpected)
     health = _health_router()
     app.include_router(health)
+    app.include_router(docs_router(app.title))
     for router in routers:
         app.include_router(router)
     platform_paths = {str(getattr(route, "path", "")) for route in health.routes}
@@ -92,7 +94,12 @@ def create_app(
     instrument_app(app)
     if json_only:
         app.add_middleware(JsonOnlyMiddleware)
-    app.add_middleware(PlatformMiddleware, service=service, max_body_bytes=settings.dwp_max_body_bytes)
+    app.add_middleware(
+        PlatformMiddleware,
+        service=service,
+        max_body_bytes=settings.dwp_max_body_bytes,
+        route_policies={DOCS_PATH: DOCS_POLICY},
+    )
     return app
 
 

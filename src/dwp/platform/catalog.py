@@ -408,8 +408,10 @@ FUNCTIONS: tuple[Function, ...] = (
         name="assessment-run",
         handler="dwp.workers.lambda_handlers.assessment_run_handler",
         queue=ASSESSMENT_RUN_QUEUE,
-        # 02:00 on the first day of each month, UK time: after the month's earnings data has landed.
-        schedule="cron(0 2 1 * ? *)",
+        # 02:00 every day, UK time: each start message is the run of the UK day before (`run_day`), and
+        # assessment periods end on every day of the month (a claim's period ends on the day before the
+        # day of the month it started), so a run on the 1st alone would leave 29 days in 30 undone.
+        schedule="cron(0 2 * * ? *)",
         timeout_seconds=900,
         memory_mib=2048,
         uses_database=True,
