@@ -36,6 +36,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -265,23 +266,31 @@ def _drain(
     return deliveries
 
 
-async def _stored(settings: Settings, ids: set[str]) -> tuple[Counter[str], Counter[str]]:
-    from dwp.citizen.repository import audit_log, citizens
+async def _counted(settings: Settings, schema: str, ids: set[str], *queries: Any) -> list[Counter[str]]:
+    """For each `select(id, count)` query run on `schema`'s database: id -> count, of `ids` only."""
     from dwp.platform.database import Database
 
-    database = Database(settings, "citizen")
+    database = Database(settings, schema)
     try:
         async with database.read() as session:
-            rows = await session.execute(select(citizens.c.id, func.count()).group_by(citizens.c.id))
-            stored = Counter({str(i): int(n) for i, n in rows if str(i) in ids})
-            rows = await session.execute(
-                select(audit_log.c.citizen_id, func.count())
-                .where(audit_log.c.action == "registered")
-                .group_by(audit_log.c.citizen_id)
-            )
-            audited = Counter({str(i): int(n) for i, n in rows if str(i) in ids})
+            return [
+                Counter({str(i): int(n) for i, n in await session.execute(query) if str(i) in ids})
+                for query in queries
+            ]
     finally:
         await database.dispose()
+
+
+async def _stored(settings: Settings, ids: set[str]) -> tuple[Counter[str], Counter[str]]:
+    """Citizen id -> stored rows, and -> `registered` audit rows, of the acknowledged registrations."""
+    from dwp.citizen.repository import audit_log, citizens
+
+    audit = audit_log.c
+    stored, audited = await _counted(
+        settings, "citizen", ids,
+        select(citizens.c.id, func.count()).group_by(citizens.c.id),
+        select(audit.citizen_id, func.count()).where(audit.action == "registered").group_by(audit.citizen_id),
+    )  # fmt: skip
     return stored, audited
 
 
@@ -411,23 +420,13 @@ async def _submit_all(
 async def _claims_stored(settings: Settings, ids: set[str]) -> tuple[Counter[str], Counter[str]]:
     """Claim id -> submitted rows, and -> `submit` audit rows, of the acknowledged claims."""
     from dwp.claims.repository import audit_log, claims
-    from dwp.platform.database import Database
 
-    database = Database(settings, "claims")
-    try:
-        async with database.read() as session:
-            rows = await session.execute(
-                select(claims.c.id, func.count()).where(claims.c.status == "submitted").group_by(claims.c.id)
-            )
-            submitted = Counter({str(i): int(n) for i, n in rows if str(i) in ids})
-            rows = await session.execute(
-                select(audit_log.c.claim_id, func.count())
-                .where(audit_log.c.action == "submit")
-                .group_by(audit_log.c.claim_id)
-            )
-            audited = Counter({str(i): int(n) for i, n in rows if str(i) in ids})
-    finally:
-        await database.dispose()
+    audit, claim = audit_log.c, claims.c
+    submitted, audited = await _counted(
+        settings, "claims", ids,
+        select(claim.id, func.count()).where(claim.status == "submitted").group_by(claim.id),
+        select(audit.claim_id, func.count()).where(audit.action == "submit").group_by(audit.claim_id),
+    )  # fmt: skip
     return submitted, audited
 
 
