@@ -39,4 +39,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-app = create_app(service="failing", routers=[router], lifespan=lifespan, json_only=False)
+def build_app() -> FastAPI:
+    """The factory `run_server` serves (`uvicorn --factory`), as every process's is."""
+    return create_app(service="failing", routers=[router], lifespan=lifespan, json_only=False)

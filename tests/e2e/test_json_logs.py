@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _start(port: int, **env: str) -> subprocess.Popen[str]:
     code = (
         "from dwp.cli import run_server; "
-        f"run_server('tests.e2e.failing_app:app', 'failing', host='127.0.0.1', port={port})"
+        f"run_server('tests.e2e.failing_app:build_app', 'failing', host='127.0.0.1', port={port})"
     )
     environment = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'src'}", **env}
     return subprocess.Popen(

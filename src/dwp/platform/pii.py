@@ -3,7 +3,7 @@
 A value is sealed with AES-256-GCM under a data key that KMS generates and wraps with the PII key; the
 wrapped data key travels with the ciphertext. As in the AWS Encryption SDK's caching materials manager,
 a data key is reused for a bounded number of values and time, and unwrapped keys are cached, so reading
-a profile does not cost a KMS round trip. Why not the SDK itself: docs/decisions/0009 (its format and
+a profile does not cost a KMS round trip. Why not the SDK itself: docs/decisions/0010 (its format and
 signatures cost more than they protect for one wrapped key per value).
 
 KMS is a network call, so async code never makes it on the event loop: `seal` and `open` (the async
