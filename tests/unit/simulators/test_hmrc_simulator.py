@@ -333,7 +333,7 @@ async def test_only_the_current_and_previous_six_tax_years_are_served(hmrc: Hmrc
     assert all(date.fromisoformat(p["paymentDate"]) >= date(2019, 4, 6) for p in income)
 
 
-async def test_the_seeded_demo_citizen_is_known_to_hmrc_and_one_login_sarah_keeps_her_nino(hmrc: Hmrc) -> None:
+async def test_the_seeded_demo_citizen_is_known_to_hmrc_and_sarah_keeps_her_nino(hmrc: Hmrc) -> None:
     """`dwp up` seeds a citizen (`dwp.seed`): a demo claim matches HMRC by their name, NINO and date of
     birth and gets their pay, and no simulator person shares the seeded NINO (One Login's Sarah signing
     in would otherwise be held as another record's NINO)."""
