@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from dwp.claims import events
-from dwp.claims.domain import lifecycle, work
+from dwp.claims.domain import automation, lifecycle, work
 from dwp.claims.domain.answers import ClaimType
 from dwp.claims.domain.dates import UK, assessment_period_end, period_containing, period_ends_on, uk_date
 from dwp.claims.domain.errors import (
@@ -167,6 +167,10 @@ async def _apply(uow: UnitOfWork[Any], claim: Claim, transition: Transition, *, 
             await repo.save_work_item(followed, previous_version=item.version)
     await _record(uow, transition)
     return transition.claim
+
+
+apply_transition = _apply
+"""Save a transition made outside this module (`automation`'s returned payments) the same way."""
 
 
 async def _claim(repo: CaseworkRecords, claim_id: str) -> Claim:
@@ -1018,12 +1022,12 @@ async def decide_automatically(
     try:
         result = await assess(ctx, upstreams, claim_id=claim_id, actor=system)
     except (NotReadyToAssess, AssessmentRefused) as exc:
-        await _leave_for_a_person(ctx, claim, f"not assessed automatically: {exc.message}")
+        await _leave_for_a_person(ctx, claim, f"{automation.NOT_ASSESSED_NOTE}: {exc.message}")
         return claim, None
     if isinstance(result, Waiting):
         return result
     if result.award_pence <= 0:
-        await _leave_for_a_person(ctx, claim, "nil award: a decision maker decides")
+        await _leave_for_a_person(ctx, claim, automation.NIL_AWARD_NOTE)
         return claim, result
     claim = await _decision_with_period(
         ctx,
