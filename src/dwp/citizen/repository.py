@@ -21,10 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from dwp.citizen.domain import AlreadyRegistered, Citizen, ContactPreferences, Nino, RegistrationHeld
 from dwp.platform.auth import Actor
 from dwp.platform.database import new_metadata
-from dwp.platform.idempotency import idempotency_table
-from dwp.platform.messaging import inbox_table
-from dwp.platform.outbox import outbox_table
 from dwp.platform.pii import BlindIndex, PiiCipher
+from dwp.platform.tables import audit_table, platform_tables
 
 metadata = new_metadata()
 
@@ -48,20 +46,7 @@ citizens = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("citizen_id", String(36), nullable=False, index=True),
-    Column("actor", String(200), nullable=False),
-    Column("actor_kind", String(20), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("reason", Text, nullable=True),
-    Column("before", Text, nullable=True),
-    Column("after", Text, nullable=True),
-    Column("request_id", String(128), nullable=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-)
+audit_log = audit_table(metadata, "citizen_id")
 
 registration_holds = Table(
     "registration_holds",
@@ -91,10 +76,8 @@ held_citizens = Table(
     Column("held_at", DateTime(timezone=True), nullable=False),
 )
 
-idempotency_keys = idempotency_table(metadata)
+outbox, inbox, idempotency_keys = platform_tables(metadata)
 
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
 
 NINO_PURPOSE = "citizen.nino"
 DOB_PURPOSE = "citizen.date_of_birth"

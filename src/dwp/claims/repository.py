@@ -57,10 +57,8 @@ from dwp.claims.domain.model import (
 )
 from dwp.claims.domain.work import QueueFilter, WorkItem, WorkKind
 from dwp.platform.database import conflict_insert, new_metadata
-from dwp.platform.idempotency import idempotency_table
-from dwp.platform.messaging import inbox_table
-from dwp.platform.outbox import outbox_table
 from dwp.platform.pii import PiiCipher
+from dwp.platform.tables import audit_table, platform_tables
 
 metadata = new_metadata()
 
@@ -103,24 +101,9 @@ work_items = Table(
     Column("version", Integer, nullable=False),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("claim_id", String(36), nullable=False, index=True),
-    Column("actor", String(200), nullable=False),
-    Column("actor_kind", String(20), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("reason", Text, nullable=True),
-    Column("before", Text, nullable=True),
-    Column("after", Text, nullable=True),
-    Column("request_id", String(128), nullable=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-)
+audit_log = audit_table(metadata, "claim_id")
 
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
-idempotency_keys = idempotency_table(metadata)
+outbox, inbox, idempotency_keys = platform_tables(metadata)
 
 journal = Table(
     "journal",
