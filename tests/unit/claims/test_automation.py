@@ -277,3 +277,68 @@ def test_only_the_claimant_a_caseworker_or_the_system_marks_a_bank_details_check
     assert (
         L.complete_todo(t.claim, todo.id, actor=CASEWORKER_A, at=START).claim.version == t.claim.version + 1
     )
+
+
+# --- New Style JSA and ESA: the National Insurance record -----------------------------------------------
+
+
+async def test_a_jsa_claim_is_assessed_on_the_ni_record_of_the_two_tax_years_hmrc_holds(
+    ctx: CaseworkTestContext, upstreams: FakeUpstreams
+) -> None:
+    from dwp.claims.domain.contributions import relevant_tax_years
+    from dwp.contracts.integrations import NiYear
+
+    story = submitted(ClaimType.NEW_STYLE_JSA)
+    claim = replace(story.claim, claimant=replace(story.claim.claimant, citizen_id=CITIZEN_ID))
+    claim = _store(ctx, _done_except(claim), story.transitions)
+    upstreams.ni_years = [
+        NiYear(tax_year="2022-23", paid_earnings=1_900_000, credited_earnings=0),
+        NiYear(tax_year="2023-24", paid_earnings=2_000_000, credited_earnings=50_000),
+    ]
+    result = await automation.decide_when_ready(ctx, upstreams, claim_id=claim.id)
+    assert isinstance(result, automation.Automatic)
+    assert result.claim.status == Status.AWARDED
+    [asked] = upstreams.ni_asked
+    # Claimed on 10 June 2026 (benefit year from 4 January 2026): 2023-24 and 2024-25.
+    assert (asked.first_tax_year, asked.last_tax_year) == relevant_tax_years(claim.claim_date) == (2023, 2024)
+    assert (asked.national_insurance_number, asked.purpose) == (
+        PERSON.national_insurance_number,
+        "new-claim-assessment",
+    )
+    [body] = upstreams.contributory_bodies
+    assert body["ni_record"] == [
+        {"tax_year": "2022-23", "paid_earnings": 1_900_000, "credited_earnings": 0},
+        {"tax_year": "2023-24", "paid_earnings": 2_000_000, "credited_earnings": 50_000},
+    ]
+
+
+async def test_no_ni_record_at_hmrc_is_an_empty_record_and_integrations_down_is_a_wait(
+    ctx: CaseworkTestContext, upstreams: FakeUpstreams
+) -> None:
+    story = submitted(ClaimType.NEW_STYLE_JSA)
+    claim = replace(story.claim, claimant=replace(story.claim.claimant, citizen_id=CITIZEN_ID))
+    claim = _store(ctx, _done_except(claim), story.transitions)
+    upstreams.integrations = "down"
+    waiting = await automation.decide_when_ready(ctx, upstreams, claim_id=claim.id)
+    assert isinstance(waiting, Waiting)
+    assert waiting.provider == "integrations"
+    upstreams.integrations = "up"
+    upstreams.ni_years = None
+    upstreams.weekly_pence = 0  # the benefits service finds the conditions not met on an empty record
+    left = await automation.decide_when_ready(ctx, upstreams, claim_id=claim.id)
+    assert isinstance(left, automation.Automatic)
+    assert left.left_for_a_person == "left to a decision maker"
+    assert upstreams.contributory_bodies[-1]["ni_record"] == []
+    assert ctx.data.claims[claim.id].decisions == ()
+
+
+def test_the_relevant_tax_years_follow_the_benefit_year() -> None:
+    from datetime import date
+
+    from dwp.claims.domain.contributions import benefit_year_start, relevant_tax_years
+
+    assert benefit_year_start(date(2026, 2, 2)) == date(2026, 1, 4)
+    assert benefit_year_start(date(2026, 1, 3)) == date(2025, 1, 5)
+    # benefit-rules.md: a claim in 2026 looks at 2023/24 and 2024/25.
+    assert relevant_tax_years(date(2026, 2, 2)) == (2023, 2024)
+    assert relevant_tax_years(date(2026, 1, 3)) == (2022, 2023)
