@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from dwp.claims.domain import lifecycle as L
+from dwp.claims.domain.answers import ClaimType
 from dwp.claims.domain.model import Actor, Claim, TodoKind
 from dwp.claims.repository import ClaimsRepository
 from dwp.contracts.events import ClaimSubmitted, EventEnvelope, PaymentsPaymentReturned
@@ -37,9 +38,9 @@ nhs_key_file = casework_api.nhs_key_file
 SYSTEM = Actor("claims", "system")
 
 
-async def ready(stack: Stack, *left: TodoKind) -> Claim:
-    """A submitted UC claim whose to-dos are done but those of the kinds `left`, stored with its work."""
-    story = submitted()
+async def ready(stack: Stack, *left: TodoKind, claim_type: ClaimType = ClaimType.UNIVERSAL_CREDIT) -> Claim:
+    """A submitted claim whose to-dos are done but those of the kinds `left`, stored with its work."""
+    story = submitted(claim_type)
     claim = replace(
         story.claim,
         id=str(uuid.uuid4()),
@@ -109,6 +110,22 @@ async def test_with_benefits_stopped_the_automatic_path_waits_with_a_work_item_t
     assert done.json()["status"] == "awarded"
     [after] = [i for i in await stack.work_items(claim.id) if i["kind"] == "provider_unavailable"]
     assert after["done_at"] is not None
+
+
+async def test_new_style_jsa_is_awarded_automatically_on_the_ni_record_hmrc_holds(stack: Stack) -> None:
+    """Sarah, paid monthly by the council since 2021, claims on 10 June 2026: HMRC's record for 2023-24
+    and 2024-25 meets the contribution conditions, so the automatic path awards the weekly rate."""
+    claim = await ready(stack, claim_type=ClaimType.NEW_STYLE_JSA)
+    decided = await stack.claims.post(automatic(claim.id), headers=stack.workers())
+    assert decided.status_code == 200, decided.text
+    body = decided.json()
+    assert (body["status"], body["left_for_a_person"]) == ("awarded", None)
+    assert body["assessment"]["amounts"]["contribution_conditions_met"] is True
+    assert body["decision"]["amount_pence"] == body["assessment"]["award_pence"] > 0
+    audit = await stack.claims.get(
+        f"/v1/claims/casework/claims/{claim.id}/audit", params={"purpose": "check"}, headers=stack.staff()
+    )
+    assert audit.status_code == 200
 
 
 def returned(claim: Claim, citizen_id: str, **kw: Any) -> dict[str, Any]:

@@ -421,7 +421,7 @@ FUNCTIONS: tuple[Function, ...] = (
     ),
     Function(
         name="claims-inbox",
-        handler="dwp.workers.claims_inbox.claims_inbox_handler",
+        handler="dwp.workers.lambda_handlers.claims_inbox_handler",
         queue=CLAIMS_INBOX_QUEUE,
         # It only calls the claims service over HTTP; claims keeps every record (and its idempotency).
         extras=("workers",),

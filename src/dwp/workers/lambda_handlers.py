@@ -41,6 +41,7 @@ from dwp.contracts.notify import LOCAL_API_KEY
 from dwp.platform import aws, catalog
 from dwp.platform.http import TokenSource
 from dwp.platform.settings import Settings, get_settings
+from dwp.workers.claims_inbox import claims_inbox_handler as claims_inbox_handler  # its Lambda entry point
 from dwp.workers.monthly import (
     HttpUpstreams,
     MonthlyRun,
