@@ -96,7 +96,7 @@ def wrapped(event: Event, source: str) -> dict[str, Any]:
 
 def failures(runtime: ClaimsInboxRuntime, *records: dict[str, Any]) -> list[str]:
     answer = runtime.handle({"Records": list(records)}, LocalContext("claims-inbox"))  # type: ignore[arg-type]
-    return [f["itemIdentifier"] for f in answer["batchItemFailures"]]
+    return [str(f["itemIdentifier"]) for f in answer["batchItemFailures"]]
 
 
 def test_a_submitted_claim_and_a_to_do_done_ask_for_the_automatic_path(
