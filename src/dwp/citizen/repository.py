@@ -134,12 +134,12 @@ class SqlCitizenRepository:
 
     async def get(self, citizen_id: str) -> Citizen | None:
         row = (await self.session.execute(select(citizens).where(citizens.c.id == citizen_id))).first()
-        return self._to_domain(row) if row else None
+        return await self._to_domain(row) if row else None
 
     async def find_by_nino(self, nino: Nino) -> Citizen | None:
         query = select(citizens).where(citizens.c.nino_index == self.nino_index(nino))
         row = (await self.session.execute(query)).first()
-        return self._to_domain(row) if row else None
+        return await self._to_domain(row) if row else None
 
     async def add(self, citizen: Citizen) -> None:
         assert citizen.created_at is not None
@@ -149,8 +149,8 @@ class SqlCitizenRepository:
                 citizens.insert().values(
                     id=citizen.id,
                     nino_index=self.nino_index(citizen.nino),
-                    nino_sealed=self._cipher.encrypt(citizen.nino.value, context=NINO_PURPOSE),
-                    date_of_birth_sealed=self._cipher.encrypt(
+                    nino_sealed=await self._cipher.seal(citizen.nino.value, context=NINO_PURPOSE),
+                    date_of_birth_sealed=await self._cipher.seal(
                         citizen.date_of_birth.isoformat(), context=DOB_PURPOSE
                     ),
                     created_at=citizen.created_at,
@@ -168,7 +168,7 @@ class SqlCitizenRepository:
                 id=hold.id,
                 citizen_id=hold.citizen_id,
                 nino_index=self.nino_index(nino),
-                nino_sealed=self._cipher.encrypt(nino.value, context=NINO_PURPOSE),
+                nino_sealed=await self._cipher.seal(nino.value, context=NINO_PURPOSE),
                 reason=hold.reason,
                 status="held",
                 requested_by=requested_by.subject,
@@ -253,15 +253,15 @@ class SqlCitizenRepository:
             "version": citizen.version,
         }
 
-    def _to_domain(self, row: Row[Any]) -> Citizen:
+    async def _to_domain(self, row: Row[Any]) -> Citizen:
         return Citizen(
             id=row.id,
             given_name=row.given_name,
             family_name=row.family_name,
             date_of_birth=date.fromisoformat(
-                self._cipher.decrypt(row.date_of_birth_sealed, context=DOB_PURPOSE)
+                await self._cipher.open(row.date_of_birth_sealed, context=DOB_PURPOSE)
             ),
-            nino=Nino(self._cipher.decrypt(row.nino_sealed, context=NINO_PURPOSE)),
+            nino=Nino(await self._cipher.open(row.nino_sealed, context=NINO_PURPOSE)),
             email=row.email,
             phone=row.phone,
             address_reference=row.address_reference,

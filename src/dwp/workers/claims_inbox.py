@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -31,6 +31,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from dwp.contracts import claims as contract
 from dwp.contracts.events import ClaimSubmitted, ClaimTodoDone, EventEnvelope, PaymentsPaymentReturned
 from dwp.platform.http import ResilientClient, RetryPolicy, ServiceTokens, TokenSource, shared_client
+from dwp.platform.lambda_logging import function_logger
 from dwp.platform.settings import Settings, get_settings
 from dwp.workers.notifications import BackgroundLoop
 
@@ -41,7 +42,8 @@ POLICY = RetryPolicy(attempts=3, total_seconds=50.0, attempt_seconds=40.0, backo
 """The automatic path asks three services in turn (each within claims' own 8 s deadline): an attempt
 may take longer than a person's request, and the whole stays inside the function's 60 s."""
 
-logger = Logger(service="claims-inbox")
+# The platform's log fields (`dwp.platform.lambda_logging`), as the other handlers' logger.
+logger = function_logger()
 metrics = Metrics(namespace=NAMESPACE, service="claims-inbox")
 
 Outcome = Literal["decided", "left", "waiting", "forwarded", "not_for_claims"]
