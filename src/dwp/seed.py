@@ -22,7 +22,9 @@ DEMO_CITIZEN = {
     "given_name": "Sam",
     "family_name": "Demo",
     "date_of_birth": "1990-04-01",
-    "national_insurance_number": "AB123456C",
+    # HMRC's simulator knows Sam by this NINO (`dwp.simulators.hmrc.people`), so a demo claim gets his
+    # earnings; One Login's Sarah keeps hers (AB123456C), so signing in as her registers without a hold.
+    "national_insurance_number": "SM900401A",
     "email": "sam.demo@example.com",
     "phone": "020 7946 0123",
     "preferred_language": "en",

@@ -18,7 +18,15 @@ from dwp.claims.upstreams import RtiPayment, UcAssessment, WeeklyAward
 from dwp.contracts.benefits import ContributoryPayload, ESAPayload, UCCircumstancesPayload
 from dwp.contracts.citizens import CitizenContact, CitizenIdentity
 from dwp.contracts.claims import shard_of
-from dwp.contracts.integrations import Earnings, EarningsRequest, FitNotes, FitNotesRequest
+from dwp.contracts.integrations import (
+    Earnings,
+    EarningsRequest,
+    FitNotes,
+    FitNotesRequest,
+    NiRecord,
+    NiRecordRequest,
+    NiYear,
+)
 from dwp.platform.http import UpstreamError, UpstreamRejected, UpstreamUnavailable
 from dwp.platform.uow import InMemoryStore, InMemoryUnitOfWorkFactory
 from tests.fakes.clock import FakeClock
@@ -211,6 +219,10 @@ class FakeUpstreams:
     citizen: Mode = "up"
     calls: list[str] = field(default_factory=list)
     carried: dict[str, Any] = field(default_factory=dict)
+    ni_years: list[NiYear] | None = field(default_factory=list)
+    """The Class 1 record integrations answers (None: HMRC holds none, a 404)."""
+    ni_asked: list[NiRecordRequest] = field(default_factory=list)
+    contributory_bodies: list[Any] = field(default_factory=list)
 
     def _check(self, service: str) -> None:
         mode = getattr(self, service)
@@ -250,6 +262,13 @@ class FakeUpstreams:
             }
         )
 
+    async def ni_record(self, body: NiRecordRequest) -> NiRecord:
+        self._check("integrations")
+        self.ni_asked.append(body)
+        if self.ni_years is None:
+            raise UpstreamRejected("refused with 404: no record", status=404, upstream="integrations")
+        return NiRecord(access_id="access-3", claim_id=body.claim_id, years=self.ni_years)
+
     async def fit_notes(self, body: FitNotesRequest) -> FitNotes:
         self._check("integrations")
         return FitNotes(access_id="access-2", claim_id=body.claim_id, notes=[])
@@ -280,6 +299,7 @@ class FakeUpstreams:
         self, benefit: Literal["new_style_jsa", "new_style_esa"], body: ContributoryPayload | ESAPayload
     ) -> WeeklyAward:
         self._check("benefits")
+        self.contributory_bodies.append(body)
         return WeeklyAward(
             tax_year="2026-27",
             weekly_amount_pence=self.weekly_pence,

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Body, Depends, FastAPI, Header, Path, Query, Requ
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, TypeAdapter
 
-from dwp.claims import casework, metrics
+from dwp.claims import automation, casework, metrics
 from dwp.claims.casework import Assessed, CaseworkContext, Gathered, Waiting
 from dwp.claims.domain.answers import SECTIONS, ClaimType
 from dwp.claims.domain.model import TEAM_LEADER, Actor, Claim, Decision, Outcome, Status
@@ -606,20 +606,36 @@ async def held_registration(
 
 
 @internal.post(
-    "/claims/{claim_id}/automatic-decision", summary="The automatic path: award when nothing needs a person"
+    "/claims/{claim_id}/automatic-decision",
+    response_model=contract.AutomaticOutcome,
+    summary="The automatic path: award when nothing needs a person (else say why it was left)",
+    responses={202: {"description": "Waiting on benefits or integrations, with a work item"}},
 )
 async def automatic_decision(claim_id: Id, ctx: Ctx, remote: Remote, caller: Workers) -> Any:
-    result = await casework.decide_automatically(ctx, remote, claim_id=claim_id)
+    result = await automation.decide_when_ready(ctx, remote, claim_id=claim_id)
     if isinstance(result, Waiting):
         return _waiting(result)
-    claim, assessed = result
-    decision = claim.latest_decision
-    return {
-        "claim_id": claim.id,
-        "status": claim.status.value,
-        "decision": _decision(decision) if decision and decision.automated else None,
-        "assessment": _assessed(assessed) if assessed else None,
-    }
+    claim, decision = result.claim, result.claim.latest_decision
+    return contract.AutomaticOutcome(
+        claim_id=claim.id,
+        status=claim.status.value,
+        left_for_a_person=result.left_for_a_person,
+        decision=_decision(decision) if decision and decision.automated else None,
+        assessment=_assessed(result.assessed) if result.assessed else None,
+    )
+
+
+@internal.post(
+    "/payment-returns",
+    response_model=contract.ReturnedPaymentRef,
+    summary="A rejected or returned payment: a caseworker's work item and the citizen's to-do (once each)",
+)
+async def payment_returned(
+    body: contract.ReturnedPayment, ctx: Ctx, caller: Workers, response: Response
+) -> contract.ReturnedPaymentRef:
+    ref = await automation.open_returned_payment(ctx, body)
+    response.status_code = status.HTTP_201_CREATED if ref.created else status.HTTP_200_OK
+    return ref
 
 
 @internal.get(

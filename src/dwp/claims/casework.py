@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from dwp.claims import events
-from dwp.claims.domain import lifecycle, work
+from dwp.claims.domain import automation, contributions, lifecycle, work
 from dwp.claims.domain.answers import ClaimType
 from dwp.claims.domain.dates import UK, assessment_period_end, period_containing, period_ends_on, uk_date
 from dwp.claims.domain.errors import (
@@ -37,9 +37,9 @@ from dwp.claims.domain.work import QueueFilter, WorkItem, WorkKind, queue_order
 from dwp.claims.repository import PeriodAward
 from dwp.claims.upstreams import RtiPayment, UcAssessment, Upstreams, WeeklyAward
 from dwp.contracts import claims as contract
-from dwp.contracts.benefits import LhaPayload, UCCircumstancesPayload
+from dwp.contracts.benefits import LhaPayload, NIYearPayload, UCCircumstancesPayload
 from dwp.contracts.citizens import CitizenIdentity
-from dwp.contracts.integrations import Earnings, EarningsRequest, FitNotes, FitNotesRequest
+from dwp.contracts.integrations import Earnings, EarningsRequest, FitNotes, FitNotesRequest, NiRecordRequest
 from dwp.platform.catalog import CLAIMS_EVENTS_TOPIC
 from dwp.platform.http import (
     UpstreamBadResponse,
@@ -167,6 +167,10 @@ async def _apply(uow: UnitOfWork[Any], claim: Claim, transition: Transition, *, 
             await repo.save_work_item(followed, previous_version=item.version)
     await _record(uow, transition)
     return transition.claim
+
+
+apply_transition = _apply
+"""Save a transition made outside this module (`automation`'s returned payments) the same way."""
 
 
 async def _claim(repo: CaseworkRecords, claim_id: str) -> Claim:
@@ -851,15 +855,39 @@ async def assess(
         benefit: Literal["new_style_jsa", "new_style_esa"] = (
             "new_style_esa" if claim.claim_type == ClaimType.NEW_STYLE_ESA else "new_style_jsa"
         )
-        # The NI record is not yet offered by the integrations service: an empty record means the
-        # contribution conditions are not shown as met, which the automatic path leaves to a person.
-        body = contributory(claim, week_start=start, ni_record=[])
+        body = contributory(claim, week_start=start, ni_record=await _ni_record(upstreams, claim, person))
         weekly = await upstreams.assess_contributory(benefit, body)
         return _weekly_assessed(claim.claim_type, start, weekly, dict(body))
     except _DOWN as exc:
         return await _wait_on(ctx, claim, exc)
     except UpstreamRejected as exc:
         return await _citizen_must_act(ctx, claim, exc)
+
+
+async def _ni_record(upstreams: Upstreams, claim: Claim, person: CitizenIdentity) -> list[NIYearPayload]:
+    """The Class 1 record of the two tax years the contribution conditions look at, from HMRC through
+    integrations. HMRC holding no record for the person is an empty record (the conditions are not
+    met, which the automatic path leaves to a person); integrations down or slow is a wait."""
+    assert claim.claim_date is not None
+    first, last = contributions.relevant_tax_years(claim.claim_date)
+    request = NiRecordRequest(
+        claim_id=claim.id,
+        purpose="new-claim-assessment",
+        national_insurance_number=person.national_insurance_number,
+        date_of_birth=person.date_of_birth,
+        first_tax_year=first,
+        last_tax_year=last,
+    )
+    try:
+        record = await upstreams.ni_record(request)
+    except UpstreamRejected as exc:
+        if exc.upstream == "integrations" and exc.status == 404:
+            return []
+        raise
+    return [
+        {"tax_year": y.tax_year, "paid_earnings": y.paid_earnings, "credited_earnings": y.credited_earnings}
+        for y in record.years
+    ]
 
 
 def _carried_before(history: list[PeriodAward], start: date) -> dict[str, Any]:
@@ -1018,12 +1046,12 @@ async def decide_automatically(
     try:
         result = await assess(ctx, upstreams, claim_id=claim_id, actor=system)
     except (NotReadyToAssess, AssessmentRefused) as exc:
-        await _leave_for_a_person(ctx, claim, f"not assessed automatically: {exc.message}")
+        await _leave_for_a_person(ctx, claim, f"{automation.NOT_ASSESSED_NOTE}: {exc.message}")
         return claim, None
     if isinstance(result, Waiting):
         return result
     if result.award_pence <= 0:
-        await _leave_for_a_person(ctx, claim, "nil award: a decision maker decides")
+        await _leave_for_a_person(ctx, claim, automation.NIL_AWARD_NOTE)
         return claim, result
     claim = await _decision_with_period(
         ctx,

@@ -17,7 +17,14 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError
 
 from dwp.contracts.benefits import ContributoryPayload, ESAPayload, UCCircumstancesPayload
 from dwp.contracts.citizens import CitizenContact, CitizenIdentity
-from dwp.contracts.integrations import Earnings, EarningsRequest, FitNotes, FitNotesRequest
+from dwp.contracts.integrations import (
+    Earnings,
+    EarningsRequest,
+    FitNotes,
+    FitNotesRequest,
+    NiRecord,
+    NiRecordRequest,
+)
 from dwp.platform.http import ResilientClient, RetryPolicy, ServiceTokens, UpstreamBadResponse, UpstreamError
 from dwp.platform.settings import Settings
 
@@ -93,6 +100,8 @@ class Upstreams(Protocol):
 
     async def fit_notes(self, body: FitNotesRequest) -> FitNotes: ...
 
+    async def ni_record(self, body: NiRecordRequest) -> NiRecord: ...
+
     async def assess_uc(
         self,
         *,
@@ -141,6 +150,12 @@ class HttpUpstreams:
     async def earnings(self, body: EarningsRequest) -> Earnings:
         # A look-up changes nothing at HMRC (integrations records each access), so it may be retried.
         return await self.integrations.post_model("/v1/earnings", body, Earnings, idempotent=True)
+
+    async def ni_record(self, body: NiRecordRequest) -> NiRecord:
+        # A look-up is safe to repeat, as for earnings.
+        return await self.integrations.post_model(
+            "/v1/national-insurance-record", body, NiRecord, idempotent=True
+        )
 
     async def fit_notes(self, body: FitNotesRequest) -> FitNotes:
         return await self.integrations.post_model("/v1/fit-notes", body, FitNotes, idempotent=True)

@@ -74,6 +74,8 @@ NOTIFICATION_FACTS_PATH = "/v1/internal/claims/{claim_id}/notification-facts"
 AWARDS_DUE_PATH = "/v1/internal/assessment-periods/{period_end}/awards"
 STATEMENT_PATH = "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"
 HELD_REGISTRATIONS_PATH = "/v1/internal/work-items/held-registrations"
+AUTOMATIC_DECISION_PATH = "/v1/internal/claims/{claim_id}/automatic-decision"
+PAYMENT_RETURNS_PATH = "/v1/internal/payment-returns"
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 500
@@ -279,3 +281,38 @@ class HeldRegistration(_Body):
 class WorkItemRef(_Answer):
     work_item_id: str
     created: bool
+
+
+# --- returned payments ----------------------------------------------------------------------------------
+
+
+class ReturnedPayment(_Body):
+    """`POST /v1/internal/payment-returns`: from a `payments.payment_returned` event (ids and codes only:
+    no account, no amount)."""
+
+    event_id: str = Field(min_length=1, max_length=64)
+    citizen_id: str = Field(min_length=1, max_length=64)
+    claim_id: str = Field(min_length=1, max_length=64)
+    award_id: str = Field(min_length=1, max_length=64)
+    instruction_id: str = Field(min_length=1, max_length=64)
+    stage: Literal["rejected", "returned"]
+    reason_code: str = Field(pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    occurred_at: IsoDateTime
+
+
+class ReturnedPaymentRef(_Answer):
+    work_item_id: str
+    todo_id: str | None
+    """None when the claim is withdrawn or closed: nothing more is asked of the citizen."""
+    created: bool
+
+
+class AutomaticOutcome(_Answer):
+    """`POST /v1/internal/claims/{claim_id}/automatic-decision` (200): decided, or left and why. While
+    benefits or integrations is down the answer is 202 with the work item the claim waits with."""
+
+    claim_id: str
+    status: str
+    left_for_a_person: str | None = None
+    decision: dict[str, Any] | None = None
+    assessment: dict[str, Any] | None = None

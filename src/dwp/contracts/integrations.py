@@ -71,6 +71,35 @@ class Earnings(BaseModel):
     payments: list[EarningsPayment]
 
 
+class NiRecordRequest(_Request):
+    """`POST /v1/national-insurance-record`: the Class 1 record HMRC holds for a range of tax years (by
+    the year each starts: 2023 is 2023-24), at most six and none later than the last complete one."""
+
+    national_insurance_number: str = Field(min_length=9, max_length=13)
+    date_of_birth: IsoDate
+    first_tax_year: int = Field(ge=1975, le=2200)
+    last_tax_year: int = Field(ge=1975, le=2200)
+
+
+class NiYear(BaseModel):
+    """One tax year of the record, as the benefits service's contribution conditions take it."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    tax_year: str
+    """`2023-24`."""
+    paid_earnings: int
+    """Earnings factor of Class 1 contributions paid, pence."""
+    credited_earnings: int
+    """Earnings factor of Class 1 credits, pence."""
+
+
+class NiRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    access_id: str
+    claim_id: str
+    years: list[NiYear]
+
+
 class FitNotesRequest(_Request):
     """`POST /v1/fit-notes`: the fit notes the NHS holds for a person."""
 

@@ -25,6 +25,8 @@ CLAIM_DECISION_MADE = "claims.decision_made"
 CLAIM_MESSAGE_POSTED = "claims.message_posted"
 CLAIM_STATEMENT_READY = "claims.statement_ready"
 """Queued by the monthly run itself (`dwp.contracts.claims.StatementReady`), not published by claims."""
+PAYMENT_RETURNED = "payments.payment_returned"
+"""Published by the payments service: a payment was rejected or returned (check your bank details)."""
 
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     CITIZEN_REGISTERED: ("first_name",),
@@ -33,6 +35,7 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     CLAIM_DECISION_MADE: ("first_name", "benefit"),
     CLAIM_MESSAGE_POSTED: ("first_name", "benefit"),
     CLAIM_STATEMENT_READY: ("first_name", "benefit", "period_end"),
+    PAYMENT_RETURNED: ("first_name",),
 }
 """What each event's templates say, besides a letter's address lines."""
 

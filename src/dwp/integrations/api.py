@@ -7,7 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from dwp.contracts.integrations import DataAccessPage, Earnings, EarningsRequest, FitNotes, FitNotesRequest
+from dwp.contracts.integrations import (
+    DataAccessPage,
+    Earnings,
+    EarningsRequest,
+    FitNotes,
+    FitNotesRequest,
+    NiRecord,
+    NiRecordRequest,
+)
 from dwp.integrations import service
 from dwp.integrations.service import IntegrationsContext
 from dwp.platform.auth import Actor, Authenticated, CallerNotAllowed, Caseworker, Forbidden, Principal
@@ -47,6 +55,15 @@ Ctx = Annotated[IntegrationsContext, Depends(_ctx)]
 )
 async def earnings(body: EarningsRequest, request: Request, ctx: Ctx, principal: Requester) -> Earnings:
     return await service.earnings(ctx, body, Actor.of(principal, request))
+
+
+@router.post(
+    "/national-insurance-record",
+    response_model=NiRecord,
+    summary="The Class 1 National Insurance record HMRC holds for a range of tax years",
+)
+async def ni_record(body: NiRecordRequest, request: Request, ctx: Ctx, principal: Requester) -> NiRecord:
+    return await service.ni_record(ctx, body, Actor.of(principal, request))
 
 
 @router.post("/fit-notes", response_model=FitNotes, summary="Fit notes the NHS holds for a person")

@@ -12,13 +12,22 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from dwp.contracts.integrations import EarningsPayment
+from dwp.contracts.integrations import EarningsPayment, NiYear
 from dwp.integrations.domain import NotMatched, ProviderRefused, pence
 from dwp.platform.http import ResilientClient, UpstreamBadResponse, UpstreamRejected
 
 ACCEPT = "application/vnd.hmrc.2.0+json"
 TOKEN_PATH = "/oauth/token"  # noqa: S105 - a path
-SCOPES = ("read:individuals-matching", "read:individuals-employments", "read:individuals-income")
+SCOPES = (
+    "read:individuals-matching",
+    "read:individuals-employments",
+    "read:individuals-income",
+    "write:protect-connect",  # the National Insurance Contribution and Credits interface
+)
+NICC_PATH = "/misc/national-insurance-contributions-and-credits/contribution-and-credits"
+NICC_ACCEPT = "application/vnd.hmrc.1.0+json"
+PAID_TYPES = frozenset({"C1"})
+"""`niContributionType` of Class 1 contributions paid; any other type of a Class 1 record is a credit."""
 
 
 class Hmrc:
@@ -75,6 +84,43 @@ class Hmrc:
             return [_payment(entry, names) for entry in income["paye"]["income"]]
         except (KeyError, TypeError, ValueError) as exc:
             raise self._broken("GET", "/individuals/income/paye", f"unexpected shape: {exc}") from None
+
+    async def ni_record(self, nino: str, born: date, first: int, last: int) -> list[NiYear]:
+        """The Class 1 record per tax year (HMRC's NICC interface: earnings factor of contributions paid
+        and of credits, pounds as numbers); a year with nothing is left out."""
+        body = {
+            "startTaxYear": str(first),
+            "endTaxYear": str(last),
+            "dateOfBirth": born.isoformat(),
+            "nationalInsuranceNumber": nino,
+        }
+        headers = {"Accept": NICC_ACCEPT, "correlationId": str(uuid.uuid4())}
+        try:
+            # Reading a record changes nothing: safe to send again.
+            response = await self._client.request(
+                "POST", NICC_PATH, json=body, headers=headers, idempotent=True
+            )
+        except UpstreamRejected as exc:
+            if exc.status == 404:
+                raise NotMatched(
+                    "HMRC holds no National Insurance record for that NINO and date of birth"
+                ) from None
+            raise ProviderRefused(f"HMRC refused the request: {exc.status}") from None
+        try:
+            answer = response.json(parse_float=Decimal)
+            years: dict[int, list[int]] = {}
+            for entry in answer.get("niClass1") or []:
+                year = int(entry["taxYear"])
+                amounts = years.setdefault(year, [0, 0])
+                amounts[0 if entry.get("niContributionType") in PAID_TYPES else 1] += pence(
+                    entry.get("totalEarningsFactor", 0)
+                )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise self._broken("POST", NICC_PATH, f"unexpected shape: {exc}") from None
+        return [
+            NiYear(tax_year=f"{y}-{(y + 1) % 100:02d}", paid_earnings=paid, credited_earnings=credited)
+            for y, (paid, credited) in sorted(years.items())
+        ]
 
 
 def _payment(entry: dict[str, Any], names: dict[str, str | None]) -> EarningsPayment:

@@ -13,6 +13,8 @@ from dwp.contracts.integrations import (
     EarningsRequest,
     FitNotes,
     FitNotesRequest,
+    NiRecord,
+    NiRecordRequest,
     Outcome,
 )
 from dwp.integrations import repository
@@ -93,6 +95,43 @@ async def earnings(ctx: IntegrationsContext, body: EarningsRequest, actor: Actor
         period_to=body.period_to,
         payments=payments,
     )
+
+
+LONGEST_NI_RANGE = 6  # the NICC interface's own limit
+
+
+async def ni_record(ctx: IntegrationsContext, body: NiRecordRequest, actor: Actor) -> NiRecord:
+    nino = normalise_nino(body.national_insurance_number)
+    if body.first_tax_year > body.last_tax_year:
+        raise InvalidPeriod("first_tax_year is after last_tax_year", field="first_tax_year")
+    if body.last_tax_year - body.first_tax_year + 1 > LONGEST_NI_RANGE:
+        raise InvalidPeriod(f"at most {LONGEST_NI_RANGE} tax years at once", field="last_tax_year")
+    first = date(body.first_tax_year, 4, 6)
+    last = date(body.last_tax_year + 1, 4, 5)
+    try:
+        years = await _ask(
+            "hmrc", ctx.hmrc.ni_record(nino, body.date_of_birth, body.first_tax_year, body.last_tax_year)
+        )
+    except (NotMatched, ProviderRefused, ProviderUnavailable) as exc:
+        await _record(
+            ctx, actor, body.claim_id, body.purpose, "hmrc", "ni-class1", mask(nino), _outcome(exc), 0,
+            first, last,
+        )  # fmt: skip
+        raise
+    access_id = await _record(
+        ctx,
+        actor,
+        body.claim_id,
+        body.purpose,
+        "hmrc",
+        "ni-class1",
+        mask(nino),
+        "found",
+        len(years),
+        first,
+        last,
+    )
+    return NiRecord(access_id=access_id, claim_id=body.claim_id, years=years)
 
 
 async def fit_notes(ctx: IntegrationsContext, body: FitNotesRequest, actor: Actor) -> FitNotes:

@@ -195,8 +195,17 @@ def evidence_bucket_statements(bucket_arn: str, key_arn: str) -> list[dict[str, 
 
 
 NOTIFICATIONS_QUEUE = Queue(
-    name=f"{PREFIX}-notifications", topics=(CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC)
+    name=f"{PREFIX}-notifications", topics=(CITIZEN_EVENTS_TOPIC, CLAIMS_EVENTS_TOPIC, PAYMENTS_EVENTS_TOPIC)
 )
+CLAIMS_INBOX_QUEUE = Queue(
+    name=f"{PREFIX}-claims-inbox",
+    topics=(CLAIMS_EVENTS_TOPIC, PAYMENTS_EVENTS_TOPIC),
+    max_receive_count=10,
+    visibility_seconds=90,
+)
+"""What the claims service acts on (`dwp.workers.claims_inbox`): a claim submitted or a to-do done (the
+automatic path), a payment returned. A claim waiting on benefits or integrations fails its record, so it
+is asked again: ten receives, with the backoff between them, before the dead-letter queue."""
 ASSESSMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-assessment-run", topics=(), visibility_seconds=900)
 """Work items of the monthly run: the schedule sends a start message, the handler fans out shards. A
 shard may take up to the function's 15 minutes, so it stays hidden that long before another receive."""
@@ -320,7 +329,7 @@ PROCESSES: tuple[Process, ...] = (
         kind="worker",
         port=8107,
         app="dwp.workers.app:build_app",
-        consumes=(NOTIFICATIONS_QUEUE, ASSESSMENT_RUN_QUEUE),
+        consumes=(NOTIFICATIONS_QUEUE, ASSESSMENT_RUN_QUEUE, CLAIMS_INBOX_QUEUE),
         db_schema="workers",
         # It runs the Lambda handlers locally, on Powertools and Notify's client. The monthly run works out
         # awards through the benefits service's API, so this process needs no `rules`.
@@ -420,6 +429,13 @@ FUNCTIONS: tuple[Function, ...] = (
         sends_to=(ASSESSMENT_RUN_QUEUE.name, NOTIFICATIONS_QUEUE.name),
         reserved_concurrency=50,
         extras=("rules", "workers"),  # its module is the Lambda handlers', which import Powertools
+    ),
+    Function(
+        name="claims-inbox",
+        handler="dwp.workers.lambda_handlers.claims_inbox_handler",
+        queue=CLAIMS_INBOX_QUEUE,
+        # It only calls the claims service over HTTP; claims keeps every record (and its idempotency).
+        extras=("workers",),
     ),
 )
 

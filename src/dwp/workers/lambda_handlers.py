@@ -43,6 +43,7 @@ from dwp.platform import aws, catalog
 from dwp.platform.http import TokenSource
 from dwp.platform.lambda_logging import configure_function_logging, function_logger
 from dwp.platform.settings import Settings, get_settings
+from dwp.workers.claims_inbox import claims_inbox_handler as claims_inbox_handler  # its Lambda entry point
 from dwp.workers.monthly import (
     HttpUpstreams,
     MonthlyRun,

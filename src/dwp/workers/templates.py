@@ -91,6 +91,8 @@ EVENT_MESSAGES: dict[str, EventMessage] = {
             "todo": TODOS.get(str(facts.get("kind")), ANY_TODO)[lang],
         },
         part=lambda facts: {"todo_id": str(facts["todo_id"])},
+        # A returned payment's to-do is told by the payment's own message (`payments.payment_returned`).
+        wanted=lambda facts: facts.get("kind") != "check_bank_details",
     ),
     keys.CLAIM_DECISION_MADE: EventMessage(
         needs_claim=True,
@@ -112,6 +114,9 @@ EVENT_MESSAGES: dict[str, EventMessage] = {
         },
         part=lambda facts: {"period_end": str(facts["period_end"])},
     ),
+    # The payment's citizen is told on the contact details the citizen service holds; the event carries
+    # no account, amount or reason words, so neither does the message.
+    keys.PAYMENT_RETURNED: EventMessage(needs_claim=False, fields=lambda facts, lang: {}),
 }
 
 

@@ -331,3 +331,25 @@ async def test_only_the_current_and_previous_six_tax_years_are_served(hmrc: Hmrc
     income = await hmrc.income(AMANDA, "2015-01-01", "2025-11-30")
     assert income[0]["paymentDate"] == "2019-04-25"  # 2019-20 is six years before 2025-26
     assert all(date.fromisoformat(p["paymentDate"]) >= date(2019, 4, 6) for p in income)
+
+
+async def test_the_seeded_demo_citizen_is_known_to_hmrc_and_sarah_keeps_her_nino(hmrc: Hmrc) -> None:
+    """`dwp up` seeds a citizen (`dwp.seed`): a demo claim matches HMRC by their name, NINO and date of
+    birth and gets their pay, and no simulator person shares the seeded NINO (One Login's Sarah signing
+    in would otherwise be held as another record's NINO)."""
+    from dwp.seed import DEMO_CITIZEN
+    from dwp.simulators.hmrc.people import PEOPLE
+
+    seeded = person(
+        str(DEMO_CITIZEN["given_name"]),
+        str(DEMO_CITIZEN["family_name"]),
+        str(DEMO_CITIZEN["national_insurance_number"]),
+        str(DEMO_CITIZEN["date_of_birth"]),
+    )
+    income = await hmrc.income(seeded, "2025-09-01", "2025-11-30")
+    assert [p["paymentDate"][:7] for p in income] == ["2025-09", "2025-10", "2025-11"]
+    assert {p["payFrequency"] for p in income} == {"M1"}
+    holders = [p for p in PEOPLE if p.nino == DEMO_CITIZEN["national_insurance_number"]]
+    assert [(p.first_name, p.last_name) for p in holders] == [("Sam", "Demo")]
+    sarah = next(p for p in PEOPLE if p.first_name == "Sarah")
+    assert sarah.nino != DEMO_CITIZEN["national_insurance_number"]

@@ -137,6 +137,8 @@ class TodoKind(StrEnum):
     UPLOAD_EVIDENCE = "upload_evidence"
     ACCEPT_CLAIMANT_COMMITMENT = "accept_claimant_commitment"
     BOOK_WORK_CAPABILITY_ASSESSMENT = "book_work_capability_assessment"
+    CHECK_BANK_DETAILS = "check_bank_details"
+    """A payment was rejected or returned: the citizen checks (or changes) the account it goes to."""
 
 
 @dataclass(frozen=True)

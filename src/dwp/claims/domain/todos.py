@@ -32,6 +32,7 @@ COMPLETED_BY: dict[TodoKind, frozenset[str]] = {
     TodoKind.UPLOAD_EVIDENCE: frozenset({"system", "caseworker"}),
     TodoKind.ACCEPT_CLAIMANT_COMMITMENT: frozenset({"claimant"}),
     TodoKind.BOOK_WORK_CAPABILITY_ASSESSMENT: frozenset({"claimant", "caseworker"}),
+    TodoKind.CHECK_BANK_DETAILS: frozenset({"claimant", "caseworker", "system"}),
 }
 
 

@@ -31,6 +31,7 @@ class WorkKind(StrEnum):
     APPEAL_RESPONSE = "appeal_response"
     HELD_REGISTRATION = "held_registration"
     PROVIDER_UNAVAILABLE = "provider_unavailable"
+    PAYMENT_RETURNED = "payment_returned"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ It follows HMRC's published API definitions (github.com/hmrc, `resources/public/
 - Individuals Employments 2.0: `GET /individuals/employments/paye?matchId&fromDate&toDate`.
 - Individuals Income 2.0: `GET /individuals/income/paye?matchId&fromDate&toDate`, one entry per
   reported payment (RTI), with year-to-date figures.
+- National Insurance Contribution and Credits 1.0: the Class 1 record for a range of tax years
+  (`contributions`, with its own scope, Accept and error shapes).
 Every API call needs `Accept: application/vnd.hmrc.2.0+json`, a `CorrelationId` UUID and a bearer
 token from `POST /oauth/token` (client credentials) carrying the scope the endpoint needs. Errors are
 HMRC's `{"code", "message"}` documents with the API platform's codes.
@@ -28,6 +30,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from dwp.simulators.control import json_error_body, mount_control
+from dwp.simulators.hmrc import contributions
 from dwp.simulators.hmrc.payroll import (
     EMPLOYMENTS_FREQUENCY,
     Payment,
@@ -42,7 +45,12 @@ from dwp.simulators.oidc import ExpiringStore, FormError, random_token, read_for
 ACCEPT = "application/vnd.hmrc.2.0+json"
 TOKEN_LIFETIME = 14_400  # four hours, as HMRC's application-restricted tokens
 MATCH_LIFETIME = 6 * 3600  # "a short-lived UUID, typically valid for several hours"
-SCOPES = ("read:individuals-matching", "read:individuals-employments", "read:individuals-income")
+SCOPES = (
+    "read:individuals-matching",
+    "read:individuals-employments",
+    "read:individuals-income",
+    contributions.SCOPE,
+)
 LOCAL_CLIENT_ID = "dwp-integrations-local"
 LOCAL_CLIENT_SECRET = "local-hmrc-secret"  # noqa: S105 - the simulator's own local default
 UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -304,6 +312,33 @@ def create_app(
             }
 
         return await guarded(request, "read:individuals-income", handle)
+
+    @app.post(contributions.PATH)
+    async def contributions_and_credits(request: Request) -> JSONResponse:
+        """The NICC interface (`contributions`): the Class 1 and Class 2 record for a range of years."""
+        correlation = {"correlationId": request.headers.get("correlationid", "")}
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        grant = tokens.get(value) if scheme.lower() == "bearer" and value else None
+        try:
+            if grant is None or contributions.SCOPE not in grant[1]:
+                raise contributions.Refused(403, "Forbidden", "FORBIDDEN")
+            try:
+                body = await request.json()
+            except ValueError:
+                raise contributions.Refused(400, "Bad request", "BAD_REQUEST") from None
+            if not isinstance(body, dict):
+                raise contributions.Refused(400, "Bad request", "BAD_REQUEST")
+            first, last = contributions.tax_years(body, today())
+            person = by_nino.get(str(body["nationalInsuranceNumber"])[:9])
+            if person is None or person.date_of_birth.isoformat() != body["dateOfBirth"]:
+                raise contributions.Refused(404, "Not found", "NOT_FOUND")
+        except contributions.Refused as exc:
+            return JSONResponse(exc.body(), status_code=exc.status, headers=correlation)
+        answer = {
+            "niClass1": contributions.class1(person.nino, reported(person), first, last),
+            "niClass2": [],
+        }
+        return JSONResponse(answer, headers=correlation)
 
     @app.get("/health/live")
     @app.get("/health/ready")

@@ -11,6 +11,7 @@
 | Gwen Evans (1992-08-30) | HJ330598C | One Login's Gwen; October 2025's payment reported late (12 November) |
 | Grace O'Neill (1983-12-01) | RK771046B | Sept 2025 first reported 1,200.00, corrected to 1,650.00 on 20 Oct|
 | Harry Patel (2001-09-14) | EM508372D | known to HMRC, no PAYE employment at all |
+| Sam Demo (1990-04-01) | SM900401A | the citizen `dwp up` seeds (`dwp.seed`); part-time, paid monthly |
 
 Anyone else (for example One Login's Priya Shah, 1988-05-21) has no HMRC record: matching fails.
 """
@@ -204,4 +205,22 @@ PEOPLE: tuple[Person, ...] = (
         ),
     ),
     Person("Harry", "Patel", "EM508372D", date(2001, 9, 14)),
+    Person(
+        "Sam",
+        "Demo",
+        "SM900401A",
+        date(1990, 4, 1),
+        (
+            Employment(
+                SUPERMARKET,
+                "M1",
+                date(2024, 2, 1),
+                date(2024, 2, 28),
+                95_000,
+                variation_pence=8_000,
+                payroll_id="GF-90401",
+                hours="16",
+            ),
+        ),
+    ),
 )

@@ -115,6 +115,18 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "((period_end)) yn barod. Mewngofnodwch i'w weld.",
         ),
     },
+    keys.PAYMENT_RETURNED: {
+        "en": (
+            "We could not pay you",
+            "Dear ((first_name)),\n\nA payment to you could not be made into your account. Sign in to check "
+            "your bank details. We will pay you once they are right.",
+        ),
+        "cy": (
+            "Nid oeddem yn gallu eich talu",
+            "Annwyl ((first_name)),\n\nNid oedd modd gwneud taliad i'ch cyfrif. Mewngofnodwch i wirio eich "
+            "manylion banc. Byddwn yn eich talu pan fyddant yn gywir.",
+        ),
+    },
 }
 
 
