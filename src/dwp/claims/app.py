@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from dwp.claims import api_casework
+from dwp.claims import api_casework, api_changes
 from dwp.claims.api import SECTION_SCHEMAS, router
 from dwp.claims.api_evidence import router as evidence_router
 from dwp.claims.domain import errors
@@ -79,10 +79,17 @@ ERRORS: ErrorTable = {
     EvidenceNotAvailable: ErrorMapping(404, "evidence-not-available", "Not available"),
     errors.ClaimsError: ErrorMapping(422, "invalid-claim", INVALID),
     **api_casework.ERRORS,
+    **api_changes.ERRORS,
 }
 """The claims service's one error table: the only place its domain errors meet HTTP."""
 
-ROUTERS: list[APIRouter] = [router, evidence_router, api_casework.router, api_casework.internal]
+ROUTERS: list[APIRouter] = [
+    router,
+    evidence_router,
+    api_casework.router,
+    api_casework.internal,
+    api_changes.router,
+]
 """The service's routers; the casework and evidence routers are added here."""
 
 
