@@ -102,11 +102,17 @@ def test_worker_consumes_its_queue_with_partial_batch_responses(synth, spec):
     assert logical_id(data.queues[spec.queue.name]) in queue_arn
 
 
-def test_monthly_run_is_started_by_eventbridge_scheduler_in_uk_time(synth):
-    (spec,) = [f for f in catalog.FUNCTIONS if f.schedule]
-    (schedule,) = resources_of(synth.raw["services"], "AWS::Scheduler::Schedule").values()
+SCHEDULES = {"assessment-run": "cron(0 2 1 * ? *)", "payment-run": "cron(0 5 ? * MON-FRI *)"}
+"""The monthly run on the 1st at 02:00; the payment run every working day at 05:00 (UK time)."""
+
+
+@pytest.mark.parametrize("spec", [f for f in catalog.FUNCTIONS if f.schedule], ids=lambda f: f.name)
+def test_scheduled_runs_are_started_by_eventbridge_scheduler_in_uk_time(synth, spec):
+    schedules = resources_of(synth.raw["services"], "AWS::Scheduler::Schedule").values()
+    assert len(schedules) == len(SCHEDULES)
+    (schedule,) = [s for s in schedules if s["Properties"]["Name"].endswith(f"-{spec.name}")]
     props = schedule["Properties"]
-    assert props["ScheduleExpression"] == spec.schedule == "cron(0 2 1 * ? *)"
+    assert props["ScheduleExpression"] == spec.schedule == SCHEDULES[spec.name]
     assert props["ScheduleExpressionTimezone"] == "Europe/London"
     data = synth.stacks.data
     (target,) = references(props["Target"]["Arn"])

@@ -25,6 +25,7 @@ from dwp.platform.idempotency import idempotency_table
 from dwp.platform.messaging import inbox_table
 from dwp.platform.outbox import outbox_table
 from dwp.platform.pii import BlindIndex, PiiCipher
+from dwp.platform.retention import retention_runs_table
 
 metadata = new_metadata()
 
@@ -94,6 +95,8 @@ held_citizens = Table(
 idempotency_keys = idempotency_table(metadata)
 
 outbox = outbox_table(metadata)
+retention_runs = retention_runs_table(metadata)
+"""The audit of this service's retention runs (`retention.py`): counts per rule, never what went."""
 inbox = inbox_table(metadata)
 
 NINO_PURPOSE = "citizen.nino"

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from dwp.claims import api_casework, api_changes
+from dwp.claims import api_casework, api_changes, retention
 from dwp.claims.api import SECTION_SCHEMAS, router
 from dwp.claims.api_evidence import router as evidence_router
 from dwp.claims.domain import errors
@@ -89,6 +89,7 @@ ROUTERS: list[APIRouter] = [
     api_casework.router,
     api_casework.internal,
     api_changes.router,
+    retention.router,
 ]
 """The service's routers; the casework and evidence routers are added here."""
 

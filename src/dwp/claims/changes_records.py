@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.claims.repository import assessment_periods, metadata
 from dwp.platform.pii import PiiCipher
+from dwp.platform.retention import retention_runs_table
 
 CHANGE_PURPOSE = "claims.change"
 
@@ -67,3 +68,7 @@ async def revise_period(
         .where(c.claim_id == claim_id, c.period_start == period_start)
         .values(award_pence=award_pence)
     )
+
+
+retention_runs = retention_runs_table(metadata)
+"""The audit of the service's retention runs (`dwp.claims.retention`): counts per rule, nothing else."""

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from dwp.platform.retention import create_runs_table
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -38,8 +40,11 @@ def upgrade() -> None:
     with op.batch_alter_table("claim_changes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_claim_changes_claim_id"), ["claim_id"], unique=False)
 
+    create_runs_table(op)
+
 
 def downgrade() -> None:
+    op.drop_table("retention_runs")
     with op.batch_alter_table("claim_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_claim_changes_claim_id"))
     op.drop_table("claim_changes")
