@@ -3,9 +3,12 @@ Lambda functions (SQS event sources with partial batch responses, the monthly ru
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from dwp.platform import catalog
+from dwp.workers.monthly import UK, StartRun, parse_message, run_day
 from tests.infra.infra_support import logical_id, references, resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -102,8 +105,19 @@ def test_worker_consumes_its_queue_with_partial_batch_responses(synth, spec):
     assert logical_id(data.queues[spec.queue.name]) in queue_arn
 
 
-SCHEDULES = {"assessment-run": "cron(0 2 1 * ? *)", "payment-run": "cron(0 5 ? * MON-FRI *)"}
-"""The monthly run on the 1st at 02:00; the payment run every working day at 05:00 (UK time)."""
+SCHEDULES = {"assessment-run": "cron(0 2 * * ? *)", "payment-run": "cron(0 5 ? * MON-FRI *)"}
+"""The monthly run every day at 02:00; the payment run every working day at 05:00 (UK time)."""
+
+
+def test_monthly_run_is_started_by_the_day_before_in_uk_time(synth):
+    """Every day at 02:00 UK time: the schedule's start message is the run of the UK day before
+    (`run_day`), and assessment periods end on every day of the month."""
+    schedules = resources_of(synth.raw["services"], "AWS::Scheduler::Schedule").values()
+    (schedule,) = [s for s in schedules if s["Properties"]["Name"].endswith("-assessment-run")]
+    message = parse_message(schedule["Properties"]["Target"]["Input"])
+    assert isinstance(message, StartRun)
+    at_two = datetime(2026, 3, 29, 2, 0, tzinfo=UK)  # the night the clocks go forward
+    assert run_day(message, at_two) == date(2026, 3, 28)
 
 
 @pytest.mark.parametrize("spec", [f for f in catalog.FUNCTIONS if f.schedule], ids=lambda f: f.name)
