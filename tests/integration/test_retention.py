@@ -35,6 +35,10 @@ pytestmark = pytest.mark.integration
 
 NOW = datetime.now(UTC)
 BUCKET = catalog.EVIDENCE_BUCKET
+NO_PAYMENTS = json.dumps(
+    {"period_amounts": [], "deductions": [], "advance": None, "deduction_cap_pence": None}
+)
+"""An award's terms with nothing to pay (a later payment run in the same database plans nothing of it)."""
 
 
 def ago(**delta: float) -> datetime:
@@ -283,7 +287,7 @@ async def test_payments_keep_every_instruction_of_an_award_still_held(
                     benefit="universal_credit",
                     first_day=date(2018, 1, 1),
                     nation="england_and_wales",
-                    terms="{}",
+                    terms=NO_PAYMENTS,
                     version=1,
                     updated_at=updated,
                 )
