@@ -8,13 +8,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy import Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.citizen.repository import audit_log, registration_holds, retention_runs
 from dwp.platform.database import Database
-from dwp.platform.retention import Purge, in_batches, retention_router, rules_for
+from dwp.platform.retention import in_batches, router_on_context, rules_for
 
 SERVICE = "citizen"
 RULES = rules_for(SERVICE)
@@ -46,18 +45,4 @@ async def purge(database: Database, as_of: date) -> dict[str, int]:
     }
 
 
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.citizen_context.uow.database
-    return database
-
-
-def _purge_of(request: Request) -> Purge:
-    database = _database(request)
-
-    async def run(as_of: date) -> dict[str, int]:
-        return await purge(database, as_of)
-
-    return run
-
-
-router = retention_router(SERVICE, _purge_of, lambda request: (_database(request), retention_runs))
+router = router_on_context(SERVICE, purge, retention_runs)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,7 +21,7 @@ from dwp.payments.repository import (
     retention_runs,
 )
 from dwp.platform.database import Database
-from dwp.platform.retention import Purge, in_batches, retention_router, rules_for
+from dwp.platform.retention import in_batches, router_on_context, rules_for
 
 SERVICE = "payments"
 RULES = rules_for(SERVICE)
@@ -89,18 +88,4 @@ def _pairs(table: Any, *where: Any) -> tuple[Any, Any]:
     return select_pairs, delete_pairs
 
 
-def _database(request: Request) -> Database:
-    database: Database = request.app.state.payments_context.uow.database
-    return database
-
-
-def _purge_of(request: Request) -> Purge:
-    database = _database(request)
-
-    async def run(as_of: date) -> dict[str, int]:
-        return await purge(database, as_of)
-
-    return run
-
-
-router = retention_router(SERVICE, _purge_of, lambda request: (_database(request), retention_runs))
+router = router_on_context(SERVICE, purge, retention_runs)

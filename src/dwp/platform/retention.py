@@ -222,3 +222,24 @@ def create_runs_table(op: Any) -> None:
         sa.Column("deleted", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_retention_runs")),
     )
+
+
+def router_on_context(
+    service: str, purge: Callable[[Database, date], Awaitable[dict[str, int]]], runs: Table
+) -> APIRouter:
+    """`retention_router` for a service whose context (`app.state.<service>_context`) has a unit of work
+    on its database, and whose purge needs nothing but the database."""
+
+    def database_of(request: Request) -> Database:
+        database: Database = getattr(request.app.state, f"{service}_context").uow.database
+        return database
+
+    def purge_of(request: Request) -> Purge:
+        database = database_of(request)
+
+        async def run(as_of: date) -> dict[str, int]:
+            return await purge(database, as_of)
+
+        return run
+
+    return retention_router(service, purge_of, lambda request: (database_of(request), runs))
