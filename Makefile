@@ -57,7 +57,7 @@ test: install web lint typecheck contracts
 # Slow: registrations through the gateway while the citizen process is killed with SIGKILL, counted in the
 # database and at a consumer, on SQLite and (with DATABASE_URL) PostgreSQL. .ci/run runs it after `make test`.
 faults: install
-	$(VENV)/bin/pytest -q -rs -s -m faults tests/integration/test_kill9.py
+	$(VENV)/bin/pytest -q -rs -s -m faults tests/integration/test_kill9.py tests/integration/payments/test_kill9_payment_run.py
 
 PY_DIRS := $(wildcard src tests benchmarks infra docker)
 

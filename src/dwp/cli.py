@@ -328,6 +328,64 @@ def run_monthly(
         raise typer.Exit(1)
 
 
+def _day(command: str, day: str | None) -> Any:
+    from datetime import date
+
+    if day is None:
+        return None
+    try:
+        return date.fromisoformat(day)
+    except ValueError as exc:
+        typer.echo(f"dwp run {command}: --date must be YYYY-MM-DD, not {day!r}", err=True)
+        raise typer.Exit(2) from exc
+
+
+@run_app.command("payments")
+def run_payments_command(
+    day: Annotated[
+        str | None, typer.Option("--date", help="Send every payment due on or before this day: YYYY-MM-DD")
+    ] = None,
+) -> None:
+    """A payment run through the payments service (what the working-day schedule does; default: today
+    plus the lead time). Idempotent: a payment is sent once however often its day is run."""
+    import asyncio
+    from datetime import timedelta
+
+    from dwp.workers.scheduled import LEAD_DAYS, run_payments, uk_today
+
+    through = _day("payments", day) or uk_today() + timedelta(days=LEAD_DAYS)
+    report = asyncio.run(run_payments(get_settings(), through=through))
+    typer.echo(f"payment run through {through}: " + ", ".join(f"{k} {v}" for k, v in report.items()))
+    if report.get("system_unavailable"):
+        typer.echo("the payment system did not answer: the instructions wait, pending", err=True)
+        raise typer.Exit(1)
+
+
+@run_app.command("retention")
+def run_retention_command(
+    service: Annotated[
+        list[str] | None, typer.Option("--service", help="citizen, claims or payments (default: all three)")
+    ] = None,
+    day: Annotated[
+        str | None, typer.Option("--date", help="Delete what had passed its time on this day (not later)")
+    ] = None,
+) -> None:
+    """Each service deletes what has passed its retention (docs/data-lifecycle.md); prints the counts."""
+    import asyncio
+
+    from dwp.workers.scheduled import RETENTION_SERVICES, run_retention
+
+    chosen = tuple(service or RETENTION_SERVICES)
+    unknown = [s for s in chosen if s not in RETENTION_SERVICES]
+    if unknown:
+        typer.echo(f"dwp run retention: no retention run in {unknown}: {RETENTION_SERVICES}", err=True)
+        raise typer.Exit(2)
+    reports = asyncio.run(run_retention(get_settings(), services=chosen, as_of=_day("retention", day)))
+    for name, report in reports.items():
+        for rule in report["rules"]:
+            typer.echo(f"{name:<9} {rule['name']:<38} cut-off {rule['cutoff']}  deleted {rule['deleted']}")
+
+
 def _run_monthly_here(settings: Settings, when: Any, shards: int, parallel: int) -> list[int]:
     import asyncio
 

@@ -105,17 +105,28 @@ def test_worker_consumes_its_queue_with_partial_batch_responses(synth, spec):
     assert logical_id(data.queues[spec.queue.name]) in queue_arn
 
 
-def test_monthly_run_is_started_by_eventbridge_scheduler_in_uk_time(synth):
+SCHEDULES = {"assessment-run": "cron(0 2 * * ? *)", "payment-run": "cron(0 5 ? * MON-FRI *)"}
+"""The monthly run every day at 02:00; the payment run every working day at 05:00 (UK time)."""
+
+
+def test_monthly_run_is_started_by_the_day_before_in_uk_time(synth):
     """Every day at 02:00 UK time: the schedule's start message is the run of the UK day before
     (`run_day`), and assessment periods end on every day of the month."""
-    (spec,) = [f for f in catalog.FUNCTIONS if f.schedule]
-    (schedule,) = resources_of(synth.raw["services"], "AWS::Scheduler::Schedule").values()
-    props = schedule["Properties"]
-    assert props["ScheduleExpression"] == spec.schedule == "cron(0 2 * * ? *)"
-    message = parse_message(props["Target"]["Input"])
+    schedules = resources_of(synth.raw["services"], "AWS::Scheduler::Schedule").values()
+    (schedule,) = [s for s in schedules if s["Properties"]["Name"].endswith("-assessment-run")]
+    message = parse_message(schedule["Properties"]["Target"]["Input"])
     assert isinstance(message, StartRun)
     at_two = datetime(2026, 3, 29, 2, 0, tzinfo=UK)  # the night the clocks go forward
     assert run_day(message, at_two) == date(2026, 3, 28)
+
+
+@pytest.mark.parametrize("spec", [f for f in catalog.FUNCTIONS if f.schedule], ids=lambda f: f.name)
+def test_scheduled_runs_are_started_by_eventbridge_scheduler_in_uk_time(synth, spec):
+    schedules = resources_of(synth.raw["services"], "AWS::Scheduler::Schedule").values()
+    assert len(schedules) == len(SCHEDULES)
+    (schedule,) = [s for s in schedules if s["Properties"]["Name"].endswith(f"-{spec.name}")]
+    props = schedule["Properties"]
+    assert props["ScheduleExpression"] == spec.schedule == SCHEDULES[spec.name]
     assert props["ScheduleExpressionTimezone"] == "Europe/London"
     data = synth.stacks.data
     (target,) = references(props["Target"]["Arn"])

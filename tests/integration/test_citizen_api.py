@@ -383,6 +383,7 @@ class TestContactDetails:
             ("post", "/v1/internal/citizens"): {"identity"},
             ("get", "/v1/internal/citizens/{citizen_id}/contact-details"): {"claims", "workers"},
             ("get", "/v1/internal/citizens/{citizen_id}/identity"): {"claims", "workers"},
+            ("post", "/v1/internal/citizen/retention/runs"): {"workers"},
         }
         assert all(path.startswith("/v1/internal/") for _, path in internal)
         services = {

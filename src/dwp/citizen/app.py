@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from dwp.citizen import domain
+from dwp.citizen import domain, retention
 from dwp.citizen.api import internal, router
 from dwp.citizen.repository import outbox
 from dwp.citizen.service import CitizenContext
@@ -60,7 +60,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     return create_app(
         service=SERVICE,
-        routers=[router, internal],
+        routers=[router, internal, retention.router],
         settings=settings,
         errors=ERRORS,
         lifespan=lifespan,

@@ -21,6 +21,7 @@ from dwp.citizen.domain import Citizen, ContactPreferences, Nino, RegistrationHe
 from dwp.platform.auth import Actor
 from dwp.platform.database import conflict_insert, new_metadata
 from dwp.platform.pii import BlindIndex, PiiCipher
+from dwp.platform.retention import retention_runs_table
 from dwp.platform.tables import audit_table, platform_tables
 
 metadata = new_metadata()
@@ -77,6 +78,8 @@ held_citizens = Table(
 
 outbox, inbox, idempotency_keys = platform_tables(metadata)
 
+retention_runs = retention_runs_table(metadata)
+"""The audit of this service's retention runs (`retention.py`): counts per rule, never what went."""
 
 NINO_PURPOSE = "citizen.nino"
 DOB_PURPOSE = "citizen.date_of_birth"

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from dwp.claims import api_casework
+from dwp.claims import api_casework, api_changes, retention
 from dwp.claims.api import SECTION_SCHEMAS, router
 from dwp.claims.api_evidence import router as evidence_router
 from dwp.claims.api_explanation import router as explanation_router
@@ -80,6 +80,7 @@ ERRORS: ErrorTable = {
     EvidenceNotAvailable: ErrorMapping(404, "evidence-not-available", "Not available"),
     errors.ClaimsError: ErrorMapping(422, "invalid-claim", INVALID),
     **api_casework.ERRORS,
+    **api_changes.ERRORS,
 }
 """The claims service's one error table: the only place its domain errors meet HTTP."""
 
@@ -89,6 +90,8 @@ ROUTERS: list[APIRouter] = [
     explanation_router,
     api_casework.router,
     api_casework.internal,
+    api_changes.router,
+    retention.router,
 ]
 """The service's routers; the casework and evidence routers are added here."""
 

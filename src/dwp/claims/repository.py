@@ -775,3 +775,8 @@ def _work_item(row: Row[Any]) -> WorkItem:
         done_at=_utc(row.done_at) if row.done_at else None,
         version=row.version,
     )
+
+
+# The tables of changes of circumstances and of retention runs are declared beside their own code, on
+# this module's metadata; importing them here keeps migrations and the declared tables one set.
+from dwp.claims import changes_records as _changes_records  # noqa: E402, F401

@@ -139,6 +139,20 @@ class ClaimMessagePosted(Event):
     side: Literal["citizen", "dwp"]
 
 
+class ClaimChangeReported(Event):
+    """A change of circumstances was reported on a claim and the award revised (or left to a
+    caseworker). No amounts and nothing the citizen said: the claims service holds those."""
+
+    event_type: ClassVar[str] = "claims.change_reported"
+    claim_id: str
+    change_id: str
+    kind: str
+    effective_from: str
+    status: str
+    overpayment: bool
+    arrears: bool
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     e.event_type: e
     for e in (
@@ -152,6 +166,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ClaimTodoDone,
         ClaimDecisionMade,
         ClaimMessagePosted,
+        ClaimChangeReported,
     )
 }
 

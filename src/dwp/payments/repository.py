@@ -28,6 +28,7 @@ from dwp.payments.domain.schedule import Advance, Award, Deduction
 from dwp.platform.auth import Actor
 from dwp.platform.database import conflict_insert, new_metadata
 from dwp.platform.pii import BlindIndex, PiiCipher
+from dwp.platform.retention import retention_runs_table
 from dwp.platform.tables import audit_table, platform_tables
 
 metadata = new_metadata()
@@ -118,6 +119,8 @@ cursors = Table(
 """Where the reading of the payment system's returns report got to."""
 
 outbox, inbox, idempotency_keys = platform_tables(metadata)
+retention_runs = retention_runs_table(metadata)
+"""The audit of this service's retention runs (`retention.py`): counts per rule, never what went."""
 
 BANK_PURPOSE = "payments.bank_details"
 ACCOUNT_INDEX_PURPOSE = "payments.account"

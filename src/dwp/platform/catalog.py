@@ -209,6 +209,9 @@ is asked again: ten receives, with the backoff between them, before the dead-let
 ASSESSMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-assessment-run", topics=(), visibility_seconds=900)
 """Work items of the monthly run: the schedule sends a start message, the handler fans out shards. A
 shard may take up to the function's 15 minutes, so it stays hidden that long before another receive."""
+PAYMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-payment-run", topics=(), visibility_seconds=900)
+"""Payment runs: the schedule's start message each working day (a payment day of a million awards may take
+the function's 15 minutes, so a message stays hidden that long before another receive)."""
 
 CLAIMS_WAITING_PER_CASEWORKER = CustomMetric(
     namespace="DWP/Claims", name="ClaimsWaitingPerCaseworker", target=25.0
@@ -329,7 +332,7 @@ PROCESSES: tuple[Process, ...] = (
         kind="worker",
         port=8107,
         app="dwp.workers.app:build_app",
-        consumes=(NOTIFICATIONS_QUEUE, ASSESSMENT_RUN_QUEUE, CLAIMS_INBOX_QUEUE),
+        consumes=(NOTIFICATIONS_QUEUE, ASSESSMENT_RUN_QUEUE, CLAIMS_INBOX_QUEUE, PAYMENT_RUN_QUEUE),
         db_schema="workers",
         # It runs the Lambda handlers locally, on Powertools and Notify's client. The monthly run works out
         # awards through the benefits service's API, so this process needs no `rules`.
@@ -435,6 +438,19 @@ FUNCTIONS: tuple[Function, ...] = (
         handler="dwp.workers.lambda_handlers.claims_inbox_handler",
         queue=CLAIMS_INBOX_QUEUE,
         # It only calls the claims service over HTTP; claims keeps every record (and its idempotency).
+        extras=("workers",),
+    ),
+    Function(
+        name="payment-run",
+        handler="dwp.workers.lambda_handlers.payment_run_handler",
+        queue=PAYMENT_RUN_QUEUE,
+        # 05:00 every working day, UK time: payments due in the next 3 days are instructed (the run is
+        # idempotent by instruction id, so a day covered twice pays nothing twice).
+        schedule="cron(0 5 ? * MON-FRI *)",
+        timeout_seconds=900,
+        memory_mib=512,
+        # It asks the payments service to run (over HTTP, with the workers' token): no database of its own.
+        reserved_concurrency=1,
         extras=("workers",),
     ),
 )

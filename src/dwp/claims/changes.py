@@ -1,0 +1,230 @@
+"""Use cases of changes of circumstances: a citizen reports a change on an awarded claim; the claim's
+answers change (so the monthly run uses the latest circumstances), the assessment periods it touches
+are worked out again by the benefits service, and what that comes to (an overpayment with its cause, or
+arrears) is recorded, audited, published and told to the citizen on the claim's journal.
+
+The revision asks the benefits service twice for each period it touches, once with the circumstances
+before the change and once after, and moves the stored award by the difference: so the revision is the
+change's effect alone, whatever else (HMRC's earnings that month) went into the stored award.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, cast
+
+from dwp.claims import changes_records as records
+from dwp.claims.domain import changes as domain
+from dwp.claims.domain.answers import ClaimType
+from dwp.claims.domain.changes import ChangeDetails, ChangeNotAllowed, PeriodRevision
+from dwp.claims.domain.errors import StaleVersion
+from dwp.claims.domain.household import NotReadyToAssess, uc_circumstances
+from dwp.claims.domain.journal import JournalEntry, MessagePosted
+from dwp.claims.domain.model import Actor, AuditRecord, Claim, check_version
+from dwp.claims.domain.todos import role_of
+from dwp.claims.events import to_contract
+from dwp.claims.repository import ClaimsRepository, PeriodAward
+from dwp.claims.service import ClaimsContext, _visible
+from dwp.claims.upstreams import Upstreams
+from dwp.contracts.events import ClaimChangeReported
+from dwp.platform.catalog import CLAIMS_EVENTS_TOPIC
+from dwp.platform.http import UpstreamError
+from dwp.platform.idempotency import Remember
+from dwp.platform.pii import PiiCipher
+
+AUTHOR = "dwp-changes"
+"""Who the journal shows the explanation from (DWP's side)."""
+
+
+@dataclass(frozen=True)
+class ReportedChange:
+    id: str
+    claim: Claim
+    kind: domain.ChangeKind
+    happened_on: date
+    reported_on: date
+    status: str
+    """`revised` (the periods it touches worked out again), `no_change_to_paid_periods`, or
+    `waiting_for_caseworker` (the benefits service could not work it out now: a caseworker does)."""
+    outcome: domain.Outcome
+    explanation: tuple[str, ...]
+
+
+async def _reassess(
+    upstreams: Upstreams,
+    *,
+    change_id: str,
+    before: Claim,
+    after: Claim,
+    periods: list[PeriodAward],
+    today: date,
+) -> list[PeriodRevision]:
+    revisions = []
+    carried: dict[str, Any] = {}
+    for period in periods:
+        grace = bool(carried.get("cap_grace_period", False))
+        awards = []
+        for side, claim in (("before", before), ("after", after)):
+            body = uc_circumstances(claim, period_start=period.period_start, cap_grace_period=grace)
+            body["assessment_period_end"] = period.period_end.isoformat()
+            answer = await upstreams.assess_uc(
+                claim_id=claim.id,
+                circumstances=body,
+                hmrc_earnings=None,
+                idempotency_key=f"change:{change_id}:{period.period_start.isoformat()}:{side}",
+            )
+            awards.append(answer.award_pence)
+        now = max(0, period.award_pence + awards[1] - awards[0])
+        revisions.append(
+            PeriodRevision(
+                period.period_start,
+                period.period_end,
+                period.award_pence,
+                now,
+                domain.paid_by(period.period_end, today),
+            )
+        )
+        carried = period.document.get("carried_state") or {}
+    return revisions
+
+
+async def report_change(
+    ctx: ClaimsContext,
+    upstreams: Upstreams,
+    *,
+    claim_id: str,
+    actor: Actor,
+    details: ChangeDetails,
+    expected_version: int,
+    remember: Remember[ReportedChange] | None = None,
+) -> ReportedChange:
+    """A citizen reports a change of circumstances on their awarded claim."""
+    today = ctx.today()
+    change_id = ctx.new_id()
+    async with ctx.uow(read_only=True) as uow:
+        claim = _visible(await uow.repository.get(claim_id), actor)
+        stored = await _sql(uow.repository).periods_of(claim_id)
+    if role_of(actor, claim) not in ("claimant", "partner"):
+        raise ChangeNotAllowed("the claimant or their partner reports a change")
+    check_version(claim, expected_version)
+    domain.check_change(claim, details, today=today)
+    after = domain.apply_change(claim, details)
+    status = "revised"
+    revisions: list[PeriodRevision] = []
+    assert claim.claim_date is not None
+    if claim.claim_type == ClaimType.UNIVERSAL_CREDIT:
+        start = domain.effective(claim, details, reported_on=today, advantageous=False).from_day
+        touched = [p for p in stored if p.period_end >= start]
+        try:
+            revisions = await _reassess(
+                upstreams, change_id=change_id, before=claim, after=after, periods=touched, today=today
+            )
+        except (NotReadyToAssess, UpstreamError):
+            # The household cannot be worked out now (a private rent without the area's LHA), or the
+            # benefits service is down: the change is kept and a caseworker works the revision out.
+            status = "waiting_for_caseworker"
+    else:
+        status = "waiting_for_caseworker"  # New Style JSA and ESA: a caseworker works out the week.
+    favour = domain.advantageous_by_kind(details)
+    if favour is None:
+        favour = bool(revisions) and revisions[0].now_pence > revisions[0].was_pence
+    effective = domain.effective(claim, details, reported_on=today, advantageous=favour)
+    result = domain.outcome(effective, revisions)
+    if status == "revised" and not any(r.paid for r in result.revisions):
+        status = "no_change_to_paid_periods"
+    lines = tuple(domain.explanation(details.kind, result))
+    if status == "waiting_for_caseworker":
+        lines += ("A member of staff will work out what this means for your payments and tell you.",)
+    now = ctx.clock()
+    async with ctx.uow() as uow:
+        repo = _sql(uow.repository)
+        saved = replace(after, version=claim.version + 1)
+        if not await repo.save(saved, previous_version=claim.version, now=now):
+            raise StaleVersion("The claim has changed since you read it; read it again and retry")
+        for r in result.revisions:
+            if r.now_pence != r.was_pence:
+                await records.revise_period(repo.session, claim_id, r.period_start, r.now_pence)
+        await records.add_change(
+            repo.session,
+            _cipher(ctx),
+            row={
+                "id": change_id,
+                "claim_id": claim_id,
+                "kind": details.kind.value,
+                "happened_on": details.happened_on,
+                "reported_on": today,
+                "effective_from": effective.from_day,
+                "rule": effective.rule,
+                "status": status,
+                "overpayment_pence": result.overpayment_pence,
+                "arrears_pence": result.arrears_pence,
+                "cause": result.cause,
+                "reported_by": actor.subject,
+                "created_at": now,
+            },
+            document={
+                "details": {k: v for k, v in vars(details).items() if v is not None},
+                "revisions": [vars(r) for r in result.revisions],
+                "explanation": list(lines),
+                "late": effective.late,
+            },
+        )
+        await repo.audit(
+            AuditRecord(
+                claim_id=claim_id,
+                action="change_reported",
+                actor_subject=actor.subject,
+                actor_kind=actor.kind,
+                at=now,
+                reason=effective.rule,
+                before={"version": claim.version},
+                after={
+                    "version": saved.version,
+                    "change": change_id,
+                    "kind": details.kind.value,
+                    "effective_from": effective.from_day.isoformat(),
+                    "status": status,
+                    "overpayment_pence": result.overpayment_pence,
+                    "arrears_pence": result.arrears_pence,
+                },
+                request_id=actor.request_id,
+            )
+        )
+        entry = JournalEntry(ctx.new_id(), claim_id, AUTHOR, "dwp", now, "\n".join(lines))
+        await repo.add_journal_entry(entry)
+        await uow.outbox.add(
+            CLAIMS_EVENTS_TOPIC,
+            ClaimChangeReported(
+                claim_id=claim_id,
+                change_id=change_id,
+                kind=details.kind.value,
+                effective_from=effective.from_day.isoformat(),
+                status=status,
+                overpayment=result.overpayment_pence > 0,
+                arrears=result.arrears_pence > 0,
+            ),
+        )
+        await uow.outbox.add(CLAIMS_EVENTS_TOPIC, to_contract(MessagePosted(claim_id, now, entry.id, "dwp")))
+        reported = ReportedChange(
+            change_id, saved, details.kind, details.happened_on, today, status, result, lines
+        )
+        await uow.remember(remember, reported)
+    return reported
+
+
+async def changes_of(ctx: ClaimsContext, *, claim_id: str, actor: Actor) -> list[dict[str, Any]]:
+    """The changes reported on a claim, oldest first (its parties and staff only)."""
+    async with ctx.uow(read_only=True) as uow:
+        _visible(await uow.repository.get(claim_id), actor)
+        return await records.changes_of(_sql(uow.repository).session, _cipher(ctx), claim_id)
+
+
+def _sql(records_: object) -> ClaimsRepository:
+    """The claims tables on the service's database (changes have no in-memory unit of work)."""
+    return cast(ClaimsRepository, records_)
+
+
+def _cipher(ctx: ClaimsContext) -> PiiCipher:
+    assert ctx.cipher is not None, "the claims context on a database has its cipher"
+    return ctx.cipher

@@ -1,0 +1,368 @@
+"""Changes of circumstances: what a citizen tells DWP after an award, when it takes effect, how the
+claim's answers change, and what a revision of the periods it touches comes to. Pure Python.
+
+When a change takes effect is the law's, in the Universal Credit, PIP, JSA and ESA (Decisions and
+Appeals) Regulations 2013 (SI 2013/381), Schedule 1:
+
+- UC (Part 3, para 20): from the first day of the assessment period in which the change occurred.
+- UC (Part 3, para 21): a change that is advantageous to the claimant and was told to DWP after the end
+  of the assessment period in which it occurred takes effect from the first day of the assessment period
+  in which it was told (so a late change in the claimant's favour brings no arrears for earlier periods).
+  Whether it is advantageous is known only from the revision itself (`effective_start`).
+- New Style JSA and ESA (Part 1, para 1): from the first day of the benefit week in which the change
+  occurred; where entitlement ends because of it (para 4), from the day itself; an advantageous change
+  told more than a month late (para 6, with reg 36's month), from the day it was told.
+
+A disadvantageous change told late leaves an overpayment for the periods already paid: its cause is the
+claimant's failure to tell (recoverable under the Social Security Administration Act 1992 s 71ZB). An
+advantageous one told in time leaves arrears (an underpayment) for the periods already paid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Literal
+
+from dwp.claims.domain.answers import (
+    Amount,
+    CapitalAnswers,
+    ChildAnswer,
+    ClaimType,
+    Employment,
+    HouseholdAnswers,
+    HousingAnswers,
+    IncomeAnswers,
+    Partner,
+    Section,
+    Tenure,
+    WorkIncomeAnswers,
+)
+from dwp.claims.domain.dates import add_months, period_containing
+from dwp.claims.domain.errors import ClaimsError, FieldProblem, InvalidAnswers
+from dwp.claims.domain.model import Claim, Status
+from dwp.claims.domain.text import text_problem
+
+SOURCE_UC = "UC, PIP, JSA and ESA (Decisions and Appeals) Regulations 2013, Sch 1 para 20"
+SOURCE_UC_LATE = "UC, PIP, JSA and ESA (Decisions and Appeals) Regulations 2013, Sch 1 para 21"
+SOURCE_WEEK = "UC, PIP, JSA and ESA (Decisions and Appeals) Regulations 2013, Sch 1 para 1"
+SOURCE_ENDS = "UC, PIP, JSA and ESA (Decisions and Appeals) Regulations 2013, Sch 1 para 4"
+SOURCE_WEEK_LATE = "UC, PIP, JSA and ESA (Decisions and Appeals) Regulations 2013, Sch 1 para 6, reg 36"
+PAYMENT_DAYS = 7
+"""A UC period is paid within 7 days of its last day (Claims and Payments Regs 2013 reg 47(2))."""
+FULL_TIME_HOURS = 16
+"""New Style JSA ends with remunerative work of 16 hours a week or more (JSA Regs 2013 reg 42)."""
+LONGEST_EMPLOYER = 120
+MOST_PENCE = 100_000_000
+"""A million pounds: more than any rent, pay or savings the service would be told of."""
+
+
+class ChangeKind(StrEnum):
+    MOVING_HOME = "moving_home"
+    RENT_CHANGED = "rent_changed"
+    PARTNER_JOINED = "partner_joined"
+    PARTNER_LEFT = "partner_left"
+    CHILD_BORN = "child_born"
+    CHILD_LEFT = "child_left"
+    STARTED_WORK = "started_work"
+    STOPPED_WORK = "stopped_work"
+    SAVINGS_CHANGED = "savings_changed"
+
+
+UC_ONLY = frozenset(
+    {
+        ChangeKind.MOVING_HOME,
+        ChangeKind.RENT_CHANGED,
+        ChangeKind.PARTNER_JOINED,
+        ChangeKind.PARTNER_LEFT,
+        ChangeKind.CHILD_BORN,
+        ChangeKind.CHILD_LEFT,
+        ChangeKind.SAVINGS_CHANGED,
+    }
+)
+"""New Style JSA and ESA pay no amounts for a home, a partner, children or savings."""
+
+
+class ChangeNotAllowed(ClaimsError):
+    """The claim cannot take this change now (not awarded, or a change a caseworker must make)."""
+
+
+@dataclass(frozen=True)
+class ChangeDetails:
+    """What the citizen said, as the API parsed it; which fields a kind needs is checked here."""
+
+    kind: ChangeKind
+    happened_on: date
+    rent: Amount | None = None
+    tenure: Tenure | None = None
+    bedrooms: int | None = None
+    date_of_birth: date | None = None
+    sex: Literal["F", "M"] | None = None
+    employer: str | None = None
+    hours_per_week: int | None = None
+    pay: Amount | None = None
+    savings_pence: int | None = None
+
+
+@dataclass(frozen=True)
+class Effective:
+    """When a change takes effect, and the rule that says so."""
+
+    from_day: date
+    rule: str
+    late: bool
+    """Told after the end of the assessment period (UC) or more than a month after (JSA, ESA)."""
+
+
+def _need(problems: list[FieldProblem], value: object, name: str) -> None:
+    if value is None:
+        problems.append(FieldProblem(name, f"Enter the {name.replace('_', ' ')} for this change", "missing"))
+
+
+def _pence(problems: list[FieldProblem], amount: Amount | int | None, name: str) -> None:
+    pence = amount.pence if isinstance(amount, Amount) else amount
+    if pence is not None and not 0 <= pence <= MOST_PENCE:
+        problems.append(FieldProblem(name, "Enter an amount between £0 and £1,000,000", "range"))
+
+
+def check_change(claim: Claim, change: ChangeDetails, *, today: date) -> None:
+    """Refuse what cannot be: a claim not awarded, a day in the future or before the claim, a kind
+    the benefit has no amount for, the fields a kind needs missing or out of range."""
+    if claim.status != Status.AWARDED or claim.claim_date is None:
+        raise ChangeNotAllowed("a change of circumstances is reported on an awarded claim")
+    problems: list[FieldProblem] = []
+    if change.happened_on > today:
+        problems.append(
+            FieldProblem("happened_on", "The date the change happened must be today or in the past", "future")
+        )
+    elif change.happened_on < claim.claim_date:
+        problems.append(
+            FieldProblem(
+                "happened_on",
+                "The date the change happened must be after your claim began",
+                "early",
+            )
+        )
+    if claim.claim_type != ClaimType.UNIVERSAL_CREDIT and change.kind in UC_ONLY:
+        problems.append(
+            FieldProblem("kind", "Tell us about this change in your Universal Credit claim", "kind")
+        )
+    k = change.kind
+    if k in (ChangeKind.MOVING_HOME, ChangeKind.RENT_CHANGED):
+        _need(problems, change.rent, "rent")
+        _pence(problems, change.rent, "rent")
+    if k == ChangeKind.MOVING_HOME:
+        _need(problems, change.tenure, "tenure")
+        _need(problems, change.bedrooms, "bedrooms")
+        if change.bedrooms is not None and not 0 <= change.bedrooms <= 20:
+            problems.append(FieldProblem("bedrooms", "Enter a number of bedrooms from 0 to 20", "range"))
+    if k in (ChangeKind.PARTNER_JOINED, ChangeKind.CHILD_BORN, ChangeKind.CHILD_LEFT):
+        _need(problems, change.date_of_birth, "date_of_birth")
+        if change.date_of_birth is not None and change.date_of_birth > change.happened_on:
+            problems.append(
+                FieldProblem("date_of_birth", "The date of birth must be before the change", "order")
+            )
+    if k == ChangeKind.CHILD_BORN:
+        _need(problems, change.sex, "sex")
+        if change.date_of_birth is not None and change.date_of_birth != change.happened_on:
+            problems.append(
+                FieldProblem("date_of_birth", "A child's birth happened on their date of birth", "order")
+            )
+    if k in (ChangeKind.PARTNER_JOINED, ChangeKind.PARTNER_LEFT) and claim.joint:
+        raise ChangeNotAllowed("a joint claim's couple changing is a new award: a caseworker makes it")
+    if k in (ChangeKind.STARTED_WORK, ChangeKind.STOPPED_WORK):
+        problem = text_problem("employer", change.employer or "", required=True, longest=LONGEST_EMPLOYER)
+        if problem is not None:
+            problems.append(problem)
+    if k == ChangeKind.STARTED_WORK:
+        _need(problems, change.hours_per_week, "hours_per_week")
+        _need(problems, change.pay, "pay")
+        _pence(problems, change.pay, "pay")
+        if change.hours_per_week is not None and not 0 < change.hours_per_week <= 168:
+            problems.append(FieldProblem("hours_per_week", "Enter hours from 1 to 168", "range"))
+    if k == ChangeKind.SAVINGS_CHANGED:
+        _need(problems, change.savings_pence, "savings_pence")
+        _pence(problems, change.savings_pence, "savings_pence")
+    if problems:
+        raise InvalidAnswers(problems)
+
+
+def benefit_week_start(claim_date: date, day: date) -> date:
+    """The first day of the benefit week (7 days from the claim's first day) that holds `day`."""
+    return day - timedelta(days=(day - claim_date).days % 7)
+
+
+def effective(claim: Claim, change: ChangeDetails, *, reported_on: date, advantageous: bool) -> Effective:
+    """When the change takes effect (Sch 1), given whether the revision is in the claimant's favour."""
+    assert claim.claim_date is not None
+    first = claim.claim_date
+    if claim.claim_type == ClaimType.UNIVERSAL_CREDIT:
+        _, start, end = period_containing(first, change.happened_on)
+        late = reported_on > end
+        if late and advantageous:
+            return Effective(period_containing(first, reported_on)[1], SOURCE_UC_LATE, late)
+        return Effective(start, SOURCE_UC, late)
+    late = reported_on > add_months(change.happened_on, 1)
+    if late and advantageous:
+        return Effective(reported_on, SOURCE_WEEK_LATE, late)
+    if ends_entitlement(claim, change):
+        return Effective(change.happened_on, SOURCE_ENDS, late)
+    return Effective(benefit_week_start(first, change.happened_on), SOURCE_WEEK, late)
+
+
+def ends_entitlement(claim: Claim, change: ChangeDetails) -> bool:
+    """Full-time work ends New Style JSA (16 hours or more); ESA's permitted work is a caseworker's."""
+    return (
+        claim.claim_type == ClaimType.NEW_STYLE_JSA
+        and change.kind == ChangeKind.STARTED_WORK
+        and (change.hours_per_week or 0) >= FULL_TIME_HOURS
+    )
+
+
+def advantageous_by_kind(change: ChangeDetails) -> bool | None:
+    """Whether a kind of change can only raise an award (None: the revision tells)."""
+    if change.kind in (ChangeKind.CHILD_BORN, ChangeKind.STOPPED_WORK):
+        return True
+    if change.kind in (ChangeKind.CHILD_LEFT, ChangeKind.STARTED_WORK):
+        return False
+    return None
+
+
+def apply_change(claim: Claim, change: ChangeDetails) -> Claim:
+    """The claim with its answers as they are after the change (the monthly run then uses them)."""
+    a = dict(claim.answers.sections)
+    k = change.kind
+    if claim.claim_type != ClaimType.UNIVERSAL_CREDIT:
+        work = a.get("income")
+        work = work if isinstance(work, WorkIncomeAnswers) else WorkIncomeAnswers()
+        if k == ChangeKind.STARTED_WORK:
+            work = replace(work, earnings=change.pay, hours_per_week=change.hours_per_week or 0)
+        elif k == ChangeKind.STOPPED_WORK:
+            work = replace(work, earnings=None, hours_per_week=0)
+        a["income"] = work
+        return _with(claim, a)
+    household = a.get("household")
+    household = household if isinstance(household, HouseholdAnswers) else HouseholdAnswers(False)
+    income = a.get("income")
+    income = income if isinstance(income, IncomeAnswers) else IncomeAnswers()
+    housing = a.get("housing")
+    if k == ChangeKind.MOVING_HOME:
+        assert change.tenure is not None
+        assert change.bedrooms is not None
+        a["housing"] = HousingAnswers(tenure=change.tenure, bedrooms=change.bedrooms, rent=change.rent)
+    elif k == ChangeKind.RENT_CHANGED:
+        if not isinstance(housing, HousingAnswers):
+            raise InvalidAnswers([FieldProblem("kind", "Tell us you moved home, with your rent", "kind")])
+        a["housing"] = replace(housing, rent=change.rent)
+    elif k == ChangeKind.PARTNER_JOINED:
+        assert change.date_of_birth is not None
+        a["household"] = replace(household, lives_with_partner=True, partner=Partner(change.date_of_birth))
+    elif k == ChangeKind.PARTNER_LEFT:
+        a["household"] = replace(household, lives_with_partner=False, partner=None)
+        a["income"] = replace(
+            income,
+            employments=tuple(e for e in income.employments if e.whose != "partner"),
+            self_employment=tuple(s for s in income.self_employment if s.whose != "partner"),
+        )
+    elif k == ChangeKind.CHILD_BORN:
+        assert change.date_of_birth is not None
+        assert change.sex is not None
+        child = ChildAnswer(change.date_of_birth, change.sex)
+        a["household"] = replace(household, children=(*household.children, child))
+    elif k == ChangeKind.CHILD_LEFT:
+        kept = [c for c in household.children if c.date_of_birth != change.date_of_birth]
+        if len(kept) == len(household.children):
+            raise InvalidAnswers(
+                [FieldProblem("date_of_birth", "No child on your claim has this date of birth")]
+            )
+        # One child of that date of birth leaves (twins: the other stays).
+        gone = next(c for c in household.children if c.date_of_birth == change.date_of_birth)
+        children = list(household.children)
+        children.remove(gone)
+        a["household"] = replace(household, children=tuple(children))
+    elif k == ChangeKind.STARTED_WORK:
+        assert change.pay is not None
+        assert change.employer is not None
+        job = Employment(change.employer, change.happened_on, change.hours_per_week or 0, change.pay)
+        a["income"] = replace(income, employments=(*income.employments, job))
+    elif k == ChangeKind.STOPPED_WORK:
+        kept_jobs = tuple(
+            e for e in income.employments if e.employer.casefold() != (change.employer or "").casefold()
+        )
+        if len(kept_jobs) == len(income.employments):
+            raise InvalidAnswers([FieldProblem("employer", "No job on your claim is with this employer")])
+        a["income"] = replace(income, employments=kept_jobs)
+    elif k == ChangeKind.SAVINGS_CHANGED:
+        capital = a.get("capital")
+        capital = capital if isinstance(capital, CapitalAnswers) else CapitalAnswers()
+        a["capital"] = replace(capital, savings_pence=change.savings_pence or 0)
+    return _with(claim, a)
+
+
+def _with(claim: Claim, sections: dict[str, Section]) -> Claim:
+    return replace(claim, answers=replace(claim.answers, sections=sections))
+
+
+@dataclass(frozen=True)
+class PeriodRevision:
+    """One assessment period's award before and after the change."""
+
+    period_start: date
+    period_end: date
+    was_pence: int
+    now_pence: int
+    paid: bool
+    """Its payment day has passed: a difference is an overpayment or arrears, not a smaller payment."""
+
+
+Cause = Literal["claimant", "official_error"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a revision comes to."""
+
+    effective: Effective
+    revisions: tuple[PeriodRevision, ...]
+    overpayment_pence: int
+    arrears_pence: int
+    cause: Cause | None
+    """Why there is an overpayment: the claimant told DWP late; None when there is none."""
+
+
+def paid_by(period_end: date, today: date) -> bool:
+    return period_end + timedelta(days=PAYMENT_DAYS) <= today
+
+
+def outcome(effective_: Effective, revisions: list[PeriodRevision]) -> Outcome:
+    """Only the periods from the effective day change; of those already paid, what was paid too much is
+    an overpayment (the claimant's, since they told DWP after the period) and too little is arrears."""
+    kept = tuple(r for r in revisions if r.period_end >= effective_.from_day)
+    over = sum(r.was_pence - r.now_pence for r in kept if r.paid and r.was_pence > r.now_pence)
+    under = sum(r.now_pence - r.was_pence for r in kept if r.paid and r.now_pence > r.was_pence)
+    cause: Cause | None = None
+    if over:
+        cause = "claimant" if effective_.late else "official_error"
+    return Outcome(effective_, kept, over, under, cause)
+
+
+def explanation(kind: ChangeKind, result: Outcome) -> list[str]:
+    """What changed and why, in words a citizen reads (English; the SPA has the Welsh by code)."""
+    lines = [
+        f"You told us about a change ({kind.value.replace('_', ' ')}).",
+        f"It counts from {result.effective.from_day.isoformat()} ({result.effective.rule}).",
+    ]
+    for r in result.revisions:
+        lines.append(
+            f"Assessment period {r.period_start.isoformat()} to {r.period_end.isoformat()}: "
+            f"£{r.was_pence / 100:,.2f} is now £{r.now_pence / 100:,.2f}."
+        )
+    if result.overpayment_pence:
+        lines.append(
+            f"We paid you £{result.overpayment_pence / 100:,.2f} too much because the change was "
+            "reported after the assessment period it happened in."
+        )
+    if result.arrears_pence:
+        lines.append(f"We owe you £{result.arrears_pence / 100:,.2f}: it is added to your next payment.")
+    return lines
