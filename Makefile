@@ -54,7 +54,8 @@ run: install web
 test: install web lint typecheck contracts
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -q -rs -m "not faults"
 
-# Slow: registrations through the gateway while the citizen process is killed with SIGKILL, counted in the
+# Slow: registrations and claims through the gateway while the citizen or claims process is killed with SIGKILL,
+# and a payment run killed between sending and recording, counted in the
 # database and at a consumer, on SQLite and (with DATABASE_URL) PostgreSQL. .ci/run runs it after `make test`.
 faults: install
 	$(VENV)/bin/pytest -q -rs -s -m faults tests/integration/test_kill9.py tests/integration/payments/test_kill9_payment_run.py

@@ -37,6 +37,7 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
     ("citizen", "POST", "/v1/internal/citizens"): callers("identity"),
     ("citizen", "GET", "/v1/internal/citizens/{citizen_id}/contact-details"): callers("claims", "workers"),
     ("citizen", "GET", "/v1/internal/citizens/{citizen_id}/identity"): callers("claims", "workers"),
+    ("citizen", "POST", "/v1/internal/citizen/retention/runs"): callers("workers"),
     # benefits
     ("benefits", "POST", "/v1/assessments"): STAFF | EVERY_SERVICE,
     ("benefits", "GET", "/v1/assessments/{assessment_id}"): STAFF | EVERY_SERVICE,
@@ -64,11 +65,14 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
             ("POST", "/v1/claims/{claim_id}/journal"),
             ("POST", "/v1/claims/{claim_id}/todos/{todo_id}/uploads"),
             ("POST", "/v1/claims/{claim_id}/uploads/{upload_id}/completion"),
+            ("GET", "/v1/claims/{claim_id}/explanation"),
+            ("POST", "/v1/claims/{claim_id}/changes"),
         )
     },
     # The route decides (the claimant, or staff): anyone else is told the claim does not exist (404),
     # which the IDOR matrix checks on a real claim.
     ("claims", "GET", "/v1/claims/{claim_id}/uploads"): ANYONE,
+    ("claims", "GET", "/v1/claims/{claim_id}/changes"): ANYONE,
     ("claims", "GET", "/v1/claims/{claim_id}/uploads/{upload_id}"): ANYONE,
     ("claims", "POST", "/v1/claims/{claim_id}/uploads/{upload_id}/download-link"): STAFF,
     # claims: casework
@@ -102,6 +106,8 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
             ("GET", "/v1/internal/claims/{claim_id}/notification-facts"),
             ("GET", "/v1/internal/assessment-periods/{period_end}/awards"),
             ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"),
+            ("POST", "/v1/internal/payment-returns"),
+            ("POST", "/v1/internal/claims/retention/runs"),
         )
     },
     # address: no one's personal data (Ordnance Survey's addresses), for anyone with a valid token
@@ -111,6 +117,7 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
     # integrations
     ("integrations", "POST", "/v1/earnings"): STAFF | callers("claims", "workers"),
     ("integrations", "POST", "/v1/fit-notes"): STAFF | callers("claims", "workers"),
+    ("integrations", "POST", "/v1/national-insurance-record"): STAFF | callers("claims", "workers"),
     ("integrations", "GET", "/v1/data-access"): STAFF,
     # payments
     ("payments", "PUT", "/v1/payments/citizens/{citizen_id}/bank-details"): PROVEN,
@@ -122,6 +129,7 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
     ("payments", "POST", "/v1/payments/holds/{hold_id}/decision"): STAFF,
     ("payments", "PUT", "/v1/internal/payments/awards/{award_id}"): callers("claims", "workers"),
     ("payments", "POST", "/v1/internal/payments/runs"): callers("workers"),
+    ("payments", "POST", "/v1/internal/payments/retention/runs"): callers("workers"),
 }
 """Who gets past the token check of every route that needs a bearer token, by caller (the labels of
 `attack_platform.principals`); everyone else gets a 403 problem. A route that is not here fails."""

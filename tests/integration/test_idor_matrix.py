@@ -15,7 +15,9 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -477,6 +479,7 @@ ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]
     ("POST", "/v1/claims/{claim_id}/reconsideration-request"): _disallowed,
     ("POST", "/v1/claims/{claim_id}/appeal"): _reconsidered,
     ("POST", "/v1/claims/{claim_id}/human-review-request"): _automatic_award,
+    ("POST", "/v1/claims/{claim_id}/changes"): _automatic_award,
     ("POST", "/v1/claims/{claim_id}/todos/{todo_id}/uploads"): _evidence_todo,
     ("POST", "/v1/claims/{claim_id}/uploads/{upload_id}/completion"): _upload,
     ("GET", "/v1/claims/{claim_id}/uploads/{upload_id}"): _upload,
@@ -551,6 +554,12 @@ def _request(method: str, path: str, resource: Resource) -> dict[str, Any]:
         ("POST", "/v1/claims/{claim_id}/reconsideration-request"): {"grounds": "my savings are less"},
         ("POST", "/v1/claims/{claim_id}/appeal"): {},
         ("POST", "/v1/claims/{claim_id}/human-review-request"): {"reason": "please look again"},
+        # A change on the day the claim was made (UK time): neither in the future nor before the claim.
+        ("POST", "/v1/claims/{claim_id}/changes"): {
+            "kind": "savings_changed",
+            "happened_on": datetime.now(ZoneInfo("Europe/London")).date().isoformat(),
+            "savings_pence": 100_000,
+        },
         ("POST", f"{CASEWORK}/work-items/{{item_id}}/take"): {},
         ("POST", f"{CASEWORK}/work-items/{{item_id}}/release"): {},
         ("POST", f"{CASEWORK}/work-items/{{item_id}}/assign"): {"assignee": "staff-b"},
