@@ -70,11 +70,12 @@ PEAKS: dict[str, Peak] = {
         end={"week_day": "MON", "hour": "13", "minute": "0"},
         factor=2,
     ),
-    # The monthly assessment run starts at 02:00 on the 1st; claims and benefits serve its lookups.
+    # The monthly run starts at 02:00 every day (that day's assessment periods); claims and benefits serve
+    # its lookups. A day holds about a thirtieth of the awards, so a few hours at twice the tasks is ample.
     "monthly-run": Peak(
-        start={"day": "1", "hour": "1", "minute": "45"},
-        end={"day": "1", "hour": "9", "minute": "0"},
-        factor=3,
+        start={"hour": "1", "minute": "45"},
+        end={"hour": "5", "minute": "0"},
+        factor=2,
     ),
 }
 
@@ -110,6 +111,13 @@ class MicroserviceProps:
     environment: dict[str, str] = field(default_factory=dict)
     secrets: dict[str, ecs.Secret] = field(default_factory=dict)
     tls: ecs.ServiceConnectTlsConfiguration | None = None
+    migration_package: str | None = None
+    """The package whose migrations run before each deployment of the service (`dwp migrate <it>`)."""
+
+
+def migrate_command(package: str) -> list[str]:
+    """What the migration task runs: the service's image bringing its schema up to date, then exiting."""
+    return ["dwp", "migrate", package]
 
 
 def serve_command(process: Process) -> list[str]:
@@ -209,6 +217,9 @@ class DwpMicroservice(Construct):
         self.container.add_mount_points(
             ecs.MountPoint(container_path="/tmp", source_volume="tmp", read_only=False)  # noqa: S108 - task-private volume
         )
+        self.migration_task_definition = (
+            self._migration_task(props, props.migration_package) if props.migration_package else None
+        )
         collector = self.task_definition.add_container(
             "otel",
             container_name="otel-collector",
@@ -305,25 +316,50 @@ class DwpMicroservice(Construct):
                 scale_out_cooldown=cdk.Duration.seconds(60),
             )
 
-        if props.secrets:
-            self.task_definition.obtain_execution_role().add_to_principal_policy(
-                decrypt_via_secrets_manager(props.access.data_key.key_arn, sid="DecryptInjectedSecrets")
-            )
-        acknowledge(
-            self.task_definition,
-            "AwsSolutions-ECS2",
-            "The environment holds names, ports and URLs only; credentials reach the container as ECS "
-            "secrets from Secrets Manager.",
+        _secure_execution(self.task_definition, props)
+
+    def _migration_task(self, props: MicroserviceProps, package: str) -> ecs.FargateTaskDefinition:
+        """The one-off task a deployment runs before the service's new tasks start: the same image, settings,
+        role and secrets as the app container, running `dwp migrate <package>` and exiting (its exit code
+        is the migration's outcome; `dwp_infra.migrations`)."""
+        task = ecs.FargateTaskDefinition(
+            self,
+            "MigrationTask",
+            cpu=256,
+            memory_limit_mib=1024,
+            task_role=self.task_role,
+            runtime_platform=ecs.RuntimePlatform(
+                operating_system_family=ecs.OperatingSystemFamily.LINUX,
+                cpu_architecture=ecs.CpuArchitecture.X86_64,
+            ),
         )
-        execution_policy = self.task_definition.obtain_execution_role().node.try_find_child("DefaultPolicy")
-        if execution_policy is not None:
-            acknowledge(
-                execution_policy,
-                "AwsSolutions-IAM5",
-                "ecr:GetAuthorizationToken has no resource-level permissions (AWS documents Resource '*'); "
-                "image pulls themselves are limited to the named repository.",
-                applies_to=["Resource::*"],
-            )
+        task.add_volume(name="tmp")
+        container = task.add_container(
+            "migrate",
+            container_name="migrate",
+            image=props.image,
+            command=migrate_command(package),
+            essential=True,
+            readonly_root_filesystem=True,
+            user="10001",
+            environment={
+                "DWP_SERVICE": self.process.name,
+                "DWP_ENV": props.env_name,
+                "AWS_DEFAULT_REGION": cdk.Aws.REGION,
+                "DWP_DATA_DIR": "/tmp/dwp",  # noqa: S108 - task-private volume
+                **props.environment,
+            },
+            secrets=props.secrets,
+            logging=ecs.LogDrivers.aws_logs(
+                stream_prefix="migrate", log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
+            ),
+            stop_timeout=cdk.Duration.seconds(30),
+        )
+        container.add_mount_points(
+            ecs.MountPoint(container_path="/tmp", source_volume="tmp", read_only=False)  # noqa: S108 - task-private volume
+        )
+        _secure_execution(task, props)
+        return task
 
     def register_with(
         self,
@@ -482,6 +518,29 @@ class DwpMicroservice(Construct):
             "AwsSolutions-IAM5",
             "X-Ray PutTraceSegments, PutTelemetryRecords and the sampling calls support no resource-level "
             "permissions; AWS documents Resource '*' for them. No data resource is granted with '*'.",
+            applies_to=["Resource::*"],
+        )
+
+
+def _secure_execution(task: ecs.FargateTaskDefinition, props: MicroserviceProps) -> None:
+    """The execution role may decrypt the secrets ECS injects; the acknowledgements every task needs."""
+    if props.secrets:
+        task.obtain_execution_role().add_to_principal_policy(
+            decrypt_via_secrets_manager(props.access.data_key.key_arn, sid="DecryptInjectedSecrets")
+        )
+    acknowledge(
+        task,
+        "AwsSolutions-ECS2",
+        "The environment holds names, ports and URLs only; credentials reach the container as ECS "
+        "secrets from Secrets Manager or are read from the database secret at connect time.",
+    )
+    execution_policy = task.obtain_execution_role().node.try_find_child("DefaultPolicy")
+    if execution_policy is not None:
+        acknowledge(
+            execution_policy,
+            "AwsSolutions-IAM5",
+            "ecr:GetAuthorizationToken has no resource-level permissions (AWS documents Resource '*'); "
+            "image pulls themselves are limited to the named repository.",
             applies_to=["Resource::*"],
         )
 

@@ -9,6 +9,7 @@ rules from the catalogue's route prefixes) -> Tier 2 service. Service to service
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,11 +30,14 @@ from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from dwp.cli import migration_package
+from dwp.gateway.proxy import TIMEOUT as GATEWAY_TIMEOUT
 from dwp.platform import catalog
 from dwp_infra.config import EnvConfig
 from dwp_infra.data import DB_NAME, DB_PORT, REDIS_PORT, DataStack
 from dwp_infra.keys import decrypt_via_secrets_manager
 from dwp_infra.microservice import DataAccess, DwpMicroservice, MicroserviceProps
+from dwp_infra.migrations import MigrationRunner
 from dwp_infra.nag import acknowledge, checkov_skip
 from dwp_infra.network import FRONTEND_SUBNETS, SERVICES_SUBNETS, NetworkStack, log_retention
 from dwp_infra.observability import Observability, ObservabilityProps
@@ -44,6 +48,10 @@ ISSUER_PROCESS = "identity"
 JWKS_PATH = "/.well-known/jwks.json"
 ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
 INTERNAL_HTTPS_PORT = 443
+AUTHORIZER_HANDLER = "dwp.gateway.authorizer.handler"
+AUTHORIZER_EXTRAS = ("workers",)  # Powertools, for its JSON logs; the Lambda image of the notifications
+UPSTREAM_TIMEOUT = cdk.Duration.seconds(int(GATEWAY_TIMEOUT.read or 10))
+"""The local gateway's read timeout, so both gateways give an upstream the same time to answer."""
 
 
 @dataclass(frozen=True)
@@ -241,6 +249,15 @@ class ServicesStack(cdk.Stack):
             ),
         )
         internal_sg.add_ingress_rule(nlb_sg, ec2.Port.tcp(INTERNAL_HTTPS_PORT), "from the NLB")
+        # The internal ALB by name, for what runs outside Service Connect: the API's Lambda authorizer reads
+        # the identity service's JWKS here (Service Connect names do not resolve in Lambda).
+        route53.ARecord(
+            self,
+            "InternalApiRecord",
+            zone=zone,
+            record_name=self.internal_domain,
+            target=route53.RecordTarget.from_alias(route53_targets.LoadBalancerTarget(self.internal_alb)),
+        )
         nlb_sg.add_egress_rule(internal_sg, ec2.Port.tcp(INTERNAL_HTTPS_PORT), "to the internal ALB")
 
     # --- API Gateway REST API -------------------------------------------------------------------------
@@ -319,6 +336,19 @@ class ServicesStack(cdk.Stack):
             model_name="JsonObject",
             schema=apigw.JsonSchema(schema=apigw.JsonSchemaVersion.DRAFT4, type=apigw.JsonSchemaType.OBJECT),
         )
+        self.authorizer_function = self._authorizer_function(vpc)
+        # Called for every request (no identity source: public routes have no token; no cache in API
+        # Gateway, which would key on the token alone and outlive a short token); the function's verifier
+        # remembers a checked token until it expires (dwp.gateway.authorizer).
+        self.authorizer = apigw.RequestAuthorizer(
+            self,
+            "TokenAuthorizer",
+            handler=self.authorizer_function,
+            identity_sources=[],
+            results_cache_ttl=cdk.Duration.seconds(0),
+            authorizer_name=f"dwp-{config.name}-token",
+        )
+        self._problem_responses(api)
         for process in catalog.PROCESSES:
             if not process.on_fargate:
                 continue
@@ -362,6 +392,108 @@ class ServicesStack(cdk.Stack):
         )
         return api
 
+    def _lambda_code(self, handler: str, extras: tuple[str, ...]) -> lambda_.DockerImageCode:
+        """The Lambda image with these extras running `handler`: the pipeline's tag, else built here."""
+        if self.config.image_tag:
+            return lambda_.DockerImageCode.from_ecr(
+                self.platform.repositories[LAMBDAS_REPOSITORY],
+                tag_or_digest=self.config.image_tag + catalog.image_suffix(extras),
+                cmd=[handler],
+            )
+        return lambda_.DockerImageCode.from_image_asset(
+            str(REPO_ROOT),
+            target="lambda",
+            cmd=[handler],
+            build_args={"DWP_EXTRAS": ",".join(sorted(extras))},
+        )
+
+    def _problem_responses(self, api: apigw.RestApi) -> None:
+        """API Gateway's own refusals as RFC 9457 problem documents, as the local gateway answers them."""
+        responses = (
+            (apigw.ResponseType.UNAUTHORIZED, 401, "Unauthorized", "Send a valid bearer token in the "
+             "Authorization header.", {"WWW-Authenticate": "'Bearer'"}),
+            (apigw.ResponseType.ACCESS_DENIED, 403, "Forbidden", "This path cannot be used.", {}),
+            (apigw.ResponseType.AUTHORIZER_FAILURE, 503, "Service unavailable", "The token issuer's keys "
+             "cannot be fetched; try again shortly.", {"Retry-After": "'5'"}),
+            (apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 503, "Service unavailable", "The token "
+             "check is unavailable; try again shortly.", {"Retry-After": "'5'"}),
+            (apigw.ResponseType.THROTTLED, 429, "Too many requests", "Slow down and try again.",
+             {"Retry-After": "'1'"}),
+        )  # fmt: skip
+        for response_type, status, title, detail, headers in responses:
+            body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+            api.add_gateway_response(
+                f"Problem{status}{response_type.response_type}",
+                type=response_type,
+                status_code=str(status),
+                response_headers={"Content-Type": "'application/problem+json'", **headers},
+                templates={"application/json": body},
+            )
+
+    def _authorizer_function(self, vpc: ec2.IVpc) -> lambda_.Function:
+        """The REST API's token check: `dwp.gateway.authorizer`, in the VPC, reading the JWKS from the
+        internal load balancer (`https://internal-api.<domain>/.well-known/jwks.json`)."""
+        config = self.config
+        security_group = ec2.SecurityGroup(
+            self, "AuthorizerSg", vpc=vpc, description="Lambda authorizer", allow_all_outbound=False
+        )
+        self.internal_alb.connections.allow_from(
+            security_group, ec2.Port.tcp(INTERNAL_HTTPS_PORT), "the authorizer reads the JWKS"
+        )
+        log_group = logs.LogGroup(
+            self,
+            "AuthorizerLogs",
+            log_group_name=f"/dwp/{config.name}/lambda/authorizer",
+            retention=log_retention(config.log_retention_days),
+            encryption_key=self.network.logs_key,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        role = iam.Role(
+            self,
+            "AuthorizerRole",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Lambda authorizer: its log group and its network interfaces only",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
+            )
+        )
+        _allow_vpc_function(role, config)
+        function = lambda_.DockerImageFunction(
+            self,
+            "Authorizer",
+            function_name=f"dwp-{config.name}-authorizer",
+            code=self._lambda_code(AUTHORIZER_HANDLER, AUTHORIZER_EXTRAS),
+            role=role,
+            memory_size=512,
+            timeout=cdk.Duration.seconds(10),
+            vpc=vpc,
+            vpc_subnets=ec2.SubnetSelection(subnet_group_name=SERVICES_SUBNETS),
+            security_groups=[security_group],
+            environment={
+                "DWP_ENV": config.name,
+                "DWP_FUNCTION": "authorizer",
+                "DWP_DATA_DIR": "/tmp/dwp",  # noqa: S108 - Lambda's only writable folder
+                "DWP_JWT_ISSUER": f"https://{config.domain_name}",
+                "DWP_JWKS_URL": f"https://{self.internal_domain}{JWKS_PATH}",
+                "POWERTOOLS_SERVICE_NAME": "authorizer",
+            },
+            log_group=log_group,
+            logging_format=lambda_.LoggingFormat.JSON,
+            tracing=lambda_.Tracing.ACTIVE,
+            reserved_concurrent_executions=100,
+            architecture=lambda_.Architecture.X86_64,
+            environment_encryption=self.data.data_key,
+        )
+        checkov_skip(
+            function,
+            "CKV_AWS_116",
+            "API Gateway invokes the authorizer synchronously for each request and answers the caller "
+            "itself when it fails; there are no asynchronous events to dead-letter.",
+        )
+        return function
+
     def _proxy_method(
         self,
         api: apigw.RestApi,
@@ -384,30 +516,25 @@ class ServicesStack(cdk.Stack):
                 request_parameters={"integration.request.path.proxy": "method.request.path.proxy"}
                 if proxy
                 else None,
-                timeout=cdk.Duration.seconds(29),
+                timeout=UPSTREAM_TIMEOUT,
             ),
         )
         method = resource.add_method(
             "ANY",
             integration,
             api_key_required=True,
+            authorizer=self.authorizer,
+            authorization_type=apigw.AuthorizationType.CUSTOM,
             request_validator=validator,
             request_parameters={"method.request.path.proxy": True} if proxy else None,
             request_models={"application/json": model},
         )
-        for rule, reason in (
-            (
-                "AwsSolutions-APIG4",
-                "Every Tier 2 service verifies the internal ES256 JWT (iss, aud, exp, key) itself, as "
-                "DESIGN.md section 3 requires; the gateway checks the caller's API key and usage plan.",
-            ),
-            (
-                "AwsSolutions-COG4",
-                "Citizens sign in with GOV.UK One Login and staff with the staff sign-in, not Cognito; the "
-                "identity service issues the JWTs the services verify.",
-            ),
-        ):
-            acknowledge(method, rule, reason)
+        acknowledge(
+            method,
+            "AwsSolutions-COG4",
+            "Citizens sign in with GOV.UK One Login and staff with the staff sign-in, not Cognito; the "
+            "identity service issues the JWTs that the Lambda authorizer and every service verify.",
+        )
 
     # --- Fargate services -----------------------------------------------------------------------------
     def _image(self, extras: tuple[str, ...]) -> ecs.ContainerImage:
@@ -475,6 +602,17 @@ class ServicesStack(cdk.Stack):
         public_lb = _subnet_cidrs(vpc.select_subnets(subnet_type=ec2.SubnetType.PUBLIC))
         internal_lb = _subnet_cidrs(vpc.select_subnets(subnet_group_name=SERVICES_SUBNETS))
 
+        # Each service with a schema migrates it, as a one-off task of the new image, before its new tasks
+        # start; a failed migration fails the deployment before any traffic moves (dwp_infra.migrations).
+        self.migrations = MigrationRunner(
+            self,
+            "Migrations",
+            env_name=config.name,
+            cluster=self.platform.cluster,
+            logs_key=self.network.logs_key,
+            environment_key=data.data_key,
+            log_retention_days=config.log_retention_days,
+        )
         services: dict[str, DwpMicroservice] = {}
         for priority, process in enumerate(deployed, start=1):
             environment = {k: v for k, v in urls.items() if k != process.url_setting} | token_settings
@@ -527,8 +665,12 @@ class ServicesStack(cdk.Stack):
                     environment=environment,
                     secrets=secrets,
                     tls=self.platform.tls,
+                    migration_package=migration_package(process),
                 ),
             )
+            if service.migration_task_definition is not None:
+                subnets = FRONTEND_SUBNETS if process.kind == "frontend" else SERVICES_SUBNETS
+                self.migrations.run_before(service, vpc.select_subnets(subnet_group_name=subnets))
             if process.db_schema:
                 service.security_group.add_egress_rule(
                     data.db_security_group, ec2.Port.tcp(DB_PORT), "PostgreSQL"
@@ -568,6 +710,7 @@ class ServicesStack(cdk.Stack):
                     self.internal_alb, ec2.Port.tcp(process.port), "internal ALB (API Gateway)"
                 )
             services[process.name] = service
+        self.migrations.acknowledge()
 
         # Service to service: only the callers the catalogue names may open a connection, and every service
         # may fetch the token issuer's JWKS.
@@ -640,46 +783,7 @@ class ServicesStack(cdk.Stack):
                     actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[log_group.log_group_arn]
                 )
             )
-            # ENI management for a function in a VPC. Describe* has no resource-level permissions; the
-            # changes are limited to this account's network interfaces, subnets and security groups.
-            role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], resources=["*"]
-                )
-            )
-            role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=[
-                        "ec2:CreateNetworkInterface",
-                        "ec2:DeleteNetworkInterface",
-                        "ec2:AssignPrivateIpAddresses",
-                        "ec2:UnassignPrivateIpAddresses",
-                    ],
-                    resources=[
-                        f"arn:aws:ec2:{config.region}:{config.account}:{kind}/*"
-                        for kind in ("network-interface", "subnet", "security-group")
-                    ],
-                )
-            )
-            role.add_to_policy(
-                iam.PolicyStatement(
-                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
-                )
-            )
-            acknowledge(
-                role,
-                "AwsSolutions-IAM5",
-                "Wildcards only for a VPC function's network interfaces, which Lambda creates at run time "
-                "in this account's subnets and security groups, and for EC2 Describe* and X-Ray writes, "
-                "which support no resource-level permissions. Every data resource is named by ARN.",
-                applies_to=[
-                    "Resource::*",
-                    *(
-                        f"Resource::arn:aws:ec2:{config.region}:{config.account}:{kind}/*"
-                        for kind in ("network-interface", "subnet", "security-group")
-                    ),
-                ],
-            )
+            _allow_vpc_function(role, config)
             secret_arns = [data.secrets[name].secret_arn for name in spec.secrets]
             if spec.uses_database:
                 secret_arns.append(data.database_secret.secret_arn)
@@ -735,24 +839,11 @@ class ServicesStack(cdk.Stack):
                     )
                 )
 
-            if config.image_tag:
-                code = lambda_.DockerImageCode.from_ecr(
-                    self.platform.repositories[LAMBDAS_REPOSITORY],
-                    tag_or_digest=config.image_tag + catalog.image_suffix(spec.extras),
-                    cmd=[spec.handler],
-                )
-            else:
-                code = lambda_.DockerImageCode.from_image_asset(
-                    str(REPO_ROOT),
-                    target="lambda",
-                    cmd=[spec.handler],
-                    build_args={"DWP_EXTRAS": ",".join(sorted(spec.extras))},
-                )
             function = lambda_.DockerImageFunction(
                 self,
                 f"Fn-{spec.name}",
                 function_name=f"dwp-{config.name}-{spec.name}",
-                code=code,
+                code=self._lambda_code(spec.handler, spec.extras),
                 role=role,
                 memory_size=spec.memory_mib,
                 timeout=cdk.Duration.seconds(spec.timeout_seconds),
@@ -826,6 +917,41 @@ class ServicesStack(cdk.Stack):
                 dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(arn=dlq.queue_arn),
             ),
         )
+
+
+def _allow_vpc_function(role: iam.Role, config: EnvConfig) -> None:
+    """What a function in the VPC needs beyond its own data: its network interfaces and X-Ray writes."""
+    # Describe* has no resource-level permissions; the changes are limited to this account's network
+    # interfaces, subnets and security groups.
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets"], resources=["*"])
+    )
+    eni_resources = [
+        f"arn:aws:ec2:{config.region}:{config.account}:{kind}/*"
+        for kind in ("network-interface", "subnet", "security-group")
+    ]
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=[
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
+            resources=eni_resources,
+        )
+    )
+    role.add_to_policy(
+        iam.PolicyStatement(actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"])
+    )
+    acknowledge(
+        role,
+        "AwsSolutions-IAM5",
+        "Wildcards only for a VPC function's network interfaces, which Lambda creates at run time "
+        "in this account's subnets and security groups, and for EC2 Describe* and X-Ray writes, "
+        "which support no resource-level permissions. Every data resource is named by ARN.",
+        applies_to=["Resource::*", *(f"Resource::{arn}" for arn in eni_resources)],
+    )
 
 
 def _subnet_cidrs(selected: ec2.SelectedSubnets) -> str:

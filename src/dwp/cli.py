@@ -99,7 +99,11 @@ def serve(
     host: str = "127.0.0.1",
     port: int | None = None,
     migrate: Annotated[
-        bool, typer.Option(help="Migrate its tables first (as `dwp up` does; on AWS a deploy step does).")
+        bool,
+        typer.Option(
+            help="Migrate its tables first (as `dwp up` does; on AWS each deployment runs `dwp migrate` "
+            "as a task of the new image before the service's new tasks start)."
+        ),
     ] = False,
 ) -> None:
     """Run one process of the catalogue (what a container runs)."""
@@ -115,6 +119,7 @@ def serve(
 
 def run_server(app_path: str, service: str, *, host: str, port: int) -> None:
     """uvicorn with the platform's logging: one JSON object per line, uvicorn's own lines included.
+    `app_path` names the app's factory (`module:build_app`), which uvicorn calls (`--factory`).
 
     `log_config=None` stops uvicorn installing its plain-text handlers (its tracebacks and start-up
     lines would be many plain lines beside the JSON ones); its loggers then go through ours, which are
@@ -128,6 +133,7 @@ def run_server(app_path: str, service: str, *, host: str, port: int) -> None:
     configure_logging(service, settings.dwp_log_level)
     uvicorn.run(
         app_path,
+        factory=True,
         host=host,
         port=port,
         log_config=None,

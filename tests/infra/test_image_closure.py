@@ -22,6 +22,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from dwp.platform import catalog
+from dwp_infra.services import AUTHORIZER_EXTRAS, AUTHORIZER_HANDLER
 from tests.infra.infra_support import REPO_ROOT
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -136,9 +137,9 @@ SERVED = [p for p in catalog.PROCESSES if p.app]
 
 @pytest.mark.parametrize("process", SERVED, ids=lambda p: p.name)
 def test_each_served_process_imports_only_what_its_image_holds(process, tmp_path):
-    module = process.app.split(":")[0]
-    # What `dwp serve NAME` loads before it listens: the CLI, uvicorn and the app.
-    code = f"import dwp.cli, uvicorn, importlib; importlib.import_module({module!r}).app"
+    module, _, factory = process.app.partition(":")
+    # What `dwp serve NAME` loads before it listens: the CLI, uvicorn and the app its factory builds.
+    code = f"import dwp.cli, uvicorn, importlib; importlib.import_module({module!r}).{factory}()"
     image = closure(process.extras)
     loaded = distributions_loaded(code, tmp_path, image)
     assert loaded <= image, f"{process.name} imports {sorted(loaded - image)}, outside its image"
@@ -148,6 +149,23 @@ def test_each_served_process_imports_only_what_its_image_holds(process, tmp_path
     if "rules" in process.extras:  # named because the process imports it at start (it warms the kernel)
         unused = _direct_requirements("rules") - loaded
         assert not unused, f"{process.name} names the rules extra but never imports {sorted(unused)}"
+
+
+HANDLERS = [(f.name, f.handler, f.extras) for f in catalog.FUNCTIONS] + [
+    ("authorizer", AUTHORIZER_HANDLER, AUTHORIZER_EXTRAS)
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "handler", "extras"), HANDLERS, ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_each_lambda_handler_imports_only_what_its_image_holds(name, handler, extras, tmp_path):
+    module, function = handler.rsplit(".", 1)
+    code = f"import importlib; getattr(importlib.import_module({module!r}), {function!r})"
+    image = closure(extras)
+    loaded = distributions_loaded(code, tmp_path, image)
+    assert loaded <= image, f"{name} imports {sorted(loaded - image)}, outside its image"
+    assert not image & NEVER_IN_AN_IMAGE
 
 
 def test_the_benefits_image_holds_the_compiled_rules_engine():

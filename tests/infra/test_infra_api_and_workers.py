@@ -3,9 +3,12 @@ Lambda functions (SQS event sources with partial batch responses, the monthly ru
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from dwp.platform import catalog
+from dwp.workers.monthly import UK, StartRun, parse_message, run_day
 from tests.infra.infra_support import logical_id, references, resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -103,10 +106,16 @@ def test_worker_consumes_its_queue_with_partial_batch_responses(synth, spec):
 
 
 def test_monthly_run_is_started_by_eventbridge_scheduler_in_uk_time(synth):
+    """Every day at 02:00 UK time: the schedule's start message is the run of the UK day before
+    (`run_day`), and assessment periods end on every day of the month."""
     (spec,) = [f for f in catalog.FUNCTIONS if f.schedule]
     (schedule,) = resources_of(synth.raw["services"], "AWS::Scheduler::Schedule").values()
     props = schedule["Properties"]
-    assert props["ScheduleExpression"] == spec.schedule == "cron(0 2 1 * ? *)"
+    assert props["ScheduleExpression"] == spec.schedule == "cron(0 2 * * ? *)"
+    message = parse_message(props["Target"]["Input"])
+    assert isinstance(message, StartRun)
+    at_two = datetime(2026, 3, 29, 2, 0, tzinfo=UK)  # the night the clocks go forward
+    assert run_day(message, at_two) == date(2026, 3, 28)
     assert props["ScheduleExpressionTimezone"] == "Europe/London"
     data = synth.stacks.data
     (target,) = references(props["Target"]["Arn"])

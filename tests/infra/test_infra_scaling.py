@@ -96,7 +96,7 @@ def test_monday_morning_and_the_monthly_run_are_scheduled(synth):
         for action in _target(synth, process.name)[1].get("ScheduledActions", []):
             schedules[(process.name, action["ScheduledActionName"])] = action["Schedule"]
     assert schedules[("claims", "monday-morning-start")] == "cron(30 7 ? * MON *)"
-    assert schedules[("benefits", "monthly-run-start")] == "cron(45 1 1 * ? *)"
+    assert schedules[("benefits", "monthly-run-start")] == "cron(45 1 * * ? *)"  # the daily run
 
 
 def test_claims_scales_on_claims_waiting_per_caseworker(synth):

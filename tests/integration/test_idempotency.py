@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -130,6 +130,46 @@ async def test_an_abandoned_claim_is_taken_over_after_its_lease(
     replay = await keys.claim(principal="p", key="k", request_hash="h")
     assert isinstance(replay, StoredResponse)
     assert replay.body == {"id": "second"}
+
+
+async def test_a_request_slower_than_its_lease_keeps_its_key_by_its_heartbeat(
+    database: Database, clock: FakeClock
+) -> None:
+    """The lease is short so that a retry after a kill waits little; a live holder renews it."""
+    keys = IdempotencyKeys(database, table, clock=clock, lease_seconds=0.3)
+    go_on = asyncio.Event()
+
+    async def slow(claim: Claim | None) -> StoredResponse:
+        assert claim is not None
+        await go_on.wait()
+        await finish(keys, database, claim, ANSWER)
+        return ANSWER
+
+    async def locked_until() -> object:
+        async with database.read() as connection:
+            return (await connection.execute(select(table.c.locked_until))).scalar()
+
+    running = asyncio.create_task(idempotent(keys, principal="p", key="k", request_hash="h", run=slow))
+    for _ in range(200):  # until the request has claimed its key
+        if await locked_until() is not None:
+            break
+        await asyncio.sleep(0.02)
+    clock.advance(timedelta(seconds=5))  # far past the lease it claimed: only a heartbeat keeps it
+    for _ in range(200):  # until the heartbeat has renewed it at the new time
+        until = await locked_until()
+        assert isinstance(until, datetime)
+        if (until if until.tzinfo else until.replace(tzinfo=UTC)) > clock():
+            break
+        await asyncio.sleep(0.02)
+    else:
+        pytest.fail("the lease was never renewed")
+    with pytest.raises(IdempotencyKeyInProgress):  # not taken over: its holder is alive
+        await keys.claim(principal="p", key="k", request_hash="h")
+    go_on.set()
+    assert await asyncio.wait_for(running, timeout=10) == ANSWER
+    assert await keys.claim(principal="p", key="k", request_hash="h") == StoredResponse(
+        201, ANSWER.body, ANSWER.headers, replayed=True
+    )
 
 
 async def test_without_a_key_the_request_simply_runs(keys: IdempotencyKeys) -> None:

@@ -33,7 +33,7 @@ async def _differences(settings: Settings, service: str) -> list[Any]:
         await database.dispose()
 
 
-@pytest.mark.parametrize("service", ["citizen", "benefits", "claims"])
+@pytest.mark.parametrize("service", ["citizen", "benefits", "claims", "payments", "integrations", "identity"])
 async def test_migrations_match_the_tables_the_code_declares(settings: Settings, service: str) -> None:
     await asyncio.to_thread(upgrade, service, settings)
     assert await _differences(settings, service) == []

@@ -77,6 +77,3 @@ def build_app(
         lifespan=lifespan,
         description="Finds addresses by postcode or UPRN (Royal Mail PAF, OS Places) and checks typed ones.",
     )
-
-
-app = build_app()

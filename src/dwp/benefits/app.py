@@ -109,6 +109,3 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         description="Universal Credit, New Style JSA and New Style ESA: estimates, assessments and rates.",
     )
-
-
-app = build_app()

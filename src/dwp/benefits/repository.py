@@ -12,9 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.benefits.domain.assessment import Assessment
 from dwp.platform.database import new_metadata
-from dwp.platform.idempotency import idempotency_table
-from dwp.platform.messaging import inbox_table
-from dwp.platform.outbox import outbox_table
+from dwp.platform.tables import platform_tables
 
 metadata = new_metadata()
 
@@ -37,10 +35,7 @@ assessments = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
-idempotency_keys = idempotency_table(metadata)
-
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
+outbox, inbox, idempotency_keys = platform_tables(metadata)
 
 
 class AssessmentRepository(Protocol):

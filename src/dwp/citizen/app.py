@@ -66,6 +66,3 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         description="Registration, profiles and contact preferences of citizens.",
     )
-
-
-app = build_app()

@@ -21,10 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from dwp.citizen.domain import AlreadyRegistered, Citizen, ContactPreferences, Nino, RegistrationHeld
 from dwp.platform.auth import Actor
 from dwp.platform.database import new_metadata
-from dwp.platform.idempotency import idempotency_table
-from dwp.platform.messaging import inbox_table
-from dwp.platform.outbox import outbox_table
 from dwp.platform.pii import BlindIndex, PiiCipher
+from dwp.platform.tables import audit_table, platform_tables
 
 metadata = new_metadata()
 
@@ -48,20 +46,7 @@ citizens = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("citizen_id", String(36), nullable=False, index=True),
-    Column("actor", String(200), nullable=False),
-    Column("actor_kind", String(20), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("reason", Text, nullable=True),
-    Column("before", Text, nullable=True),
-    Column("after", Text, nullable=True),
-    Column("request_id", String(128), nullable=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-)
+audit_log = audit_table(metadata, "citizen_id")
 
 registration_holds = Table(
     "registration_holds",
@@ -91,10 +76,8 @@ held_citizens = Table(
     Column("held_at", DateTime(timezone=True), nullable=False),
 )
 
-idempotency_keys = idempotency_table(metadata)
+outbox, inbox, idempotency_keys = platform_tables(metadata)
 
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
 
 NINO_PURPOSE = "citizen.nino"
 DOB_PURPOSE = "citizen.date_of_birth"
@@ -151,12 +134,12 @@ class SqlCitizenRepository:
 
     async def get(self, citizen_id: str) -> Citizen | None:
         row = (await self.session.execute(select(citizens).where(citizens.c.id == citizen_id))).first()
-        return self._to_domain(row) if row else None
+        return await self._to_domain(row) if row else None
 
     async def find_by_nino(self, nino: Nino) -> Citizen | None:
         query = select(citizens).where(citizens.c.nino_index == self.nino_index(nino))
         row = (await self.session.execute(query)).first()
-        return self._to_domain(row) if row else None
+        return await self._to_domain(row) if row else None
 
     async def add(self, citizen: Citizen) -> None:
         assert citizen.created_at is not None
@@ -166,8 +149,8 @@ class SqlCitizenRepository:
                 citizens.insert().values(
                     id=citizen.id,
                     nino_index=self.nino_index(citizen.nino),
-                    nino_sealed=self._cipher.encrypt(citizen.nino.value, context=NINO_PURPOSE),
-                    date_of_birth_sealed=self._cipher.encrypt(
+                    nino_sealed=await self._cipher.seal(citizen.nino.value, context=NINO_PURPOSE),
+                    date_of_birth_sealed=await self._cipher.seal(
                         citizen.date_of_birth.isoformat(), context=DOB_PURPOSE
                     ),
                     created_at=citizen.created_at,
@@ -185,7 +168,7 @@ class SqlCitizenRepository:
                 id=hold.id,
                 citizen_id=hold.citizen_id,
                 nino_index=self.nino_index(nino),
-                nino_sealed=self._cipher.encrypt(nino.value, context=NINO_PURPOSE),
+                nino_sealed=await self._cipher.seal(nino.value, context=NINO_PURPOSE),
                 reason=hold.reason,
                 status="held",
                 requested_by=requested_by.subject,
@@ -270,15 +253,15 @@ class SqlCitizenRepository:
             "version": citizen.version,
         }
 
-    def _to_domain(self, row: Row[Any]) -> Citizen:
+    async def _to_domain(self, row: Row[Any]) -> Citizen:
         return Citizen(
             id=row.id,
             given_name=row.given_name,
             family_name=row.family_name,
             date_of_birth=date.fromisoformat(
-                self._cipher.decrypt(row.date_of_birth_sealed, context=DOB_PURPOSE)
+                await self._cipher.open(row.date_of_birth_sealed, context=DOB_PURPOSE)
             ),
-            nino=Nino(self._cipher.decrypt(row.nino_sealed, context=NINO_PURPOSE)),
+            nino=Nino(await self._cipher.open(row.nino_sealed, context=NINO_PURPOSE)),
             email=row.email,
             phone=row.phone,
             address_reference=row.address_reference,

@@ -16,13 +16,13 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from pydantic import BaseModel, Field, StrictBool, TypeAdapter
 
 from dwp.claims import edge, service
-from dwp.claims.deps import Context, actor_of
+from dwp.claims.deps import CitizenActor, Context, actor_of
 from dwp.claims.domain.answers import SECTIONS, ClaimType
 from dwp.claims.domain.checks import Question
 from dwp.claims.domain.errors import FieldProblem, InvalidAnswers
 from dwp.claims.domain.journal import LONGEST_MESSAGE, JournalEntry
 from dwp.claims.domain.lifecycle import RULES, allowed_moves, open_questions, task_list
-from dwp.claims.domain.model import Claim, Decision
+from dwp.claims.domain.model import Actor, Claim, Decision
 from dwp.claims.service import ClaimantRequest, ClaimsContext, Person, SaveSection, StartClaim
 from dwp.platform.auth import LEVELS_OF_CONFIDENCE, CitizenPrincipal, Principal
 from dwp.platform.errors import PreconditionRequired
@@ -369,9 +369,10 @@ async def _once(
     return answer.as_response()
 
 
-def _send(response: Response, claim: Claim, ctx: ClaimsContext, subject: str) -> ClaimView:
+def _send(response: Response, claim: Claim, ctx: ClaimsContext, actor: Actor) -> ClaimView:
+    """The claim as the citizen sees it, with its ETag on the response."""
     response.headers["ETag"] = _etag(claim)
-    return _view(claim, subject=subject, at=ctx.clock())
+    return _view(claim, subject=actor.subject, at=ctx.clock())
 
 
 # --- routes --------------------------------------------------------------------------------------
@@ -416,16 +417,15 @@ async def list_claims(ctx: Context, principal: CitizenPrincipal) -> ClaimList:
 async def join_claim(
     body: JoinBody, request: Request, response: Response, ctx: Context, principal: CitizenPrincipal
 ) -> ClaimView:
-    claim = await service.join_claim(ctx, code=body.code, person=_person(principal, request))
-    return _send(response, claim, ctx, principal.subject)
+    person = _person(principal, request)
+    claim = await service.join_claim(ctx, code=body.code, person=person)
+    return _send(response, claim, ctx, person.actor)
 
 
 @router.get("/{claim_id}", response_model=ClaimView, summary="One of your claims, with its task list")
-async def read_claim(
-    claim_id: str, request: Request, response: Response, ctx: Context, principal: CitizenPrincipal
-) -> ClaimView:
-    claim = await service.get_claim(ctx, claim_id=claim_id, actor=actor_of(principal, request))
-    return _send(response, claim, ctx, principal.subject)
+async def read_claim(claim_id: str, response: Response, ctx: Context, actor: CitizenActor) -> ClaimView:
+    claim = await service.get_claim(ctx, claim_id=claim_id, actor=actor)
+    return _send(response, claim, ctx, actor)
 
 
 SECTION_BODY, SECTION_SCHEMAS = edge.section_components()
@@ -444,11 +444,10 @@ async def save_section(
     request: Request,
     response: Response,
     ctx: Context,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
     if_match: IfMatch = None,
 ) -> SavedSection:
     version = _version(if_match)
-    actor = actor_of(principal, request)
     # The claim type says which shape the body has; a claim's type never changes, so reading it first
     # (which also refuses another citizen's claim as 404) cannot race with the save.
     current = await service.get_claim(ctx, claim_id=claim_id, actor=actor)
@@ -457,7 +456,7 @@ async def save_section(
         ctx, SaveSection(claim_id, section, answers, expected_version=version), actor=actor
     )
     return SavedSection(
-        claim=_send(response, claim, ctx, principal.subject),
+        claim=_send(response, claim, ctx, actor),
         questions=[_question(q, claim) for q in questions],
     )
 
@@ -470,20 +469,19 @@ async def save_section(
 async def confirm_question(
     claim_id: str,
     body: ConfirmationBody,
-    request: Request,
     response: Response,
     ctx: Context,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
     if_match: IfMatch = None,
 ) -> ClaimView:
     claim = await service.confirm_question(
         ctx,
         claim_id=claim_id,
         key=body.question,
-        actor=actor_of(principal, request),
+        actor=actor,
         expected_version=_version(if_match),
     )
-    return _send(response, claim, ctx, principal.subject)
+    return _send(response, claim, ctx, actor)
 
 
 @router.post(
@@ -493,18 +491,13 @@ async def confirm_question(
     summary="Invite your partner to a joint claim: a code to give them (inviting again replaces it)",
 )
 async def invite_partner(
-    claim_id: str,
-    request: Request,
-    response: Response,
-    ctx: Context,
-    principal: CitizenPrincipal,
-    if_match: IfMatch = None,
+    claim_id: str, response: Response, ctx: Context, actor: CitizenActor, if_match: IfMatch = None
 ) -> Invitation:
     claim, code, expires = await service.invite_partner(
-        ctx, claim_id=claim_id, actor=actor_of(principal, request), expected_version=_version(if_match)
+        ctx, claim_id=claim_id, actor=actor, expected_version=_version(if_match)
     )
     response.headers["Cache-Control"] = "no-store"
-    return Invitation(code=code, expires_at=expires, claim=_send(response, claim, ctx, principal.subject))
+    return Invitation(code=code, expires_at=expires, claim=_send(response, claim, ctx, actor))
 
 
 @router.post(
@@ -515,20 +508,19 @@ async def invite_partner(
 async def confirm_partner(
     claim_id: str,
     body: DeclarationBody,
-    request: Request,
     response: Response,
     ctx: Context,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
     if_match: IfMatch = None,
 ) -> ClaimView:
     claim = await service.confirm_partner(
         ctx,
         claim_id=claim_id,
-        actor=actor_of(principal, request),
+        actor=actor,
         declaration=body.declaration,
         expected_version=_version(if_match),
     )
-    return _send(response, claim, ctx, principal.subject)
+    return _send(response, claim, ctx, actor)
 
 
 @router.post(
@@ -569,27 +561,24 @@ async def submit_claim(
 async def withdraw_claim(
     claim_id: str,
     body: WithdrawalBody,
-    request: Request,
     response: Response,
     ctx: Context,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
     if_match: IfMatch = None,
 ) -> ClaimView:
     claim = await service.withdraw_claim(
         ctx,
         claim_id=claim_id,
-        actor=actor_of(principal, request),
+        actor=actor,
         reason=body.reason,
         expected_version=_version(if_match),
     )
-    return _send(response, claim, ctx, principal.subject)
+    return _send(response, claim, ctx, actor)
 
 
 @router.get("/{claim_id}/todos", response_model=TodoList, summary="What you need to do for this claim")
-async def todos(
-    claim_id: str, request: Request, response: Response, ctx: Context, principal: CitizenPrincipal
-) -> TodoList:
-    claim = await service.get_claim(ctx, claim_id=claim_id, actor=actor_of(principal, request))
+async def todos(claim_id: str, response: Response, ctx: Context, actor: CitizenActor) -> TodoList:
+    claim = await service.get_claim(ctx, claim_id=claim_id, actor=actor)
     response.headers["ETag"] = _etag(claim)
     return TodoList(items=[_todo(t) for t in claim.open_todos()])
 
@@ -602,27 +591,24 @@ async def todos(
 async def complete_todo(
     claim_id: str,
     todo_id: Annotated[str, Field(max_length=36)],
-    request: Request,
     response: Response,
     ctx: Context,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
     if_match: IfMatch = None,
 ) -> ClaimView:
     claim = await service.complete_todo(
         ctx,
         claim_id=claim_id,
         todo_id=todo_id,
-        actor=actor_of(principal, request),
+        actor=actor,
         expected_version=_version(if_match),
     )
-    return _send(response, claim, ctx, principal.subject)
+    return _send(response, claim, ctx, actor)
 
 
 @router.get("/{claim_id}/decisions", response_model=DecisionList, summary="Decisions, with your rights")
-async def decisions(
-    claim_id: str, request: Request, response: Response, ctx: Context, principal: CitizenPrincipal
-) -> DecisionList:
-    claim = await service.get_claim(ctx, claim_id=claim_id, actor=actor_of(principal, request))
+async def decisions(claim_id: str, response: Response, ctx: Context, actor: CitizenActor) -> DecisionList:
+    claim = await service.get_claim(ctx, claim_id=claim_id, actor=actor)
     response.headers["ETag"] = _etag(claim)
     return DecisionList(items=[_decision(d) for d in claim.decisions])
 
@@ -635,15 +621,14 @@ async def decisions(
 async def request_reconsideration(
     claim_id: str,
     body: ReconsiderationBody,
-    request: Request,
     response: Response,
     ctx: Context,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
     if_match: IfMatch = None,
 ) -> ClaimView:
     command = ClaimantRequest(claim_id, _version(if_match), body.grounds, body.late_reasons)
-    claim = await service.request_reconsideration(ctx, command, actor=actor_of(principal, request))
-    return _send(response, claim, ctx, principal.subject)
+    claim = await service.request_reconsideration(ctx, command, actor=actor)
+    return _send(response, claim, ctx, actor)
 
 
 @router.post(
@@ -654,15 +639,14 @@ async def request_reconsideration(
 async def appeal(
     claim_id: str,
     body: AppealBody,
-    request: Request,
     response: Response,
     ctx: Context,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
     if_match: IfMatch = None,
 ) -> ClaimView:
     command = ClaimantRequest(claim_id, _version(if_match), late_reasons=body.late_reasons)
-    claim = await service.appeal(ctx, command, actor=actor_of(principal, request))
-    return _send(response, claim, ctx, principal.subject)
+    claim = await service.appeal(ctx, command, actor=actor)
+    return _send(response, claim, ctx, actor)
 
 
 @router.post(
@@ -673,15 +657,14 @@ async def appeal(
 async def request_human_review(
     claim_id: str,
     body: HumanReviewBody,
-    request: Request,
     response: Response,
     ctx: Context,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
     if_match: IfMatch = None,
 ) -> ClaimView:
     command = ClaimantRequest(claim_id, _version(if_match), grounds=body.reason)
-    claim = await service.request_human_review(ctx, command, actor=actor_of(principal, request))
-    return _send(response, claim, ctx, principal.subject)
+    claim = await service.request_human_review(ctx, command, actor=actor)
+    return _send(response, claim, ctx, actor)
 
 
 def _entry(entry: JournalEntry, subject: str) -> JournalEntryView:
@@ -717,19 +700,14 @@ PageSize = Annotated[int, Query(ge=1, le=200)]
     "/{claim_id}/journal", response_model=Journal, summary="Messages between you and DWP, oldest first"
 )
 async def read_journal(
-    claim_id: str,
-    request: Request,
-    ctx: Context,
-    principal: CitizenPrincipal,
-    cursor: Cursor = None,
-    limit: PageSize = 50,
+    claim_id: str, ctx: Context, actor: CitizenActor, cursor: Cursor = None, limit: PageSize = 50
 ) -> Journal:
     entries = await service.journal(
-        ctx, claim_id=claim_id, actor=actor_of(principal, request), after=_after(cursor), limit=limit + 1
+        ctx, claim_id=claim_id, actor=actor, after=_after(cursor), limit=limit + 1
     )
     page, more = entries[:limit], len(entries) > limit
     return Journal(
-        items=[_entry(e, principal.subject) for e in page], next_cursor=_cursor(page[-1]) if more else None
+        items=[_entry(e, actor.subject) for e in page], next_cursor=_cursor(page[-1]) if more else None
     )
 
 
@@ -740,9 +718,7 @@ async def read_journal(
     summary="Send DWP a message about this claim",
 )
 async def post_message(
-    claim_id: str, body: MessageBody, request: Request, ctx: Context, principal: CitizenPrincipal
+    claim_id: str, body: MessageBody, ctx: Context, actor: CitizenActor
 ) -> JournalEntryView:
-    entry = await service.post_to_journal(
-        ctx, claim_id=claim_id, actor=actor_of(principal, request), text=body.text
-    )
-    return _entry(entry, principal.subject)
+    entry = await service.post_to_journal(ctx, claim_id=claim_id, actor=actor, text=body.text)
+    return _entry(entry, actor.subject)

@@ -280,6 +280,12 @@ def _with_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = make_etag(version)
 
 
+def _sent(response: Response, item: WorkItem, ctx: CaseworkContext) -> WorkItemView:
+    """A work item as the caseworker sees it, with its ETag on the response."""
+    _with_etag(response, item.version)
+    return _item(item, casework._today(ctx))
+
+
 # --- the work queue --------------------------------------------------------------------------------------
 
 
@@ -319,8 +325,7 @@ async def queue(
 @router.get("/work-items/{item_id}", response_model=WorkItemView, summary="One work item")
 async def read_work_item(item_id: Id, ctx: Ctx, actor: Staff, response: Response) -> WorkItemView:
     item = await casework.get_work_item(ctx, item_id=item_id, actor=actor)
-    _with_etag(response, item.version)
-    return _item(item, casework._today(ctx))
+    return _sent(response, item, ctx)
 
 
 @router.post("/work-items/{item_id}/take", response_model=WorkItemView, summary="Take a work item yourself")
@@ -330,8 +335,7 @@ async def take(
     item = await casework.take_work_item(
         ctx, item_id=item_id, actor=actor, expected_version=version_from_if_match(if_match)
     )
-    _with_etag(response, item.version)
-    return _item(item, casework._today(ctx))
+    return _sent(response, item, ctx)
 
 
 class AssignBody(EdgeModel):
@@ -347,8 +351,7 @@ async def assign(
     item = await casework.assign_work_item(
         ctx, item_id=item_id, to=body.assignee, actor=actor, expected_version=version_from_if_match(if_match)
     )
-    _with_etag(response, item.version)
-    return _item(item, casework._today(ctx))
+    return _sent(response, item, ctx)
 
 
 class EscalateBody(EdgeModel):
@@ -368,8 +371,7 @@ async def escalate(
         actor=actor,
         expected_version=version_from_if_match(if_match),
     )
-    _with_etag(response, item.version)
-    return _item(item, casework._today(ctx))
+    return _sent(response, item, ctx)
 
 
 @router.post("/work-items/{item_id}/release", response_model=WorkItemView, summary="Put a work item back")
@@ -379,8 +381,7 @@ async def release(
     item = await casework.release_work_item(
         ctx, item_id=item_id, actor=actor, expected_version=version_from_if_match(if_match)
     )
-    _with_etag(response, item.version)
-    return _item(item, casework._today(ctx))
+    return _sent(response, item, ctx)
 
 
 @router.get("/overview", summary="Claims by status, how long they have waited, processing times")

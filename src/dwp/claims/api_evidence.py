@@ -21,13 +21,12 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response, status
 from pydantic import BaseModel, Field
 
 from dwp.claims import evidence_service as evidence
-from dwp.claims.deps import Context, actor_of
+from dwp.claims.deps import AnyActor, CaseworkerActor, CitizenActor, Context
 from dwp.claims.domain.evidence import REFUSAL_TEXT, Upload, UploadState
 from dwp.claims.evidence_service import Checked, Evidence
 from dwp.claims.evidence_store import EvidenceSettings, EvidenceStore
 from dwp.claims.scanning import scanner_from
 from dwp.claims.service import ClaimsContext
-from dwp.platform.auth import Authenticated, Caseworker, CitizenPrincipal
 from dwp.platform.models import EdgeModel
 
 log = structlog.get_logger("claims.evidence")
@@ -154,11 +153,10 @@ async def start_upload(
     claim_id: Id,
     todo_id: Id,
     body: UploadRequest,
-    request: Request,
     response: Response,
     ctx: Context,
     deps: EvidenceDeps,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
 ) -> UploadForm:
     upload, form = await evidence.start_upload(
         ctx,
@@ -166,7 +164,7 @@ async def start_upload(
         claim_id=claim_id,
         todo_id=todo_id,
         content_type=body.content_type,
-        actor=actor_of(principal, request),
+        actor=actor,
     )
     response.headers["Location"] = f"/v1/claims/{claim_id}/uploads/{upload.id}"
     response.headers["Cache-Control"] = "no-store"
@@ -181,30 +179,23 @@ async def start_upload(
 async def complete_upload(
     claim_id: Id,
     upload_id: Id,
-    request: Request,
     ctx: Context,
     deps: EvidenceDeps,
-    principal: CitizenPrincipal,
+    actor: CitizenActor,
 ) -> UploadView:
-    checked = await evidence.check_upload(
-        ctx, deps, claim_id=claim_id, upload_id=upload_id, actor=actor_of(principal, request)
-    )
+    checked = await evidence.check_upload(ctx, deps, claim_id=claim_id, upload_id=upload_id, actor=actor)
     return _view(checked)
 
 
 @router.get("/{claim_id}/uploads", response_model=UploadList, summary="Evidence uploaded for a claim")
-async def uploads(claim_id: Id, request: Request, ctx: Context, principal: Authenticated) -> UploadList:
-    found = await evidence.uploads_of(ctx, claim_id=claim_id, actor=actor_of(principal, request))
+async def uploads(claim_id: Id, ctx: Context, actor: AnyActor) -> UploadList:
+    found = await evidence.uploads_of(ctx, claim_id=claim_id, actor=actor)
     return UploadList(items=[_view(c) for c in found])
 
 
 @router.get("/{claim_id}/uploads/{upload_id}", response_model=UploadView, summary="One upload")
-async def upload(
-    claim_id: Id, upload_id: Id, request: Request, ctx: Context, principal: Authenticated
-) -> UploadView:
-    found = await evidence.get_upload(
-        ctx, claim_id=claim_id, upload_id=upload_id, actor=actor_of(principal, request)
-    )
+async def upload(claim_id: Id, upload_id: Id, ctx: Context, actor: AnyActor) -> UploadView:
+    found = await evidence.get_upload(ctx, claim_id=claim_id, upload_id=upload_id, actor=actor)
     return _view(found)
 
 
@@ -218,18 +209,17 @@ async def download_link(
     claim_id: Id,
     upload_id: Id,
     body: LinkRequest,
-    request: Request,
     response: Response,
     ctx: Context,
     deps: EvidenceDeps,
-    principal: Caseworker,
+    actor: CaseworkerActor,
 ) -> DownloadLink:
     url, expires_at = await evidence.download_link(
         ctx,
         deps,
         claim_id=claim_id,
         upload_id=upload_id,
-        actor=actor_of(principal, request),
+        actor=actor,
         purpose=body.purpose,
     )
     response.headers["Cache-Control"] = "no-store"

@@ -120,6 +120,3 @@ def _document_sections(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-app = build_app()

@@ -57,10 +57,8 @@ from dwp.claims.domain.model import (
 )
 from dwp.claims.domain.work import QueueFilter, WorkItem, WorkKind
 from dwp.platform.database import conflict_insert, new_metadata
-from dwp.platform.idempotency import idempotency_table
-from dwp.platform.messaging import inbox_table
-from dwp.platform.outbox import outbox_table
 from dwp.platform.pii import PiiCipher
+from dwp.platform.tables import audit_table, platform_tables
 
 metadata = new_metadata()
 
@@ -103,24 +101,9 @@ work_items = Table(
     Column("version", Integer, nullable=False),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("claim_id", String(36), nullable=False, index=True),
-    Column("actor", String(200), nullable=False),
-    Column("actor_kind", String(20), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("reason", Text, nullable=True),
-    Column("before", Text, nullable=True),
-    Column("after", Text, nullable=True),
-    Column("request_id", String(128), nullable=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-)
+audit_log = audit_table(metadata, "claim_id")
 
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
-idempotency_keys = idempotency_table(metadata)
+outbox, inbox, idempotency_keys = platform_tables(metadata)
 
 journal = Table(
     "journal",
@@ -346,14 +329,14 @@ class ClaimsRepository:
 
     # --- claims ---
 
-    def _columns(self, claim: Claim, now: datetime) -> dict[str, Any]:
+    async def _columns(self, claim: Claim, now: datetime) -> dict[str, Any]:
         return {
             "claim_type": claim.claim_type.value,
             "claimant_subject": claim.claimant.subject,
             "partner_subject": claim.partner.subject if claim.partner else None,
             "status": claim.status.value,
             "joint": claim.joint,
-            "document_sealed": self._cipher.encrypt(dump_document(claim), context=DOCUMENT_PURPOSE),
+            "document_sealed": await self._cipher.seal(dump_document(claim), context=DOCUMENT_PURPOSE),
             "version": claim.version,
             "updated_at": now,
             "submitted_at": claim.submitted_at,
@@ -362,7 +345,9 @@ class ClaimsRepository:
 
     async def add(self, claim: Claim, now: datetime) -> None:
         await self.session.execute(
-            claims.insert().values(id=claim.id, created_at=claim.created_at, **self._columns(claim, now))
+            claims.insert().values(
+                id=claim.id, created_at=claim.created_at, **await self._columns(claim, now)
+            )
         )
 
     async def save(self, claim: Claim, *, previous_version: int, now: datetime) -> bool:
@@ -370,7 +355,7 @@ class ClaimsRepository:
         result = await self.session.execute(
             update(claims)
             .where(claims.c.id == claim.id, claims.c.version == previous_version)
-            .values(**self._columns(claim, now))
+            .values(**await self._columns(claim, now))
         )
         return bool(result.rowcount == 1)
 
@@ -378,7 +363,7 @@ class ClaimsRepository:
         row = (await self.session.execute(select(claims).where(claims.c.id == claim_id))).first()
         if row is None:
             return None
-        return load_claim(row, self._cipher.decrypt(row.document_sealed, context=DOCUMENT_PURPOSE))
+        return load_claim(row, await self._cipher.open(row.document_sealed, context=DOCUMENT_PURPOSE))
 
     async def claims_of(self, subject: str) -> list[Claim]:
         """A citizen's own claims (as claimant or joined partner), newest first."""
@@ -389,7 +374,7 @@ class ClaimsRepository:
         )
         rows = (await self.session.execute(query)).all()
         return [
-            load_claim(r, self._cipher.decrypt(r.document_sealed, context=DOCUMENT_PURPOSE)) for r in rows
+            load_claim(r, await self._cipher.open(r.document_sealed, context=DOCUMENT_PURPOSE)) for r in rows
         ]
 
     async def audit(self, record: AuditRecord) -> None:
@@ -436,7 +421,7 @@ class ClaimsRepository:
                 author=entry.author,
                 side=entry.side,
                 at=entry.at,
-                text_sealed=self._cipher.encrypt(entry.text, context=JOURNAL_PURPOSE),
+                text_sealed=await self._cipher.seal(entry.text, context=JOURNAL_PURPOSE),
             )
         )
 
@@ -457,7 +442,7 @@ class ClaimsRepository:
                 author=r.author,
                 side=r.side,
                 at=_utc(r.at),
-                text=self._cipher.decrypt(r.text_sealed, context=JOURNAL_PURPOSE),
+                text=await self._cipher.open(r.text_sealed, context=JOURNAL_PURPOSE),
             )
             for r in (await self.session.execute(query)).all()
         ]
@@ -609,7 +594,7 @@ class ClaimsRepository:
                 notified_on=decision.notified_on,
                 amount_pence=decision.amount_pence,
                 assessment_id=decision.assessment_id,
-                reasons_sealed=self._cipher.encrypt(
+                reasons_sealed=await self._cipher.seal(
                     json.dumps(list(decision.reasons)), context=DECISION_PURPOSE
                 ),
             )
@@ -628,7 +613,7 @@ class ClaimsRepository:
             assessment_id=period.assessment_id,
             decision_id=period.decision_id,
             source=period.source,
-            document_sealed=self._cipher.encrypt(
+            document_sealed=await self._cipher.seal(
                 json.dumps(period.document, sort_keys=True), context=PERIOD_PURPOSE
             ),
             created_at=period.created_at,
@@ -645,15 +630,15 @@ class ClaimsRepository:
                 select(assessment_periods).where(c.claim_id == claim_id, c.period_start == period_start)
             )
         ).first()
-        return self._period(row) if row else None
+        return await self._period(row) if row else None
 
     async def periods_of(self, claim_id: str) -> list[PeriodAward]:
         """A claim's assessment periods, oldest first: the history the next assessment carries on from."""
         c = assessment_periods.c
         query = select(assessment_periods).where(c.claim_id == claim_id).order_by(c.period_start)
-        return [self._period(r) for r in (await self.session.execute(query)).all()]
+        return [await self._period(r) for r in (await self.session.execute(query)).all()]
 
-    def _period(self, row: Row[Any]) -> PeriodAward:
+    async def _period(self, row: Row[Any]) -> PeriodAward:
         return PeriodAward(
             id=row.id,
             claim_id=row.claim_id,
@@ -664,7 +649,7 @@ class ClaimsRepository:
             assessment_id=row.assessment_id,
             decision_id=row.decision_id,
             source=row.source,
-            document=json.loads(self._cipher.decrypt(row.document_sealed, context=PERIOD_PURPOSE)),
+            document=json.loads(await self._cipher.open(row.document_sealed, context=PERIOD_PURPOSE)),
             created_at=_utc(row.created_at),
         )
 

@@ -219,6 +219,29 @@ async def change_claim(
     return transition.claim
 
 
+Move = Callable[[Claim, datetime], Transition]
+"""A lifecycle move on a claim at a moment (the context's clock, read when the move is made)."""
+
+
+async def _citizen_change(
+    ctx: ClaimsContext,
+    claim_id: str,
+    actor: Actor,
+    expected_version: int | None,
+    move: Move,
+    remember: Remember[Claim] | None = None,
+) -> Claim:
+    """A citizen's move on a claim of theirs, under the version they read."""
+    return await change_claim(
+        ctx,
+        claim_id=claim_id,
+        actor=actor,
+        expected_version=expected_version,
+        remember=remember,
+        apply=lambda c: move(c, ctx.clock()),
+    )
+
+
 def _within_section(section: str, error: InvalidAnswers) -> InvalidAnswers:
     """The domain names fields from the section (`household.partner`); the request's body is the
     section itself, so its problems point into that body (`partner`)."""
@@ -256,13 +279,10 @@ async def save_section(
 async def confirm_question(
     ctx: ClaimsContext, *, claim_id: str, key: str, actor: Actor, expected_version: int | None
 ) -> Claim:
-    return await change_claim(
-        ctx,
-        claim_id=claim_id,
-        actor=actor,
-        expected_version=expected_version,
-        apply=lambda c: lifecycle.confirm_answer(c, key, actor=actor, at=ctx.clock()),
-    )
+    def move(claim: Claim, at: datetime) -> Transition:
+        return lifecycle.confirm_answer(claim, key, actor=actor, at=at)
+
+    return await _citizen_change(ctx, claim_id, actor, expected_version, move)
 
 
 INVITE_LIFETIME = timedelta(days=14)
@@ -335,13 +355,10 @@ async def join_claim(ctx: ClaimsContext, *, code: str, person: Person) -> Claim:
 async def confirm_partner(
     ctx: ClaimsContext, *, claim_id: str, actor: Actor, declaration: str, expected_version: int | None
 ) -> Claim:
-    return await change_claim(
-        ctx,
-        claim_id=claim_id,
-        actor=actor,
-        expected_version=expected_version,
-        apply=lambda c: lifecycle.confirm_partner(c, actor=actor, at=ctx.clock(), declaration=declaration),
-    )
+    def move(claim: Claim, at: datetime) -> Transition:
+        return lifecycle.confirm_partner(claim, actor=actor, at=at, declaration=declaration)
+
+    return await _citizen_change(ctx, claim_id, actor, expected_version, move)
 
 
 async def submit_claim(
@@ -353,28 +370,19 @@ async def submit_claim(
     expected_version: int | None,
     remember: Remember[Claim] | None = None,
 ) -> Claim:
-    return await change_claim(
-        ctx,
-        claim_id=claim_id,
-        actor=actor,
-        expected_version=expected_version,
-        remember=remember,
-        apply=lambda c: lifecycle.submit(
-            c, actor=actor, at=ctx.clock(), declaration=declaration, new_id=ctx.new_id
-        ),
-    )
+    def move(claim: Claim, at: datetime) -> Transition:
+        return lifecycle.submit(claim, actor=actor, at=at, declaration=declaration, new_id=ctx.new_id)
+
+    return await _citizen_change(ctx, claim_id, actor, expected_version, move, remember)
 
 
 async def withdraw_claim(
     ctx: ClaimsContext, *, claim_id: str, actor: Actor, reason: str, expected_version: int | None
 ) -> Claim:
-    return await change_claim(
-        ctx,
-        claim_id=claim_id,
-        actor=actor,
-        expected_version=expected_version,
-        apply=lambda c: lifecycle.withdraw(c, actor=actor, at=ctx.clock(), reason=reason),
-    )
+    def move(claim: Claim, at: datetime) -> Transition:
+        return lifecycle.withdraw(claim, actor=actor, at=at, reason=reason)
+
+    return await _citizen_change(ctx, claim_id, actor, expected_version, move)
 
 
 async def complete_todo(
@@ -382,54 +390,43 @@ async def complete_todo(
 ) -> Claim:
     """The citizen marks a to-do of theirs done (confirm the address, accept the claimant commitment,
     book the assessment); the domain says which kinds a citizen may mark."""
-    return await change_claim(
-        ctx,
-        claim_id=claim_id,
-        actor=actor,
-        expected_version=expected_version,
-        apply=lambda c: lifecycle.complete_todo(c, todo_id, actor=actor, at=ctx.clock()),
-    )
+
+    def move(claim: Claim, at: datetime) -> Transition:
+        return lifecycle.complete_todo(claim, todo_id, actor=actor, at=at)
+
+    return await _citizen_change(ctx, claim_id, actor, expected_version, move)
 
 
 async def request_reconsideration(ctx: ClaimsContext, command: ClaimantRequest, *, actor: Actor) -> Claim:
-    return await change_claim(
-        ctx,
-        claim_id=command.claim_id,
-        actor=actor,
-        expected_version=command.expected_version,
-        apply=lambda c: lifecycle.request_reconsideration(
-            c,
+    def move(claim: Claim, at: datetime) -> Transition:
+        return lifecycle.request_reconsideration(
+            claim,
             actor=actor,
-            at=ctx.clock(),
+            at=at,
             grounds=command.grounds,
             late_reasons=command.late_reasons,
             new_id=ctx.new_id,
-        ),
-    )
+        )
+
+    return await _citizen_change(ctx, command.claim_id, actor, command.expected_version, move)
 
 
 async def appeal(ctx: ClaimsContext, command: ClaimantRequest, *, actor: Actor) -> Claim:
-    return await change_claim(
-        ctx,
-        claim_id=command.claim_id,
-        actor=actor,
-        expected_version=command.expected_version,
-        apply=lambda c: lifecycle.appeal(
-            c, actor=actor, at=ctx.clock(), late_reasons=command.late_reasons, new_id=ctx.new_id
-        ),
-    )
+    def move(claim: Claim, at: datetime) -> Transition:
+        return lifecycle.appeal(
+            claim, actor=actor, at=at, late_reasons=command.late_reasons, new_id=ctx.new_id
+        )
+
+    return await _citizen_change(ctx, command.claim_id, actor, command.expected_version, move)
 
 
 async def request_human_review(ctx: ClaimsContext, command: ClaimantRequest, *, actor: Actor) -> Claim:
-    return await change_claim(
-        ctx,
-        claim_id=command.claim_id,
-        actor=actor,
-        expected_version=command.expected_version,
-        apply=lambda c: lifecycle.request_human_review(
-            c, actor=actor, at=ctx.clock(), reason=command.grounds, new_id=ctx.new_id
-        ),
-    )
+    def move(claim: Claim, at: datetime) -> Transition:
+        return lifecycle.request_human_review(
+            claim, actor=actor, at=at, reason=command.grounds, new_id=ctx.new_id
+        )
+
+    return await _citizen_change(ctx, command.claim_id, actor, command.expected_version, move)
 
 
 # --- the journal ---------------------------------------------------------------------------------

@@ -68,9 +68,11 @@ def build_app(
         title="DWP citizen web app (BFF)",
         description="Serves the SPA, holds the session cookie, forwards API calls with the person's token.",
     )
-    # Swagger UI loads from a CDN, which the CSP (rightly) refuses: the BFF has no /docs page.
+    # The BFF is the SPA's, not an API for people to explore: it has no /docs page (nor its assets).
     app.router.routes = [
-        r for r in app.router.routes if getattr(r, "path", "") not in ("/docs", "/docs/oauth2-redirect")
+        r
+        for r in app.router.routes
+        if getattr(r, "path", "") not in ("/docs", "/docs/oauth2-redirect", "/docs/assets/{name}")
     ]
     app.mount(
         "/assets", ImmutableAssets(directory=frontend.dist_dir / "assets", check_dir=False), name="assets"
@@ -79,6 +81,3 @@ def build_app(
     csp = content_security_policy(form_targets=(frontend.one_login_origin,), upgrade=not settings.is_local)
     app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(csp=csp))
     return app
-
-
-app = build_app()

@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from prometheus_client import Counter, Histogram
 
 from dwp.gateway.config import GatewaySettings
+from dwp.gateway.edge import bearer_token
 from dwp.gateway.paths import PathRefused, checked_path
 from dwp.gateway.proxy import TIMEOUT, forward
 from dwp.gateway.ratelimit import RateLimiter, address_key, principal_key
@@ -128,11 +129,12 @@ async def _authenticate_counted(
 
 
 async def _authenticate(request: Request) -> Principal:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    """The same check as the AWS REST API's Lambda authorizer (`dwp.gateway.edge`)."""
+    try:
+        token = bearer_token(request.headers.get("authorization"))
+    except Unauthenticated:
         log.warning("edge_refused", reason="no bearer token", path_prefix=request.url.path[:16])
-        raise Unauthenticated("send a bearer token in the Authorization header")
+        raise
     try:
         # The platform's verifier remembers a checked token until it expires, so the signature is
         # checked once per token, not once per request.
@@ -182,6 +184,3 @@ def build_app(
         title="DWP API gateway",
         description="Routes to each service by path prefix; checks tokens at the edge; limits rates.",
     )
-
-
-app = build_app()

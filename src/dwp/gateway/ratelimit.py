@@ -11,7 +11,8 @@ Without its shared store (Redis down or not answering) the limiter never opens: 
 process instead, with the same limits (so each gateway task allows the limit on its own, and guessing
 tokens stays as slow per task), logs the outage once and the recovery once, sets the
 `dwp_gateway_rate_limit_shared_store` gauge to 0, and asks the shared store again every few seconds.
-The gateway's readiness reports the shared store.
+The gateway's readiness reports the shared store as degraded (200, `"status": "degraded"`): the gateway
+still serves, and a 503 would take every gateway task out of the load balancer at once.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from limits.errors import StorageError
 from prometheus_client import Counter, Gauge
 
 from dwp.platform.cache import limits_storage_uri
+from dwp.platform.readiness import Degraded
 
 log = structlog.get_logger("gateway.ratelimit")
 
@@ -89,9 +91,10 @@ class RateLimiter:
         return self._down_since is not None
 
     async def check(self) -> None:
-        """Readiness: the shared store answers (nothing to check without one)."""
+        """Readiness: the shared store answers (nothing to check without one); without it the gateway
+        still serves, counting in the process, so readiness says degraded, not unready."""
         if self._shared is not None and not await self.storage.check():
-            raise ConnectionError("the rate limits' shared store does not answer")
+            raise Degraded("the rate limits' shared store does not answer: limits are counted per process")
 
     async def _run(self, operation: str, *args: Any) -> Any:
         """The limiter's `operation` on the shared store, or on the process's own when it is down."""

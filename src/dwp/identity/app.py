@@ -125,6 +125,3 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
         json_only=False,  # OAuth callbacks and back-channel logout are form posts
         description="GOV.UK One Login and staff sign-in, sessions, and the internal token issuer.",
     )
-
-
-app = build_app()

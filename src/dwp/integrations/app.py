@@ -136,6 +136,3 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
         lifespan=lifespan,
         description="The one way to HMRC and the NHS: earnings and fit notes, every access audited.",
     )
-
-
-app = build_app()

@@ -60,6 +60,3 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         description="Bank details, payment schedules and payment instructions of awards.",
     )
-
-
-app = build_app()

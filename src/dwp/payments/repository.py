@@ -27,10 +27,8 @@ from dwp.payments.domain.instructions import Instruction
 from dwp.payments.domain.schedule import Advance, Award, Deduction
 from dwp.platform.auth import Actor
 from dwp.platform.database import conflict_insert, new_metadata
-from dwp.platform.idempotency import idempotency_table
-from dwp.platform.messaging import inbox_table
-from dwp.platform.outbox import outbox_table
 from dwp.platform.pii import BlindIndex, PiiCipher
+from dwp.platform.tables import audit_table, platform_tables
 
 metadata = new_metadata()
 
@@ -71,20 +69,7 @@ payment_holds = Table(
     Column("decision_reason", Text, nullable=True),
 )
 
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("citizen_id", String(36), nullable=False, index=True),
-    Column("actor", String(200), nullable=False),
-    Column("actor_kind", String(20), nullable=False),
-    Column("action", String(64), nullable=False),
-    Column("reason", Text, nullable=True),
-    Column("before", Text, nullable=True),
-    Column("after", Text, nullable=True),
-    Column("request_id", String(128), nullable=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-)
+audit_log = audit_table(metadata, "citizen_id")
 
 awards = Table(
     "awards",
@@ -132,9 +117,7 @@ cursors = Table(
 )
 """Where the reading of the payment system's returns report got to."""
 
-idempotency_keys = idempotency_table(metadata)
-outbox = outbox_table(metadata)
-inbox = inbox_table(metadata)
+outbox, inbox, idempotency_keys = platform_tables(metadata)
 
 BANK_PURPOSE = "payments.bank_details"
 ACCOUNT_INDEX_PURPOSE = "payments.account"

@@ -15,12 +15,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dwp.platform.auth import verifier_from_settings
+from dwp.platform.docs import DOCS_PATH, DOCS_POLICY, docs_router
 from dwp.platform.errors import DependencyUnavailable
 from dwp.platform.logging import configure_logging
 from dwp.platform.middleware import PlatformMiddleware
 from dwp.platform.models import duplicate_key_error, first_duplicate_key
 from dwp.platform.openapi import document_problems
 from dwp.platform.problems import ErrorTable, Problem, install_problem_handlers, problem_response
+from dwp.platform.readiness import Degraded
 from dwp.platform.settings import Settings, get_settings
 from dwp.platform.telemetry import configure_tracing, instrument_app
 
@@ -52,13 +54,19 @@ def create_app(
 
     @asynccontextmanager
     async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The tasks a lifespan starts (the outbox relay, consumers) copy this context: their lines name
+        # this app's service, whichever app configured logging last.
+        bound = structlog.contextvars.bind_contextvars(service=service)
         app.state.readiness = {}
         app.state.token_verifier = verifier_from_settings(settings)
-        if lifespan is None:
-            yield
-        else:
-            async with lifespan(app):
+        try:
+            if lifespan is None:
                 yield
+            else:
+                async with lifespan(app):
+                    yield
+        finally:
+            structlog.contextvars.reset_contextvars(**bound)
 
     app = FastAPI(
         title=title or f"DWP {service} service",
@@ -66,7 +74,7 @@ def create_app(
         version="1.0.0",
         lifespan=_lifespan,
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # `dwp.platform.docs`: Swagger UI from the service itself, not a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -78,6 +86,7 @@ def create_app(
     install_problem_handlers(app, errors or {}, _log_unexpected)
     health = _health_router()
     app.include_router(health)
+    app.include_router(docs_router(app.title))
     for router in routers:
         app.include_router(router)
     platform_paths = {str(getattr(route, "path", "")) for route in health.routes}
@@ -85,7 +94,12 @@ def create_app(
     instrument_app(app)
     if json_only:
         app.add_middleware(JsonOnlyMiddleware)
-    app.add_middleware(PlatformMiddleware, service=service, max_body_bytes=settings.dwp_max_body_bytes)
+    app.add_middleware(
+        PlatformMiddleware,
+        service=service,
+        max_body_bytes=settings.dwp_max_body_bytes,
+        route_policies={DOCS_PATH: DOCS_POLICY},
+    )
     return app
 
 
@@ -103,6 +117,8 @@ def _health_router() -> APIRouter:
         report = dict(zip(checks, results, strict=True))
         if all(result == "ok" for result in report.values()):
             return {"status": "ok", "checks": report}
+        if all(result == "ok" or result.startswith("degraded") for result in report.values()):
+            return {"status": "degraded", "checks": report}  # serving, with a fallback (`Degraded`)
         problem = Problem(
             503,
             "Service not ready",
@@ -125,6 +141,8 @@ async def _run_check(check: ReadinessCheck) -> str:
         await asyncio.wait_for(check(), timeout=READINESS_TIMEOUT_SECONDS)
     except TimeoutError:
         return "timeout"
+    except Degraded as exc:
+        return f"degraded: {exc}"
     except DependencyUnavailable as exc:
         return f"failed: {exc}"  # says why (a secret not loaded yet, and what stopped it)
     except Exception as exc:

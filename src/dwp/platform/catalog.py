@@ -61,7 +61,8 @@ class Process:
     kind: Kind
     port: int
     app: str | None = None
-    """Import path of the ASGI app (`module:attribute`), for processes that serve HTTP."""
+    """Import path of the factory that builds the ASGI app (`module:function`), for processes that serve
+    HTTP: `uvicorn --factory` calls it, so no app is built when its module is imported."""
     deployed: bool = True
     """Whether it becomes a Fargate service on AWS (the gateway and simulators do not)."""
     route_prefixes: tuple[str, ...] = ()
@@ -209,7 +210,7 @@ PROCESSES: tuple[Process, ...] = (
         name="frontend",
         kind="frontend",
         port=8000,
-        app="dwp.frontend.app:app",
+        app="dwp.frontend.app:build_app",
         calls=("gateway",),
         uses_cache=True,
         peaks=("monday-morning",),
@@ -218,7 +219,7 @@ PROCESSES: tuple[Process, ...] = (
         name="gateway",
         kind="gateway",
         port=8080,
-        app="dwp.gateway.app:app",
+        app="dwp.gateway.app:build_app",
         deployed=False,
         calls=("citizen", "identity", "benefits", "claims", "address", "integrations", "payments"),
     ),
@@ -226,7 +227,7 @@ PROCESSES: tuple[Process, ...] = (
         name="citizen",
         kind="service",
         port=8101,
-        app="dwp.citizen.app:app",
+        app="dwp.citizen.app:build_app",
         route_prefixes=("/v1/citizens",),
         db_schema="citizen",
         publishes=(CITIZEN_EVENTS_TOPIC,),
@@ -237,7 +238,7 @@ PROCESSES: tuple[Process, ...] = (
         name="identity",
         kind="service",
         port=8102,
-        app="dwp.identity.app:app",
+        app="dwp.identity.app:build_app",
         route_prefixes=("/v1/sessions", "/v1/auth", "/.well-known"),
         db_schema="identity",
         tables=(SESSIONS_TABLE,),
@@ -251,7 +252,7 @@ PROCESSES: tuple[Process, ...] = (
         name="benefits",
         kind="service",
         port=8103,
-        app="dwp.benefits.app:app",
+        app="dwp.benefits.app:build_app",
         route_prefixes=("/v1/estimates", "/v1/assessments", "/v1/rates"),
         db_schema="benefits",
         publishes=(BENEFITS_EVENTS_TOPIC,),
@@ -264,7 +265,7 @@ PROCESSES: tuple[Process, ...] = (
         name="claims",
         kind="service",
         port=8104,
-        app="dwp.claims.app:app",
+        app="dwp.claims.app:build_app",
         route_prefixes=("/v1/claims",),
         db_schema="claims",
         publishes=(CLAIMS_EVENTS_TOPIC,),
@@ -281,7 +282,7 @@ PROCESSES: tuple[Process, ...] = (
         name="address",
         kind="service",
         port=8105,
-        app="dwp.address.app:app",
+        app="dwp.address.app:build_app",
         route_prefixes=("/v1/addresses",),
         # No tables: it finds and checks addresses; the citizen service keeps the confirmed one.
         secrets=(OS_PLACES_API_KEY_SECRET,),
@@ -291,7 +292,7 @@ PROCESSES: tuple[Process, ...] = (
         name="payments",
         kind="service",
         port=8108,
-        app="dwp.payments.app:app",
+        app="dwp.payments.app:build_app",
         route_prefixes=("/v1/payments",),
         db_schema="payments",
         publishes=(PAYMENTS_EVENTS_TOPIC,),
@@ -306,7 +307,7 @@ PROCESSES: tuple[Process, ...] = (
         name="integrations",
         kind="service",
         port=8106,
-        app="dwp.integrations.app:app",
+        app="dwp.integrations.app:build_app",
         # Earnings and fit notes are internal (the claims service and the workers call them directly);
         # only a caseworker's read of the data-access audit goes through the gateway.
         route_prefixes=("/v1/data-access",),
@@ -318,7 +319,7 @@ PROCESSES: tuple[Process, ...] = (
         name="workers",
         kind="worker",
         port=8107,
-        app="dwp.workers.app:app",
+        app="dwp.workers.app:build_app",
         consumes=(NOTIFICATIONS_QUEUE, ASSESSMENT_RUN_QUEUE),
         db_schema="workers",
         # It runs the Lambda handlers locally, on Powertools and Notify's client. The monthly run works out
@@ -326,31 +327,39 @@ PROCESSES: tuple[Process, ...] = (
         extras=("workers",),
     ),
     Process(
-        name="one-login", kind="simulator", port=9001, app="dwp.simulators.one_login.app:app", deployed=False
+        name="one-login",
+        kind="simulator",
+        port=9001,
+        app="dwp.simulators.one_login.app:create_app",
+        deployed=False,
     ),
     Process(
         name="staff-sign-in",
         kind="simulator",
         port=9002,
-        app="dwp.simulators.staff_sign_in.app:app",
+        app="dwp.simulators.staff_sign_in.app:create_app",
         deployed=False,
     ),
     Process(
         name="os-places",
         kind="simulator",
         port=9003,
-        app="dwp.simulators.os_places.app:app",
+        app="dwp.simulators.os_places.app:create_app",
         deployed=False,
         extras=("simulators",),  # Faker, for the addresses it generates
     ),
-    Process(name="hmrc", kind="simulator", port=9004, app="dwp.simulators.hmrc.app:app", deployed=False),
-    Process(name="nhs", kind="simulator", port=9005, app="dwp.simulators.nhs.app:app", deployed=False),
-    Process(name="notify", kind="simulator", port=9006, app="dwp.simulators.notify.app:app", deployed=False),
+    Process(
+        name="hmrc", kind="simulator", port=9004, app="dwp.simulators.hmrc.app:create_app", deployed=False
+    ),
+    Process(name="nhs", kind="simulator", port=9005, app="dwp.simulators.nhs.app:create_app", deployed=False),
+    Process(
+        name="notify", kind="simulator", port=9006, app="dwp.simulators.notify.app:create_app", deployed=False
+    ),
     Process(
         name="payment-system",
         kind="simulator",
         port=9007,
-        app="dwp.simulators.payments.app:app",
+        app="dwp.simulators.payments.app:create_app",
         deployed=False,
     ),
 )
@@ -399,8 +408,10 @@ FUNCTIONS: tuple[Function, ...] = (
         name="assessment-run",
         handler="dwp.workers.lambda_handlers.assessment_run_handler",
         queue=ASSESSMENT_RUN_QUEUE,
-        # 02:00 on the first day of each month, UK time: after the month's earnings data has landed.
-        schedule="cron(0 2 1 * ? *)",
+        # 02:00 every day, UK time: each start message is the run of the UK day before (`run_day`), and
+        # assessment periods end on every day of the month (a claim's period ends on the day before the
+        # day of the month it started), so a run on the 1st alone would leave 29 days in 30 undone.
+        schedule="cron(0 2 * * ? *)",
         timeout_seconds=900,
         memory_mib=2048,
         uses_database=True,

@@ -11,7 +11,11 @@
 The response is recorded in the use case's own transaction (`UnitOfWork.remember`), so a request that
 committed is always replayable and one that rolled back left no answer behind. A failed request releases
 its claim, so a retry runs again; a process killed mid-request leaves a claim that a retry takes over once
-its lease has run out. Keys are per principal: one caller's key never replays another caller's answer.
+its lease has run out. The lease is short (6 s) and renewed by a heartbeat every third of it while the
+request runs, so a retry after a kill waits seconds, not half a minute, and a request slower than the lease
+keeps its key for as long as its process lives. (A holder whose heartbeat stops, a process frozen for
+longer than the lease, loses the key: its work rolls back at `complete`, and the retry's counts.)
+Keys are per principal: one caller's key never replays another caller's answer.
 
     outcome = await idempotent(keys, principal=..., key=..., request_hash=request_fingerprint(...),
                                run=lambda claim: use_case(..., remember=Remember(claim, render)))
@@ -19,6 +23,8 @@ its lease has run out. Keys are per principal: one caller's key never replays an
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import uuid
@@ -106,6 +112,10 @@ class Remember(Generic[T]):
     render: Callable[[T], StoredResponse]
 
 
+LEASE_SECONDS = 6.0
+"""How long a claim on a key holds without a heartbeat: how long a retry waits after its holder died."""
+
+
 class IdempotencyKeys:
     """One service's idempotency keys."""
 
@@ -115,7 +125,7 @@ class IdempotencyKeys:
         table: Table,
         *,
         clock: Clock = lambda: datetime.now(UTC),
-        lease_seconds: float = 30.0,
+        lease_seconds: float = LEASE_SECONDS,
         retry_after_seconds: int = 1,
     ) -> None:
         self._db = database
@@ -227,6 +237,33 @@ class IdempotencyKeys:
             raise IdempotencyKeyInProgress(self._retry_after)
         claim.answered = True
 
+    async def renew(self, claim: Claim) -> bool:
+        """Extend this request's lease (the heartbeat); False once it is no longer this request's."""
+        columns = self._table.c
+        async with self._statements() as connection:
+            result = await connection.execute(
+                update(self._table)
+                .where(
+                    columns.principal == claim.principal,
+                    columns.key == claim.key,
+                    columns.lease == claim.lease,
+                    columns.state == IN_PROGRESS,
+                )
+                .values(locked_until=self._clock() + self._lease)
+            )
+        return bool(result.rowcount == 1)
+
+    async def keep_alive(self, claim: Claim) -> None:
+        """Renew the lease every third of it until cancelled, or until the key is no longer ours."""
+        interval = self._lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if not await self.renew(claim):
+                    return
+            except Exception as exc:  # the database may be down: keep trying; the lease may run out
+                log.warning("idempotency.renew_failed", error=type(exc).__name__)
+
     async def release(self, claim: Claim) -> None:
         """Give the key back after a failed request, so that a retry runs again."""
         columns = self._table.c
@@ -257,6 +294,7 @@ async def idempotent(
     outcome = await keys.claim(principal=principal, key=key, request_hash=request_hash)
     if isinstance(outcome, StoredResponse):
         return outcome
+    heartbeat = asyncio.create_task(keys.keep_alive(outcome), name="idempotency heartbeat")
     try:
         response = await run(outcome)
     except BaseException:
@@ -265,6 +303,10 @@ async def idempotent(
         except Exception as exc:  # the database may be what failed; the lease runs out instead
             log.warning("idempotency.release_failed", error=type(exc).__name__)
         raise
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat
     if not outcome.answered:
         # The use case did not record its answer in its transaction (a route that forgot `Remember`):
         # record it now, so the key does not stay in flight until its lease runs out.
@@ -280,6 +322,7 @@ def _utc(value: datetime) -> datetime:
 
 
 __all__ = [
+    "LEASE_SECONDS",
     "Claim",
     "IdempotencyKeyInProgress",
     "IdempotencyKeyReused",

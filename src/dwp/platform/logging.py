@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from opentelemetry import trace
 
-_PII_KEYS = frozenset(
+PII_KEYS = frozenset(
     {
         "nino",
         "national_insurance_number",
@@ -34,10 +34,15 @@ _PII_KEYS = frozenset(
 )
 
 
-def _redact(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
-    for key in _PII_KEYS & event.keys():
+def redact(event: dict[str, Any]) -> dict[str, Any]:
+    """The line with every key that could hold personal data replaced by `[redacted]`."""
+    for key in PII_KEYS & event.keys():
         event[key] = "[redacted]"
     return event
+
+
+def _redact(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    return redact(event)
 
 
 def _add_trace_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from urllib.parse import unquote_to_bytes
 
 import structlog
@@ -30,6 +31,17 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
     (b"cache-control", b"no-store"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
+
+
+def security_headers(path: str, route_policies: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    """The security headers of a response to `path`: the API policy (`default-src 'none'`) unless the
+    route has a Content-Security-Policy of its own (the `/docs` page: `dwp.platform.docs.DOCS_POLICY`)."""
+    policy = route_policies.get(path)
+    if policy is None:
+        return SECURITY_HEADERS
+    csp = policy.encode("latin-1")
+    return [(name, csp if name == b"content-security-policy" else value) for name, value in SECURITY_HEADERS]
+
 
 REQUESTS = Counter("dwp_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram(
@@ -83,10 +95,19 @@ def _readable_target(scope: Scope) -> bool:
 
 
 class PlatformMiddleware:
-    def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        max_body_bytes: int,
+        route_policies: Mapping[str, str] | None = None,
+    ) -> None:
         self.app = app
         self.service = service
         self.max_body_bytes = max_body_bytes
+        self.route_policies = dict(route_policies or {})
+        """Content-Security-Policy by exact path, for the few routes that are pages, not API."""
         self.log = structlog.get_logger("access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -98,7 +119,10 @@ class PlatformMiddleware:
         incoming = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else str(uuid.uuid4())
         scope.setdefault("state", {})["request_id"] = request_id
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        # Bound per request, so that each app's lines name it even when several apps share a process (the
+        # tests' gateway in front of a service); reset, not unbound, so that an app called in-process
+        # hands its caller's request id and service back.
+        bound = structlog.contextvars.bind_contextvars(request_id=request_id, service=self.service)
         status_holder = [500]
 
         declared = headers.get(b"content-length")
@@ -142,7 +166,8 @@ class PlatformMiddleware:
                 return
             if message["type"] == "http.response.start":
                 status_holder[0] = message["status"]
-                extra = [(b"x-request-id", request_id.encode()), *SECURITY_HEADERS]
+                headers = security_headers(scope["path"], self.route_policies)
+                extra = [(b"x-request-id", request_id.encode()), *headers]
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
                     (k, v) for k, v in extra if k not in present
@@ -172,7 +197,7 @@ class PlatformMiddleware:
                 await self._reject_too_large(scope, send, request_id)
         finally:
             self._log(scope, status_holder[0], started, request_id)
-            structlog.contextvars.unbind_contextvars("request_id")
+            structlog.contextvars.reset_contextvars(**bound)
 
     async def _reject_too_large(self, scope: Scope, send: Send, request_id: str) -> None:
         await self._send_problem(scope, send, request_id, BodyTooLarge(self.max_body_bytes))

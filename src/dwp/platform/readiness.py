@@ -23,6 +23,13 @@ T = TypeVar("T")
 log = structlog.get_logger("readiness")
 
 
+class Degraded(Exception):
+    """Raised by a readiness check whose dependency is down while the service still serves without it
+    (a fallback: the gateway's rate limits counted in the process while Redis is down). Readiness then
+    stays 200, so the load balancer keeps the task, and says `"status": "degraded"` with why: taking
+    every task out of service because a shared cache is down would turn a degraded edge into an outage."""
+
+
 class Eventually(Generic[T]):
     """`load()` (blocking: it runs in a thread) retried in the background until it succeeds.
 

@@ -85,6 +85,3 @@ def build_app(settings: Settings | None = None, *, retry_base_seconds: int = 1) 
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
-
-
-app = build_app()

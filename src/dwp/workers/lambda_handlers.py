@@ -4,7 +4,8 @@ Each takes an SQS event (`{"Records": [...]}`) and answers a partial batch respo
 (`{"batchItemFailures": [{"itemIdentifier": <messageId>}]}`): a record that fails is retried by SQS
 on its own, and after the queue's `max_receive_count` receives moves to the dead-letter queue, while
 the rest of its batch is done. Locally the `workers` process polls the same queues and calls these
-same functions with the same event shape (`dwp.workers.poller`).
+same functions with the same event shape (`dwp.workers.poller`). Every log line is one JSON object in
+the services' fields (timestamp, level, event, service, trace_id; `dwp.platform.lambda_logging`).
 
 Notifications are idempotent per event on DynamoDB (the catalogue's idempotency table): the same event
 delivered twice sends one message. A failed attempt leaves no record, so the retry sends; a retry
@@ -23,7 +24,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -40,6 +41,7 @@ from dwp.contracts.events import EventEnvelope
 from dwp.contracts.notify import LOCAL_API_KEY
 from dwp.platform import aws, catalog
 from dwp.platform.http import TokenSource
+from dwp.platform.lambda_logging import configure_function_logging, function_logger
 from dwp.platform.settings import Settings, get_settings
 from dwp.workers.monthly import (
     HttpUpstreams,
@@ -58,7 +60,12 @@ NAMESPACE = "DWP/Workers"
 IDEMPOTENCY_SECONDS = 14 * 24 * 3600
 """As long as SQS keeps a message at most, so a replay from the dead-letter queue is still deduplicated."""
 
-logger = Logger(service="notifications")
+# One JSON object a line, in the services' fields (`dwp.platform.lambda_logging`); `service` is the
+# function's catalogue name (POWERTOOLS_SERVICE_NAME, set by infra/), `workers` in the local process.
+logger = function_logger()
+if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+    # The modules the handlers call log through structlog: the same shape, not its console renderer.
+    configure_function_logging()
 metrics = Metrics(namespace=NAMESPACE, service="notifications")
 monthly_metrics = Metrics(namespace=NAMESPACE, service="assessment-run")
 

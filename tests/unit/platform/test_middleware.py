@@ -143,3 +143,46 @@ async def test_a_body_without_duplicates_reaches_the_route_whole(client: httpx.A
     response = await client.post("/v1/notes", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 201, response.text
     assert response.json() == {"length": 6}
+
+
+async def test_each_app_in_one_process_names_itself_on_its_log_lines(tmp_path, capsys) -> None:
+    """Two apps in one process (as the tests' gateway in front of a service): every line says which."""
+    import json
+
+    import structlog
+
+    settings = Settings(dwp_env="test", dwp_data_dir=tmp_path)
+    inner_router, outer_router = APIRouter(), APIRouter()
+
+    @inner_router.get("/v1/inner")
+    async def inner() -> dict[str, str]:
+        structlog.get_logger("test").info("inner_line")
+        return {"ok": "yes"}
+
+    inner_app = create_app(service="inner", routers=[inner_router], settings=settings)
+
+    @outer_router.get("/v1/outer")
+    async def outer() -> dict[str, str]:
+        structlog.get_logger("test").info("outer_before")
+        transport = httpx.ASGITransport(app=inner_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://inner.test") as http:
+            assert (await http.get("/v1/inner")).status_code == 200
+        structlog.get_logger("test").info("outer_after")
+        return {"ok": "yes"}
+
+    outer_app = create_app(service="outer", routers=[outer_router], settings=settings)  # configured last
+    capsys.readouterr()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=outer_app), base_url="http://o.test"
+    ) as http:
+        assert (await http.get("/v1/outer")).status_code == 200
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    said = {
+        line["event"]: line.get("service") for line in lines if line["event"].startswith(("inner", "outer"))
+    }
+    assert said == {"outer_before": "outer", "inner_line": "inner", "outer_after": "outer"}
+    access = [line for line in lines if line["event"] == "request"]
+    assert {(line["route"], line["service"]) for line in access} == {
+        ("/v1/inner", "inner"),
+        ("/v1/outer", "outer"),
+    }

@@ -15,8 +15,8 @@ async def test_each_provider_simulator_is_in_the_catalogue_with_an_app(name: str
     entry = catalog.process(name)
     assert (entry.kind, entry.deployed) == ("simulator", False)
     assert entry.app is not None
-    module, _, attribute = entry.app.partition(":")
-    app = getattr(importlib.import_module(module), attribute)
+    module, _, factory = entry.app.partition(":")
+    app = getattr(importlib.import_module(module), factory)()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim.test") as http:
         assert (await http.get("/health/ready")).json() == {"status": "ok"}
         assert (await http.get("/_simulator/control")).json()["fault"] is None

@@ -1,5 +1,9 @@
 """What happened to a claim, as domain events (nouns in the past tense). They carry ids and facts,
-never personal data (decision 4); the service turns them into `dwp.contracts` events in its outbox."""
+never personal data (decision 4); the service turns them into `dwp.contracts` events in its outbox.
+
+An event with no facts beyond the claim and the moment is a plain subclass (a frozen dataclass's
+subclass inherits its fields, equality and immutability); one that adds facts is a dataclass of its own.
+"""
 
 from __future__ import annotations
 
@@ -18,19 +22,16 @@ class ClaimStarted(ClaimEvent):
     benefit: str
 
 
-@dataclass(frozen=True)
 class PartnerInvited(ClaimEvent):
-    pass
+    """The claimant made a code for their partner."""
 
 
-@dataclass(frozen=True)
 class PartnerJoined(ClaimEvent):
-    pass
+    """The partner joined the joint claim with the code."""
 
 
-@dataclass(frozen=True)
 class PartnerConfirmed(ClaimEvent):
-    pass
+    """The partner confirmed their part, with the declaration."""
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,8 @@ class EvidenceRequested(ClaimEvent):
     todo_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True)
 class AssessmentStarted(ClaimEvent):
-    pass
+    """A caseworker started assessing the claim."""
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,12 @@ class DecisionMade(ClaimEvent):
     automated: bool
 
 
-@dataclass(frozen=True)
 class ClaimWithdrawn(ClaimEvent):
-    pass
+    """The claimant withdrew the claim."""
 
 
-@dataclass(frozen=True)
 class ClaimClosed(ClaimEvent):
-    pass
+    """The award ended, or a disallowance can no longer be challenged."""
 
 
 @dataclass(frozen=True)

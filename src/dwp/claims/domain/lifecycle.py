@@ -15,7 +15,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired, TypedDict, Unpack
 
 from dwp.claims.domain import rights
 from dwp.claims.domain.answers import SECTIONS, Answers, ClaimType, Section
@@ -543,18 +543,29 @@ def start_assessment(
     return Transition(new, audit, (AssessmentStarted(claim.id, at),))
 
 
+class DecisionTerms(TypedDict):
+    """What a decision maker states on a review, reconsideration or tribunal outcome."""
+
+    decision_id: str
+    outcome: Outcome
+    reasons: tuple[str, ...]
+    amount_pence: NotRequired[int | None]
+    assessment_id: NotRequired[str | None]
+    expected_version: NotRequired[int | None]
+
+
 def _decide(
     claim: Claim,
     move: str,
-    *,
     kind: DecisionKind,
-    outcome: Outcome,
+    *,
     actor: Actor,
     at: datetime,
     decision_id: str,
+    outcome: Outcome,
     reasons: tuple[str, ...],
-    amount_pence: int | None,
-    expected_version: int | None,
+    amount_pence: int | None = None,
+    expected_version: int | None = None,
     assessment_id: str | None = None,
 ) -> Transition:
     if not reasons:
@@ -621,7 +632,7 @@ def award(
     return _decide(
         claim,
         "award",
-        kind=DecisionKind.INITIAL,
+        DecisionKind.INITIAL,
         outcome=Outcome.AWARD,
         actor=actor,
         at=at,
@@ -648,7 +659,7 @@ def disallow(
     return _decide(
         claim,
         "disallow",
-        kind=DecisionKind.INITIAL,
+        DecisionKind.INITIAL,
         outcome=Outcome.DISALLOW,
         actor=actor,
         at=at,
@@ -698,30 +709,10 @@ def request_human_review(
 
 
 def decide_human_review(
-    claim: Claim,
-    *,
-    actor: Actor,
-    at: datetime,
-    decision_id: str,
-    outcome: Outcome,
-    reasons: tuple[str, ...],
-    amount_pence: int | None = None,
-    assessment_id: str | None = None,
-    expected_version: int | None = None,
+    claim: Claim, *, actor: Actor, at: datetime, **terms: Unpack[DecisionTerms]
 ) -> Transition:
-    return _decide(
-        claim,
-        "decide_human_review",
-        kind=DecisionKind.HUMAN_REVIEW,
-        outcome=outcome,
-        actor=actor,
-        at=at,
-        decision_id=decision_id,
-        reasons=reasons,
-        amount_pence=amount_pence,
-        expected_version=expected_version,
-        assessment_id=assessment_id,
-    )
+    """A person's decision on a review of an automatic decision."""
+    return _decide(claim, "decide_human_review", DecisionKind.HUMAN_REVIEW, actor=actor, at=at, **terms)
 
 
 def request_reconsideration(
@@ -773,35 +764,14 @@ def request_reconsideration(
 
 
 def decide_reconsideration(
-    claim: Claim,
-    *,
-    actor: Actor,
-    at: datetime,
-    decision_id: str,
-    outcome: Outcome,
-    reasons: tuple[str, ...],
-    amount_pence: int | None = None,
-    assessment_id: str | None = None,
-    expected_version: int | None = None,
+    claim: Claim, *, actor: Actor, at: datetime, **terms: Unpack[DecisionTerms]
 ) -> Transition:
     """Issue the mandatory reconsideration notice; its decision maker is not the original one."""
     _allowed_from(claim, "decide_reconsideration", actor)
     original = claim.latest_decision
     if original is not None and claim.status == S.RECONSIDERATION and original.made_by == actor.subject:
         raise SameDecisionMaker("a reconsideration is decided by a different decision maker")
-    return _decide(
-        claim,
-        "decide_reconsideration",
-        kind=DecisionKind.RECONSIDERATION,
-        outcome=outcome,
-        actor=actor,
-        at=at,
-        decision_id=decision_id,
-        reasons=reasons,
-        amount_pence=amount_pence,
-        expected_version=expected_version,
-        assessment_id=assessment_id,
-    )
+    return _decide(claim, "decide_reconsideration", DecisionKind.RECONSIDERATION, actor=actor, at=at, **terms)
 
 
 def appeal(
@@ -847,30 +817,10 @@ def appeal(
 
 
 def record_appeal_outcome(
-    claim: Claim,
-    *,
-    actor: Actor,
-    at: datetime,
-    decision_id: str,
-    outcome: Outcome,
-    reasons: tuple[str, ...],
-    amount_pence: int | None = None,
-    assessment_id: str | None = None,
-    expected_version: int | None = None,
+    claim: Claim, *, actor: Actor, at: datetime, **terms: Unpack[DecisionTerms]
 ) -> Transition:
-    return _decide(
-        claim,
-        "record_appeal_outcome",
-        kind=DecisionKind.APPEAL,
-        outcome=outcome,
-        actor=actor,
-        at=at,
-        decision_id=decision_id,
-        reasons=reasons,
-        amount_pence=amount_pence,
-        expected_version=expected_version,
-        assessment_id=assessment_id,
-    )
+    """Record the tribunal's decision on an appeal."""
+    return _decide(claim, "record_appeal_outcome", DecisionKind.APPEAL, actor=actor, at=at, **terms)
 
 
 def close(

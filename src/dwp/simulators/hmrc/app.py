@@ -395,6 +395,3 @@ def _income_entry(payment: Payment, person: Person) -> dict[str, Any]:
             "ytd1": _pounds(payment.employee_nics_to_date),
         },
     }
-
-
-app = create_app()

@@ -468,6 +468,3 @@ def patient_resource(patient: Patient) -> dict[str, Any]:
         }
     ]
     return resource
-
-
-app = create_app()

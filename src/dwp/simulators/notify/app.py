@@ -503,6 +503,3 @@ def _phone(raw: str) -> str:
     if not phonenumbers.is_possible_number(number):  # Notify checks the form, not that it is in use
         raise NotifyError(400, "ValidationError", "phone_number Not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-app = create_app()

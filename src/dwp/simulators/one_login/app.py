@@ -440,6 +440,3 @@ def create_app(
         return {"status": "ok"}
 
     return app
-
-
-app = create_app()

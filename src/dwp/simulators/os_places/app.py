@@ -275,6 +275,3 @@ def _describe(score: float) -> str:
     if score >= 0.4:
         return "OK"
     return "NO MATCH"
-
-
-app = create_app()

@@ -220,6 +220,3 @@ def create_app(*, key: str | None = None) -> FastAPI:
         return {"status": "ok"}
 
     return app
-
-
-app = create_app()

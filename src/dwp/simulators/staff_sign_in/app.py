@@ -300,6 +300,3 @@ def create_app(*, base_url: str | None = None, clients: dict[str, StaffClient] |
 
 def _same(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())
-
-
-app = create_app()

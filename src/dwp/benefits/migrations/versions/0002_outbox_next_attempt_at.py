@@ -7,8 +7,7 @@ Create Date: 2026-12-01 20:10:00.000000
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
-from alembic import op
+from dwp.platform.migration_ops import add_outbox_next_attempt_at, drop_outbox_next_attempt_at
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -17,11 +16,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # Nullable, so existing rows need no value: NULL means "due now", as for an event never tried.
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True))
+    add_outbox_next_attempt_at()
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_column("next_attempt_at")
+    drop_outbox_next_attempt_at()

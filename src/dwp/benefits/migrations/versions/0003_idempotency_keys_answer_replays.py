@@ -13,8 +13,9 @@ answered as a request without a key would be.
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
+
+from dwp.platform.migration_ops import create_idempotency_keys, create_idempotency_keys_of_ids
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -24,31 +25,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.drop_table("idempotency_keys")
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("principal", sa.String(length=200), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("request_hash", sa.String(length=64), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("lease", sa.String(length=36), nullable=False),
-        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("response_status", sa.Integer(), nullable=True),
-        sa.Column("response_headers", sa.Text(), nullable=True),
-        sa.Column("response_body", sa.Text(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("principal", "key", name=op.f("pk_idempotency_keys")),
-    )
+    create_idempotency_keys()
 
 
 def downgrade() -> None:
     op.drop_table("idempotency_keys")
-    op.create_table(
-        "idempotency_keys",
-        sa.Column("principal", sa.String(length=200), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("request_hash", sa.String(length=64), nullable=False),
-        sa.Column("assessment_id", sa.String(length=36), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("principal", "key", name=op.f("pk_idempotency_keys")),
-    )
+    create_idempotency_keys_of_ids("assessment_id")
