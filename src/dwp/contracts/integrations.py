@@ -33,15 +33,23 @@ class _Request(EdgeModel):
     purpose: LawfulPurpose
 
 
-class EarningsRequest(_Request):
-    """`POST /v1/earnings`: PAYE payments HMRC holds for a person in a period."""
+class BulkEarningsPerson(EdgeModel):
+    """Whose earnings, for which claim, over which period: one person of a bulk look-up."""
 
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    claim_id: str = Field(min_length=1, max_length=64)
     national_insurance_number: str = Field(min_length=9, max_length=13)
     given_name: str = Field(min_length=1, max_length=35)
     family_name: str = Field(min_length=1, max_length=35)
     date_of_birth: IsoDate
     period_from: IsoDate
     period_to: IsoDate
+
+
+class EarningsRequest(BulkEarningsPerson):
+    """`POST /v1/earnings`: PAYE payments HMRC holds for a person in a period, and why they are asked."""
+
+    purpose: LawfulPurpose
 
 
 class EarningsPayment(BaseModel):
@@ -73,19 +81,6 @@ class Earnings(BaseModel):
 
 MAX_BULK_EARNINGS = 500
 """People in one bulk look-up: a page of the monthly run's shard (200 awards) with a partner each."""
-
-
-class BulkEarningsPerson(EdgeModel):
-    """One person of a bulk look-up: whose earnings, for which claim, over which period."""
-
-    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
-    claim_id: str = Field(min_length=1, max_length=64)
-    national_insurance_number: str = Field(min_length=9, max_length=13)
-    given_name: str = Field(min_length=1, max_length=35)
-    family_name: str = Field(min_length=1, max_length=35)
-    date_of_birth: IsoDate
-    period_from: IsoDate
-    period_to: IsoDate
 
 
 class BulkEarningsRequest(EdgeModel):

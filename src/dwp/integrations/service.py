@@ -82,9 +82,7 @@ def _check_period(period_from: date, period_to: date, prefix: str = "") -> None:
         raise InvalidPeriod(f"a period is at most {LONGEST_PERIOD_DAYS} days", field=f"{prefix}period_to")
 
 
-async def _paye(
-    ctx: IntegrationsContext, nino: str, who: EarningsRequest | BulkEarningsPerson
-) -> list[EarningsPayment]:
+async def _paye(ctx: IntegrationsContext, nino: str, who: BulkEarningsPerson) -> list[EarningsPayment]:
     """Match the person at HMRC, then read their PAYE payments in the period."""
     match_id = await _ask("hmrc", ctx.hmrc.match(nino, who.given_name, who.family_name, who.date_of_birth))
     return await _ask("hmrc", ctx.hmrc.payments(match_id, who.period_from, who.period_to))
@@ -95,10 +93,10 @@ async def earnings(ctx: IntegrationsContext, body: EarningsRequest, actor: Actor
     _check_period(body.period_from, body.period_to)
 
     async def audit(outcome: Outcome, records: int) -> str:
-        return await _record(
-            ctx, actor, body.claim_id, body.purpose, "hmrc", "paye-income", mask(nino), outcome, records,
+        return await _record(ctx, _access(
+            actor, body.claim_id, body.purpose, "hmrc", "paye-income", mask(nino), outcome, records,
             body.period_from, body.period_to,
-        )  # fmt: skip
+        ))  # fmt: skip
 
     try:
         payments = await _paye(ctx, nino, body)
@@ -186,11 +184,13 @@ async def fit_notes(ctx: IntegrationsContext, body: FitNotesRequest, actor: Acto
         notes = await _ask("nhs", ctx.nhs.fit_notes(number))
     except (NoRecord, ProviderRefused, ProviderUnavailable) as exc:
         await _record(
-            ctx, actor, body.claim_id, body.purpose, "nhs", "fit-notes", mask(number), _outcome(exc), 0
+            ctx,
+            _access(actor, body.claim_id, body.purpose, "nhs", "fit-notes", mask(number), _outcome(exc), 0),
         )
         raise
     access_id = await _record(
-        ctx, actor, body.claim_id, body.purpose, "nhs", "fit-notes", mask(number), "found", len(notes)
+        ctx,
+        _access(actor, body.claim_id, body.purpose, "nhs", "fit-notes", mask(number), "found", len(notes)),
     )
     return FitNotes(access_id=access_id, claim_id=body.claim_id, notes=notes)
 
@@ -224,22 +224,8 @@ def _access(
     }
 
 
-async def _record(
-    ctx: IntegrationsContext,
-    actor: Actor,
-    claim_id: str,
-    purpose: str,
-    provider: str,
-    dataset: str,
-    subject: str,
-    outcome: Outcome,
-    records: int,
-    period_from: date | None = None,
-    period_to: date | None = None,
-) -> str:
-    values = _access(
-        actor, claim_id, purpose, provider, dataset, subject, outcome, records, period_from, period_to
-    )
+async def _record(ctx: IntegrationsContext, values: dict[str, object]) -> str:
+    """Write one audit record (`_access`'s values): its id."""
     async with ctx.database.transaction() as connection:
         return (await repository.record_many(connection, [values]))[0]
 
