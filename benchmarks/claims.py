@@ -76,19 +76,11 @@ class Citizen:
     etag: str = ""
 
 
-def free_offset(start: int) -> int:
-    from dwp.platform.embedded_aws import port_is_free
-
-    ports = [p.port for p in catalog.PROCESSES] + [catalog.AWS_ENDPOINT_PORT]
-    for offset in range(start, start + 20000, 37):
-        if all(port_is_free("127.0.0.1", port + offset) for port in ports):
-            return offset
-    raise RuntimeError("no free ports for dwp up")
-
-
 @contextmanager
 def platform(database_url: str | None, *, notify_limit: bool) -> Iterator[Up]:
     """`dwp up --no-seed` on a data folder and ports of its own, until it prints that it is ready."""
+    from tests.e2e.test_dwp_up import free_offset  # ports for a `dwp up` beside others on this machine
+
     data = Path(tempfile.mkdtemp(prefix="dwp-bench-claims-"))
     offset = free_offset(23000 + os.getpid() % 3000)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DWP_", "AWS_", "DATABASE_URL"))}
