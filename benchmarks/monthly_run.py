@@ -1,19 +1,23 @@
-"""The monthly run over generated UC awards: awards a second, where the time goes, and 1 million by
-extrapolation, against the in-process rules engine on the same households as the baseline.
+"""The monthly run over `--awards` generated UC awards: awards a second, where the time goes, and 1
+million by extrapolation from the measured per-award rate, against the rules engine in process on the same
+households (one by one, and the batch engine on all of them at once) as the baseline.
 
 Processes, as `dwp up` has them: the benefits service (its own uvicorn process, SQLite or PostgreSQL), the
 embedded AWS endpoint (its own process), a stand-in of the
-claims service's internal routes and of the integrations service's earnings route that follows
+claims service's internal routes and of the integrations service's earnings routes that follows
 `dwp.contracts.claims` and `dwp.contracts.integrations` (one process, `--serve-fakes`; the real routes land
-with the claims service), and the run itself in this
+with the claims service; the run asks integrations once per page, `POST /v1/earnings/bulk`), and the run
+itself in this
 process (`dwp.workers.monthly.run_here`, as `dwp run monthly` does). Notifications are queued on
 `dwp-notifications` and counted, not sent (benchmarks/notifications.py measures sending).
 
 Printed: awards a second with the benefits service on SQLite and on PostgreSQL, 1 and 2 shards at once,
 the run's time per stage (claims pages, earnings look-ups, the benefits API, the statement store,
 queueing) as a share of the summed stage time,
-and the same households through `calculate_uc` in process (the engine's own cost: what calculating is,
-without HTTP) as the baseline ratio; then 1 million awards at the best measured rate on these 2 cores.
+and the same households through `calculate_uc` in process one by one, and through the batch engine
+(`calculate_batch`, the compiled kernel over columns, the households turned into columns included) in
+process (the engine's own cost: what calculating is, without HTTP), as the share of the run's wall
+time spent calculating; then 1 million awards at the best measured rate on these 2 cores.
 
 Usage: .venv/bin/python benchmarks/monthly_run.py [--awards 10000] [--shards 16]
        [--databases sqlite,postgresql] [--parallel 1,2]
@@ -110,34 +114,73 @@ class Token:
         pass
 
 
-def in_process_baseline(awards: int) -> float:
-    """Seconds for the rules engine to work out the same households in this process (one by one)."""
-    from tests.fakes.claims_internal import generated_awards
+def households(awards: int) -> list[Any]:
+    """The generated awards' households with the stand-in's HMRC payments applied, as the benefits
+    service reads them (`AssessmentRequest`)."""
+    from tests.fakes.claims_internal import generated_awards, paye_payment
 
-    from dwp.benefits.domain import calculate_uc, rates_on
     from dwp.benefits.estimates import apply_rti
     from dwp.benefits.schemas import AssessmentRequest
 
-    bodies = []
+    out = []
     for award in generated_awards(awards, DAY):
-        gross = 80_000 + int(award.earnings_subjects[0].national_insurance_number[2:8]) % 40 * 1_000
-        bodies.append(
-            AssessmentRequest.model_validate(
-                {"claim_id": award.claim_id, "circumstances": award.circumstances,
-                 "hmrc_earnings": [{"adult": 0, "paid_on": "2026-11-28", "gross": gross,
-                                    "income_tax": max(0, (gross - 104_750) // 5),
-                                    "national_insurance": max(0, (gross - 104_750) * 8 // 100)}]}
-            )
+        paid = paye_payment(award.earnings_subjects[0].national_insurance_number, award.period_end)
+        rti = paid.model_dump(mode="json", include={"paid_on", "gross", "income_tax", "national_insurance"})
+        body = AssessmentRequest.model_validate(
+            {"claim_id": award.claim_id, "circumstances": award.circumstances,
+             "hmrc_earnings": [{"adult": 0, **rti}]}
         )  # fmt: skip
-    households = [
-        (b.circumstances.to_domain(), [p.to_domain() for p in b.hmrc_earnings or []]) for b in bodies
-    ]
-    rates = rates_on(households[0][0].period_start)
-    calculate_uc(apply_rti(*households[0]), rates)  # compiled (or loaded from numba's cache) before timing
+        out.append(
+            apply_rti(body.circumstances.to_domain(), [p.to_domain() for p in body.hmrc_earnings or []])
+        )
+    return out
+
+
+def in_process_baseline(awards: int) -> float:
+    """Seconds for the rules engine to work out the same households in this process (one by one)."""
+    from dwp.benefits.domain import calculate_uc, rates_on
+
+    generated = households(awards)
+    rates = rates_on(generated[0].period_start)
+    calculate_uc(generated[0], rates)  # compiled (or loaded from numba's cache) before timing
     start = time.perf_counter()
-    for household, payments in households:
-        calculate_uc(apply_rti(household, payments), rates)
+    for household in generated:
+        calculate_uc(household, rates)
     return time.perf_counter() - start
+
+
+def batch_baseline(awards: int) -> tuple[float, float]:
+    """Seconds for the batch engine to work out the same households in this process: (turning them into
+    columns + the kernel, the kernel alone)."""
+    import numpy as np
+
+    from dwp.benefits.domain import calculate_batch, rates_on
+    from dwp.benefits.domain import uc_kernel as k
+    from dwp.benefits.domain.rates import rates_table
+    from dwp.benefits.domain.uc import to_inputs
+
+    generated = households(awards)
+    rates = rates_on(generated[0].period_start)
+    names, table = rates_table()
+    start = time.perf_counter()
+    rows: dict[bytes, int] = {}
+    values = []
+    for household in generated:
+        inputs, lha = to_inputs(household, rates)
+        inputs["lha_area"] = rows.setdefault(lha.tobytes(), len(rows))
+        values.append(inputs)
+    lha_table = np.zeros((len(rows), lha.shape[1]), dtype=np.int64)
+    for raw, row in rows.items():
+        lha_table[row] = np.frombuffer(raw, dtype=np.int64)
+    columns = {name: np.fromiter((v[name] for v in values), dtype=dtype, count=len(values))
+               for name, dtype, *_ in k.INPUTS}  # fmt: skip
+    year = np.full(len(values), names.index(rates.tax_year), dtype=np.int16)
+    to_columns = time.perf_counter() - start
+    calculate_batch(columns, year, lha_table, table)  # compiled (or loaded from numba's cache) first
+    start = time.perf_counter()
+    calculate_batch(columns, year, lha_table, table)
+    kernel = time.perf_counter() - start
+    return to_columns + kernel, kernel
 
 
 def main() -> None:
@@ -237,6 +280,7 @@ def main() -> None:
                 benefits.terminate()
                 benefits.wait(timeout=15)
         baseline = in_process_baseline(args.awards)
+        batch_seconds, kernel_seconds = batch_baseline(args.awards)
         label, best_parallel, best_seconds, best = max(results, key=lambda r: r[3].calculated / r[2])
         stage_total = sum(best.seconds.values())
         shares = ", ".join(f"{k} {v / stage_total:4.0%}" for k, v in best.seconds.items())
@@ -246,8 +290,13 @@ def main() -> None:
         print(f"  baseline: the rules engine in process, one by one: {engine:5.1f} us/award "
               f"({args.awards / baseline:,.0f} awards/s)")  # fmt: skip
         per_award = best_seconds / best.calculated
-        print(f"  calculating (the engine itself) is {baseline / args.awards / per_award:.2%} of the run's "
-              f"wall time per award; the rest is HTTP, JSON and the stores")  # fmt: skip
+        print(f"  baseline: the batch engine in process on all {args.awards:,}: "
+              f"{batch_seconds / args.awards * 1e6:5.2f} us/award with the households turned into columns, "
+              f"{kernel_seconds / args.awards * 1e6:5.3f} us/award the kernel alone")  # fmt: skip
+        print(f"  per award: {per_award * 1e3:.2f} ms of wall time at {best_parallel} shard(s) at once; "
+              f"calculating is {baseline / args.awards / per_award:.2%} of it one by one, "
+              f"{batch_seconds / args.awards / per_award:.3%} with the batch engine; the rest is I/O "
+              f"(HTTP, JSON, the benefits and claims stores)")  # fmt: skip
         rate = best.calculated / best_seconds
         print(f"  1,000,000 awards at {rate:,.0f}/s on these 2 cores: {1_000_000 / rate / 60:,.1f} minutes "
               f"(ratio to the in-process engine: {per_award / (baseline / args.awards):,.0f}x)")  # fmt: skip

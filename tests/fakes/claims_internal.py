@@ -3,8 +3,8 @@
 `claims_app` serves the claims service's internal routes exactly as `dwp.contracts.claims` says (the real
 routes land with the claims service): awards due by shard and cursor, the statement store idempotent by
 claim and period, notification facts, held registrations. `integrations_app` answers `POST /v1/earnings`
-in `dwp.contracts.integrations`' shapes, with faults a test can switch on. Both count what they were
-asked, so a test can say what happened without reading logs.
+and `POST /v1/earnings/bulk` in `dwp.contracts.integrations`' shapes, with faults a test can switch on.
+Both count what they were asked, so a test can say what happened without reading logs.
 """
 
 from __future__ import annotations
@@ -31,7 +31,14 @@ from dwp.contracts.claims import (
     StoredStatement,
     WorkItemRef,
 )
-from dwp.contracts.integrations import Earnings, EarningsPayment, EarningsRequest
+from dwp.contracts.integrations import (
+    BulkEarnings,
+    BulkEarningsRequest,
+    BulkEarningsResult,
+    Earnings,
+    EarningsPayment,
+    EarningsRequest,
+)
 
 
 def circumstances(period_start: date, period_end: date, *, rent: int = 50_000) -> dict[str, Any]:
@@ -230,35 +237,68 @@ class IntegrationsState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def paye_payment(nino: str, period_to: date) -> EarningsPayment:
+    """One monthly payment in the period, a figure that depends on who it is."""
+    gross = 80_000 + int(nino[2:8]) % 40 * 1_000
+    return EarningsPayment(
+        employer_name="Acme Ltd",
+        employer_paye_reference="123/AB456",
+        paid_on=period_to - timedelta(days=3),
+        gross=gross,
+        income_tax=max(0, (gross - 104_750) // 5),
+        national_insurance=max(0, (gross - 104_750) * 8 // 100),
+        tax_year="2026-27",
+    )
+
+
 def integrations_app(state: IntegrationsState) -> FastAPI:
+    """`POST /v1/earnings` and `POST /v1/earnings/bulk`. `unavailable_times` makes whole calls 503 (HMRC
+    down for everyone); a NINO in `refuse` is that person's `provider-unavailable` (503 when alone)."""
     app = FastAPI(title="integrations earnings (test stand-in)")
+
+    def down(people: int) -> bool:
+        with state.lock:
+            state.calls["earnings"] += people
+            out = state.unavailable_times > 0
+            state.unavailable_times -= 1 if out else 0
+            state.calls["earnings_503"] += 1 if out else 0
+        return out
+
+    def unavailable() -> HTTPException:
+        return HTTPException(503, "HMRC is unavailable", headers={"Retry-After": "0"})
+
+    def found(claim_id: str, nino: str, period_from: date, period_to: date) -> Earnings:
+        return Earnings(
+            access_id=str(uuid.uuid4()),
+            claim_id=claim_id,
+            period_from=period_from,
+            period_to=period_to,
+            payments=[paye_payment(nino, period_to)],
+        )
 
     @app.post("/v1/earnings", response_model=Earnings)
     def earnings(body: EarningsRequest) -> Any:
-        with state.lock:
-            state.calls["earnings"] += 1
-            down = state.unavailable_times > 0
-            state.unavailable_times -= 1 if down else 0
-        if down or body.national_insurance_number in state.refuse:
-            state.calls["earnings_503"] += 1
-            raise HTTPException(503, "HMRC is unavailable", headers={"Retry-After": "0"})
-        # Two monthly payments in the period, a figure that depends on who it is.
-        gross = 80_000 + int(body.national_insurance_number[2:8]) % 40 * 1_000
-        payment = EarningsPayment(
-            employer_name="Acme Ltd",
-            employer_paye_reference="123/AB456",
-            paid_on=body.period_to - timedelta(days=3),
-            gross=gross,
-            income_tax=max(0, (gross - 104_750) // 5),
-            national_insurance=max(0, (gross - 104_750) * 8 // 100),
-            tax_year="2026-27",
-        )
-        return Earnings(
-            access_id=str(uuid.uuid4()),
-            claim_id=body.claim_id,
-            period_from=body.period_from,
-            period_to=body.period_to,
-            payments=[payment],
+        state.calls["single_calls"] += 1
+        if down(1) or body.national_insurance_number in state.refuse:
+            raise unavailable()
+        return found(body.claim_id, body.national_insurance_number, body.period_from, body.period_to)
+
+    @app.post("/v1/earnings/bulk", response_model=BulkEarnings)
+    def bulk(body: BulkEarningsRequest) -> Any:
+        state.calls["bulk_calls"] += 1
+        if down(len(body.people)) or all(p.national_insurance_number in state.refuse for p in body.people):
+            raise unavailable()
+        return BulkEarnings(
+            results=[
+                BulkEarningsResult(index=i, outcome="provider-unavailable", retry_after=0)
+                if p.national_insurance_number in state.refuse
+                else BulkEarningsResult(
+                    index=i,
+                    outcome="found",
+                    earnings=found(p.claim_id, p.national_insurance_number, p.period_from, p.period_to),
+                )
+                for i, p in enumerate(body.people)
+            ]
         )
 
     return app

@@ -112,12 +112,14 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
     },
     # address: no one's personal data (Ordnance Survey's addresses), for anyone with a valid token
     ("address", "GET", "/v1/addresses"): ANYONE,
+    ("address", "GET", "/v1/addresses/find"): ANYONE,
     ("address", "GET", "/v1/addresses/{uprn}"): ANYONE,
     ("address", "POST", "/v1/addresses/validate"): ANYONE,
     # integrations
     ("integrations", "POST", "/v1/earnings"): STAFF | callers("claims", "workers"),
     ("integrations", "POST", "/v1/fit-notes"): STAFF | callers("claims", "workers"),
     ("integrations", "POST", "/v1/national-insurance-record"): STAFF | callers("claims", "workers"),
+    ("integrations", "POST", "/v1/earnings/bulk"): callers("claims", "workers"),
     ("integrations", "GET", "/v1/data-access"): STAFF,
     # payments
     ("payments", "PUT", "/v1/payments/citizens/{citizen_id}/bank-details"): PROVEN,

@@ -1,5 +1,6 @@
 """The integrations service over HTTP (in process) against the HMRC and NHS simulators (in process too),
-on SQLite and on PostgreSQL when available: earnings, fit notes, the audit, who may ask, and each fault."""
+on SQLite and on PostgreSQL when available: earnings (one person and in bulk), fit notes, the audit, who
+may ask, and each fault."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 from joserfc.jwk import RSAKey
 
+from dwp.contracts.integrations import MAX_BULK_EARNINGS
 from dwp.platform.auth import load_or_create_dev_key, mint_token
 from dwp.platform.migrations import upgrade
 from dwp.platform.settings import Settings
@@ -302,6 +304,111 @@ async def test_breaker_opens_fails_fast_and_closes_again(stack: Stack) -> None:
     body = unavailable(response)
     assert int(response.headers["retry-after"]) <= 30
     assert await stack.touched(stack.hmrc) == 5, body  # open: HMRC was not asked
+    assert await stack.app.state.integrations_context.hmrc._client.breakers.state("hmrc") == "opened"
+
+
+# --- earnings in bulk (a page of the monthly run in one call) ------------------------------------------
+
+
+PERIOD = {"period_from": "2025-10-01", "period_to": "2025-10-31"}
+BILAL = {"national_insurance_number": "JX482910A", "given_name": "Bilal", "family_name": "Hussain",
+         "date_of_birth": "1990-03-08"}  # fmt: skip
+PRIYA = {"national_insurance_number": "AB654321A", "given_name": "Priya", "family_name": "Shah",
+         "date_of_birth": "1988-05-21"}  # fmt: skip
+
+
+def person(who: dict[str, str], claim_id: str) -> dict[str, str]:
+    sarah = {k: v for k, v in SARAH.items() if not k.startswith("period_")}
+    return {**sarah, **PERIOD, **who, "claim_id": claim_id}
+
+
+async def bulk(stack: Stack, people: list[dict[str, Any]], caller: str = "workers") -> Any:
+    body = {"purpose": "monthly-assessment", "people": people}
+    return await stack.client.post("/v1/earnings/bulk", json=body, headers=stack.as_service(caller))
+
+
+async def test_each_person_is_answered_in_order_and_each_look_up_audited(stack: Stack) -> None:
+    people = [person({}, "bulk-a"), person(PRIYA, "bulk-b"), person(BILAL, "bulk-c")]
+    response = await bulk(stack, people)
+    assert response.status_code == 200, response.text
+    sarah, priya, bilal = response.json()["results"]
+    assert [r["index"] for r in (sarah, priya, bilal)] == [0, 1, 2]
+    assert (sarah["outcome"], priya["outcome"], bilal["outcome"]) == ("found", "no-match", "found")
+    assert priya["earnings"] is None
+    assert sarah["earnings"]["claim_id"] == "bulk-a"
+    assert all("2025-10-01" <= p["paid_on"] <= "2025-10-31" for p in sarah["earnings"]["payments"])
+    [audit_a] = await stack.audit("bulk-a")
+    assert (audit_a["id"], audit_a["caller"], audit_a["outcome"]) == (
+        sarah["earnings"]["access_id"], "workers", "found"
+    )  # fmt: skip
+    assert [e["outcome"] for e in await stack.audit("bulk-b")] == ["no-match"]
+    # The same answer as the single look-up gives for the same person and period.
+    single = await stack.client.post(
+        "/v1/earnings",
+        json=people[0] | {"purpose": "monthly-assessment"},
+        headers=stack.as_service("workers"),
+    )
+    assert single.json()["payments"] == sarah["earnings"]["payments"]
+
+
+async def test_one_bad_nino_refuses_the_whole_call_naming_it_before_hmrc_is_asked(stack: Stack) -> None:
+    people = [person({}, "bulk-v"), person({"national_insurance_number": "QQ123456C"}, "bulk-v")]
+    response = await bulk(stack, people)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["pointer"] == "#/people/1/national_insurance_number"
+    assert await stack.touched(stack.hmrc) == 0
+
+
+@pytest.mark.parametrize(
+    ("people", "where"),
+    [
+        ([], "#/people"),
+        ([{"claim_id": "x"}], "#/people/0/national_insurance_number"),
+        ([person({"period_from": "2025-11-01"}, "x")], "#/people/0/period_from"),
+        ([person({"given_name": "Sam\x00"}, "x")] * (MAX_BULK_EARNINGS + 1), "#/people"),
+    ],
+)
+async def test_bad_bodies_are_problems_naming_the_field(stack: Stack, people: list[Any], where: str) -> None:
+    response = await bulk(stack, people)
+    assert response.status_code == 422, response.text
+    assert where in [e["pointer"] for e in response.json()["errors"]]
+
+
+@pytest.mark.parametrize("kind", ["caseworker", "citizen"])
+async def test_only_services_may_ask_in_bulk(stack: Stack, kind: str) -> None:
+    body = {"purpose": "monthly-assessment", "people": [person({}, "bulk-x")]}
+    response = await stack.client.post("/v1/earnings/bulk", json=body, headers=bearer(stack.token(kind)))
+    assert response.status_code == 403, response.text
+    other = await bulk(stack, [person({}, "bulk-x")], caller="benefits")
+    assert other.status_code == 403, other.text
+    assert await stack.touched(stack.hmrc) == 0
+
+
+async def test_hmrc_failing_for_some_is_their_outcome_with_retry_after(stack: Stack) -> None:
+    # The token and the first person's three calls pass; everything after fails with a 500.
+    people = [person({}, "bulk-f1"), person(BILAL, "bulk-f2")]
+    await stack.client.post("/v1/earnings", json=people[0] | {"purpose": "monthly-assessment"},
+                            headers=stack.as_service())  # fmt: skip
+    await stack.fault(stack.hmrc, fault="error", status=500, path_prefix="/individuals/income")
+    response = await bulk(stack, people)
+    unavailable(response)  # income failed for both: nobody answered
+    await stack.fault(stack.hmrc, fault="error", status=500, path_prefix="/individuals/income", times=1)
+    response = await bulk(stack, people)
+    assert response.status_code == 200, response.text
+    outcomes = sorted(r["outcome"] for r in response.json()["results"])
+    assert outcomes == ["found", "provider-unavailable"]
+    down = next(r for r in response.json()["results"] if r["outcome"] == "provider-unavailable")
+    assert down["retry_after"] is not None
+    assert down["earnings"] is None
+
+
+async def test_the_breaker_open_fails_the_rest_fast(stack: Stack) -> None:
+    await stack.fault(stack.hmrc, fault="error", status=500, path_prefix="/individuals/")
+    people = [person({}, f"bulk-b{i}") for i in range(12)]
+    unavailable(await bulk(stack, people))
+    # HMRC saw at most the breaker's threshold plus the calls already in flight, not all 12.
+    assert await stack.touched(stack.hmrc) < len(people)
     assert await stack.app.state.integrations_context.hmrc._client.breakers.state("hmrc") == "opened"
 
 

@@ -229,6 +229,8 @@ def test_a_day_is_reassessed_stored_and_told_once_and_running_it_again_changes_n
 
     assert world.claims.created == 40  # only the day's awards
     assert world.integrations.calls["earnings_503"] == 2
+    # One bulk look-up per page of a shard (4 shards of one page each, 2 of them asked again), none single.
+    assert (world.integrations.calls["bulk_calls"], world.integrations.calls["single_calls"]) == (6, 0)
     stored = world.claims.statements[(awards[0].claim_id, DAY.isoformat())]
     assert stored["award_pence"] > 0
     assert stored["assessment_id"]

@@ -10,7 +10,7 @@ from pydantic import Field
 from dwp.address import service
 from dwp.address.domain import MAX_LENGTHS, AddressParts
 from dwp.address.service import AddressContext
-from dwp.contracts.addresses import Address, AddressCheck, AddressList
+from dwp.contracts.addresses import Address, AddressCheck, AddressList, AddressSearch
 from dwp.contracts.postcodes import MAX_INPUT_LENGTH
 from dwp.platform.auth import Authenticated
 from dwp.platform.models import EdgeModel
@@ -52,6 +52,18 @@ async def by_postcode(
 ) -> AddressList:
     """Any signed-in caller. A postcode with no addresses is an empty list, not an error."""
     return await service.find_by_postcode(_context(request), postcode)
+
+
+@router.get("/find", response_model=AddressSearch, summary="Addresses matching free text, best first")
+async def by_text(
+    request: Request,
+    _: Authenticated,
+    query: Annotated[str, Query(min_length=1, max_length=2 * service.MAX_QUERY_LENGTH)],
+    offset: Annotated[int, Query(ge=0, le=service.MAX_OFFSET)] = 0,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> AddressSearch:
+    """Any signed-in caller. Nothing matching is an empty page, not an error."""
+    return await service.find_by_text(_context(request), query, offset, limit)
 
 
 @router.get("/{uprn}", response_model=Address, summary="The address with this UPRN")

@@ -1,6 +1,7 @@
 """OS Places API (Royal Mail PAF through Ordnance Survey): its response shape and the calls we make.
 
-Follows OS's "OS Places API technical specification": `GET /search/places/v1/postcode` and `/uprn`,
+Follows OS's "OS Places API technical specification": `GET /search/places/v1/postcode`, `/uprn` and
+`/find` (free text, each record with its `MATCH` score),
 a `header` with `totalresults`, `offset` and `maxresults`, and `results` (left out when nothing
 matched) of `{"DPA": {...}}` records. The key goes in the `key` header (which OS accepts as well as
 the query parameter) so that it never appears in a URL, and so never in a log line or a trace.
@@ -39,6 +40,7 @@ class Dpa(BaseModel):
     DEPENDENT_LOCALITY: str | None = None
     POST_TOWN: str
     POSTCODE: str
+    MATCH: float = Field(1.0, ge=0, le=1)
 
     def parts(self) -> AddressParts:
         return AddressParts(
@@ -104,8 +106,17 @@ class OsPlaces:
         page = await self._page("uprn", {"uprn": uprn}, 0)
         return page.results[0].DPA.parts() if page.results else None
 
-    async def _page(self, endpoint: str, query: dict[str, str], offset: int) -> Page:
-        params = query | {"dataset": "DPA", "offset": str(offset), "maxresults": str(self._page_size)}
+    async def find(self, query: str, offset: int, limit: int) -> tuple[int, list[tuple[AddressParts, float]]]:
+        """One page of a free-text search, best match first: the total matched and the page's
+        addresses with their match score."""
+        page = await self._page("find", {"query": query}, offset, limit)
+        return page.header.totalresults, [(r.DPA.parts(), r.DPA.MATCH) for r in page.results]
+
+    async def _page(
+        self, endpoint: str, query: dict[str, str], offset: int, limit: int | None = None
+    ) -> Page:
+        size = str(limit or self._page_size)
+        params = query | {"dataset": "DPA", "offset": str(offset), "maxresults": size}
         return await self._client.get_model(
             f"{BASE_PATH}/{endpoint}", Page, params=params, headers={"key": self._key}
         )

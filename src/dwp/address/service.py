@@ -1,4 +1,5 @@
-"""Use cases of the address service: find by postcode, find by UPRN, check an address typed by hand.
+"""Use cases of the address service: find by postcode, by UPRN or by free text, check an address typed
+by hand.
 
 The service keeps nothing of its own: a confirmed address belongs to the citizen service. Lookups are
 cached (Redis when `REDIS_URL` is set, in-process otherwise) for `cache_seconds`; a cache that fails
@@ -19,7 +20,8 @@ from redis.exceptions import RedisError
 from dwp.address import domain
 from dwp.address.domain import AddressError, AddressParts, InvalidLookup
 from dwp.address.places import OsPlaces
-from dwp.contracts.addresses import Address, AddressCheck, AddressList
+from dwp.contracts.addresses import Address, AddressCheck, AddressList, AddressMatch, AddressSearch
+from dwp.contracts.identifiers import InvalidText, free_text
 from dwp.contracts.postcodes import InvalidPostcode, parse_postcode, uprn
 from dwp.platform.cache import Cache
 from dwp.platform.http import UpstreamError, UpstreamRejected
@@ -89,6 +91,36 @@ async def find_by_uprn(ctx: AddressContext, raw: str) -> Address:
     if not cached:
         raise domain.AddressNotFound(f"no address has UPRN {reference}")
     return cached[0]
+
+
+MAX_QUERY_LENGTH = 200
+MAX_OFFSET = 900
+"""OS Places ranks a search's answer; past the first few pages a person types more instead."""
+
+
+async def find_by_text(ctx: AddressContext, raw: str, offset: int, limit: int) -> AddressSearch:
+    """A page of the addresses matching free text (`10 Downing Street London`), best first.
+
+    Not cached: free text has no natural key (every keystroke is another), and a person searches
+    once; the postcode lookup is the cached path."""
+    try:
+        query = " ".join(free_text(raw).split())
+    except InvalidText as exc:
+        raise InvalidLookup("query", f"query {exc}") from None
+    if not any(ch.isascii() and ch.isalnum() for ch in query):
+        raise InvalidLookup("query", "query must have a letter or a number in it")
+    if len(query) > MAX_QUERY_LENGTH:
+        raise InvalidLookup("query", f"query must be {MAX_QUERY_LENGTH} characters or fewer")
+    total, found = await _ask(ctx.places.find(query, offset, limit))
+    following = offset + len(found)
+    return AddressSearch(
+        query=query,
+        offset=offset,
+        limit=limit,
+        total=total,
+        next_offset=following if found and following < total and following <= MAX_OFFSET else None,
+        results=[AddressMatch(address=to_contract(parts), match=match) for parts, match in found],
+    )
 
 
 def check_address(parts: AddressParts) -> AddressCheck:

@@ -52,6 +52,29 @@ class AddressList(BaseModel):
     addresses: list[Address]
 
 
+class AddressMatch(BaseModel):
+    """One address a free-text search found, with how well it matched (OS Places' `MATCH`, 0 to 1)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    address: Address
+    match: float = Field(ge=0, le=1)
+
+
+class AddressSearch(BaseModel):
+    """`GET /v1/addresses/find?query=...`: one page of the addresses that match, best first.
+
+    Paged by `offset` and `limit` as OS Places pages a search (a ranked window over its answer, not a
+    stable list a cursor could hold its place in); `next_offset` is absent on the last page."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    query: str
+    offset: int
+    limit: int
+    total: int
+    next_offset: int | None = None
+    results: list[AddressMatch]
+
+
 class AddressCheck(BaseModel):
     """`POST /v1/addresses/validate`: the address as it would be kept (normalised) and printed."""
 

@@ -33,15 +33,23 @@ class _Request(EdgeModel):
     purpose: LawfulPurpose
 
 
-class EarningsRequest(_Request):
-    """`POST /v1/earnings`: PAYE payments HMRC holds for a person in a period."""
+class BulkEarningsPerson(EdgeModel):
+    """Whose earnings, for which claim, over which period: one person of a bulk look-up."""
 
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True)
+    claim_id: str = Field(min_length=1, max_length=64)
     national_insurance_number: str = Field(min_length=9, max_length=13)
     given_name: str = Field(min_length=1, max_length=35)
     family_name: str = Field(min_length=1, max_length=35)
     date_of_birth: IsoDate
     period_from: IsoDate
     period_to: IsoDate
+
+
+class EarningsRequest(BulkEarningsPerson):
+    """`POST /v1/earnings`: PAYE payments HMRC holds for a person in a period, and why they are asked."""
+
+    purpose: LawfulPurpose
 
 
 class EarningsPayment(BaseModel):
@@ -98,6 +106,35 @@ class NiRecord(BaseModel):
     access_id: str
     claim_id: str
     years: list[NiYear]
+
+
+MAX_BULK_EARNINGS = 500
+"""People in one bulk look-up: a page of the monthly run's shard (200 awards) with a partner each."""
+
+
+class BulkEarningsRequest(EdgeModel):
+    """`POST /v1/earnings/bulk`: PAYE payments for many people at once (a page of a monthly run's shard),
+    all for one lawful purpose. Service tokens only."""
+
+    model_config = ConfigDict(frozen=True)
+    purpose: LawfulPurpose
+    people: list[BulkEarningsPerson] = Field(min_length=1, max_length=MAX_BULK_EARNINGS)
+
+
+class BulkEarningsResult(BaseModel):
+    """One person's answer, in the request's order: the earnings when found, else why not. An
+    unavailable provider comes with `retry_after` seconds; the caller tries that person again later."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    index: int
+    outcome: Outcome
+    earnings: Earnings | None = None
+    retry_after: float | None = None
+
+
+class BulkEarnings(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    results: list[BulkEarningsResult]
 
 
 class FitNotesRequest(_Request):

@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from dwp.contracts.integrations import (
+    BulkEarnings,
+    BulkEarningsRequest,
     DataAccessPage,
     Earnings,
     EarningsRequest,
@@ -18,7 +20,15 @@ from dwp.contracts.integrations import (
 )
 from dwp.integrations import service
 from dwp.integrations.service import IntegrationsContext
-from dwp.platform.auth import Actor, Authenticated, CallerNotAllowed, Caseworker, Forbidden, Principal
+from dwp.platform.auth import (
+    Actor,
+    Authenticated,
+    CallerNotAllowed,
+    Caseworker,
+    Forbidden,
+    Principal,
+    allow_callers,
+)
 
 router = APIRouter(prefix="/v1", tags=["integrations"])
 
@@ -64,6 +74,20 @@ async def earnings(body: EarningsRequest, request: Request, ctx: Ctx, principal:
 )
 async def ni_record(body: NiRecordRequest, request: Request, ctx: Ctx, principal: Requester) -> NiRecord:
     return await service.ni_record(ctx, body, Actor.of(principal, request))
+
+
+@router.post(
+    "/earnings/bulk",
+    response_model=BulkEarnings,
+    summary="PAYE earnings for many people at once (a page of the monthly run); services only",
+)
+async def bulk_earnings(
+    body: BulkEarningsRequest,
+    request: Request,
+    ctx: Ctx,
+    principal: Annotated[Principal, allow_callers(*ALLOWED_SERVICES)],
+) -> BulkEarnings:
+    return await service.bulk_earnings(ctx, body, Actor.of(principal, request))
 
 
 @router.post("/fit-notes", response_model=FitNotes, summary="Fit notes the NHS holds for a person")

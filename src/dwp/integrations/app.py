@@ -119,6 +119,7 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
             database=database,
             hmrc=Hmrc(ResilientClient("hmrc", hmrc_base, http=client, tokens=hmrc_tokens, policy=policy)),
             nhs=Nhs(ResilientClient("nhs", nhs_base, http=client, tokens=nhs_tokens, policy=policy)),
+            bulk_concurrency=config.hmrc_bulk_concurrency,
         )
         try:
             yield

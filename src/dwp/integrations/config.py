@@ -33,6 +33,9 @@ class IntegrationsSettings(BaseSettings):
     provider_timeout_seconds: float = Field(
         5.0, gt=0, le=30, description="Longest a provider call may take, retries included."
     )
+    hmrc_bulk_concurrency: int = Field(
+        8, ge=1, le=64, description="People of one bulk earnings look-up asked of HMRC at once."
+    )
 
     def hmrc_base(self, settings: Settings) -> str:
         return self.hmrc_url or settings.service_url("hmrc")

@@ -6,9 +6,10 @@ so that many Lambda invocations (or, locally, the `workers` process) work side b
 
 1. pages through the awards due that day in its shard from the claims service
    (`dwp.contracts.claims`, `GET /v1/internal/assessment-periods/{day}/awards?shard=&shards=`);
-2. for each award not yet stored, asks the integrations service for each adult's PAYE earnings in the
-   period (`POST /v1/earnings`, purpose `monthly-assessment`). Integrations has single look-ups only
-   (no bulk route), so it is one call per adult, made concurrently;
+2. for the page's awards not yet stored, asks the integrations service for every adult's PAYE earnings
+   in the period in one bulk call (`POST /v1/earnings/bulk`, purpose `monthly-assessment`, at most
+   `MAX_BULK_EARNINGS` people a call). People HMRC did not answer for are asked again (the run waits for
+   a busy HMRC); an award with anyone still unanswered, not matched or refused fails;
 3. works out the award through the benefits service (`POST /v1/assessments`, with an `Idempotency-Key`
    of the claim and period, so a redone shard gets the same assessment back). The benefits batch engine
    cannot be called in process: the workers may not import a service's code (the import contracts);
@@ -42,9 +43,23 @@ import tenacity
 from pydantic import BaseModel, ConfigDict, Field
 
 from dwp.contracts import claims as contract
-from dwp.contracts.claims import DueAward, DueAwardsPage, PeriodStatement, StatementLine, StoredStatement
+from dwp.contracts.claims import (
+    DueAward,
+    DueAwardsPage,
+    EarningsSubject,
+    PeriodStatement,
+    StatementLine,
+    StoredStatement,
+)
 from dwp.contracts.events import EventEnvelope
-from dwp.contracts.integrations import Earnings, EarningsPayment, EarningsRequest
+from dwp.contracts.integrations import (
+    MAX_BULK_EARNINGS,
+    BulkEarnings,
+    BulkEarningsPerson,
+    BulkEarningsRequest,
+    Earnings,
+    EarningsPayment,
+)
 from dwp.platform import aws, catalog
 from dwp.platform.http import ResilientClient, RetryPolicy, ServiceTokens, TokenSource, shared_client
 from dwp.platform.http.errors import UpstreamRejected, UpstreamTimeout, UpstreamUnavailable
@@ -117,7 +132,7 @@ class Upstreams(Protocol):
         self, day: date, shard: int, shards: int, cursor: str | None, limit: int
     ) -> DueAwardsPage: ...
 
-    async def earnings(self, award: DueAward, request: EarningsRequest) -> Earnings: ...
+    async def bulk_earnings(self, people: list[BulkEarningsPerson]) -> BulkEarnings: ...
 
     async def calculate(self, award: DueAward, payments: list[dict[str, Any]]) -> Calculated: ...
 
@@ -160,9 +175,10 @@ class HttpUpstreams:
             raise ClaimsWaiting(f"claims is waiting on {response.json().get('waiting_on', 'a service')}")
         return DueAwardsPage.model_validate_json(response.content)
 
-    async def earnings(self, award: DueAward, request: EarningsRequest) -> Earnings:
+    async def bulk_earnings(self, people: list[BulkEarningsPerson]) -> BulkEarnings:
         # A look-up is safe to repeat (it reads, and each attempt is audited as a look-up).
-        return await self._integrations.post_model("/v1/earnings", request, Earnings, idempotent=True)
+        body = BulkEarningsRequest(purpose="monthly-assessment", people=people)
+        return await self._integrations.post_model("/v1/earnings/bulk", body, BulkEarnings, idempotent=True)
 
     async def calculate(self, award: DueAward, payments: list[dict[str, Any]]) -> Calculated:
         body = {
@@ -217,6 +233,18 @@ def _rti(adult: int, payment: EarningsPayment) -> dict[str, Any]:
     }
 
 
+def _person(award: DueAward, subject: EarningsSubject) -> BulkEarningsPerson:
+    return BulkEarningsPerson(
+        claim_id=award.claim_id,
+        national_insurance_number=subject.national_insurance_number,
+        given_name=subject.given_name,
+        family_name=subject.family_name,
+        date_of_birth=subject.date_of_birth,
+        period_from=award.period_start,
+        period_to=award.period_end,
+    )
+
+
 @dataclass
 class ShardReport:
     """What one shard did, and where its time went (for the benchmark and the log)."""
@@ -242,6 +270,14 @@ class ShardReport:
 
 class ClaimsWaiting(Exception):
     """The claims service answered 202: it cannot give the page yet (it is waiting on another service)."""
+
+
+class EarningsPending(Exception):
+    """HMRC did not answer for some people of a bulk look-up (the rest are kept): ask again later."""
+
+    def __init__(self, people: int, retry_after: float | None) -> None:
+        super().__init__(f"HMRC did not answer for {people} people")
+        self.retry_after = retry_after
 
 
 class ShardFailed(Exception):
@@ -274,7 +310,7 @@ def _busy(exc: BaseException) -> bool:
     """A service too busy for now, where waiting helps: its breaker open (after timeouts), unavailable,
     or still working on this award's earlier request (409 on the same Idempotency-Key). An award whose
     answer is "no" (another 4xx) is not tried again here."""
-    if isinstance(exc, UpstreamUnavailable | UpstreamTimeout):
+    if isinstance(exc, UpstreamUnavailable | UpstreamTimeout | EarningsPending):
         return True
     return isinstance(exc, UpstreamRejected) and exc.status == 409 and exc.upstream == "benefits"
 
@@ -334,7 +370,10 @@ class MonthlyRun:
             started = self._clock()
             page = await self._up.awards_due(shard.day, shard.shard, shard.shards, cursor, self._page)
             report.seconds["awards"] += self._clock() - started
-            outcomes = await asyncio.gather(*(self._one(award, shard, report, gate) for award in page.items))
+            earnings = await self._look_up([a for a in page.items if not a.statement_stored], report)
+            outcomes = await asyncio.gather(
+                *(self._one(award, earnings, shard, report, gate) for award in page.items)
+            )
             told = [award for award, ok in zip(page.items, outcomes, strict=True) if ok]
             started = self._clock()
             if told:
@@ -367,22 +406,76 @@ class MonthlyRun:
             )
         return report
 
-    async def _one(self, award: DueAward, shard: Shard, report: ShardReport, gate: asyncio.Semaphore) -> bool:
+    def _patiently(self) -> tenacity.AsyncRetrying:
+        """Retrying while a service is busy (`_busy`), `patience` attempts in all, then the error."""
+        return tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception(_busy),
+            wait=_wait_busy,
+            stop=tenacity.stop_after_attempt(self._patience),
+            sleep=self._sleep,
+            reraise=True,
+        )
+
+    async def _look_up(self, awards: list[DueAward], report: ShardReport) -> dict[str, list[Earnings]]:
+        """Each award's earnings, one per earnings subject in order, by claim id, for the awards whose
+        every adult HMRC answered for; the rest are missing (and fail in `_one`)."""
+        people = [(award, s) for award in awards for s in award.earnings_subjects]
+        found: dict[int, Earnings] = {}
+        given_up: set[int] = set()  # not matched or refused: asking again will not help
+
+        async def ask(pending: list[int]) -> None:
+            retry_after: float | None = None
+            for start in range(0, len(pending), MAX_BULK_EARNINGS):
+                chunk = pending[start : start + MAX_BULK_EARNINGS]
+                answer = await self._up.bulk_earnings([_person(*people[i]) for i in chunk])
+                for i, result in zip(chunk, answer.results, strict=True):
+                    if result.earnings is not None:
+                        found[i] = result.earnings
+                    elif result.outcome == "provider-unavailable":
+                        retry_after = max(retry_after or 0.0, result.retry_after or 0.0) or None
+                    else:
+                        given_up.add(i)
+            left = [i for i in pending if i not in found and i not in given_up]
+            if left:
+                raise EarningsPending(len(left), retry_after)
+
+        started = self._clock()
+        try:
+            async for attempt in self._patiently():
+                with attempt:
+                    await ask([i for i in range(len(people)) if i not in found and i not in given_up])
+        except Exception as exc:  # those unanswered fail in `_one`; the rest go on
+            log.warning("assessment_run.earnings_failed", error=f"{type(exc).__name__}: {exc}"[:300])
+        report.seconds["earnings"] += self._clock() - started
+        answered: dict[str, list[Earnings]] = {}
+        missing: set[str] = set()
+        for i, (award, _subject) in enumerate(people):
+            if i in found:
+                answered.setdefault(award.claim_id, []).append(found[i])
+            else:
+                missing.add(award.claim_id)
+        return {a.claim_id: answered.get(a.claim_id, []) for a in awards if a.claim_id not in missing}
+
+    async def _one(
+        self,
+        award: DueAward,
+        earnings: dict[str, list[Earnings]],
+        shard: Shard,
+        report: ShardReport,
+        gate: asyncio.Semaphore,
+    ) -> bool:
         """Reassess one award (unless stored already); whether it has a statement to tell about."""
         if award.statement_stored:
             report.already_stored += 1
             return True
         async with gate:
             try:
-                async for attempt in tenacity.AsyncRetrying(
-                    retry=tenacity.retry_if_exception(_busy),
-                    wait=_wait_busy,
-                    stop=tenacity.stop_after_attempt(self._patience),
-                    sleep=self._sleep,
-                    reraise=True,
-                ):
+                looked_up = earnings.get(award.claim_id)
+                if looked_up is None:
+                    raise EarningsPending(len(award.earnings_subjects), None)
+                async for attempt in self._patiently():
                     with attempt:
-                        await self._reassess(award, shard, report)
+                        await self._reassess(award, looked_up, shard, report)
             except Exception as exc:  # one award's failure must not stop the rest of its shard
                 report.failed.append(award.claim_id)
                 log.warning(
@@ -393,32 +486,14 @@ class MonthlyRun:
                 return False
         return True
 
-    async def _reassess(self, award: DueAward, shard: Shard, report: ShardReport) -> None:
-        started = self._clock()
-        looked_up = await asyncio.gather(
-            *(
-                self._up.earnings(
-                    award,
-                    EarningsRequest(
-                        claim_id=award.claim_id,
-                        purpose="monthly-assessment",
-                        national_insurance_number=s.national_insurance_number,
-                        given_name=s.given_name,
-                        family_name=s.family_name,
-                        date_of_birth=s.date_of_birth,
-                        period_from=award.period_start,
-                        period_to=award.period_end,
-                    ),
-                )
-                for s in award.earnings_subjects
-            )
-        )
+    async def _reassess(
+        self, award: DueAward, looked_up: list[Earnings], shard: Shard, report: ShardReport
+    ) -> None:
         payments = [
             p
             for s, found in zip(award.earnings_subjects, looked_up, strict=True)
             for p in rti_payments(s.adult, found)
         ]
-        report.seconds["earnings"] += self._clock() - started
         started = self._clock()
         calculated = await self._up.calculate(award, payments)
         report.seconds["calculate"] += self._clock() - started

@@ -363,3 +363,93 @@ async def test_a_control_character_in_the_url_is_the_platforms_400(serve: Serve)
     for response in (query, path):
         assert response.status_code == 400
         assert response.headers["content-type"] == "application/problem+json"
+
+
+# --- free-text search (OS Places `find`) ---------------------------------------------------------------
+
+
+async def test_find_by_free_text_puts_the_address_first_and_pages(
+    serve: Serve, address_base: AddressBase, transport: Counting
+) -> None:
+    house = next(a for a in address_base.addresses if a.building_number and not a.sub_building_name)
+    text = (
+        f"{house.building_number} {house.thoroughfare.lower()}  {house.district.post_town} {house.postcode}"
+    )
+    async with serve() as http:
+        response = await http.get("/v1/addresses/find", params={"query": text, "limit": 3})
+        street = await http.get("/v1/addresses/find", params={"query": house.thoroughfare, "limit": 2})
+        following = await http.get(
+            "/v1/addresses/find", params={"query": house.thoroughfare, "limit": 2, "offset": 2}
+        )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["query"] == " ".join(text.split())
+    best = body["results"][0]
+    assert best["address"]["uprn"] == str(house.uprn)
+    assert best["match"] == 1.0
+    assert best["address"]["lines"][-1] == house.postcode
+    assert [r["match"] for r in body["results"]] == sorted(
+        (r["match"] for r in body["results"]), reverse=True
+    )
+    assert all(r.headers["key"] == KEY and "key" not in r.url.params for r in transport.requests)
+    first, second = street.json(), following.json()
+    assert first["total"] > 2
+    assert (first["offset"], first["limit"], first["next_offset"]) == (0, 2, 2)
+    assert len(first["results"]) == 2
+    assert second["offset"] == 2
+    uprns = {r["address"]["uprn"] for r in first["results"]}
+    assert not uprns & {r["address"]["uprn"] for r in second["results"]}
+
+
+async def test_a_search_nothing_matches_is_an_empty_last_page(serve: Serve) -> None:
+    async with serve() as http:
+        response = await http.get("/v1/addresses/find", params={"query": "Zzyzxq Qwxv"})
+    assert response.status_code == 200, response.text
+    assert response.json() | {"query": None} == {
+        "query": None, "offset": 0, "limit": 20, "total": 0, "next_offset": None, "results": []
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"query": ""},
+        {"query": "   "},
+        {"query": "!!! ,,,"},
+        {"query": "10 Downing\u200b Street"},
+        {"query": "10 \u202eDowning Street"},
+        {"query": "a" * 201},
+        {"query": "a" * 401},
+        {"query": "Downing", "limit": "0"},
+        {"query": "Downing", "limit": "101"},
+        {"query": "Downing", "offset": "-1"},
+        {"query": "Downing", "offset": "901"},
+        {"query": "Downing", "offset": "\u0661"},
+        {},
+    ],
+)
+async def test_a_bad_search_is_a_422_naming_the_field_before_os_places_is_asked(
+    serve: Serve, transport: Counting, params: dict[str, str]
+) -> None:
+    async with serve() as http:
+        response = await http.get("/v1/addresses/find", params=params)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    named = {e["pointer"].rsplit("/", 1)[-1] for e in response.json()["errors"]}
+    assert named & {"query", "limit", "offset"}
+    assert transport.requests == []
+
+
+async def test_a_search_with_os_places_down_is_a_503_and_needs_a_caller(
+    serve: Serve, control: httpx.AsyncClient, transport: Counting
+) -> None:
+    fault = {"fault": "error", "status": 500}
+    assert (await control.put("/_simulator/control", json=fault)).status_code == 200
+    async with serve(client=quick_client(transport)) as http:
+        response = await http.get("/v1/addresses/find", params={"query": "High Street"})
+        del http.headers["Authorization"]
+        anonymous = await http.get("/v1/addresses/find", params={"query": "High Street"})
+    assert response.status_code == 503, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert int(response.headers["Retry-After"]) >= 1
+    assert anonymous.status_code == 401
