@@ -37,6 +37,7 @@ export const caseworkCy: Strings<typeof caseworkEn> = {
     appeal_response: "Ymateb i apêl",
     held_registration: "Cofrestriad wedi’i ddal",
     provider_unavailable: "Yn aros am wasanaeth arall",
+    payment_returned: "Taliad wedi’i ddychwelyd neu ei wrthod",
   },
   queue: {
     title: "Ciw gwaith",

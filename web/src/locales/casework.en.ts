@@ -35,6 +35,7 @@ export const caseworkEn = {
     appeal_response: "Respond to an appeal",
     held_registration: "Held registration",
     provider_unavailable: "Waiting for another service",
+    payment_returned: "Payment returned or rejected",
   },
   queue: {
     title: "Work queue",

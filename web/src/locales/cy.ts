@@ -399,6 +399,7 @@ export const cy: Messages = {
       upload_evidence: "Anfon tystiolaeth atom",
       accept_claimant_commitment: "Derbyn eich Ymrwymiad Hawlydd",
       book_work_capability_assessment: "Trefnu eich asesiad gallu i weithio",
+      check_bank_details: "Gwirio’r manylion banc rydym yn talu iddynt",
       other: "Rhywbeth i’w wneud ar gyfer eich hawliad",
     },
     evidence: {

@@ -397,6 +397,7 @@ export const en = {
       upload_evidence: "Send us evidence",
       accept_claimant_commitment: "Accept your Claimant Commitment",
       book_work_capability_assessment: "Book your work capability assessment",
+      check_bank_details: "Check the bank details we pay into",
       other: "Something to do for your claim",
     },
     evidence: {
