@@ -43,7 +43,7 @@ overpayment is recorded here with its cause (the claimant told DWP late, or an o
 async def add_change(
     session: AsyncConnection, cipher: PiiCipher, *, row: dict[str, Any], document: dict[str, Any]
 ) -> None:
-    sealed = cipher.encrypt(json.dumps(document, sort_keys=True, default=str), context=CHANGE_PURPOSE)
+    sealed = await cipher.seal(json.dumps(document, sort_keys=True, default=str), context=CHANGE_PURPOSE)
     await session.execute(claim_changes.insert().values(**row, document_sealed=sealed))
 
 
@@ -53,7 +53,7 @@ async def changes_of(session: AsyncConnection, cipher: PiiCipher, claim_id: str)
     found = []
     for row in (await session.execute(query)).all():
         item = dict(row._mapping)
-        item["document"] = json.loads(cipher.decrypt(item.pop("document_sealed"), context=CHANGE_PURPOSE))
+        item["document"] = json.loads(await cipher.open(item.pop("document_sealed"), context=CHANGE_PURPOSE))
         found.append(item)
     return found
 

@@ -238,7 +238,7 @@ class SqlPaymentsRepository:
     async def bank_details(self, citizen_id: str) -> BankDetails | None:
         query = select(bank_details).where(bank_details.c.citizen_id == citizen_id)
         row = (await self.session.execute(query)).first()
-        return self._details(row) if row else None
+        return await self._details(row) if row else None
 
     async def add_bank_details(self, details: BankDetails) -> None:
         await self.session.execute(
@@ -246,7 +246,7 @@ class SqlPaymentsRepository:
                 id=details.id,
                 citizen_id=details.citizen_id,
                 created_at=details.created_at,
-                **self._columns(details),
+                **(await self._columns(details)),
             )
         )
 
@@ -254,7 +254,7 @@ class SqlPaymentsRepository:
         result = await self.session.execute(
             update(bank_details)
             .where(bank_details.c.id == details.id, bank_details.c.version == previous_version)
-            .values(**self._columns(details))
+            .values(**(await self._columns(details)))
         )
         return bool(result.rowcount == 1)
 
@@ -365,7 +365,7 @@ class SqlPaymentsRepository:
             chunk = citizen_ids[start : start + 500]
             query = select(bank_details).where(bank_details.c.citizen_id.in_(chunk))
             rows = (await self.session.execute(query)).all()
-            found.update({row.citizen_id: self._details(row) for row in rows})
+            found.update({row.citizen_id: await self._details(row) for row in rows})
         return found
 
     async def audit(
@@ -475,7 +475,7 @@ class SqlPaymentsRepository:
                 "number": instruction.number,
                 "pay_on": instruction.pay_on,
                 "pence": instruction.pence,
-                "sealed": self._cipher.encrypt(shape.model_dump_json(), context=INSTRUCTION_PURPOSE),
+                "sealed": await self._cipher.seal(shape.model_dump_json(), context=INSTRUCTION_PURPOSE),
                 "status": "pending",
                 "attempts": 0,
                 "created_at": at,
@@ -503,7 +503,7 @@ class SqlPaymentsRepository:
             (
                 _instruction(row),
                 PaymentInstructionShape.model_validate_json(
-                    self._cipher.decrypt(row.sealed, context=INSTRUCTION_PURPOSE)
+                    await self._cipher.open(row.sealed, context=INSTRUCTION_PURPOSE)
                 ),
             )
             for row in rows
@@ -567,7 +567,7 @@ class SqlPaymentsRepository:
         upsert = statement.on_conflict_do_update(index_elements=["name"], set_={"value": value})
         await self.session.execute(upsert)
 
-    def _columns(self, details: BankDetails) -> dict[str, Any]:
+    async def _columns(self, details: BankDetails) -> dict[str, Any]:
         account = details.account
         plain = json.dumps(
             {
@@ -579,13 +579,14 @@ class SqlPaymentsRepository:
         )
         return {
             "account_index": self.account_index(account),
-            "sealed": self._cipher.encrypt(plain, context=BANK_PURPOSE),
+            "sealed": await self._cipher.seal(plain, context=BANK_PURPOSE),
             "version": details.version,
             "updated_at": details.updated_at,
         }
 
-    def _details(self, row: Row[Any]) -> BankDetails:
-        opened = json.loads(self._cipher.decrypt(row.sealed, context=BANK_PURPOSE))
+    async def _details(self, row: Row[Any]) -> BankDetails:
+        # seal/open: KMS, when a data key is not cached, is called in a thread, off the event loop.
+        opened = json.loads(await self._cipher.open(row.sealed, context=BANK_PURPOSE))
         return BankDetails(
             id=row.id,
             citizen_id=row.citizen_id,
