@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dwp.platform import catalog
 from tests.infra.infra_support import resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -67,7 +68,8 @@ def test_databases_caches_tables_and_registries_are_encrypted(synth):
 
 def test_platform_functions_encrypt_their_environment(synth):
     functions = [(n, p) for n, p in _all(synth, "AWS::Lambda::Function") if CDK_PROVIDER not in n]
-    assert len(functions) == 4  # notifications, assessment-run, the migration runner, the authorizer
+    # Every function of the catalogue, and the migration runner and the token authorizer beside them.
+    assert len(functions) == len(catalog.FUNCTIONS) + 2
     for name, props in functions:
         assert "KmsKeyArn" in props, name
 
