@@ -24,11 +24,13 @@ RUN sed -n '/^uv==/,/^    # via/p' requirements.lock > /tmp/uv-requirement.txt \
 # The lock is universal and includes every extra (rules, local, dev, infra): install it as locked, then
 # remove everything outside the closure of dwp[DWP_EXTRAS] (docker/prune.py) so the image carries only
 # what its processes import (moto, flask, pytest and the CDK never; numba only when asked for).
+# --compile-bytecode: the runtime's root is read-only (and PYTHONDONTWRITEBYTECODE is set), so bytecode
+# not built here would be compiled again, module by module, at every start of every task.
 RUN uv venv /app/.venv \
- && uv pip sync --python /app/.venv/bin/python --require-hashes requirements.lock
+ && uv pip sync --python /app/.venv/bin/python --require-hashes --compile-bytecode requirements.lock
 COPY src/ src/
 COPY docker/ docker/
-RUN uv pip install --python /app/.venv/bin/python --no-deps --no-build-isolation . \
+RUN uv pip install --python /app/.venv/bin/python --no-deps --no-build-isolation --compile-bytecode . \
  && /app/.venv/bin/python docker/prune.py "${DWP_EXTRAS}" | xargs --no-run-if-empty uv pip uninstall --python /app/.venv/bin/python
 
 # --- runtime: slim, non-root, read-only friendly ------------------------------------------------------
