@@ -24,14 +24,17 @@ RUN sed -n '/^uv==/,/^    # via/p' requirements.lock > /tmp/uv-requirement.txt \
 # The lock is universal and includes every extra (rules, local, dev, infra): install it as locked, then
 # remove everything outside the closure of dwp[DWP_EXTRAS] (docker/prune.py) so the image carries only
 # what its processes import (moto, flask, pytest and the CDK never; numba only when asked for).
-# --compile-bytecode: the runtime's root is read-only (and PYTHONDONTWRITEBYTECODE is set), so bytecode
-# not built here would be compiled again, module by module, at every start of every task.
 RUN uv venv /app/.venv \
- && uv pip sync --python /app/.venv/bin/python --require-hashes --compile-bytecode requirements.lock
+ && uv pip sync --python /app/.venv/bin/python --require-hashes requirements.lock
 COPY src/ src/
 COPY docker/ docker/
-RUN uv pip install --python /app/.venv/bin/python --no-deps --no-build-isolation --compile-bytecode . \
- && /app/.venv/bin/python docker/prune.py "${DWP_EXTRAS}" | xargs --no-run-if-empty uv pip uninstall --python /app/.venv/bin/python
+# Bytecode last, for what the prune kept: the runtime's root is read-only (and PYTHONDONTWRITEBYTECODE is
+# set), so a module without it here would be compiled again at every start of every task (docs/
+# performance.md). Not uv's --compile-bytecode: its .pyc files are in no RECORD, so the prune would leave
+# the removed packages' bytecode behind.
+RUN uv pip install --python /app/.venv/bin/python --no-deps --no-build-isolation . \
+ && /app/.venv/bin/python docker/prune.py "${DWP_EXTRAS}" | xargs --no-run-if-empty uv pip uninstall --python /app/.venv/bin/python \
+ && /app/.venv/bin/python -m compileall -q -j 0 /app/.venv/lib/python3.11/site-packages > /dev/null
 
 # --- runtime: slim, non-root, read-only friendly ------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

@@ -23,7 +23,7 @@ REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
 SECURITY_HEADERS: list[tuple[bytes, bytes]] = list(API_POLICY.headers)
-"""The API policy's headers (`dwp.platform.security_policy`), which every route has unless it names its own."""
+"""The API policy's headers (`dwp.platform.security_policy`): every route's, unless it names its own."""
 
 
 def security_headers(path: str, route_policies: RoutePolicies) -> tuple[tuple[bytes, bytes], ...]:

@@ -27,7 +27,8 @@ def interpreted() -> ModuleType:
     os.environ[jit.ENGINE_VARIABLE] = jit.INTERPRETED
     try:
         spec = importlib.util.spec_from_file_location("uc_kernel_interpreted", compiled.__file__)
-        assert spec and spec.loader
+        assert spec is not None
+        assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
     finally:
@@ -40,7 +41,9 @@ def interpreted() -> ModuleType:
     return module
 
 
-def _both(interpreted: ModuleType, x: np.ndarray, lha: np.ndarray, r: np.ndarray) -> tuple[list[int], list[int]]:
+def _both(
+    interpreted: ModuleType, x: np.ndarray, lha: np.ndarray, r: np.ndarray
+) -> tuple[list[int], list[int]]:
     return [int(v) for v in interpreted.uc_single(x, lha, r)], [int(v) for v in compiled.uc_single(x, lha, r)]
 
 

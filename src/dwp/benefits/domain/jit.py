@@ -50,5 +50,4 @@ def njit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
         return lambda function: function
     from numba import njit as numba_njit
 
-    return numba_njit(**options)  # type: ignore[no-any-return]
-
+    return numba_njit(**options)
