@@ -15,6 +15,7 @@ import asyncio
 import json
 from typing import Any
 
+from dwp.platform.errors import DependencyUnavailable
 from dwp.platform.settings import Settings
 
 
@@ -53,9 +54,19 @@ class RotatingSecret:
         return self._value != before
 
     def _read(self) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
         from dwp.platform.aws import client
 
-        secret = client("secretsmanager", self._settings).get_secret_value(SecretId=self.secret_id)
+        try:
+            secret = client("secretsmanager", self._settings).get_secret_value(SecretId=self.secret_id)
+        except (BotoCoreError, ClientError) as exc:
+            # Missing, not granted, or Secrets Manager unreachable: a 503 for the caller, never a 500.
+            raise DependencyUnavailable(
+                f"The credential {self.secret_id} cannot be read from Secrets Manager.",
+                dependency="secretsmanager",
+                retry_after=5,
+            ) from exc
         self.reads += 1
         return str(secret["SecretString"])
 
