@@ -28,8 +28,13 @@ RUN uv venv /app/.venv \
  && uv pip sync --python /app/.venv/bin/python --require-hashes requirements.lock
 COPY src/ src/
 COPY docker/ docker/
+# Bytecode last, for what the prune kept: the runtime's root is read-only (and PYTHONDONTWRITEBYTECODE is
+# set), so a module without it here would be compiled again at every start of every task (docs/
+# performance.md). Not uv's --compile-bytecode: its .pyc files are in no RECORD, so the prune would leave
+# the removed packages' bytecode behind.
 RUN uv pip install --python /app/.venv/bin/python --no-deps --no-build-isolation . \
- && /app/.venv/bin/python docker/prune.py "${DWP_EXTRAS}" | xargs --no-run-if-empty uv pip uninstall --python /app/.venv/bin/python
+ && /app/.venv/bin/python docker/prune.py "${DWP_EXTRAS}" | xargs --no-run-if-empty uv pip uninstall --python /app/.venv/bin/python \
+ && /app/.venv/bin/python -m compileall -q -j 0 /app/.venv/lib/python3.11/site-packages > /dev/null
 
 # --- runtime: slim, non-root, read-only friendly ------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS runtime

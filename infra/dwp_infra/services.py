@@ -643,6 +643,9 @@ class ServicesStack(cdk.Stack):
                 # The key every upload's POST policy names; the bucket policy compares it as an ARN.
                 environment["DWP_EVIDENCE_KMS_KEY_ID"] = data.data_key.key_arn
             if process.kind == "frontend":
+                # The bucket's name only (no access to it): the BFF's CSP allows the browser to post
+                # evidence to this one origin (`https://<bucket>.s3.amazonaws.com`), the presigned POST's.
+                environment["DWP_EVIDENCE_BUCKET"] = data.evidence_bucket.bucket_name
                 secrets["DWP_GATEWAY_API_KEY"] = ecs.Secret.from_secrets_manager(
                     self._secret("GatewayKeyRef", self.gateway_key_secret)
                 )

@@ -173,9 +173,10 @@ def _prepare(synth: Synthesised, url: str) -> Endpoint:
         ("sts", "get_caller_identity"),
     ):
         getattr(_admin_client(url, service), call)()  # moto loads a service's code on its first call
-    aws.bootstrap(settings)
+    made = aws.bootstrap(settings)
     secrets = _admin_client(url, "secretsmanager")  # bootstrap makes the data key (the evidence bucket's)
-    for name in [DATABASE_SECRET, *(n for n in synth.stacks.data.secrets if n != catalog.BLIND_INDEX_SECRET)]:
+    # and the secrets that have a local value (the blind-index key, the providers' local credentials)
+    for name in [DATABASE_SECRET, *(n for n in synth.stacks.data.secrets if n not in made["secrets"])]:
         secrets.create_secret(Name=name, SecretString=uuid.uuid4().hex)
     arns = _local_arns(synth, url)
 

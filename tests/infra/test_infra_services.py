@@ -205,3 +205,15 @@ def test_a_service_believes_forwarded_headers_only_from_its_load_balancer(synth,
     assert len(expected) == 3  # one subnet per zone
     assert set(environment["DWP_TRUSTED_PROXIES"].split(",")) == expected
     assert "127.0.0.1" not in environment["DWP_TRUSTED_PROXIES"]
+
+
+def test_the_frontend_knows_the_evidence_bucket_its_csp_allows_uploads_to(synth):
+    """The BFF's CSP names the evidence bucket's origin (`https://<DWP_EVIDENCE_BUCKET>.s3.amazonaws.com`,
+    dwp.frontend.config): without the bucket's name in its task it would name the local default, and the
+    browser would refuse every upload. It gets the name, the claims service's bucket, and no access to it."""
+    frontend = next(p for p in FARGATE if p.kind == "frontend")
+    claims = {e["Name"]: e["Value"] for e in _app_container(synth, "claims")["Environment"]}
+    environment = {e["Name"]: e["Value"] for e in _app_container(synth, frontend.name)["Environment"]}
+    assert environment["DWP_EVIDENCE_BUCKET"] == claims["DWP_EVIDENCE_BUCKET"]
+    assert "DWP_EVIDENCE_KMS_KEY_ID" not in environment
+    assert not frontend.bucket_prefixes  # no grant on the bucket comes with the name

@@ -5,6 +5,7 @@ may ask, and each fault."""
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -482,3 +483,63 @@ async def test_a_restarted_nhs_simulator_is_told_our_key_again(stack: Stack) -> 
     response = await stack.fit_notes()
     assert response.status_code == 200, response.text
     assert stack.app.state.integrations_tokens["nhs"].fetched == 2
+
+
+async def test_a_rotated_hmrc_secret_is_read_again_and_the_next_lookup_succeeds(
+    stack: Stack, bootstrapped: Settings
+) -> None:
+    """HMRC's client secret rotates (a new one at the Developer Hub, put in Secrets Manager): the next
+    token request is refused `invalid_client`, the service reads the secret again once and asks once
+    more, with no restart. A refusal that is not a rotation (the secret unchanged) is not retried."""
+    from dwp.platform import aws, catalog
+
+    manager = aws.client("secretsmanager", bootstrapped)
+    before = manager.get_secret_value(SecretId=catalog.HMRC_CLIENT_SECRET)["SecretString"]
+    credential = json.loads(before)
+    hmrc_tokens = stack.app.state.integrations_tokens["hmrc"]
+    try:
+        assert (await stack.earnings()).status_code == 200
+        rotated = {**credential, "client_secret": f"rotated-{uuid.uuid4().hex}"}
+        # The provider first, as the Developer Hub does, then the secret: between the two, lookups fail.
+        changed = await stack.hmrc.put(
+            f"/_simulator/clients/{credential['client_id']}", json={"client_secret": rotated["client_secret"]}
+        )
+        assert changed.status_code == 200, changed.text
+        await stack.hmrc.post("/_simulator/control/revoke-tokens")  # so the next lookup needs a token
+        refused = await stack.earnings()
+        assert refused.status_code == 502, refused.text  # the old secret, refused: nothing to retry
+        assert refused.json()["type"].endswith("provider-refused")
+        manager.put_secret_value(SecretId=catalog.HMRC_CLIENT_SECRET, SecretString=json.dumps(rotated))
+        fetched = hmrc_tokens.fetched
+        response = await stack.earnings()
+        assert response.status_code == 200, response.text
+        assert response.json()["payments"]
+        assert hmrc_tokens.fetched == fetched + 1
+    finally:
+        manager.put_secret_value(SecretId=catalog.HMRC_CLIENT_SECRET, SecretString=before)
+
+
+async def test_a_rotated_nhs_api_key_is_read_again_and_registered(
+    stack: Stack, bootstrapped: Settings
+) -> None:
+    """The NHS API key rotates (a new application key, put in Secrets Manager): the token request with
+    the old one is refused, the service reads the secret again, and (locally) the simulator learns the new
+    application; the next fit-note lookup succeeds without a restart."""
+    from dwp.platform import aws, catalog
+
+    manager = aws.client("secretsmanager", bootstrapped)
+    before = manager.get_secret_value(SecretId=catalog.NHS_API_KEY_SECRET)["SecretString"]
+    try:
+        assert (await stack.fit_notes()).status_code == 200
+        manager.put_secret_value(
+            SecretId=catalog.NHS_API_KEY_SECRET,
+            SecretString=json.dumps({"api_key": f"key-{uuid.uuid4().hex}"}),
+        )
+        stack.nhs_address.inner = httpx.ASGITransport(app=create_nhs(base_url=NHS_URL, clients={}))
+        credential = stack.app.state.integrations_credentials["nhs"]
+        reads = credential.secret.reads
+        response = await stack.fit_notes()
+        assert response.status_code == 200, response.text
+        assert credential.secret.reads == reads + 1
+    finally:
+        manager.put_secret_value(SecretId=catalog.NHS_API_KEY_SECRET, SecretString=before)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from dwp.benefits.domain import uc_kernel as k
 from dwp.cli import what_to_do
 
 # Seconds each at start-up: a command that does not use them must not import them.
@@ -124,16 +125,71 @@ def test_a_missing_extra_names_the_extra_to_install(module, extra):
     assert f"dwp[{extra}]" in message
 
 
-def test_calc_says_when_it_compiles_and_caches_in_the_data_folder(tmp_path):
+def _modules_loaded_by(tmp_path: Path, args: list[str]) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    code = (
+        "import runpy, sys, json, atexit\n"
+        "atexit.register(lambda: sys.stderr.write('\\nMODULES ' + json.dumps(sorted(sys.modules))))\n"
+        f"sys.argv = ['dwp', *{args!r}]\n"
+        "runpy.run_module('dwp.cli', run_name='__main__')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = {name.partition(".")[0] for name in json.loads(result.stderr.rsplit("MODULES ", 1)[1])}
+    return result, loaded
+
+
+def test_calc_for_one_household_interprets_the_kernel_and_never_compiles(tmp_path):
+    """One household runs the kernel's source interpreted (dwp.benefits.domain.jit): no numba to load,
+    nothing to compile or cache, and the explanation the service gives."""
     household = tmp_path / "household.json"
     household.write_text(json.dumps(HOUSEHOLD))
-    first = _dwp(tmp_path, "calc", str(household))
+    result, loaded = _modules_loaded_by(tmp_path, ["calc", str(household)])
+    assert "numba" not in loaded
+    assert "llvmlite" not in loaded
+    assert "compiling" not in result.stderr
+    assert "Universal Credit" in result.stdout
+    # By hand (2025-26): £400.14 standard allowance + £430.00 housing (£500 rent less 14% for one spare
+    # bedroom) = £830.14; no work allowance (no child, no LCW), so 55% of £1,410.00 take-home pay
+    # (£1,500 less £90 tax) = £775.50 comes off: £54.64.
+    assert "£54.64" in result.stdout
+    assert not (tmp_path / "data" / "numba-cache").exists()
+
+
+def test_calc_batch_says_when_it_compiles_and_caches_in_the_data_folder(tmp_path):
+    households = tmp_path / "households.csv"
+    names = [name for name, *_ in k.INPUTS if name != "lha_area"]
+    row = {name: 0 for name in names} | {"age1": 30, "earnings1": 150000, "tax_year": "2025-26"}
+    households.write_text(",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n")
+    first = _dwp(tmp_path, "calc", "batch", str(households), str(tmp_path / "first.csv"))
     assert first.returncode == 0, first.stderr
-    assert "compiling the rules engine (first run only)" in first.stderr
-    assert "Universal Credit" in first.stdout
+    assert "compiling the rules engine (first run only)" in first.stdout
     cache = tmp_path / "data" / "numba-cache"
     assert any(cache.rglob("*.nbi")), "numba's cache is not in the data folder"
-    second = _dwp(tmp_path, "calc", str(household))
+    second = _dwp(tmp_path, "calc", "batch", str(households), str(tmp_path / "second.csv"))
     assert second.returncode == 0, second.stderr
-    assert "compiling" not in second.stderr
-    assert second.stdout == first.stdout
+    assert "compiling" not in second.stdout
+    assert (tmp_path / "second.csv").read_text() == (tmp_path / "first.csv").read_text()
+
+
+def test_the_installation_carries_its_bytecode():
+    """`make install` and the image compile every module once (--compile-bytecode): where Python may not
+    write it (a read-only root, PYTHONDONTWRITEBYTECODE), a missing .pyc is compiled again at every start."""
+    import importlib.util
+
+    import pydantic
+    import typer
+
+    import dwp.cli
+
+    for module in (typer, pydantic, dwp.cli):
+        source = module.__file__
+        assert source
+        assert Path(importlib.util.cache_from_source(source)).is_file(), f"{module.__name__} has no bytecode"

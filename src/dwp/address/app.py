@@ -56,7 +56,7 @@ def build_app(
         client = places_client or ResilientClient(UPSTREAM, config.os_places_url, http=http, policy=POLICY)
         cache = cache_from_settings(settings, SERVICE)
         places = OsPlaces(
-            client, await config.api_key(), page_size=config.os_places_page_size,
+            client, config.api_key(), page_size=config.os_places_page_size,
             max_pages=config.os_places_max_pages,
         )  # fmt: skip
         app.state.address_context = AddressContext(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from dwp.platform import aws, catalog
+from dwp.platform import catalog
+from dwp.platform.secrets import RotatingSecret
 from dwp.platform.settings import Settings
 
 LOCAL_OS_PLACES_KEY = "local-os-places-key"  # the OS Places simulator's local default
@@ -36,14 +35,36 @@ class AddressSettings(BaseSettings):
     def os_places_url(self) -> str:
         return self.platform.service_url("os-places").rstrip("/")
 
-    async def api_key(self) -> str:
-        """The key: `DWP_OS_PLACES_API_KEY`, else the Secrets Manager secret, else (local only) the
-        simulator's local key."""
-        if self.os_places_api_key is not None:
-            return self.os_places_api_key.get_secret_value()
+    def api_key(self) -> OsPlacesKey:
+        """The key: `DWP_OS_PLACES_API_KEY` (fixed), else the Secrets Manager secret (read again when OS
+        Places refuses it: rotated), else, locally with no AWS endpoint, the simulator's local key."""
+        return OsPlacesKey(self)
+
+
+class OsPlacesKey:
+    """The OS Places key as last read, and `refresh` after OS Places refused it."""
+
+    def __init__(self, config: AddressSettings) -> None:
+        platform = config.platform
+        self._fixed = config.os_places_api_key.get_secret_value() if config.os_places_api_key else None
+        self._local = platform.is_local and not platform.aws_endpoint_url
+        self._platform = platform
+        self.secret = RotatingSecret(platform, catalog.OS_PLACES_API_KEY_SECRET)
+
+    async def value(self) -> str:
+        if self._fixed is not None:
+            return self._fixed
+        if self._local:
+            return LOCAL_OS_PLACES_KEY
         try:
-            return await asyncio.to_thread(aws.read_secret, self.platform, catalog.OS_PLACES_API_KEY_SECRET)
+            return await self.secret.value()
         except Exception:
-            if self.platform.is_local:
+            if self._platform.is_local:  # an embedded endpoint not bootstrapped: the simulator's key
                 return LOCAL_OS_PLACES_KEY
             raise
+
+    async def refresh(self) -> bool:
+        """Read the secret again; whether the key changed (then the refused call is worth one more try)."""
+        if self._fixed is not None or self._local:
+            return False
+        return await self.secret.refresh()

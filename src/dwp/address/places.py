@@ -10,10 +10,12 @@ Only what we read is declared; everything else in a record is ignored.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from dwp.address.domain import AddressParts
-from dwp.platform.http import ResilientClient, RetryPolicy
+from dwp.platform.http import ResilientClient, RetryPolicy, UpstreamRejected
 
 UPSTREAM = "os-places"
 BASE_PATH = "/search/places/v1"
@@ -83,9 +85,11 @@ class Page(BaseModel):
 class OsPlaces:
     """The calls the address service makes, through the platform's one resilient client."""
 
-    def __init__(self, client: ResilientClient, api_key: str, *, page_size: int = 100, max_pages: int = 10):
+    def __init__(
+        self, client: ResilientClient, api_key: str | ApiKey, *, page_size: int = 100, max_pages: int = 10
+    ):
         self._client = client
-        self._key = api_key
+        self._key = _Fixed(api_key) if isinstance(api_key, str) else api_key
         self._page_size = page_size
         self._max_pages = max_pages
 
@@ -117,6 +121,34 @@ class OsPlaces:
     ) -> Page:
         size = str(limit or self._page_size)
         params = query | {"dataset": "DPA", "offset": str(offset), "maxresults": size}
+        path = f"{BASE_PATH}/{endpoint}"
+        try:
+            return await self._client.get_model(
+                path, Page, params=params, headers={"key": await self._key.value()}
+            )
+        except UpstreamRejected as exc:
+            # 401 `oauth.v2.InvalidApiKey`: the key rotated. Read it again; once more only if it changed.
+            if exc.status != 401 or not await self._key.refresh():
+                raise
         return await self._client.get_model(
-            f"{BASE_PATH}/{endpoint}", Page, params=params, headers={"key": self._key}
+            path, Page, params=params, headers={"key": await self._key.value()}
         )
+
+
+class ApiKey(Protocol):
+    """The key as last read (`dwp.address.config.OsPlacesKey`), and whether reading it again changed it."""
+
+    async def value(self) -> str: ...
+
+    async def refresh(self) -> bool: ...
+
+
+class _Fixed:
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    async def value(self) -> str:
+        return self._key
+
+    async def refresh(self) -> bool:
+        return False

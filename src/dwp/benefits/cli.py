@@ -46,10 +46,10 @@ def _pounds(pence: int) -> str:
     return pounds(pence)
 
 
-def _say_if_compiling(console: Console, *, batch: bool = False) -> None:
+def _say_if_compiling(console: Console) -> None:
     from dwp.benefits.compiled import COMPILING, must_compile
 
-    if must_compile(batch=batch):
+    if must_compile(batch=True):
         console.print(f"[dim]{COMPILING}[/dim]")
 
 
@@ -74,6 +74,9 @@ def household(
     welsh: Annotated[bool, typer.Option("--welsh", help="Show the explanation in Welsh")] = False,
 ) -> None:
     """Work out UC (and New Style JSA and ESA if asked for) for one household and explain it."""
+    from dwp.benefits.domain.jit import interpret
+
+    interpret()  # one household: milliseconds interpreted, seconds to load numba (dwp.benefits.domain.jit)
     from pydantic import ValidationError
     from rich.console import Console
 
@@ -87,8 +90,6 @@ def household(
         data = {"universal_credit": data}
     try:
         body = EstimateRequest.model_validate(data)
-        if body.universal_credit:
-            _say_if_compiling(Console(stderr=True))
         result = estimate(
             uc=body.universal_credit.to_domain() if body.universal_credit else None,
             jsa=body.new_style_jsa.to_kwargs() if body.new_style_jsa else None,
@@ -180,7 +181,7 @@ def batch(
     from dwp.benefits.domain.rates import rates_table
 
     console = Console()
-    _say_if_compiling(console, batch=True)
+    _say_if_compiling(console)
     table = _read(source)
     _, rates = rates_table()
     n = table.num_rows

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from dwp.frontend.api import router
 from dwp.frontend.config import FrontendSettings
-from dwp.frontend.security import SecurityHeadersMiddleware, content_security_policy, security_headers
+from dwp.frontend.security import content_security_policy, page_policy
 from dwp.platform.app_factory import create_app
 from dwp.platform.http import shared_client
 from dwp.platform.settings import Settings, get_settings
@@ -59,8 +59,14 @@ def build_app(
         finally:
             await client.aclose()
 
+    csp = content_security_policy(
+        form_targets=frontend.sign_in_origins,
+        upload_targets=(frontend.evidence_upload_origin,),
+        upgrade=not settings.is_local,
+    )
     app = create_app(
         service=SERVICE,
+        security_policy=page_policy(csp=csp),
         routers=[],
         settings=settings,
         lifespan=lifespan,
@@ -78,10 +84,4 @@ def build_app(
         "/assets", ImmutableAssets(directory=frontend.dist_dir / "assets", check_dir=False), name="assets"
     )
     app.include_router(router)
-    csp = content_security_policy(
-        form_targets=frontend.sign_in_origins,
-        upload_targets=(frontend.evidence_upload_origin,),
-        upgrade=not settings.is_local,
-    )
-    app.add_middleware(SecurityHeadersMiddleware, headers=security_headers(csp=csp))
     return app

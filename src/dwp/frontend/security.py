@@ -14,11 +14,11 @@ import hmac
 import secrets
 from urllib.parse import urlsplit
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dwp.platform.problems import Problem
+from dwp.platform.security_policy import SecurityPolicy
 
 CSRF_COOKIE = "dwp_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -54,42 +54,20 @@ def content_security_policy(
     return "; ".join(directives)
 
 
-def security_headers(*, csp: str) -> dict[str, str]:
-    """The platform middleware adds HSTS and the rest everywhere; these replace its API-only CSP with
-    the SPA's and add what a page (rather than an API) needs."""
-    return {
-        "Content-Security-Policy": csp,
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
+def page_policy(*, csp: str) -> SecurityPolicy:
+    """The BFF's security headers, the platform's per-route policy (`dwp.platform.security_policy`) for
+    every route it has: the SPA's CSP in place of the API one, and what a page (rather than an API) needs.
+    A static asset keeps its own `Cache-Control` (the platform adds `no-store` only where none is set)."""
+    return SecurityPolicy(
+        content_security_policy=csp,
         # Not `no-referrer`: with it Chromium sends `Origin: null` on our own form posts, and the
         # CSRF check could not tell them from another site's. `same-origin` sends nothing elsewhere.
-        "Referrer-Policy": "same-origin",
-        "Cross-Origin-Opener-Policy": "same-origin",
-        "Cross-Origin-Resource-Policy": "same-origin",
-        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-    }
-
-
-class SecurityHeadersMiddleware:
-    """Adds the security headers to every response, problem documents and static files included."""
-
-    def __init__(self, app: ASGIApp, *, headers: dict[str, str]) -> None:
-        self.app = app
-        self.headers = headers
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                out = MutableHeaders(scope=message)
-                for name, value in self.headers.items():
-                    out[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        referrer_policy="same-origin",
+        extra=(
+            ("Cross-Origin-Opener-Policy", "same-origin"),
+            ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+        ),
+    )
 
 
 def new_csrf_token() -> str:

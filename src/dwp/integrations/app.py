@@ -71,48 +71,84 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
             connect_seconds=min(2.0, config.provider_timeout_seconds),
         )
         hmrc_base, nhs_base = config.hmrc_base(settings), config.nhs_base(settings)
-        client_id, secret = config.hmrc_credentials(settings)
+        # The credentials as last read: each token request sends these, and a refusal (401
+        # `invalid_client`, the credential rotated) reads the secret again and asks once more.
+        hmrc_credential = config.hmrc_credentials(settings)
+        nhs_credential = config.nhs_credentials(settings)
+        hmrc_client: dict[str, str] = {}
+        nhs_client: dict[str, str] = {}
+
+        async def load_hmrc() -> None:
+            if not hmrc_client:
+                hmrc_client.update(await hmrc_credential.current())
+
+        async def hmrc_refused() -> bool:
+            if not await hmrc_credential.refresh():
+                return False
+            hmrc_client.clear()
+            await load_hmrc()
+            log.info("provider_credentials_reread", provider="hmrc", secret=hmrc_credential.secret.secret_id)
+            return True
+
         hmrc_tokens = tokens.ClientCredentialsTokens(
             ResilientClient("hmrc-auth", hmrc_base, http=client, policy=policy),
             hmrc.TOKEN_PATH,
-            tokens.hmrc_form(client_id, secret, hmrc.SCOPES),
+            tokens.hmrc_form(lambda: (hmrc_client["client_id"], hmrc_client["client_secret"]), hmrc.SCOPES),
+            before_fetch=load_hmrc,
+            on_unknown_client=hmrc_refused,
         )
         key = await asyncio.to_thread(_nhs_key, config, settings)
-        api_key = config.nhs_key(settings)
         nhs_auth = ResilientClient("nhs-auth", nhs_base, http=client, policy=policy)
         registered = False
 
-        local_registration = settings.is_local and not config.nhs_api_key
+        local_registration = settings.is_local and not nhs_credential.fixed
+
+        async def load_nhs() -> None:
+            if not nhs_client:
+                nhs_client.update(await nhs_credential.current())
 
         async def register() -> None:
             # Locally the NHS simulator starts knowing no application: tell it ours, once per process.
             nonlocal registered
+            await load_nhs()
             if registered or not local_registration:
                 return
             await nhs_auth.request(
                 "POST",
                 "/_simulator/clients",
-                json={"api_key": api_key, "jwks": nhs.public_jwks(key, config.nhs_key_id)},
+                json={"api_key": nhs_client["api_key"], "jwks": nhs.public_jwks(key, config.nhs_key_id)},
                 idempotent=True,
             )
             registered = True
 
-        async def register_again() -> bool:
+        async def nhs_refused() -> bool:
             nonlocal registered
-            if not local_registration:
+            changed = await nhs_credential.refresh()
+            if changed:
+                nhs_client.clear()
+                log.info(
+                    "provider_credentials_reread", provider="nhs", secret=nhs_credential.secret.secret_id
+                )
+            if not (changed or local_registration):
                 return False
-            registered = False
+            registered = False  # a simulator that restarted knows no application: register again
             await register()
             return True
 
         nhs_tokens = tokens.ClientCredentialsTokens(
             nhs_auth,
             nhs.TOKEN_PATH,
-            tokens.nhs_form(key, config.nhs_key_id, api_key, f"{nhs_base.rstrip('/')}{nhs.TOKEN_PATH}"),
+            tokens.nhs_form(
+                key,
+                config.nhs_key_id,
+                lambda: nhs_client["api_key"],
+                f"{nhs_base.rstrip('/')}{nhs.TOKEN_PATH}",
+            ),
             before_fetch=register,
-            on_unknown_client=register_again,
+            on_unknown_client=nhs_refused,
         )
         app.state.integrations_tokens = {"hmrc": hmrc_tokens, "nhs": nhs_tokens}
+        app.state.integrations_credentials = {"hmrc": hmrc_credential, "nhs": nhs_credential}
         database = Database(settings, SERVICE)
         app.state.readiness["database"] = database.ping
         app.state.integrations_context = IntegrationsContext(

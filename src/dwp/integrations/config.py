@@ -1,21 +1,25 @@
 """The integrations service's own settings: where the providers are and its credentials at each.
 
-Locally the credentials are the simulators' defaults. Elsewhere they must be set; they will come from
-Secrets Manager (re-read after rotation) once the deployability issue adds the platform's refresh.
+The credentials (HMRC's OAuth client id and secret, the NHS API key) are Secrets Manager secrets
+(`catalog.HMRC_CLIENT_SECRET`, `catalog.NHS_API_KEY_SECRET`), read when first needed and read again when
+the provider refuses them (`dwp.platform.secrets.RotatingSecret`), so a rotation needs no restart.
+`DWP_HMRC_CLIENT_ID` with `DWP_HMRC_CLIENT_SECRET`, or `DWP_NHS_API_KEY`, fix them instead (they never
+rotate). Locally with no AWS endpoint they are the simulators' defaults; `dwp bootstrap` puts those
+same defaults in the secrets on the embedded endpoint.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from dwp.platform import catalog
+from dwp.platform.secrets import RotatingSecret
 from dwp.platform.settings import Settings
-
-LOCAL_HMRC_CLIENT_ID = "dwp-integrations-local"
-LOCAL_HMRC_CLIENT_SECRET = "local-hmrc-secret"  # noqa: S105 - the HMRC simulator's local default
-LOCAL_NHS_API_KEY = "dwp-integrations-local"
 
 
 class IntegrationsSettings(BaseSettings):
@@ -43,19 +47,44 @@ class IntegrationsSettings(BaseSettings):
     def nhs_base(self, settings: Settings) -> str:
         return self.nhs_url or settings.service_url("nhs")
 
-    def hmrc_credentials(self, settings: Settings) -> tuple[str, str]:
-        if self.hmrc_client_id and self.hmrc_client_secret:
-            return self.hmrc_client_id, self.hmrc_client_secret
-        if not settings.is_local:
-            raise ValueError("DWP_HMRC_CLIENT_ID and DWP_HMRC_CLIENT_SECRET must be set outside local")
-        return (
-            self.hmrc_client_id or LOCAL_HMRC_CLIENT_ID,
-            self.hmrc_client_secret or LOCAL_HMRC_CLIENT_SECRET,
+    def hmrc_credentials(self, settings: Settings) -> ProviderCredential:
+        """HMRC's client: `{"client_id": ..., "client_secret": ...}`."""
+        fixed = (
+            {"client_id": self.hmrc_client_id, "client_secret": self.hmrc_client_secret}
+            if self.hmrc_client_id and self.hmrc_client_secret
+            else None
         )
+        if (self.hmrc_client_id is None) != (self.hmrc_client_secret is None):
+            raise ValueError("set both DWP_HMRC_CLIENT_ID and DWP_HMRC_CLIENT_SECRET, or neither")
+        return ProviderCredential(settings, catalog.HMRC_CLIENT_SECRET, fixed)
 
-    def nhs_key(self, settings: Settings) -> str:
-        if self.nhs_api_key:
-            return self.nhs_api_key
-        if not settings.is_local:
-            raise ValueError("DWP_NHS_API_KEY must be set outside local")
-        return LOCAL_NHS_API_KEY
+    def nhs_credentials(self, settings: Settings) -> ProviderCredential:
+        """Our application at the NHS: `{"api_key": ...}`."""
+        fixed = {"api_key": self.nhs_api_key} if self.nhs_api_key else None
+        return ProviderCredential(settings, catalog.NHS_API_KEY_SECRET, fixed)
+
+
+class ProviderCredential:
+    """One provider credential: fixed by settings, else its rotating secret, else (locally, with no AWS
+    endpoint to hold the secret) the simulator's local default."""
+
+    def __init__(self, settings: Settings, secret_id: str, fixed: dict[str, str] | None) -> None:
+        self.fixed = fixed is not None
+        self.secret = RotatingSecret(settings, secret_id)
+        self._fixed = fixed
+        self._local: dict[str, Any] | None = None
+        if fixed is None and settings.is_local and not settings.aws_endpoint_url:
+            self._local = json.loads(catalog.LOCAL_SECRET_VALUES[secret_id])
+
+    async def current(self) -> dict[str, Any]:
+        if self._fixed is not None:
+            return dict(self._fixed)
+        if self._local is not None:
+            return dict(self._local)
+        return await self.secret.document()
+
+    async def refresh(self) -> bool:
+        """After the provider refused it: read it again; whether it changed (then try once more)."""
+        if self._fixed is not None or self._local is not None:
+            return False
+        return await self.secret.refresh()

@@ -3,7 +3,9 @@
 HMRC takes the client id and secret as form fields; the NHS takes a `client_assertion`, a JWT signed
 RS512 with our private key. Either way one token is fetched when first needed, shared by concurrent
 callers, kept until `REFRESH_MARGIN_SECONDS` before it expires, and dropped when a provider refuses it
-(the `ResilientClient` calls `invalidate` on a 401 and fetches again once).
+(the `ResilientClient` calls `invalidate` on a 401 and fetches again once). A token request refused
+with 401 (`invalid_client`: the client credential rotated) asks the caller (`on_unknown_client`), which
+reads the credential again, and is sent once more only when the credential changed.
 """
 
 from __future__ import annotations
@@ -78,8 +80,8 @@ class ClientCredentialsTokens:
             try:
                 response = await self._auth.request("POST", self._path, data=self._form(), idempotent=True)
             except UpstreamRejected as exc:
-                # The provider does not know us (a local simulator that restarted): register again and
-                # ask once more, when the caller knows how.
+                # The provider does not know us: our credential rotated (read it again) or a local
+                # simulator restarted (register again); ask once more when the caller says it is worth it.
                 if (
                     exc.status != 401
                     or self._on_unknown_client is None
@@ -103,24 +105,31 @@ class ClientCredentialsTokens:
             self._token = None
 
 
-def hmrc_form(client_id: str, client_secret: str, scopes: tuple[str, ...]) -> FormMaker:
-    form = {
-        "grant_type": "client_credentials",
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "scope": " ".join(scopes),
-    }
-    return lambda: dict(form)
+def hmrc_form(credentials: Callable[[], tuple[str, str]], scopes: tuple[str, ...]) -> FormMaker:
+    """`credentials`: the client id and secret as last read (they rotate)."""
+
+    def form() -> dict[str, str]:
+        client_id, client_secret = credentials()
+        return {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "scope": " ".join(scopes),
+        }
+
+    return form
 
 
-def nhs_form(key: RSAKey, key_id: str, api_key: str, token_url: str) -> FormMaker:
-    """A new signed assertion per token request, as the NHS signed-JWT guide asks."""
+def nhs_form(key: RSAKey, key_id: str, api_key: Callable[[], str], token_url: str) -> FormMaker:
+    """A new signed assertion per token request, as the NHS signed-JWT guide asks; `api_key` as last
+    read (it rotates)."""
 
     def form() -> dict[str, str]:
         now = int(time.time())
+        application = api_key()
         claims = {
-            "iss": api_key,
-            "sub": api_key,
+            "iss": application,
+            "sub": application,
             "aud": token_url,
             "jti": str(uuid.uuid4()),
             "exp": now + ASSERTION_SECONDS,

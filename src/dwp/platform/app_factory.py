@@ -23,6 +23,7 @@ from dwp.platform.models import duplicate_key_error, first_duplicate_key
 from dwp.platform.openapi import document_problems
 from dwp.platform.problems import ErrorTable, Problem, install_problem_handlers, problem_response
 from dwp.platform.readiness import Degraded
+from dwp.platform.security_policy import API_POLICY, RoutePolicies, SecurityPolicy
 from dwp.platform.settings import Settings, get_settings
 from dwp.platform.telemetry import configure_tracing, instrument_app
 
@@ -43,10 +44,12 @@ def create_app(
     title: str | None = None,
     description: str = "",
     json_only: bool = True,
+    security_policy: SecurityPolicy = API_POLICY,
 ) -> FastAPI:
     """Build a service's app. `errors` is the service's one error table (domain error class ->
     `ErrorMapping`); `lifespan` opens its resources and registers readiness checks with
-    `app.state.readiness[name] = check`."""
+    `app.state.readiness[name] = check`. `security_policy` is every route's security headers but
+    `/docs`'s (the API policy unless the app serves pages: the BFF's)."""
     settings = settings or get_settings()
     configure_logging(service, settings.dwp_log_level)
     configure_tracing(service, settings.dwp_otlp_endpoint, settings.dwp_trace_sample_ratio)
@@ -98,7 +101,7 @@ def create_app(
         PlatformMiddleware,
         service=service,
         max_body_bytes=settings.dwp_max_body_bytes,
-        route_policies={DOCS_PATH: DOCS_POLICY},
+        route_policies=RoutePolicies({DOCS_PATH: API_POLICY.with_csp(DOCS_POLICY)}, default=security_policy),
     )
     return app
 

@@ -329,6 +329,12 @@ def _bootstrap_secrets(settings: Settings, made: dict[str, list[str]]) -> None:
     except ClientError:
         manager.create_secret(Name=catalog.BLIND_INDEX_SECRET, SecretString=secrets.token_hex(32))
     made["secrets"].append(catalog.BLIND_INDEX_SECRET)
+    for name, value in catalog.LOCAL_SECRET_VALUES.items():  # the simulators' local credentials
+        try:
+            manager.describe_secret(SecretId=name)
+        except ClientError:
+            manager.create_secret(Name=name, SecretString=value)
+        made["secrets"].append(name)
 
 
 def read_secret(settings: Settings, name: str) -> str:

@@ -135,6 +135,20 @@ BLIND_INDEX_SECRET = f"{PREFIX}/pii-blind-index-key"
 
 NOTIFY_API_KEY_SECRET = f"{PREFIX}/notify-api-key"
 OS_PLACES_API_KEY_SECRET = f"{PREFIX}/os-places-api-key"
+HMRC_CLIENT_SECRET = f"{PREFIX}/hmrc-client-credentials"
+"""The integrations service's OAuth client at HMRC: JSON `{"client_id": ..., "client_secret": ...}`."""
+PAYMENT_SYSTEM_KEY_SECRET = f"{PREFIX}/payment-system-key"
+"""The payments service's bearer key at the payment system (the Bacs bureau or Faster Payments gateway)."""
+NHS_API_KEY_SECRET = f"{PREFIX}/nhs-api-key"
+"""The integrations service's application (API key) at the NHS API platform: JSON `{"api_key": ...}`."""
+LOCAL_SECRET_VALUES = {
+    HMRC_CLIENT_SECRET: '{"client_id": "dwp-integrations-local", "client_secret": "local-hmrc-secret"}',
+    NHS_API_KEY_SECRET: '{"api_key": "dwp-integrations-local"}',
+    OS_PLACES_API_KEY_SECRET: "local-os-places-key",
+    PAYMENT_SYSTEM_KEY_SECRET: "local-payment-system-key",
+}
+"""What `dwp bootstrap` puts in the provider secrets on the embedded endpoint: the simulators' local
+credentials. On AWS `infra/` creates the secrets and the provider's portal gives their values."""
 NOTIFY_PER_MINUTE = 2700
 """The platform's own limit on requests to GOV.UK Notify, below Notify's 3,000 a minute per key."""
 
@@ -308,8 +322,9 @@ PROCESSES: tuple[Process, ...] = (
         route_prefixes=("/v1/payments",),
         db_schema="payments",
         publishes=(PAYMENTS_EVENTS_TOPIC,),
-        # Bank details are sealed with the PII key; accounts are matched by their blind index.
-        secrets=(BLIND_INDEX_SECRET,),
+        # Bank details are sealed with the PII key; accounts are matched by their blind index. The
+        # payment system's key is read again when the payment system refuses it (rotated).
+        secrets=(BLIND_INDEX_SECRET, PAYMENT_SYSTEM_KEY_SECRET),
         uses_pii_key=True,
         calls=("payment-system",),
         peaks=("monthly-run",),
@@ -325,6 +340,8 @@ PROCESSES: tuple[Process, ...] = (
         route_prefixes=("/v1/data-access",),
         calls=("hmrc", "nhs"),
         db_schema="integrations",
+        # Read when first needed and again when a provider refuses them (rotated): dwp.platform.secrets.
+        secrets=(HMRC_CLIENT_SECRET, NHS_API_KEY_SECRET),
         uses_cache=True,
     ),
     Process(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Mapping
 from urllib.parse import unquote_to_bytes
 
 import structlog
@@ -18,29 +17,19 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dwp.platform.problems import Problem
+from dwp.platform.security_policy import API_POLICY, RoutePolicies
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 
-SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
-    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
-    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
-    (b"cache-control", b"no-store"),
-    (b"cross-origin-resource-policy", b"same-origin"),
-]
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = list(API_POLICY.headers)
+"""The API policy's headers (`dwp.platform.security_policy`): every route's, unless it names its own."""
 
 
-def security_headers(path: str, route_policies: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
-    """The security headers of a response to `path`: the API policy (`default-src 'none'`) unless the
-    route has a Content-Security-Policy of its own (the `/docs` page: `dwp.platform.docs.DOCS_POLICY`)."""
-    policy = route_policies.get(path)
-    if policy is None:
-        return SECURITY_HEADERS
-    csp = policy.encode("latin-1")
-    return [(name, csp if name == b"content-security-policy" else value) for name, value in SECURITY_HEADERS]
+def security_headers(path: str, route_policies: RoutePolicies) -> tuple[tuple[bytes, bytes], ...]:
+    """The security headers of a response to `path`: its route's policy (the `/docs` page:
+    `dwp.platform.docs.DOCS_POLICY`), else the app's default (the API policy, `default-src 'none'`)."""
+    return route_policies.for_path(path).headers
 
 
 REQUESTS = Counter("dwp_http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
@@ -101,13 +90,13 @@ class PlatformMiddleware:
         *,
         service: str,
         max_body_bytes: int,
-        route_policies: Mapping[str, str] | None = None,
+        route_policies: RoutePolicies | None = None,
     ) -> None:
         self.app = app
         self.service = service
         self.max_body_bytes = max_body_bytes
-        self.route_policies = dict(route_policies or {})
-        """Content-Security-Policy by exact path, for the few routes that are pages, not API."""
+        self.route_policies = route_policies or RoutePolicies()
+        """The security headers by route (`dwp.platform.security_policy`)."""
         self.log = structlog.get_logger("access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

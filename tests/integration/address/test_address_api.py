@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import types
+import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -453,3 +454,42 @@ async def test_a_search_with_os_places_down_is_a_503_and_needs_a_caller(
     assert response.headers["content-type"] == "application/problem+json"
     assert int(response.headers["Retry-After"]) >= 1
     assert anonymous.status_code == 401
+
+
+async def test_a_rotated_os_places_key_is_read_again_and_the_next_lookup_succeeds(
+    make_settings: Any, address_base: AddressBase
+) -> None:
+    """The OS Places key rotates (a new key on the OS Data Hub project, put in Secrets Manager): the next
+    lookup is refused 401, the service reads the secret again once and asks once more, with no restart."""
+    from dwp.platform import aws, catalog
+    from dwp.platform.aws import bootstrap
+
+    settings = make_settings()
+    assert settings.aws_endpoint_url, "the key is read from the embedded endpoint's secret"
+    bootstrap(settings)
+    manager = aws.client("secretsmanager", settings)
+    before = manager.get_secret_value(SecretId=catalog.OS_PLACES_API_KEY_SECRET)["SecretString"]
+    transport = Counting(os_places_app(api_keys=(before,), base=address_base))
+    config = AddressSettings(platform=settings, os_places_page_size=7)  # no fixed key: the secret's
+    app = build_app(settings, address_settings=config, transport=transport)
+    postcode = a_postcode(address_base, at_least=1)
+    try:
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://address.test") as http,
+        ):
+            http.headers.update(token(settings))
+            assert (await http.get("/v1/addresses", params={"postcode": postcode})).status_code == 200
+            rotated = f"rotated-{uuid.uuid4().hex}"
+            transport.inner = httpx.ASGITransport(app=os_places_app(api_keys=(rotated,), base=address_base))
+            manager.put_secret_value(SecretId=catalog.OS_PLACES_API_KEY_SECRET, SecretString=rotated)
+            key = app.state.address_context.places._key
+            reads = key.secret.reads
+            other = next(pc for pc in address_base.by_postcode if pc != postcode)  # not from the cache
+            response = await http.get("/v1/addresses", params={"postcode": other})
+            assert response.status_code == 200, response.text
+            assert response.json()["addresses"]
+            assert key.secret.reads == reads + 1
+            assert transport.requests[-1].headers["key"] == rotated
+    finally:
+        manager.put_secret_value(SecretId=catalog.OS_PLACES_API_KEY_SECRET, SecretString=before)

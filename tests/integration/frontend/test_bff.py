@@ -128,6 +128,12 @@ async def test_pages_carry_a_strict_content_security_policy(web: Web) -> None:
         assert "unsafe" not in csp
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
+        # The platform's per-route policy, given once: the page policy's headers, not the API one's too.
+        assert response.headers.get_list("content-security-policy") == [csp], path
+        assert response.headers.get_list("referrer-policy") == ["same-origin"], path
+        assert response.headers["cross-origin-opener-policy"] == "same-origin"
+        assert "camera=()" in response.headers["permissions-policy"]
+        assert response.headers["strict-transport-security"].startswith("max-age=")
     page = await browser.open_page()
     assert page.headers["cache-control"] == "no-store"
     asset = await browser.request("GET", "/assets/index-abc123.js")

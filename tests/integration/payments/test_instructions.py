@@ -10,6 +10,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from dwp.payments import service
 from dwp.payments.payment_system import LOCAL_KEY, HttpPaymentSystem
 from dwp.payments.repository import outbox
-from dwp.platform.http import ResilientClient, RetryPolicy
+from dwp.platform.http import ResilientClient, RetryPolicy, UpstreamRejected
 from dwp.platform.settings import Settings
 from dwp.simulators.payments.app import create_app
 from tests.integration.conftest import bearer, service_token
@@ -356,3 +357,43 @@ async def test_two_readers_of_the_returns_write_its_cursor_at_once_and_neither_f
     await asyncio.gather(*(write(str(n)) for n in range(6)))
     async with ctx.uow(read_only=True) as uow:
         assert await uow.repository.cursor(name) in {str(n) for n in range(6)}
+
+
+async def test_a_rotated_payment_system_key_is_read_again_and_the_next_call_succeeds(
+    simulator: str, make_settings: Any
+) -> None:
+    """The bureau issues a new key, put in Secrets Manager: the next call is refused 401, the payments
+    service reads the secret again once and sends the call once more, with no restart."""
+    from dwp.platform import aws, catalog
+    from dwp.platform.aws import bootstrap
+
+    settings = make_settings()
+    bootstrap(settings)
+    manager = aws.client("secretsmanager", settings)
+    before = manager.get_secret_value(SecretId=catalog.PAYMENT_SYSTEM_KEY_SECRET)["SecretString"]
+    assert before == LOCAL_KEY  # dwp bootstrap: the simulator's local key
+    system = HttpPaymentSystem.from_settings(settings)
+    system._client = ResilientClient(
+        "payment-system", simulator, policy=RetryPolicy(attempts=2, total_seconds=5)
+    )
+    try:
+        assert (await system.returns(None)).items is not None
+        rotated = f"rotated-{uuid.uuid4().hex}"
+        async with httpx.AsyncClient(base_url=simulator) as control:
+            assert (await control.put("/_simulator/key", json={"key": rotated})).status_code == 200
+        manager.put_secret_value(SecretId=catalog.PAYMENT_SYSTEM_KEY_SECRET, SecretString=rotated)
+        key = system._key
+        assert not isinstance(key, str)
+        reads = key.secret.reads
+        assert (await system.returns(None)).items is not None
+        assert key.secret.reads == reads + 1
+        # A refusal that is no rotation (the secret unchanged) is not sent again: one read, one refusal.
+        async with httpx.AsyncClient(base_url=simulator) as control:
+            await control.put("/_simulator/key", json={"key": f"other-{uuid.uuid4().hex}"})
+        with pytest.raises(UpstreamRejected) as refused:
+            await system.returns(None)
+        assert refused.value.status == 401
+        assert key.secret.reads == reads + 2
+    finally:
+        manager.put_secret_value(SecretId=catalog.PAYMENT_SYSTEM_KEY_SECRET, SecretString=before)
+        await system.aclose()

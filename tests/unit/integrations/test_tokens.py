@@ -34,7 +34,7 @@ async def test_a_token_is_reused_then_refreshed_a_minute_before_it_expires() -> 
     async with httpx.AsyncClient(transport=token_endpoint(seen)) as http:
         auth = ResilientClient("hmrc-auth", "http://hmrc.test", http=http)
         tokens = ClientCredentialsTokens(
-            auth, "/oauth/token", hmrc_form("id", "secret", ("read:a", "read:b")), clock=clock
+            auth, "/oauth/token", hmrc_form(lambda: ("id", "secret"), ("read:a", "read:b")), clock=clock
         )
         assert await tokens.token() == "token-1"
         clock.now += 539  # 61 s before expiry: still good
@@ -54,7 +54,7 @@ async def test_an_invalidated_token_is_fetched_again_but_an_old_one_changes_noth
     seen: list[dict[str, str]] = []
     async with httpx.AsyncClient(transport=token_endpoint(seen)) as http:
         auth = ResilientClient("hmrc-auth", "http://hmrc.test", http=http)
-        tokens = ClientCredentialsTokens(auth, "/oauth/token", hmrc_form("id", "secret", ()))
+        tokens = ClientCredentialsTokens(auth, "/oauth/token", hmrc_form(lambda: ("id", "secret"), ()))
         first = await tokens.token()
         tokens.invalidate("some-older-token")
         assert await tokens.token() == first

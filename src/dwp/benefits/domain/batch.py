@@ -49,8 +49,7 @@ def calculate_batch(
     if out is None:
         out = np.empty((n, k.N_OUT), dtype=np.int32)
     cols = [np.ascontiguousarray(columns[name]) for name, *_ in k.INPUTS]
-    # mypy sees the dispatcher's typed signature, not the 49 columns spread into it.
-    k.uc_batch(*cols, np.ascontiguousarray(year), np.ascontiguousarray(lha_table), table, out)  # type: ignore[call-arg]
+    k.uc_batch(*cols, np.ascontiguousarray(year), np.ascontiguousarray(lha_table), table, out)
     return out
 
 

@@ -17,9 +17,14 @@ from __future__ import annotations
 # these error codes are off for this module only.
 # mypy: disable-error-code="assignment,operator,return-value,arg-type,call-arg"
 import numpy as np
-from numba import njit, prange
 
 from dwp.benefits.domain import params as K
+from dwp.benefits.domain.jit import interpreted, njit
+
+if interpreted():  # dwp.benefits.domain.jit: the same source, run by Python for one household
+    prange = range
+else:
+    from numba import prange
 
 # (name, batch dtype, lowest, highest) for each kernel input, in the kernel's argument order.
 INPUTS: tuple[tuple[str, str, int, int], ...] = (

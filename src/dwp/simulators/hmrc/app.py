@@ -19,6 +19,7 @@ HMRC's `{"code", "message"}` documents with the API platform's codes.
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import re
 import uuid
@@ -29,7 +30,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from dwp.simulators.control import json_error_body, mount_control
+from dwp.simulators.control import control_allowed, control_problem, json_error_body, mount_control, refusal
 from dwp.simulators.hmrc import contributions
 from dwp.simulators.hmrc.payroll import (
     EMPLOYMENTS_FREQUENCY,
@@ -118,6 +119,23 @@ def create_app(
         return tokens.remove_where(lambda _: True)
 
     mount_control(app, error_body=json_error_body(_platform_fault), revoke_tokens=revoke)
+
+    @app.put("/_simulator/clients/{client_id}", include_in_schema=False)
+    async def new_client_secret(client_id: str, request: Request) -> JSONResponse:
+        """A new client secret for an application, as the Developer Hub gives one ("generate a client
+        secret"); the old one stops working at once, tokens already issued live on to their expiry."""
+        if not control_allowed():
+            return refusal()
+        try:
+            body = json.loads(await request.body())
+            secret = body["client_secret"]
+            if not isinstance(secret, str) or not 16 <= len(secret) <= 200:
+                raise ValueError("client_secret: 16 to 200 characters")
+        except (ValueError, KeyError, TypeError) as exc:
+            return control_problem(400, "Not a client secret", str(exc)[:200])
+        scopes = registered[client_id][1] if client_id in registered else SCOPES
+        registered[client_id] = (secret, scopes)
+        return JSONResponse({"client_id": client_id})
 
     @app.post("/oauth/token")
     async def token(request: Request) -> JSONResponse:

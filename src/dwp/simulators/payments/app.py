@@ -26,6 +26,7 @@ A bearer key is required (`Authorization: Bearer <key>`; `DWP_PAYMENT_SYSTEM_KEY
 from __future__ import annotations
 
 import hmac
+import json
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from pydantic import Field, ValidationError
 
 from dwp.contracts.payments import InstructionAnswer, PaymentInstructionShape, ReturnsPage, SubmissionAnswer
 from dwp.platform.models import EdgeModel
-from dwp.simulators.control import control_allowed, json_error_body, mount_control
+from dwp.simulators.control import control_allowed, control_problem, json_error_body, mount_control, refusal
 
 LOCAL_KEY = "local-payment-system-key"
 MAX_INSTRUCTIONS = 10_000
@@ -140,7 +141,7 @@ def _fault(status: int) -> dict[str, Any]:
 
 def create_app(*, key: str | None = None) -> FastAPI:
     system = PaymentSystem()
-    expected = key or os.environ.get("DWP_PAYMENT_SYSTEM_KEY") or LOCAL_KEY
+    keys = [key or os.environ.get("DWP_PAYMENT_SYSTEM_KEY") or LOCAL_KEY]
     app = FastAPI(title="Payment system simulator", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.payment_system = system
     mount_control(app, error_body=json_error_body(_fault))
@@ -148,7 +149,21 @@ def create_app(*, key: str | None = None) -> FastAPI:
     def authorised(request: Request) -> bool:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(token.encode(), expected.encode())
+        return scheme.lower() == "bearer" and hmac.compare_digest(token.encode(), keys[0].encode())
+
+    @app.put("/_simulator/key", include_in_schema=False)
+    async def new_key(request: Request) -> JSONResponse:
+        """The bureau issues a new key (rotation): the old one is refused from now on."""
+        if not control_allowed():
+            return refusal()
+        try:
+            given = json.loads(await request.body())["key"]
+            if not isinstance(given, str) or not 16 <= len(given) <= 200:
+                raise ValueError("key: 16 to 200 characters")
+        except (ValueError, KeyError, TypeError) as exc:
+            return control_problem(400, "Not a key", str(exc)[:200])
+        keys[0] = given
+        return JSONResponse({"rotated": True})
 
     @app.post("/v1/submissions")
     async def submit(request: Request) -> JSONResponse:
