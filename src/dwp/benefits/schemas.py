@@ -314,6 +314,17 @@ class EstimateRequest(Strict):
     new_style_jsa: ContributoryIn | None = None
     new_style_esa: ESAIn | None = None
 
+    def uc_household(self) -> Household | None:
+        """The UC household, its refusals named from the request's root (`universal_credit.housing.brma`),
+        keeping the error's kind (a choice of area carries its choices)."""
+        if self.universal_credit is None:
+            return None
+        try:
+            return self.universal_credit.to_domain()
+        except InvalidCircumstances as exc:
+            exc.field = f"universal_credit.{exc.field}"
+            raise
+
 
 class RTIPaymentIn(Strict):
     adult: int = Field(0, ge=0, le=1)
