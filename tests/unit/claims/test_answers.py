@@ -500,3 +500,16 @@ def test_esa_asks_about_a_fit_note_that_does_not_fit_the_condition() -> None:
         | {"condition": A.ConditionAnswers("Back injury", date(2025, 6, 1)), "fit_note": long_note}
     )
     assert check_claim(later, esa) == ()
+
+
+def test_the_homes_postcode_must_be_a_home_in_great_britain_and_a_chosen_area_needs_it() -> None:
+    # Issue 13: the postcode finds the LHA area; Northern Ireland's UC is the Department for Communities'.
+    rent = A.HousingAnswers("private_rent", 1, A.Amount(80_000), landlord=A.Landlord("private_landlord"))
+    assert codes("housing", replace(rent, postcode="LS6 1AA")) == []
+    assert codes("housing", replace(rent, postcode="SW9 8AB", brma="inner-south-east-london")) == []
+    assert problems("housing", replace(rent, postcode="LS6")) == {"housing.postcode": "postcode"}
+    assert problems("housing", replace(rent, postcode="BT1 1AA")) == {"housing.postcode": "not_gb"}
+    assert problems("housing", replace(rent, brma="leeds")) == {"housing.brma": "brma"}
+    assert problems("housing", replace(rent, postcode="SW9 8AB", brma="Inner <b>")) == {
+        "housing.brma": "brma"
+    }
