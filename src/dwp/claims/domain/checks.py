@@ -43,7 +43,6 @@ from dwp.claims.domain.answers import (
 from dwp.claims.domain.dates import add_months
 from dwp.claims.domain.errors import FieldProblem, InvalidAnswers, UnknownSection
 from dwp.claims.domain.text import text_problem
-from dwp.contracts.postcodes import InvalidPostcode, parse_postcode
 
 _BRMA_CODE = re.compile(r"[a-z0-9-]{1,64}")
 
@@ -246,15 +245,8 @@ def _housing(f: _Findings, h: HousingAnswers, ctx: CheckContext) -> None:
     f.amount("housing.service_charges", h.service_charges)
     if h.landlord is not None:
         f.text("housing.landlord.name", h.landlord.name, longest=200)
-    if h.postcode is not None:
-        # The postcode finds the Local Housing Allowance area (issue 13); it must be a home in Great Britain.
-        try:
-            home = parse_postcode(h.postcode)
-        except InvalidPostcode as exc:
-            f.problem("housing.postcode", str(exc), "postcode")
-        else:
-            if not home.claimable:
-                f.problem("housing.postcode", home.not_claimable_reason or "not in Great Britain", "not_gb")
+    # The postcode itself (a GB home's, issue 13) is checked at the edge (`edge.parse_section`), where
+    # the postcode type lives; here only what the answers say together.
     if h.brma is not None and (h.postcode is None or not _BRMA_CODE.fullmatch(h.brma)):
         f.problem("housing.brma", "choose your area from the list for your postcode", "brma")
     if h.tenure in RENTING:
