@@ -9,11 +9,14 @@ London the £1,229.42 cap would bite).
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.integration.conftest import bearer
 from tests.integration.test_benefits_api import benefits, problem, uc_body
 
 pytestmark = pytest.mark.integration
@@ -87,3 +90,17 @@ async def test_northern_ireland_says_where_to_claim(benefits: httpx.AsyncClient)
     r = await benefits.post("/v1/estimates", json={"universal_credit": renter({"postcode": "BT7 1NN"})})
     body = problem(r, "#/universal_credit/housing/postcode")
     assert "Department for Communities" in body["detail"]
+
+
+async def test_an_assessment_takes_the_postcode_and_asks_for_the_area_under_circumstances(
+    benefits: httpx.AsyncClient, tokens: Callable[..., str]
+) -> None:
+    # The claims service sends the home's postcode (its housing answers) instead of LHA figures.
+    staff = tokens("service")
+    body = {"claim_id": f"claim-{uuid.uuid4().hex[:8]}", "circumstances": renter({"postcode": "SW9 8AB"})}
+    r = await benefits.post("/v1/assessments", json=body, headers=bearer(staff))
+    assert problem(r, "#/circumstances/housing/brma")["choices"][1]["name"] == "Inner South East London"
+    body["circumstances"] = renter({"postcode": "LS6 1AA"})
+    r = await benefits.post("/v1/assessments", json=body, headers=bearer(staff))
+    assert r.status_code == 201, r.text
+    assert r.json()["amounts"]["housing_element"] == 67500
