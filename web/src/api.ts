@@ -8,7 +8,10 @@ export type ProblemDocument = {
   status: number;
   detail?: string;
   errors?: FieldProblem[];
+  /** A postcode whose district lies in several Broad Rental Market Areas: the areas to choose from. */
+  choices?: AreaChoice[];
 };
+export type AreaChoice = { brma: string; name: string };
 
 export class ProblemError extends Error {
   constructor(public readonly problem: ProblemDocument) {

@@ -30,7 +30,7 @@ async def create_estimate(body: EstimateRequest) -> dict[str, Any]:
         raise InvalidCircumstances(
             "universal_credit", "ask for at least one of universal_credit, new_style_jsa, new_style_esa"
         )
-    household = body.universal_credit.to_domain() if body.universal_credit else None
+    household = body.uc_household()
     jsa = body.new_style_jsa.to_kwargs() if body.new_style_jsa else None
     esa = body.new_style_esa.to_kwargs() if body.new_style_esa else None
     return service.estimate(uc=household, jsa=jsa, esa=esa, tax_year=body.tax_year)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
 
 from dwp.benefits import service
 from dwp.benefits.api import router
-from dwp.benefits.domain import BenefitsError, InvalidCircumstances, UnknownTaxYear, all_rates
+from dwp.benefits.domain import BenefitsError, InvalidCircumstances, UnknownTaxYear, all_rates, lha
 from dwp.benefits.repository import outbox
 from dwp.benefits.service import BenefitsContext
 from dwp.platform.app_factory import create_app
@@ -60,8 +61,25 @@ def _unknown_year(exc: UnknownTaxYear) -> str:
 
 _INVALID = "Your request has invalid fields"
 
+
+def _choices(exc: lha.ChooseArea) -> dict[str, Any]:
+    # The GOV.UK "choose your area" radios: each choice's code to send back as housing.brma, and its name.
+    return {"choices": [{"brma": b.code, "name": b.name} for b in exc.choices]}
+
+
 ERRORS: ErrorTable = {
     service.AssessmentNotFound: ErrorMapping(404, "not-found", "Not found"),
+    lha.ChooseArea: ErrorMapping(
+        422,
+        "validation",
+        _INVALID,
+        pointer=_circumstances_pointer,
+        code="choose_area",
+        extensions=_choices,
+    ),
+    lha.NotInGreatBritain: ErrorMapping(
+        422, "validation", _INVALID, pointer=_circumstances_pointer, code="claim_elsewhere"
+    ),
     InvalidCircumstances: ErrorMapping(
         422, "validation", _INVALID, pointer=_circumstances_pointer, code="invalid_circumstances"
     ),

@@ -25,8 +25,11 @@ from dwp.benefits.domain import (
     NonDependant,
     Tenure,
     dates_that_make_sense,
+    lha,
     one_month_later,
 )
+from dwp.benefits.domain.errors import InvalidCircumstances
+from dwp.benefits.domain.rates import rates_on
 from dwp.benefits.estimates import RTIPayment
 from dwp.platform.models import EdgeModel, IsoDate
 
@@ -128,7 +131,29 @@ class HousingIn(Strict):
     tenure: Literal["none", "social", "private"] = "none"
     monthly_rent: SmallMoney = 0
     bedrooms: int = Field(0, ge=0, le=20)
-    lha_rates: LhaIn | None = None
+    lha_rates: LhaIn | None = Field(
+        None, description="the area's monthly LHA rates, for callers that have them"
+    )
+    postcode: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
+        None, description="the home's postcode: a private rent's LHA rates are found from it (rates/lha)"
+    )
+    brma: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9-]+$")] | None = Field(
+        None, description="the Broad Rental Market Area chosen, where the postcode's district lies in several"
+    )
+
+    def lha_tuple(self, period_start: date) -> tuple[int, int, int, int, int]:
+        """The area's LHA rates: as given, or found from the postcode for the tax year the period starts in
+        (Rent Officers Order 2013 Sch 1: the determination in force when the assessment period begins)."""
+        if self.lha_rates is not None:
+            r = self.lha_rates
+            return (r.shared, r.one, r.two, r.three, r.four)
+        if self.postcode is None:
+            if self.brma is not None:
+                raise InvalidCircumstances("housing.postcode", "give the home's postcode with its area")
+            return (0, 0, 0, 0, 0)
+        if self.tenure != "private":
+            return (0, 0, 0, 0, 0)
+        return lha.resolve(self.postcode, self.brma, rates_on(period_start).tax_year).as_tuple()
 
 
 class NonDependantIn(Strict):
@@ -179,7 +204,6 @@ class UCCircumstances(Strict):
     )
 
     def to_domain(self) -> Household:
-        lha = self.housing.lha_rates or LhaIn()
         return Household(
             period_start=self.assessment_period_start,
             period_end=self.assessment_period_end or one_month_later(self.assessment_period_start),
@@ -215,7 +239,7 @@ class UCCircumstances(Strict):
                 Tenure(self.housing.tenure),
                 self.housing.monthly_rent,
                 self.housing.bedrooms,
-                (lha.shared, lha.one, lha.two, lha.three, lha.four),
+                self.housing.lha_tuple(self.assessment_period_start),
             ),
             non_dependants=tuple(
                 NonDependant(n.date_of_birth, n.exempt, n.away_on_operations) for n in self.non_dependants
@@ -289,6 +313,17 @@ class EstimateRequest(Strict):
     universal_credit: UCCircumstances | None = None
     new_style_jsa: ContributoryIn | None = None
     new_style_esa: ESAIn | None = None
+
+    def uc_household(self) -> Household | None:
+        """The UC household, its refusals named from the request's root (`universal_credit.housing.brma`),
+        keeping the error's kind (a choice of area carries its choices)."""
+        if self.universal_credit is None:
+            return None
+        try:
+            return self.universal_credit.to_domain()
+        except InvalidCircumstances as exc:
+            exc.field = f"universal_credit.{exc.field}"
+            raise
 
 
 class RTIPaymentIn(Strict):

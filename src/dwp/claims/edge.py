@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 from pydantic.json_schema import models_json_schema
 
-from dwp.claims.domain.answers import SECTIONS, ClaimType, Section
+from dwp.claims.domain.answers import SECTIONS, ClaimType, HousingAnswers, Section
 from dwp.claims.domain.errors import FieldProblem, InvalidAnswers, UnknownSection
+from dwp.contracts.postcodes import InvalidPostcode, parse_postcode
 
 if TYPE_CHECKING:
     from pydantic._internal._dataclasses import PydanticDataclass
@@ -90,7 +91,21 @@ def parse_section(claim_type: ClaimType, name: str, body: bytes) -> Section:
     except ValidationError as error:
         raise InvalidAnswers(problems_of(error)) from error
     answers: Section = _domain_adapter(shape).validate_python(checked.model_dump())
+    if isinstance(answers, HousingAnswers) and answers.postcode is not None:
+        _check_home_postcode(answers.postcode)
     return answers
+
+
+def _check_home_postcode(raw: str) -> None:
+    """A housing answer's postcode finds the Local Housing Allowance area (issue 13): it must be a home
+    in Great Britain (Northern Ireland's UC is the Department for Communities')."""
+    try:
+        home = parse_postcode(raw)
+    except InvalidPostcode as exc:
+        raise InvalidAnswers([FieldProblem("postcode", str(exc), "postcode")]) from None
+    if not home.claimable:
+        reason = home.not_claimable_reason or "This postcode is not in Great Britain"
+        raise InvalidAnswers([FieldProblem("postcode", reason, "not_gb")])
 
 
 REF = "#/components/schemas/{model}"

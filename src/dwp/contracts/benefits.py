@@ -58,6 +58,10 @@ class HousingPayload(TypedDict):
     monthly_rent: int
     bedrooms: int
     lha_rates: LhaPayload | None
+    postcode: NotRequired[str]
+    """The home's postcode, from which the benefits service finds the LHA rates (rates/lha)."""
+    brma: NotRequired[str]
+    """The Broad Rental Market Area chosen, where the postcode's district lies in several."""
 
 
 class NonDependantPayload(TypedDict):

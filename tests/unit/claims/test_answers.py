@@ -3,6 +3,7 @@ that are questions to confirm rather than errors ("refuse only what cannot be").
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -500,3 +501,31 @@ def test_esa_asks_about_a_fit_note_that_does_not_fit_the_condition() -> None:
         | {"condition": A.ConditionAnswers("Back injury", date(2025, 6, 1)), "fit_note": long_note}
     )
     assert check_claim(later, esa) == ()
+
+
+def test_the_homes_postcode_must_be_a_home_in_great_britain_and_a_chosen_area_needs_it() -> None:
+    # Issue 13: the postcode finds the LHA area; Northern Ireland's UC is the Department for Communities'.
+    rent = A.HousingAnswers("private_rent", 1, A.Amount(80_000), landlord=A.Landlord("private_landlord"))
+    assert codes("housing", replace(rent, postcode="LS6 1AA")) == []
+    assert codes("housing", replace(rent, postcode="SW9 8AB", brma="inner-south-east-london")) == []
+    # The postcode is checked where the answers arrive (the edge holds the postcode type).
+    from dwp.claims.edge import parse_section
+
+    def edge(postcode: str) -> dict[str, str]:
+        body = {"tenure": "private_rent", "bedrooms": 1, "postcode": postcode}
+        with pytest.raises(InvalidAnswers) as raised:
+            parse_section(UC, "housing", json.dumps(body).encode())
+        return {p.field: p.code for p in raised.value.problems}
+
+    assert edge("LS6") == {"postcode": "postcode"}
+    assert edge("BT1 1AA") == {"postcode": "not_gb"}
+    assert edge("JE2 3AA") == {"postcode": "not_gb"}
+    housing = parse_section(
+        UC, "housing", b'{"tenure": "private_rent", "bedrooms": 1, "postcode": "ls6 1aa"}'
+    )
+    assert isinstance(housing, A.HousingAnswers)
+    assert housing.postcode == "ls6 1aa"
+    assert problems("housing", replace(rent, brma="leeds")) == {"housing.brma": "brma"}
+    assert problems("housing", replace(rent, postcode="SW9 8AB", brma="Inner <b>")) == {
+        "housing.brma": "brma"
+    }

@@ -179,11 +179,35 @@ def test_a_private_rent_waits_for_the_areas_lha_and_an_unproven_claimant_for_the
     story = draft(sections=uc_answers(housing=private))
     with pytest.raises(NotReadyToAssess) as no_lha:
         uc_circumstances(story.claim, period_start=PERIOD)
-    assert no_lha.value.field == "lha_rates"
+    assert no_lha.value.field == "housing.postcode"
     unproven = replace(story.claim, claimant=Claimant("s"))
     with pytest.raises(NotReadyToAssess) as no_dob:
         uc_circumstances(unproven, period_start=PERIOD, lha_rates=LHA)
     assert no_dob.value.field == "claimant.date_of_birth"
+
+
+def test_a_private_rent_with_the_homes_postcode_needs_no_lha_figures() -> None:
+    # Issue 13: the benefits service finds the BRMA from the postcode. LS6 is Leeds, whose 1-bedroom rate
+    # in 2026-27 is £675.00 (frozen at April 2024); SW9 lies in two BRMAs, so the person's choice goes too.
+    leeds = A.HousingAnswers(
+        "private_rent", 1, A.Amount(80_000), landlord=A.Landlord("private_landlord"), postcode="LS6 1AA"
+    )
+    payload = uc_circumstances(draft(sections=uc_answers(housing=leeds)).claim, period_start=PERIOD)
+    assert payload["housing"]["lha_rates"] is None
+    assert payload["housing"]["postcode"] == "LS6 1AA"
+    assert "brma" not in payload["housing"]
+    household = UCCircumstances.model_validate(payload).to_domain()
+    assert household.housing.lha_rates[1] == 67_500
+    lambeth = replace(leeds, postcode="SW9 8AB", brma="inner-south-east-london")
+    payload = uc_circumstances(draft(sections=uc_answers(housing=lambeth)).claim, period_start=PERIOD)
+    assert payload["housing"]["brma"] == "inner-south-east-london"
+    assert UCCircumstances.model_validate(payload).to_domain().housing.lha_rates[1] == 129_550
+    # Figures a caseworker gives still win over the postcode.
+    payload = uc_circumstances(
+        draft(sections=uc_answers(housing=leeds)).claim, period_start=PERIOD, lha_rates=LHA
+    )
+    assert payload["housing"]["lha_rates"] == LHA
+    assert "postcode" not in payload["housing"]
 
 
 def test_a_self_employment_loss_does_not_reduce_employed_earnings() -> None:

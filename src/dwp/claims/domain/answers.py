@@ -145,6 +145,10 @@ class HousingAnswers:
     rent: Amount | None = None
     service_charges: Amount | None = None
     landlord: Landlord | None = None
+    postcode: str | None = None
+    """The home's postcode: the benefits service finds a private rent's LHA rates from it (issue 13)."""
+    brma: str | None = None
+    """The Broad Rental Market Area the person chose, where the postcode's district lies in several."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -42,6 +43,8 @@ from dwp.claims.domain.answers import (
 from dwp.claims.domain.dates import add_months
 from dwp.claims.domain.errors import FieldProblem, InvalidAnswers, UnknownSection
 from dwp.claims.domain.text import text_problem
+
+_BRMA_CODE = re.compile(r"[a-z0-9-]{1,64}")
 
 YOUNGEST_PARENT_AGE = 12
 """Below this gap in years a child is asked about, not refused (the benefits engine uses the same)."""
@@ -242,6 +245,10 @@ def _housing(f: _Findings, h: HousingAnswers, ctx: CheckContext) -> None:
     f.amount("housing.service_charges", h.service_charges)
     if h.landlord is not None:
         f.text("housing.landlord.name", h.landlord.name, longest=200)
+    # The postcode itself (a GB home's, issue 13) is checked at the edge (`edge.parse_section`), where
+    # the postcode type lives; here only what the answers say together.
+    if h.brma is not None and (h.postcode is None or not _BRMA_CODE.fullmatch(h.brma)):
+        f.problem("housing.brma", "choose your area from the list for your postcode", "brma")
     if h.tenure in RENTING:
         if h.rent is None:
             f.problem("housing.rent", "enter your rent", "required")

@@ -138,17 +138,25 @@ def _housing(h: HousingAnswers | None, lha: LhaPayload | None) -> HousingPayload
         and h.landlord.kind in ("council", "housing_association")
     )
     tenure: Literal["social", "private"] = "social" if social else "private"
-    if tenure == "private" and lha is None:
+    if tenure == "private" and lha is None and h.postcode is None:
         raise NotReadyToAssess(
-            "a private rent needs the area's Local Housing Allowance rates", field="lha_rates"
+            "a private rent needs the home's postcode (or the area's Local Housing Allowance rates)",
+            field="housing.postcode",
         )
     rent = (h.rent.monthly if h.rent else 0) + (h.service_charges.monthly if h.service_charges else 0)
-    return {
+    payload: HousingPayload = {
         "tenure": tenure,
         "monthly_rent": rent,
         "bedrooms": h.bedrooms,
         "lha_rates": lha if tenure == "private" else None,
     }
+    if tenure == "private" and lha is None and h.postcode is not None:
+        # The benefits service finds the BRMA and its rates from the postcode (issue 13); where the
+        # district lies in several it answers with the BRMAs to choose from, by name.
+        payload["postcode"] = h.postcode
+        if h.brma is not None:
+            payload["brma"] = h.brma
+    return payload
 
 
 def uc_circumstances(

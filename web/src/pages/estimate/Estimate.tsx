@@ -13,6 +13,7 @@ import {
   checkCount,
   checkDate,
   checkMoney,
+  checkPostcode,
   emptyAnswers,
   estimateRequest,
   isoDate,
@@ -129,6 +130,8 @@ function Question() {
     housing: t("estimate.housing.title"),
     rent: t("estimate.rent.title"),
     bedrooms: t("estimate.bedrooms.title"),
+    postcode: t("estimate.postcode.title"),
+    area: t("estimate.area.title"),
     earnings: t("estimate.earnings.title"),
     "partner-earnings": t("estimate.partnerEarnings.title"),
     savings: t("estimate.savings.title"),
@@ -151,6 +154,8 @@ function Question() {
     if (step === "housing") found.housing = draft.housing ? null : { key: "errors.housing" };
     if (step === "rent") found.rent = checkMoney(draft.rent, 10000);
     if (step === "bedrooms") found.bedrooms = checkCount(draft.bedrooms, 0, 20);
+    if (step === "postcode") found.postcode = checkPostcode(draft.postcode);
+    if (step === "area") found.area = draft.areaChoices.some((c) => c.brma === draft.area) ? null : { key: "errors.area" };
     if (step === "earnings") found.earnings = checkMoney(draft.earnings, 100000);
     if (step === "partner-earnings") found.partnerEarnings = checkMoney(draft.partnerEarnings, 100000);
     if (step === "savings") found.savings = checkMoney(draft.savings, 10000000);
@@ -227,6 +232,17 @@ function Question() {
               <TextInput id="bedrooms" label={title} isPageHeading inputMode="numeric" widthClass="govuk-input--width-2"
                 error={text(problems.bedrooms)} value={draft.bedrooms} onChange={(bedrooms) => setDraft({ ...draft, bedrooms })} />
             )}
+            {step === "postcode" && (
+              <TextInput id="postcode" label={title} hint={t("estimate.postcode.hint")} isPageHeading autoComplete="postal-code"
+                widthClass="govuk-input--width-10" spellCheck={false} error={text(problems.postcode)} value={draft.postcode}
+                // A new postcode may be in other areas: the API is asked again, and a choice made for the old one goes.
+                onChange={(postcode) => setDraft({ ...draft, postcode, area: "", areaChoices: [] })} />
+            )}
+            {step === "area" && (
+              <Radios id="area" legend={title} hint={t("estimate.area.hint")} isPageHeading error={text(problems.area)} value={draft.area}
+                items={draft.areaChoices.map((c) => ({ value: c.brma, text: c.name }))}
+                onChange={(area) => setDraft({ ...draft, area })} />
+            )}
             {step === "earnings" && (
               <TextInput id="earnings" label={title} hint={t("estimate.earnings.hint")} isPageHeading inputMode="decimal" prefix="£"
                 widthClass="govuk-input--width-10" spellCheck={false} error={text(problems.earnings)} value={draft.earnings}
@@ -257,7 +273,7 @@ function pounds(value: string): string {
 function CheckAnswers() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
-  const { answers: a, setLanded, setResult } = useJourney();
+  const { answers: a, save, setLanded, setResult } = useJourney();
   const [failure, setFailure] = useState<ErrorItem[]>([]);
   const [sending, setSending] = useState(false);
   usePage(t("estimate.check.title"), failure.length > 0);
@@ -281,6 +297,11 @@ function CheckAnswers() {
     rows.push({ key: t("estimate.rows.rent"), value: pounds(a.rent), change: change("rent", t("estimate.rows.rent")) });
     rows.push({ key: t("estimate.rows.bedrooms"), value: a.bedrooms, change: change("bedrooms", t("estimate.rows.bedrooms")) });
   }
+  if (order.includes("postcode")) rows.push({ key: t("estimate.rows.postcode"), value: a.postcode.trim().toUpperCase(), change: change("postcode", t("estimate.rows.postcode")) });
+  if (order.includes("area")) {
+    const chosen = a.areaChoices.find((c) => c.brma === a.area);
+    rows.push({ key: t("estimate.rows.area"), value: chosen?.name ?? "", change: change("area", t("estimate.rows.area")) });
+  }
   rows.push({ key: t("estimate.rows.earnings"), value: pounds(a.earnings), change: change("earnings", t("estimate.rows.earnings")) });
   if (a.partner === "yes") rows.push({ key: t("estimate.rows.partnerEarnings"), value: pounds(a.partnerEarnings), change: change("partner-earnings", t("estimate.rows.partnerEarnings")) });
   rows.push({ key: t("estimate.rows.savings"), value: pounds(a.savings), change: change("savings", t("estimate.rows.savings")) });
@@ -297,6 +318,8 @@ function CheckAnswers() {
       // A problem document's pointers say which answer is wrong: take the person to that page.
       const problem = error instanceof ProblemError ? error.problem : null;
       const landings = (problem?.errors ?? []).map(landing).filter((l): l is Landing => l !== null);
+      // The postcode's district lies in several areas: the person chooses one, by name (GOV.UK radios).
+      if (problem?.choices?.length) save({ areaChoices: problem.choices, area: "" });
       if (landings.length) {
         setLanded(landings);
         navigate(`${BASE}/${landings[0].step}?return=check`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { longDate } from "../../dates";
-import { checkDate, checkMoney, emptyAnswers, estimateRequest, landing, steps, toPence } from "./journey";
+import { checkDate, checkMoney, checkPostcode, emptyAnswers, estimateRequest, landing, steps, toPence } from "./journey";
 
 const today = new Date(Date.UTC(2026, 0, 15));
 
@@ -12,6 +12,44 @@ describe("the journey's pages", () => {
       "date-of-birth", "partner", "partner-date-of-birth", "children", "child-1", "child-2",
       "housing", "rent", "bedrooms", "earnings", "partner-earnings", "savings",
     ]);
+  });
+});
+
+describe("a private rent's area (issue 13: nobody knows their Local Housing Allowance)", () => {
+  const renter = { ...emptyAnswers, partner: "no" as const, children: "0", housing: "private" as const };
+
+  it("asks for the postcode after the rent, and for the area only when the API says it lies in several", () => {
+    expect(steps(renter)).toEqual(["date-of-birth", "partner", "children", "housing", "rent", "bedrooms", "postcode", "earnings", "savings"]);
+    const choices = [{ brma: "inner-south-west-london", name: "Inner South West London" }, { brma: "inner-south-east-london", name: "Inner South East London" }];
+    expect(steps({ ...renter, areaChoices: choices })).toContain("area");
+    expect(steps({ ...renter, housing: "social" })).not.toContain("postcode");
+  });
+
+  it("sends the postcode (and the chosen area) instead of LHA figures", () => {
+    const body = estimateRequest({ ...renter, rent: "900", bedrooms: "1", postcode: " sw9 8ab ", area: "inner-south-east-london" }, "2026-01-15");
+    expect(body.universal_credit.housing).toEqual({
+      tenure: "private", monthly_rent: 90000, bedrooms: 1, postcode: "sw9 8ab", brma: "inner-south-east-london",
+    });
+    expect(estimateRequest({ ...renter, rent: "900", bedrooms: "1", postcode: "LS6 1AA" }, "2026-01-15").universal_credit.housing)
+      .not.toHaveProperty("brma");
+  });
+
+  it("checks the postcode's shape and sends Northern Ireland to the Department for Communities", () => {
+    expect(checkPostcode("ls6 1aa")).toBeNull();
+    expect(checkPostcode("LS6")?.key).toBe("errors.postcode");
+    expect(checkPostcode("not a postcode")?.key).toBe("errors.postcode");
+    expect(checkPostcode("BT1 1AA")?.key).toBe("errors.postcodeNi");
+  });
+
+  it("lands the API's area problems on the postcode and area pages", () => {
+    expect(landing({ pointer: "#/universal_credit/housing/brma", detail: "SW9 lies in more than one", code: "choose_area" }))
+      .toEqual({ step: "area", field: "area", problem: { key: "errors.area" } });
+    expect(landing({ pointer: "#/universal_credit/housing/postcode", detail: "Benefits in Northern Ireland are run by its Department for Communities", code: "claim_elsewhere" })?.problem.key)
+      .toBe("errors.postcodeNi");
+    expect(landing({ pointer: "#/universal_credit/housing/postcode", detail: "The Channel Islands and the Isle of Man run their own social security", code: "claim_elsewhere" })?.problem.key)
+      .toBe("errors.postcodeElsewhere");
+    expect(landing({ pointer: "#/universal_credit/housing/postcode", detail: "not a postcode", code: "invalid_circumstances" }))
+      .toEqual({ step: "postcode", field: "postcode", problem: { key: "errors.postcode" } });
   });
 });
 

@@ -1,7 +1,7 @@
 // The "check what you could get" journey as data: its answers, the order of its pages (which depends on
 // the answers), the checks on each answer, the request to the benefits API, and where each of the API's
 // problem pointers lands.
-import type { FieldProblem } from "../../api";
+import type { AreaChoice, FieldProblem } from "../../api";
 import type { DateValue } from "../../components/govuk";
 
 export type Child = { dob: DateValue; sex: "" | "F" | "M" };
@@ -14,6 +14,11 @@ export type Answers = {
   housing: "" | "none" | "social" | "private";
   rent: string;
   bedrooms: string;
+  /** A private rent's postcode: the benefits API finds the Local Housing Allowance area from it. */
+  postcode: string;
+  /** The Broad Rental Market Area chosen, when the API said the postcode's district lies in several. */
+  area: string;
+  areaChoices: AreaChoice[];
   earnings: string;
   partnerEarnings: string;
   savings: string;
@@ -29,6 +34,9 @@ export const emptyAnswers: Answers = {
   housing: "",
   rent: "",
   bedrooms: "",
+  postcode: "",
+  area: "",
+  areaChoices: [],
   earnings: "",
   partnerEarnings: "",
   savings: "",
@@ -46,6 +54,8 @@ export function steps(a: Answers): string[] {
   for (let n = 1; n <= (Number.isFinite(count) ? Math.min(count, MAX_CHILDREN) : 0); n++) list.push(`child-${n}`);
   list.push("housing");
   if (a.housing === "social" || a.housing === "private") list.push("rent", "bedrooms");
+  if (a.housing === "private") list.push("postcode");
+  if (a.housing === "private" && a.areaChoices.length > 0) list.push("area");
   list.push("earnings");
   if (a.partner === "yes") list.push("partner-earnings");
   list.push("savings");
@@ -91,6 +101,15 @@ export function checkMoney(value: string, maxPounds: number): Problem | null {
   return null;
 }
 
+/** A UK postcode's shape (Royal Mail's formats; the API checks the rest). Northern Ireland (BT) is refused
+ * with where to go: Universal Credit there is the Department for Communities'. */
+export function checkPostcode(value: string): Problem | null {
+  const folded = value.replace(/\s+/g, "").toUpperCase();
+  if (!/^[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}$/.test(folded)) return { key: "errors.postcode" };
+  if (folded.startsWith("BT")) return { key: "errors.postcodeNi" };
+  return null;
+}
+
 export function checkCount(value: string, min: number, max: number): Problem | null {
   if (!/^\d+$/.test(value.trim())) return { key: "errors.number" };
   const n = Number(value.trim());
@@ -114,7 +133,13 @@ export function estimateRequest(a: Answers, periodStart: string) {
       adults,
       children: a.childList.slice(0, Number(a.children) || 0).map((c) => ({ date_of_birth: isoDate(c.dob), sex: c.sex })),
       housing: renting
-        ? { tenure: a.housing, monthly_rent: toPence(a.rent) ?? 0, bedrooms: Number(a.bedrooms) || 0 }
+        ? {
+            tenure: a.housing,
+            monthly_rent: toPence(a.rent) ?? 0,
+            bedrooms: Number(a.bedrooms) || 0,
+            ...(a.housing === "private" ? { postcode: a.postcode.trim() } : {}),
+            ...(a.housing === "private" && a.area ? { brma: a.area } : {}),
+          }
         : { tenure: "none" },
       capital: toPence(a.savings) ?? 0,
       // Earnings are asked before tax: the engine works out tax and National Insurance itself.
@@ -151,6 +176,13 @@ export function landing(error: FieldProblem): Landing | null {
   if (section === "housing") {
     if (index === "bedrooms") return { step: "bedrooms", field: "bedrooms", problem: { key: "errors.server" } };
     if (index === "monthly_rent") return { step: "rent", field: "rent", problem: { key: "errors.server" } };
+    if (index === "brma") return { step: "area", field: "area", problem: { key: "errors.area" } };
+    if (index === "postcode" || index === "lha_rates") {
+      const key = /Northern Ireland|Department for Communities/.test(detail)
+        ? "errors.postcodeNi"
+        : error.code === "claim_elsewhere" ? "errors.postcodeElsewhere" : "errors.postcode";
+      return { step: "postcode", field: "postcode", problem: { key } };
+    }
     return { step: "housing", field: "housing", problem: { key: "errors.server" } };
   }
   if (section === "capital") return { step: "savings", field: "savings", problem: { key: "errors.server" } };
