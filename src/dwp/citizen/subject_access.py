@@ -62,6 +62,8 @@ async def export_person(
         citizen = await repository.get(citizen_id)
         if citizen is None:
             raise CitizenNotFound("No citizen with that id")
+        held = await repository.held_registrations(citizen_id)
+        # The export's own entry after the reads (a write takes SQLite's lock), before the trail.
         entry = conflict_insert(repository.session, audit_log).values(
             id=export_audit_id(request.export_id, "citizen", citizen_id),
             citizen_id=citizen_id,
@@ -72,7 +74,6 @@ async def export_person(
             at=ctx.clock(),
         )
         await repository.session.execute(entry.on_conflict_do_nothing())
-        held = await repository.held_registrations(citizen_id)
         audit = await _whole_trail(repository, citizen_id)
     record: dict[str, Any] = {
         "id": citizen.id,

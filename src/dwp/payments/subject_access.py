@@ -74,16 +74,6 @@ async def export_person(
         repository = uow.repository
         assert isinstance(repository, SqlPaymentsRepository)
         connection = repository.session
-        entry = conflict_insert(connection, audit_log).values(
-            id=export_audit_id(request.export_id, "payments", citizen_id),
-            citizen_id=citizen_id,
-            actor=staff.subject,
-            actor_kind=staff.kind,
-            action="subject_access_exported",
-            reason=f"subject access request {request.reference} (export {request.export_id}, via {via})",
-            at=ctx.clock(),
-        )
-        await connection.execute(entry.on_conflict_do_nothing())
         details = await repository.bank_details(citizen_id)
         devices = (
             await connection.execute(
@@ -122,6 +112,17 @@ async def export_person(
                 .order_by(i.award_id, i.number)
             )
         ).all()
+        # The export's own entry last: a write takes SQLite's lock, so the reads come first.
+        entry = conflict_insert(connection, audit_log).values(
+            id=export_audit_id(request.export_id, "payments", citizen_id),
+            citizen_id=citizen_id,
+            actor=staff.subject,
+            actor_kind=staff.kind,
+            action="subject_access_exported",
+            reason=f"subject access request {request.reference} (export {request.export_id}, via {via})",
+            at=ctx.clock(),
+        )
+        await connection.execute(entry.on_conflict_do_nothing())
         audit = await repository.audit_trail(citizen_id, limit=1_000_000)
     bank = None
     if details is not None:
