@@ -81,7 +81,13 @@ async def main() -> None:
         server = EmbeddedAws(port=port).start()
         try:
             settings = Settings(dwp_env="test", dwp_data_dir=Path(tmp), aws_endpoint_url=server.url)
-            await asyncio.to_thread(bootstrap, settings)
+            for attempt in range(3):  # a loaded machine's embedded endpoint may time out creating resources
+                try:
+                    await asyncio.to_thread(bootstrap, settings)
+                    break
+                except Exception:
+                    if attempt == 2:
+                        raise
             apps = {}
             for name, build in (("citizen", citizen_app), ("claims", claims_app), ("payments", payments_app)):
                 await asyncio.to_thread(upgrade, name, settings)
