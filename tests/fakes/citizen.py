@@ -57,6 +57,12 @@ class InMemoryCitizenRepository:
         self._data.citizens[citizen.id] = citizen
         return True
 
+    async def save_rectified(self, citizen: Citizen, *, previous_version: int) -> bool:
+        other = await self.find_by_nino(citizen.nino)
+        if other is not None and other.id != citizen.id:
+            return False
+        return await self.save(citizen, previous_version=previous_version)
+
     async def audit(
         self,
         *,

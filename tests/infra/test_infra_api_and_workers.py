@@ -9,6 +9,7 @@ import pytest
 
 from dwp.platform import catalog
 from dwp.workers.monthly import UK, StartRun, parse_message, run_day
+from dwp.workers.scheduled import retention_as_of
 from tests.infra.infra_support import logical_id, references, resources_of
 
 pytestmark = pytest.mark.xdist_group("infra")
@@ -105,8 +106,13 @@ def test_worker_consumes_its_queue_with_partial_batch_responses(synth, spec):
     assert logical_id(data.queues[spec.queue.name]) in queue_arn
 
 
-SCHEDULES = {"assessment-run": "cron(0 2 * * ? *)", "payment-run": "cron(0 5 ? * MON-FRI *)"}
-"""The monthly run every day at 02:00; the payment run every working day at 05:00 (UK time)."""
+SCHEDULES = {
+    "assessment-run": "cron(0 2 * * ? *)",
+    "payment-run": "cron(0 5 ? * MON-FRI *)",
+    "retention-run": "cron(30 3 * * ? *)",
+}
+"""The monthly run every day at 02:00; the payment run every working day at 05:00; the retention run every
+day at 03:30, between the two (UK time)."""
 
 
 def test_monthly_run_is_started_by_the_day_before_in_uk_time(synth):
@@ -133,6 +139,21 @@ def test_scheduled_runs_are_started_by_eventbridge_scheduler_in_uk_time(synth, s
     assert logical_id(data.queues[spec.queue.name]) in target
     (dead_letter,) = references(props["Target"]["DeadLetterConfig"]["Arn"])
     assert logical_id(data.dead_letter_queues[spec.queue.name]) in dead_letter
+
+
+def test_the_retention_run_is_started_every_night_as_of_each_services_today(synth):
+    """03:30 UK time, between the monthly run and the payment run; the schedule's message names no day,
+    so each service deletes as of its own today (and refuses any later day); one run at a time."""
+    schedules = resources_of(synth.raw["services"], "AWS::Scheduler::Schedule").values()
+    (schedule,) = [s for s in schedules if s["Properties"]["Name"].endswith("-retention-run")]
+    assert retention_as_of(schedule["Properties"]["Target"]["Input"]) is None
+    assert schedule["Properties"]["Target"]["RetryPolicy"]["MaximumRetryAttempts"] == 5
+    (spec,) = [f for f in catalog.FUNCTIONS if f.name == "retention-run"]
+    assert spec.handler.endswith(".retention_run_handler")
+    assert not spec.uses_database  # each service deletes its own records, behind its own route
+    function = synth.raw["services"]["Resources"][logical_id(synth.stacks.services.functions[spec.name])]
+    assert function["Properties"]["ReservedConcurrentExecutions"] == 1
+    assert function["Properties"]["Timeout"] == 900
 
 
 def test_notifications_writes_its_idempotency_records_and_keeps_to_its_share_of_notify(synth):

@@ -34,6 +34,8 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
     ("citizen", "PATCH", "/v1/citizens/{citizen_id}"): PROVEN,
     ("citizen", "POST", "/v1/citizens"): STAFF,
     ("citizen", "POST", "/v1/citizens/search"): STAFF,
+    ("citizen", "POST", "/v1/citizens/{citizen_id}/rectifications"): STAFF,
+    ("citizen", "POST", "/v1/internal/citizens/{citizen_id}/subject-access-exports"): callers("claims"),
     ("citizen", "POST", "/v1/internal/citizens"): callers("identity"),
     ("citizen", "GET", "/v1/internal/citizens/{citizen_id}/contact-details"): callers("claims", "workers"),
     ("citizen", "GET", "/v1/internal/citizens/{citizen_id}/identity"): callers("claims", "workers"),
@@ -97,6 +99,7 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
         )
     },
     ("claims", "POST", f"{CASEWORK}/work-items/{{item_id}}/assign"): LEADER,
+    ("claims", "POST", f"{CASEWORK}/citizens/{{citizen_id}}/subject-access-export"): LEADER,
     # claims: the workers' internal routes
     **{
         ("claims", method, path): callers("workers")
@@ -132,6 +135,9 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
     ("payments", "PUT", "/v1/internal/payments/awards/{award_id}"): callers("claims", "workers"),
     ("payments", "POST", "/v1/internal/payments/runs"): callers("workers"),
     ("payments", "POST", "/v1/internal/payments/retention/runs"): callers("workers"),
+    ("payments", "POST", "/v1/internal/payments/citizens/{citizen_id}/subject-access-exports"): callers(
+        "claims"
+    ),
 }
 """Who gets past the token check of every route that needs a bearer token, by caller (the labels of
 `attack_platform.principals`); everyone else gets a 403 problem. A route that is not here fails."""

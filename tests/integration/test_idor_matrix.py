@@ -55,6 +55,8 @@ class Resource:
     """Values of the path's other parameters (a claim's section, one of its to-dos)."""
     body: Any = USE_TABLE
     """The body the owner's request needs, when it depends on the resource (None: no body)."""
+    headers: dict[str, str] = field(default_factory=dict)
+    """Headers every request on it sends (a team leader's token `On-Behalf-Of`)."""
 
 
 @dataclass
@@ -469,6 +471,26 @@ async def _award(services: Services) -> Resource:
     return Resource(str(uuid.uuid4()), claims, staff_only=True, body=award(payee.id))
 
 
+# --- subject access: a team leader exports a person; the parts' internal routes serve claims ----------
+
+
+def _leader(services: Services) -> str:
+    return services.tokens("caseworker", roles=["caseworker", "team-leader"], subject="staff-leader")
+
+
+async def _exported_person(services: Services) -> Resource:
+    person = await _citizen_record(services)
+    return Resource(person.id, _leader(services), staff_only=True, body={"reference": "SAR-IDOR"})
+
+
+async def _export_part(services: Services) -> Resource:
+    person = await _citizen_record(services)
+    body = {"export_id": str(uuid.uuid4()), "reference": "SAR-IDOR"}
+    return Resource(
+        person.id, person.owner, staff_only=True, body=body, headers={"On-Behalf-Of": _leader(services)}
+    )
+
+
 ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]] = {
     ("PUT", "/v1/claims/{claim_id}/sections/{section}"): _section,
     ("POST", "/v1/claims/{claim_id}/confirmations"): _with_question,
@@ -497,11 +519,15 @@ ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]
     ("GET", f"{PAYMENTS}/citizens/{{citizen_id}}/audit"): _payee_with_account,
     ("POST", f"{PAYMENTS}/holds/{{hold_id}}/decision"): _payment_hold,
     ("PUT", "/v1/internal/payments/awards/{award_id}"): _award,
+    ("POST", f"{CASEWORK}/citizens/{{citizen_id}}/subject-access-export"): _exported_person,
+    ("POST", "/v1/internal/citizens/{citizen_id}/subject-access-exports"): _export_part,
+    ("POST", "/v1/internal/payments/citizens/{citizen_id}/subject-access-exports"): _export_part,
 }
 """Routes whose owner's request needs a claim in a particular state (or more than its id)."""
 
 STAFF_ONLY_ROUTES = {
     ("GET", "/v1/citizens/{citizen_id}/audit"),
+    ("POST", "/v1/citizens/{citizen_id}/rectifications"),
     ("GET", f"{PAYMENTS}/citizens/{{citizen_id}}/audit"),
     *(
         (method, f"{CASEWORK}/claims/{{claim_id}}{tail}")
@@ -527,6 +553,8 @@ SERVICE_ONLY_ROUTES = {
     ("GET", "/v1/internal/claims/{claim_id}/notification-facts"): "workers",
     ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"): "workers",
     ("PUT", "/v1/internal/payments/awards/{award_id}"): "claims",
+    ("POST", "/v1/internal/citizens/{citizen_id}/subject-access-exports"): "claims",
+    ("POST", "/v1/internal/payments/citizens/{citizen_id}/subject-access-exports"): "claims",
 }
 QUERIES = {
     ("GET", f"{CASEWORK}/claims/{{claim_id}}"): {"purpose": "check the IDOR matrix"},
@@ -538,13 +566,17 @@ QUERIES = {
 
 def _request(method: str, path: str, resource: Resource) -> dict[str, Any]:
     """The body and headers a route needs to succeed for its owner."""
-    headers = {"If-Match": resource.etag} if resource.etag else {}
+    headers = ({"If-Match": resource.etag} if resource.etag else {}) | resource.headers
     if (method, path) in QUERIES:
         return {"headers": headers, "params": QUERIES[(method, path)]} | (
             {} if method == "GET" else {"json": resource.body}
         )
     bodies: dict[tuple[str, str], Any] = {
         ("PATCH", "/v1/citizens/{citizen_id}"): {"preferred_language": "cy"},
+        ("POST", "/v1/citizens/{citizen_id}/rectifications"): {
+            "changes": {"family_name": "Owen"},
+            "reason": "marriage certificate seen",
+        },
         ("PUT", "/v1/citizens/{citizen_id}/contact-preferences"): {
             "channels": ["email"],
             "welsh_letters": False,
@@ -615,9 +647,29 @@ async def services(bootstrapped: Settings, tokens: Callable[..., str]) -> AsyncI
     apps["claims"].state.claims_upstreams = FakeUpstreams(
         benefits="down", integrations="down", citizen="down"
     )
+    apps["claims"].state.subject_access_parts = _parts_over(apps, tokens("service", subject="claims"))
     async with AsyncExitStack() as stack:
         clients = {name: await stack.enter_async_context(serve(app)) for name, app in apps.items()}
         yield Services(clients, tokens)
+
+
+def _parts_over(apps: dict[str, FastAPI], token: str) -> Any:
+    """The claims service's clients for the export's parts, over the citizen and payments apps here."""
+    from dwp.claims.subject_access import HttpParts
+    from dwp.platform.http import ResilientClient
+
+    class Token:
+        async def token(self) -> str:
+            return token
+
+        def invalidate(self, token: str) -> None:
+            pass
+
+    def client(name: str) -> ResilientClient:
+        http = httpx.AsyncClient(transport=httpx.ASGITransport(app=apps[name]), base_url="http://svc.test")
+        return ResilientClient(name, "http://svc.test", http=http, tokens=Token())
+
+    return HttpParts(citizen_client=client("citizen"), payments_client=client("payments"))
 
 
 def test_the_matrix_covers_every_route_with_an_id(tmp_path: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from dwp.citizen import service
+from dwp.citizen import domain, service
 from dwp.citizen.domain import (
     ChangeContactPreferences,
     ChangeProfile,
@@ -16,6 +16,7 @@ from dwp.citizen.domain import (
     Citizen,
     CitizenNotFound,
     Language,
+    RectifyRecord,
     RegisterCitizen,
     RegistrationHeld,
 )
@@ -135,6 +136,17 @@ class ContactDetails(BaseModel):
     contact_preferences: ContactPreferencesBody
 
 
+class RectifiedFields(Strict):
+    given_name: Name | None = None
+    family_name: Name | None = None
+    date_of_birth: IsoDate | None = None
+    national_insurance_number: NinoText | None = None
+    email: EmailText | None = None
+    phone: PhoneText | None = None
+    address_reference: Uprn | None = None
+    preferred_language: LanguageText | None = None
+
+
 class ProfileChanges(Strict):
     given_name: Name | None = None
     family_name: Name | None = None
@@ -142,6 +154,17 @@ class ProfileChanges(Strict):
     phone: PhoneText | None = None
     address_reference: Uprn | None = None
     preferred_language: LanguageText | None = None
+
+
+class Rectification(Strict):
+    """A caseworker's correction of a record (UK GDPR Art 16): the fields to correct, and why."""
+
+    changes: RectifiedFields
+    reason: str = Field(
+        min_length=1,
+        max_length=1000,
+        description="Why the record is corrected, and on what evidence (kept in the audit record)",
+    )
 
 
 class NinoSearch(Strict):
@@ -424,6 +447,34 @@ async def change(
         expected_version=version_from_if_match(if_match),
     )
     citizen = await service.update_profile(ctx, command, actor=Actor.of(principal, request))
+    response.headers["ETag"] = _etag(citizen)
+    return _view(citizen)
+
+
+@router.post(
+    "/{citizen_id}/rectifications",
+    response_model=CitizenView,
+    summary="Correct a person's record, with the reason (a caseworker; audited before and after)",
+)
+async def rectify(
+    citizen_id: str,
+    body: Rectification,
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    principal: Caseworker,
+    if_match: IfMatch = None,
+) -> CitizenView:
+    changes = body.changes.model_dump(exclude_unset=True)
+    if not changes:
+        raise domain.CitizenError("Name at least one field to correct", field="changes")
+    command = RectifyRecord(
+        citizen_id=citizen_id,
+        changes=changes,
+        reason=body.reason,
+        expected_version=version_from_if_match(if_match),
+    )
+    citizen = await service.rectify_record(ctx, command, actor=Actor.of(principal, request))
     response.headers["ETag"] = _etag(citizen)
     return _view(citizen)
 

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from dwp.citizen import domain, retention
+from dwp.citizen import domain, retention, subject_access
 from dwp.citizen.api import internal, router
 from dwp.citizen.repository import outbox
 from dwp.citizen.service import CitizenContext
@@ -31,6 +31,7 @@ ERRORS: ErrorTable = {
     domain.AlreadyRegistered: ErrorMapping(
         409, "already-registered", "Already registered", extensions=_existing_record
     ),
+    domain.NinoOnAnotherRecord: ErrorMapping(409, "nino-on-another-record", "Another record has this NINO"),
     domain.StaleVersion: ErrorMapping(412, "stale-version", "Precondition failed"),
     domain.VersionRequired: ErrorMapping(428, "version-required", "Precondition required"),
     domain.ProfileFieldLocked: ErrorMapping(422, "field-locked", "This field cannot be changed here"),
@@ -60,7 +61,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     return create_app(
         service=SERVICE,
-        routers=[router, internal, retention.router],
+        routers=[router, internal, retention.router, subject_access.router],
         settings=settings,
         errors=ERRORS,
         lifespan=lifespan,

@@ -395,3 +395,68 @@ def change_contact_preferences(
         exc.field = "channels"  # the channel chosen is what the citizen changes here
         raise
     return changed, ["contact"]
+
+
+# --- rectification (UK GDPR Art 16): a caseworker corrects a record, with a reason -----------------
+
+RECTIFIABLE_FIELDS = EDITABLE_FIELDS | {"date_of_birth", "national_insurance_number"}
+"""What a caseworker may correct: the profile, and the fields a citizen cannot change themselves."""
+REASON_MAX = 1000
+
+
+class NinoOnAnotherRecord(CitizenError):
+    """The corrected NINO is another person's record's: two records cannot share one (a caseworker
+    resolves which record is whose first)."""
+
+    field = "national_insurance_number"
+
+
+@dataclass(frozen=True)
+class RectifyRecord:
+    """A caseworker corrects a record: only the fields in `changes`, against the version they read,
+    saying why (kept in the audit entry with the record before and after)."""
+
+    citizen_id: str
+    changes: Mapping[str, object]
+    reason: str
+    expected_version: int | None
+
+
+def _rectified_field(name: str, value: object, today: date) -> tuple[str, object]:
+    """(the record's attribute, its checked value) for one corrected field."""
+    if name == "national_insurance_number":
+        if not isinstance(value, str):
+            raise InvalidNino("A National Insurance number cannot be removed, only corrected")
+        return "nino", Nino.parse(value)
+    if name == "date_of_birth":
+        if not isinstance(value, date):
+            raise InvalidDateOfBirth("A date of birth cannot be removed, only corrected")
+        return "date_of_birth", check_date_of_birth(value, today)
+    return name, _normalise_profile_field(name, value)
+
+
+def rectify(citizen: Citizen, command: RectifyRecord, *, today: date) -> tuple[Citizen, list[str]]:
+    """Apply a caseworker's corrections; returns the corrected record and the attributes that changed.
+
+    A correction is checked by the same rules as a registration (a NINO by HMRC's, a date of birth in
+    the past and 16 or over), and every rule broken is reported at once."""
+    check_version(citizen, command.expected_version)
+    reason = check_text(command.reason, "reason")
+    if not reason:
+        raise CitizenError("Say why the record is being corrected", field="reason")
+    if len(reason) > REASON_MAX:
+        raise CitizenError(f"The reason is longer than {REASON_MAX} characters", field="reason")
+    unknown = command.changes.keys() - RECTIFIABLE_FIELDS
+    if unknown:
+        raise CitizenError(f"{', '.join(sorted(unknown))} is not part of a record", field=sorted(unknown)[0])
+    errors = _Errors()
+    values: dict[str, object] = {}
+    for name, value in command.changes.items():
+        checked = errors.check(partial(_rectified_field, name, value, today))
+        if checked is not None and getattr(citizen, checked[0]) != checked[1]:
+            values[checked[0]] = checked[1]
+    errors.raise_any()
+    if not values:
+        return citizen, []
+    updated = replace(citizen, **values, version=citizen.version + 1)  # type: ignore[arg-type]
+    return updated, sorted(values)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dwp.citizen.domain import Citizen, RegistrationHeld
-from dwp.contracts.events import CitizenProfileChanged, CitizenRegistered, CitizenRegistrationHeld
+from dwp.contracts.events import (
+    CitizenProfileChanged,
+    CitizenRecordRectified,
+    CitizenRegistered,
+    CitizenRegistrationHeld,
+)
 from dwp.platform.catalog import CITIZEN_EVENTS_TOPIC
 from dwp.platform.uow import Outbox
 
@@ -21,6 +26,11 @@ async def citizen_registered(outbox: Outbox, citizen: Citizen) -> str:
 
 async def profile_changed(outbox: Outbox, citizen: Citizen, fields: list[str]) -> str:
     event = CitizenProfileChanged(citizen_id=citizen.id, changed_fields=fields)
+    return await outbox.add(CITIZEN_EVENTS_TOPIC, event)
+
+
+async def record_rectified(outbox: Outbox, citizen: Citizen, fields: list[str]) -> str:
+    event = CitizenRecordRectified(citizen_id=citizen.id, changed_fields=fields)
     return await outbox.add(CITIZEN_EVENTS_TOPIC, event)
 
 

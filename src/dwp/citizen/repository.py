@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from dwp.citizen.domain import Citizen, ContactPreferences, Nino, RegistrationHeld
@@ -108,6 +109,12 @@ class CitizenRepository(Protocol):
         """Write a changed record if nobody else changed it first (optimistic lock on `version`)."""
         ...
 
+    async def save_rectified(self, citizen: Citizen, *, previous_version: int) -> bool:
+        """As `save`, and the sealed fields too (NINO, its blind index, date of birth): a caseworker's
+        correction. False, writing nothing, if the version moved or the NINO is on another record
+        (a correction racing another to one NINO included: the unique index decides)."""
+        ...
+
     async def audit(
         self,
         *,
@@ -187,6 +194,30 @@ class SqlCitizenRepository:
         )
         return bool(result.rowcount == 1)
 
+    async def save_rectified(self, citizen: Citizen, *, previous_version: int) -> bool:
+        assert citizen.updated_at is not None
+        statement = (
+            update(citizens)
+            .where(citizens.c.id == citizen.id, citizens.c.version == previous_version)
+            .values(
+                updated_at=citizen.updated_at,
+                nino_index=self.nino_index(citizen.nino),
+                nino_sealed=await self._cipher.seal(citizen.nino.value, context=NINO_PURPOSE),
+                date_of_birth_sealed=await self._cipher.seal(
+                    citizen.date_of_birth.isoformat(), context=DOB_PURPOSE
+                ),
+                **self._plain_columns(citizen),
+            )
+        )
+        # A savepoint: a NINO taken by a racing correction fails this statement only, not the
+        # transaction (PostgreSQL aborts a transaction on an error), so the use case can say why.
+        try:
+            async with self.session.begin_nested():
+                result = await self.session.execute(statement)
+        except IntegrityError:
+            return False
+        return bool(result.rowcount == 1)
+
     async def audit(
         self,
         *,
@@ -239,6 +270,23 @@ class SqlCitizenRepository:
                 "at": utc(r.at).isoformat(),
             }
             for r in rows
+        ]
+
+    async def held_registrations(self, citizen_id: str) -> list[dict[str, Any]]:
+        """The person's registrations held for a caseworker, the NINO each asked for opened (a
+        subject access export: it is the person's own)."""
+        h = registration_holds.c
+        query = select(registration_holds).where(h.citizen_id == citizen_id).order_by(h.created_at, h.id)
+        return [
+            {
+                "id": r.id,
+                "national_insurance_number": await self._cipher.open(r.nino_sealed, context=NINO_PURPOSE),
+                "reason": r.reason,
+                "status": r.status,
+                "requested_by": r.requested_by,
+                "created_at": utc(r.created_at).isoformat(),
+            }
+            for r in (await self.session.execute(query)).all()
         ]
 
     @staticmethod

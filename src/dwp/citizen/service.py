@@ -21,6 +21,7 @@ from dwp.citizen.domain import (
     ChangeProfile,
     Citizen,
     CitizenNotFound,
+    RectifyRecord,
     RegisterCitizen,
     RegistrationHeld,
 )
@@ -193,6 +194,40 @@ async def _change(
             now=now,
         )
         await events.profile_changed(uow.outbox, after, changed)
+    return after
+
+
+async def rectify_record(ctx: CitizenContext, command: RectifyRecord, *, actor: Actor) -> Citizen:
+    """A caseworker corrects a record (UK GDPR Art 16), with a reason: audited with the record before
+    and after (sealed fields as "[sealed]"), and `citizen.record_rectified` through the outbox."""
+    now = ctx.clock()
+    async with ctx.uow() as uow:
+        before = await uow.repository.get(command.citizen_id)
+        if before is None:
+            raise CitizenNotFound("No citizen with that id")
+        after, changed = domain.rectify(before, command, today=ctx.today())
+        if not changed:
+            return before
+        after = replace(after, updated_at=now)
+        if "nino" in changed:
+            other = await uow.repository.find_by_nino(after.nino)
+            if other is not None and other.id != after.id:
+                raise domain.NinoOnAnotherRecord("This National Insurance number is on another record")
+        if not await uow.repository.save_rectified(after, previous_version=before.version):
+            if await uow.repository.get(command.citizen_id) == before:
+                raise domain.NinoOnAnotherRecord("This National Insurance number is on another record")
+            raise domain.StaleVersion("The record has changed since you read it; read it again and retry")
+        await uow.repository.audit(
+            citizen_id=after.id,
+            actor=actor,
+            action="record_rectified",
+            before=before,
+            after=after,
+            fields=changed,
+            now=now,
+            reason=command.reason.strip(),
+        )
+        await events.record_rectified(uow.outbox, after, changed)
     return after
 
 

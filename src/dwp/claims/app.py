@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI
 
-from dwp.claims import api_casework, api_changes, retention
+from dwp.claims import api_casework, api_changes, retention, subject_access
 from dwp.claims.api import SECTION_SCHEMAS, router
 from dwp.claims.api_evidence import router as evidence_router
 from dwp.claims.api_explanation import router as explanation_router
@@ -78,6 +78,7 @@ ERRORS: ErrorTable = {
     NotReadyToAssess: ErrorMapping(409, "not-ready-to-assess", "Not ready to assess"),
     UploadNotAllowed: ErrorMapping(422, "upload-not-allowed", "This file cannot be uploaded"),
     EvidenceNotAvailable: ErrorMapping(404, "evidence-not-available", "Not available"),
+    subject_access.NoSuchPerson: ErrorMapping(404, "not-found", "Not found"),
     errors.ClaimsError: ErrorMapping(422, "invalid-claim", INVALID),
     **api_casework.ERRORS,
     **api_changes.ERRORS,
@@ -92,6 +93,7 @@ ROUTERS: list[APIRouter] = [
     api_casework.internal,
     api_changes.router,
     retention.router,
+    subject_access.router,
 ]
 """The service's routers; the casework and evidence routers are added here."""
 

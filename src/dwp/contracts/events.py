@@ -62,6 +62,15 @@ class CitizenProfileChanged(Event):
     version: ClassVar[int] = 1
 
 
+class CitizenRecordRectified(Event):
+    """A caseworker corrected a person's record (UK GDPR Art 16): which fields, never their values
+    or the reason (the citizen service's audit keeps those, sealed fields as "[sealed]")."""
+
+    event_type: ClassVar[str] = "citizen.record_rectified"
+    citizen_id: str
+    changed_fields: list[str]
+
+
 class CitizenRegistrationHeld(Event):
     """A registration was held for a caseworker (its NINO is another person's record's): the claims
     work queue shows it. It carries no NINO, name or date of birth; the caseworker reads the hold."""
@@ -158,6 +167,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for e in (
         CitizenRegistered,
         CitizenProfileChanged,
+        CitizenRecordRectified,
         CitizenRegistrationHeld,
         BenefitAssessed,
         ClaimSubmitted,

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from dwp.payments import retention
+from dwp.payments import retention, subject_access
 from dwp.payments.api import internal, router
 from dwp.payments.domain import errors
 from dwp.payments.payment_system import HttpPaymentSystem
@@ -55,7 +55,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     return create_app(
         service=SERVICE,
-        routers=[router, internal, retention.router],
+        routers=[router, internal, retention.router, subject_access.router],
         settings=settings,
         errors=ERRORS,
         lifespan=lifespan,

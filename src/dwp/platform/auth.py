@@ -57,6 +57,7 @@ __all__ = [
     "Principal",
     "ServiceCaller",
     "StaffOrService",
+    "TeamLeader",
     "Unauthenticated",
     "allow_callers",
     "check_confidence",
@@ -298,6 +299,9 @@ def require_role(*roles: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
 Caseworker = Annotated[Principal, Depends(require_role(CASEWORKER, TEAM_LEADER))]
 """A member of staff: a caseworker token with the caseworker or team-leader role."""
 
+TeamLeader = Annotated[Principal, Depends(require_role(TEAM_LEADER))]
+"""A member of staff with the team-leader role (a subject access export: decision 0011)."""
+
 
 async def require_service(principal: Authenticated) -> Principal:
     if principal.kind != "service":
@@ -379,6 +383,16 @@ def check_confidence(principal: Principal, level: str) -> Principal:
             actual=actual,
         )
     return principal
+
+
+async def staff_on_behalf(request: Request, token: str, *roles: str) -> Principal:
+    """The member of staff a service acts for: `token` (their own, forwarded by the service in the
+    `On-Behalf-Of` header) must be a valid caseworker token holding one of `roles`. The service that
+    owns the records checks who asked itself, rather than trusting the caller that forwards it."""
+    person = await verify_token(request, token)
+    if person.kind != "caseworker" or not person.roles & set(roles):
+        raise Forbidden(f"this needs a member of staff with the {' or '.join(roles)} role")
+    return person
 
 
 async def verify_token(request: Request, token: str) -> Principal:

@@ -226,6 +226,9 @@ shard may take up to the function's 15 minutes, so it stays hidden that long bef
 PAYMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-payment-run", topics=(), visibility_seconds=900)
 """Payment runs: the schedule's start message each working day (a payment day of a million awards may take
 the function's 15 minutes, so a message stays hidden that long before another receive)."""
+RETENTION_RUN_QUEUE = Queue(name=f"{PREFIX}-retention-run", topics=(), visibility_seconds=900)
+"""Retention runs (docs/data-lifecycle.md): the schedule's start message each night; a sweep of the three
+services may take the function's 15 minutes, so a message stays hidden that long before another receive."""
 
 CLAIMS_WAITING_PER_CASEWORKER = CustomMetric(
     namespace="DWP/Claims", name="ClaimsWaitingPerCaseworker", target=25.0
@@ -297,7 +300,8 @@ PROCESSES: tuple[Process, ...] = (
         publishes=(CLAIMS_EVENTS_TOPIC,),
         bucket_prefixes=("evidence/",),
         uses_pii_key=True,
-        calls=("citizen", "benefits", "address", "integrations"),
+        # payments: its part of a subject access export (claims assembles the archive, decision 0011).
+        calls=("citizen", "benefits", "address", "integrations", "payments"),
         uses_cache=True,
         cpu=512,
         memory_mib=1024,
@@ -467,6 +471,20 @@ FUNCTIONS: tuple[Function, ...] = (
         timeout_seconds=900,
         memory_mib=512,
         # It asks the payments service to run (over HTTP, with the workers' token): no database of its own.
+        reserved_concurrency=1,
+        extras=("workers",),
+    ),
+    Function(
+        name="retention-run",
+        handler="dwp.workers.lambda_handlers.retention_run_handler",
+        queue=RETENTION_RUN_QUEUE,
+        # 03:30 every day, UK time: after the monthly run (02:00) and before the payment run (05:00), so the
+        # three never share the database's busiest minutes. Each service deletes its own records behind
+        # its own route (with the workers' token); a run killed half-way resumes on the next.
+        schedule="cron(30 3 * * ? *)",
+        timeout_seconds=900,
+        memory_mib=512,
+        # One at a time: two sweeps at once would only select the same rows.
         reserved_concurrency=1,
         extras=("workers",),
     ),

@@ -56,11 +56,17 @@ from dwp.workers.monthly import (
 from dwp.workers.notifications import BackgroundLoop, Directory, Notifications, ServiceDirectory
 from dwp.workers.notify import NotifySender
 from dwp.workers.ratelimit import SendLimiter
-from dwp.workers.scheduled import payment_run_handler
+from dwp.workers.scheduled import payment_run_handler, retention_run_handler
 
-__all__ = ["assessment_run_handler", "claims_inbox_handler", "notifications_handler", "payment_run_handler"]
-"""`claims_inbox_handler` lives in `dwp.workers.claims_inbox` and `payment_run_handler` in
-`dwp.workers.scheduled`; every function's handler path is this module's."""
+__all__ = [
+    "assessment_run_handler",
+    "claims_inbox_handler",
+    "notifications_handler",
+    "payment_run_handler",
+    "retention_run_handler",
+]
+"""`claims_inbox_handler` lives in `dwp.workers.claims_inbox`, `payment_run_handler` and
+`retention_run_handler` in `dwp.workers.scheduled`; every function's handler path is this module's."""
 
 NAMESPACE = "DWP/Workers"
 IDEMPOTENCY_SECONDS = 14 * 24 * 3600

@@ -6,8 +6,11 @@
   working days from input to settlement; the run is idempotent, so days covered twice pay nothing
   twice). A run that found the payment system down fails its record, which SQS gives back after the
   queue's visibility timeout (and after five receives leaves in `dwp-payment-run-dlq`);
-- retention (`run_retention`, `dwp run retention`): each service's
-  `POST /v1/internal/<service>/retention/runs`, so each deletes its own records by its own code.
+- retention (`run_retention`; `retention_run_handler`, SQS `dwp-retention-run`, started by EventBridge
+  Scheduler every day at 03:30 UK time on AWS, `dwp run retention` locally): each service's
+  `POST /v1/internal/<service>/retention/runs`, so each deletes its own records by its own code. A
+  run that fails (a service down) fails its record, which SQS gives back after the visibility timeout
+  (and after five receives leaves in `dwp-retention-run-dlq`); a run resumes where another stopped.
 
 No service's code or tables are read here (DESIGN.md 9).
 """
@@ -115,4 +118,34 @@ def payment_run_handler(event: dict[str, Any], context: LambdaContext) -> Partia
 
     return process_partial_response(
         event=event, record_handler=record_handler, processor=_processor, context=context
+    )
+
+
+def retention_as_of(body: str) -> date | None:
+    """The day a retention start message runs as of: `{"as_of": "YYYY-MM-DD"}` as given (each service
+    refuses a day after its today), else (the schedule's own message) None: each service's today."""
+    message = json.loads(body)
+    if not isinstance(message, dict):
+        raise ValueError("a retention run message is a JSON object")
+    return date.fromisoformat(str(message["as_of"])) if "as_of" in message else None
+
+
+_retention_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def retention_run_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    """SQS `dwp-retention-run`: each record is one run of the three services' retention, one after
+    another; a service that cannot be reached fails the record, so SQS gives it back later."""
+    settings = get_settings()
+
+    def record_handler(record: SQSRecord) -> dict[str, Any]:
+        as_of = retention_as_of(record.body)  # a poison message fails here, alone
+        reports = asyncio.run(run_retention(settings, as_of=as_of))
+        for service, report in reports.items():
+            logger.info("retention_run", service=service, rules=report.get("rules"))
+        return reports
+
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=_retention_processor, context=context
     )

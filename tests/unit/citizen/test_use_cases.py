@@ -271,3 +271,62 @@ class TestCaseworker:
         with pytest.raises(domain.InvalidNino):
             await service.search_by_nino(ctx, nino="nonsense", actor=CASEWORKER)
         assert store.data.audit == []
+
+
+class TestRectify:
+    """A caseworker's correction (UK GDPR Art 16): audited before and after, published, every rule."""
+
+    async def test_corrects_the_sealed_fields_with_a_reason_audited_and_published(self, env) -> None:
+        ctx, store = env
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
+        fix = domain.RectifyRecord(
+            citizen_id="c-1",
+            changes={"date_of_birth": date(1990, 1, 10), "national_insurance_number": "AB 65 43 21 D"},
+            reason="birth certificate seen",
+            expected_version=1,
+        )
+        corrected = await service.rectify_record(ctx, fix, actor=CASEWORKER)
+        assert (corrected.date_of_birth, corrected.nino.value, corrected.version) == (
+            date(1990, 1, 10),
+            "AB654321D",
+            2,
+        )
+        entry = store.data.audit[-1]
+        assert (entry["action"], entry["actor"], entry["reason"]) == (
+            "record_rectified",
+            "cw-1",
+            "birth certificate seen",
+        )
+        [event] = [
+            e for e in store.published(CITIZEN_EVENTS_TOPIC) if e.event_type == "citizen.record_rectified"
+        ]
+        assert event.changed_fields == ["date_of_birth", "nino"]
+
+    async def test_refuses_a_nino_on_another_record_no_reason_and_a_stale_version(self, env) -> None:
+        ctx, store = env
+        await service.register_citizen(ctx, command(), actor=ME, proof=PROOF)
+        await service.register_citizen(
+            ctx, command(citizen_id="c-2", national_insurance_number="AB 11 22 33 A"), actor=ME, proof=PROOF
+        )
+        commits = store.commits
+
+        def fix(**overrides: object) -> domain.RectifyRecord:
+            values: dict = {
+                "citizen_id": "c-1",
+                "changes": {"national_insurance_number": "AB112233A"},
+                "reason": "letter from HMRC",
+                "expected_version": 1,
+            }
+            return domain.RectifyRecord(**(values | overrides))
+
+        with pytest.raises(domain.NinoOnAnotherRecord):
+            await service.rectify_record(ctx, fix(), actor=CASEWORKER)
+        with pytest.raises(domain.CitizenError, match="Say why"):
+            await service.rectify_record(ctx, fix(reason="  "), actor=CASEWORKER)
+        with pytest.raises(domain.StaleVersion):
+            await service.rectify_record(ctx, fix(expected_version=7), actor=CASEWORKER)
+        bad = {"national_insurance_number": "QQ123456C", "date_of_birth": date(2030, 1, 1)}
+        with pytest.raises(domain.InvalidDetails) as caught:
+            await service.rectify_record(ctx, fix(changes=bad), actor=CASEWORKER)
+        assert {f for f, _ in caught.value.field_errors()} == {"national_insurance_number", "date_of_birth"}
+        assert store.commits == commits
