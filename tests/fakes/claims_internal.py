@@ -28,7 +28,10 @@ from dwp.contracts.claims import (
     HeldRegistration,
     NotificationFacts,
     PeriodStatement,
+    PeriodStatements,
     StoredStatement,
+    StoredStatementItem,
+    StoredStatements,
     WorkItemRef,
 )
 from dwp.contracts.integrations import (
@@ -186,6 +189,40 @@ def claims_app(state: ClaimsState) -> FastAPI:
             award_pence=stored["award_pence"],
             created=created,
         )
+
+    @app.post(contract.STATEMENTS_PATH, response_model=StoredStatements)
+    def store_page(period_end: date, body: PeriodStatements) -> Any:
+        """The bulk store: each item as `store` stores it, all under one lock (one transaction)."""
+        if any(item.period_end != period_end for item in body.items):
+            return problem(422, "An item's period_end is not the path's")
+        results = []
+        with state.lock:
+            state.calls["bulk_store"] += 1
+            for item in body.items:
+                award = state.awards.get(item.claim_id)
+                if award is None or award.period_end != period_end:
+                    outcome = "not_found" if award is None else "not_current"
+                    results.append(StoredStatementItem(claim_id=item.claim_id, outcome=outcome))
+                    continue
+                key = (item.claim_id, period_end.isoformat())
+                state.calls["store"] += 1
+                created = key not in state.statements
+                if created:
+                    state.statements[key] = {
+                        "statement_id": str(uuid.uuid4()),
+                        **item.model_dump(mode="json", exclude={"claim_id"}),
+                    }
+                    state.calls["statement_created"] += 1
+                stored = state.statements[key]
+                results.append(
+                    StoredStatementItem(
+                        claim_id=item.claim_id,
+                        outcome="created" if created else "already_stored",
+                        statement_id=stored["statement_id"],
+                        award_pence=stored["award_pence"],
+                    )
+                )
+        return StoredStatements(period_end=period_end, items=results)
 
     @app.get(contract.NOTIFICATION_FACTS_PATH, response_model=NotificationFacts)
     def facts(claim_id: str, period_end: date | None = None) -> Any:

@@ -27,7 +27,9 @@ PATH = contract.ASSESSMENT_BATCH_PATH
 def item(n: int, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "claim_id": f"claim-{n:04d}-{uuid.uuid4().hex[:6]}",
-        "circumstances": uc_body(housing={"tenure": "social", "monthly_rent": 40_000 + n * 500, "bedrooms": 2}),
+        "circumstances": uc_body(
+            housing={"tenure": "social", "monthly_rent": 40_000 + n * 500, "bedrooms": 2}
+        ),
         "hmrc_earnings": [{"paid_on": "2025-06-20", "gross": 100_000 + n * 1_000, "income_tax": 4_000}],
     }
     body.update(overrides)
@@ -70,13 +72,23 @@ async def test_a_page_is_worked_out_as_one_by_one_and_stored_once(
     database = benefits._transport.app.state.benefits_context.uow.database  # type: ignore[attr-defined]
     async with database.read() as connection:
         envelopes = (
-            await connection.execute(
-                select(outbox.c.envelope).where(outbox.c.event_type == "benefits.batch_assessed")
+            (
+                await connection.execute(
+                    select(outbox.c.envelope).where(outbox.c.event_type == "benefits.batch_assessed")
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
     data = next(e for e in map(json.loads, envelopes) if e["data"]["batch_id"] == page["batch_id"])["data"]
     assert [a["assessment_id"] for a in data["assessments"]] == [a["id"] for a in page["items"]]
-    assert set(data["assessments"][0]) == {"assessment_id", "claim_id", "period_start", "period_end", "award_pence"}
+    assert set(data["assessments"][0]) == {
+        "assessment_id",
+        "claim_id",
+        "period_start",
+        "period_end",
+        "award_pence",
+    }
 
     # A repeat (a worker killed after the call, its shard redone) is the same answer, stored once.
     again = await benefits.post(PATH, json={"items": items}, headers=bearer(workers, **key))
@@ -101,7 +113,8 @@ async def test_the_carried_state_comes_in_beside_the_household_and_goes_out_with
         adults=[{"date_of_birth": "1985-01-01"}],
         children=[{"date_of_birth": "2019-03-01", "sex": "F"}, {"date_of_birth": "2015-03-01", "sex": "M"}],
         housing={"tenure": "private", "monthly_rent": 250_000, "bedrooms": 2,
-                 "lha_rates": {"shared": 50_000, "one": 150_000, "two": 200_000, "three": 250_000, "four": 300_000}},
+                 "lha_rates": {"shared": 50_000, "one": 150_000, "two": 200_000, "three": 250_000,
+                               "four": 300_000}},
         cap_grace_period=True,
     )  # fmt: skip
     capped.pop("hmrc_earnings")
@@ -123,7 +136,8 @@ async def test_the_carried_state_comes_in_beside_the_household_and_goes_out_with
 @pytest.mark.parametrize(
     ("bad", "pointer"),
     [
-        ({"circumstances": uc_body(adults=[{"date_of_birth": "1800-01-01"}])}, "#/items/3/circumstances/adults/0/date_of_birth"),
+        ({"circumstances": uc_body(adults=[{"date_of_birth": "1800-01-01"}])},
+         "#/items/3/circumstances/adults/0/date_of_birth"),
         ({"hmrc_earnings": [{"paid_on": "2025-09-01", "gross": 1}]}, "#/items/3/hmrc_earnings/0/paid_on"),
         ({"circumstances": uc_body(couple=True)}, "#/items/3/circumstances/adults"),
         ({"circumstances": uc_body(assessment_period_start="2025-06-01", assessment_period_end="2025-06-10"),

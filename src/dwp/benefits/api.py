@@ -141,7 +141,9 @@ async def create_assessment_batch(
             BatchItem(
                 claim_id=item.claim_id,
                 household=item.circumstances.to_domain(),
-                payments=[p.to_domain() for p in item.hmrc_earnings] if item.hmrc_earnings is not None else None,
+                payments=[p.to_domain() for p in item.hmrc_earnings]
+                if item.hmrc_earnings is not None
+                else None,
                 carried=item.carried_state,
                 inputs=raw,
             )

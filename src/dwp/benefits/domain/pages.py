@@ -96,7 +96,8 @@ def calculate_page(items: Sequence[PageItem]) -> list[PageResult]:
             if not lowest <= value <= highest:
                 # The single path would take it; the batch columns cannot: say which item, not a column.
                 raise InvalidCircumstances(
-                    f"items[{i}]", f"{name} comes to {value}, outside what the rules take ({lowest} to {highest})"
+                    f"items[{i}]",
+                    f"{name} comes to {value}, outside what the rules take ({lowest} to {highest})",
                 )
         values["lha_area"] = lha_rows.setdefault(lha.tobytes(), len(lha_rows))
         households.append(h)
@@ -104,9 +105,7 @@ def calculate_page(items: Sequence[PageItem]) -> list[PageResult]:
         years.append(row_of_year[rates.tax_year])
     n = len(inputs)
     lha_table = np.stack([np.frombuffer(raw, dtype=np.int64) for raw in lha_rows])
-    columns = {
-        name: np.fromiter((v[name] for v in inputs), dtype=np.int64, count=n) for name, *_ in k.INPUTS
-    }
+    columns = {name: np.fromiter((v[name] for v in inputs), dtype=np.int64, count=n) for name, *_ in k.INPUTS}
     out = calculate_batch(columns, np.array(years, dtype=np.int16), lha_table, table).tolist()
     results = []
     for h, values, row, year in zip(households, inputs, out, years, strict=True):
