@@ -91,21 +91,28 @@ class CountedQueues:
 
 
 class Token:
-    def __init__(self, settings: Any) -> None:
-        from dwp.platform.auth import load_or_create_dev_key, mint_token
+    """The workers' service token, minted again when refused or older than 5 minutes (a long run
+    outlives one token)."""
 
-        self._token = mint_token(
-            load_or_create_dev_key(settings),
-            issuer=settings.dwp_jwt_issuer,
-            subject="workers",
-            kind="service",
-        )
+    def __init__(self, settings: Any) -> None:
+        self._settings = settings
+        self._token: str | None = None
+        self._at = 0.0
 
     async def token(self) -> str:
+        from dwp.platform.auth import load_or_create_dev_key, mint_token
+
+        if self._token is None or time.monotonic() - self._at > 300:
+            s = self._settings
+            self._token = mint_token(
+                load_or_create_dev_key(s), issuer=s.dwp_jwt_issuer, subject="workers", kind="service"
+            )
+            self._at = time.monotonic()
         return self._token
 
     def invalidate(self, token: str) -> None:
-        pass
+        if token == self._token:
+            self._token = None
 
 
 def households(awards: int) -> list[Any]:
