@@ -43,28 +43,22 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "dwp-bench-numba-cache"))
 
 DAY = date(2026, 12, 1)
-MEASUREMENTS = 4
-"""At most this many measurements (databases x shards at once), each on a fresh day of awards."""
 
 
 def day(offset: int) -> date:
     return DAY.replace(day=DAY.day + offset)
 
 
-def serve_fakes(claims_port: int, integrations_port: int, awards: int) -> None:
-    """The claims and integrations stand-ins, with `awards` awards due on DAY (a child process)."""
+def serve_fakes(claims_port: int, integrations_port: int, awards: int, days: int) -> None:
+    """The claims and integrations stand-ins, with `awards` awards due on each of `days` days from DAY
+    (a child process). The awards are made when read and the statements kept slim (id and award), so
+    that a million of each fit in memory."""
     import uvicorn
-    from tests.fakes.claims_internal import (
-        ClaimsState,
-        IntegrationsState,
-        claims_app,
-        generated_awards,
-        integrations_app,
-    )
+    from tests.fakes.claims_internal import ClaimsState, IntegrationsState, claims_app, integrations_app
 
-    claims = ClaimsState()
-    for offset in range(MEASUREMENTS):  # a day of fresh awards for each measurement
-        claims.add(generated_awards(awards, day(offset), prefix=f"day{offset}"))
+    claims = ClaimsState(slim=True)
+    for offset in range(days):  # a day of fresh awards for each measurement
+        claims.generate(awards, day(offset), prefix=f"day{offset}")
     servers = [
         uvicorn.Server(
             uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
@@ -97,21 +91,28 @@ class CountedQueues:
 
 
 class Token:
-    def __init__(self, settings: Any) -> None:
-        from dwp.platform.auth import load_or_create_dev_key, mint_token
+    """The workers' service token, minted again when refused or older than 5 minutes (a long run
+    outlives one token)."""
 
-        self._token = mint_token(
-            load_or_create_dev_key(settings),
-            issuer=settings.dwp_jwt_issuer,
-            subject="workers",
-            kind="service",
-        )
+    def __init__(self, settings: Any) -> None:
+        self._settings = settings
+        self._token: str | None = None
+        self._at = 0.0
 
     async def token(self) -> str:
+        from dwp.platform.auth import load_or_create_dev_key, mint_token
+
+        if self._token is None or time.monotonic() - self._at > 300:
+            s = self._settings
+            self._token = mint_token(
+                load_or_create_dev_key(s), issuer=s.dwp_jwt_issuer, subject="workers", kind="service"
+            )
+            self._at = time.monotonic()
         return self._token
 
     def invalidate(self, token: str) -> None:
-        pass
+        if token == self._token:
+            self._token = None
 
 
 def households(awards: int) -> list[Any]:
@@ -188,9 +189,16 @@ def main() -> None:
     parser.add_argument("--awards", type=int, default=10_000)
     parser.add_argument("--shards", type=int, default=16)
     parser.add_argument("--databases", default="sqlite,postgresql", help="the benefits service's, in turn")
-    parser.add_argument("--parallel", default="1,2", help="shards at once, one measurement each")
+    parser.add_argument("--parallel", default="2", help="shards at once, one measurement each")
+    parser.add_argument(
+        "--modes",
+        default="per-award,page",
+        help="the run's modes (`MonthlyRun(mode=)`), one measurement each",
+    )
     parser.add_argument("--sqs", action="store_true", help="queue notifications on the embedded SQS")
-    parser.add_argument("--serve-fakes", nargs=3, type=int, metavar=("CLAIMS", "INTEGRATIONS", "AWARDS"))
+    parser.add_argument(
+        "--serve-fakes", nargs=4, type=int, metavar=("CLAIMS", "INTEGRATIONS", "AWARDS", "DAYS")
+    )
     args = parser.parse_args()
     if args.serve_fakes:
         serve_fakes(*args.serve_fakes)
@@ -225,9 +233,13 @@ def main() -> None:
            "PYTHONUNBUFFERED": "1", "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}  # fmt: skip
     env.pop("DATABASE_URL", None)
     log = (data / "servers.log").open("wb")
+    databases = [d for d in ("sqlite", "postgresql") if d in args.databases.split(",")]
+    modes = args.modes.split(",")
+    parallels = [int(p) for p in args.parallel.split(",")]
+    days = len(databases) * len(modes) * len(parallels)
     fakes = subprocess.Popen(
         [sys.executable, __file__, "--serve-fakes", str(ports["claims"]), str(ports["integrations"]),
-         str(args.awards)],
+         str(args.awards), str(days)],
         env=env, stdout=log, stderr=log,
     )  # fmt: skip
     for name, port in ports.items():
@@ -235,20 +247,21 @@ def main() -> None:
     postgres = os.environ.get("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
     database = f"dwp_bench_monthly_{os.getpid()}"
     psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
-    results: list[tuple[str, int, float, Any]] = []
+    results: list[tuple[str, int, str, float, Any]] = []
     queues = SqsQueues(settings) if args.sqs else CountedQueues()
 
-    async def measure(label: str, parallel: int, offset: int) -> None:
+    async def measure(label: str, parallel: int, mode: str, offset: int) -> None:
         # Each measurement runs its own day, whose awards none is stored yet.
-        run = MonthlyRun(HttpUpstreams.build(settings, tokens=Token(settings)), queues)
+        run = MonthlyRun(HttpUpstreams.build(settings, tokens=Token(settings)), queues, mode=mode)  # type: ignore[arg-type]
         start = time.perf_counter()
         report, failed = await run_here(run, day(offset), args.shards, parallel=parallel)
         seconds = time.perf_counter() - start
         assert not failed, failed
-        results.append((label, parallel, seconds, report))
-        print(f"  benefits on {label:<10} {parallel} shard(s) at once: {report.calculated:6d} reassessed in "
-              f"{seconds:6.1f} s = {report.calculated / seconds:6.0f} awards/s; "
-              f"{report.queued} notifications queued", flush=True)  # fmt: skip
+        results.append((label, parallel, mode, seconds, report))
+        print(f"  benefits on {label:<10} {mode:<9} {parallel} shard(s) at once: {report.calculated:7d} "
+              f"reassessed in {seconds:7.1f} s = {report.calculated / seconds:6.0f} awards/s; "
+              f"{report.queued} notifications queued (load average {os.getloadavg()[0]:.1f})",
+              flush=True)  # fmt: skip
 
     try:
         for port in ports.values():
@@ -258,8 +271,10 @@ def main() -> None:
         subprocess.run([*psql, f"CREATE DATABASE {database}"], check=True)
         offset = 0
         for label, database_url in (
-            ("SQLite", None),
-            ("PostgreSQL", postgres.rsplit("/", 1)[0] + f"/{database}"),
+            ("SQLite", None)
+            if name == "sqlite"
+            else ("PostgreSQL", postgres.rsplit("/", 1)[0] + f"/{database}")
+            for name in databases
         ):
             service_settings = settings.model_copy(update={"database_url": database_url})
             upgrade("benefits", service_settings)
@@ -273,39 +288,65 @@ def main() -> None:
             try:
                 wait_for_port("127.0.0.1", port, timeout=180)
                 asyncio.run(warm_up(port))
-                for parallel in (int(p) for p in args.parallel.split(",")):
-                    asyncio.run(measure(label, parallel, offset))
-                    offset += 1
+                for parallel in parallels:
+                    for mode in modes:
+                        asyncio.run(measure(label, parallel, mode, offset))
+                        offset += 1
             finally:
                 benefits.terminate()
                 benefits.wait(timeout=15)
-        baseline = in_process_baseline(args.awards)
-        batch_seconds, kernel_seconds = batch_baseline(args.awards)
-        label, best_parallel, best_seconds, best = max(results, key=lambda r: r[3].calculated / r[2])
-        stage_total = sum(best.seconds.values())
-        shares = ", ".join(f"{k} {v / stage_total:4.0%}" for k, v in best.seconds.items())
-        print(f"  where the time goes (best: {label}, {best_parallel} at once; summed over awards in "
-              f"flight): {shares}")  # fmt: skip
-        engine = baseline / args.awards * 1e6
-        print(f"  baseline: the rules engine in process, one by one: {engine:5.1f} us/award "
-              f"({args.awards / baseline:,.0f} awards/s)")  # fmt: skip
-        per_award = best_seconds / best.calculated
-        print(f"  baseline: the batch engine in process on all {args.awards:,}: "
-              f"{batch_seconds / args.awards * 1e6:5.2f} us/award with the households turned into columns, "
-              f"{kernel_seconds / args.awards * 1e6:5.3f} us/award the kernel alone")  # fmt: skip
-        print(f"  per award: {per_award * 1e3:.2f} ms of wall time at {best_parallel} shard(s) at once; "
-              f"calculating is {baseline / args.awards / per_award:.2%} of it one by one, "
-              f"{batch_seconds / args.awards / per_award:.3%} with the batch engine; the rest is I/O "
-              f"(HTTP, JSON, the benefits and claims stores)")  # fmt: skip
-        rate = best.calculated / best_seconds
-        print(f"  1,000,000 awards at {rate:,.0f}/s on these 2 cores: {1_000_000 / rate / 60:,.1f} minutes "
-              f"(ratio to the in-process engine: {per_award / (baseline / args.awards):,.0f}x)")  # fmt: skip
+        sample = min(args.awards, 20_000)  # the in-process baselines' households (a per-award cost)
+        baseline = in_process_baseline(sample)
+        batch_seconds, kernel_seconds = batch_baseline(sample)
+        page_seconds = page_baseline(sample)
+        engine = baseline / sample * 1e6
+        print(f"  baseline: the rules engine in process, one by one: {engine:5.1f} us/award")
+        print(f"  baseline: the batch engine in process on {sample:,}: "
+              f"{batch_seconds / sample * 1e6:5.2f} us/award with the households turned into columns, "
+              f"{kernel_seconds / sample * 1e6:5.3f} us/award the kernel alone; `calculate_page` in pages "
+              f"of 500 (checks, columns, kernel, explanations, as the batch route calculates): "
+              f"{page_seconds / sample * 1e6:5.1f} us/award")  # fmt: skip
+        for mode in modes:
+            label, best_parallel, _, best_seconds, best = max(
+                (r for r in results if r[2] == mode), key=lambda r: r[4].calculated / r[3]
+            )
+            stage_total = sum(best.seconds.values())
+            shares = ", ".join(f"{k} {v / stage_total:4.0%}" for k, v in best.seconds.items())
+            per_award = best_seconds / best.calculated
+            own = page_seconds if mode == "page" else baseline
+            rate = best.calculated / best_seconds
+            minutes = 1_000_000 / rate / 60
+            print(f"  {mode}: best {label}, {best_parallel} at once: {per_award * 1e3:.2f} ms of wall "
+                  f"time an award; stages (summed over what is in flight): {shares}; calculating "
+                  f"{own / sample / per_award:.2%} of the wall time (the engine as this mode calls it), "
+                  f"the rest I/O; 1,000,000 awards at {rate:,.0f}/s: {minutes:,.1f} minutes")  # fmt: skip
+        by_db: dict[tuple[str, int], dict[str, float]] = {}
+        for label, parallel, mode, seconds, report in results:
+            by_db.setdefault((label, parallel), {})[mode] = report.calculated / seconds
+        for (label, parallel), rates in by_db.items():
+            if "page" in rates and "per-award" in rates:
+                ratio = rates["page"] / rates["per-award"]
+                print(f"  {label}, {parallel} at once: page routes {ratio:.1f}x the per-award rate "
+                      f"({rates['per-award']:,.0f} -> {rates['page']:,.0f} awards/s)")  # fmt: skip
     finally:
         fakes.terminate()
         fakes.wait(timeout=15)
         subprocess.run([*psql, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=False)
         aws.terminate()
         aws.wait(timeout=15)
+
+
+def page_baseline(awards: int) -> float:
+    """Seconds for `calculate_page` (what the batch route calculates) over the same households, in
+    pages of 500."""
+    from dwp.benefits.domain.pages import PageItem, calculate_page
+
+    generated = [PageItem(h) for h in households(awards)]
+    calculate_page(generated[:10])  # compiled (or loaded from numba's cache) before timing
+    start = time.perf_counter()
+    for i in range(0, len(generated), 500):
+        calculate_page(generated[i : i + 500])
+    return time.perf_counter() - start
 
 
 async def warm_up(port: int) -> None:

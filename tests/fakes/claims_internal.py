@@ -28,7 +28,10 @@ from dwp.contracts.claims import (
     HeldRegistration,
     NotificationFacts,
     PeriodStatement,
+    PeriodStatements,
     StoredStatement,
+    StoredStatementItem,
+    StoredStatements,
     WorkItemRef,
 )
 from dwp.contracts.integrations import (
@@ -53,29 +56,29 @@ def circumstances(period_start: date, period_end: date, *, rent: int = 50_000) -
 
 def generated_awards(count: int, period_end: date, *, prefix: str = "claim") -> list[DueAward]:
     """`count` UC awards whose period ends on `period_end`, each with one adult whose earnings HMRC holds."""
+    return [generated_award(i, period_end, prefix=prefix) for i in range(count)]
+
+
+def generated_award(i: int, period_end: date, *, prefix: str = "claim") -> DueAward:
+    """The i-th of `generated_awards` (made when asked for: a benchmark's million need not be held)."""
     period_start = month_before(period_end) + timedelta(days=1)
-    awards = []
-    for i in range(count):
-        claim_id = f"{prefix}-{i:07d}"
-        awards.append(
-            DueAward(
-                claim_id=claim_id,
-                citizen_id=f"citizen-{claim_id}",
-                period_start=period_start,
-                period_end=period_end,
-                circumstances=circumstances(period_start, period_end, rent=40_000 + (i % 50) * 500),
-                earnings_subjects=[
-                    {
-                        "adult": 0,
-                        "national_insurance_number": f"AB{i % 1_000_000:06d}C",
-                        "given_name": "Sam",
-                        "family_name": f"Person{i}",
-                        "date_of_birth": date(1988, 4, 2),
-                    }
-                ],
-            )
-        )
-    return awards
+    claim_id = f"{prefix}-{i:07d}"
+    return DueAward(
+        claim_id=claim_id,
+        citizen_id=f"citizen-{claim_id}",
+        period_start=period_start,
+        period_end=period_end,
+        circumstances=circumstances(period_start, period_end, rent=40_000 + (i % 50) * 500),
+        earnings_subjects=[
+            {
+                "adult": 0,
+                "national_insurance_number": f"AB{i % 1_000_000:06d}C",
+                "given_name": "Sam",
+                "family_name": f"Person{i}",
+                "date_of_birth": date(1988, 4, 2),
+            }
+        ],
+    )
 
 
 def month_before(day: date) -> date:
@@ -92,6 +95,10 @@ class ClaimsState:
     waiting_on: str | None = None
     """Answer the awards route with 202 waiting on this service (as claims does when citizen is down)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    generated: list[tuple[str, date, int]] = field(default_factory=list)
+    """(prefix, period end, count): `generated_award`s made when asked for (`generate`)."""
+    slim: bool = False
+    """Keep only each statement's id and award (a benchmark's million statements), not its lines."""
     _index: dict[tuple[date, int], dict[int, list[str]]] = field(default_factory=dict)
 
     def add(self, awards: list[DueAward]) -> None:
@@ -100,14 +107,41 @@ class ClaimsState:
                 self.awards[award.claim_id] = award
             self._index.clear()
 
+    def generate(self, count: int, period_end: date, *, prefix: str) -> None:
+        """`generated_awards(count, period_end, prefix=prefix)`, made one by one when read."""
+        with self.lock:
+            self.generated.append((prefix, period_end, count))
+            self._index.clear()
+
+    def award(self, claim_id: str) -> DueAward | None:
+        found = self.awards.get(claim_id)
+        if found is not None:
+            return found
+        for prefix, period_end, count in self.generated:
+            head, _, number = claim_id.rpartition("-")
+            if head == prefix and number.isdigit() and int(number) < count:
+                return generated_award(int(number), period_end, prefix=prefix)
+        return None
+
+    def keep(self, key: tuple[str, str], statement: PeriodStatement) -> None:
+        """Store a statement (the caller holds the lock); a `ClaimStatement` is kept without its claim id."""
+        body = (
+            {"award_pence": statement.award_pence}
+            if self.slim
+            else statement.model_dump(mode="json", exclude={"claim_id"})
+        )
+        self.statements[key] = {"statement_id": str(uuid.uuid4()), **body}
+
     def shard_index(self, period_end: date, shard: int, shards: int) -> list[str]:
         """The claim ids of a day's shard in order (kept, as a database's index would be)."""
         with self.lock:
             if (period_end, shards) not in self._index:
                 by_shard: dict[int, list[str]] = {}
-                for a in self.awards.values():
-                    if a.period_end == period_end:
-                        by_shard.setdefault(contract.shard_of(a.claim_id, shards), []).append(a.claim_id)
+                ids = [a.claim_id for a in self.awards.values() if a.period_end == period_end]
+                for prefix, end, count in self.generated:
+                    ids += [f"{prefix}-{i:07d}" for i in range(count)] if end == period_end else []
+                for claim_id in ids:
+                    by_shard.setdefault(contract.shard_of(claim_id, shards), []).append(claim_id)
                 self._index[(period_end, shards)] = {k: sorted(v) for k, v in by_shard.items()}
             return self._index[(period_end, shards)].get(shard, [])
 
@@ -147,7 +181,7 @@ def claims_app(state: ClaimsState) -> FastAPI:
             mine = mine[bisect.bisect_right(mine, cursor) :]
         page = mine[:limit]
         items = [
-            state.awards[c].model_copy(
+            state.award(c).model_copy(  # type: ignore[union-attr]
                 update={"statement_stored": (c, period_end.isoformat()) in state.statements}
             )
             for c in page
@@ -162,7 +196,7 @@ def claims_app(state: ClaimsState) -> FastAPI:
 
     @app.put(contract.STATEMENT_PATH, response_model=StoredStatement)
     def store(claim_id: str, period_end: date, body: PeriodStatement, response: Response) -> Any:
-        award = state.awards.get(claim_id)
+        award = state.award(claim_id)
         if award is None:
             return problem(404, "No such claim")
         if award.period_end != period_end or body.period_end != period_end:
@@ -172,10 +206,7 @@ def claims_app(state: ClaimsState) -> FastAPI:
             state.calls["store"] += 1
             created = key not in state.statements
             if created:
-                state.statements[key] = {
-                    "statement_id": str(uuid.uuid4()),
-                    **body.model_dump(mode="json"),
-                }
+                state.keep(key, body)
                 state.calls["statement_created"] += 1
             stored = state.statements[key]
         response.status_code = 201 if created else 200
@@ -187,9 +218,40 @@ def claims_app(state: ClaimsState) -> FastAPI:
             created=created,
         )
 
+    @app.post(contract.STATEMENTS_PATH, response_model=StoredStatements)
+    def store_page(period_end: date, body: PeriodStatements) -> Any:
+        """The bulk store: each item as `store` stores it, all under one lock (one transaction)."""
+        if any(item.period_end != period_end for item in body.items):
+            return problem(422, "An item's period_end is not the path's")
+        results = []
+        with state.lock:
+            state.calls["bulk_store"] += 1
+            for item in body.items:
+                award = state.award(item.claim_id)
+                if award is None or award.period_end != period_end:
+                    outcome = "not_found" if award is None else "not_current"
+                    results.append(StoredStatementItem(claim_id=item.claim_id, outcome=outcome))
+                    continue
+                key = (item.claim_id, period_end.isoformat())
+                state.calls["store"] += 1
+                created = key not in state.statements
+                if created:
+                    state.keep(key, item)
+                    state.calls["statement_created"] += 1
+                stored = state.statements[key]
+                results.append(
+                    StoredStatementItem(
+                        claim_id=item.claim_id,
+                        outcome="created" if created else "already_stored",
+                        statement_id=stored["statement_id"],
+                        award_pence=stored["award_pence"],
+                    )
+                )
+        return StoredStatements(period_end=period_end, items=results)
+
     @app.get(contract.NOTIFICATION_FACTS_PATH, response_model=NotificationFacts)
     def facts(claim_id: str, period_end: date | None = None) -> Any:
-        award = state.awards.get(claim_id)
+        award = state.award(claim_id)
         if award is None:
             return problem(404, "No such claim")
         state.calls["facts"] += 1

@@ -43,6 +43,7 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
     # benefits
     ("benefits", "POST", "/v1/assessments"): STAFF | EVERY_SERVICE,
     ("benefits", "GET", "/v1/assessments/{assessment_id}"): STAFF | EVERY_SERVICE,
+    ("benefits", "POST", "/v1/assessments/batch"): callers("workers"),
     # claims: the citizen's
     **{
         ("claims", method, path): CITIZEN
@@ -109,6 +110,7 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
             ("GET", "/v1/internal/claims/{claim_id}/notification-facts"),
             ("GET", "/v1/internal/assessment-periods/{period_end}/awards"),
             ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"),
+            ("POST", "/v1/internal/assessment-periods/{period_end}/statements"),
             ("POST", "/v1/internal/payment-returns"),
             ("POST", "/v1/internal/claims/retention/runs"),
         )

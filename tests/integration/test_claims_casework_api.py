@@ -575,6 +575,80 @@ async def test_the_monthly_run_reads_awards_due_by_shard_and_stores_each_stateme
     assert stored.statement_stored is True
 
 
+async def _awarded(stack: Stack) -> tuple[str, date, date, date]:
+    claim = await stack.seed()
+    base = f"/v1/claims/casework/claims/{claim.id}"
+    await stack.claims.post(f"{base}/assessment/start", headers=stack.staff())
+    decided = await stack.claims.post(
+        f"{base}/decisions", json={"outcome": "award", "reasons": ["Entitled"]}, headers=stack.staff()
+    )
+    assert decided.status_code == 201, decided.text
+    assert claim.claim_date is not None
+    first = claim.claim_date
+    return claim.id, first, assessment_period_start(first, 1), assessment_period_end(first, 1)
+
+
+async def test_the_bulk_store_keeps_a_page_of_statements_in_one_go_each_once(stack: Stack) -> None:
+    first_claim, claim_date, start, end = await _awarded(stack)
+    second_claim, _, start_2, end_2 = await _awarded(stack)
+    assert (start, end) == (start_2, end_2)  # seeded on the same day: periods end together
+    path = contract.STATEMENTS_PATH.format(period_end=end.isoformat())
+
+    def item(claim_id: str, award: int, **overrides: Any) -> dict[str, Any]:
+        return {"claim_id": claim_id, "period_start": start.isoformat(), "period_end": end.isoformat(),
+                "award_pence": award, "run_date": end.isoformat(),
+                "carried_state": {"grace_months_left": 0, "qualifying_earnings_months": 0},
+                "lines": [{"kind": "result", "text_en": "UC", "text_cy": "CC", "amount_pence": award,
+                           "regulation": "UC Regs 2013 reg 22"}], **overrides}  # fmt: skip
+
+    later = assessment_period_end(claim_date, 4)
+    page = [item(first_claim, 1_111), item(second_claim, 2_222), item("no-such-claim", 3)]
+    stored = await stack.claims.post(path, json={"items": page}, headers=stack.workers())
+    assert stored.status_code == 200, stored.text
+    answer = contract.StoredStatements.model_validate_json(stored.text)
+    assert [(i.claim_id, i.outcome, i.award_pence) for i in answer.items] == [
+        (first_claim, "created", 1_111),
+        (second_claim, "created", 2_222),
+        ("no-such-claim", "not_found", None),
+    ]
+    # A rerun of the page (a worker killed after the store) stores nothing twice and changes nothing.
+    rerun = [item(first_claim, 9), item(second_claim, 9)]
+    again = contract.StoredStatements.model_validate_json(
+        (await stack.claims.post(path, json={"items": rerun}, headers=stack.workers())).text
+    )
+    assert [(i.outcome, i.award_pence, i.statement_id) for i in again.items] == [
+        ("already_stored", 1_111, answer.items[0].statement_id),
+        ("already_stored", 2_222, answer.items[1].statement_id),
+    ]
+    # The single store agrees: the period is stored.
+    single = f"/v1/internal/claims/{first_claim}/assessment-periods/{end.isoformat()}/statement"
+    one = {k: v for k, v in item(first_claim, 5).items() if k != "claim_id"}
+    assert (await stack.claims.put(single, json=one, headers=stack.workers())).json()["award_pence"] == 1_111
+    # Not the award's current period: answered as such, and the page's others go on.
+    later_path = contract.STATEMENTS_PATH.format(period_end=later.isoformat())
+    off = item(first_claim, 7, period_start=end.isoformat(), period_end=later.isoformat())
+    late = await stack.claims.post(later_path, json={"items": [off]}, headers=stack.workers())
+    assert late.status_code == 200, late.text
+    assert late.json()["items"][0]["outcome"] == "not_current"
+    # Not a page: each a 422 problem naming the item.
+    for body, pointer in (
+        ({"items": [item(first_claim, 1), item(second_claim, 1, period_end=later.isoformat())]},
+         "#/items/1/period_end"),
+        ({"items": [item(first_claim, 1), item(first_claim, 2)]}, "#/items/1/claim_id"),
+        ({"items": [item(first_claim, 1), {**item(second_claim, 1), "unknown": 1}]}, "#/items/1/unknown"),
+        ({"items": []}, "#/items"),
+        ({"items": [item(f"c-{n}", 1) for n in range(contract.MAX_STATEMENTS + 1)]}, "#/items"),
+    ):  # fmt: skip
+        refused = problem(await stack.claims.post(path, json=body, headers=stack.workers()), 422)
+        assert pointer in [e["pointer"] for e in refused["errors"]], refused
+    for token in (
+        stack.staff(),
+        bearer(stack.token("citizen", subject="someone-else")),
+        stack.workers("claims"),
+    ):
+        assert (await stack.claims.post(path, json={"items": page}, headers=token)).status_code == 403
+
+
 async def test_metrics_show_the_waiting_per_caseworker_gauge(stack: Stack) -> None:
     await stack.seed()
     await stack.claims.get("/v1/claims/casework/work-items", headers=stack.staff())

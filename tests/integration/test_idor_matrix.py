@@ -411,6 +411,13 @@ async def _awarded_period(services: Services) -> Resource:
     return Resource(claim.id, claim.owner, False, params={"period_end": end.isoformat()}, body=body)
 
 
+async def _awarded_period_page(services: Services) -> Resource:
+    """The same, as a page of the bulk statement store: the day in the path, the claim in the body."""
+    period = await _awarded_period(services)
+    end = period.params["period_end"]
+    return Resource(end, period.owner, False, body={"items": [{"claim_id": period.id, **period.body}]})
+
+
 # --- payments: a citizen's bank details and payments, a held payment, an award -----------------------
 
 PAYMENTS = "/v1/payments"
@@ -513,6 +520,7 @@ ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]
     ("POST", f"{CASEWORK}/claims/{{claim_id}}/decisions"): _under_assessment,
     ("POST", "/v1/internal/claims/{claim_id}/automatic-decision"): _submitted,
     ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"): _awarded_period,
+    ("POST", "/v1/internal/assessment-periods/{period_end}/statements"): _awarded_period_page,
     ("PUT", f"{PAYMENTS}/citizens/{{citizen_id}}/bank-details"): _payee,
     ("GET", f"{PAYMENTS}/citizens/{{citizen_id}}/bank-details"): _payee_with_account,
     ("GET", f"{PAYMENTS}/citizens/{{citizen_id}}/payments"): _payee_with_account,
@@ -552,6 +560,7 @@ SERVICE_ONLY_ROUTES = {
     ("GET", "/v1/internal/assessment-periods/{period_end}/awards"): "workers",
     ("GET", "/v1/internal/claims/{claim_id}/notification-facts"): "workers",
     ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"): "workers",
+    ("POST", "/v1/internal/assessment-periods/{period_end}/statements"): "workers",
     ("PUT", "/v1/internal/payments/awards/{award_id}"): "claims",
     ("POST", "/v1/internal/citizens/{citizen_id}/subject-access-exports"): "claims",
     ("POST", "/v1/internal/payments/citizens/{citizen_id}/subject-access-exports"): "claims",

@@ -37,6 +37,7 @@ from dwp.workers.monthly import (
     HttpUpstreams,
     MonthlyRun,
     Shard,
+    ShardFailed,
     SqsQueues,
     StartRun,
     parse_message,
@@ -420,3 +421,95 @@ async def test_an_award_waits_for_a_busy_service_rather_than_failing_its_shard(w
     assert (report.calculated, report.failed) == (1, [])
     assert waited == [2.0]  # it waited once rather than failing
     assert world.integrations.calls["earnings"] == 5
+
+
+class KilledAfterCalculating(HttpUpstreams):
+    """The benefits batch answers, then this worker dies before claims stores the page."""
+
+    answers: list[str]
+
+    async def calculate_page(self, day: date, items: list[Any]) -> list[Any]:
+        calculated = await super().calculate_page(day, items)
+        self.answers = [c.assessment_id for c in calculated]
+        return calculated
+
+    async def store_page(self, day: date, items: list[Any]) -> list[Any]:
+        raise asyncio.CancelledError  # killed between the two calls
+
+
+async def test_a_worker_killed_between_the_batch_and_the_store_gets_the_same_assessments_back(
+    world: World,
+) -> None:
+    awards = generated_awards(12, DAY, prefix="between")
+    world.claims.add(awards)
+    shard = Shard(day=DAY, shard=0, shards=1, run_id="r4")
+    up = HttpUpstreams.build(world.settings, tokens=MintedServiceToken(world.settings))
+    killed = KilledAfterCalculating(up._claims, up._integrations, up._benefits)
+    run = MonthlyRun(killed, SqsQueues(world.settings), notify_queue=world.notify_queue.name)
+    with pytest.raises(asyncio.CancelledError):
+        await run.run_shard(shard)
+    assert world.claims.created == 0
+    first_ids = killed.answers
+    assert len(first_ids) == 12
+
+    # The shard redone: the same page, the same Idempotency-Key, the first answer (no new assessments).
+    again = MonthlyRun(up, SqsQueues(world.settings), notify_queue=world.notify_queue.name)
+    report = await again.run_shard(shard)
+    assert (report.calculated, report.failed) == (12, [])
+    stored = [world.claims.statements[(a.claim_id, DAY.isoformat())]["assessment_id"] for a in awards]
+    assert stored == first_ids
+    assert world.claims.calls["bulk_store"] == 1  # one request for the page
+    delivered = await asyncio.to_thread(deliver_notifications, world)
+    assert delivered == 12
+    assert all(len(world.sent(reference=statement_event_id(a.claim_id, DAY))) == 1 for a in awards)
+
+
+async def test_an_award_the_rules_refuse_fails_alone_and_the_rest_of_its_page_is_stored(world: World) -> None:
+    awards = generated_awards(10, DAY, prefix="refused")
+    bad = awards[4]
+    awards[4] = bad.model_copy(
+        update={"circumstances": {**bad.circumstances, "adults": [{"date_of_birth": "2020-01-01"}]}}
+    )  # a six-year-old claimant: the rules refuse the household (a 422 naming the item)
+    world.claims.add(awards)
+    run = MonthlyRun(
+        HttpUpstreams.build(world.settings, tokens=MintedServiceToken(world.settings)),
+        SqsQueues(world.settings),
+        notify_queue=world.notify_queue.name,
+        patience=1,
+    )
+    shard = Shard(day=DAY, shard=0, shards=1, run_id="r5")
+    with pytest.raises(ShardFailed, match="1 of 10"):
+        await run.run_shard(shard)
+    assert world.claims.created == 9
+    assert (bad.claim_id, DAY.isoformat()) not in world.claims.statements
+    # Redone (as SQS would): the nine are skipped as stored; the one still fails, and is told nothing.
+    with pytest.raises(ShardFailed, match="1 of 10"):
+        await run.run_shard(shard)
+    assert world.claims.created == 9
+    await asyncio.to_thread(deliver_notifications, world)
+    assert world.sent(reference=statement_event_id(bad.claim_id, DAY)) == []
+    assert len(world.sent(reference=statement_event_id(awards[0].claim_id, DAY))) == 1
+
+
+async def test_the_per_award_mode_stores_what_the_page_mode_stores(world: World) -> None:
+    """The mode the benchmark measures the page routes against: one call an award, the same awards."""
+    awards = generated_awards(6, DAY, prefix="per-award")
+    world.claims.add(awards)
+    up = HttpUpstreams.build(world.settings, tokens=MintedServiceToken(world.settings))
+    per_award = MonthlyRun(
+        up, SqsQueues(world.settings), notify_queue=world.notify_queue.name, mode="per-award"
+    )
+    report = await per_award.run_shard(Shard(day=DAY, shard=0, shards=1, run_id="r6"))
+    assert (report.calculated, world.claims.calls["bulk_store"], world.claims.calls["store"]) == (6, 0, 6)
+    one_by_one = {a.claim_id: world.claims.statements[(a.claim_id, DAY.isoformat())] for a in awards}
+    # The same households as a page (another day, so nothing is stored yet): the same awards and lines.
+    later = date(2026, 12, 2)
+    world.claims.add(generated_awards(6, later, prefix="per-award"))
+    paged = await MonthlyRun(up, SqsQueues(world.settings), notify_queue=world.notify_queue.name).run_shard(
+        Shard(day=later, shard=0, shards=1, run_id="r7")
+    )
+    assert paged.calculated == 6
+    for claim_id, single in one_by_one.items():
+        page = world.claims.statements[(claim_id, later.isoformat())]
+        assert page["award_pence"] == single["award_pence"]
+        assert [line["kind"] for line in page["lines"]] == [line["kind"] for line in single["lines"]]

@@ -9,9 +9,11 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
 from dwp.benefits import service
 from dwp.benefits.domain import InvalidCircumstances, rates_for
 from dwp.benefits.domain.assessment import Assessment
-from dwp.benefits.schemas import AssessmentRequest, EstimateRequest
-from dwp.benefits.service import AssessClaim, BenefitsContext
-from dwp.platform.auth import Actor, StaffOrService
+from dwp.benefits.domain.pages import carried_state
+from dwp.benefits.schemas import AssessmentBatchRequest, AssessmentRequest, EstimateRequest
+from dwp.benefits.service import AssessBatch, AssessClaim, AssessedBatch, BatchItem, BenefitsContext
+from dwp.contracts import benefits as contract
+from dwp.platform.auth import Actor, Principal, StaffOrService, allow_callers
 from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
 
 router = APIRouter(prefix="/v1", tags=["benefits"])
@@ -22,6 +24,7 @@ def _ctx(request: Request) -> BenefitsContext:
 
 
 Ctx = Annotated[BenefitsContext, Depends(_ctx)]
+Workers = Annotated[Principal, allow_callers("workers")]
 
 
 @router.post("/estimates", summary="Check what you could get: Universal Credit, New Style JSA and ESA")
@@ -47,6 +50,7 @@ def _assessment_view(a: Assessment) -> dict[str, Any]:
         "award_pence": a.award_pence,
         "amounts": a.amounts,
         "explanation": a.explanation,
+        "carried_state": carried_state(a.amounts),
         "inputs": a.inputs,
         "created_at": a.created_at.isoformat(),
         "links": {"self": f"/v1/assessments/{a.id}"},
@@ -87,6 +91,69 @@ async def create_assessment(
     async def run(claim: Claim | None) -> StoredResponse:
         remember = Remember(claim, _created) if claim else None
         return _created(await service.assess_claim(ctx, command, actor=actor, remember=remember))
+
+    answer = await idempotent(
+        ctx.idempotency,
+        principal=principal.subject,
+        key=idempotency_key,
+        request_hash=request_fingerprint("POST", request.url.path, inputs),
+        run=run,
+    )
+    return answer.as_response()
+
+
+def _batch_created(batch: AssessedBatch) -> StoredResponse:
+    """The answer to a batch (`dwp.contracts.benefits.AssessmentBatch`), as sent and as replayed."""
+    items: list[contract.BatchAssessment] = [
+        {
+            "id": a.id,
+            "claim_id": a.claim_id,
+            "assessment_period_start": a.period_start.isoformat(),
+            "assessment_period_end": a.period_end.isoformat(),
+            "tax_year": a.tax_year,
+            "award_pence": a.award_pence,
+            "carried_state": carried_state(a.amounts),
+            "explanation": a.explanation,
+        }
+        for a in batch.assessments
+    ]
+    answer: contract.AssessmentBatch = {"batch_id": batch.batch_id, "items": items}
+    return StoredResponse(status=status.HTTP_201_CREATED, body=dict(answer))
+
+
+@router.post(
+    "/assessments/batch",
+    status_code=status.HTTP_201_CREATED,
+    summary="Work out and store a page of awards at once, through the batch engine (the monthly run)",
+)
+async def create_assessment_batch(
+    body: AssessmentBatchRequest,
+    request: Request,
+    ctx: Ctx,
+    principal: Workers,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> Response:
+    assert ctx.idempotency is not None
+    actor = Actor.of(principal, request)
+    inputs = body.model_dump(mode="json")
+    command = AssessBatch(
+        items=[
+            BatchItem(
+                claim_id=item.claim_id,
+                household=item.circumstances.to_domain(),
+                payments=[p.to_domain() for p in item.hmrc_earnings]
+                if item.hmrc_earnings is not None
+                else None,
+                carried=item.carried_state,
+                inputs=raw,
+            )
+            for item, raw in zip(body.items, inputs["items"], strict=True)
+        ]
+    )
+
+    async def run(claim: Claim | None) -> StoredResponse:
+        remember = Remember(claim, _batch_created) if claim else None
+        return _batch_created(await service.assess_batch(ctx, command, actor=actor, remember=remember))
 
     answer = await idempotent(
         ctx.idempotency,

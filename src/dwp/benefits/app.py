@@ -38,6 +38,14 @@ def _in_body(request: Request, field: str) -> str:
     field = f"{head}.{_API_NAMES.get(last, last)}" if head else _API_NAMES.get(last, last)
     if _route(request) == "/v1/assessments" and not field.startswith("hmrc_earnings"):
         return f"circumstances.{field}"
+    if _route(request) == "/v1/assessments/batch":
+        # `items[3].adults[0].date_of_birth`: the rules name fields relative to the page's household.
+        item, _, rest = field.partition(".")
+        if rest and not rest.startswith(("hmrc_earnings", "carried_state")):
+            head, _, last = rest.rpartition(".")
+            rest = f"{head}.{_API_NAMES.get(last, last)}" if head else _API_NAMES.get(last, last)
+            return f"{item}.circumstances.{rest}"
+        return field
     return field
 
 
@@ -51,6 +59,9 @@ def _tax_year_pointer(exc: UnknownTaxYear, request: Request) -> str:
     if exc.field == "tax_year":
         return field_pointer("tax_year")
     # A date with no rates: the date the assessment period starts.
+    if _route(request) == "/v1/assessments/batch":
+        item = exc.field.partition(".")[0]
+        return field_pointer(f"{item}.circumstances.{_API_NAMES['period_start']}")
     section = "circumstances" if _route(request) == "/v1/assessments" else "universal_credit"
     return field_pointer(f"{section}.{_API_NAMES['period_start']}")
 

@@ -43,6 +43,8 @@ class AssessmentRepository(Protocol):
 
     async def add(self, a: Assessment) -> None: ...
 
+    async def add_many(self, many: list[Assessment]) -> None: ...
+
     async def get(self, assessment_id: str) -> Assessment | None: ...
 
 
@@ -51,24 +53,12 @@ class SqlAssessmentRepository:
         self.session = session
 
     async def add(self, a: Assessment) -> None:
-        await self.session.execute(
-            assessments.insert().values(
-                id=a.id,
-                claim_id=a.claim_id,
-                benefit=a.benefit,
-                period_start=a.period_start,
-                period_end=a.period_end,
-                tax_year=a.tax_year,
-                award_pence=a.award_pence,
-                inputs=json.dumps(a.inputs, default=str, sort_keys=True),
-                kernel_inputs=json.dumps(a.kernel_inputs, sort_keys=True),
-                amounts=json.dumps(a.amounts, sort_keys=True),
-                explanation=json.dumps(a.explanation, ensure_ascii=False),
-                actor=a.actor,
-                request_id=a.request_id,
-                created_at=a.created_at,
-            )
-        )
+        await self.session.execute(assessments.insert().values(**_row(a)))
+
+    async def add_many(self, many: list[Assessment]) -> None:
+        """A page of assessments in one statement (an executemany: one round trip per page)."""
+        if many:
+            await self.session.execute(assessments.insert(), [_row(a) for a in many])
 
     async def get(self, assessment_id: str) -> Assessment | None:
         row = (
@@ -93,6 +83,25 @@ class SqlAssessmentRepository:
             request_id=m["request_id"],
             created_at=_utc(m["created_at"]),
         )
+
+
+def _row(a: Assessment) -> dict[str, object]:
+    return dict(
+        id=a.id,
+        claim_id=a.claim_id,
+        benefit=a.benefit,
+        period_start=a.period_start,
+        period_end=a.period_end,
+        tax_year=a.tax_year,
+        award_pence=a.award_pence,
+        inputs=json.dumps(a.inputs, default=str, sort_keys=True),
+        kernel_inputs=json.dumps(a.kernel_inputs, sort_keys=True),
+        amounts=json.dumps(a.amounts, sort_keys=True),
+        explanation=json.dumps(a.explanation, ensure_ascii=False),
+        actor=a.actor,
+        request_id=a.request_id,
+        created_at=a.created_at,
+    )
 
 
 def _utc(value: datetime) -> datetime:

@@ -344,3 +344,28 @@ class AssessmentRequest(Strict):
     hmrc_earnings: list[RTIPaymentIn] | None = Field(
         None, max_length=200, description="RTI payments in the period; replace the adults' earnings"
     )
+
+
+MAX_BATCH = 500
+"""Households a batch request may carry (`dwp.contracts.benefits.MAX_ASSESSMENT_BATCH`): a page of the
+monthly run's shard, in one transaction whose size stays well within a request's time."""
+
+
+class AssessmentBatchItem(Strict):
+    """One household of a page: an `AssessmentRequest` with the state the previous period carried."""
+
+    claim_id: Annotated[str, Field(min_length=1, max_length=64)]
+    circumstances: UCCircumstances
+    hmrc_earnings: list[RTIPaymentIn] | None = Field(
+        None, max_length=200, description="RTI payments in the period; replace the adults' earnings"
+    )
+    carried_state: dict[Annotated[str, Field(max_length=64)], int] | None = Field(
+        None,
+        max_length=16,
+        description="what the previous period's award carried (its `carried_state`, verbatim); each"
+        " name replaces the circumstances' figure of the same name",
+    )
+
+
+class AssessmentBatchRequest(Strict):
+    items: list[AssessmentBatchItem] = Field(min_length=1, max_length=MAX_BATCH)

@@ -12,6 +12,8 @@ from typing import Any
 from dwp.benefits import events
 from dwp.benefits.domain import Household, Rates, as_dicts, calculate_uc, rates_on
 from dwp.benefits.domain.assessment import Assessment
+from dwp.benefits.domain.errors import InvalidCircumstances
+from dwp.benefits.domain.pages import PageItem, calculate_page
 from dwp.benefits.domain.uc import to_inputs
 from dwp.benefits.estimates import RTIPayment, apply_rti, estimate, uc_result_view, weekly_view
 from dwp.benefits.repository import (
@@ -41,6 +43,30 @@ class AssessClaim:
     household: Household
     payments: list[RTIPayment] | None
     inputs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One household of a batch: `AssessClaim` with the state its previous period carried."""
+
+    claim_id: str
+    household: Household
+    payments: list[RTIPayment] | None
+    carried: dict[str, int] | None
+    inputs: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AssessBatch:
+    """Work out and store a page of awards at once (the monthly run), through the batch engine."""
+
+    items: list[BatchItem]
+
+
+@dataclass(frozen=True)
+class AssessedBatch:
+    batch_id: str
+    assessments: list[Assessment]
 
 
 def utc_now() -> datetime:
@@ -98,6 +124,58 @@ async def assess_claim(
         await events.benefit_assessed(uow.outbox, assessment)
         await uow.remember(remember, assessment)
     return assessment
+
+
+def _with_earnings(index: int, item: BatchItem) -> PageItem:
+    household = item.household
+    if item.payments is not None:
+        try:
+            household = apply_rti(household, item.payments)
+        except InvalidCircumstances as exc:
+            raise InvalidCircumstances(f"items[{index}].{exc.field}", exc.message) from exc
+    return PageItem(household, item.carried)
+
+
+async def assess_batch(
+    ctx: BenefitsContext,
+    command: AssessBatch,
+    *,
+    actor: Actor,
+    remember: Remember[AssessedBatch] | None = None,
+) -> AssessedBatch:
+    """A page of awards through the batch engine (`calculate_page`: the same kernel and explanations
+    as `assess_claim`), stored in one transaction with one `benefits.batch_assessed` event for the page
+    and any idempotent answer. An item the rules refuse fails the page, its error naming the item."""
+    page = [_with_earnings(i, item) for i, item in enumerate(command.items)]
+    results = calculate_page(page)
+    now = ctx.clock()
+    batch = AssessedBatch(
+        batch_id=str(uuid.uuid4()),
+        assessments=[
+            Assessment(
+                id=str(uuid.uuid4()),
+                claim_id=item.claim_id,
+                benefit="universal_credit",
+                period_start=used.household.period_start,
+                period_end=used.household.period_end,
+                tax_year=done.result.tax_year,
+                award_pence=done.result.award,
+                inputs=item.inputs,
+                kernel_inputs=done.kernel_inputs,
+                amounts=done.result.amounts,
+                explanation=as_dicts(done.result.explanation),
+                actor=actor.subject,
+                request_id=actor.request_id,
+                created_at=now,
+            )
+            for item, used, done in zip(command.items, page, results, strict=True)
+        ],
+    )
+    async with ctx.uow() as uow:
+        await uow.repository.add_many(batch.assessments)
+        await events.batch_assessed(uow.outbox, batch.batch_id, batch.assessments)
+        await uow.remember(remember, batch)
+    return batch
 
 
 async def get_assessment(ctx: BenefitsContext, *, assessment_id: str) -> Assessment:

@@ -703,6 +703,17 @@ async def store_statement(
     return stored
 
 
+@internal.post(
+    "/assessment-periods/{period_end}/statements",
+    response_model=contract.StoredStatements,
+    summary="Store a page of periods' awards and statements in one transaction (each once)",
+)
+async def store_statements(
+    period_end: date, body: contract.PeriodStatements, ctx: Ctx, caller: Workers
+) -> contract.StoredStatements:
+    return await casework.store_statements(ctx, period_end=period_end, body=body)
+
+
 ERRORS: ErrorTable = {
     casework.WorkItemNotFound: ErrorMapping(404, "not-found", "Not found"),
     casework.WorkItemTaken: ErrorMapping(409, "work-item-taken", "Someone else has this work item"),

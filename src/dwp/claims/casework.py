@@ -1219,40 +1219,83 @@ async def store_statement(
     _period_day(period_end)
     _period_day(body.period_start, "period_start")
     async with ctx.uow() as uow:
-        repo: CaseworkRecords = uow.repository
-        claim = await _claim(repo, claim_id)
-        existing = await repo.get_period(claim_id, body.period_start)
-        if existing is not None:
-            return _stored(existing, created=False)
-        if claim.claim_type != ClaimType.UNIVERSAL_CREDIT or claim.claim_date is None:
-            raise PeriodNotCurrent("only a UC award has monthly statements")
-        _, start, end = period_containing(claim.claim_date, period_end)
-        if (start, end) != (body.period_start, body.period_end) or claim.status != Status.AWARDED:
-            raise PeriodNotCurrent("this is not the award's current assessment period")
-        period = PeriodAward(
-            id=ctx.new_id(),
-            claim_id=claim_id,
-            benefit=claim.claim_type.value,
-            period_start=start,
-            period_end=end,
-            award_pence=body.award_pence,
-            assessment_id=body.assessment_id,
-            decision_id=None,
-            source="monthly-run",
-            document={
-                "carried_state": body.carried_state,
-                "earnings_access_ids": list(body.earnings_access_ids),
-                "statement": [line.model_dump() for line in body.lines],
-                "run_date": body.run_date.isoformat(),
-            },
-            created_at=ctx.clock(),
-        )
-        created = await repo.add_period(period)
-        if not created:
-            again = await repo.get_period(claim_id, start)
-            assert again is not None
-            return _stored(again, created=False)
-    return _stored(period, created=True)
+        outcome, period, why = await _store_period(ctx, uow.repository, claim_id, body)
+    if outcome == "not_found":
+        raise ClaimNotFound("There is no such claim")
+    if period is None:
+        raise PeriodNotCurrent(why)
+    return _stored(period, created=outcome == "created")
+
+
+async def store_statements(
+    ctx: CaseworkContext, *, period_end: date, body: contract.PeriodStatements
+) -> contract.StoredStatements:
+    """A page of the monthly run's statements in one transaction, each stored once per (claim, period)
+    as `store_statement` stores it; an item that cannot be stored (no such claim, not the award's
+    current period) is answered as such and the rest are stored."""
+    _period_day(period_end)
+    seen: set[str] = set()
+    for i, item in enumerate(body.items):
+        if item.period_end != period_end:
+            raise ClaimsError("the item's period_end is not the path's", field=f"items[{i}].period_end")
+        _period_day(item.period_start, f"items[{i}].period_start")
+        if item.claim_id in seen:
+            raise ClaimsError("this claim is in the page already", field=f"items[{i}].claim_id")
+        seen.add(item.claim_id)
+    results: list[contract.StoredStatementItem] = []
+    async with ctx.uow() as uow:
+        for item in body.items:
+            outcome, period, _why = await _store_period(ctx, uow.repository, item.claim_id, item)
+            results.append(
+                contract.StoredStatementItem(
+                    claim_id=item.claim_id,
+                    outcome=outcome,
+                    statement_id=period.id if period else None,
+                    award_pence=period.award_pence if period else None,
+                )
+            )
+    return contract.StoredStatements(period_end=period_end, items=results)
+
+
+async def _store_period(
+    ctx: CaseworkContext, repo: CaseworkRecords, claim_id: str, body: contract.PeriodStatement
+) -> tuple[contract.StoreOutcome, PeriodAward | None, str]:
+    """Store one period's award in the caller's unit of work: what happened, the stored period (None
+    when nothing could be stored) and why not."""
+    claim = await repo.get(claim_id)
+    if claim is None:
+        return "not_found", None, "There is no such claim"
+    existing = await repo.get_period(claim_id, body.period_start)
+    if existing is not None:
+        return "already_stored", existing, ""
+    if claim.claim_type != ClaimType.UNIVERSAL_CREDIT or claim.claim_date is None:
+        return "not_current", None, "only a UC award has monthly statements"
+    _, start, end = period_containing(claim.claim_date, body.period_end)
+    if (start, end) != (body.period_start, body.period_end) or claim.status != Status.AWARDED:
+        return "not_current", None, "this is not the award's current assessment period"
+    period = PeriodAward(
+        id=ctx.new_id(),
+        claim_id=claim_id,
+        benefit=claim.claim_type.value,
+        period_start=start,
+        period_end=end,
+        award_pence=body.award_pence,
+        assessment_id=body.assessment_id,
+        decision_id=None,
+        source="monthly-run",
+        document={
+            "carried_state": body.carried_state,
+            "earnings_access_ids": list(body.earnings_access_ids),
+            "statement": [line.model_dump() for line in body.lines],
+            "run_date": body.run_date.isoformat(),
+        },
+        created_at=ctx.clock(),
+    )
+    if await repo.add_period(period):
+        return "created", period, ""
+    again = await repo.get_period(claim_id, start)  # stored by another request at the same moment
+    assert again is not None
+    return "already_stored", again, ""
 
 
 async def notification_facts(

@@ -4,11 +4,22 @@ The claims service builds them (`dwp.claims.domain.household`), the benefits ser
 pydantic models (`dwp.benefits.schemas`). They are typed dictionaries rather than models so that a pure
 domain can build one without a validation framework; a test checks that every key here is a field of
 the benefits models and that what claims builds validates there. Dates are ISO strings, money pence.
+
+**The batch route** (`POST /v1/assessments/batch`, the workers' service token only): a page of
+households (`AssessmentBatchPayload`, 1 to `MAX_ASSESSMENT_BATCH` items, each with the state its previous
+period carried) worked out by the batch engine in one request and stored in one transaction, idempotent
+by `Idempotency-Key` (a repeat answers the same assessments; the same key with another body is a 422
+problem). An item the rules refuse fails the whole page with a 422 problem whose `errors[].pointer`
+names it (`#/items/3/circumstances/adults/0/date_of_birth`): the caller leaves that item out and sends
+the rest again. The answer (`AssessmentBatch`, 201) has one `BatchAssessment` per item, in order.
 """
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
+
+ASSESSMENT_BATCH_PATH = "/v1/assessments/batch"
+MAX_ASSESSMENT_BATCH = 500
 
 
 class EarningsPayload(TypedDict):
@@ -124,3 +135,52 @@ class ContributoryPayload(TypedDict):
 
 class ESAPayload(ContributoryPayload):
     group: Literal["assessment", "work_related_activity", "support"]
+
+
+# --- the batch route (the monthly run) --------------------------------------------------------------
+
+
+class RTIPaymentPayload(TypedDict):
+    """One PAYE payment HMRC reported for an adult (0 the claimant, 1 a partner) in the period."""
+
+    adult: int
+    paid_on: str
+    gross: int
+    income_tax: NotRequired[int]
+    national_insurance: NotRequired[int]
+    pension: NotRequired[int]
+
+
+class AssessmentBatchItemPayload(TypedDict):
+    claim_id: str
+    circumstances: UCCircumstancesPayload | dict[str, Any]
+    hmrc_earnings: NotRequired[list[RTIPaymentPayload] | None]
+    """The RTI payments in the period; replace the adults' earnings. Absent: the circumstances' own."""
+    carried_state: NotRequired[dict[str, int] | None]
+    """The previous period's `BatchAssessment.carried_state`, verbatim (claims keeps it with the award)."""
+
+
+class AssessmentBatchPayload(TypedDict):
+    items: list[AssessmentBatchItemPayload]
+
+
+class BatchAssessment(TypedDict):
+    """One stored assessment of a page (a reader ignores fields it does not know)."""
+
+    id: str
+    claim_id: str
+    assessment_period_start: str
+    assessment_period_end: str
+    tax_year: str
+    award_pence: int
+    carried_state: dict[str, int]
+    """What this award carries to the next period: send it with the next period's item."""
+    explanation: list[dict[str, Any]]
+    """The itemised lines, each with `text` in English (`en`) and Welsh (`cy`)."""
+
+
+class AssessmentBatch(TypedDict):
+    """`POST /v1/assessments/batch` (201): the page's assessments, one per item in order."""
+
+    batch_id: str
+    items: list[BatchAssessment]

@@ -13,6 +13,9 @@ Routes (the callers are the workers' handlers: notifications, and the monthly ru
   -> `DueAwardsPage` (the monthly run).
 - `PUT /v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement`, body `PeriodStatement`
   -> `StoredStatement`: 201 when created, 200 when it was already there (the monthly run).
+- `POST /v1/internal/assessment-periods/{period_end}/statements`, body `PeriodStatements` (1 to
+  `MAX_STATEMENTS` claims' statements for periods ending that day) -> `StoredStatements` (the monthly run,
+  a page at a time).
 - `POST /v1/internal/work-items/held-registrations`, body `HeldRegistration` -> `WorkItemRef`: 201 when
   created, 200 when it was already there (notifications, forwarding `citizen.registration_held`).
 
@@ -45,10 +48,15 @@ citizen was told, which the notifications' idempotency makes once).
 **The statement store** is idempotent by claim and period: the first `PUT` for a claim's period stores the
 award, the carried state and the statement (201, `created: true`); any later `PUT` for the same claim and
 period changes nothing and answers the stored statement (200, `created: false`), so running a day twice
-changes nothing. The claims service does not publish a notification-worthy event for it: the monthly run
-queues `claims.statement_ready` (`StatementReady`) itself with a deterministic event id
-(`statement_event_id`), so a redone shard notifies nobody twice. A period that is not the award's current
-one is a 409 problem.
+changes nothing. The bulk store (`POST .../statements`) does the same for a page of claims in one
+transaction: each item's outcome is `created`, `already_stored` (nothing changed, the stored award
+answered), `not_found` (no such claim) or `not_current` (not the award's current period, or not a UC
+award): one item that cannot be stored does not stop the rest, and a rerun of a page stores nothing
+twice. A body that is not a page (an item's `period_end` not the path's, a claim twice) is a 422 problem
+naming the item (`#/items/3/period_end`). The claims service does not publish a notification-worthy
+event for it: the monthly run queues `claims.statement_ready` (`StatementReady`) itself with a
+deterministic event id (`statement_event_id`), so a redone shard notifies nobody twice. A period that is
+not the award's current one is a 409 problem.
 
 **Held registrations**: the citizen service holds a registration whose NINO is another record's and
 publishes `citizen.registration_held`; the notifications worker forwards it here, and the claims service
@@ -73,6 +81,7 @@ CALLER = "workers"
 NOTIFICATION_FACTS_PATH = "/v1/internal/claims/{claim_id}/notification-facts"
 AWARDS_DUE_PATH = "/v1/internal/assessment-periods/{period_end}/awards"
 STATEMENT_PATH = "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"
+STATEMENTS_PATH = "/v1/internal/assessment-periods/{period_end}/statements"
 HELD_REGISTRATIONS_PATH = "/v1/internal/work-items/held-registrations"
 AUTOMATIC_DECISION_PATH = "/v1/internal/claims/{claim_id}/automatic-decision"
 PAYMENT_RETURNS_PATH = "/v1/internal/payment-returns"
@@ -80,6 +89,7 @@ PAYMENT_RETURNS_PATH = "/v1/internal/payment-returns"
 MAX_PAGE = 1000
 DEFAULT_PAGE = 500
 MAX_SHARDS = 4096
+MAX_STATEMENTS = 500
 
 Language = Literal["en", "cy"]
 
@@ -254,6 +264,37 @@ class StoredStatement(_Answer):
     award_pence: int
     created: bool
     """False when the claim's period already had a statement: nothing was changed."""
+
+
+class ClaimStatement(PeriodStatement):
+    """One item of `PeriodStatements`: a claim's `PeriodStatement`."""
+
+    claim_id: str = Field(min_length=1, max_length=64)
+
+
+class PeriodStatements(_Body):
+    """`POST /v1/internal/assessment-periods/{period_end}/statements`: a page of the monthly run."""
+
+    items: list[ClaimStatement] = Field(min_length=1, max_length=MAX_STATEMENTS)
+
+
+StoreOutcome = Literal["created", "already_stored", "not_found", "not_current"]
+
+
+class StoredStatementItem(_Answer):
+    claim_id: str
+    outcome: StoreOutcome
+    statement_id: str | None = None
+    """The stored statement (`created` or `already_stored`); None when nothing could be stored."""
+    award_pence: int | None = None
+    """The stored award: the first store's, which a later one never changes."""
+
+
+class StoredStatements(_Answer):
+    """The bulk store's answer (200): one item per item sent, in order."""
+
+    period_end: date
+    items: list[StoredStatementItem]
 
 
 class StatementReady(Event):

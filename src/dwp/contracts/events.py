@@ -93,6 +93,30 @@ class BenefitAssessed(Event):
     award_pence: int
 
 
+class AssessedRef(BaseModel):
+    """One assessment of a batch: the ids and the award, as `benefits.assessed` carries them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    assessment_id: str
+    claim_id: str
+    period_start: str
+    period_end: str
+    award_pence: int
+
+
+class BenefitsBatchAssessed(Event):
+    """The benefits service worked out a page of awards in one request (`POST /v1/assessments/batch`,
+    the monthly run): one event for the page rather than one `benefits.assessed` each, so that a day's
+    million awards are a few thousand outbox rows and publishes, not a million. It carries what
+    `benefits.assessed` does for each (ids, dates and the award: no personal data, decision 4); at most
+    500 of them keep it far below SNS's 256 KB."""
+
+    event_type: ClassVar[str] = "benefits.batch_assessed"
+    batch_id: str
+    benefit: Literal["universal_credit"]
+    assessments: list[AssessedRef]
+
+
 ClaimBenefit = Literal["universal_credit", "new_style_jsa", "new_style_esa"]
 
 
@@ -170,6 +194,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         CitizenRecordRectified,
         CitizenRegistrationHeld,
         BenefitAssessed,
+        BenefitsBatchAssessed,
         ClaimSubmitted,
         ClaimStatusChanged,
         ClaimTodoAdded,

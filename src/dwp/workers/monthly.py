@@ -10,12 +10,15 @@ so that many Lambda invocations (or, locally, the `workers` process) work side b
    in the period in one bulk call (`POST /v1/earnings/bulk`, purpose `monthly-assessment`, at most
    `MAX_BULK_EARNINGS` people a call). People HMRC did not answer for are asked again (the run waits for
    a busy HMRC); an award with anyone still unanswered, not matched or refused fails;
-3. works out the award through the benefits service (`POST /v1/assessments`, with an `Idempotency-Key`
-   of the claim and period, so a redone shard gets the same assessment back). The benefits batch engine
+3. works out the page's awards through the benefits service in one request (`POST /v1/assessments/batch`:
+   the batch engine, each household with the carried state its previous period left, the assessments
+   stored in one transaction), with an `Idempotency-Key` made from the day and the request's content, so a
+   redone page gets the same assessments back rather than new ones. An item the rules refuse is named by
+   the problem (`#/items/3/...`): that award fails and the rest are sent again. The benefits batch engine
    cannot be called in process: the workers may not import a service's code (the import contracts);
-   a batch route of the benefits service would take a page at a time when there is one;
-4. stores the period's award, carried state and statement in claims (`PUT .../statement`: the first
-   store wins, a repeat changes nothing);
+4. stores the page's awards, carried state and statements in claims in one request
+   (`POST /v1/internal/assessment-periods/{day}/statements`: one transaction, the first store of each
+   claim's period wins, a repeat changes nothing);
 5. queues `claims.statement_ready` on the notifications queue with an event id made from the claim and
    the period (`statement_event_id`), for every award of the shard that has a statement, whether stored
    now or by an earlier attempt: the notifications' idempotency record sends it once.
@@ -29,7 +32,9 @@ back (the rest are skipped as stored), and after the queue's `max_receive_count`
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -42,14 +47,18 @@ import structlog
 import tenacity
 from pydantic import BaseModel, ConfigDict, Field
 
+from dwp.contracts import benefits as benefits_contract
 from dwp.contracts import claims as contract
 from dwp.contracts.claims import (
+    ClaimStatement,
     DueAward,
     DueAwardsPage,
     EarningsSubject,
     PeriodStatement,
     StatementLine,
     StoredStatement,
+    StoredStatementItem,
+    StoredStatements,
 )
 from dwp.contracts.events import EventEnvelope
 from dwp.contracts.integrations import (
@@ -71,13 +80,44 @@ SERVICE_NAME = "workers"
 DEFAULT_SHARDS = 16
 """Shards per day: enough for the function's reserved concurrency to spread a busy day over many
 invocations, few enough that a quiet day is not mostly empty shards."""
-PAGE = 200
+PAGE = 500
+"""Awards a page: claims' default page, and as many as the benefits batch route and the bulk statement
+store take in one request (`MAX_ASSESSMENT_BATCH`, `MAX_STATEMENTS`)."""
 IN_FLIGHT = 4
-"""Awards of one shard worked on at once (each waits mostly on HTTP). Kept low: shards run side by side,
-and the benefits and claims services each write every award to their database, so more at once only
-queues requests there (measured: 16 a shard on 2 cores left requests waiting past their timeout)."""
+"""Awards of one shard worked on at once in the per-award mode (each waits mostly on HTTP). Kept low:
+shards run side by side, and the benefits and claims services each write every award to their
+database, so more at once only queues requests there (measured: 16 a shard on 2 cores left requests
+waiting past their timeout)."""
+Mode = Literal["page", "per-award"]
+"""`page` (the default): one benefits batch request and one bulk store a page. `per-award`: one
+`POST /v1/assessments` and one statement `PUT` an award, as the run did before the page routes; kept
+for `benchmarks/monthly_run.py`'s before-and-after in one run."""
+_ITEM = re.compile(r"^#/items/(\d+)(?:/|$)")
+
+
+class _Assessed(BaseModel):
+    """`dwp.contracts.benefits.BatchAssessment`, as the run reads it (a unit test keeps the two alike:
+    pydantic cannot read a `typing.TypedDict` on Python 3.11)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    id: str
+    claim_id: str
+    award_pence: int
+    carried_state: dict[str, int]
+    explanation: list[dict[str, Any]]
+
+
+class _Batch(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    batch_id: str
+    items: list[_Assessed]
+
+
 BATCH_POLICY = RetryPolicy(attempts=4, total_seconds=60.0, attempt_seconds=20.0, backoff_max=5.0)
 """A batch job can wait longer for an answer than a person's request: a busy service is not a failure."""
+PAGE_POLICY = RetryPolicy(attempts=4, total_seconds=300.0, attempt_seconds=120.0, backoff_max=5.0)
+"""The benefits calls: a batch request is a page's work (500 assessments), which on a loaded machine
+took past 20 s with 4 shards at once (measured: timeouts, an open breaker and failed shards)."""
 
 
 class StartRun(BaseModel):
@@ -138,6 +178,12 @@ class Upstreams(Protocol):
 
     async def store(self, award: DueAward, statement: PeriodStatement) -> StoredStatement: ...
 
+    async def calculate_page(
+        self, day: date, items: list[benefits_contract.AssessmentBatchItemPayload]
+    ) -> list[Calculated]: ...
+
+    async def store_page(self, day: date, items: list[ClaimStatement]) -> list[StoredStatementItem]: ...
+
 
 class HttpUpstreams:
     """Claims, integrations and benefits over `platform.http`, with the workers' service token."""
@@ -154,7 +200,13 @@ class HttpUpstreams:
         source = tokens or ServiceTokens.for_service(SERVICE_NAME, settings, http=http)
         return cls(
             *(
-                ResilientClient.for_service(name, settings, http=http, tokens=source, policy=BATCH_POLICY)
+                ResilientClient.for_service(
+                    name,
+                    settings,
+                    http=http,
+                    tokens=source,
+                    policy=PAGE_POLICY if name == "benefits" else BATCH_POLICY,
+                )
                 for name in ("claims", "integrations", "benefits")
             )
         )
@@ -205,6 +257,59 @@ class HttpUpstreams:
             claim_id=award.claim_id, period_end=award.period_end.isoformat()
         )
         return await self._claims.send_model("PUT", path, StoredStatement, body=statement)
+
+    async def calculate_page(
+        self, day: date, items: list[benefits_contract.AssessmentBatchItemPayload]
+    ) -> list[Calculated]:
+        body: benefits_contract.AssessmentBatchPayload = {"items": items}
+        response = await self._benefits.request(
+            "POST",
+            benefits_contract.ASSESSMENT_BATCH_PATH,
+            json=body,
+            idempotency_key=batch_key(day, body),
+        )
+        answer = _Batch.model_validate_json(response.content)
+        if [a.claim_id for a in answer.items] != [i["claim_id"] for i in items]:
+            raise ValueError("the benefits batch answer does not match the page it was sent")
+        return [
+            Calculated(
+                award_pence=a.award_pence,
+                assessment_id=a.id,
+                carried_state=dict(a.carried_state),
+                lines=[statement_line(line) for line in a.explanation],
+            )
+            for a in answer.items
+        ]
+
+    async def store_page(self, day: date, items: list[ClaimStatement]) -> list[StoredStatementItem]:
+        path = contract.STATEMENTS_PATH.format(period_end=day.isoformat())
+        body = contract.PeriodStatements(items=items)
+        # Safe to send again whatever happened to the first (each claim's period is stored once).
+        stored = await self._claims.send_model("POST", path, StoredStatements, body=body, idempotent=True)
+        if [i.claim_id for i in stored.items] != [i.claim_id for i in items]:
+            raise ValueError("the claims bulk store's answer does not match the page it was sent")
+        return stored.items
+
+
+def batch_key(day: date, body: benefits_contract.AssessmentBatchPayload) -> str:
+    """The batch request's Idempotency-Key: the day and a digest of what is sent. A page sent again as
+    it was (a worker killed after the call, its shard redone) gets the first answer back, so benefits
+    stores its assessments once; a page that differs (an award left out, HMRC's figures corrected
+    since) is a new request, not a key reused with another body (a 422)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return f"monthly:{day.isoformat()}:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+
+
+def refused_items(exc: BaseException, count: int) -> set[int]:
+    """The items of a batch a benefits 422 problem names (`#/items/3/...`), within the page."""
+    if not isinstance(exc, UpstreamRejected) or exc.status != 422 or not exc.problem:
+        return set()
+    found = set()
+    for error in exc.problem.get("errors") or []:
+        match = _ITEM.match(str(error.get("pointer", ""))) if isinstance(error, dict) else None
+        if match and int(match.group(1)) < count:
+            found.add(int(match.group(1)))
+    return found
 
 
 def statement_line(line: dict[str, Any]) -> StatementLine:
@@ -344,8 +449,9 @@ class MonthlyRun:
         notify_queue: str = catalog.NOTIFICATIONS_QUEUE.name,
         patience: int = 4,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        mode: Mode = "page",
     ) -> None:
-        self._patience, self._sleep = patience, sleep
+        self._patience, self._sleep, self._mode = patience, sleep, mode
         self._up, self._queues = upstreams, queues
         self._page, self._in_flight, self._clock = page, in_flight, clock
         self._shard_queue, self._notify_queue = shard_queue, notify_queue
@@ -370,11 +476,14 @@ class MonthlyRun:
             started = self._clock()
             page = await self._up.awards_due(shard.day, shard.shard, shard.shards, cursor, self._page)
             report.seconds["awards"] += self._clock() - started
-            earnings = await self._look_up([a for a in page.items if not a.statement_stored], report)
-            outcomes = await asyncio.gather(
-                *(self._one(award, earnings, shard, report, gate) for award in page.items)
-            )
-            told = [award for award, ok in zip(page.items, outcomes, strict=True) if ok]
+            if self._mode == "page":
+                told = await self._one_page(page.items, shard, report)
+            else:
+                earnings = await self._look_up([a for a in page.items if not a.statement_stored], report)
+                outcomes = await asyncio.gather(
+                    *(self._one(award, earnings, shard, report, gate) for award in page.items)
+                )
+                told = [award for award, ok in zip(page.items, outcomes, strict=True) if ok]
             started = self._clock()
             if told:
                 bodies = [
@@ -415,6 +524,112 @@ class MonthlyRun:
             sleep=self._sleep,
             reraise=True,
         )
+
+    async def _one_page(self, awards: list[DueAward], shard: Shard, report: ShardReport) -> list[DueAward]:
+        """A page: earnings in one bulk look-up, the awards in one benefits batch, the statements in one
+        bulk store. The awards with a statement (stored now or before), to be told."""
+        told = [a for a in awards if a.statement_stored]
+        report.already_stored += len(told)
+        todo = [a for a in awards if not a.statement_stored]
+        if not todo:
+            return told
+        earnings = await self._look_up(todo, report)
+        ready = []
+        for award in todo:
+            if award.claim_id in earnings:
+                ready.append(award)
+            else:
+                self._failed(award, report, EarningsPending(len(award.earnings_subjects), None))
+        calculated = await self._calculate_page(ready, earnings, shard, report)
+        return told + await self._store_page(
+            [a for a in ready if a.claim_id in calculated], earnings, calculated, shard, report
+        )
+
+    def _failed(self, award: DueAward, report: ShardReport, exc: BaseException | str) -> None:
+        report.failed.append(award.claim_id)
+        error = exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}"
+        log.warning("assessment_run.award_failed", claim_id=award.claim_id, error=error[:300])
+
+    async def _calculate_page(
+        self, awards: list[DueAward], earnings: dict[str, list[Earnings]], shard: Shard, report: ShardReport
+    ) -> dict[str, Calculated]:
+        """The awards through the benefits batch route, by claim id. An item the rules refuse (named by
+        the problem's pointer) fails alone and the rest are sent again; anything else, once the run's
+        patience is spent, fails the page's awards (the shard is redone)."""
+        pending = list(awards)
+        while pending:
+            items = [_batch_item(a, earnings[a.claim_id]) for a in pending]
+            started = self._clock()
+            try:
+                async for attempt in self._patiently():
+                    with attempt:
+                        answers = await self._up.calculate_page(shard.day, items)
+            except Exception as exc:
+                bad = refused_items(exc, len(pending))
+                if not bad:
+                    for award in pending:
+                        self._failed(award, report, exc)
+                    return {}
+                for i in sorted(bad):
+                    self._failed(pending[i], report, exc)
+                pending = [a for i, a in enumerate(pending) if i not in bad]
+                continue
+            finally:
+                report.seconds["calculate"] += self._clock() - started
+            return {a.claim_id: c for a, c in zip(pending, answers, strict=True)}
+        return {}
+
+    async def _store_page(
+        self,
+        awards: list[DueAward],
+        earnings: dict[str, list[Earnings]],
+        calculated: dict[str, Calculated],
+        shard: Shard,
+        report: ShardReport,
+    ) -> list[DueAward]:
+        """The page's statements in claims in one request; the awards now stored (or stored before)."""
+        if not awards:
+            return []
+        items = [
+            ClaimStatement(
+                claim_id=a.claim_id,
+                **dict(_statement(a, earnings[a.claim_id], calculated[a.claim_id], shard)),
+            )
+            for a in awards
+        ]
+        started = self._clock()
+        try:
+            async for attempt in self._patiently():
+                with attempt:
+                    results = await self._up.store_page(shard.day, items)
+        except Exception as exc:
+            for award in awards:
+                self._failed(award, report, exc)
+            return []
+        finally:
+            report.seconds["store"] += self._clock() - started
+        stored = []
+        for award, result in zip(awards, results, strict=True):
+            if result.outcome == "created":
+                report.calculated += 1
+            elif result.outcome == "already_stored":
+                report.already_stored += 1
+                self._compare(award, result.award_pence, calculated[award.claim_id].award_pence)
+            else:  # not_found, not_current: claims will not take it; a person looks at the log
+                self._failed(award, report, f"claims did not store the statement: {result.outcome}")
+                continue
+            stored.append(award)
+        return stored
+
+    def _compare(self, award: DueAward, stored: int | None, now: int) -> None:
+        if stored != now:
+            # The first store wins (running a day twice changes nothing); a difference is logged for a
+            # caseworker to look at, never applied silently.
+            log.warning(
+                "assessment_run.differs_from_stored",
+                claim_id=award.claim_id,
+                period_end=award.period_end.isoformat(),
+            )
 
     async def _look_up(self, awards: list[DueAward], report: ShardReport) -> dict[str, list[Earnings]]:
         """Each award's earnings, one per earnings subject in order, by claim id, for the awards whose
@@ -489,41 +704,52 @@ class MonthlyRun:
     async def _reassess(
         self, award: DueAward, looked_up: list[Earnings], shard: Shard, report: ShardReport
     ) -> None:
-        payments = [
-            p
-            for s, found in zip(award.earnings_subjects, looked_up, strict=True)
-            for p in rti_payments(s.adult, found)
-        ]
         started = self._clock()
-        calculated = await self._up.calculate(award, payments)
+        calculated = await self._up.calculate(award, _payments(award, looked_up))
         report.seconds["calculate"] += self._clock() - started
         started = self._clock()
-        stored = await self._up.store(
-            award,
-            PeriodStatement(
-                period_start=award.period_start,
-                period_end=award.period_end,
-                award_pence=calculated.award_pence,
-                assessment_id=calculated.assessment_id,
-                carried_state=calculated.carried_state,
-                earnings_access_ids=[e.access_id for e in looked_up],
-                lines=calculated.lines,
-                run_date=shard.day,
-            ),
-        )
+        stored = await self._up.store(award, _statement(award, looked_up, calculated, shard))
         report.seconds["store"] += self._clock() - started
         if stored.created:
             report.calculated += 1
         else:
             report.already_stored += 1
-            if stored.award_pence != calculated.award_pence:
-                # The first store wins (running a day twice changes nothing); a difference is logged for a
-                # caseworker to look at, never applied silently.
-                log.warning(
-                    "assessment_run.differs_from_stored",
-                    claim_id=award.claim_id,
-                    period_end=award.period_end.isoformat(),
-                )
+            self._compare(award, stored.award_pence, calculated.award_pence)
+
+
+def _payments(award: DueAward, looked_up: list[Earnings]) -> list[dict[str, Any]]:
+    return [
+        p
+        for s, found in zip(award.earnings_subjects, looked_up, strict=True)
+        for p in rti_payments(s.adult, found)
+    ]
+
+
+def _batch_item(award: DueAward, looked_up: list[Earnings]) -> benefits_contract.AssessmentBatchItemPayload:
+    item: benefits_contract.AssessmentBatchItemPayload = {
+        "claim_id": award.claim_id,
+        "circumstances": award.circumstances,
+    }
+    if award.earnings_subjects:
+        item["hmrc_earnings"] = _payments(award, looked_up)  # type: ignore[typeddict-item]
+    if award.carried_state:
+        item["carried_state"] = award.carried_state
+    return item
+
+
+def _statement(
+    award: DueAward, looked_up: list[Earnings], calculated: Calculated, shard: Shard
+) -> PeriodStatement:
+    return PeriodStatement(
+        period_start=award.period_start,
+        period_end=award.period_end,
+        award_pence=calculated.award_pence,
+        assessment_id=calculated.assessment_id,
+        carried_state=calculated.carried_state,
+        earnings_access_ids=[e.access_id for e in looked_up],
+        lines=calculated.lines,
+        run_date=shard.day,
+    )
 
 
 async def run_here(

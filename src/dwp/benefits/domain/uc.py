@@ -199,6 +199,13 @@ def calculate_uc(h: Household, rates: Rates | None = None) -> UCResult:
     rates = rates or rates_on(h.period_start)
     values, lha = to_inputs(h, rates)
     amounts = run_kernel(values, lha, rates)
+    return UCResult(rates.tax_year, amounts, explain_household(h, values, amounts))
+
+
+def explain_household(h: Household, values: dict[str, int], amounts: dict[str, int]) -> list[Line]:
+    """The explanation of a household's kernel outputs: `explain`'s lines and the notes that need the
+    household itself. One function for `calculate_uc` and the batch route's pages, so the two explain
+    an award alike."""
     lines = explain(values, amounts)
     if h.couple and any(over_state_pension_age(a.date_of_birth, h.period_start) for a in h.adults):
         # A mixed-age couple is paid as any joint claimants: the couple's standard allowance, the
@@ -221,7 +228,7 @@ def calculate_uc(h: Household, rates: Rates | None = None) -> UCResult:
     if same_person_cared_for(h):
         lines.append(Line("uc.carer_same_person", "note", "UC Regs 2013 reg 29(2)-(3)"))
         lines.append(lines.pop(-2))  # the award stays the last line
-    return UCResult(rates.tax_year, amounts, lines)
+    return lines
 
 
 def calculate_claim(periods: Sequence[Household], rates: Sequence[Rates] | None = None) -> list[UCResult]:
