@@ -202,6 +202,13 @@ class UCCircumstances(Strict):
         le=12,
         description="carried: months just before with earnings at the cap threshold (reg 82(3))",
     )
+    surplus_earnings: int = Field(
+        0, ge=0, le=1_000_000_000, description="carried: surplus earnings, pence (UC Regs 2013 reg 54A)"
+    )
+    surplus_months: int = Field(
+        0, ge=0, le=6, description="carried: months since the old award's final period (reg 54A(1)(a))"
+    )
+    on_award: bool = Field(False, description="carried: the previous period had an award (reg 54A(1))")
 
     def to_domain(self) -> Household:
         return Household(
@@ -264,6 +271,9 @@ class UCCircumstances(Strict):
             severely_sight_impaired=self.severely_sight_impaired,
             grace_months_left=self.grace_months_left,
             qualifying_earnings_months=self.qualifying_earnings_months,
+            surplus_earnings=self.surplus_earnings,
+            surplus_months=self.surplus_months,
+            on_award=self.on_award,
         )
 
 

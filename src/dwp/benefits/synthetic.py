@@ -104,4 +104,8 @@ def households(n: int, seed: int = 1) -> tuple[dict[str, np.ndarray], np.ndarray
         np.int8
     )
     c["qualifying_earnings_months"] = rng.integers(0, 13, size=n, dtype=np.int8)
+    surplus = _flag(rng, n, 0.01)
+    c["surplus_earnings"] = (surplus * rng.integers(1, 500_000, size=n)).astype(np.int32)
+    c["surplus_months"] = (surplus * rng.integers(1, 7, size=n)).astype(np.int8)
+    c["on_award"] = _flag(rng, n, 0.9)
     return {name: c[name] for name, *_ in k.INPUTS}, year

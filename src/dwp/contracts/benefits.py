@@ -114,6 +114,11 @@ class UCCircumstancesPayload(TypedDict):
     qualifying_earnings_months: NotRequired[int]
     """Optional (issue 13): the carried state of the benefit cap's grace period (UC Regs 2013 reg 82),
     as the previous period's assessment returned it in `amounts`."""
+    surplus_earnings: NotRequired[int]
+    surplus_months: NotRequired[int]
+    on_award: NotRequired[bool]
+    """Optional (issue 13): the carried state of surplus earnings (UC Regs 2013 reg 54A), as the
+    previous period's assessment returned it in `amounts` (`on_award` as 0/1)."""
 
 
 class NIYearPayload(TypedDict):

@@ -65,6 +65,9 @@ def kernel_inputs(draw: st.DrawFn) -> dict[str, int]:
         "extra_bedrooms": draw(st.integers(0, 3)),
         "grace_months_left": draw(st.integers(0, 9)),
         "qualifying_earnings_months": draw(st.integers(0, 12)),
+        "surplus_months": (months := draw(st.integers(0, 6))),
+        "surplus_earnings": draw(st.integers(0, 300_000)) if months else 0,
+        "on_award": draw(st.integers(0, 1)),
     }
     for i in ("1", "2"):
         earns = draw(st.integers(0, 400_000)) if i == "1" or couple else 0

@@ -1,6 +1,6 @@
 """A claim as a run of assessment periods with the state the law carries between them: the benefit
-cap's grace period (UC Regs 2013 reg 82), in the single path (`calculate_claim`) and the batch path
-(`calculate_batch_periods`) alike, both on the one kernel.
+cap's grace period (UC Regs 2013 reg 82) and surplus earnings (reg 54A), in the single path
+(`calculate_claim`) and the batch path (`calculate_batch_periods`) alike, both on the one kernel.
 
 Worked by hand. A lone parent, 35, with three children born 2012 (boy), 2014 (girl) and 2016 (boy), all
 before 6 April 2017; social rent £1,400.00 for the 3 bedrooms they need (the boys share). She worked
@@ -76,10 +76,15 @@ def test_eleven_months_of_work_are_not_enough() -> None:
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.sampled_from([0, 50000, 90000, 150000]), min_size=12, max_size=12), st.integers(0, 12))
+@given(
+    st.lists(st.sampled_from([0, 50000, 90000, 150000, 1200000, 2500000]), min_size=12, max_size=12),
+    st.integers(0, 12),
+)
 def test_a_12_period_claim_is_12_chained_batch_periods(pay: list[int], qualifying: int) -> None:
+    # Pay of £12,000 or £25,000 in a month is over the relevant threshold (about £5,365 nil UC
+    # threshold + the de minimis), so surplus earnings (reg 54A) arise, carry and run out in the chain.
     periods = [period(s, p) for s, p in zip(STARTS, pay, strict=True)]
-    periods[0] = replace(periods[0], qualifying_earnings_months=qualifying)
+    periods[0] = replace(periods[0], qualifying_earnings_months=qualifying, on_award=True)
     single = calculate_claim(periods)
     names, table = rates_table()
     columns, years, lha = [], [], None
@@ -141,3 +146,25 @@ def test_a_son_turning_16_mid_claim_needs_his_own_room_from_that_period() -> Non
     first, second = calculate_claim(periods)
     assert (first.amounts["bedrooms"], first.award) == (2, 155372)
     assert (second.amounts["bedrooms"], second.award) == (3, 163072)
+
+
+def test_capital_crossing_the_limits_over_a_claim() -> None:
+    """UC Regs 2013 reg 18 (no award above £16,000) and reg 72 (tariff income of £4.35 a month for each
+    £250, or part of £250, above £6,000), applied to each period's capital; nothing is carried.
+    A single claimant aged 35, no children, no housing costs, no income; 2025/26 (standard allowance
+    £400.14); periods from 1 June 2025.
+      June £5,000.00: under the lower limit: £400.14.
+      July £6,000.01: one part of £250 above: £4.35 off: £395.79.
+      August £10,000.00: £4,000.00 above, 16 steps: £69.60 off: £330.54.
+      September £16,000.00: the upper limit itself, 40 steps: £174.00 off: £226.14.
+      October £16,000.01: above the upper limit: nil.
+      November £15,000.00 (spent down): 36 steps, £156.60 off: £243.54."""
+    capital = [500000, 600001, 1000000, 1600000, 1600001, 1500000]
+    periods = [
+        Household(s, one_month_later(s), (Adult(date(1990, 1, 1)),), capital=c)
+        for s, c in zip(STARTS[:6], capital, strict=True)
+    ]
+    results = calculate_claim(periods)
+    assert [r.amounts["tariff_income"] for r in results] == [0, 435, 6960, 17400, 0, 15660]
+    assert [r.award for r in results] == [40014, 39579, 33054, 22614, 0, 24354]
+    assert results[4].amounts["flags"] & k.F_CAPITAL_OVER_LIMIT

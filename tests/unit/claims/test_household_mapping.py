@@ -289,3 +289,32 @@ def test_a_young_person_who_turns_20_during_the_period_is_not_a_child_for_it() -
     assert [n.date_of_birth for n in model.non_dependants] == [date(2006, 7, 1)]
     before_birthday = _assessable(uc_circumstances(story.claim, period_start=date(2026, 5, 10)))
     assert len(before_birthday.children) == 2
+
+
+@pytest.mark.parametrize(
+    ("first_day", "period_start", "period_end"),
+    [
+        # UC Regs 2013 reg 21(3): from the 31st, each period begins on the month's last day and ends
+        # the day before the next: 28 February 2027 to 30 March 2027, then 31 March to 29 April.
+        (date(2027, 1, 31), date(2027, 2, 28), date(2027, 3, 30)),
+        (date(2027, 1, 31), date(2027, 3, 31), date(2027, 4, 29)),
+        # Reg 21(3A): from the 30th, February's period begins on the 27th (2027) and ends on the 29th of
+        # March, the day before 30 March.
+        (date(2027, 1, 30), date(2027, 2, 27), date(2027, 3, 29)),
+        # From the 29th in a leap year: 28 February 2028 to 28 March 2028 (next begins 29 March).
+        (date(2028, 1, 29), date(2028, 2, 28), date(2028, 3, 28)),
+        # The first period of an award from the 31st: 31 January 2027 to 27 February.
+        (date(2027, 1, 31), date(2027, 1, 31), date(2027, 2, 27)),
+        # An ordinary day: a month less a day.
+        (date(2026, 12, 15), date(2027, 1, 15), date(2027, 2, 14)),
+    ],
+)
+def test_the_period_end_sent_follows_reg_21_for_awards_from_the_29th_to_31st(
+    first_day: date, period_start: date, period_end: date
+) -> None:
+    story = submitted()
+    claim = replace(story.claim, claim_date=first_day)
+    payload = uc_circumstances(claim, period_start=period_start)
+    assert payload["assessment_period_end"] == period_end.isoformat()
+    model = _assessable(payload)  # the benefits service accepts the end reg 21 allows
+    assert model.assessment_period_end == period_end

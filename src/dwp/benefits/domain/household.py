@@ -161,6 +161,13 @@ class Household:
     qualifying_earnings_months: int = 0
     """Carried state: consecutive months just before this period with earnings at or above the cap's
     earnings threshold (0-12; 12 means at least 12, reg 82(3))."""
+    surplus_earnings: int = 0
+    """Carried state: surplus earnings (pence) from the old award's final period, or the adjusted
+    surplus of an unsuccessful claim since (UC Regs 2013 reg 54A(3))."""
+    surplus_months: int = 0
+    """Carried state: months since the old award's final assessment period (1-6), 0 for no surplus."""
+    on_award: bool = False
+    """Carried state: the previous assessment period had an award (so a nil award now ends it)."""
 
 
 @dataclass(frozen=True)
@@ -314,6 +321,12 @@ def validate(h: Household) -> None:
         raise InvalidCircumstances("grace_months_left", "a grace period lasts 9 months (reg 82(2))")
     if not 0 <= h.qualifying_earnings_months <= 12:
         raise InvalidCircumstances("qualifying_earnings_months", "must be 0 to 12")
+    if not 0 <= h.surplus_earnings <= 1_000_000_000:
+        raise InvalidCircumstances("surplus_earnings", "must be 0 to 1000000000 pence")
+    if not 0 <= h.surplus_months <= 6:
+        raise InvalidCircumstances("surplus_months", "surplus earnings count for 6 months (reg 54A(1)(a))")
+    if h.surplus_earnings > 0 and h.surplus_months == 0:
+        raise InvalidCircumstances("surplus_months", "surplus earnings need the months since the old award")
     if len(set(h.people_cared_for)) != len(h.people_cared_for):
         raise InvalidCircumstances("people_cared_for", "each person cared for is listed once")
     # Responsibility is not parenthood (WRA 2012 s.10; UC Regs 2013 reg 4: the child normally lives

@@ -62,6 +62,7 @@ C4_LPL = 55
 C4_UPL = 56
 C4_MAIN = 57
 C4_UPPER = 58
+SURPLUS_DE_MINIMIS = 59
 
 PARAMS: tuple[tuple[str, str], ...] = (
     ("SA_SINGLE_U25", "uc.standard_allowance.single_under_25"),
@@ -123,4 +124,5 @@ PARAMS: tuple[tuple[str, str], ...] = (
     ("C4_UPL", "national_insurance.class4_upper_profits_limit"),
     ("C4_MAIN", "national_insurance.class4_main_rate"),
     ("C4_UPPER", "national_insurance.class4_upper_rate"),
+    ("SURPLUS_DE_MINIMIS", "uc.surplus_earnings.de_minimis"),
 )

@@ -175,6 +175,9 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "extra_bedrooms": int(h.overnight_care) + int(h.foster_parent) + int(h.couple_cannot_share),
         "grace_months_left": h.grace_months_left,
         "qualifying_earnings_months": h.qualifying_earnings_months,
+        "surplus_earnings": h.surplus_earnings,
+        "surplus_months": h.surplus_months,
+        "on_award": int(h.on_award),
     }
     lha = np.array([h.housing.lha_rates], dtype=np.int64)
     return values, lha
@@ -353,6 +356,16 @@ def _income_lines(v: dict[str, int], a: dict[str, int], f: int) -> list[Line]:
         key = "uc.earned_income_estimate" if f & k.F_GROSS_ESTIMATE else "uc.earned_income"
         params: dict[str, str | int] = {"tax_pence": a["tax"], "ni_pence": a["national_insurance"]}
         lines.append(Line(key, "note", "UC Regs 2013 reg 55 and 61", a["earned_income"], params))
+    if f & k.F_SURPLUS_EARNINGS:
+        lines.append(
+            Line(
+                "uc.surplus_earnings",
+                "note",
+                "UC Regs 2013 reg 54A",
+                None,
+                {"surplus_pence": v["surplus_earnings"]},
+            )
+        )
     if f & (k.F_MIF1 | k.F_MIF2):
         lines.append(Line("uc.minimum_income_floor", "note", "UC Regs 2013 reg 62 and 90"))
     if f & k.F_WORK_ALLOWANCE:

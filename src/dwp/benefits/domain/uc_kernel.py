@@ -81,11 +81,28 @@ INPUTS: tuple[tuple[str, str, int, int], ...] = (
     ("extra_bedrooms", "int8", 0, 3),
     ("grace_months_left", "int8", 0, 9),
     ("qualifying_earnings_months", "int8", 0, 12),
+    ("surplus_earnings", "int32", 0, 1_000_000_000),
+    ("surplus_months", "int8", 0, 6),
+    ("on_award", "int8", 0, 1),
 )
 OPTIONAL_INPUTS = frozenset(
-    {"shared_rate_exempt", "extra_bedrooms", "grace_months_left", "qualifying_earnings_months"}
+    {
+        "shared_rate_exempt",
+        "extra_bedrooms",
+        "grace_months_left",
+        "qualifying_earnings_months",
+        "surplus_earnings",
+        "surplus_months",
+        "on_award",
+    }
 )
-CARRIED: tuple[str, ...] = ("grace_months_left", "qualifying_earnings_months")
+CARRIED: tuple[str, ...] = (
+    "grace_months_left",
+    "qualifying_earnings_months",
+    "surplus_earnings",
+    "surplus_months",
+    "on_award",
+)
 """What the law carries from one assessment period to the next: each is an input and, with the same
 name, an output (the state after the period), so a period's outputs feed the next period's inputs."""
 """Inputs added after batch files were first written: a file without the column means 0 for each row."""
@@ -124,6 +141,9 @@ OUTPUTS: tuple[str, ...] = (
     "national_insurance",
     "grace_months_left",
     "qualifying_earnings_months",
+    "surplus_earnings",
+    "surplus_months",
+    "on_award",
 )
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
 N_OUT = len(OUTPUTS)
@@ -148,6 +168,7 @@ F_CHILDCARE_CAPPED = 32768
 F_LCWRA_NOT_CARER = 65536
 F_UNDER_OCCUPIED_2 = 131072
 F_SHARED_RATE_EXEMPT = 262144
+F_SURPLUS_EARNINGS = 524288
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -306,11 +327,14 @@ def uc_calc(
     extra_bedrooms: int,
     grace_months_left: int,
     qualifying_earnings_months: int,
+    surplus_earnings: int,
+    surplus_months: int,
+    on_award: int,
     lha_table: np.ndarray,
     r: np.ndarray,
 ) -> tuple[
-    int, int, int, int, int, int, int, int, int, int, int, int, int,
-    int, int, int, int, int, int, int, int, int, int, int, int, int, int,
+    int, int, int, int, int, int, int, int, int, int, int, int, int, int, int,
+    int, int, int, int, int, int, int, int, int, int, int, int, int, int, int,
 ]:  # fmt: skip
     """One household's UC for one assessment period: the itemised amounts in `OUTPUTS` order."""
     flags = 0
@@ -448,8 +472,14 @@ def uc_calc(
         net2, t2, n2 = _net_earnings(
             earnings2, tax2, ni2, pension2, gross_estimate, scottish_taxpayer, self_employed2, r
         )
-    # Reg 82(4): for the cap's earnings rules, earned income is what was earned, not the floor.
-    actual_earned = net1 + net2
+    # Surplus earnings (reg 54A(2)): carried from the old award's final assessment period, treated as
+    # earned income of a new claim made within 6 months of its end (`surplus_months` 1 to 6 counts the
+    # months since; 0 means none). Reg 82(4): for the cap's earnings rules, earned income is what was
+    # earned (the surplus being earned income), not the floor.
+    surplus_in = np.int64(surplus_earnings) if surplus_months > 0 else np.int64(0)
+    if surplus_in > 0:
+        flags |= F_SURPLUS_EARNINGS
+    actual_earned = net1 + net2 + surplus_in
     if couple and (self_employed1 or self_employed2):
         # Reg 62(3): the floor is the self-employed partner's alone, and only while the couple's
         # combined earned income is under the couple threshold (the sum of their individual
@@ -476,7 +506,7 @@ def uc_calc(
         if net1 < floor1:
             net1 = floor1
             flags |= F_MIF1
-    earned = net1 + net2
+    earned = net1 + net2 + surplus_in
 
     # Work allowance (reg 22(2)-(3)): only with a child or limited capability for work; the lower
     # amount when the award includes housing costs.
@@ -553,6 +583,34 @@ def uc_calc(
             flags |= F_CAP_APPLIED
     award -= cap_reduction
 
+    # Surplus earnings (reg 54A, SI 2015/345 as substituted by SI 2018/65). The engine takes a period
+    # with a nil award after one with an award (`on_award`) as the old award's final assessment period,
+    # and each later period as a new claim. The relevant threshold is the nil UC threshold (the least
+    # earned income at which this period's award is nil: the work allowance plus what the 55% taper
+    # needs to take away the maximum amount less unearned and tariff income, rounded as reg 6 rounds
+    # the deduction) plus the de minimis amount (£2,500 in the temporary de minimis period of reg 5 of
+    # SI 2015/345, extended by the Secretary of State's determinations; £300 otherwise). The excess over
+    # it is the original surplus (54A(1)(c), (3)(a)); a claim within the 6 months that still has nil
+    # award carries the adjusted surplus, the surplus plus that month's earned income over the
+    # threshold (54A(3)(b)-(d)); after the sixth month nothing is carried (54A(1)(a)); an award made
+    # uses the surplus up.
+    rest = maximum - unearned - tariff
+    nil_threshold = np.int64(0)
+    if rest > 0:
+        taper = r[K.TAPER_BP]
+        nil_threshold = work_allowance + (5000 * (2 * rest - 1) + taper - 1) // taper
+    relevant_threshold = nil_threshold + r[K.SURPLUS_DE_MINIMIS]
+    surplus_after = np.int64(0)
+    months_after = np.int64(0)
+    on_award_after = np.int64(1) if before_cap > 0 else np.int64(0)
+    if before_cap == 0 and earned > relevant_threshold:
+        if on_award:
+            surplus_after = earned - relevant_threshold
+            months_after = np.int64(1)
+        elif 0 < surplus_months < 6:
+            surplus_after = earned - relevant_threshold
+            months_after = np.int64(surplus_months) + 1
+
     return (
         standard,
         child,
@@ -581,6 +639,9 @@ def uc_calc(
         n1 + n2,
         grace_after,
         qualifying_after,
+        surplus_after,
+        months_after,
+        on_award_after,
     )
 
 
@@ -591,7 +652,7 @@ def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int,
         x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14],
         x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28],
         x[29], x[30], x[31], x[32], x[33], x[34], x[35], x[36], x[37], x[38], x[39], x[40], x[41], x[42],
-        x[43], x[44], x[45], x[46], x[47], x[48], x[49], x[50], x[51], x[52],
+        x[43], x[44], x[45], x[46], x[47], x[48], x[49], x[50], x[51], x[52], x[53], x[54], x[55],
         lha_table, r,
     )  # fmt: skip
 
@@ -607,6 +668,7 @@ def uc_batch(
     c36: np.ndarray, c37: np.ndarray, c38: np.ndarray, c39: np.ndarray, c40: np.ndarray, c41: np.ndarray,
     c42: np.ndarray, c43: np.ndarray, c44: np.ndarray, c45: np.ndarray, c46: np.ndarray, c47: np.ndarray,
     c48: np.ndarray, c49: np.ndarray, c50: np.ndarray, c51: np.ndarray, c52: np.ndarray,
+    c53: np.ndarray, c54: np.ndarray, c55: np.ndarray,
     year: np.ndarray, lha_table: np.ndarray, rates_table: np.ndarray, out: np.ndarray,
 ) -> None:  # fmt: skip
     """Every household of a batch, in parallel: columns laid out as `INPUTS`, `year` indexes
@@ -617,7 +679,7 @@ def uc_batch(
             c13[i], c14[i], c15[i], c16[i], c17[i], c18[i], c19[i], c20[i], c21[i], c22[i], c23[i],
             c24[i], c25[i], c26[i], c27[i], c28[i], c29[i], c30[i], c31[i], c32[i], c33[i], c34[i],
             c35[i], c36[i], c37[i], c38[i], c39[i], c40[i], c41[i], c42[i], c43[i], c44[i], c45[i],
-            c46[i], c47[i], c48[i], c49[i], c50[i], c51[i], c52[i],
+            c46[i], c47[i], c48[i], c49[i], c50[i], c51[i], c52[i], c53[i], c54[i], c55[i],
             lha_table, rates_table[year[i]],
         )  # fmt: skip
         out[i, 0] = res[0]
@@ -647,3 +709,6 @@ def uc_batch(
         out[i, 24] = res[24]
         out[i, 25] = res[25]
         out[i, 26] = res[26]
+        out[i, 27] = res[27]
+        out[i, 28] = res[28]
+        out[i, 29] = res[29]

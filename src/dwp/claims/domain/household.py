@@ -26,7 +26,7 @@ from dwp.claims.domain.answers import (
     WorkIncomeAnswers,
 )
 from dwp.claims.domain.checks import OLDEST_CHILD_AGE, age_on
-from dwp.claims.domain.dates import add_months, assessment_period_end
+from dwp.claims.domain.dates import add_months, assessment_period_end, period_containing
 from dwp.claims.domain.errors import ClaimsError
 from dwp.claims.domain.model import Claim
 from dwp.contracts.benefits import (
@@ -159,6 +159,20 @@ def _housing(h: HousingAnswers | None, lha: LhaPayload | None) -> HousingPayload
     return payload
 
 
+def period_end_for(first_day: date | None, period_start: date) -> date:
+    """The last day of the assessment period beginning on `period_start` of an award whose first day of
+    entitlement is `first_day` (UC Regs 2013 reg 21). An award from the 31st has periods beginning on
+    each month's last day (28 February 2027 to 30 March 2027); from the 29th or 30th, on that day,
+    except February's, which begins on the 27th (28th in a leap year) and ends on the 28th or 29th
+    of March. A `period_start` that is not one of the award's period starts (or no award day) is taken
+    to be the first day of an award, whose period ends the day before the same day next month."""
+    if first_day is not None and period_start >= first_day:
+        _n, begins, ends = period_containing(first_day, period_start)
+        if begins == period_start:
+            return ends
+    return assessment_period_end(period_start, 0)
+
+
 def uc_circumstances(
     claim: Claim,
     *,
@@ -174,7 +188,9 @@ def uc_circumstances(
 
     On a joint claim both partners are adults of the couple. Someone who lives with a partner but claims
     alone (UC Regs 2013 reg 3(3)) is assessed as single, with the partner's income counted as theirs
-    (regs 18(2) and 22(3)). `assessment_period_end` is left for the benefits service to work out.
+    (regs 18(2) and 22(3)). `assessment_period_end` is the period's last day under UC Regs 2013 reg 21
+    for an award whose first day is the claim date: a later period of an award from the 29th to 31st
+    does not end a month after its own first day (reg 21(2)-(3A)).
     """
     if claim.claim_type != ClaimType.UNIVERSAL_CREDIT:
         raise ClaimsError("only a Universal Credit claim has a UC household", field="claim_type")
@@ -237,7 +253,7 @@ def uc_circumstances(
     # A young person who turns 20 during the period is not a child for any of it (a change takes effect
     # from the first day of the period it happens in: D&A Regs 2013 Sch 1 para 20); they live on in the
     # home as a non-dependant.
-    period_end = assessment_period_end(period_start, 0)
+    period_end = period_end_for(claim.claim_date, period_start)
     children = [c for c in household.children if age_on(c.date_of_birth, period_end) < OLDEST_CHILD_AGE]
     aged_out = [c for c in household.children if age_on(c.date_of_birth, period_end) >= OLDEST_CHILD_AGE]
     non_dependants: list[NonDependantPayload] = [
@@ -251,7 +267,7 @@ def uc_circumstances(
     pays_childcare = isinstance(childcare, ChildcareAnswers) and childcare.pays_for_childcare
     return {
         "assessment_period_start": period_start.isoformat(),
-        "assessment_period_end": None,
+        "assessment_period_end": period_end.isoformat(),
         "couple": couple,
         "adults": adults,
         "children": [_child(c) for c in children],
