@@ -490,6 +490,7 @@ ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]
     ("POST", f"{CASEWORK}/claims/{{claim_id}}/assessment"): _under_assessment,
     ("POST", f"{CASEWORK}/claims/{{claim_id}}/decisions"): _under_assessment,
     ("POST", "/v1/internal/claims/{claim_id}/automatic-decision"): _submitted,
+    ("GET", "/v1/internal/claims/{claim_id}/award-for-payment"): _automatic_award,
     ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"): _awarded_period,
     ("PUT", f"{PAYMENTS}/citizens/{{citizen_id}}/bank-details"): _payee,
     ("GET", f"{PAYMENTS}/citizens/{{citizen_id}}/bank-details"): _payee_with_account,
@@ -525,6 +526,7 @@ SERVICE_ONLY_ROUTES = {
     ("POST", "/v1/internal/claims/{claim_id}/automatic-decision"): "workers",
     ("GET", "/v1/internal/assessment-periods/{period_end}/awards"): "workers",
     ("GET", "/v1/internal/claims/{claim_id}/notification-facts"): "workers",
+    ("GET", "/v1/internal/claims/{claim_id}/award-for-payment"): "workers",
     ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"): "workers",
     ("PUT", "/v1/internal/payments/awards/{award_id}"): "claims",
 }

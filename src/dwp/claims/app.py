@@ -91,6 +91,7 @@ ROUTERS: list[APIRouter] = [
     api_casework.router,
     api_casework.internal,
     api_changes.router,
+    api_changes.internal,
     retention.router,
 ]
 """The service's routers; the casework and evidence routers are added here."""

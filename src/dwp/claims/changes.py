@@ -16,18 +16,20 @@ from typing import Any, cast
 
 from dwp.claims import changes_records as records
 from dwp.claims.domain import changes as domain
+from dwp.claims.domain import recovery
 from dwp.claims.domain.answers import ClaimType
 from dwp.claims.domain.changes import ChangeDetails, ChangeNotAllowed, PeriodRevision
-from dwp.claims.domain.errors import StaleVersion
+from dwp.claims.domain.errors import ClaimNotFound, StaleVersion
 from dwp.claims.domain.household import NotReadyToAssess, uc_circumstances
 from dwp.claims.domain.journal import JournalEntry, MessagePosted
-from dwp.claims.domain.model import Actor, AuditRecord, Claim, check_version
+from dwp.claims.domain.model import Actor, AuditRecord, Claim, Status, check_version
 from dwp.claims.domain.todos import role_of
 from dwp.claims.events import to_contract
 from dwp.claims.repository import ClaimsRepository, PeriodAward
 from dwp.claims.service import ClaimsContext, _visible
 from dwp.claims.upstreams import Upstreams
 from dwp.contracts.events import ClaimChangeReported
+from dwp.contracts.payments import AwardForPayment
 from dwp.platform.catalog import CLAIMS_EVENTS_TOPIC
 from dwp.platform.http import UpstreamError
 from dwp.platform.idempotency import Remember
@@ -218,6 +220,46 @@ async def changes_of(ctx: ClaimsContext, *, claim_id: str, actor: Actor) -> list
     async with ctx.uow(read_only=True) as uow:
         _visible(await uow.repository.get(claim_id), actor)
         return await records.changes_of(_sql(uow.repository).session, _cipher(ctx), claim_id)
+
+
+class NotPaidByPeriods(Exception):
+    """The claim has no award claims pays by its stored periods (not awarded, or not Universal Credit)."""
+
+
+async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, AwardForPayment]:
+    """The award's terms as the payments service takes them, whole, from the stored periods (as a change
+    revised them): its id (the claim's: one award a claim) and `AwardForPayment`. Sent again after each
+    change; the same terms are the same version at payments, so sending twice changes nothing.
+
+    The deduction cap is 15% of the latest period's standard allowance (`recovery.deduction_cap_pence`);
+    payments recovers an overpayment from the next payments inside it (`schedule.settle` there).
+    """
+    async with ctx.uow(read_only=True) as uow:
+        claim = await uow.repository.get(claim_id)
+        if claim is None:
+            raise ClaimNotFound("There is no such claim")
+        stored = await _sql(uow.repository).periods_of(claim_id)
+    if (
+        claim.claim_type != ClaimType.UNIVERSAL_CREDIT
+        or claim.status != Status.AWARDED
+        or not stored
+        or claim.claimant.citizen_id is None
+    ):
+        raise NotPaidByPeriods("This claim has no Universal Credit award paid by its assessment periods")
+    # The latest period whose amounts the benefits service worked out (a statement the monthly run
+    # stored carries them; a period revised by a change keeps its own).
+    allowances = [
+        a for p in stored if isinstance(a := (p.document.get("amounts") or {}).get("standard_allowance"), int)
+    ]
+    cap = recovery.deduction_cap_pence(allowances[-1]) if allowances else None
+    return claim.id, AwardForPayment(
+        claim_id=claim.id,
+        citizen_id=claim.claimant.citizen_id,
+        benefit="universal_credit",
+        first_day=stored[0].period_start,
+        period_amounts=[p.award_pence for p in stored],
+        deduction_cap_pence=cap,
+    )
 
 
 def _sql(records_: object) -> ClaimsRepository:
