@@ -47,7 +47,8 @@ class ReportedChange:
     happened_on: date
     reported_on: date
     status: str
-    """`revised` (the periods it touches worked out again), `no_change_to_paid_periods`, or
+    """`revised` (the periods it touches worked out again), `no_change_to_paid_periods`,
+    `no_change_to_amount` (New Style ESA: stopping work, which ESA does not deduct), or
     `waiting_for_caseworker` (the benefits service could not work it out now: a caseworker does)."""
     outcome: domain.Outcome
     explanation: tuple[str, ...]
@@ -126,6 +127,10 @@ async def report_change(
             # The household cannot be worked out now (a private rent without the area's LHA), or the
             # benefits service is down: the change is kept and a caseworker works the revision out.
             status = "waiting_for_caseworker"
+    elif claim.claim_type == ClaimType.NEW_STYLE_ESA and details.kind == domain.ChangeKind.STOPPED_WORK:
+        # New Style ESA is not reduced by earnings: work is either permitted (ESA Regs 2013 regs 39 and
+        # 40, the amount paid in full) or not. Stopping it cannot change the amount paid.
+        status = "no_change_to_amount"
     else:
         status = "waiting_for_caseworker"  # New Style JSA and ESA: a caseworker works out the week.
     favour = domain.advantageous_by_kind(details)
@@ -136,6 +141,11 @@ async def report_change(
     if status == "revised" and not any(r.paid for r in result.revisions):
         status = "no_change_to_paid_periods"
     lines = tuple(domain.explanation(details.kind, result))
+    if status == "no_change_to_amount":
+        lines += (
+            "New Style Employment and Support Allowance is not reduced by what you earn from work you "
+            "are allowed to do, so stopping work does not change what you are paid.",
+        )
     if status == "waiting_for_caseworker":
         lines += ("A member of staff will work out what this means for your payments and tell you.",)
     now = ctx.clock()
