@@ -112,6 +112,7 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
             ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"),
             ("POST", "/v1/internal/assessment-periods/{period_end}/statements"),
             ("POST", "/v1/internal/payment-returns"),
+            ("GET", "/v1/internal/claims/{claim_id}/award-for-payment"),
             ("POST", "/v1/internal/claims/retention/runs"),
         )
     },

@@ -201,3 +201,39 @@ async def test_hostile_and_impossible_changes_are_refused_naming_the_field(stack
     # Nothing refused changed the claim: the ETag still works.
     ok = await stack.claims.post(path, json=good, headers=citizen(stack, **{"If-Match": etag}))
     assert ok.status_code == 201, ok.text
+
+
+async def test_stopping_work_on_new_style_esa_says_the_amount_cannot_change_and_why(stack: Stack) -> None:
+    from dataclasses import replace
+
+    from dwp.claims.domain.answers import ClaimType
+    from dwp.claims.domain.model import Outcome
+    from dwp.claims.repository import ClaimsRepository
+    from tests.unit.claims.conftest import decide, submitted
+
+    story = decide(submitted(ClaimType.NEW_STYLE_ESA), Outcome.AWARD).claim  # claim date 10 June 2026
+    claim = replace(
+        story, id=str(uuid.uuid4()), claimant=replace(story.claimant, citizen_id=stack.citizen_id)
+    )
+    async with stack.database.transaction() as connection:
+        await ClaimsRepository(connection, stack.cipher).add(claim, claim.created_at)
+    app: Any = stack.claims._transport.app  # type: ignore[attr-defined]
+    app.state.claims_context.clock = lambda: TODAY
+    read = await stack.claims.get(f"/v1/claims/{claim.id}", headers=citizen(stack))
+    assert read.status_code == 200, read.text
+    reported = await stack.claims.post(
+        f"/v1/claims/{claim.id}/changes",
+        json={"kind": "stopped_work", "happened_on": "2026-10-01", "employer": "Acme Ltd"},
+        headers=citizen(stack, **{"If-Match": read.headers["etag"]}),
+    )
+    assert reported.status_code == 201, reported.text
+    change = reported.json()
+    # ESA is not reduced by earnings (ESA Regs 2013 regs 39, 40): nothing for a caseworker to work out.
+    assert change["status"] == "no_change_to_amount"
+    assert any("does not change what you are paid" in line for line in change["explanation"])
+    assert (change["overpayment_pence"], change["arrears_pence"]) == (0, 0)
+    # And payments is not given anything for it: the claims inbox is answered 409 for a non-UC claim.
+    award = await stack.claims.get(
+        f"/v1/internal/claims/{claim.id}/award-for-payment", headers=stack.workers()
+    )
+    assert problem(award, 409)["title"] == "This claim has no award paid by its assessment periods"

@@ -20,7 +20,13 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from dwp.contracts.citizens import CitizenContact
 from dwp.contracts.claims import HeldRegistration, NotificationFacts, WorkItemRef
-from dwp.contracts.events import CitizenRegistered, EventEnvelope
+from dwp.contracts.events import (
+    CitizenRegistered,
+    EventEnvelope,
+    PaymentsBankDetailsChanged,
+    PaymentsHoldDecided,
+    PaymentsPaymentHeld,
+)
 from dwp.contracts.notify import LOCAL_API_KEY
 from dwp.platform import aws, catalog
 from dwp.platform.settings import Settings
@@ -325,6 +331,56 @@ def test_a_held_registration_becomes_one_work_item_and_no_message(
     assert list(contacts.holds) == ["hold-1"]
     assert contacts.holds["hold-1"].event_id == event.event_id
     assert sent_to(notify, reference=event.event_id) == []
+
+
+def test_bank_details_a_held_payment_and_its_check_are_told_in_the_persons_language(
+    bootstrapped: Settings, notify: str
+) -> None:
+    # The contact details are the citizen service's, which a change of bank details does not touch: the
+    # message goes where the person was before the change, and names no account.
+    contacts = Contacts()
+    runtime = build_runtime(bootstrapped, notify, contacts)
+    ada = contacts.add(email="ada-before@example.com")
+    gwen = contacts.add(language="cy", given_name="Gwen")
+    changed = EventEnvelope.wrap(
+        PaymentsBankDetailsChanged(citizen_id=ada, bank_details_id="b-1", first=False, held=True),
+        source="payments",
+    )
+    held = EventEnvelope.wrap(
+        PaymentsPaymentHeld(citizen_id=ada, hold_id="h-1", reasons=["new-device-soon-after-sign-in"]),
+        source="payments",
+    )
+    released = EventEnvelope.wrap(
+        PaymentsHoldDecided(citizen_id=ada, hold_id="h-1", outcome="released"), source="payments"
+    )
+    stopped = EventEnvelope.wrap(
+        PaymentsHoldDecided(citizen_id=gwen, hold_id="h-2", outcome="stopped"), source="payments"
+    )
+    first = EventEnvelope.wrap(
+        PaymentsBankDetailsChanged(citizen_id=gwen, bank_details_id="b-2", first=True, held=False),
+        source="payments",
+    )
+    events = (changed, held, released, stopped, first)
+    assert handle(runtime, *(record(e.model_dump_json()) for e in events)) == []
+    [one] = sent_to(notify, reference=changed.event_id)
+    assert (one["template_key"], one["email_address"]) == (
+        "payments.bank_details_changed/email/en",
+        "ada-before@example.com",
+    )
+    assert one["subject"] == "Your bank details for DWP payments have been changed"
+    assert "new-device" not in one["body"]
+    [two] = sent_to(notify, reference=held.event_id)
+    assert two["subject"] == "We are checking a change to your bank details"
+    [three] = sent_to(notify, reference=released.event_id)
+    assert "We will pay you into your new account." in three["body"]
+    [four] = sent_to(notify, reference=stopped.event_id)
+    assert four["template_key"] == "payments.hold_decided/email/cy"
+    assert "Nid ydym wedi talu i'r cyfrif newydd" in four["body"]
+    [five] = sent_to(notify, reference=first.event_id)
+    assert five["subject"] == "Mae eich manylion banc ar gyfer taliadau DWP wedi'u hychwanegu"
+    # Delivered again: told once.
+    assert handle(runtime, record(changed.model_dump_json(), receives=2)) == []
+    assert len(sent_to(notify, reference=changed.event_id)) == 1
 
 
 def test_an_event_with_no_message_is_done_without_sending(bootstrapped: Settings, notify: str) -> None:

@@ -15,7 +15,8 @@ from dwp.claims.deps import Context, actor_of
 from dwp.claims.domain.answers import Amount
 from dwp.claims.domain.changes import MOST_PENCE, ChangeDetails, ChangeKind, ChangeNotAllowed
 from dwp.claims.upstreams import Upstreams
-from dwp.platform.auth import Authenticated, CitizenPrincipal
+from dwp.contracts import claims as contract
+from dwp.platform.auth import Authenticated, CitizenPrincipal, Principal, allow_callers
 from dwp.platform.errors import PreconditionRequired
 from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.idempotency import Claim as KeyClaim
@@ -30,11 +31,18 @@ IfMatch = Annotated[
     str | None, Header(alias="If-Match", max_length=200, description="The claim's ETag (required)")
 ]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+Workers = Annotated[Principal, allow_callers("workers")]
 Pence = Annotated[StrictInt, Field(ge=0, le=MOST_PENCE)]
 
 ERRORS: ErrorTable = {
     ChangeNotAllowed: ErrorMapping(409, "change-not-allowed", "This change cannot be reported here"),
+    changes.NotPaidByPeriods: ErrorMapping(
+        409, "not-paid-by-periods", "This claim has no award paid by its assessment periods"
+    ),
 }
+
+internal = APIRouter(prefix="/v1/internal", tags=["internal"])
+"""The workers' routes of changes (never forwarded by the gateway)."""
 
 
 def _upstreams(request: Request) -> Upstreams:
@@ -236,3 +244,13 @@ async def list_changes(
 ) -> ChangeList:
     found = await changes.changes_of(ctx, claim_id=claim_id, actor=actor_of(principal, request))
     return ChangeList(items=[_stored_view(row) for row in found])
+
+
+@internal.get(
+    "/claims/{claim_id}/award-for-payment",
+    response_model=contract.AwardToPay,
+    summary="The award's terms for payments, as the latest change revised them (the claims inbox)",
+)
+async def award_for_payment(claim_id: ClaimId, ctx: Context, caller: Workers) -> contract.AwardToPay:
+    award_id, terms = await changes.award_for_payment(ctx, claim_id=claim_id)
+    return contract.AwardToPay(award_id=award_id, terms=terms)

@@ -92,6 +92,7 @@ ROUTERS: list[APIRouter] = [
     api_casework.router,
     api_casework.internal,
     api_changes.router,
+    api_changes.internal,
     retention.router,
     subject_access.router,
 ]

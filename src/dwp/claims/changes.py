@@ -16,18 +16,20 @@ from typing import Any, cast
 
 from dwp.claims import changes_records as records
 from dwp.claims.domain import changes as domain
+from dwp.claims.domain import recovery
 from dwp.claims.domain.answers import ClaimType
 from dwp.claims.domain.changes import ChangeDetails, ChangeNotAllowed, PeriodRevision
-from dwp.claims.domain.errors import StaleVersion
+from dwp.claims.domain.errors import ClaimNotFound, StaleVersion
 from dwp.claims.domain.household import NotReadyToAssess, uc_circumstances
 from dwp.claims.domain.journal import JournalEntry, MessagePosted
-from dwp.claims.domain.model import Actor, AuditRecord, Claim, check_version
+from dwp.claims.domain.model import Actor, AuditRecord, Claim, Status, check_version
 from dwp.claims.domain.todos import role_of
 from dwp.claims.events import to_contract
 from dwp.claims.repository import ClaimsRepository, PeriodAward
 from dwp.claims.service import ClaimsContext, _visible
 from dwp.claims.upstreams import Upstreams
 from dwp.contracts.events import ClaimChangeReported
+from dwp.contracts.payments import AwardForPayment
 from dwp.platform.catalog import CLAIMS_EVENTS_TOPIC
 from dwp.platform.http import UpstreamError
 from dwp.platform.idempotency import Remember
@@ -45,7 +47,8 @@ class ReportedChange:
     happened_on: date
     reported_on: date
     status: str
-    """`revised` (the periods it touches worked out again), `no_change_to_paid_periods`, or
+    """`revised` (the periods it touches worked out again), `no_change_to_paid_periods`,
+    `no_change_to_amount` (New Style ESA: stopping work, which ESA does not deduct), or
     `waiting_for_caseworker` (the benefits service could not work it out now: a caseworker does)."""
     outcome: domain.Outcome
     explanation: tuple[str, ...]
@@ -124,6 +127,10 @@ async def report_change(
             # The household cannot be worked out now (a private rent without the area's LHA), or the
             # benefits service is down: the change is kept and a caseworker works the revision out.
             status = "waiting_for_caseworker"
+    elif claim.claim_type == ClaimType.NEW_STYLE_ESA and details.kind == domain.ChangeKind.STOPPED_WORK:
+        # New Style ESA is not reduced by earnings: work is either permitted (ESA Regs 2013 regs 39 and
+        # 40, the amount paid in full) or not. Stopping it cannot change the amount paid.
+        status = "no_change_to_amount"
     else:
         status = "waiting_for_caseworker"  # New Style JSA and ESA: a caseworker works out the week.
     favour = domain.advantageous_by_kind(details)
@@ -134,6 +141,11 @@ async def report_change(
     if status == "revised" and not any(r.paid for r in result.revisions):
         status = "no_change_to_paid_periods"
     lines = tuple(domain.explanation(details.kind, result))
+    if status == "no_change_to_amount":
+        lines += (
+            "New Style Employment and Support Allowance is not reduced by what you earn from work you "
+            "are allowed to do, so stopping work does not change what you are paid.",
+        )
     if status == "waiting_for_caseworker":
         lines += ("A member of staff will work out what this means for your payments and tell you.",)
     now = ctx.clock()
@@ -218,6 +230,46 @@ async def changes_of(ctx: ClaimsContext, *, claim_id: str, actor: Actor) -> list
     async with ctx.uow(read_only=True) as uow:
         _visible(await uow.repository.get(claim_id), actor)
         return await records.changes_of(_sql(uow.repository).session, _cipher(ctx), claim_id)
+
+
+class NotPaidByPeriods(Exception):
+    """The claim has no award claims pays by its stored periods (not awarded, or not Universal Credit)."""
+
+
+async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, AwardForPayment]:
+    """The award's terms as the payments service takes them, whole, from the stored periods (as a change
+    revised them): its id (the claim's: one award a claim) and `AwardForPayment`. Sent again after each
+    change; the same terms are the same version at payments, so sending twice changes nothing.
+
+    The deduction cap is 15% of the latest period's standard allowance (`recovery.deduction_cap_pence`);
+    payments recovers an overpayment from the next payments inside it (`schedule.settle` there).
+    """
+    async with ctx.uow(read_only=True) as uow:
+        claim = await uow.repository.get(claim_id)
+        if claim is None:
+            raise ClaimNotFound("There is no such claim")
+        stored = await _sql(uow.repository).periods_of(claim_id)
+    if (
+        claim.claim_type != ClaimType.UNIVERSAL_CREDIT
+        or claim.status != Status.AWARDED
+        or not stored
+        or claim.claimant.citizen_id is None
+    ):
+        raise NotPaidByPeriods("This claim has no Universal Credit award paid by its assessment periods")
+    # The latest period whose amounts the benefits service worked out (a statement the monthly run
+    # stored carries them; a period revised by a change keeps its own).
+    allowances = [
+        a for p in stored if isinstance(a := (p.document.get("amounts") or {}).get("standard_allowance"), int)
+    ]
+    cap = recovery.deduction_cap_pence(allowances[-1]) if allowances else None
+    return claim.id, AwardForPayment(
+        claim_id=claim.id,
+        citizen_id=claim.claimant.citizen_id,
+        benefit="universal_credit",
+        first_day=stored[0].period_start,
+        period_amounts=[p.award_pence for p in stored],
+        deduction_cap_pence=cap,
+    )
 
 
 def _sql(records_: object) -> ClaimsRepository:

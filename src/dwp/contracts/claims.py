@@ -16,6 +16,10 @@ Routes (the callers are the workers' handlers: notifications, and the monthly ru
 - `POST /v1/internal/assessment-periods/{period_end}/statements`, body `PeriodStatements` (1 to
   `MAX_STATEMENTS` claims' statements for periods ending that day) -> `StoredStatements` (the monthly run,
   a page at a time).
+- `GET /v1/internal/claims/{claim_id}/award-for-payment` -> `AwardToPay` (the claims inbox, on
+  `claims.change_reported`: the award's revised terms, which it gives the payments service whole at
+  `PUT /v1/internal/payments/awards/{award_id}`). A claim with no UC award paid by its stored periods
+  is a 409 problem (`not-paid-by-periods`).
 - `POST /v1/internal/work-items/held-registrations`, body `HeldRegistration` -> `WorkItemRef`: 201 when
   created, 200 when it was already there (notifications, forwarding `citizen.registration_held`).
 
@@ -73,6 +77,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from dwp.contracts.events import ClaimBenefit, Event
+from dwp.contracts.payments import AwardForPayment
 from dwp.platform.models import EdgeModel, IsoDate, IsoDateTime
 
 SERVICE = "claims"
@@ -85,6 +90,7 @@ STATEMENTS_PATH = "/v1/internal/assessment-periods/{period_end}/statements"
 HELD_REGISTRATIONS_PATH = "/v1/internal/work-items/held-registrations"
 AUTOMATIC_DECISION_PATH = "/v1/internal/claims/{claim_id}/automatic-decision"
 PAYMENT_RETURNS_PATH = "/v1/internal/payment-returns"
+AWARD_FOR_PAYMENT_PATH = "/v1/internal/claims/{claim_id}/award-for-payment"
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 500
@@ -357,3 +363,11 @@ class AutomaticOutcome(_Answer):
     left_for_a_person: str | None = None
     decision: dict[str, Any] | None = None
     assessment: dict[str, Any] | None = None
+
+
+class AwardToPay(BaseModel):
+    """`GET /v1/internal/claims/{claim_id}/award-for-payment`: the award's id at payments and its terms."""
+
+    model_config = ConfigDict(extra="ignore")
+    award_id: str
+    terms: AwardForPayment

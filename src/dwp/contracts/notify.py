@@ -28,6 +28,14 @@ CLAIM_STATEMENT_READY = "claims.statement_ready"
 PAYMENT_RETURNED = "payments.payment_returned"
 """Published by the payments service: a payment was rejected or returned (check your bank details)."""
 
+BANK_DETAILS_CHANGED = "payments.bank_details_changed"
+"""Bank details given or changed: told on the contact details the citizen service holds, which a change
+of bank details does not touch (so a change the person did not make reaches them where they were)."""
+PAYMENT_HELD = "payments.payment_held"
+"""A change of bank details looked risky: the next payment waits for a caseworker's check."""
+HOLD_DECIDED = "payments.hold_decided"
+"""A caseworker released a held payment, or stopped payments to the changed account."""
+
 PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     CITIZEN_REGISTERED: ("first_name",),
     CLAIM_SUBMITTED: ("first_name", "benefit"),
@@ -36,6 +44,9 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     CLAIM_MESSAGE_POSTED: ("first_name", "benefit"),
     CLAIM_STATEMENT_READY: ("first_name", "benefit", "period_end"),
     PAYMENT_RETURNED: ("first_name",),
+    BANK_DETAILS_CHANGED: ("first_name", "what"),
+    PAYMENT_HELD: ("first_name",),
+    HOLD_DECIDED: ("first_name", "outcome"),
 }
 """What each event's templates say, besides a letter's address lines."""
 

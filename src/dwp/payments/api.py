@@ -255,6 +255,7 @@ class PaymentLineView(BaseModel):
     gross_pence: int
     deductions: list[DeductionLine]
     net_pence: int
+    arrears_pence: int = Field(0, description="Paid with this payment for earlier periods a change raised")
     status: str
     reason_code: str | None = None
 
@@ -264,6 +265,9 @@ class AwardPaymentsView(BaseModel):
     claim_id: str
     benefit: str
     advance_outstanding_pence: int
+    overpayment_outstanding_pence: int = Field(
+        0, description="What of an overpayment (a change lowered periods already paid) is still to recover"
+    )
     payments: list[PaymentLineView]
 
 
@@ -324,6 +328,7 @@ async def list_payments(citizen_id: str, ctx: Ctx, principal: Authenticated) -> 
                 claim_id=a.award.claim_id,
                 benefit=a.award.benefit,
                 advance_outstanding_pence=a.advance_outstanding,
+                overpayment_outstanding_pence=a.overpayment_outstanding,
                 payments=[
                     PaymentLineView(
                         number=line.payment.number,
@@ -337,6 +342,7 @@ async def list_payments(citizen_id: str, ctx: Ctx, principal: Authenticated) -> 
                             DeductionLine(code=d.code, pence=d.pence) for d in line.payment.deductions
                         ],
                         net_pence=line.payment.net_pence,
+                        arrears_pence=line.payment.arrears_pence,
                         status=line.status,
                         reason_code=line.reason_code,
                     )

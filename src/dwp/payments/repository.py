@@ -186,6 +186,10 @@ class PaymentsRepository(Protocol):
 
     async def instruction_ids(self, award_ids: list[str]) -> set[str]: ...
 
+    async def instructed(self, award_ids: list[str]) -> dict[str, dict[int, int]]:
+        """What was instructed for each award's payments: award id -> payment number -> pence."""
+        ...
+
     async def add_instructions(
         self, planned: list[tuple[Instruction, PaymentInstructionShape]], *, at: datetime
     ) -> None:
@@ -460,6 +464,16 @@ class SqlPaymentsRepository:
             return set()
         query = select(payment_instructions.c.id).where(payment_instructions.c.award_id.in_(award_ids))
         return set((await self.session.execute(query)).scalars())
+
+    async def instructed(self, award_ids: list[str]) -> dict[str, dict[int, int]]:
+        found: dict[str, dict[int, int]] = {}
+        if not award_ids:
+            return found
+        c = payment_instructions.c
+        query = select(c.award_id, c.number, c.pence).where(c.award_id.in_(award_ids))
+        for award_id, number, pence in (await self.session.execute(query)).all():
+            found.setdefault(award_id, {})[number] = pence
+        return found
 
     async def add_instructions(
         self, planned: list[tuple[Instruction, PaymentInstructionShape]], *, at: datetime

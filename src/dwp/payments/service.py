@@ -6,7 +6,7 @@ errors; so a failure part-way leaves nothing half-written. The clock is the cont
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -250,6 +250,16 @@ class AwardPayments:
     award: schedule.Award
     lines: list[PaymentLine]
     advance_outstanding: int
+    overpayment_outstanding: int = 0
+    """What of an overpayment (a revision lowered periods already paid) is still to be recovered."""
+
+
+def _instructed(sent: Iterable[instructions.Instruction]) -> dict[str, dict[int, int]]:
+    """What was instructed for each award's payments (award id -> payment number -> pence)."""
+    found: dict[str, dict[int, int]] = {}
+    for instruction in sent:
+        found.setdefault(instruction.award_id, {})[instruction.number] = instruction.pence
+    return found
 
 
 async def put_award(ctx: PaymentsContext, award: schedule.Award, *, actor: Actor) -> int:
@@ -279,15 +289,20 @@ async def payments_of(ctx: PaymentsContext, *, citizen_id: str) -> list[AwardPay
         held = bool(await uow.repository.open_holds(citizen_id))
         sent = await uow.repository.instructions_of(citizen_id)
     today = ctx.today()
+    instructed = _instructed(sent.values())
     result = []
     for award in found:
         lines = []
         next_unpaid_seen = False
-        for payment in schedule.schedule(award):
+        settled, overpaid = schedule.settle(award, instructed.get(award.id, {}))
+        for payment in settled:
             instruction = sent.get(payment.instruction_id)
             if instruction is not None:
                 shown = "paid" if instruction.status == "accepted" else instruction.status
-                lines.append(PaymentLine(payment, shown, instruction.reason_code))
+                # What was instructed, even if a revision has since changed what the period comes to
+                # (the difference is carried to the next payments: `schedule.settle`).
+                sent_as = replace(payment, net_pence=instruction.pence)
+                lines.append(PaymentLine(sent_as, shown, instruction.reason_code))
                 continue
             status = "due"
             if held and not next_unpaid_seen and payment.pay_on >= today:
@@ -295,7 +310,7 @@ async def payments_of(ctx: PaymentsContext, *, citizen_id: str) -> list[AwardPay
             if payment.pay_on >= today:
                 next_unpaid_seen = True
             lines.append(PaymentLine(payment, status))
-        result.append(AwardPayments(award, lines, schedule.advance_outstanding(award)))
+        result.append(AwardPayments(award, lines, schedule.advance_outstanding(award), overpaid))
     return result
 
 
@@ -331,15 +346,14 @@ async def plan_instructions(ctx: PaymentsContext, *, through: date, report: RunR
     async with ctx.uow() as uow:
         repo = uow.repository
         found = await repo.all_awards()
-        existing = await repo.instruction_ids([a.id for a in found])
-        due = {
-            award.id: [
-                p
-                for p in schedule.schedule(award)
-                if p.pay_on <= through and p.net_pence > 0 and p.instruction_id not in existing
+        instructed = await repo.instructed([a.id for a in found])
+        due = {}
+        for award in found:
+            paid = instructed.get(award.id, {})
+            settled, _ = schedule.settle(award, paid)
+            due[award.id] = [
+                p for p in settled if p.pay_on <= through and p.net_pence > 0 and p.number not in paid
             ]
-            for award in found
-        }
         citizens = sorted({a.citizen_id for a in found if due[a.id]})
         held, stopped = await repo.payment_blocks(citizens)
         accounts = await repo.bank_details_of(citizens)

@@ -218,7 +218,8 @@ CLAIMS_INBOX_QUEUE = Queue(
     visibility_seconds=90,
 )
 """What the claims service acts on (`dwp.workers.claims_inbox`): a claim submitted or a to-do done (the
-automatic path), a payment returned. A claim waiting on benefits or integrations fails its record, so it
+automatic path), a decision to award or a change of circumstances (the award's terms to payments), a
+payment returned. A claim waiting on benefits or integrations fails its record, so it
 is asked again: ten receives, with the backoff between them, before the dead-letter queue."""
 ASSESSMENT_RUN_QUEUE = Queue(name=f"{PREFIX}-assessment-run", topics=(), visibility_seconds=900)
 """Work items of the monthly run: the schedule sends a start message, the handler fans out shards. A
@@ -458,7 +459,8 @@ FUNCTIONS: tuple[Function, ...] = (
         name="claims-inbox",
         handler="dwp.workers.lambda_handlers.claims_inbox_handler",
         queue=CLAIMS_INBOX_QUEUE,
-        # It only calls the claims service over HTTP; claims keeps every record (and its idempotency).
+        # It only calls the claims service over HTTP (and gives payments an award's revised terms, whole:
+        # a PUT, idempotent there); claims and payments keep every record (and its idempotency).
         extras=("workers",),
     ),
     Function(

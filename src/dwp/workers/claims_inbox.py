@@ -8,6 +8,14 @@ forwarded to its internal routes over HTTP with the workers' service token (`dwp
   with a work item and claims answers 202: the record fails here, so SQS brings it back (locally after
   a short backoff, on AWS after the queue's visibility timeout) until the service answers or the
   message reaches `dwp-claims-inbox-dlq` (the claim still waits with its work item: nothing is lost).
+- `claims.decision_made` (an award) and `claims.change_reported`: the award's terms, as decided or as a
+  change revised them, reach payments. The inbox reads them from claims
+  (`GET /v1/internal/claims/{id}/award-for-payment`) and gives them, whole, to the payments service
+  (`PUT /v1/internal/payments/awards/{award_id}`), which pays the next payment at the revised amount
+  with any arrears, or recovers an overpayment inside the deductions cap. The same terms twice are
+  the same version there, so a redelivered event changes nothing; payments down fails the record and
+  SQS brings it back. A claim with no UC award paid by periods (New Style JSA or ESA, or not awarded)
+  is answered 409 by claims and done with.
 - `payments.payment_returned`: a work item and a to-do (`POST /v1/internal/payment-returns`), once per
   instruction and stage whatever the number of deliveries.
 
@@ -29,8 +37,22 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from dwp.contracts import claims as contract
-from dwp.contracts.events import ClaimSubmitted, ClaimTodoDone, EventEnvelope, PaymentsPaymentReturned
-from dwp.platform.http import ResilientClient, RetryPolicy, ServiceTokens, TokenSource, shared_client
+from dwp.contracts.events import (
+    ClaimChangeReported,
+    ClaimDecisionMade,
+    ClaimSubmitted,
+    ClaimTodoDone,
+    EventEnvelope,
+    PaymentsPaymentReturned,
+)
+from dwp.platform.http import (
+    ResilientClient,
+    RetryPolicy,
+    ServiceTokens,
+    TokenSource,
+    UpstreamRejected,
+    shared_client,
+)
 from dwp.platform.lambda_logging import function_logger
 from dwp.platform.settings import Settings, get_settings
 from dwp.workers.notifications import BackgroundLoop
@@ -46,7 +68,9 @@ may take longer than a person's request, and the whole stays inside the function
 logger = function_logger()
 metrics = Metrics(namespace=NAMESPACE, service="claims-inbox")
 
-Outcome = Literal["decided", "left", "waiting", "forwarded", "not_for_claims"]
+Outcome = Literal["decided", "left", "waiting", "forwarded", "not_for_claims", "award_sent"]
+AWARDS_PATH = "/v1/internal/payments/awards/{award_id}"
+"""The payments service's route that takes an award's terms, whole (`dwp.contracts.payments`)."""
 
 
 class ClaimWaits(Exception):
@@ -63,21 +87,32 @@ class Handled:
 class ClaimsInbox:
     """The events claims acts on, each sent to its internal route."""
 
-    def __init__(self, claims: ResilientClient) -> None:
+    def __init__(self, claims: ResilientClient, payments: ResilientClient | None = None) -> None:
         self._claims = claims
+        self._payments = payments
 
     @classmethod
     def build(cls, settings: Settings, *, tokens: TokenSource | None = None) -> ClaimsInbox:
         """Make inside the event loop that will use it (its connections belong to that loop)."""
         http = shared_client()
         source = tokens or ServiceTokens.for_service(SERVICE_NAME, settings, http=http)
-        return cls(ResilientClient.for_service("claims", settings, http=http, tokens=source, policy=POLICY))
+        return cls(
+            ResilientClient.for_service("claims", settings, http=http, tokens=source, policy=POLICY),
+            ResilientClient.for_service("payments", settings, http=http, tokens=source),
+        )
 
     async def handle(self, envelope: EventEnvelope) -> Handled:
         if envelope.event_type in AUTOMATIC_ON:
             event = envelope.unwrap()
             assert isinstance(event, ClaimSubmitted | ClaimTodoDone)
             return await self._automatic(event.claim_id)
+        if envelope.event_type == ClaimChangeReported.event_type:
+            changed = ClaimChangeReported.model_validate(envelope.data)
+            return await self._award_revised(changed.claim_id)
+        if envelope.event_type == ClaimDecisionMade.event_type:
+            decided = ClaimDecisionMade.model_validate(envelope.data)
+            if decided.outcome == "award":
+                return await self._award_revised(decided.claim_id)
         if envelope.event_type == PaymentsPaymentReturned.event_type:
             returned = PaymentsPaymentReturned.model_validate(envelope.data)
             return await self._returned(envelope, returned)
@@ -96,6 +131,24 @@ class ClaimsInbox:
         if outcome.left_for_a_person is not None:
             return Handled("left", claim_id, outcome.left_for_a_person)
         return Handled("decided", claim_id, outcome.status)
+
+    async def _award_revised(self, claim_id: str) -> Handled:
+        path = contract.AWARD_FOR_PAYMENT_PATH.format(claim_id=claim_id)
+        try:
+            award = await self._claims.get_model(path, contract.AwardToPay)
+        except UpstreamRejected as exc:
+            if exc.status in (404, 409):  # no UC award paid by periods: nothing for payments
+                return Handled("not_for_claims", claim_id, f"claims answered {exc.status}")
+            raise
+        assert self._payments is not None, "the inbox that forwards awards has a payments client"
+        # A PUT of the whole terms: safe to send again (the same terms are the same version).
+        response = await self._payments.request(
+            "PUT",
+            AWARDS_PATH.format(award_id=award.award_id),
+            json=award.terms.model_dump(mode="json", exclude_none=True),
+            headers={"Accept": "application/json"},
+        )
+        return Handled("award_sent", claim_id, f"version {response.json().get('version')}")
 
     async def _returned(self, envelope: EventEnvelope, event: PaymentsPaymentReturned) -> Handled:
         body = contract.ReturnedPayment(

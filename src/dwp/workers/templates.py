@@ -37,6 +37,25 @@ TODOS: dict[str, dict[TemplateLanguage, str]] = {
 }
 ANY_TODO: dict[TemplateLanguage, str] = {"en": "complete a task", "cy": "cwblhau tasg"}
 
+BANK_DETAILS_WHAT: dict[str, dict[TemplateLanguage, str]] = {
+    "first": {"en": "added", "cy": "wedi'u hychwanegu"},
+    "change": {"en": "changed", "cy": "wedi'u newid"},
+}
+"""`payments.bank_details_changed`: the first details given, or a change."""
+HOLD_OUTCOMES: dict[str, dict[TemplateLanguage, str]] = {
+    "released": {
+        "en": "We have checked the change to your bank details. We will pay you into your new account.",
+        "cy": "Rydym wedi gwirio'r newid i'ch manylion banc. Byddwn yn eich talu i'ch cyfrif newydd.",
+    },
+    "stopped": {
+        "en": "We have not paid into the new account given for you. Sign in and give your bank details "
+        "again, or contact us if you did not change them.",
+        "cy": "Nid ydym wedi talu i'r cyfrif newydd a roddwyd ar eich cyfer. Mewngofnodwch a rhowch eich "
+        "manylion banc eto, neu cysylltwch â ni os na wnaethoch eu newid.",
+    },
+}
+"""`payments.hold_decided`: what a caseworker's check of a held payment came to."""
+
 Facts = Mapping[str, Any]
 """The event's data, with the claim's facts from the claims service when the message needs them."""
 
@@ -117,6 +136,19 @@ EVENT_MESSAGES: dict[str, EventMessage] = {
     # The payment's citizen is told on the contact details the citizen service holds; the event carries
     # no account, amount or reason words, so neither does the message.
     keys.PAYMENT_RETURNED: EventMessage(needs_claim=False, fields=lambda facts, lang: {}),
+    # Told on the contact details the citizen service holds: a change of bank details changes none of
+    # them, so these are the person's contact details from before the change (never the account).
+    keys.BANK_DETAILS_CHANGED: EventMessage(
+        needs_claim=False,
+        fields=lambda facts, lang: {
+            "what": BANK_DETAILS_WHAT["first" if facts.get("first") else "change"][lang]
+        },
+    ),
+    keys.PAYMENT_HELD: EventMessage(needs_claim=False, fields=lambda facts, lang: {}),
+    keys.HOLD_DECIDED: EventMessage(
+        needs_claim=False,
+        fields=lambda facts, lang: {"outcome": HOLD_OUTCOMES[str(facts["outcome"])][lang]},
+    ),
 }
 
 

@@ -192,3 +192,69 @@ def test_instruction_ids_are_the_same_for_the_same_payment_and_differ_otherwise(
 def test_awards_that_cannot_be_paid_are_refused(award: Award) -> None:
     with pytest.raises(InvalidAward):
         schedule.schedule(award)
+
+
+# --- a revision after payments were made (`schedule.settle`) ---------------------------------------------
+
+
+def test_a_revision_that_raises_paid_periods_pays_the_arrears_with_the_next_payment() -> None:
+    # Periods of £800 from 5 January 2026; the first two were instructed at £800. A change raises every
+    # period to £850: the next payment is £850 for its own period + 2 x £50 arrears = £950.
+    award = uc(date(2026, 1, 5), 4, period_amounts=(85_000,) * 4)
+    settled, overpaid = schedule.settle(award, {0: 80_000, 1: 80_000})
+    assert [(p.net_pence, p.arrears_pence) for p in settled] == [
+        (85_000, 0),
+        (85_000, 0),
+        (95_000, 10_000),
+        (85_000, 0),
+    ]
+    assert overpaid == 0
+    # Once the third is instructed with its arrears, working it out again carries nothing twice.
+    again, _ = schedule.settle(award, {0: 80_000, 1: 80_000, 2: 95_000})
+    assert [(p.net_pence, p.arrears_pence) for p in again][3] == (85_000, 0)
+
+
+def test_an_overpayment_is_recovered_from_later_payments_inside_the_cap() -> None:
+    # The docstring's example: two periods instructed at £600, a change cuts every period to £450, and
+    # the cap is £60.02 (15% of the £400.14 standard allowance, 6,002.1p rounded down). The balance is
+    # 2 x (£450 - £600) = -£300: payments 3, 4, 5, 6 each recover £60.02 (pay £389.98), payment 7
+    # recovers the last £300 - 4 x £60.02 = £59.92 (pays £390.08), and the eighth pays £450 whole.
+    award = uc(date(2026, 1, 5), 8, period_amounts=(45_000,) * 8, deduction_cap_pence=6_002)
+    settled, overpaid = schedule.settle(award, {0: 60_000, 1: 60_000})
+    assert [p.net_pence for p in settled[2:]] == [38_998, 38_998, 38_998, 38_998, 39_008, 45_000]
+    assert [d for p in settled[2:7] for d in p.deductions] == [
+        *(Deduction("overpayment-recovery", 6_002),) * 4,
+        Deduction("overpayment-recovery", 5_992),
+    ]
+    assert overpaid == 0
+    # With only the third paid so far (at £389.98), £300 - £60.02 = £239.98 is still to recover after
+    # it, and the same recovery is not taken again from the third.
+    three = uc(date(2026, 1, 5), 3, period_amounts=(45_000,) * 3, deduction_cap_pence=6_002)
+    _, left = schedule.settle(three, {0: 60_000, 1: 60_000})
+    assert left == 23_998
+    _, left_after = schedule.settle(three, {0: 60_000, 1: 60_000, 2: 38_998})
+    assert left_after == 23_998
+
+
+def test_recovery_comes_after_the_awards_own_deductions_within_the_one_cap() -> None:
+    # Cap £60; the award's own rent arrears deduction is £40, so only £20 a payment is left to recover a
+    # £50 overpayment: £20, £20, then £10.
+    award = uc(
+        date(2026, 1, 5),
+        5,
+        period_amounts=(50_000,) * 5,
+        deductions=(Deduction("third-party-rent-arrears", 4_000),),
+        deduction_cap_pence=6_000,
+    )
+    settled, overpaid = schedule.settle(award, {0: 46_000 + 5_000})
+    recovered = [sum(d.pence for d in p.deductions if d.code == "overpayment-recovery") for p in settled[1:]]
+    assert recovered == [2_000, 2_000, 1_000, 0]
+    assert overpaid == 0
+
+
+def test_a_nil_period_already_past_pays_its_revised_amount_itself() -> None:
+    # A period worked out at nil was never instructed; a change raises it to £120, and nothing else was
+    # paid, so it is simply due at its own amount (no arrears line).
+    award = uc(date(2026, 1, 5), 2, period_amounts=(12_000, 80_000))
+    settled, _ = schedule.settle(award, {})
+    assert [(p.net_pence, p.arrears_pence) for p in settled] == [(12_000, 0), (80_000, 0)]

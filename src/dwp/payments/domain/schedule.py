@@ -12,6 +12,15 @@
   recovery) come off each payment, in order, up to the award's cap (`deduction_cap_pence`, the limit the
   rules issue, such as UC's share of the standard allowance); what the cap leaves of an advance is
   recovered from later payments, so the plan only runs longer.
+- **A revision** (a change of circumstances, `settle`): claims sends the award's terms again, whole, with
+  the revised periods. A payment already instructed is never changed (its instruction id is one payment);
+  the difference between what each instructed period now comes to and what was instructed for it is
+  carried to the next payments not yet instructed: more is paid with the next payment as arrears, less
+  is an overpayment recovered from the next payments as a deduction (`overpayment-recovery`) inside
+  what the cap leaves (Social Security (Overpayments and Recovery) Regulations 2013 reg 11; UC, PIP,
+  JSA and ESA (Claims and Payments) Regs 2013 Sch 6 para 3, the overall cap the sender gives). A UC,
+  New Style JSA or ESA overpayment is recoverable whatever its cause, official error included
+  (Social Security Administration Act 1992 s.71ZB(1)); claims records the cause.
 - **A UC advance** is recovered in equal monthly instalments (the last one what is left) from the first
   payment on, over the months agreed (up to 24 for a new claim advance: GOV.UK "Universal Credit
   advances").
@@ -23,7 +32,8 @@ so sending it twice is the same instruction, never a second payment.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -34,6 +44,7 @@ Benefit = Literal["universal_credit", "new_style_jsa", "new_style_esa"]
 UC_PAYMENT_DELAY_DAYS = 7
 FORTNIGHT_DAYS = 14
 ADVANCE_RECOVERY = "advance-recovery"
+OVERPAYMENT_RECOVERY = "overpayment-recovery"
 _INSTRUCTIONS = uuid.UUID("0a1f3a5e-9b1d-4c1e-8d7a-2f6a0b9d5c11")
 """Namespace of instruction ids (uuid5 of the award id and the payment's number)."""
 
@@ -82,6 +93,8 @@ class ScheduledPayment:
     gross_pence: int
     deductions: tuple[Deduction, ...]
     net_pence: int
+    arrears_pence: int = 0
+    """What a revision added for earlier periods already paid (included in `net_pence`)."""
 
     @property
     def instruction_id(self) -> str:
@@ -172,3 +185,47 @@ def advance_outstanding(award: Award) -> int:
         return 0
     recovered = sum(d.pence for p in schedule(award) for d in p.deductions if d.code == ADVANCE_RECOVERY)
     return award.advance.pence - recovered
+
+
+def _room(award: Award, payment: ScheduledPayment) -> int:
+    """What the cap still leaves to deduct from this payment after its own deductions."""
+    cap = payment.gross_pence if award.deduction_cap_pence is None else award.deduction_cap_pence
+    return max(0, min(cap, payment.gross_pence) - sum(d.pence for d in payment.deductions))
+
+
+def settle(award: Award, paid: Mapping[int, int]) -> tuple[list[ScheduledPayment], int]:
+    """The award's payments given what was already instructed for each (`paid`: payment number ->
+    pence), and the overpayment still to recover after them (0 when none).
+
+    An instructed payment stays as it was; the balance of each (what its period now comes to, less what
+    was instructed) is carried to the next payment not yet instructed: a positive balance is paid there
+    as arrears, a negative one (an overpayment) is deducted there and from the payments after it, at
+    most what the cap leaves of each. Because an instructed payment's arrears or recovery are part of
+    what was instructed for it, working this out again after it is paid carries nothing twice.
+
+    Worked example (by hand): periods of 600.00 each, the first two instructed at 600.00; a change cuts
+    both to 450.00 and the cap is 60.02 (15% of the 25-or-over standard allowance 400.14, rounded down).
+    The balance is 2 x (450.00 - 600.00) = -300.00: the third payment pays 450.00 - 60.02 = 389.98 with
+    an overpayment-recovery deduction of 60.02, and 239.98 is left for the payments after it.
+    """
+    payments = []
+    balance = 0
+    for payment in schedule(award):
+        if payment.number in paid:
+            balance += payment.net_pence - paid[payment.number]
+            payments.append(payment)
+            continue
+        if balance > 0:
+            payment = replace(payment, arrears_pence=balance, net_pence=payment.net_pence + balance)
+            balance = 0
+        elif balance < 0:
+            take = min(-balance, _room(award, payment), payment.net_pence)
+            if take:
+                payment = replace(
+                    payment,
+                    deductions=(*payment.deductions, Deduction(OVERPAYMENT_RECOVERY, take)),
+                    net_pence=payment.net_pence - take,
+                )
+                balance += take
+        payments.append(payment)
+    return payments, max(0, -balance)

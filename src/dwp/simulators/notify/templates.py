@@ -127,6 +127,34 @@ _WORDS: dict[str, dict[str, tuple[str, str]]] = {
             "manylion banc. Byddwn yn eich talu pan fyddant yn gywir.",
         ),
     },
+    keys.BANK_DETAILS_CHANGED: {
+        "en": (
+            "Your bank details for DWP payments have been ((what))",
+            "Dear ((first_name)),\n\nYour bank details for DWP payments have been ((what)). If you did not "
+            "do this, contact us straight away: do not reply to this message.",
+        ),
+        "cy": (
+            "Mae eich manylion banc ar gyfer taliadau DWP ((what))",
+            "Annwyl ((first_name)),\n\nMae eich manylion banc ar gyfer taliadau DWP ((what)). Os na "
+            "wnaethoch chi hyn, cysylltwch â ni ar unwaith: peidiwch ag ateb y neges hon.",
+        ),
+    },
+    keys.PAYMENT_HELD: {
+        "en": (
+            "We are checking a change to your bank details",
+            "Dear ((first_name)),\n\nWe are checking a recent change to your bank details before we make "
+            "your next payment. We will tell you when we have checked it.",
+        ),
+        "cy": (
+            "Rydym yn gwirio newid i'ch manylion banc",
+            "Annwyl ((first_name)),\n\nRydym yn gwirio newid diweddar i'ch manylion banc cyn i ni wneud "
+            "eich taliad nesaf. Byddwn yn dweud wrthych pan fyddwn wedi'i wirio.",
+        ),
+    },
+    keys.HOLD_DECIDED: {
+        "en": ("We have checked the change to your bank details", "Dear ((first_name)),\n\n((outcome))"),
+        "cy": ("Rydym wedi gwirio'r newid i'ch manylion banc", "Annwyl ((first_name)),\n\n((outcome))"),
+    },
 }
 
 

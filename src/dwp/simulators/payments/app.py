@@ -212,7 +212,12 @@ def create_app(*, key: str | None = None) -> FastAPI:
         return JSONResponse(
             {
                 "instructions": {
-                    k: {"submissions": r.submissions, "paid": r.paid, "status": r.answer.status}
+                    k: {
+                        "submissions": r.submissions,
+                        "paid": r.paid,
+                        "status": r.answer.status,
+                        "pence": r.instruction.pence,
+                    }
                     for k, r in system.received.items()
                 },
                 "payments": sum(r.paid for r in system.received.values()),
