@@ -13,7 +13,7 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 PYTEST_WORKERS ?= auto
 
 .PHONY: install prerequisites web run test lint format typecheck contracts unit integration e2e infra-test lock \
-	bench clean clean-room faults
+	bench clean clean-room faults fuzz
 
 install: $(STAMP)
 
@@ -63,6 +63,13 @@ test: install web lint typecheck contracts
 # database and at a consumer, on SQLite and (with DATABASE_URL) PostgreSQL. .ci/run runs it after `make test`.
 faults: install
 	$(VENV)/bin/pytest -q -rs -s -m faults tests/integration/test_kill9.py tests/integration/payments/test_kill9_payment_run.py
+
+# Slow: schemathesis at 100 examples an operation on every service's OpenAPI (`make test` runs 8), the
+# services spread over the cores; bounded at 25 minutes in all (a run past it fails). .ci/run runs it.
+FUZZ_EXAMPLES ?= 100
+fuzz: install
+	DWP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) timeout 1500 $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadscope -q -rs \
+		tests/integration/test_openapi_fuzz.py
 
 PY_DIRS := $(wildcard src tests benchmarks infra docker)
 

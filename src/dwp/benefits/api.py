@@ -15,6 +15,7 @@ from dwp.benefits.service import AssessBatch, AssessClaim, AssessedBatch, BatchI
 from dwp.contracts import benefits as contract
 from dwp.platform.auth import Actor, Principal, StaffOrService, allow_callers
 from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
+from dwp.platform.openapi import created_link
 
 router = APIRouter(prefix="/v1", tags=["benefits"])
 
@@ -70,6 +71,7 @@ def _created(a: Assessment) -> StoredResponse:
     "/assessments",
     status_code=status.HTTP_201_CREATED,
     summary="Work out and store the award for one claim's assessment period",
+    responses=created_link("GetAssessment", "/v1/assessments/{assessment_id}", "assessment_id"),
 )
 async def create_assessment(
     body: AssessmentRequest,

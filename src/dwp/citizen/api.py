@@ -36,6 +36,7 @@ from dwp.platform.auth import (
 from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent, request_fingerprint
 from dwp.platform.models import EdgeModel, IsoDate, UtcDateTime
+from dwp.platform.openapi import created_link
 
 router = APIRouter(prefix="/v1/citizens", tags=["citizens"])
 internal = APIRouter(prefix="/v1/internal/citizens", tags=["internal"])
@@ -63,9 +64,15 @@ class ContactPreferencesBody(Strict):
 # Shapes only: the rules (a NINO's prefixes, an email address, a date of birth in the past) run once, in
 # the domain, with the service's clock; their errors name the field, as pydantic's do.
 NinoText = Annotated[
-    str, Field(min_length=1, max_length=16, description="National Insurance number, like QQ 12 34 56 C")
+    str,
+    Field(
+        min_length=1,
+        max_length=16,
+        description="National Insurance number, like QQ 12 34 56 C (HMRC NIM39110's rules)",
+        json_schema_extra={"format": "national-insurance-number"},
+    ),
 ]
-EmailText = Annotated[str, Field(max_length=320)]
+EmailText = Annotated[str, Field(max_length=320, json_schema_extra={"format": "email"})]
 PhoneText = Annotated[str, Field(max_length=32, description="UK or international phone number")]
 # `[0-9]`, not `\d`: Pydantic's patterns are Unicode-aware, and a UPRN is ASCII digits.
 Uprn = Annotated[str, Field(pattern=r"^[0-9]{1,12}$", description="Unique Property Reference Number")]
@@ -258,7 +265,8 @@ def _answer(result: Registration) -> StoredResponse:
 
 
 _REGISTRATION_ANSWERS: dict[int | str, dict[str, Any]] = {
-    202: {"model": RegistrationPending, "description": "Being checked (held for a caseworker)"}
+    202: {"model": RegistrationPending, "description": "Being checked (held for a caseworker)"},
+    **created_link("GetCitizen", "/v1/citizens/{citizen_id}", "citizen_id"),
 }
 
 

@@ -30,6 +30,7 @@ from dwp.platform.etag import make_etag, version_from_if_match
 from dwp.platform.idempotency import Claim as KeyClaim
 from dwp.platform.idempotency import Remember, StoredResponse, idempotent, request_fingerprint
 from dwp.platform.models import EdgeModel
+from dwp.platform.openapi import created_link
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 
@@ -383,6 +384,7 @@ def _send(response: Response, claim: Claim, ctx: ClaimsContext, actor: Actor) ->
     status_code=status.HTTP_201_CREATED,
     response_model=ClaimView,
     summary="Start a claim (a draft); with an Idempotency-Key, the same key twice starts one claim",
+    responses=created_link("GetClaim", "/v1/claims/{claim_id}", "claim_id"),
 )
 async def start_claim(
     body: StartClaimBody,

@@ -596,6 +596,7 @@ async def decide(
     "/work-items/held-registrations",
     response_model=contract.WorkItemRef,
     summary="A registration the citizen service held, as a work item (once per hold)",
+    responses={201: {"model": contract.WorkItemRef, "description": "The work item, opened now"}},
 )
 async def held_registration(
     body: contract.HeldRegistration, ctx: Ctx, caller: Workers, response: Response
@@ -629,6 +630,7 @@ async def automatic_decision(claim_id: Id, ctx: Ctx, remote: Remote, caller: Wor
     "/payment-returns",
     response_model=contract.ReturnedPaymentRef,
     summary="A rejected or returned payment: a caseworker's work item and the citizen's to-do (once each)",
+    responses={201: {"model": contract.ReturnedPaymentRef, "description": "Opened now"}},
 )
 async def payment_returned(
     body: contract.ReturnedPayment, ctx: Ctx, caller: Workers, response: Response
@@ -689,6 +691,7 @@ async def awards_due(
     "/claims/{claim_id}/assessment-periods/{period_end}/statement",
     response_model=contract.StoredStatement,
     summary="Store a period's award and statement (once per claim and period)",
+    responses={201: {"model": contract.StoredStatement, "description": "Stored now"}},
 )
 async def store_statement(
     claim_id: Id,

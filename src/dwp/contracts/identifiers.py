@@ -91,7 +91,11 @@ def free_text(raw: str) -> str:
     return text
 
 
-NinoStr = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(nino)]
+NinoStr = Annotated[
+    str,
+    Field(min_length=1, max_length=32, json_schema_extra={"format": "national-insurance-number"}),
+    AfterValidator(nino),
+]
 """A National Insurance number field: folded and checked, then `QQ123456C`."""
 
 FreeText = Annotated[str, AfterValidator(free_text)]

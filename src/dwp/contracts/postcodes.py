@@ -183,7 +183,9 @@ def uprn(raw: str) -> str:
 
 
 PostcodeStr = Annotated[
-    str, Field(min_length=1, max_length=MAX_INPUT_LENGTH), AfterValidator(normalise_postcode)
+    str,
+    Field(min_length=1, max_length=MAX_INPUT_LENGTH, json_schema_extra={"format": "uk-postcode"}),
+    AfterValidator(normalise_postcode),
 ]
 """A postcode field: folded, checked, then in Royal Mail's spelling."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Cookie, Query, Request
@@ -38,6 +38,25 @@ async def _form(request: Request) -> dict[str, str]:
             raise RepeatedParameter(f"The parameter {name} is repeated.")
         form[name] = value
     return form
+
+
+def _redirect(status_code: int, description: str) -> dict[str, Any]:
+    """A route that answers with a redirect, documented as one (not as FastAPI's default 200 JSON)."""
+    return {
+        "status_code": status_code,
+        "response_class": RedirectResponse,
+        "responses": {status_code: {"description": description, "headers": {"Location": _LOCATION}}},
+    }
+
+
+def _form_body(fields: dict[str, str]) -> dict[str, Any]:
+    """The form a route reads itself (`_form`), for OpenAPI: each field a string, with what it is."""
+    properties = {name: {"type": "string", "description": what} for name, what in fields.items()}
+    schema = {"type": "object", "properties": properties}
+    return {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": schema}}}}
+
+
+_LOCATION = {"description": "Where the browser goes next", "schema": {"type": "string"}}
 
 
 def _secure(request: Request) -> bool:
@@ -79,7 +98,12 @@ async def client_jwks(request: Request) -> JSONResponse:
 # --- citizens: GOV.UK One Login ----------------------------------------------------------------
 
 
-@router.get("/v1/auth/one-login/start", tags=["sign-in"], summary="Start signing in with GOV.UK One Login")
+@router.get(
+    "/v1/auth/one-login/start",
+    tags=["sign-in"],
+    summary="Start signing in with GOV.UK One Login",
+    **_redirect(302, "To One Login's authorisation endpoint, with the sign-in cookie"),
+)
 async def one_login_start(
     request: Request,
     level: Annotated[Literal["P0", "P2"], Query(description="P2 proves identity too")] = "P2",
@@ -94,7 +118,12 @@ async def one_login_start(
     return _redirect_with_sign_in_cookie(request, url, pending.state)
 
 
-@router.get("/v1/auth/one-login/callback", tags=["sign-in"], summary="Where One Login sends the browser back")
+@router.get(
+    "/v1/auth/one-login/callback",
+    tags=["sign-in"],
+    summary="Where One Login sends the browser back",
+    **_redirect(303, "Signed in: to where the sign-in started, with the session cookie"),
+)
 async def one_login_callback(
     request: Request,
     state: str | None = None,
@@ -112,6 +141,7 @@ async def one_login_callback(
     "/v1/auth/one-login/back-channel-logout",
     tags=["sign-in"],
     summary="One Login tells us a user signed out (OIDC Back-Channel Logout)",
+    openapi_extra=_form_body({"logout_token": "The signed logout token (a JWT)"}),
 )
 async def back_channel_logout(request: Request) -> Response:
     form = await _form(request)
@@ -122,7 +152,12 @@ async def back_channel_logout(request: Request) -> Response:
 # --- caseworkers: staff sign-in ----------------------------------------------------------------
 
 
-@router.get("/v1/auth/staff/start", tags=["sign-in"], summary="Start staff sign-in")
+@router.get(
+    "/v1/auth/staff/start",
+    tags=["sign-in"],
+    summary="Start staff sign-in",
+    **_redirect(302, "To the staff identity provider, with the sign-in cookie"),
+)
 async def staff_start(request: Request, return_to: str = "/v1/auth/me") -> RedirectResponse:
     pending, url = await service.start_sign_in(
         _ctx(request), provider="staff", confidence="P0", return_to=return_to
@@ -130,7 +165,12 @@ async def staff_start(request: Request, return_to: str = "/v1/auth/me") -> Redir
     return _redirect_with_sign_in_cookie(request, url, pending.state)
 
 
-@router.get("/v1/auth/staff/callback", tags=["sign-in"], summary="Where staff sign-in sends the browser back")
+@router.get(
+    "/v1/auth/staff/callback",
+    tags=["sign-in"],
+    summary="Where staff sign-in sends the browser back",
+    **_redirect(303, "Signed in: to where the sign-in started, with the session cookie"),
+)
 async def staff_callback(
     request: Request,
     state: str | None = None,
@@ -168,7 +208,21 @@ async def session_token(
     return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": lifetime})
 
 
-@router.post("/v1/auth/token", tags=["tokens"], summary="Service token (OAuth client credentials)")
+@router.post(
+    "/v1/auth/token",
+    tags=["tokens"],
+    summary="Service token (OAuth client credentials)",
+    openapi_extra=_form_body(
+        {
+            "grant_type": "`client_credentials`",
+            "client_id": "The calling service",
+            "client_secret": "Its secret",
+        }
+    ),
+    responses={400: {"description": "RFC 6749 5.2: `unsupported_grant_type`",
+                     "content": {"application/json": {"schema": {"type": "object", "required": ["error"],
+                                 "properties": {"error": {"type": "string"}}}}}}},
+)  # fmt: skip
 async def client_credentials(request: Request) -> JSONResponse:
     form = await _form(request)
     if form.get("grant_type") != "client_credentials":
@@ -179,7 +233,12 @@ async def client_credentials(request: Request) -> JSONResponse:
     return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": lifetime})
 
 
-@router.post("/v1/auth/sign-out", tags=["sign-in"], summary="Sign out here and at the provider")
+@router.post(
+    "/v1/auth/sign-out",
+    tags=["sign-in"],
+    summary="Sign out here and at the provider",
+    **_redirect(303, "To the provider's end-session endpoint, or to the signed-out page"),
+)
 async def sign_out(request: Request, dwp_session: Annotated[str | None, Cookie()] = None) -> RedirectResponse:
     logout_url = await service.sign_out(_ctx(request), session_id=dwp_session)
     response = RedirectResponse(logout_url or "/v1/auth/signed-out", status_code=303)
@@ -195,7 +254,11 @@ async def signed_out() -> HTMLResponse:
 
 
 @router.post(
-    "/v1/auth/register", tags=["sign-in"], summary="Create your citizen record from your proven identity"
+    "/v1/auth/register",
+    tags=["sign-in"],
+    summary="Create your citizen record from your proven identity",
+    openapi_extra=_form_body({"national_insurance_number": "Your National Insurance number"}),
+    **_redirect(303, "Registered: to the signed-in page"),
 )
 async def register(request: Request, dwp_session: Annotated[str | None, Cookie()] = None) -> RedirectResponse:
     form = await _form(request)

@@ -163,7 +163,8 @@ async def _take_pending(
     ctx: IdentityContext, *, provider: str, state: str | None, cookie_state: str | None
 ) -> PendingSignIn:
     # The state must be the one this browser was given (cookie) and one we issued and not yet used.
-    if not state or not cookie_state or not hmac.compare_digest(state, cookie_state):
+    # compared as UTF-8 bytes: `compare_digest` refuses a str with non-ASCII characters (a TypeError, a 500)
+    if not state or not cookie_state or not hmac.compare_digest(state.encode(), cookie_state.encode()):
         raise SignInStateMismatch("the state does not match the sign-in this browser started")
     pending = await ctx.store.take_pending(state)
     if pending is None or pending.provider != provider:

@@ -3,7 +3,8 @@
 The statuses come from the same tables that make the problems (the service's and the platform's), so
 the document cannot drift from what the handlers do. Each operation lists: its service's table (service
 routes only), the platform's auth problems (401/403) when it needs a token, 400/413/415/422 when it takes
-a body (422 when it takes parameters), and 500/503 everywhere. 422 is the platform's validation
+a body (422 when it takes parameters), 412/428 when it reads `If-Match`, 409/422 when it reads
+`Idempotency-Key`, and 500/503 everywhere. 422 is the platform's validation
 problem, not FastAPI's `HTTPValidationError`.
 """
 
@@ -16,7 +17,16 @@ from typing import Any
 from fastapi import FastAPI
 
 from dwp.platform.auth import caller_scope, confidence_scope
-from dwp.platform.errors import CallerNotAllowed, ConfidenceTooLow, Forbidden, Unauthenticated
+from dwp.platform.errors import (
+    CallerNotAllowed,
+    ConfidenceTooLow,
+    Forbidden,
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unauthenticated,
+)
 from dwp.platform.problems import (
     PLATFORM_ERRORS,
     PROBLEM_MEDIA_TYPE,
@@ -66,9 +76,22 @@ _BODY = [(400, "malformed-json"), (413, "about:blank"), (422, "validation")]
 _JSON_ONLY = [(415, "unsupported-media-type")]
 _PARAMETERS = [(422, "validation")]
 _FORM = [(400, "repeated-parameter"), (415, "unsupported-media-type")]  # a form the route reads itself
+_FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 # Every request: the middleware's 400 for a path or query that is not UTF-8 or holds control characters
 # (`UNREADABLE_TARGET`), a fault of ours, a dependency down.
 _ALWAYS = [(400, "bad-request"), (500, "about:blank"), (503, "dependency-unavailable")]
+# What a conditional or idempotent request can answer, whichever service: the platform's ETag and
+# Idempotency-Key helpers raise these, so a route that reads the header can answer them.
+_HEADER_PROBLEMS: dict[str, list[tuple[int, str]]] = {
+    "if-match": [
+        (412, PLATFORM_ERRORS[PreconditionFailed].type_),
+        (428, PLATFORM_ERRORS[PreconditionRequired].type_),
+    ],
+    "idempotency-key": [
+        (409, PLATFORM_ERRORS[IdempotencyKeyInProgress].type_),
+        (422, PLATFORM_ERRORS[IdempotencyKeyReused].type_),
+    ],
+}
 
 
 def document_problems(
@@ -115,22 +138,30 @@ def _document(
 ) -> None:
     answers: dict[int, set[str]] = defaultdict(set)
     parts: list[Iterable[tuple[int, str]]] = [_ALWAYS, auth, table]
-    if "requestBody" in operation:
+    body_types = set(operation.get("requestBody", {}).get("content", {}))
+    if body_types and body_types <= {_FORM_MEDIA_TYPE}:
+        parts += [_FORM, [(413, "about:blank")]]
+    elif body_types:
         parts += [_BODY, _JSON_ONLY if json_only else []]
     elif not json_only and method == "post":
         parts.append(_FORM)
     elif operation.get("parameters"):
         parts.append(_PARAMETERS)
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "header":
+            parts.append(_HEADER_PROBLEMS.get(parameter["name"].lower(), []))
     for part in parts:
         for status, type_ in part:
             answers[status].add(type_)
     responses = operation.setdefault("responses", {})
     for status, types in sorted(answers.items()):
         existing = responses.get(str(status), {})
-        keep = existing.get("description") if status != 422 else None
+        # FastAPI's own 422 (HTTPValidationError) is never sent; a route's own answer of the same status
+        # (OAuth's JSON error beside the problem, say) stays documented.
+        keep = existing if status != 422 else {}
         responses[str(status)] = {
-            "description": keep or _describe(status, types),
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": _REF}},
+            "description": keep.get("description") or _describe(status, types),
+            "content": keep.get("content", {}) | {PROBLEM_MEDIA_TYPE: {"schema": _REF}},
         }
 
 
@@ -156,3 +187,12 @@ def _statuses(mappings: Iterable[ErrorMapping]) -> list[tuple[int, str]]:
 def _describe(status: int, types: set[str]) -> str:
     named = sorted(t for t in types if t != "about:blank")
     return title_for(status) + (": " + ", ".join(f"`{t}`" for t in named) if named else "")
+
+
+def created_link(name: str, path: str, parameter: str, field: str = "id") -> dict[int | str, Any]:
+    """A route's 201 response with an OpenAPI link to the GET of what it created (`path`, whose
+    `parameter` is the body's `field`), so that clients and schemathesis's stateful phase can follow it.
+    Give it as the route's `responses`."""
+    ref = "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/get"
+    link = {"operationRef": ref, "parameters": {parameter: f"$response.body#/{field}"}}
+    return {201: {"links": {name: link}}}

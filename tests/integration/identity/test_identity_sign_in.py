@@ -95,6 +95,15 @@ async def test_forged_state_is_refused(platform: Platform) -> None:
         _problem(await browser.get(forged), 400)
 
 
+async def test_a_state_in_another_script_is_refused_not_a_500(platform: Platform) -> None:
+    """Found by schemathesis: `hmac.compare_digest` raises on a str with non-ASCII characters."""
+    async with platform.browser() as browser:
+        start = await browser.get("/v1/auth/one-login/start")
+        back = await follow_to_provider(browser, start, "sarah-p2")
+        forged = callback_path(back).replace("state=", "state=%C3%8E%E9%86%9B")
+        _problem(await browser.get(forged), 400)
+
+
 async def test_callback_without_the_browser_cookie_is_refused(platform: Platform) -> None:
     async with platform.browser() as browser:
         start = await browser.get("/v1/auth/one-login/start")
