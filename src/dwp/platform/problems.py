@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from dwp.platform.errors import (
     CallerNotAllowed,
@@ -344,6 +345,21 @@ def error_table(service_errors: ErrorTable | None = None) -> dict[type[Exception
     return {**PLATFORM_ERRORS, **(service_errors or {})}
 
 
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method the request's path answers to. Starlette's 405 names only the first route whose path
+    matched, so `PATCH /v1/citizens/{id}` was missing from the `Allow` of an OPTIONS on the resource.
+    Each method is tried against the routes (a route, or a router FastAPI included, answers `FULL`)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+
+
 def install_problem_handlers(
     app: FastAPI,
     service_errors: ErrorTable,
@@ -369,7 +385,10 @@ def install_problem_handlers(
         assert isinstance(exc, StarletteHTTPException)
         title = title_for(exc.status_code)
         detail = str(exc.detail) if exc.detail and exc.detail != title else None
-        problem = Problem(exc.status_code, title, detail, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        problem = Problem(exc.status_code, title, detail, headers=headers)
         return problem_response(problem, request)
 
     def _mapped(mapping: ErrorMapping) -> Callable[[Request, Exception], Any]:
