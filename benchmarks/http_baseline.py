@@ -5,8 +5,12 @@ fixed 100 requests per second (an open-loop generator that sends on a schedule, 
 not slow the sender), and the ratio of throughput to the bare app measured in the same run. Also times
 `dwp up` from start to ready on a warm install.
 
-Targets (issue 3): profile read >= 30% of the bare app's throughput; p99 < 25 ms at 100 requests/s;
-`dwp up` ready in < 15 s.
+The citizen service runs as in production: every request traced (`DWP_TRACE_SAMPLE_RATIO=1`, spans
+exported over OTLP/HTTP to a sink that answers 200, standing in for the collector sidecar), the access log
+on (`DWP_LOG_LEVEL=INFO`, to /dev/null), and the profile's PII opened with the KMS data key.
+
+Targets (issue 10): profile read on PostgreSQL >= 25% of the FastAPI hello world's throughput; p99 < 10 ms
+at 100 requests/s; `dwp up` ready in < 15 s.
 """
 
 from __future__ import annotations
@@ -82,18 +86,25 @@ def wrk(url: str, token: str | None) -> dict[str, float]:
 async def fixed_rate(
     url: str, token: str | None, rate: int = 100, seconds: int = DURATION_SECONDS
 ) -> dict[str, float]:
-    """Send `rate` requests a second on a schedule; latency counts from the scheduled send time."""
+    """Send `rate` requests a second on a schedule; latency counts from the scheduled send time. A request
+    that fails (a server that cannot keep up: the client's pool or read timeout) counts as slow as it
+    took, and is counted, rather than ending the run."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     latencies: list[float] = []
+    failed = 0
     limits = httpx.Limits(max_connections=50, max_keepalive_connections=50)
     async with httpx.AsyncClient(headers=headers, limits=limits, timeout=5) as client:
         await client.get(url)  # warm a connection
         start = time.perf_counter()
 
         async def one(at: float) -> None:
+            nonlocal failed
             await asyncio.sleep(max(0.0, at - time.perf_counter()))
-            response = await client.get(url)
-            response.raise_for_status()
+            try:
+                response = await client.get(url)
+                response.raise_for_status()
+            except httpx.HTTPError:
+                failed += 1
             latencies.append(time.perf_counter() - at)
 
         await asyncio.gather(*(one(start + i / rate) for i in range(rate * seconds)))
@@ -101,6 +112,7 @@ async def fixed_rate(
     return {
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "failed": failed,
     }
 
 
@@ -184,6 +196,12 @@ def main() -> None:
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{aws_port}",
         "DWP_LOG_LEVEL": "WARNING",
     }
+    sink_port = free_port(18050)
+    production = {
+        "DWP_LOG_LEVEL": "INFO",
+        "DWP_TRACE_SAMPLE_RATIO": "1.0",
+        "DWP_OTLP_ENDPOINT": f"http://127.0.0.1:{sink_port}/v1/traces",
+    }
     results: dict[str, dict[str, float]] = {}
     bare_port = free_port(18000)
     bare = [
@@ -206,9 +224,12 @@ def main() -> None:
         results["FastAPI hello world"] = measure(url, None)
 
     aws = [sys.executable, "-m", "dwp.cli", "aws-endpoint", "--port", str(aws_port)]
-    with process(aws, env, aws_port):
+    # The OTLP sink: the bare app answers 200 to any POST, as the collector sidecar would.
+    sink = [*bare[:5], str(sink_port), *bare[6:]]
+    with process(aws, env, aws_port), process(sink, {**env, "PYTHONPATH": str(ROOT)}, sink_port):
         dwp(["bootstrap"], env)
-        sqlite_env = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+        served = {**env, **production}
+        sqlite_env = {k: v for k, v in served.items() if k != "DATABASE_URL"}
         measure_citizen("profile read, SQLite", sqlite_env, results)
         postgres = os.environ.get("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
         database = f"dwp_bench_{os.getpid()}"
@@ -218,7 +239,7 @@ def main() -> None:
         )
         try:
             pg_url = postgres.rsplit("/", 1)[0] + f"/{database}"
-            measure_citizen("profile read, PostgreSQL", {**env, "DATABASE_URL": pg_url}, results)
+            measure_citizen("profile read, PostgreSQL", {**served, "DATABASE_URL": pg_url}, results)
         finally:
             subprocess.run(
                 [
@@ -237,26 +258,31 @@ def main() -> None:
     shutil.rmtree(data, ignore_errors=True)
 
     baseline = results["bare uvicorn app"]["rps"]
+    hello_rps = results["FastAPI hello world"]["rps"]
     print(f"\nHTTP baseline, {DURATION_SECONDS}s per measurement, wrk -t1 -c32; fixed rate 100 req/s")
-    header = ("target", "req/s", "ratio", "p50 ms", "p99 ms", "@100/s p50", "@100/s p99")
+    print(f"load average: {os.getloadavg()[0]:.1f} {os.getloadavg()[1]:.1f} {os.getloadavg()[2]:.1f}")
+    header = ("target", "req/s", "ratio", "/hello", "p50 ms", "p99 ms", "@100/s p50", "@100/s p99")
     print(
         f"{header[0]:<28}"
-        + "".join(f"{h:>10}" for h in header[1:5])
-        + "".join(f"{h:>12}" for h in header[5:])
+        + "".join(f"{h:>10}" for h in header[1:6])
+        + "".join(f"{h:>12}" for h in header[6:])
     )
     for label, r in results.items():
         ratio = r["rps"] / baseline
         print(
-            f"{label:<28}{r['rps']:>10.0f}{ratio:>10.2f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}"
+            f"{label:<28}{r['rps']:>10.0f}{ratio:>10.2f}{r['rps'] / hello_rps:>10.2f}"
+            f"{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}"
             f"{r['fixed_p50_ms']:>12.2f}{r['fixed_p99_ms']:>12.2f}"
         )
+        if r.get("fixed_failed"):
+            print(f"  {label}: {r['fixed_failed']:.0f} of the fixed-rate requests failed (timeouts)")
     print(f"\ndwp up, warm install, start to ready: {ready:.1f} s (target < 15 s)")
     for label in ("profile read, SQLite", "profile read, PostgreSQL"):
         r = results[label]
-        ok_ratio = r["rps"] / baseline >= 0.30
-        ok_p99 = r["fixed_p99_ms"] < 25
-        verdict = f"throughput ratio {'meets' if ok_ratio else 'MISSES'} 0.30; "
-        print(f"{label}: {verdict}p99 at 100/s {'meets' if ok_p99 else 'MISSES'} 25 ms")
+        ok_ratio = r["rps"] / hello_rps >= 0.25
+        ok_p99 = r["fixed_p99_ms"] < 10
+        verdict = f"throughput / hello world {'meets' if ok_ratio else 'MISSES'} 0.25; "
+        print(f"{label}: {verdict}p99 at 100/s {'meets' if ok_p99 else 'MISSES'} 10 ms")
 
 
 if __name__ == "__main__":

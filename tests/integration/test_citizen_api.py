@@ -384,6 +384,7 @@ class TestContactDetails:
             ("get", "/v1/internal/citizens/{citizen_id}/contact-details"): {"claims", "workers"},
             ("get", "/v1/internal/citizens/{citizen_id}/identity"): {"claims", "workers"},
             ("post", "/v1/internal/citizen/retention/runs"): {"workers"},
+            ("post", "/v1/internal/citizens/{citizen_id}/subject-access-exports"): {"claims"},
         }
         assert all(path.startswith("/v1/internal/") for _, path in internal)
         services = {

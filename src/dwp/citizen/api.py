@@ -239,7 +239,8 @@ def _created(citizen: Citizen) -> StoredResponse:
     )
 
 
-def _ctx(request: Request) -> CitizenContext:
+async def _ctx(request: Request) -> CitizenContext:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on every request.
     return request.app.state.citizen_context
 
 

@@ -68,13 +68,13 @@ async def load_signing_keys(session: AsyncConnection, cipher: PiiCipher) -> list
     rows = (await session.execute(select(signing_keys))).all()
     keys = []
     for row in rows:
-        private = await asyncio.to_thread(cipher.decrypt, row.private_jwk_sealed, context=_KEY_CONTEXT)
+        private = await cipher.open(row.private_jwk_sealed, context=_KEY_CONTEXT)
         keys.append(SigningKey(row.kid, private, _epoch(row.created_at) or 0, _epoch(row.retired_at)))
     return keys
 
 
 async def add_signing_key(session: AsyncConnection, cipher: PiiCipher, key: SigningKey) -> None:
-    sealed = await asyncio.to_thread(cipher.encrypt, key.private_jwk, context=_KEY_CONTEXT)
+    sealed = await cipher.seal(key.private_jwk, context=_KEY_CONTEXT)
     await session.execute(
         signing_keys.insert().values(kid=key.kid, private_jwk_sealed=sealed, created_at=_ts(key.created_at))
     )
@@ -146,9 +146,7 @@ class SessionStore:
         data = asdict(session)
         personal = {name: data.pop(name) for name in _SEALED_FIELDS}
         del data["session_id"]
-        data["sealed"] = await asyncio.to_thread(
-            self._cipher.encrypt, json.dumps(personal), context=_SESSION_CONTEXT
-        )
+        data["sealed"] = await self._cipher.seal(json.dumps(personal), context=_SESSION_CONTEXT)
         await self._call("put_item", Item=_item(f"session#{ref}", data, expires_at))
         await self._call(
             "update_item",
@@ -161,9 +159,7 @@ class SessionStore:
         data = await self._live_item(session_ref(session_id), now)
         if data is None:
             return None
-        personal = json.loads(
-            await asyncio.to_thread(self._cipher.decrypt, data.pop("sealed"), context=_SESSION_CONTEXT)
-        )
+        personal = json.loads(await self._cipher.open(data.pop("sealed"), context=_SESSION_CONTEXT))
         data["roles"] = tuple(data["roles"])
         return Session(session_id=session_id, **data, **personal)
 

@@ -25,7 +25,6 @@ envelope (a poison message) fails alone and, after its receives, is in the dead-
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -53,19 +52,23 @@ from dwp.platform.http import (
     UpstreamRejected,
     shared_client,
 )
-from dwp.platform.lambda_logging import function_logger
+from dwp.platform.lambda_logging import function_logger, function_name
 from dwp.platform.settings import Settings, get_settings
 from dwp.workers.notifications import BackgroundLoop
+from dwp.workers.runtime import RuntimeHolder
 
 NAMESPACE = "DWP/Workers"
 SERVICE_NAME = "workers"
+SERVICE_NAME_LOCAL = "claims-inbox"
+"""Its log lines' `service` when no function is named (on Lambda: `POWERTOOLS_SERVICE_NAME`)."""
 AUTOMATIC_ON = frozenset({ClaimSubmitted.event_type, ClaimTodoDone.event_type})
 POLICY = RetryPolicy(attempts=3, total_seconds=50.0, attempt_seconds=40.0, backoff_max=2.0)
 """The automatic path asks three services in turn (each within claims' own 8 s deadline): an attempt
 may take longer than a person's request, and the whole stays inside the function's 60 s."""
 
-# The platform's log fields (`dwp.platform.lambda_logging`), as the other handlers' logger.
-logger = function_logger()
+# The platform's log fields (`dwp.platform.lambda_logging`), under its own name: Powertools loggers of one
+# service name share their keys, so `function_logger()` here would share the notifications handler's.
+logger = function_logger(function_name(SERVICE_NAME_LOCAL))
 metrics = Metrics(namespace=NAMESPACE, service="claims-inbox")
 
 Outcome = Literal["decided", "left", "waiting", "forwarded", "not_for_claims", "award_sent"]
@@ -215,23 +218,10 @@ class ClaimsInboxRuntime:
         )
 
 
-_runtime: ClaimsInboxRuntime | None = None
-_runtime_lock = threading.Lock()
-
-
-def runtime() -> ClaimsInboxRuntime:
-    global _runtime
-    with _runtime_lock:
-        if _runtime is None:
-            _runtime = ClaimsInboxRuntime.build(get_settings())
-        return _runtime
-
-
-def use_runtime(built: ClaimsInboxRuntime | None) -> None:
-    """Replace the process's runtime (tests, and the local worker with its own settings)."""
-    global _runtime
-    with _runtime_lock:
-        _runtime = built
+_holder = RuntimeHolder(lambda: ClaimsInboxRuntime.build(get_settings()))
+runtime = _holder.get
+use_runtime = _holder.use
+"""Replace the process's runtime (tests, and the local worker with its own settings)."""
 
 
 @metrics.log_metrics

@@ -20,7 +20,6 @@ lands in `dwp-assessment-run-dlq`.
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +55,7 @@ from dwp.workers.monthly import (
 from dwp.workers.notifications import BackgroundLoop, Directory, Notifications, ServiceDirectory
 from dwp.workers.notify import NotifySender
 from dwp.workers.ratelimit import SendLimiter
+from dwp.workers.runtime import RuntimeHolder
 from dwp.workers.scheduled import payment_run_handler, retention_run_handler
 
 __all__ = [
@@ -163,23 +163,10 @@ class NotificationsRuntime:
         )
 
 
-_runtime: NotificationsRuntime | None = None
-_runtime_lock = threading.Lock()
-
-
-def runtime() -> NotificationsRuntime:
-    global _runtime
-    with _runtime_lock:
-        if _runtime is None:
-            _runtime = NotificationsRuntime.build(get_settings())
-        return _runtime
-
-
-def use_runtime(built: NotificationsRuntime | None) -> None:
-    """Replace the process's runtime (tests, and the local worker with its own settings)."""
-    global _runtime
-    with _runtime_lock:
-        _runtime = built
+_notifications = RuntimeHolder(lambda: NotificationsRuntime.build(get_settings()))
+runtime = _notifications.get
+use_runtime = _notifications.use
+"""Replace the process's runtime (tests, and the local worker with its own settings)."""
 
 
 @metrics.log_metrics
@@ -241,22 +228,10 @@ class MonthlyRuntime:
         )
 
 
-_monthly: MonthlyRuntime | None = None
-
-
-def monthly_runtime() -> MonthlyRuntime:
-    global _monthly
-    with _runtime_lock:
-        if _monthly is None:
-            _monthly = MonthlyRuntime.build(get_settings())
-        return _monthly
-
-
-def use_monthly_runtime(built: MonthlyRuntime | None) -> None:
-    """Replace the process's monthly run runtime (tests, and the local worker with its own settings)."""
-    global _monthly
-    with _runtime_lock:
-        _monthly = built
+_monthly = RuntimeHolder(lambda: MonthlyRuntime.build(get_settings()))
+monthly_runtime = _monthly.get
+use_monthly_runtime = _monthly.use
+"""Replace the process's monthly run runtime (tests, and the local worker with its own settings)."""
 
 
 @monthly_metrics.log_metrics

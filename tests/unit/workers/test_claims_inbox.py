@@ -163,3 +163,32 @@ def test_events_that_are_not_for_claims_are_done_with_at_once(
     )
     assert failures(runtime, other) == []
     assert claims.requests == []
+
+
+def test_the_inbox_logs_under_its_own_name_not_the_notifications_handlers() -> None:
+    # Powertools loggers of one service name share their keys: the inbox's lines carried the
+    # notifications handler's binding when both were made with `function_logger()`.
+    from dwp.workers import claims_inbox, lambda_handlers
+
+    assert claims_inbox.logger.service != lambda_handlers.logger.service
+    lambda_handlers.logger.append_keys(notifications_only="yes")
+    try:
+        assert "notifications_only" in lambda_handlers.logger.get_current_keys()
+        assert "notifications_only" not in claims_inbox.logger.get_current_keys()
+    finally:
+        lambda_handlers.logger.remove_keys(["notifications_only"])
+
+
+def test_a_runtime_is_built_once_and_can_be_replaced() -> None:
+    from dwp.workers.runtime import RuntimeHolder
+
+    built: list[object] = []
+    holder = RuntimeHolder(lambda: built.append(object()) or built[-1])
+    assert holder.get() is holder.get()
+    assert len(built) == 1
+    replacement = object()
+    holder.use(replacement)
+    assert holder.get() is replacement
+    holder.use(None)
+    assert holder.get() is not replacement
+    assert len(built) == 2
