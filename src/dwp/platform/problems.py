@@ -14,6 +14,7 @@ errors at its boundary. Routes raise domain errors and map nothing themselves.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -349,14 +350,23 @@ _METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method the request's path answers to. Starlette's 405 names only the first route whose path
-    matched, so `PATCH /v1/citizens/{id}` was missing from the `Allow` of an OPTIONS on the resource.
-    Each method is tried against the routes (a route, or a router FastAPI included, answers `FULL`)."""
-    routes = request.app.router.routes
+    """Every method the request's resource answers to, as its OpenAPI document lists them. Starlette's
+    405 names only the first route whose path matched, so `PATCH /v1/citizens/{id}` was missing from the
+    `Allow` of an OPTIONS on the resource. The resource is the most literal path template that matches
+    (`/v1/citizens/search` before `/v1/citizens/{citizen_id}`, which would take "search" as an id)."""
+    path = request.url.path
+    items = request.app.openapi().get("paths", {})
+    matching = [t for t in items if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(t)), path)]
+    if matching:
+        template = min(matching, key=lambda t: t.count("{"))
+        return sorted(m.upper() for m in items[template] if m.upper() in _METHODS)
+    # Not in the document (a route left out of it): each method tried against the routes.
     return [
         method
         for method in _METHODS
-        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+        if any(
+            r.matches({**request.scope, "method": method})[0] is Match.FULL for r in request.app.router.routes
+        )
     ]
 
 
