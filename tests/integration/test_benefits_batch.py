@@ -13,6 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
+from dwp.benefits.domain.uc_kernel import CARRIED
 from dwp.benefits.repository import assessments, outbox
 from dwp.contracts import benefits as contract
 from tests.integration.conftest import bearer
@@ -63,7 +64,7 @@ async def test_a_page_is_worked_out_as_one_by_one_and_stored_once(
         assert batched["award_pence"] == one["award_pence"]
         assert batched["explanation"] == one["explanation"]
         assert batched["carried_state"] == one["carried_state"]
-        assert set(batched["carried_state"]) == {"grace_months_left", "qualifying_earnings_months"}
+        assert set(batched["carried_state"]) == set(CARRIED)
     rows, kinds = await counts(benefits)
     assert rows == rows_before + 12 + 3
     # One event for the page (and one each for the three single assessments).

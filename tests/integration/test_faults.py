@@ -107,12 +107,24 @@ async def test_a_postgres_that_dies_refuses_and_comes_back_gives_503s_then_recov
 
             pg.start()
             hogs: list[asyncpg.Connection] = []
-            try:
-                while True:  # take every connection the server has left
+
+            async def take_what_is_left() -> None:
+                while True:
                     try:
                         hogs.append(await asyncpg.connect(host="127.0.0.1", port=pg.port, user="postgres"))
                     except asyncpg.TooManyConnectionsError:
-                        break
+                        return
+
+            try:
+                await take_what_is_left()
+                # The service's outbox relay may have reconnected the pool before the server was full: end
+                # its sessions too (and take the slots they free), so every request needs a new connection.
+                await hogs[0].execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE backend_type = 'client backend' AND NOT pid = ANY($1::int[])",
+                    [hog.get_server_pid() for hog in hogs],
+                )
+                await take_what_is_left()
                 _assert_unavailable(await register(client, citizen_token(settings), details()))
             finally:
                 for hog in hogs:

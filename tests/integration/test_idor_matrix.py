@@ -411,6 +411,20 @@ async def _awarded_period(services: Services) -> Resource:
     return Resource(claim.id, claim.owner, False, params={"period_end": end.isoformat()}, body=body)
 
 
+async def _award_with_a_period(services: Services) -> Resource:
+    """An awarded UC claim with a stored period's statement: the terms the payments service is sent."""
+    period = await _awarded_period(services)
+    workers = services.tokens("service", subject="workers")
+    end = period.params["period_end"]
+    stored = await _claims_client(services).put(
+        f"/v1/internal/claims/{period.id}/assessment-periods/{end}/statement",
+        json=period.body,
+        headers=bearer(workers),
+    )
+    assert stored.status_code in (200, 201), stored.text
+    return Resource(period.id, period.owner, False)
+
+
 async def _awarded_period_page(services: Services) -> Resource:
     """The same, as a page of the bulk statement store: the day in the path, the claim in the body."""
     period = await _awarded_period(services)
@@ -519,7 +533,7 @@ ROUTE_FACTORIES: dict[tuple[str, str], Callable[[Services], Awaitable[Resource]]
     ("POST", f"{CASEWORK}/claims/{{claim_id}}/assessment"): _under_assessment,
     ("POST", f"{CASEWORK}/claims/{{claim_id}}/decisions"): _under_assessment,
     ("POST", "/v1/internal/claims/{claim_id}/automatic-decision"): _submitted,
-    ("GET", "/v1/internal/claims/{claim_id}/award-for-payment"): _automatic_award,
+    ("GET", "/v1/internal/claims/{claim_id}/award-for-payment"): _award_with_a_period,
     ("PUT", "/v1/internal/claims/{claim_id}/assessment-periods/{period_end}/statement"): _awarded_period,
     ("POST", "/v1/internal/assessment-periods/{period_end}/statements"): _awarded_period_page,
     ("PUT", f"{PAYMENTS}/citizens/{{citizen_id}}/bank-details"): _payee,

@@ -49,7 +49,8 @@ async def test_an_instruction_id_is_paid_once_however_often_it_is_sent(http: htt
     assert again == [first[0]]
     state = (await http.get("/_simulator/payments")).json()
     assert state["payments"] == 2
-    assert state["instructions"]["a"] == {"submissions": 2, "paid": 1, "status": "accepted"}
+    # paid once, at the amount first sent (the second submission said 1p)
+    assert state["instructions"]["a"] == {"submissions": 2, "paid": 1, "status": "accepted", "pence": 61_000}
     assert (await http.get("/v1/instructions/a", headers=KEY)).json()["status"] == "accepted"
     assert (await http.get("/v1/instructions/never", headers=KEY)).status_code == 404
 
