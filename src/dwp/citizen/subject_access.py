@@ -12,21 +12,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 
 from dwp.citizen.domain import CitizenNotFound
 from dwp.citizen.repository import SqlCitizenRepository, audit_log
 from dwp.citizen.service import CitizenContext
 from dwp.contracts.subject_access import CitizenPart, ExportRequest, export_audit_id
-from dwp.platform.auth import TEAM_LEADER, Principal, allow_callers, staff_on_behalf
+from dwp.platform.auth import Principal, SubjectAccessAsker
 from dwp.platform.database import conflict_insert
 
 router = APIRouter(prefix="/v1/internal/citizens", tags=["internal"])
-Exporter = Annotated[Principal, allow_callers("claims")]
-OnBehalfOf = Annotated[
-    str,
-    Header(alias="On-Behalf-Of", max_length=8192, description="The team leader's own token: who asked"),
-]
 
 
 def _ctx(request: Request) -> CitizenContext:
@@ -42,13 +37,10 @@ def _ctx(request: Request) -> CitizenContext:
 async def export(
     citizen_id: str,
     body: ExportRequest,
-    request: Request,
     ctx: Annotated[CitizenContext, Depends(_ctx)],
-    caller: Exporter,
-    on_behalf_of: OnBehalfOf,
+    asked: SubjectAccessAsker,
 ) -> CitizenPart:
-    staff = await staff_on_behalf(request, on_behalf_of, TEAM_LEADER)
-    return await export_person(ctx, citizen_id=citizen_id, request=body, staff=staff, via=caller.subject)
+    return await export_person(ctx, citizen_id=citizen_id, request=body, staff=asked.staff, via=asked.via)
 
 
 async def export_person(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import select
 
 from dwp.contracts.subject_access import ExportRequest, PaymentsPart, export_audit_id
@@ -28,15 +28,10 @@ from dwp.payments.repository import (
     utc,
 )
 from dwp.payments.service import PaymentsContext
-from dwp.platform.auth import TEAM_LEADER, Principal, allow_callers, staff_on_behalf
+from dwp.platform.auth import Principal, SubjectAccessAsker
 from dwp.platform.database import conflict_insert
 
 router = APIRouter(prefix="/v1/internal/payments", tags=["internal"])
-Exporter = Annotated[Principal, allow_callers("claims")]
-OnBehalfOf = Annotated[
-    str,
-    Header(alias="On-Behalf-Of", max_length=8192, description="The team leader's own token: who asked"),
-]
 
 
 def _ctx(request: Request) -> PaymentsContext:
@@ -52,13 +47,10 @@ def _ctx(request: Request) -> PaymentsContext:
 async def export(
     citizen_id: str,
     body: ExportRequest,
-    request: Request,
     ctx: Annotated[PaymentsContext, Depends(_ctx)],
-    caller: Exporter,
-    on_behalf_of: OnBehalfOf,
+    asked: SubjectAccessAsker,
 ) -> PaymentsPart:
-    staff = await staff_on_behalf(request, on_behalf_of, TEAM_LEADER)
-    return await export_person(ctx, citizen_id=citizen_id, request=body, staff=staff, via=caller.subject)
+    return await export_person(ctx, citizen_id=citizen_id, request=body, staff=asked.staff, via=asked.via)
 
 
 def _moment(value: Any) -> str | None:

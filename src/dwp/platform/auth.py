@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import httpx
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Header, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -393,6 +393,31 @@ async def staff_on_behalf(request: Request, token: str, *roles: str) -> Principa
     if person.kind != "caseworker" or not person.roles & set(roles):
         raise Forbidden(f"this needs a member of staff with the {' or '.join(roles)} role")
     return person
+
+
+@dataclass(frozen=True)
+class SubjectAccessAsk:
+    """Who asked for a part of a subject access export: the claims service (`via`), which assembles the
+    archive, for a team leader (`staff`, from their own token in `On-Behalf-Of`, checked here)."""
+
+    via: str
+    staff: Principal
+
+
+async def _subject_access_ask(
+    request: Request,
+    caller: Annotated[Principal, allow_callers("claims")],
+    on_behalf_of: Annotated[
+        str,
+        Header(alias="On-Behalf-Of", max_length=8192, description="The team leader's own token: who asked"),
+    ],
+) -> SubjectAccessAsk:
+    staff = await staff_on_behalf(request, on_behalf_of, TEAM_LEADER)
+    return SubjectAccessAsk(via=caller.subject, staff=staff)
+
+
+SubjectAccessAsker = Annotated[SubjectAccessAsk, Depends(_subject_access_ask)]
+"""A service's subject access export route: the claims service, for a team leader (decision 0011)."""
 
 
 async def verify_token(request: Request, token: str) -> Principal:
