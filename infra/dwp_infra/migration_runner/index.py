@@ -59,9 +59,12 @@ def _rolling_back(cloudformation: Any, stack_id: str) -> bool:
 
 
 def run_migration(
-    ecs: Any, props: dict[str, Any], context: Any, *, poll: float = POLL_SECONDS
+    ecs: Any, props: dict[str, Any], context: Any, *, poll: float | None = None
 ) -> tuple[str, int]:
     """Start the migration task and wait for it; its ARN and exit code 0, else `MigrationFailed`."""
+    # Read at call time, not bound as a default when the module loads, so the poll interval can be
+    # changed after import (the tests set it to 0; a default bound at import slept 10 s a poll there).
+    interval = POLL_SECONDS if poll is None else poll
     started = ecs.run_task(
         cluster=props["Cluster"],
         taskDefinition=props["TaskDefinition"],
@@ -89,7 +92,7 @@ def run_migration(
         if context.get_remaining_time_in_millis() < MARGIN_MILLIS:
             ecs.stop_task(cluster=props["Cluster"], task=task_arn, reason="migration took too long")
             raise MigrationFailed(f"{task_arn} had not finished in the function's time; stopped it")
-        time.sleep(poll)
+        time.sleep(interval)
 
 
 def _exit_code(task: dict[str, Any], container_name: str) -> int:
