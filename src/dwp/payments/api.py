@@ -13,7 +13,7 @@ from dwp.payments import service
 from dwp.payments.domain.bank import ACCOUNT_NAME_MAX, BankDetails
 from dwp.payments.domain.errors import BankDetailsNotFound
 from dwp.payments.domain.holds import PaymentHold
-from dwp.payments.domain.schedule import Advance, Award, Deduction
+from dwp.payments.domain.schedule import Advance, Award, Deduction, by_weeks
 from dwp.payments.service import PaymentsContext, SessionFacts, SetBankDetails
 from dwp.platform.auth import (
     Actor,
@@ -276,6 +276,10 @@ class PaymentsPage(BaseModel):
 
 
 def _award(award_id: str, body: AwardForPayment) -> Award:
+    return by_weeks(_terms_of(award_id, body))
+
+
+def _terms_of(award_id: str, body: AwardForPayment) -> Award:
     return Award(
         id=award_id,
         claim_id=body.claim_id,
@@ -289,6 +293,7 @@ def _award(award_id: str, body: AwardForPayment) -> Award:
         if body.advance
         else None,
         deduction_cap_pence=body.deduction_cap_pence,
+        week_amounts=tuple(body.week_amounts),
     )
 
 
