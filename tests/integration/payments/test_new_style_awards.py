@@ -249,3 +249,54 @@ async def test_a_jsa_change_in_the_future_before_the_claim_or_of_a_uc_kind_is_re
 
 def json_fields(problem_body: dict[str, Any]) -> str:
     return str(problem_body.get("errors", "")) + str(problem_body.get("detail", ""))
+
+
+async def test_esa_permitted_work_changes_no_week_and_work_over_the_limit_is_nil_from_its_benefit_week(
+    stack: Stack, client: httpx.AsyncClient, tokens: Callable, payments_app: FastAPI
+) -> None:
+    # New Style ESA from 10 June 2026, assessment phase at 25 or over, £95.55, less half of the £5 by which
+    # her £90 pension passes £85 (WRA 2007 s.3): £2.50, so £93.05 a week, for 52 whole weeks (365 days
+    # outside the support group, WRA 2007 s.1A).
+    clock(stack, "2026-06-12")
+    claim = await ready(stack, claim_type=ClaimType.NEW_STYLE_ESA)
+    decided = await stack.claims.post(automatic(claim.id), headers=stack.workers())
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["decision"]["amount_pence"] == 9_305
+    terms = await stack.claims.get(
+        f"/v1/internal/claims/{claim.id}/award-for-payment", headers=stack.workers()
+    )
+    assert terms.json()["terms"]["benefit"] == "new_style_esa"
+    assert terms.json()["terms"]["week_amounts"] == [9_305] * 52
+
+    # Work from Thursday 2 July at £150 a week for 10 hours, told on 20 July: permitted work (under
+    # £203.50 and 16 hours, ESA Regs 2013 reg 39), so no week changes.
+    clock(stack, "2026-07-20")
+    path = f"/v1/claims/{claim.id}/changes"
+    work = {"kind": "started_work", "happened_on": "2026-07-02", "employer": "Acme Ltd", "hours_per_week": 10}
+    permitted = await stack.claims.post(
+        path,
+        json={**work, "pay": {"pence": 15_000, "frequency": "weekly"}},
+        headers=changes.citizen(stack, **{"If-Match": await etag_of(stack, claim.id)}),
+    )
+    assert permitted.status_code == 201, permitted.text
+    assert (permitted.json()["status"], permitted.json()["overpayment_pence"]) == ("no_change_to_amount", 0)
+    # The pay rising to £250 a week from the same day is over the limit (reg 37, 39): nil from the
+    # benefit week of 1 July (para 1). The week from 1 July was paid on 8 July: £93.05 too much.
+    over = await stack.claims.post(
+        path,
+        json={**work, "employer": "Acme Two Ltd", "pay": {"pence": 25_000, "frequency": "weekly"}},
+        headers=changes.citizen(stack, **{"If-Match": await etag_of(stack, claim.id)}),
+    )
+    assert over.status_code == 201, over.text
+    body = over.json()
+    assert (body["effective_from"], body["status"]) == ("2026-07-01", "revised")
+    assert [(r["period_start"], r["now_pence"], r["paid"]) for r in body["revisions"]] == [
+        ("2026-07-01", 0, True),
+        ("2026-07-08", 0, False),
+        ("2026-07-15", 0, False),
+    ]
+    assert (body["overpayment_pence"], body["overpayment_cause"]) == (9_305, "official_error")
+    terms = await stack.claims.get(
+        f"/v1/internal/claims/{claim.id}/award-for-payment", headers=stack.workers()
+    )
+    assert terms.json()["terms"]["week_amounts"] == [9_305] * 3 + [0] * 49
