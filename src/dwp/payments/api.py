@@ -258,6 +258,10 @@ class PaymentLineView(BaseModel):
     arrears_pence: int = Field(0, description="Paid with this payment for earlier periods a change raised")
     status: str
     reason_code: str | None = None
+    week_amounts_pence: list[int] = Field(
+        default_factory=list,
+        description="New Style JSA and ESA: the award of each benefit week this fortnight pays (the gross)",
+    )
 
 
 class AwardPaymentsView(BaseModel):
@@ -350,6 +354,9 @@ async def list_payments(citizen_id: str, ctx: Ctx, principal: Authenticated) -> 
                         arrears_pence=line.payment.arrears_pence,
                         status=line.status,
                         reason_code=line.reason_code,
+                        week_amounts_pence=list(
+                            a.award.week_amounts[2 * line.payment.number : 2 * line.payment.number + 2]
+                        ),
                     )
                     for line in a.lines
                 ],

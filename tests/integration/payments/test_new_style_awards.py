@@ -29,7 +29,7 @@ from dwp.payments.payment_system import HttpPaymentSystem
 from dwp.platform.settings import Settings
 from tests.integration import test_claims_casework_api as casework
 from tests.integration import test_claims_changes_api as changes
-from tests.integration.conftest import bearer
+from tests.integration.conftest import bearer, service_token
 from tests.integration.payments.test_instructions import at_simulator, fresh_account, simulator, system
 from tests.integration.payments.test_revised_awards import award_of, inbox_for
 from tests.integration.test_claims_casework_api import Stack, problem
@@ -185,6 +185,10 @@ async def test_a_jsa_award_is_paid_by_the_fortnight_and_a_late_pension_is_an_ove
     # cap) it waits for a decision maker, shown, and the sixth fortnight pays its two weeks at £65.55.
     assert award["overpayment_outstanding_pence"] == 15_000
     sixth = award["payments"][5]
+    # The citizen sees what each fortnight pays for: its two weeks (the third fortnight: 8 July as it
+    # was, 15 July revised).
+    assert award["payments"][2]["week_amounts_pence"] == [RATE, 6_555]
+    assert sixth["week_amounts_pence"] == [6_555, 6_555]
     assert (sixth["period_start"], sixth["pay_on"], sixth["net_pence"], sixth["deductions"]) == (
         "2026-08-19",
         "2026-09-02",
@@ -300,3 +304,24 @@ async def test_esa_permitted_work_changes_no_week_and_work_over_the_limit_is_nil
         f"/v1/internal/claims/{claim.id}/award-for-payment", headers=stack.workers()
     )
     assert terms.json()["terms"]["week_amounts"] == [9_305] * 3 + [0] * 49
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"benefit": "universal_credit", "week_amounts": [9_555]},
+        {"benefit": "new_style_jsa", "week_amounts": [9_555], "period_amounts": [19_110]},
+        {"benefit": "new_style_esa", "week_amounts": [9_555, -1]},
+        {"benefit": "new_style_esa", "week_amounts": [1] * 601},
+        {"benefit": "new_style_esa", "week_amounts": ["9555"]},
+    ],
+)
+async def test_weeks_payments_cannot_take_are_a_problem_document(
+    client: httpx.AsyncClient, bootstrapped: Settings, terms: dict[str, Any]
+) -> None:
+    body = {"claim_id": "c-1", "citizen_id": "p-1", "first_day": "2026-06-10", "period_amounts": [], **terms}
+    answer = await client.put(
+        "/v1/internal/payments/awards/a-1", json=body, headers=bearer(service_token(bootstrapped, "claims"))
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
