@@ -71,6 +71,7 @@ class ChangeBody(EdgeModel):
         "started_work",
         "stopped_work",
         "savings_changed",
+        "pension_changed",
     ]
     happened_on: IsoDate = Field(description="The day it happened: not in the future, not before the claim")
     rent: AmountBody | None = Field(None, description="moving_home, rent_changed: the rent now")
@@ -93,6 +94,9 @@ class ChangeBody(EdgeModel):
     hours_per_week: Annotated[StrictInt, Field(ge=1, le=168)] | None = None
     pay: AmountBody | None = Field(None, description="started_work: gross pay")
     savings_pence: Pence | None = None
+    pension: AmountBody | None = Field(
+        None, description="pension_changed (New Style JSA, ESA): your pensions together, now"
+    )
 
 
 class RevisionView(BaseModel):
@@ -140,6 +144,7 @@ def _details(body: ChangeBody) -> ChangeDetails:
         hours_per_week=body.hours_per_week,
         pay=amount(body.pay),
         savings_pence=body.savings_pence,
+        pension=amount(body.pension),
     )
 
 

@@ -11,16 +11,16 @@ change's effect alone, whatever else (HMRC's earnings that month) went into the 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
-from typing import Any, cast
+from datetime import date, timedelta
+from typing import Any, Literal, cast
 
 from dwp.claims import changes_records as records
 from dwp.claims.domain import changes as domain
-from dwp.claims.domain import recovery
+from dwp.claims.domain import contributions, recovery
 from dwp.claims.domain.answers import ClaimType
 from dwp.claims.domain.changes import ChangeDetails, ChangeNotAllowed, PeriodRevision
 from dwp.claims.domain.errors import ClaimNotFound, StaleVersion
-from dwp.claims.domain.household import NotReadyToAssess, uc_circumstances
+from dwp.claims.domain.household import NotReadyToAssess, contributory, uc_circumstances
 from dwp.claims.domain.journal import JournalEntry, MessagePosted
 from dwp.claims.domain.model import Actor, AuditRecord, Claim, Status, check_version
 from dwp.claims.domain.todos import role_of
@@ -28,10 +28,12 @@ from dwp.claims.events import to_contract
 from dwp.claims.repository import ClaimsRepository, PeriodAward
 from dwp.claims.service import ClaimsContext, _visible
 from dwp.claims.upstreams import Upstreams
+from dwp.contracts.benefits import NIYearPayload
 from dwp.contracts.events import ClaimChangeReported
+from dwp.contracts.integrations import NiRecordRequest
 from dwp.contracts.payments import AwardForPayment
 from dwp.platform.catalog import CLAIMS_EVENTS_TOPIC
-from dwp.platform.http import UpstreamError
+from dwp.platform.http import UpstreamError, UpstreamRejected
 from dwp.platform.idempotency import Remember
 from dwp.platform.pii import PiiCipher
 
@@ -92,6 +94,90 @@ async def _reassess(
     return revisions
 
 
+NEW_STYLE_WEEKS = 52
+"""The weeks of a New Style award sent to payments when the benefits service states no time limit
+(ESA's support group): a year ahead, sent again with each decision and change."""
+
+
+async def _ni_record(upstreams: Upstreams, claim: Claim) -> tuple[Claim, list[NIYearPayload]]:
+    """The claimant's proven date of birth and the Class 1 record the contribution conditions read, asked
+    again for the change (purpose `change-of-circumstances`); HMRC holding none is an empty record."""
+    assert claim.claim_date is not None
+    if claim.claimant.citizen_id is None:
+        raise NotReadyToAssess("the claimant is not registered yet", field="claimant.citizen_id")
+    person = await upstreams.citizen_identity(claim.claimant.citizen_id)
+    first, last = contributions.relevant_tax_years(claim.claim_date)
+    request = NiRecordRequest(
+        claim_id=claim.id,
+        purpose="change-of-circumstances",
+        national_insurance_number=person.national_insurance_number,
+        date_of_birth=person.date_of_birth,
+        first_tax_year=first,
+        last_tax_year=last,
+    )
+    try:
+        years = (await upstreams.ni_record(request)).years
+    except UpstreamRejected as exc:
+        if exc.upstream != "integrations" or exc.status != 404:
+            raise
+        years = []
+    record: list[NIYearPayload] = [
+        {"tax_year": y.tax_year, "paid_earnings": y.paid_earnings, "credited_earnings": y.credited_earnings}
+        for y in years
+    ]
+    return replace(claim, claimant=replace(claim.claimant, date_of_birth=person.date_of_birth)), record
+
+
+def award_weeks(stored: list[PeriodAward], through: date) -> list[tuple[date, int]]:
+    """Each benefit week of a New Style award from its first day through the week holding `through`: the
+    stored week's amount (as the decision or a change set it) or, for a week with none, the amount of the
+    latest stored week before it (an award runs on at its weekly amount until superseded)."""
+    if not stored:
+        return []
+    by_start = {p.period_start: p.award_pence for p in stored}
+    first = stored[0].period_start
+    weeks, amount = [], stored[0].award_pence
+    for start in domain.weeks_from(first, first, through):
+        amount = by_start.get(start, amount)
+        weeks.append((start, amount))
+    return weeks
+
+
+async def _reassess_weeks(
+    upstreams: Upstreams,
+    *,
+    before: Claim,
+    after: Claim,
+    stored: list[PeriodAward],
+    from_day: date,
+    ends_on: date | None,
+    today: date,
+) -> list[PeriodRevision]:
+    """New Style JSA or ESA: each benefit week from the one the change counts from to the one holding
+    today (and the next, when entitlement ends, so the award runs on at nil) worked out twice by the
+    benefits service (`POST /v1/estimates`, the circumstances before and after) and moved by the
+    difference (`domain.revise_weeks`)."""
+    assert before.claim_date is not None
+    first = before.claim_date
+    benefit: Literal["new_style_jsa", "new_style_esa"] = (
+        "new_style_esa" if before.claim_type == ClaimType.NEW_STYLE_ESA else "new_style_jsa"
+    )
+    through = today + timedelta(days=domain.WEEK_DAYS) if ends_on is not None else today
+    current = dict(award_weeks(stored, through))
+    before, record = await _ni_record(upstreams, before)
+    after = replace(after, claimant=before.claimant)
+    figures = []
+    for start in domain.weeks_from(first, from_day, through):
+        days_paid = (start - first).days  # every earlier day of the award (waiting days aside)
+        amounts = []
+        for claim in (before, after):
+            body = contributory(claim, week_start=start, ni_record=record, days_paid=days_paid)
+            weekly = await upstreams.assess_contributory(benefit, body)
+            amounts.append(weekly.weekly_amount_pence if weekly.contribution_conditions_met else 0)
+        figures.append(domain.WeekFigures(start, current.get(start, 0), amounts[0], amounts[1]))
+    return domain.revise_weeks(first, figures, ends_on=ends_on, today=today)
+
+
 async def report_change(
     ctx: ClaimsContext,
     upstreams: Upstreams,
@@ -131,16 +217,40 @@ async def report_change(
         # New Style ESA is not reduced by earnings: work is either permitted (ESA Regs 2013 regs 39 and
         # 40, the amount paid in full) or not. Stopping it cannot change the amount paid.
         status = "no_change_to_amount"
+    elif not stored:
+        status = "waiting_for_caseworker"  # no stored benefit week to revise: a caseworker works it out
     else:
-        status = "waiting_for_caseworker"  # New Style JSA and ESA: a caseworker works out the week.
+        # New Style JSA and ESA, by benefit week (Sch 1 Part 1). The weeks from the one it happened in
+        # are worked out (a late change in the claimant's favour keeps only those from the week it was
+        # told, below, in `outcome`).
+        ends = domain.ends_entitlement(claim, details)
+        start = domain.effective(claim, details, reported_on=today, advantageous=False).from_day
+        try:
+            revisions = await _reassess_weeks(
+                upstreams,
+                before=claim,
+                after=after,
+                stored=stored,
+                from_day=start,
+                ends_on=details.happened_on if ends else None,
+                today=today,
+            )
+        except (NotReadyToAssess, UpstreamError):
+            # Citizen, integrations or benefits down, or the benefits service refusing the week (a
+            # claimant past State Pension age): the change is kept and a caseworker works it out.
+            status = "waiting_for_caseworker"
+        if status == "revised" and all(r.now_pence == r.was_pence for r in revisions):
+            status = "no_change_to_amount"
     favour = domain.advantageous_by_kind(details)
     if favour is None:
-        favour = bool(revisions) and revisions[0].now_pence > revisions[0].was_pence
+        changed = [r for r in revisions if r.now_pence != r.was_pence]
+        favour = bool(changed) and changed[0].now_pence > changed[0].was_pence
     effective = domain.effective(claim, details, reported_on=today, advantageous=favour)
     result = domain.outcome(effective, revisions)
     if status == "revised" and not any(r.paid for r in result.revisions):
         status = "no_change_to_paid_periods"
-    lines = tuple(domain.explanation(details.kind, result))
+    weekly = claim.claim_type != ClaimType.UNIVERSAL_CREDIT
+    lines = tuple(domain.explanation(details.kind, result, weekly=weekly))
     if status == "no_change_to_amount":
         lines += (
             "New Style Employment and Support Allowance is not reduced by what you earn from work you "
@@ -154,9 +264,28 @@ async def report_change(
         saved = replace(after, version=claim.version + 1)
         if not await repo.save(saved, previous_version=claim.version, now=now):
             raise StaleVersion("The claim has changed since you read it; read it again and retry")
+        held = {p.period_start for p in stored}
         for r in result.revisions:
-            if r.now_pence != r.was_pence:
+            if r.now_pence == r.was_pence:
+                continue
+            if r.period_start in held:
                 await records.revise_period(repo.session, claim_id, r.period_start, r.now_pence)
+            else:  # a New Style benefit week with no stored amount of its own until now
+                await repo.add_period(
+                    PeriodAward(
+                        id=ctx.new_id(),
+                        claim_id=claim_id,
+                        benefit=claim.claim_type.value,
+                        period_start=r.period_start,
+                        period_end=r.period_end,
+                        award_pence=r.now_pence,
+                        assessment_id=None,
+                        decision_id=None,
+                        source="change",
+                        document={"change_id": change_id, "rule": effective.rule},
+                        created_at=now,
+                    )
+                )
         await records.add_change(
             repo.session,
             _cipher(ctx),
@@ -233,7 +362,7 @@ async def changes_of(ctx: ClaimsContext, *, claim_id: str, actor: Actor) -> list
 
 
 class NotPaidByPeriods(Exception):
-    """The claim has no award claims pays by its stored periods (not awarded, or not Universal Credit)."""
+    """The claim has no award claims pays by its stored periods or weeks (not awarded, nothing stored)."""
 
 
 async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, AwardForPayment]:
@@ -249,13 +378,10 @@ async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, 
         if claim is None:
             raise ClaimNotFound("There is no such claim")
         stored = await _sql(uow.repository).periods_of(claim_id)
-    if (
-        claim.claim_type != ClaimType.UNIVERSAL_CREDIT
-        or claim.status != Status.AWARDED
-        or not stored
-        or claim.claimant.citizen_id is None
-    ):
-        raise NotPaidByPeriods("This claim has no Universal Credit award paid by its assessment periods")
+    if claim.status != Status.AWARDED or not stored or claim.claimant.citizen_id is None:
+        raise NotPaidByPeriods("This claim has no award paid by its stored periods or benefit weeks")
+    if claim.claim_type != ClaimType.UNIVERSAL_CREDIT:
+        return claim.id, _new_style_terms(claim, claim.claimant.citizen_id, stored)
     # The latest period whose amounts the benefits service worked out (a statement the monthly run
     # stored carries them; a period revised by a change keeps its own).
     allowances = [
@@ -269,6 +395,36 @@ async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, 
         first_day=stored[0].period_start,
         period_amounts=[p.award_pence for p in stored],
         deduction_cap_pence=cap,
+    )
+
+
+def weeks_awarded(stored: list[PeriodAward]) -> int:
+    """How many benefit weeks the award runs for: the time limit the benefits service stated with the
+    first week (`days_remaining`: New Style JSA 182 days, Jobseekers Act 1995 s.5(1); ESA outside the
+    support group 365 days, WRA 2007 s.1A), in whole weeks; with no limit (the support group) a year
+    ahead (`NEW_STYLE_WEEKS`)."""
+    for line in stored[0].document.get("explanation") or []:
+        days = (line.get("params") or {}).get("days") if isinstance(line, dict) else None
+        if str(line.get("key", "")).endswith("days_remaining") and isinstance(days, int) and days > 0:
+            return max(1, days // domain.WEEK_DAYS)
+    return NEW_STYLE_WEEKS
+
+
+def _new_style_terms(claim: Claim, citizen_id: str, stored: list[PeriodAward]) -> AwardForPayment:
+    """New Style JSA or ESA for payments: each benefit week's amount (as changes revised them), which
+    payments pays by the fortnight in arrears. No deduction cap is given as a figure: the recovery rate
+    for these benefits is not yet in the rates file, so the cap is nil and an overpayment waits, shown
+    as outstanding at payments, for a decision maker (arrears are paid with the next payment)."""
+    first = stored[0].period_start
+    last = first + timedelta(days=domain.WEEK_DAYS * (weeks_awarded(stored) - 1))
+    return AwardForPayment(
+        claim_id=claim.id,
+        citizen_id=citizen_id,
+        benefit="new_style_esa" if claim.claim_type == ClaimType.NEW_STYLE_ESA else "new_style_jsa",
+        first_day=first,
+        period_amounts=[],
+        week_amounts=[amount for _, amount in award_weeks(stored, last)],
+        deduction_cap_pence=0,
     )
 
 

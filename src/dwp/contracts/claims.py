@@ -18,8 +18,9 @@ Routes (the callers are the workers' handlers: notifications, and the monthly ru
   a page at a time).
 - `GET /v1/internal/claims/{claim_id}/award-for-payment` -> `AwardToPay` (the claims inbox, on
   `claims.change_reported`: the award's revised terms, which it gives the payments service whole at
-  `PUT /v1/internal/payments/awards/{award_id}`). A claim with no UC award paid by its stored periods
-  is a 409 problem (`not-paid-by-periods`).
+  `PUT /v1/internal/payments/awards/{award_id}`): UC by its stored assessment periods, New Style JSA
+  and ESA by benefit week (`AwardForPayment.week_amounts`, paid by payments two weeks to a fortnight).
+  A claim not awarded, or with nothing stored to pay, is a 409 problem (`not-paid-by-periods`).
 - `POST /v1/internal/work-items/held-registrations`, body `HeldRegistration` -> `WorkItemRef`: 201 when
   created, 200 when it was already there (notifications, forwarding `citizen.registration_held`).
 
@@ -366,7 +367,8 @@ class AutomaticOutcome(_Answer):
 
 
 class AwardToPay(BaseModel):
-    """`GET /v1/internal/claims/{claim_id}/award-for-payment`: the award's id at payments and its terms."""
+    """`GET /v1/internal/claims/{claim_id}/award-for-payment`: the award's id at payments and its terms
+    (New Style JSA and ESA with `terms.week_amounts`, an additive field older readers ignore)."""
 
     model_config = ConfigDict(extra="ignore")
     award_id: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from dwp.platform.models import EdgeModel, IsoDate
 
@@ -47,6 +47,24 @@ class AwardForPayment(_Strict):
     deductions: list[DeductionShape] = Field(default_factory=list, max_length=20)
     advance: AdvanceShape | None = None
     deduction_cap_pence: int | None = Field(None, ge=0)
+    week_amounts: list[int] = Field(
+        default_factory=list,
+        max_length=600,
+        description=(
+            "New Style JSA and ESA: each benefit week's award from first_day, in order (period_amounts "
+            "then empty); payments pays them by the fortnight in arrears"
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _weeks_or_periods(self) -> AwardForPayment:
+        if self.week_amounts and self.benefit == "universal_credit":
+            raise ValueError("week_amounts are for New Style JSA and ESA; UC has period_amounts")
+        if self.week_amounts and self.period_amounts:
+            raise ValueError("give week_amounts or period_amounts, not both")
+        if any(w < 0 for w in self.week_amounts):
+            raise ValueError("a week's award is not negative")
+        return self
 
 
 # --- the payment system (Bacs / Faster Payments): submission, answer, returns ---------------------------

@@ -13,7 +13,7 @@ from dwp.payments import service
 from dwp.payments.domain.bank import ACCOUNT_NAME_MAX, BankDetails
 from dwp.payments.domain.errors import BankDetailsNotFound
 from dwp.payments.domain.holds import PaymentHold
-from dwp.payments.domain.schedule import Advance, Award, Deduction
+from dwp.payments.domain.schedule import Advance, Award, Deduction, by_weeks
 from dwp.payments.service import PaymentsContext, SessionFacts, SetBankDetails
 from dwp.platform.auth import (
     Actor,
@@ -258,6 +258,10 @@ class PaymentLineView(BaseModel):
     arrears_pence: int = Field(0, description="Paid with this payment for earlier periods a change raised")
     status: str
     reason_code: str | None = None
+    week_amounts_pence: list[int] = Field(
+        default_factory=list,
+        description="New Style JSA and ESA: the award of each benefit week this fortnight pays (the gross)",
+    )
 
 
 class AwardPaymentsView(BaseModel):
@@ -276,6 +280,10 @@ class PaymentsPage(BaseModel):
 
 
 def _award(award_id: str, body: AwardForPayment) -> Award:
+    return by_weeks(_terms_of(award_id, body))
+
+
+def _terms_of(award_id: str, body: AwardForPayment) -> Award:
     return Award(
         id=award_id,
         claim_id=body.claim_id,
@@ -289,6 +297,7 @@ def _award(award_id: str, body: AwardForPayment) -> Award:
         if body.advance
         else None,
         deduction_cap_pence=body.deduction_cap_pence,
+        week_amounts=tuple(body.week_amounts),
     )
 
 
@@ -345,6 +354,9 @@ async def list_payments(citizen_id: str, ctx: Ctx, principal: Authenticated) -> 
                         arrears_pence=line.payment.arrears_pence,
                         status=line.status,
                         reason_code=line.reason_code,
+                        week_amounts_pence=list(
+                            a.award.week_amounts[2 * line.payment.number : 2 * line.payment.number + 2]
+                        ),
                     )
                     for line in a.lines
                 ],

@@ -612,8 +612,10 @@ class SqlPaymentsRepository:
 
 
 def _terms(award: Award) -> str:
+    weeks = {"week_amounts": list(award.week_amounts)} if award.week_amounts else {}
     return json.dumps(
         {
+            **weeks,
             "period_amounts": list(award.period_amounts),
             "deductions": [{"code": d.code, "pence": d.pence} for d in award.deductions],
             "advance": (
@@ -649,6 +651,7 @@ def _award(row: Row[Any]) -> Award:
             else None
         ),
         deduction_cap_pence=terms["deduction_cap_pence"],
+        week_amounts=tuple(terms.get("week_amounts", ())),
     )
 
 

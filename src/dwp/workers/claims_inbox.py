@@ -14,8 +14,8 @@ forwarded to its internal routes over HTTP with the workers' service token (`dwp
   (`PUT /v1/internal/payments/awards/{award_id}`), which pays the next payment at the revised amount
   with any arrears, or recovers an overpayment inside the deductions cap. The same terms twice are
   the same version there, so a redelivered event changes nothing; payments down fails the record and
-  SQS brings it back. A claim with no UC award paid by periods (New Style JSA or ESA, or not awarded)
-  is answered 409 by claims and done with.
+  SQS brings it back. New Style JSA and ESA come by benefit week (`week_amounts`). A claim not
+  awarded, or with nothing stored to pay, is answered 409 by claims and done with.
 - `payments.payment_returned`: a work item and a to-do (`POST /v1/internal/payment-returns`), once per
   instruction and stage whatever the number of deliveries.
 
@@ -140,7 +140,7 @@ class ClaimsInbox:
         try:
             award = await self._claims.get_model(path, contract.AwardToPay)
         except UpstreamRejected as exc:
-            if exc.status in (404, 409):  # no UC award paid by periods: nothing for payments
+            if exc.status in (404, 409):  # no award with anything stored to pay: nothing for payments
                 return Handled("not_for_claims", claim_id, f"claims answered {exc.status}")
             raise
         assert self._payments is not None, "the inbox that forwards awards has a payments client"

@@ -61,7 +61,9 @@ def test_jsa_changes_take_effect_from_the_benefit_week_or_the_day_entitlement_en
     assert (ends.from_day, ends.rule[-6:]) == (date(2026, 7, 3), "para 4")
     stopped = change(C.ChangeKind.STOPPED_WORK, date(2026, 7, 3), employer="A")
     late = C.effective(claim, stopped, reported_on=date(2026, 8, 10), advantageous=True)
-    assert late.from_day == date(2026, 8, 10)
+    # Told on Monday 10 August, more than a month after 3 July: from the first day of the benefit week
+    # it was told in (para 6), Wednesday 5 August (the rule was once read as "the day it was told").
+    assert (late.from_day, late.rule[-14:]) == (date(2026, 8, 5), "para 6, reg 36")
 
 
 def test_a_change_in_the_future_before_the_claim_or_missing_its_facts_names_each_field() -> None:

@@ -11,7 +11,11 @@ Appeals) Regulations 2013 (SI 2013/381), Schedule 1:
   Whether it is advantageous is known only from the revision itself (`effective_start`).
 - New Style JSA and ESA (Part 1, para 1): from the first day of the benefit week in which the change
   occurred; where entitlement ends because of it (para 4), from the day itself; an advantageous change
-  told more than a month late (para 6, with reg 36's month), from the day it was told.
+  told more than a month late (para 6, with reg 36's month), from the first day of the benefit week in
+  which it was told. Para 3 (a reduced award from the next benefit week, where the Secretary of State
+  thinks the benefit week it happened in impracticable) is not modelled: it is a decision maker's
+  opinion case by case, and the revision here is worked out as the change is told, so nothing makes
+  the week it happened in impracticable; a caseworker's supersession would apply it.
 
 A disadvantageous change told late leaves an overpayment for the periods already paid: its cause is the
 claimant's failure to tell (recoverable under the Social Security Administration Act 1992 s 71ZB). An
@@ -49,6 +53,12 @@ SOURCE_UC_LATE = "UC, PIP, JSA and ESA (Decisions and Appeals) Regulations 2013,
 SOURCE_WEEK = "UC, PIP, JSA and ESA (Decisions and Appeals) Regulations 2013, Sch 1 para 1"
 SOURCE_ENDS = "UC, PIP, JSA and ESA (Decisions and Appeals) Regulations 2013, Sch 1 para 4"
 SOURCE_WEEK_LATE = "UC, PIP, JSA and ESA (Decisions and Appeals) Regulations 2013, Sch 1 para 6, reg 36"
+SOURCE_PART_WEEK = "JSA Regs 2013 reg 64 (a part-week: N x the weekly amount / 7)"
+SOURCE_FORTNIGHTLY = "UC, PIP, JSA and ESA (Claims and Payments) Regulations 2013, Part 4"
+"""New Style JSA and ESA are paid fortnightly in arrears: a benefit week is paid the day after the
+fortnight (from the award's first day) that holds it ends (payments' `schedule.py` has the same days)."""
+WEEK_DAYS = 7
+FORTNIGHT_DAYS = 14
 PAYMENT_DAYS = 7
 """A UC period is paid within 7 days of its last day (Claims and Payments Regs 2013 reg 47(2))."""
 FULL_TIME_HOURS = 16
@@ -68,6 +78,7 @@ class ChangeKind(StrEnum):
     STARTED_WORK = "started_work"
     STOPPED_WORK = "stopped_work"
     SAVINGS_CHANGED = "savings_changed"
+    PENSION_CHANGED = "pension_changed"
 
 
 UC_ONLY = frozenset(
@@ -82,6 +93,10 @@ UC_ONLY = frozenset(
     }
 )
 """New Style JSA and ESA pay no amounts for a home, a partner, children or savings."""
+NEW_STYLE_ONLY = frozenset({ChangeKind.PENSION_CHANGED})
+"""An occupational or personal pension's new amount: New Style JSA deducts a pension above £50 a week
+(Jobseekers Act 1995 s.4(1)(b)), ESA half of one above £85 (WRA 2007 s.3). On UC a pension is one of
+the income answers, changed with the rest of them (not yet a change of its own)."""
 
 
 class ChangeNotAllowed(ClaimsError):
@@ -103,6 +118,8 @@ class ChangeDetails:
     hours_per_week: int | None = None
     pay: Amount | None = None
     savings_pence: int | None = None
+    pension: Amount | None = None
+    """pension_changed: the claimant's occupational and personal pensions together, now (0: none)."""
 
 
 @dataclass(frozen=True)
@@ -148,6 +165,8 @@ def check_change(claim: Claim, change: ChangeDetails, *, today: date) -> None:
         problems.append(
             FieldProblem("kind", "Tell us about this change in your Universal Credit claim", "kind")
         )
+    if claim.claim_type == ClaimType.UNIVERSAL_CREDIT and change.kind in NEW_STYLE_ONLY:
+        problems.append(FieldProblem("kind", "Tell us about your pension in your income answers", "kind"))
     k = change.kind
     if k in (ChangeKind.MOVING_HOME, ChangeKind.RENT_CHANGED):
         _need(problems, change.rent, "rent")
@@ -181,6 +200,9 @@ def check_change(claim: Claim, change: ChangeDetails, *, today: date) -> None:
         _pence(problems, change.pay, "pay")
         if change.hours_per_week is not None and not 0 < change.hours_per_week <= 168:
             problems.append(FieldProblem("hours_per_week", "Enter hours from 1 to 168", "range"))
+    if k == ChangeKind.PENSION_CHANGED:
+        _need(problems, change.pension, "pension")
+        _pence(problems, change.pension, "pension")
     if k == ChangeKind.SAVINGS_CHANGED:
         _need(problems, change.savings_pence, "savings_pence")
         _pence(problems, change.savings_pence, "savings_pence")
@@ -205,7 +227,7 @@ def effective(claim: Claim, change: ChangeDetails, *, reported_on: date, advanta
         return Effective(start, SOURCE_UC, late)
     late = reported_on > add_months(change.happened_on, 1)
     if late and advantageous:
-        return Effective(reported_on, SOURCE_WEEK_LATE, late)
+        return Effective(benefit_week_start(first, reported_on), SOURCE_WEEK_LATE, late)
     if ends_entitlement(claim, change):
         return Effective(change.happened_on, SOURCE_ENDS, late)
     return Effective(benefit_week_start(first, change.happened_on), SOURCE_WEEK, late)
@@ -229,6 +251,66 @@ def advantageous_by_kind(change: ChangeDetails) -> bool | None:
     return None
 
 
+# --- New Style JSA and ESA: an award of benefit weeks, paid by the fortnight -------------------------
+
+
+def week_paid(first_day: date, week_start: date, today: date) -> bool:
+    """Whether a benefit week has been paid by `today`: it is paid, in arrears, the day after the
+    fortnight that holds it ends (Claims and Payments Regs 2013, Part 4). A payment moved earlier for a
+    weekend or bank holiday is counted on its due day: the overpayment recorded here is the law's
+    figure, and payments settles on what it actually instructed."""
+    fortnight = (week_start - first_day).days // FORTNIGHT_DAYS
+    due = first_day + timedelta(days=FORTNIGHT_DAYS * (fortnight + 1))
+    return due <= today
+
+
+def weeks_from(first_day: date, from_day: date, through: date) -> list[date]:
+    """The first days of the benefit weeks from the one holding `from_day` to the one holding `through`."""
+    start = benefit_week_start(first_day, from_day)
+    last = benefit_week_start(first_day, through)
+    return [start + timedelta(days=WEEK_DAYS * n) for n in range((last - start).days // WEEK_DAYS + 1)]
+
+
+def part_week(weekly_pence: int, days: int) -> int:
+    """A part-week's amount: N days of the weekly amount, (N x X) / 7 (JSA Regs 2013 reg 64), to the
+    nearest penny (a half penny up)."""
+    return (2 * days * weekly_pence + WEEK_DAYS) // (2 * WEEK_DAYS)
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """One benefit week: what the award pays for it now, and the benefits service's amount for it with
+    the circumstances before and after the change."""
+
+    week_start: date
+    was_pence: int
+    before_pence: int
+    after_pence: int
+
+
+def revise_weeks(
+    first_day: date, weeks: list[WeekFigures], *, ends_on: date | None, today: date
+) -> list[PeriodRevision]:
+    """Each week's award moved by the change's effect alone (after less before, never below nil), as
+    for UC. Where the change ends entitlement (para 4) the week holding that day keeps its old amount
+    for the days before it, a part-week (JSA Regs 2013 reg 64), and nothing after.
+
+    Worked example: a JSA award of £95.55 a week from Wednesday 10 June 2026; full-time work from Friday
+    3 July (the week of 1 July): 2 days (1 and 2 July) at £95.55 x 2 / 7 = £27.30, then nil."""
+    revised = []
+    for w in weeks:
+        now = max(0, w.was_pence + w.after_pence - w.before_pence)
+        end = w.week_start + timedelta(days=WEEK_DAYS - 1)
+        if ends_on is not None and w.week_start <= ends_on <= end:
+            now = part_week(w.was_pence, (ends_on - w.week_start).days)
+        elif ends_on is not None and w.week_start > ends_on:
+            now = 0
+        revised.append(
+            PeriodRevision(w.week_start, end, w.was_pence, now, week_paid(first_day, w.week_start, today))
+        )
+    return revised
+
+
 def apply_change(claim: Claim, change: ChangeDetails) -> Claim:
     """The claim with its answers as they are after the change (the monthly run then uses them)."""
     a = dict(claim.answers.sections)
@@ -240,6 +322,9 @@ def apply_change(claim: Claim, change: ChangeDetails) -> Claim:
             work = replace(work, earnings=change.pay, hours_per_week=change.hours_per_week or 0)
         elif k == ChangeKind.STOPPED_WORK:
             work = replace(work, earnings=None, hours_per_week=0)
+        elif k == ChangeKind.PENSION_CHANGED:
+            assert change.pension is not None
+            work = replace(work, pensions=(change.pension,) if change.pension.pence else ())
         a["income"] = work
         return _with(claim, a)
     household = a.get("household")
@@ -347,22 +432,27 @@ def outcome(effective_: Effective, revisions: list[PeriodRevision]) -> Outcome:
     return Outcome(effective_, kept, over, under, cause)
 
 
-def explanation(kind: ChangeKind, result: Outcome) -> list[str]:
-    """What changed and why, in words a citizen reads (English; the SPA has the Welsh by code)."""
+def explanation(kind: ChangeKind, result: Outcome, *, weekly: bool = False) -> list[str]:
+    """What changed and why, in words a citizen reads (English; the SPA has the Welsh by code).
+    `weekly`: a New Style JSA or ESA award, revised by benefit week."""
     lines = [
         f"You told us about a change ({kind.value.replace('_', ' ')}).",
         f"It counts from {result.effective.from_day.isoformat()} ({result.effective.rule}).",
     ]
     for r in result.revisions:
+        if r.now_pence == r.was_pence and weekly:
+            continue  # a week the change leaves as it was (before the day entitlement ends, say)
         lines.append(
-            f"Assessment period {r.period_start.isoformat()} to {r.period_end.isoformat()}: "
-            f"£{r.was_pence / 100:,.2f} is now £{r.now_pence / 100:,.2f}."
+            f"{'Benefit week' if weekly else 'Assessment period'} {r.period_start.isoformat()} to "
+            f"{r.period_end.isoformat()}: £{r.was_pence / 100:,.2f} is now £{r.now_pence / 100:,.2f}."
         )
     if result.overpayment_pence:
-        lines.append(
-            f"We paid you £{result.overpayment_pence / 100:,.2f} too much because the change was "
-            "reported after the assessment period it happened in."
+        why = (
+            "those weeks were paid before you told us about the change"
+            if weekly
+            else "the change was reported after the assessment period it happened in"
         )
+        lines.append(f"We paid you £{result.overpayment_pence / 100:,.2f} too much because {why}.")
     if result.arrears_pence:
         lines.append(f"We owe you £{result.arrears_pence / 100:,.2f}: it is added to your next payment.")
     return lines

@@ -4,7 +4,9 @@
   2013 reg 21 for the periods; the UC, PIP, JSA and ESA (Claims and Payments) Regulations 2013, Part 4,
   for payment in arrears; GOV.UK "Universal Credit: your first payment" for the 7 days).
 - **New Style JSA and ESA** are paid fortnightly in arrears (the same regulations, Part 4):
-  fortnights from the first day of the award, each paid the day after it ends.
+  fortnights from the first day of the award, each paid the day after it ends. Claims sends each
+  benefit week's award (`week_amounts`); a fortnight pays its two weeks (`fortnights`), the last one
+  only its one week when the award's weeks end half-way through it.
 - A payment whose day is not a payment day (a weekend or bank holiday, `calendar`) is paid on the last
   payment day before it, as DWP does ("if your payment date is on a weekend or bank holiday, you'll
   usually be paid on the working day before").
@@ -79,6 +81,24 @@ class Award:
     deductions: tuple[Deduction, ...] = ()
     advance: Advance | None = None
     deduction_cap_pence: int | None = None
+    week_amounts: tuple[int, ...] = ()
+    """JSA and ESA, when claims sends them by benefit week: each week's award (`period_amounts` is then
+    `fortnights(week_amounts)`, so the schedule works on fortnights either way)."""
+
+
+def fortnights(week_amounts: tuple[int, ...] | list[int]) -> tuple[int, ...]:
+    """Benefit weeks paired into fortnights from the award's first day: weeks 1-2, 3-4, ...; an odd last
+    week is its fortnight's whole amount. Worked example: weeks of 95.55, 95.55, 27.30 (a part-week) and
+    0.00 are fortnights of 191.10 and 27.30."""
+    weeks = list(week_amounts)
+    return tuple(sum(weeks[i : i + 2]) for i in range(0, len(weeks), 2))
+
+
+def by_weeks(award: Award) -> Award:
+    """The award with its fortnights worked out from its weeks (unchanged when it has none)."""
+    if not award.week_amounts:
+        return award
+    return replace(award, period_amounts=fortnights(award.week_amounts))
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,13 @@ def check_award(award: Award) -> Award:
         raise InvalidAward("The benefit is universal_credit, new_style_jsa or new_style_esa", field="benefit")
     if any(p < 0 for p in award.period_amounts):
         raise InvalidAward("An award for a period is not negative", field="period_amounts")
+    if award.week_amounts:
+        if award.benefit == "universal_credit":
+            raise InvalidAward("Universal Credit is paid by assessment period", field="week_amounts")
+        if any(w < 0 for w in award.week_amounts):
+            raise InvalidAward("An award for a week is not negative", field="week_amounts")
+        if award.period_amounts != fortnights(award.week_amounts):
+            raise InvalidAward("The fortnights are the award's weeks two by two", field="period_amounts")
     if any(d.pence < 0 for d in award.deductions):
         raise InvalidAward("A deduction is not negative", field="deductions")
     if award.deduction_cap_pence is not None and award.deduction_cap_pence < 0:
