@@ -130,7 +130,7 @@ def test_the_qualifying_period_is_nine_periods_then_the_charges_are_met() -> Non
     assert [r.amounts["owner_qualifying_months"] for r in results] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 9]
     assert results[0].amounts["flags"] & k.F_OWNER_QUALIFYING
     note = next(x for x in results[0].explanation if x.key == "uc.housing.owner_qualifying_period")
-    assert note.params == {"served": 0, "to_serve": 9}
+    assert note.params == {"served": 0}
     assert _batch_chain(periods) == [r.amounts for r in results]
 
 

@@ -356,7 +356,7 @@ def _housing_lines(v: dict[str, int], a: dict[str, int], f: int) -> list[Line]:
                     "note",
                     "UC Regs 2013 Schedule 5 paras 5-7",
                     None,
-                    {"served": served, "to_serve": k.OWNER_QUALIFYING_PERIOD - served},
+                    {"served": served},
                 )
             )
         return lines

@@ -116,9 +116,6 @@ FIT, LCW, LCWRA_PROTECTED, LCWRA_NEW = 0, 1, 2, 3
 # Tenure (input tenure). OWNER: an owner-occupier, whose relevant payments are service charges only
 # (UC Regs 2013 reg 26(3) and Sch 5); the input `rent` then holds the monthly service charges.
 NO_RENT, SOCIAL, PRIVATE, OWNER = 0, 1, 2, 3
-OWNER_QUALIFYING_PERIOD = 9
-"""Consecutive assessment periods an owner-occupier serves before its service charges are met
-(Sch 5 para 5(2))."""
 
 OUTPUTS: tuple[str, ...] = (
     "standard_allowance",
@@ -531,7 +528,8 @@ def uc_calc(
     # income too, regs 54A(2) and 62). Paras 5-7: none until the period after a qualifying period of
     # 9 consecutive assessment periods of UC that would have included it but for para 5; earned income
     # or the end of entitlement starts it again (para 5(3)): `owner_qualifying_months` counts the
-    # periods served before this one (9 = served) and is carried to the next.
+    # periods served before this one (9, `uc.housing.owner_occupier_qualifying_periods` = served) and is
+    # carried to the next.
     owner_counts = False
     if tenure == OWNER and eligible_rent > 0:
         any_earned = earned > 0 or earnings1 > 0 or (couple and earnings2 > 0)
@@ -540,7 +538,7 @@ def uc_calc(
             flags |= F_OWNER_EARNED_INCOME
         else:
             owner_counts = True
-            if owner_qualifying_months < OWNER_QUALIFYING_PERIOD:
+            if owner_qualifying_months < r[K.OWNER_QUALIFYING_PERIODS]:
                 housing = np.int64(0)
                 flags |= F_OWNER_QUALIFYING
 
@@ -643,7 +641,7 @@ def uc_calc(
     on_award_after = np.int64(1) if before_cap > 0 else np.int64(0)
     owner_after = np.int64(0)
     if owner_counts and before_cap > 0:
-        owner_after = min(np.int64(OWNER_QUALIFYING_PERIOD), np.int64(owner_qualifying_months) + 1)
+        owner_after = min(r[K.OWNER_QUALIFYING_PERIODS], np.int64(owner_qualifying_months) + 1)
     if before_cap == 0 and earned > relevant_threshold:
         if on_award:
             surplus_after = earned - relevant_threshold
