@@ -62,11 +62,17 @@ export const cy: Messages = {
     housing: {
       title: "Ble ydych chi'n byw?",
       none: "Nid wyf yn talu rhent",
-      noneHint: "Er enghraifft, rydych yn byw gyda theulu neu'n berchen ar eich cartref",
+      noneHint: "Er enghraifft, rydych yn byw gyda theulu neu ffrindiau",
       social: "Rwy'n rhentu gan gyngor neu gymdeithas dai",
       private: "Rwy'n rhentu gan landlord preifat",
+      owner: "Rwy'n berchen ar fy nghartref",
+      ownerHint: "Gyda morgais neu hebddo. Nid yw Credyd Cynhwysol yn talu tuag at forgais, ond gall helpu gyda thaliadau gwasanaeth",
     },
     rent: { title: "Faint o rent ydych chi'n ei dalu bob mis?", hint: "Peidiwch â chynnwys taliadau gwasanaeth am bethau fel gwres neu ddŵr." },
+    serviceCharges: {
+      title: "Faint ydych chi'n ei dalu mewn taliadau gwasanaeth bob mis?",
+      hint: "Er enghraifft, am lanhau, goleuo neu atgyweirio mannau a rennir yn eich adeilad. Peidiwch â chynnwys eich morgais. Nodwch 0 os nad oes rhai. Mae Credyd Cynhwysol yn eu talu ar ôl 9 mis yn olynol heb enillion.",
+    },
     bedrooms: { title: "Faint o ystafelloedd gwely sydd yn eich cartref?" },
     postcode: {
       title: "Beth yw cod post eich cartref?",
@@ -88,6 +94,7 @@ export const cy: Messages = {
       child: "Plentyn {{n}}",
       housing: "Ble rydych yn byw",
       rent: "Rhent misol",
+      serviceCharges: "Taliadau gwasanaeth misol",
       bedrooms: "Ystafelloedd gwely",
       postcode: "Cod post",
       area: "Ardal",

@@ -60,11 +60,17 @@ export const en = {
     housing: {
       title: "Where do you live?",
       none: "I do not pay rent",
-      noneHint: "For example, you live with family or own your home",
+      noneHint: "For example, you live with family or friends",
       social: "I rent from a council or housing association",
       private: "I rent from a private landlord",
+      owner: "I own my home",
+      ownerHint: "With or without a mortgage. Universal Credit does not pay towards a mortgage, but can help with service charges",
     },
     rent: { title: "How much rent do you pay each month?", hint: "Do not include service charges for things like heating or water." },
+    serviceCharges: {
+      title: "How much do you pay in service charges each month?",
+      hint: "For example, for cleaning, lighting or repairing shared areas of your building. Do not include your mortgage. Enter 0 if none. Universal Credit pays them after 9 months in a row with no earnings.",
+    },
     bedrooms: { title: "How many bedrooms does your home have?" },
     postcode: {
       title: "What is your home's postcode?",
@@ -86,6 +92,7 @@ export const en = {
       child: "Child {{n}}",
       housing: "Where you live",
       rent: "Monthly rent",
+      serviceCharges: "Monthly service charges",
       bedrooms: "Bedrooms",
       postcode: "Postcode",
       area: "Area",

@@ -129,6 +129,7 @@ function Question() {
     children: t("estimate.children.title"),
     housing: t("estimate.housing.title"),
     rent: t("estimate.rent.title"),
+    "service-charges": t("estimate.serviceCharges.title"),
     bedrooms: t("estimate.bedrooms.title"),
     postcode: t("estimate.postcode.title"),
     area: t("estimate.area.title"),
@@ -153,6 +154,7 @@ function Question() {
     }
     if (step === "housing") found.housing = draft.housing ? null : { key: "errors.housing" };
     if (step === "rent") found.rent = checkMoney(draft.rent, 10000);
+    if (step === "service-charges") found.serviceCharges = checkMoney(draft.serviceCharges, 10000);
     if (step === "bedrooms") found.bedrooms = checkCount(draft.bedrooms, 0, 20);
     if (step === "postcode") found.postcode = checkPostcode(draft.postcode);
     if (step === "area") found.area = draft.areaChoices.some((c) => c.brma === draft.area) ? null : { key: "errors.area" };
@@ -220,6 +222,7 @@ function Question() {
                   { value: "none", text: t("estimate.housing.none"), hint: t("estimate.housing.noneHint") },
                   { value: "social", text: t("estimate.housing.social") },
                   { value: "private", text: t("estimate.housing.private") },
+                  { value: "owner", text: t("estimate.housing.owner"), hint: t("estimate.housing.ownerHint") },
                 ]}
                 onChange={(v) => setDraft({ ...draft, housing: v as Answers["housing"] })} />
             )}
@@ -227,6 +230,11 @@ function Question() {
               <TextInput id="rent" label={title} hint={t("estimate.rent.hint")} isPageHeading inputMode="decimal" prefix="£"
                 widthClass="govuk-input--width-5" spellCheck={false} error={text(problems.rent)} value={draft.rent}
                 onChange={(rent) => setDraft({ ...draft, rent })} />
+            )}
+            {step === "service-charges" && (
+              <TextInput id="serviceCharges" label={title} hint={t("estimate.serviceCharges.hint")} isPageHeading inputMode="decimal" prefix="£"
+                widthClass="govuk-input--width-5" spellCheck={false} error={text(problems.serviceCharges)} value={draft.serviceCharges}
+                onChange={(serviceCharges) => setDraft({ ...draft, serviceCharges })} />
             )}
             {step === "bedrooms" && (
               <TextInput id="bedrooms" label={title} isPageHeading inputMode="numeric" widthClass="govuk-input--width-2"
@@ -297,6 +305,7 @@ function CheckAnswers() {
     rows.push({ key: t("estimate.rows.rent"), value: pounds(a.rent), change: change("rent", t("estimate.rows.rent")) });
     rows.push({ key: t("estimate.rows.bedrooms"), value: a.bedrooms, change: change("bedrooms", t("estimate.rows.bedrooms")) });
   }
+  if (order.includes("service-charges")) rows.push({ key: t("estimate.rows.serviceCharges"), value: pounds(a.serviceCharges), change: change("service-charges", t("estimate.rows.serviceCharges")) });
   if (order.includes("postcode")) rows.push({ key: t("estimate.rows.postcode"), value: a.postcode.trim().toUpperCase(), change: change("postcode", t("estimate.rows.postcode")) });
   if (order.includes("area")) {
     const chosen = a.areaChoices.find((c) => c.brma === a.area);

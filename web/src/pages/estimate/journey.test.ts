@@ -99,6 +99,19 @@ describe("the request and the API's answers", () => {
     });
   });
 
+  it("asks an owner for service charges, and sends them as the owner tenure", () => {
+    // UC Regs 2013 Sch 5: an owner-occupier's eligible service charges are met (no rent, no LHA).
+    const owner = { ...emptyAnswers, dob: { day: "14", month: "2", year: "1990" }, partner: "no" as const, children: "0", housing: "owner" as const };
+    expect(steps(owner)).toContain("service-charges");
+    expect(steps(owner)).not.toContain("rent");
+    const body = estimateRequest({ ...owner, serviceCharges: "85.50", earnings: "0", savings: "0" }, "2026-01-15");
+    expect(body.universal_credit.housing).toEqual({ tenure: "owner", service_charges: 8550, bedrooms: 0 });
+    // No service charges: nothing UC meets, so no housing costs.
+    expect(estimateRequest({ ...owner, serviceCharges: "0", earnings: "0", savings: "0" }, "2026-01-15").universal_credit.housing)
+      .toEqual({ tenure: "none" });
+    expect(landing({ pointer: "#/universal_credit/housing/service_charges", detail: "x" })?.step).toBe("service-charges");
+  });
+
   it("lands each problem pointer on its page and field", () => {
     expect(landing({ pointer: "#/universal_credit/children/0/date_of_birth", detail: "a child or young person is under 20" }))
       .toEqual({ step: "child-1", field: "childDob", problem: { key: "errors.childAge" } });

@@ -11,8 +11,10 @@ export type Answers = {
   partnerDob: DateValue;
   children: string;
   childList: Child[];
-  housing: "" | "none" | "social" | "private";
+  housing: "" | "none" | "social" | "private" | "owner";
   rent: string;
+  /** An owner's monthly service charges: Universal Credit meets eligible ones (UC Regs 2013 Sch 5). */
+  serviceCharges: string;
   bedrooms: string;
   /** A private rent's postcode: the benefits API finds the Local Housing Allowance area from it. */
   postcode: string;
@@ -33,6 +35,7 @@ export const emptyAnswers: Answers = {
   childList: [],
   housing: "",
   rent: "",
+  serviceCharges: "",
   bedrooms: "",
   postcode: "",
   area: "",
@@ -54,6 +57,7 @@ export function steps(a: Answers): string[] {
   for (let n = 1; n <= (Number.isFinite(count) ? Math.min(count, MAX_CHILDREN) : 0); n++) list.push(`child-${n}`);
   list.push("housing");
   if (a.housing === "social" || a.housing === "private") list.push("rent", "bedrooms");
+  if (a.housing === "owner") list.push("service-charges");
   if (a.housing === "private") list.push("postcode");
   if (a.housing === "private" && a.areaChoices.length > 0) list.push("area");
   list.push("earnings");
@@ -140,7 +144,9 @@ export function estimateRequest(a: Answers, periodStart: string) {
             ...(a.housing === "private" ? { postcode: a.postcode.trim() } : {}),
             ...(a.housing === "private" && a.area ? { brma: a.area } : {}),
           }
-        : { tenure: "none" },
+        : a.housing === "owner" && (toPence(a.serviceCharges) ?? 0) > 0
+          ? { tenure: "owner", service_charges: toPence(a.serviceCharges) ?? 0, bedrooms: 0 }
+          : { tenure: "none" },
       capital: toPence(a.savings) ?? 0,
       // Earnings are asked before tax: the engine works out tax and National Insurance itself.
       gross_estimate: true,
@@ -176,6 +182,7 @@ export function landing(error: FieldProblem): Landing | null {
   if (section === "housing") {
     if (index === "bedrooms") return { step: "bedrooms", field: "bedrooms", problem: { key: "errors.server" } };
     if (index === "monthly_rent") return { step: "rent", field: "rent", problem: { key: "errors.server" } };
+    if (index === "service_charges") return { step: "service-charges", field: "serviceCharges", problem: { key: "errors.server" } };
     if (index === "brma") return { step: "area", field: "area", problem: { key: "errors.area" } };
     if (index === "postcode" || index === "lha_rates") {
       const key = /Northern Ireland|Department for Communities/.test(detail)
