@@ -532,7 +532,7 @@ def uc_calc(
     # carried to the next.
     owner_counts = False
     if tenure == OWNER and eligible_rent > 0:
-        any_earned = earned > 0 or earnings1 > 0 or (couple and earnings2 > 0)
+        any_earned = earned > 0 or earnings1 > 0 or (couple != 0 and earnings2 > 0)
         if any_earned:
             housing = np.int64(0)
             flags |= F_OWNER_EARNED_INCOME
