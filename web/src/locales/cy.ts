@@ -82,6 +82,7 @@ export const cy: Messages = {
       title: "Ym mha ardal mae eich cartref?",
       hint: "Mae eich cod post mewn mwy nag un Ardal Marchnad Rentu Eang. Dewiswch yr un y mae eich cartref ynddi. Gall eich cyngor ddweud wrthych os nad ydych yn siŵr.",
     },
+    london: { title: "Ydych chi'n byw yn Llundain?", hint: "Llundain Fwyaf: 32 bwrdeistref Llundain a Dinas Llundain. Mae'r cap ar fudd-daliadau, sef terfyn ar y budd-daliadau y gall aelwyd eu cael, yn uwch yno." },
     earnings: { title: "Faint ydych chi'n ei ennill bob mis cyn treth?", hint: "Nodwch 0 os nad ydych yn gweithio." },
     partnerEarnings: { title: "Faint mae eich partner yn ei ennill bob mis cyn treth?", hint: "Nodwch 0 os nad yw'n gweithio." },
     savings: { title: "Faint o gynilion sydd gennych?", hint: "Cynhwyswch arian mewn cyfrifon banc, cyfranddaliadau ac eiddo nad ydych yn byw ynddo. Nodwch 0 os nad oes gennych rai." },
@@ -98,6 +99,7 @@ export const cy: Messages = {
       bedrooms: "Ystafelloedd gwely",
       postcode: "Cod post",
       area: "Ardal",
+      london: "Byw yn Llundain",
       earnings: "Eich enillion misol",
       partnerEarnings: "Enillion misol eich partner",
       savings: "Cynilion",
@@ -117,6 +119,7 @@ export const cy: Messages = {
     },
   },
   errors: {
+    london: "Dewiswch ydw os ydych yn byw yn Llundain",
     dateMissing: "Nodwch {{what}}",
     dateInvalid: "Rhaid i {{what}} fod yn ddyddiad go iawn",
     dateFuture: "Rhaid i {{what}} fod yn y gorffennol",

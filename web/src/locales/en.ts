@@ -80,6 +80,7 @@ export const en = {
       title: "Which area is your home in?",
       hint: "Your postcode is in more than one Broad Rental Market Area. Choose the one your home is in. Your council can tell you if you are not sure.",
     },
+    london: { title: "Do you live in London?", hint: "Greater London: the 32 London boroughs and the City of London. The benefit cap, a limit on the benefits a household can get, is higher there." },
     earnings: { title: "How much do you earn each month before tax?", hint: "Enter 0 if you do not work." },
     partnerEarnings: { title: "How much does your partner earn each month before tax?", hint: "Enter 0 if they do not work." },
     savings: { title: "How much do you have in savings?", hint: "Include money in bank accounts, shares and property you do not live in. Enter 0 if none." },
@@ -96,6 +97,7 @@ export const en = {
       bedrooms: "Bedrooms",
       postcode: "Postcode",
       area: "Area",
+      london: "Live in London",
       earnings: "Your monthly earnings",
       partnerEarnings: "Partner's monthly earnings",
       savings: "Savings",
@@ -115,6 +117,7 @@ export const en = {
     },
   },
   errors: {
+    london: "Select yes if you live in London",
     dateMissing: "Enter {{what}}",
     dateInvalid: "{{What}} must be a real date",
     dateFuture: "{{What}} must be in the past",

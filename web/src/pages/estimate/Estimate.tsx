@@ -133,6 +133,7 @@ function Question() {
     bedrooms: t("estimate.bedrooms.title"),
     postcode: t("estimate.postcode.title"),
     area: t("estimate.area.title"),
+    london: t("estimate.london.title"),
     earnings: t("estimate.earnings.title"),
     "partner-earnings": t("estimate.partnerEarnings.title"),
     savings: t("estimate.savings.title"),
@@ -158,6 +159,7 @@ function Question() {
     if (step === "bedrooms") found.bedrooms = checkCount(draft.bedrooms, 0, 20);
     if (step === "postcode") found.postcode = checkPostcode(draft.postcode);
     if (step === "area") found.area = draft.areaChoices.some((c) => c.brma === draft.area) ? null : { key: "errors.area" };
+    if (step === "london") found.london = draft.london ? null : { key: "errors.london" };
     if (step === "earnings") found.earnings = checkMoney(draft.earnings, 100000);
     if (step === "partner-earnings") found.partnerEarnings = checkMoney(draft.partnerEarnings, 100000);
     if (step === "savings") found.savings = checkMoney(draft.savings, 10000000);
@@ -196,6 +198,11 @@ function Question() {
               <Radios id="partner" legend={title} hint={t("estimate.partner.hint")} isPageHeading inline items={yesNo}
                 error={text(problems.partner)} value={draft.partner}
                 onChange={(v) => setDraft({ ...draft, partner: v as Answers["partner"] })} />
+            )}
+            {step === "london" && (
+              <Radios id="london" legend={title} hint={t("estimate.london.hint")} isPageHeading inline items={yesNo}
+                error={text(problems.london)} value={draft.london}
+                onChange={(v) => setDraft({ ...draft, london: v as Answers["london"] })} />
             )}
             {step === "partner-date-of-birth" && (
               <DateInput id="partnerDob" legend={title} hint={t("estimate.partnerDob.hint")} isPageHeading
@@ -311,6 +318,7 @@ function CheckAnswers() {
     const chosen = a.areaChoices.find((c) => c.brma === a.area);
     rows.push({ key: t("estimate.rows.area"), value: chosen?.name ?? "", change: change("area", t("estimate.rows.area")) });
   }
+  if (order.includes("london")) rows.push({ key: t("estimate.rows.london"), value: a.london === "yes" ? t("common.yes") : t("common.no"), change: change("london", t("estimate.rows.london")) });
   rows.push({ key: t("estimate.rows.earnings"), value: pounds(a.earnings), change: change("earnings", t("estimate.rows.earnings")) });
   if (a.partner === "yes") rows.push({ key: t("estimate.rows.partnerEarnings"), value: pounds(a.partnerEarnings), change: change("partner-earnings", t("estimate.rows.partnerEarnings")) });
   rows.push({ key: t("estimate.rows.savings"), value: pounds(a.savings), change: change("savings", t("estimate.rows.savings")) });

@@ -21,6 +21,9 @@ export type Answers = {
   /** The Broad Rental Market Area chosen, when the API said the postcode's district lies in several. */
   area: string;
   areaChoices: AreaChoice[];
+  /** Lives in Greater London: the benefit cap is higher there (UC Regs 2013 reg 80A(2)). Asked unless
+   * the postcode already says so; the API also finds it from an inner London area. */
+  london: "" | "yes" | "no";
   earnings: string;
   partnerEarnings: string;
   savings: string;
@@ -40,6 +43,7 @@ export const emptyAnswers: Answers = {
   postcode: "",
   area: "",
   areaChoices: [],
+  london: "",
   earnings: "",
   partnerEarnings: "",
   savings: "",
@@ -60,10 +64,19 @@ export function steps(a: Answers): string[] {
   if (a.housing === "owner") list.push("service-charges");
   if (a.housing === "private") list.push("postcode");
   if (a.housing === "private" && a.areaChoices.length > 0) list.push("area");
+  if (!(a.housing === "private" && inLondonPostalDistrict(a.postcode))) list.push("london");
   list.push("earnings");
   if (a.partner === "yes") list.push("partner-earnings");
   list.push("savings");
   return list;
+}
+
+/** The London postal district (postcode areas E, EC, N, NW, SE, SW, W and WC) lies wholly within Greater
+ * London, so a private renter's postcode there answers the London question (the API's
+ * rates/lha/greater-london.toml says the same). */
+export function inLondonPostalDistrict(postcode: string): boolean {
+  const area = /^([A-Z]{1,2})[0-9]/.exec(postcode.replace(/\s+/g, "").toUpperCase())?.[1] ?? "";
+  return ["E", "EC", "N", "NW", "SE", "SW", "W", "WC"].includes(area);
 }
 
 // --- checks: each returns the translation key of the problem and its values, or null --------
@@ -148,6 +161,7 @@ export function estimateRequest(a: Answers, periodStart: string) {
           ? { tenure: "owner", service_charges: toPence(a.serviceCharges) ?? 0, bedrooms: 0 }
           : { tenure: "none" },
       capital: toPence(a.savings) ?? 0,
+      london: a.london === "yes",
       // Earnings are asked before tax: the engine works out tax and National Insurance itself.
       gross_estimate: true,
     },
@@ -192,6 +206,7 @@ export function landing(error: FieldProblem): Landing | null {
     }
     return { step: "housing", field: "housing", problem: { key: "errors.server" } };
   }
+  if (section === "london") return { step: "london", field: "london", problem: { key: "errors.server" } };
   if (section === "capital") return { step: "savings", field: "savings", problem: { key: "errors.server" } };
   return null;
 }
