@@ -547,6 +547,8 @@ async function journey(browser, lang, user) {
   await page.getByRole("button", { name: t.continue }).click();
   await page.fill("#bedrooms", "2");
   await page.getByRole("button", { name: t.continue }).click();
+  await page.locator("#london-2").check(); // not in London: the benefit cap's lower amounts
+  await page.getByRole("button", { name: t.continue }).click();
   await page.fill("#earnings", "900");
   await page.getByRole("button", { name: t.continue }).click();
   await page.fill("#savings", "0");

@@ -128,8 +128,16 @@ class LhaIn(Strict):
 
 
 class HousingIn(Strict):
-    tenure: Literal["none", "social", "private"] = "none"
+    tenure: Literal["none", "social", "private", "owner"] = Field(
+        "none",
+        description="owner: an owner-occupier, whose eligible service charges UC meets (UC Regs 2013 Sch 5)",
+    )
     monthly_rent: SmallMoney = 0
+    service_charges: SmallMoney = Field(
+        0,
+        description="eligible service charges a month (UC Regs 2013 Sch 1 paras 7-8): a renter's count"
+        " with the rent, an owner-occupier's alone (Sch 5 para 3); refused with tenure none",
+    )
     bedrooms: int = Field(0, ge=0, le=20)
     lha_rates: LhaIn | None = Field(
         None, description="the area's monthly LHA rates, for callers that have them"
@@ -154,6 +162,13 @@ class HousingIn(Strict):
         if self.tenure != "private":
             return (0, 0, 0, 0, 0)
         return lha.resolve(self.postcode, self.brma, rates_on(period_start).tax_year).as_tuple()
+
+    def in_greater_london(self) -> bool:
+        """Known from the home's area to be in Greater London (`lha.in_greater_london`), for any tenure:
+        the benefit cap's London amounts then apply without the `london` answer."""
+        if self.postcode is None:
+            return False
+        return lha.in_greater_london(self.postcode, self.brma)
 
 
 class NonDependantIn(Strict):
@@ -190,7 +205,11 @@ class UCCircumstances(Strict):
     )
     child_benefit_weekly: SmallMoney | None = None
     other_capped_benefits: SmallMoney = 0
-    london: bool = False
+    london: bool = Field(
+        False,
+        description="resident in Greater London (UC Regs 2013 reg 80A(2)); also found from housing.postcode"
+        " and housing.brma where the area lies wholly in Greater London (rates/lha/greater-london.toml)",
+    )
     scottish_taxpayer: bool = False
     gross_estimate: bool = False
     cap_grace_period: bool = False
@@ -209,6 +228,12 @@ class UCCircumstances(Strict):
         0, ge=0, le=6, description="carried: months since the old award's final period (reg 54A(1)(a))"
     )
     on_award: bool = Field(False, description="carried: the previous period had an award (reg 54A(1))")
+    owner_qualifying_months: int = Field(
+        0,
+        ge=0,
+        le=9,
+        description="carried: an owner-occupier's qualifying period served, in periods (Sch 5 para 5)",
+    )
 
     def to_domain(self) -> Household:
         return Household(
@@ -247,6 +272,7 @@ class UCCircumstances(Strict):
                 self.housing.monthly_rent,
                 self.housing.bedrooms,
                 self.housing.lha_tuple(self.assessment_period_start),
+                self.housing.service_charges,
             ),
             non_dependants=tuple(
                 NonDependant(n.date_of_birth, n.exempt, n.away_on_operations) for n in self.non_dependants
@@ -264,7 +290,7 @@ class UCCircumstances(Strict):
             new_style_esa_support_component=self.new_style_esa_support_component,
             child_benefit_weekly=self.child_benefit_weekly,
             other_capped_benefits=self.other_capped_benefits,
-            london=self.london,
+            london=self.london or self.housing.in_greater_london(),
             scottish_taxpayer=self.scottish_taxpayer,
             gross_estimate=self.gross_estimate,
             cap_grace_period=self.cap_grace_period,
@@ -274,6 +300,7 @@ class UCCircumstances(Strict):
             surplus_earnings=self.surplus_earnings,
             surplus_months=self.surplus_months,
             on_award=self.on_award,
+            owner_qualifying_months=self.owner_qualifying_months,
         )
 
 

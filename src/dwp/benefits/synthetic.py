@@ -108,4 +108,10 @@ def households(n: int, seed: int = 1) -> tuple[dict[str, np.ndarray], np.ndarray
     c["surplus_earnings"] = (surplus * rng.integers(1, 500_000, size=n)).astype(np.int32)
     c["surplus_months"] = (surplus * rng.integers(1, 7, size=n)).astype(np.int8)
     c["on_award"] = _flag(rng, n, 0.9)
+    # Owner-occupiers with service charges (UC Regs 2013 Sch 5): some households without rent, drawn
+    # last like the columns above; `rent` then holds the monthly service charges.
+    owner = _flag(rng, n, 0.05) * (c["tenure"] == 0)
+    c["tenure"] = np.where(owner == 1, 3, c["tenure"]).astype(np.int8)
+    c["rent"] = np.where(owner == 1, rng.integers(2_000, 40_000, size=n), c["rent"]).astype(np.int32)
+    c["owner_qualifying_months"] = (owner * rng.integers(0, 10, size=n)).astype(np.int8)
     return {name: c[name] for name, *_ in k.INPUTS}, year

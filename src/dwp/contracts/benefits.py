@@ -65,8 +65,11 @@ class LhaPayload(TypedDict):
 
 
 class HousingPayload(TypedDict):
-    tenure: Literal["none", "social", "private"]
+    tenure: Literal["none", "social", "private", "owner"]
+    """`owner`: an owner-occupier, whose eligible service charges UC meets (UC Regs 2013 Sch 5)."""
     monthly_rent: int
+    service_charges: NotRequired[int]
+    """Optional (issue 13): eligible service charges a month, pence (UC Regs 2013 Sch 1 paras 7-8)."""
     bedrooms: int
     lha_rates: LhaPayload | None
     postcode: NotRequired[str]
@@ -119,6 +122,8 @@ class UCCircumstancesPayload(TypedDict):
     on_award: NotRequired[bool]
     """Optional (issue 13): the carried state of surplus earnings (UC Regs 2013 reg 54A), as the
     previous period's assessment returned it in `amounts` (`on_award` as 0/1)."""
+    owner_qualifying_months: NotRequired[int]
+    """Optional (issue 13): the carried state of an owner-occupier's qualifying period (Sch 5 para 5)."""
 
 
 class NIYearPayload(TypedDict):

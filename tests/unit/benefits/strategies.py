@@ -35,7 +35,7 @@ def kernel_inputs(draw: st.DrawFn) -> dict[str, int]:
         "childcare_costs": draw(st.integers(0, 250_000)) if kids else 0,
         "n_childcare_children": min(kids, draw(st.integers(1, 2))),
         "childcare_work_condition": draw(st.integers(0, 1)),
-        "tenure": draw(st.integers(0, 2)),
+        "tenure": draw(st.integers(0, 3)),
         "rent": draw(st.integers(0, 200_000)),
         "bedrooms_in_home": draw(st.integers(1, 6)),
         "n_non_dependants": n_nd,
@@ -68,6 +68,7 @@ def kernel_inputs(draw: st.DrawFn) -> dict[str, int]:
         "surplus_months": (months := draw(st.integers(0, 6))),
         "surplus_earnings": draw(st.integers(0, 300_000)) if months else 0,
         "on_award": draw(st.integers(0, 1)),
+        "owner_qualifying_months": draw(st.integers(0, 9)),
     }
     for i in ("1", "2"):
         earns = draw(st.integers(0, 400_000)) if i == "1" or couple else 0

@@ -43,5 +43,10 @@ def test_batch_agrees_with_single_on_100000_generated_households() -> None:
         k.F_LHA_CAPPED,
         k.F_UNDER_OCCUPIED,
         k.F_CAPITAL_OVER_LIMIT,
+        k.F_OWNER_EARNED_INCOME,
+        k.F_OWNER_QUALIFYING,
     ):
         assert (flags & bit).any(), bit
+    # Owner-occupiers whose service charges are met (UC Regs 2013 Sch 5) are in the mix too.
+    owners = columns["tenure"] == k.OWNER
+    assert (out[owners, k.OUT["housing_element"]] > 0).any()

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from dwp.benefits.domain import calculate_uc
 from dwp.benefits.domain.household import one_month_later
 from dwp.benefits.domain.household import validate as benefits_validate
 from dwp.benefits.schemas import ContributoryIn, ESAIn, UCCircumstances
@@ -318,3 +319,46 @@ def test_the_period_end_sent_follows_reg_21_for_awards_from_the_29th_to_31st(
     assert payload["assessment_period_end"] == period_end.isoformat()
     model = _assessable(payload)  # the benefits service accepts the end reg 21 allows
     assert model.assessment_period_end == period_end
+
+
+def test_an_owner_with_service_charges_maps_to_the_owner_tenure_and_the_engine_meets_them() -> None:
+    # Owners were mapped to "none", dropping their service charges (issue 13). UC Regs 2013 Sch 5: an
+    # owner-occupier's eligible service charges are met once 9 assessment periods are served, in a
+    # period with no earned income. By hand, the period from 10 June 2026 (2026/27 rates), a single
+    # claimant born 1990 (25 or over), no income, no children, service charges £85.00 a month:
+    # 424.90 + 85.00 = £509.90 once served; £424.90 in the qualifying period. With the claimant's
+    # £950.00 job of the usual answers, nothing for the charges (Sch 5 para 4). E1 is in the London
+    # postal district, so the household is resident in Greater London for the cap (reg 80A).
+    alone = A.HouseholdAnswers(lives_with_partner=False)
+    for tenure in ("own_with_mortgage", "own_outright"):
+        owns = A.HousingAnswers(tenure, 2, service_charges=A.Amount(8_500), postcode="E1 6AN")  # type: ignore[arg-type]
+        sections = uc_answers(housing=owns, household=alone, income=A.IncomeAnswers())
+        payload = uc_circumstances(draft(sections=sections).claim, period_start=PERIOD)
+        assert payload["housing"] == {
+            "tenure": "owner",
+            "monthly_rent": 0,
+            "service_charges": 8_500,
+            "bedrooms": 2,
+            "lha_rates": None,
+            "postcode": "E1 6AN",
+        }
+        household = UCCircumstances.model_validate(payload).to_domain()
+        assert household.london
+        assert calculate_uc(replace(household, owner_qualifying_months=9)).award == 50_990
+        assert calculate_uc(household).award == 42_490
+        working = uc_circumstances(
+            draft(sections=uc_answers(housing=owns, household=alone)).claim, period_start=PERIOD
+        )
+        served = replace(UCCircumstances.model_validate(working).to_domain(), owner_qualifying_months=9)
+        assert calculate_uc(served).amounts["housing_element"] == 0
+    # Owners without service charges have no housing costs UC meets.
+    plain = A.HousingAnswers("own_outright", 2)
+    payload = uc_circumstances(draft(sections=uc_answers(housing=plain)).claim, period_start=PERIOD)
+    assert payload["housing"]["tenure"] == "none"
+    # A social renter's postcode goes too (for the London cap), without asking for an area.
+    social = A.HousingAnswers(
+        "social_rent", 2, A.Amount(50_000), landlord=A.Landlord("council"), postcode="N1 9GU"
+    )
+    payload = uc_circumstances(draft(sections=uc_answers(housing=social)).claim, period_start=PERIOD)
+    assert payload["housing"]["postcode"] == "N1 9GU"
+    assert UCCircumstances.model_validate(payload).to_domain().london

@@ -39,6 +39,10 @@ class Tenure(StrEnum):
     NONE = "none"
     SOCIAL = "social"
     PRIVATE = "private"
+    OWNER = "owner"
+    """An owner-occupier (UC Regs 2013 reg 26(3), Sch 5): UC meets eligible service charges only. A
+    mortgage's interest is a loan outside UC (Loans for Mortgage Interest Regulations 2017, SI 2017/725);
+    a shared-ownership lease's rent is a renter's (reg 26(4)-(6)): social or private, not this."""
 
 
 class Disability(StrEnum):
@@ -103,6 +107,11 @@ class Housing:
     bedrooms: int = 0
     lha_rates: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
     """Monthly LHA for the area: shared accommodation, 1, 2, 3 and 4 bedrooms (pence)."""
+    service_charges: int = 0
+    """Eligible service charges a month (pence; UC Regs 2013 Sch 1 paras 7-8). A renter's join the rent
+    as relevant payments (Sch 4 para 3), so the LHA cap and the under-occupation deduction apply to
+    both together (paras 22 and 36); an owner-occupier's are the only payments met (Sch 5 para 3). A
+    household with no housing costs (`Tenure.NONE`) cannot have them."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,9 @@ class Household:
     """Carried state: months since the old award's final assessment period (1-6), 0 for no surplus."""
     on_award: bool = False
     """Carried state: the previous assessment period had an award (so a nil award now ends it)."""
+    owner_qualifying_months: int = 0
+    """Carried state: consecutive assessment periods of an owner-occupier's qualifying period served
+    before this one (0-9; 9 = served, so service charges are met: UC Regs 2013 Sch 5 para 5)."""
 
 
 @dataclass(frozen=True)
@@ -348,6 +360,7 @@ def validate(h: Household) -> None:
         ("new_style_esa_weekly", h.new_style_esa_weekly),
         ("other_capped_benefits", h.other_capped_benefits),
         ("housing.monthly_rent", h.housing.monthly_rent),
+        ("housing.service_charges", h.housing.service_charges),
     ):
         _money(name, value, 10_000_000)
     _money("capital", h.capital, 2_000_000_000)
@@ -355,6 +368,22 @@ def validate(h: Household) -> None:
         _money("child_benefit_weekly", h.child_benefit_weekly, 10_000_000)
     for k, lha in enumerate(h.housing.lha_rates):
         _money(f"housing.lha_rates[{k}]", lha, 10_000_000)
+    if h.housing.service_charges and h.housing.tenure == Tenure.NONE:
+        raise InvalidCircumstances(
+            "housing.service_charges",
+            "service charges are housing costs of a renter or an owner-occupier (UC Regs 2013 Sch 1"
+            " paras 7-8): give the tenure",
+        )
+    if h.housing.tenure == Tenure.OWNER and h.housing.monthly_rent:
+        raise InvalidCircumstances(
+            "housing.monthly_rent",
+            "an owner-occupier pays no rent UC meets (Sch 5 para 3: service charges only); rent under a"
+            " shared-ownership lease is a renter's (reg 26(4)-(6)): give tenure social or private",
+        )
+    if not 0 <= h.owner_qualifying_months <= 9:
+        raise InvalidCircumstances(
+            "owner_qualifying_months", "a qualifying period is 9 assessment periods (Sch 5 para 5(2))"
+        )
     if h.housing.tenure == Tenure.PRIVATE and h.housing.lha_rates[1] == 0:
         raise InvalidCircumstances("housing.lha_rates", "a private rent needs the area's LHA rates")
     if not 0 <= h.housing.bedrooms <= 20:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -211,3 +212,47 @@ def resolve(raw_postcode: str, chosen: str | None, tax_year: str, *, field: str 
             f"{field}.brma", f"{chosen} is not a Broad Rental Market Area of {area.district}", area.choices
         )
     return table[chosen]
+
+
+@dataclass(frozen=True)
+class GreaterLondon:
+    """`rates/lha/greater-london.toml`: the BRMAs wholly within Greater London, and the postcode areas
+    (the London postal district) that are."""
+
+    brmas: frozenset[str]
+    postcode_areas: frozenset[str]
+
+
+@cache
+def greater_london() -> GreaterLondon:
+    path = resources.files("dwp.benefits") / "rates" / "lha" / "greater-london.toml"
+    data = tomllib.loads(path.read_text("utf-8"))
+    return GreaterLondon(
+        frozenset(code for code, b in data["brma"].items() if b["wholly_in_greater_london"]),
+        frozenset(data["postal_district"]["areas"]),
+    )
+
+
+def in_greater_london(raw_postcode: str, chosen: str | None, *, field: str = "housing") -> bool:
+    """Whether the home is known to be in Greater London, for the benefit cap's higher amounts (UC Regs
+    2013 reg 80A(2), as substituted by SI 2016/909: "resident in Greater London"): its BRMA (the
+    district's one, or the one chosen among the district's) lies wholly within it, or its postcode is
+    in the London postal district. False means not known, never "outside London": the caller's
+    `london` answer then stands. An unparseable or non-GB postcode is refused as `resolve` refuses it.
+
+    Worked examples: SW9 (Inner South West / Inner South East London) is in London by its postal area
+    whichever BRMA is chosen; CR0 (Outer South London, which may reach beyond the boundary) is not
+    known from either, so the citizen is asked; LS6 (Leeds) is not known either."""
+    try:
+        postcode = parse_postcode(raw_postcode)
+    except InvalidPostcode as exc:
+        raise InvalidCircumstances(f"{field}.postcode", str(exc)) from None
+    area = area_of(postcode)
+    if isinstance(area, ClaimElsewhere):
+        raise NotInGreatBritain(f"{field}.postcode", area.reason)
+    london = greater_london()
+    if _area_letters(postcode.outward) in london.postcode_areas:
+        return True
+    if isinstance(area, Found):
+        return area.brma.code in london.brmas
+    return chosen is not None and chosen in {b.code for b in area.choices} and chosen in london.brmas

@@ -63,6 +63,7 @@ C4_UPL = 56
 C4_MAIN = 57
 C4_UPPER = 58
 SURPLUS_DE_MINIMIS = 59
+OWNER_QUALIFYING_PERIODS = 60
 
 PARAMS: tuple[tuple[str, str], ...] = (
     ("SA_SINGLE_U25", "uc.standard_allowance.single_under_25"),
@@ -125,4 +126,5 @@ PARAMS: tuple[tuple[str, str], ...] = (
     ("C4_MAIN", "national_insurance.class4_main_rate"),
     ("C4_UPPER", "national_insurance.class4_upper_rate"),
     ("SURPLUS_DE_MINIMIS", "uc.surplus_earnings.de_minimis"),
+    ("OWNER_QUALIFYING_PERIODS", "uc.housing.owner_occupier_qualifying_periods"),
 )

@@ -120,10 +120,15 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "childcare_costs": h.childcare_costs,
         "n_childcare_children": h.childcare_children,
         "childcare_work_condition": int(_childcare_work_condition(h)),
-        "tenure": {Tenure.NONE: k.NO_RENT, Tenure.SOCIAL: k.SOCIAL, Tenure.PRIVATE: k.PRIVATE}[
-            h.housing.tenure
-        ],
-        "rent": h.housing.monthly_rent,
+        "tenure": {
+            Tenure.NONE: k.NO_RENT,
+            Tenure.SOCIAL: k.SOCIAL,
+            Tenure.PRIVATE: k.PRIVATE,
+            Tenure.OWNER: k.OWNER,
+        }[h.housing.tenure],
+        # The relevant payments: a renter's rent and eligible service charges together (UC Regs 2013
+        # Sch 4 para 3), an owner-occupier's service charges alone (Sch 5 para 3).
+        "rent": h.housing.monthly_rent + h.housing.service_charges,
         "bedrooms_in_home": h.housing.bedrooms,
         "n_non_dependants": len(h.non_dependants),
         "n_non_dependants_exempt": sum(
@@ -178,6 +183,7 @@ def to_inputs(h: Household, rates: Rates) -> tuple[dict[str, int], np.ndarray]:
         "surplus_earnings": h.surplus_earnings,
         "surplus_months": h.surplus_months,
         "on_award": int(h.on_award),
+        "owner_qualifying_months": h.owner_qualifying_months,
     }
     lha = np.array([h.housing.lha_rates], dtype=np.int64)
     return values, lha
@@ -328,6 +334,32 @@ def _housing_lines(v: dict[str, int], a: dict[str, int], f: int) -> list[Line]:
         reg = "UC Regs 2013 Schedule 4 paras 8-12 and 22-25 (LHA, size criteria)"
         if f & k.F_SHARED_RATE_EXEMPT:
             lines.append(Line("uc.housing.shared_rate_exempt", "note", "UC Regs 2013 Schedule 4 paras 27-29"))
+    elif v["tenure"] == k.OWNER:
+        # Sch 5: the service charges are met in full, or not at all this period (paras 4-5).
+        params = {"service_charges_pence": v["rent"]}
+        lines.append(
+            Line(
+                "uc.housing.owner_service_charges",
+                "element",
+                "UC Regs 2013 reg 26(3), Schedule 5 paras 3, 8-9 and 13; Schedule 1 paras 7-8",
+                a["housing_element"],
+                params,
+            )
+        )
+        if f & k.F_OWNER_EARNED_INCOME:
+            lines.append(Line("uc.housing.owner_earned_income", "note", "UC Regs 2013 Schedule 5 para 4"))
+        if f & k.F_OWNER_QUALIFYING:
+            served = v["owner_qualifying_months"]
+            lines.append(
+                Line(
+                    "uc.housing.owner_qualifying_period",
+                    "note",
+                    "UC Regs 2013 Schedule 5 paras 5-7",
+                    None,
+                    {"served": served},
+                )
+            )
+        return lines
     else:
         key = "uc.housing.social"
         if f & k.F_UNDER_OCCUPIED:

@@ -43,7 +43,7 @@ INPUTS: tuple[tuple[str, str, int, int], ...] = (
     ("childcare_costs", "int32", 0, 10_000_000),
     ("n_childcare_children", "int8", 0, 20),
     ("childcare_work_condition", "int8", 0, 1),
-    ("tenure", "int8", 0, 2),
+    ("tenure", "int8", 0, 3),
     ("rent", "int32", 0, 10_000_000),
     ("bedrooms_in_home", "int8", 0, 20),
     ("n_non_dependants", "int8", 0, 20),
@@ -84,6 +84,7 @@ INPUTS: tuple[tuple[str, str, int, int], ...] = (
     ("surplus_earnings", "int32", 0, 1_000_000_000),
     ("surplus_months", "int8", 0, 6),
     ("on_award", "int8", 0, 1),
+    ("owner_qualifying_months", "int8", 0, 9),
 )
 OPTIONAL_INPUTS = frozenset(
     {
@@ -94,6 +95,7 @@ OPTIONAL_INPUTS = frozenset(
         "surplus_earnings",
         "surplus_months",
         "on_award",
+        "owner_qualifying_months",
     }
 )
 CARRIED: tuple[str, ...] = (
@@ -102,6 +104,7 @@ CARRIED: tuple[str, ...] = (
     "surplus_earnings",
     "surplus_months",
     "on_award",
+    "owner_qualifying_months",
 )
 """What the law carries from one assessment period to the next: each is an input and, with the same
 name, an output (the state after the period), so a period's outputs feed the next period's inputs."""
@@ -110,8 +113,9 @@ IN = {name: i for i, (name, *_rest) in enumerate(INPUTS)}
 
 # Capability for work of an adult (inputs capability1/2).
 FIT, LCW, LCWRA_PROTECTED, LCWRA_NEW = 0, 1, 2, 3
-# Tenure (input tenure).
-NO_RENT, SOCIAL, PRIVATE = 0, 1, 2
+# Tenure (input tenure). OWNER: an owner-occupier, whose relevant payments are service charges only
+# (UC Regs 2013 reg 26(3) and Sch 5); the input `rent` then holds the monthly service charges.
+NO_RENT, SOCIAL, PRIVATE, OWNER = 0, 1, 2, 3
 
 OUTPUTS: tuple[str, ...] = (
     "standard_allowance",
@@ -144,6 +148,7 @@ OUTPUTS: tuple[str, ...] = (
     "surplus_earnings",
     "surplus_months",
     "on_award",
+    "owner_qualifying_months",
 )
 OUT = {name: i for i, name in enumerate(OUTPUTS)}
 N_OUT = len(OUTPUTS)
@@ -169,6 +174,8 @@ F_LCWRA_NOT_CARER = 65536
 F_UNDER_OCCUPIED_2 = 131072
 F_SHARED_RATE_EXEMPT = 262144
 F_SURPLUS_EARNINGS = 524288
+F_OWNER_EARNED_INCOME = 1048576
+F_OWNER_QUALIFYING = 2097152
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -330,11 +337,12 @@ def uc_calc(
     surplus_earnings: int,
     surplus_months: int,
     on_award: int,
+    owner_qualifying_months: int,
     lha_table: np.ndarray,
     r: np.ndarray,
 ) -> tuple[
     int, int, int, int, int, int, int, int, int, int, int, int, int, int, int,
-    int, int, int, int, int, int, int, int, int, int, int, int, int, int, int,
+    int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int,
 ]:  # fmt: skip
     """One household's UC for one assessment period: the itemised amounts in `OUTPUTS` order."""
     flags = 0
@@ -446,8 +454,16 @@ def uc_calc(
             reduction = round_half_up(np.int64(rent) * r[K.UNDEROCC_1_BP], 10000)
             flags |= F_UNDER_OCCUPIED
         eligible_rent = rent - reduction
+    elif tenure == OWNER:
+        # Owner-occupiers (reg 26(3), Sch 5): the only relevant payments are service charge payments
+        # (Sch 5 para 3; Sch 1 paras 7-8), met in full (Sch 5 paras 8-9 and 13): no LHA, no size
+        # criteria, no under-occupation deduction. Whether they are met this period (paras 4-5) needs
+        # the earned income, below.
+        eligible_rent = np.int64(rent)
     contributions = np.int64(0)
-    if tenure != NO_RENT:
+    # Housing cost contributions are a renter's (Sch 4 Part 5, paras 13-16): Sch 5 has none, so an
+    # owner-occupier's non-dependants take nothing off the service charges.
+    if tenure in (SOCIAL, PRIVATE):
         if non_dependant_waiver:
             if n_non_dependants > 0:
                 flags |= F_NON_DEP_WAIVED
@@ -455,8 +471,6 @@ def uc_calc(
             liable = max(np.int64(0), np.int64(n_non_dependants) - n_non_dependants_exempt)
             contributions = min(liable * r[K.NONDEP], eligible_rent)
     housing = eligible_rent - contributions
-
-    maximum = standard + child + disabled + lcwra + carer + childcare + housing
 
     # Earned income (reg 55, 57, 62): net of tax, NI and pension, employment and self-employment
     # together; the minimum income floor for the gainfully self-employed after any start-up period.
@@ -507,6 +521,28 @@ def uc_calc(
             net1 = floor1
             flags |= F_MIF1
     earned = net1 + net2 + surplus_in
+
+    # Owner-occupiers' service charges (Sch 5 Parts 2-3). Para 4: no housing costs element under Sch 5
+    # in an assessment period in which the owner-occupier, or either member of the couple, has any
+    # earned income, whatever its amount (the minimum income floor and surplus earnings are earned
+    # income too, regs 54A(2) and 62). Paras 5-7: none until the period after a qualifying period of
+    # 9 consecutive assessment periods of UC that would have included it but for para 5; earned income
+    # or the end of entitlement starts it again (para 5(3)): `owner_qualifying_months` counts the
+    # periods served before this one (9, `uc.housing.owner_occupier_qualifying_periods` = served) and is
+    # carried to the next.
+    owner_counts = False
+    if tenure == OWNER and eligible_rent > 0:
+        any_earned = earned > 0 or earnings1 > 0 or (couple != 0 and earnings2 > 0)
+        if any_earned:
+            housing = np.int64(0)
+            flags |= F_OWNER_EARNED_INCOME
+        else:
+            owner_counts = True
+            if owner_qualifying_months < r[K.OWNER_QUALIFYING_PERIODS]:
+                housing = np.int64(0)
+                flags |= F_OWNER_QUALIFYING
+
+    maximum = standard + child + disabled + lcwra + carer + childcare + housing
 
     # Work allowance (reg 22(2)-(3)): only with a child or limited capability for work; the lower
     # amount when the award includes housing costs.
@@ -603,6 +639,9 @@ def uc_calc(
     surplus_after = np.int64(0)
     months_after = np.int64(0)
     on_award_after = np.int64(1) if before_cap > 0 else np.int64(0)
+    owner_after = np.int64(0)
+    if owner_counts and before_cap > 0:
+        owner_after = min(r[K.OWNER_QUALIFYING_PERIODS], np.int64(owner_qualifying_months) + 1)
     if before_cap == 0 and earned > relevant_threshold:
         if on_award:
             surplus_after = earned - relevant_threshold
@@ -642,6 +681,7 @@ def uc_calc(
         surplus_after,
         months_after,
         on_award_after,
+        owner_after,
     )
 
 
@@ -653,7 +693,7 @@ def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int,
         x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28],
         x[29], x[30], x[31], x[32], x[33], x[34], x[35], x[36], x[37], x[38], x[39], x[40], x[41], x[42],
         x[43], x[44], x[45], x[46], x[47], x[48], x[49], x[50], x[51], x[52], x[53], x[54], x[55],
-        lha_table, r,
+        x[56], lha_table, r,
     )  # fmt: skip
 
 
@@ -668,7 +708,7 @@ def uc_batch(
     c36: np.ndarray, c37: np.ndarray, c38: np.ndarray, c39: np.ndarray, c40: np.ndarray, c41: np.ndarray,
     c42: np.ndarray, c43: np.ndarray, c44: np.ndarray, c45: np.ndarray, c46: np.ndarray, c47: np.ndarray,
     c48: np.ndarray, c49: np.ndarray, c50: np.ndarray, c51: np.ndarray, c52: np.ndarray,
-    c53: np.ndarray, c54: np.ndarray, c55: np.ndarray,
+    c53: np.ndarray, c54: np.ndarray, c55: np.ndarray, c56: np.ndarray,
     year: np.ndarray, lha_table: np.ndarray, rates_table: np.ndarray, out: np.ndarray,
 ) -> None:  # fmt: skip
     """Every household of a batch, in parallel: columns laid out as `INPUTS`, `year` indexes
@@ -680,7 +720,7 @@ def uc_batch(
             c24[i], c25[i], c26[i], c27[i], c28[i], c29[i], c30[i], c31[i], c32[i], c33[i], c34[i],
             c35[i], c36[i], c37[i], c38[i], c39[i], c40[i], c41[i], c42[i], c43[i], c44[i], c45[i],
             c46[i], c47[i], c48[i], c49[i], c50[i], c51[i], c52[i], c53[i], c54[i], c55[i],
-            lha_table, rates_table[year[i]],
+            c56[i], lha_table, rates_table[year[i]],
         )  # fmt: skip
         out[i, 0] = res[0]
         out[i, 1] = res[1]
@@ -712,3 +752,4 @@ def uc_batch(
         out[i, 27] = res[27]
         out[i, 28] = res[28]
         out[i, 29] = res[29]
+        out[i, 30] = res[30]

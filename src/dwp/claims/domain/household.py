@@ -12,6 +12,7 @@ from datetime import date
 from typing import Literal
 
 from dwp.claims.domain.answers import (
+    OWNING,
     RENTING,
     CapitalAnswers,
     CaringAnswers,
@@ -128,9 +129,24 @@ def _adult(
 
 
 def _housing(h: HousingAnswers | None, lha: LhaPayload | None) -> HousingPayload:
+    if h is not None and h.tenure in OWNING and h.service_charges is not None and h.service_charges.pence > 0:
+        # An owner-occupier's UC meets eligible service charges only (UC Regs 2013 reg 26(3), Sch 5 para
+        # 3); a mortgage's interest is a loan outside UC (Support for Mortgage Interest). The benefits
+        # service applies Sch 5's earned-income rule and qualifying period (paras 4-7).
+        owner: HousingPayload = {
+            "tenure": "owner",
+            "monthly_rent": 0,
+            "service_charges": h.service_charges.monthly,
+            "bedrooms": h.bedrooms,
+            "lha_rates": None,
+        }
+        if h.postcode is not None:
+            owner["postcode"] = h.postcode  # for the benefit cap's Greater London amounts (reg 80A)
+        return owner
     if h is None or h.tenure not in RENTING:
-        # Owners get help with a mortgage as a loan (Support for Mortgage Interest), not through UC, and
-        # UC pays no housing costs in temporary accommodation (Housing Benefit does).
+        # Owners without service charges have no housing costs UC meets (a mortgage is a loan, Support
+        # for Mortgage Interest), and UC pays no housing costs in temporary accommodation (Housing
+        # Benefit does).
         return {"tenure": "none", "monthly_rent": 0, "bedrooms": h.bedrooms if h else 0, "lha_rates": None}
     social = h.tenure == "social_rent" or (
         h.tenure == "shared_ownership"
@@ -150,9 +166,11 @@ def _housing(h: HousingAnswers | None, lha: LhaPayload | None) -> HousingPayload
         "bedrooms": h.bedrooms,
         "lha_rates": lha if tenure == "private" else None,
     }
-    if tenure == "private" and lha is None and h.postcode is not None:
-        # The benefits service finds the BRMA and its rates from the postcode (issue 13); where the
-        # district lies in several it answers with the BRMAs to choose from, by name.
+    if h.postcode is not None and (tenure == "social" or lha is None):
+        # A private rent's BRMA and LHA rates come from the postcode (issue 13; where the district lies
+        # in several the benefits service answers with the BRMAs to choose from, by name), unless a
+        # caseworker gave the figures; for a social rent the postcode only tells whether the home is in
+        # Greater London, for the benefit cap (reg 80A).
         payload["postcode"] = h.postcode
         if h.brma is not None:
             payload["brma"] = h.brma

@@ -129,9 +129,11 @@ function Question() {
     children: t("estimate.children.title"),
     housing: t("estimate.housing.title"),
     rent: t("estimate.rent.title"),
+    "service-charges": t("estimate.serviceCharges.title"),
     bedrooms: t("estimate.bedrooms.title"),
     postcode: t("estimate.postcode.title"),
     area: t("estimate.area.title"),
+    london: t("estimate.london.title"),
     earnings: t("estimate.earnings.title"),
     "partner-earnings": t("estimate.partnerEarnings.title"),
     savings: t("estimate.savings.title"),
@@ -153,9 +155,11 @@ function Question() {
     }
     if (step === "housing") found.housing = draft.housing ? null : { key: "errors.housing" };
     if (step === "rent") found.rent = checkMoney(draft.rent, 10000);
+    if (step === "service-charges") found.serviceCharges = checkMoney(draft.serviceCharges, 10000);
     if (step === "bedrooms") found.bedrooms = checkCount(draft.bedrooms, 0, 20);
     if (step === "postcode") found.postcode = checkPostcode(draft.postcode);
     if (step === "area") found.area = draft.areaChoices.some((c) => c.brma === draft.area) ? null : { key: "errors.area" };
+    if (step === "london") found.london = draft.london ? null : { key: "errors.london" };
     if (step === "earnings") found.earnings = checkMoney(draft.earnings, 100000);
     if (step === "partner-earnings") found.partnerEarnings = checkMoney(draft.partnerEarnings, 100000);
     if (step === "savings") found.savings = checkMoney(draft.savings, 10000000);
@@ -195,6 +199,11 @@ function Question() {
                 error={text(problems.partner)} value={draft.partner}
                 onChange={(v) => setDraft({ ...draft, partner: v as Answers["partner"] })} />
             )}
+            {step === "london" && (
+              <Radios id="london" legend={title} hint={t("estimate.london.hint")} isPageHeading inline items={yesNo}
+                error={text(problems.london)} value={draft.london}
+                onChange={(v) => setDraft({ ...draft, london: v as Answers["london"] })} />
+            )}
             {step === "partner-date-of-birth" && (
               <DateInput id="partnerDob" legend={title} hint={t("estimate.partnerDob.hint")} isPageHeading
                 error={text(problems.partnerDob)} value={draft.partnerDob} onChange={(partnerDob) => setDraft({ ...draft, partnerDob })} />
@@ -220,6 +229,7 @@ function Question() {
                   { value: "none", text: t("estimate.housing.none"), hint: t("estimate.housing.noneHint") },
                   { value: "social", text: t("estimate.housing.social") },
                   { value: "private", text: t("estimate.housing.private") },
+                  { value: "owner", text: t("estimate.housing.owner"), hint: t("estimate.housing.ownerHint") },
                 ]}
                 onChange={(v) => setDraft({ ...draft, housing: v as Answers["housing"] })} />
             )}
@@ -227,6 +237,11 @@ function Question() {
               <TextInput id="rent" label={title} hint={t("estimate.rent.hint")} isPageHeading inputMode="decimal" prefix="£"
                 widthClass="govuk-input--width-5" spellCheck={false} error={text(problems.rent)} value={draft.rent}
                 onChange={(rent) => setDraft({ ...draft, rent })} />
+            )}
+            {step === "service-charges" && (
+              <TextInput id="serviceCharges" label={title} hint={t("estimate.serviceCharges.hint")} isPageHeading inputMode="decimal" prefix="£"
+                widthClass="govuk-input--width-5" spellCheck={false} error={text(problems.serviceCharges)} value={draft.serviceCharges}
+                onChange={(serviceCharges) => setDraft({ ...draft, serviceCharges })} />
             )}
             {step === "bedrooms" && (
               <TextInput id="bedrooms" label={title} isPageHeading inputMode="numeric" widthClass="govuk-input--width-2"
@@ -297,11 +312,13 @@ function CheckAnswers() {
     rows.push({ key: t("estimate.rows.rent"), value: pounds(a.rent), change: change("rent", t("estimate.rows.rent")) });
     rows.push({ key: t("estimate.rows.bedrooms"), value: a.bedrooms, change: change("bedrooms", t("estimate.rows.bedrooms")) });
   }
+  if (order.includes("service-charges")) rows.push({ key: t("estimate.rows.serviceCharges"), value: pounds(a.serviceCharges), change: change("service-charges", t("estimate.rows.serviceCharges")) });
   if (order.includes("postcode")) rows.push({ key: t("estimate.rows.postcode"), value: a.postcode.trim().toUpperCase(), change: change("postcode", t("estimate.rows.postcode")) });
   if (order.includes("area")) {
     const chosen = a.areaChoices.find((c) => c.brma === a.area);
     rows.push({ key: t("estimate.rows.area"), value: chosen?.name ?? "", change: change("area", t("estimate.rows.area")) });
   }
+  if (order.includes("london")) rows.push({ key: t("estimate.rows.london"), value: a.london === "yes" ? t("common.yes") : t("common.no"), change: change("london", t("estimate.rows.london")) });
   rows.push({ key: t("estimate.rows.earnings"), value: pounds(a.earnings), change: change("earnings", t("estimate.rows.earnings")) });
   if (a.partner === "yes") rows.push({ key: t("estimate.rows.partnerEarnings"), value: pounds(a.partnerEarnings), change: change("partner-earnings", t("estimate.rows.partnerEarnings")) });
   rows.push({ key: t("estimate.rows.savings"), value: pounds(a.savings), change: change("savings", t("estimate.rows.savings")) });

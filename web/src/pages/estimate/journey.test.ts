@@ -1,16 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { longDate } from "../../dates";
-import { checkDate, checkMoney, checkPostcode, emptyAnswers, estimateRequest, landing, steps, toPence } from "./journey";
+import {
+  checkDate, checkMoney, checkPostcode, emptyAnswers, estimateRequest, inLondonPostalDistrict, landing, steps, toPence,
+} from "./journey";
 
 const today = new Date(Date.UTC(2026, 0, 15));
 
 describe("the journey's pages", () => {
   it("asks about a partner and children only when there are some", () => {
-    expect(steps(emptyAnswers)).toEqual(["date-of-birth", "partner", "children", "housing", "earnings", "savings"]);
+    expect(steps(emptyAnswers)).toEqual(["date-of-birth", "partner", "children", "housing", "london", "earnings", "savings"]);
     const renting = { ...emptyAnswers, partner: "yes" as const, children: "2", housing: "social" as const };
     expect(steps(renting)).toEqual([
       "date-of-birth", "partner", "partner-date-of-birth", "children", "child-1", "child-2",
-      "housing", "rent", "bedrooms", "earnings", "partner-earnings", "savings",
+      "housing", "rent", "bedrooms", "london", "earnings", "partner-earnings", "savings",
     ]);
   });
 });
@@ -19,7 +21,7 @@ describe("a private rent's area (issue 13: nobody knows their Local Housing Allo
   const renter = { ...emptyAnswers, partner: "no" as const, children: "0", housing: "private" as const };
 
   it("asks for the postcode after the rent, and for the area only when the API says it lies in several", () => {
-    expect(steps(renter)).toEqual(["date-of-birth", "partner", "children", "housing", "rent", "bedrooms", "postcode", "earnings", "savings"]);
+    expect(steps(renter)).toEqual(["date-of-birth", "partner", "children", "housing", "rent", "bedrooms", "postcode", "london", "earnings", "savings"]);
     const choices = [{ brma: "inner-south-west-london", name: "Inner South West London" }, { brma: "inner-south-east-london", name: "Inner South East London" }];
     expect(steps({ ...renter, areaChoices: choices })).toContain("area");
     expect(steps({ ...renter, housing: "social" })).not.toContain("postcode");
@@ -32,6 +34,20 @@ describe("a private rent's area (issue 13: nobody knows their Local Housing Allo
     });
     expect(estimateRequest({ ...renter, rent: "900", bedrooms: "1", postcode: "LS6 1AA" }, "2026-01-15").universal_credit.housing)
       .not.toHaveProperty("brma");
+  });
+
+  it("asks whether the home is in London unless the postcode is in the London postal district", () => {
+    // The benefit cap is higher in Greater London (UC Regs 2013 reg 80A(2)); the London postal district
+    // (E, EC, N, NW, SE, SW, W, WC) lies wholly within it, an outer post town (CR, BR, ...) need not.
+    expect(steps({ ...renter, postcode: "sw9 8ab" })).not.toContain("london");
+    expect(steps({ ...renter, postcode: "EC1A 1BB" })).not.toContain("london");
+    expect(steps({ ...renter, postcode: "CR0 1AA" })).toContain("london");
+    expect(steps({ ...renter, postcode: "NE1 4ST" })).toContain("london");
+    expect(inLondonPostalDistrict("W1A 1AA")).toBe(true);
+    expect(inLondonPostalDistrict("WA1 1AA")).toBe(false);
+    expect(estimateRequest({ ...renter, london: "yes" }, "2026-01-15").universal_credit.london).toBe(true);
+    expect(estimateRequest({ ...renter, london: "no" }, "2026-01-15").universal_credit.london).toBe(false);
+    expect(landing({ pointer: "#/universal_credit/london", detail: "x" })?.step).toBe("london");
   });
 
   it("checks the postcode's shape and sends Northern Ireland to the Department for Communities", () => {
@@ -97,6 +113,19 @@ describe("the request and the API's answers", () => {
       capital: 0,
       gross_estimate: true,
     });
+  });
+
+  it("asks an owner for service charges, and sends them as the owner tenure", () => {
+    // UC Regs 2013 Sch 5: an owner-occupier's eligible service charges are met (no rent, no LHA).
+    const owner = { ...emptyAnswers, dob: { day: "14", month: "2", year: "1990" }, partner: "no" as const, children: "0", housing: "owner" as const };
+    expect(steps(owner)).toContain("service-charges");
+    expect(steps(owner)).not.toContain("rent");
+    const body = estimateRequest({ ...owner, serviceCharges: "85.50", earnings: "0", savings: "0" }, "2026-01-15");
+    expect(body.universal_credit.housing).toEqual({ tenure: "owner", service_charges: 8550, bedrooms: 0 });
+    // No service charges: nothing UC meets, so no housing costs.
+    expect(estimateRequest({ ...owner, serviceCharges: "0", earnings: "0", savings: "0" }, "2026-01-15").universal_credit.housing)
+      .toEqual({ tenure: "none" });
+    expect(landing({ pointer: "#/universal_credit/housing/service_charges", detail: "x" })?.step).toBe("service-charges");
   });
 
   it("lands each problem pointer on its page and field", () => {

@@ -11,14 +11,19 @@ export type Answers = {
   partnerDob: DateValue;
   children: string;
   childList: Child[];
-  housing: "" | "none" | "social" | "private";
+  housing: "" | "none" | "social" | "private" | "owner";
   rent: string;
+  /** An owner's monthly service charges: Universal Credit meets eligible ones (UC Regs 2013 Sch 5). */
+  serviceCharges: string;
   bedrooms: string;
   /** A private rent's postcode: the benefits API finds the Local Housing Allowance area from it. */
   postcode: string;
   /** The Broad Rental Market Area chosen, when the API said the postcode's district lies in several. */
   area: string;
   areaChoices: AreaChoice[];
+  /** Lives in Greater London: the benefit cap is higher there (UC Regs 2013 reg 80A(2)). Asked unless
+   * the postcode already says so; the API also finds it from an inner London area. */
+  london: "" | "yes" | "no";
   earnings: string;
   partnerEarnings: string;
   savings: string;
@@ -33,10 +38,12 @@ export const emptyAnswers: Answers = {
   childList: [],
   housing: "",
   rent: "",
+  serviceCharges: "",
   bedrooms: "",
   postcode: "",
   area: "",
   areaChoices: [],
+  london: "",
   earnings: "",
   partnerEarnings: "",
   savings: "",
@@ -54,12 +61,22 @@ export function steps(a: Answers): string[] {
   for (let n = 1; n <= (Number.isFinite(count) ? Math.min(count, MAX_CHILDREN) : 0); n++) list.push(`child-${n}`);
   list.push("housing");
   if (a.housing === "social" || a.housing === "private") list.push("rent", "bedrooms");
+  if (a.housing === "owner") list.push("service-charges");
   if (a.housing === "private") list.push("postcode");
   if (a.housing === "private" && a.areaChoices.length > 0) list.push("area");
+  if (!(a.housing === "private" && inLondonPostalDistrict(a.postcode))) list.push("london");
   list.push("earnings");
   if (a.partner === "yes") list.push("partner-earnings");
   list.push("savings");
   return list;
+}
+
+/** The London postal district (postcode areas E, EC, N, NW, SE, SW, W and WC) lies wholly within Greater
+ * London, so a private renter's postcode there answers the London question (the API's
+ * rates/lha/greater-london.toml says the same). */
+export function inLondonPostalDistrict(postcode: string): boolean {
+  const area = /^([A-Z]{1,2})[0-9]/.exec(postcode.replace(/\s+/g, "").toUpperCase())?.[1] ?? "";
+  return ["E", "EC", "N", "NW", "SE", "SW", "W", "WC"].includes(area);
 }
 
 // --- checks: each returns the translation key of the problem and its values, or null --------
@@ -140,8 +157,11 @@ export function estimateRequest(a: Answers, periodStart: string) {
             ...(a.housing === "private" ? { postcode: a.postcode.trim() } : {}),
             ...(a.housing === "private" && a.area ? { brma: a.area } : {}),
           }
-        : { tenure: "none" },
+        : a.housing === "owner" && (toPence(a.serviceCharges) ?? 0) > 0
+          ? { tenure: "owner", service_charges: toPence(a.serviceCharges) ?? 0, bedrooms: 0 }
+          : { tenure: "none" },
       capital: toPence(a.savings) ?? 0,
+      london: a.london === "yes",
       // Earnings are asked before tax: the engine works out tax and National Insurance itself.
       gross_estimate: true,
     },
@@ -176,6 +196,7 @@ export function landing(error: FieldProblem): Landing | null {
   if (section === "housing") {
     if (index === "bedrooms") return { step: "bedrooms", field: "bedrooms", problem: { key: "errors.server" } };
     if (index === "monthly_rent") return { step: "rent", field: "rent", problem: { key: "errors.server" } };
+    if (index === "service_charges") return { step: "service-charges", field: "serviceCharges", problem: { key: "errors.server" } };
     if (index === "brma") return { step: "area", field: "area", problem: { key: "errors.area" } };
     if (index === "postcode" || index === "lha_rates") {
       const key = /Northern Ireland|Department for Communities/.test(detail)
@@ -185,6 +206,7 @@ export function landing(error: FieldProblem): Landing | null {
     }
     return { step: "housing", field: "housing", problem: { key: "errors.server" } };
   }
+  if (section === "london") return { step: "london", field: "london", problem: { key: "errors.server" } };
   if (section === "capital") return { step: "savings", field: "savings", problem: { key: "errors.server" } };
   return null;
 }
