@@ -209,7 +209,7 @@ function Check() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const { claim, etag, keep } = useClaim();
-  const { draft, clear, setLanded, setReported } = useJourney();
+  const { draft, setLanded, setReported } = useJourney();
   const [problem, setProblem] = useState<string | null>(null);
   const [key, setKey] = useState(newKey); // a retry of this report replays it, never reports twice
   const [busy, setBusy] = useState(false);
@@ -248,8 +248,8 @@ function Check() {
       // The claim is one version on: read it (and its ETag) again for whatever is done next.
       const fresh = await api.read<ClaimView>(`/v1/claims/${claim.id}`).catch(() => null);
       if (fresh) keep(fresh.data, fresh.etag);
-      clear();
-      navigate(`${APPLY}/${claim.id}/${REPORT}/done/${done.data.id}`);
+      navigate(`${APPLY}/${claim.id}/${REPORT}/done/${done.data.id}`); // which forgets the answers
+
     } catch (e) {
       const p = e instanceof ProblemError ? e.problem : null;
       const type = p?.type.split("/").pop() ?? "";
@@ -303,9 +303,10 @@ function Done() {
   const { t, i18n } = useTranslation();
   const { changeId = "" } = useParams();
   const { claim } = useClaim();
-  const { reported } = useJourney();
+  const { reported, clear } = useJourney();
   const [change, setChange] = useState<ChangeView | null | "missing">(reported?.id === changeId ? reported : null);
   usePage(t("change.done.title"));
+  useEffect(() => clear(), [clear]); // reported: nothing of it stays in the tab
   useEffect(() => {
     if (change !== null) return;
     api.get<{ items: ChangeView[] }>(`/v1/claims/${claim.id}/changes`)
