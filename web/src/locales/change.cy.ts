@@ -48,8 +48,8 @@ export const changeCy: Strings<typeof changeEn> = {
     bedrooms: "Faint o ystafelloedd gwely sydd ganddo?",
   },
   hints: {
-    date: "Rhaid iddo fod heddiw neu cyn hynny, ac ar {{date}} neu ar ôl hynny, pan ddechreuodd eich hawliad. Er enghraifft, 27 3 2026",
-    dateNoClaim: "Er enghraifft, 27 3 2026",
+    date: "Rhaid iddo fod heddiw neu cyn hynny, ac ar {{date}} neu ar ôl hynny, pan ddechreuodd eich hawliad. Er enghraifft, {{example}}",
+    dateNoClaim: "Er enghraifft, {{example}}",
     childDob: "Fel ein bod yn gwybod pa blentyn ydyw. Er enghraifft, 3 6 2019",
     stoppedEmployer: "Fel y dywedoch wrthym pan wnaethoch hawlio.",
   },

@@ -46,8 +46,8 @@ export const changeEn = {
     bedrooms: "How many bedrooms does it have?",
   },
   hints: {
-    date: "It must be today or before, and on or after {{date}}, when your claim began. For example, 27 3 2026",
-    dateNoClaim: "For example, 27 3 2026",
+    date: "It must be today or before, and on or after {{date}}, when your claim began. For example, {{example}}",
+    dateNoClaim: "For example, {{example}}",
     childDob: "So we know which child it is. For example, 3 6 2019",
     stoppedEmployer: "As you told us when you claimed.",
   },

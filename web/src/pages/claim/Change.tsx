@@ -122,6 +122,8 @@ function Question({ step }: { step: "kind" | "details" | "date" }) {
   const set = (changes: Partial<ChangeDraft>) => setForm({ ...form, ...changes });
   const back = step === "kind" ? `${APPLY}/${claim.id}/status` : stepPath(claim.id, order[order.indexOf(step) - 1]);
   const returning = new URLSearchParams(search).get("return") === "check";
+  const now = today(); // the example is a date the page would take: today, as the date input's parts
+  const example = `${now.getUTCDate()} ${now.getUTCMonth() + 1} ${now.getUTCFullYear()}`;
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
@@ -194,7 +196,7 @@ function Question({ step }: { step: "kind" | "details" | "date" }) {
         )}
         {step === "date" && (
           <DateInput id="happened" legend={title} isPageHeading error={text("happened")} value={form.happened}
-            hint={claim.claim_date ? t("change.hints.date", { date: longDate(claim.claim_date, i18n.language) }) : t("change.hints.dateNoClaim")}
+            hint={t(claim.claim_date ? "change.hints.date" : "change.hints.dateNoClaim", { date: longDate(claim.claim_date ?? "", i18n.language), example })}
             onChange={(happened) => set({ happened })} />
         )}
         <Button>{t("common.continue")}</Button>
