@@ -291,7 +291,7 @@ function Check() {
       <h2 className="govuk-heading-m">{t("change.check.declarationTitle")}</h2>
       <p className="govuk-body">{t("change.check.declaration")}</p>
       <form onSubmit={submit} noValidate>
-        <button type="submit" className="govuk-button" data-module="govuk-button" id="send-change" disabled={busy} aria-disabled={busy}>
+        <button type="submit" className="govuk-button" data-module="govuk-button" id="send-change">
           {t("change.check.button")}
         </button>
       </form>

@@ -186,12 +186,18 @@ describe("report a change", () => {
     expect(document.body.textContent).not.toContain("a joint claim's couple");
   });
 
-  it("offers a New Style claim only work, and a claim not awarded no journey", async () => {
+  it("offers a New Style claim only work, a joint claim no partner changes, and a claim not awarded no journey", async () => {
     serve({ ...awarded, claim_type: "new_style_esa" });
     const { unmount } = renderAt(`/apply/${ID}/report-a-change`);
     expect(await screen.findByRole("heading", { level: 1, name: "What has changed?" }, { timeout: 20_000 })).toBeInTheDocument();
     expect(screen.getAllByRole("radio").map((r) => (r as HTMLInputElement).value)).toEqual(["started_work", "stopped_work"]);
     unmount();
+    vi.unstubAllGlobals();
+    serve({ ...awarded, joint: true }); // a joint claim's couple changing is a caseworker's (the API's 409)
+    const joint = renderAt(`/apply/${ID}/report-a-change`);
+    await screen.findByRole("heading", { level: 1, name: "What has changed?" }, { timeout: 20_000 });
+    expect(screen.getAllByRole("radio").map((r) => (r as HTMLInputElement).value).filter((v) => v.startsWith("partner"))).toEqual([]);
+    joint.unmount();
     vi.unstubAllGlobals();
     serve({ ...awarded, status: "under_assessment" });
     renderAt(`/apply/${ID}/report-a-change`);
