@@ -6,7 +6,7 @@
 // The API's rules are `dwp.claims.domain.changes.check_change` (docs/claims.md, "Changes of circumstances").
 import type { FieldProblem } from "../../api";
 import { type DateValue, emptyDate } from "../../components/govuk";
-import { checkCount, checkMoney, isoDate, parseDate, type Problem, toPence } from "../estimate/journey";
+import { checkCount, checkMoney, isoDate, named, parseDate, type Problem, toPence } from "../estimate/journey";
 import { RENTING, TENURES } from "./journey";
 
 export const CHANGE_KINDS = [
@@ -60,8 +60,6 @@ export function detailFields(kind: ChangeKind | "", d: ChangeDraft): string[] {
 }
 
 const DATE_PARTS = ["day", "month", "year"] as const;
-/** A date's name for the messages: `what` inside a sentence, `What` to begin one. */
-const named = (what: string) => ({ what, What: what.charAt(0).toUpperCase() + what.slice(1) });
 
 /** The GOV.UK date input's errors for the day a change happened: nothing entered, a part missing, not a
  * real date, in the future, before the claim began (the claims API refuses the last two as well). */
