@@ -251,6 +251,8 @@ def test_a_citizen_signs_in_and_checks_an_estimate_in_a_browser_in_english_and_w
         timeout=700,
         # The decision the citizen reads is a caseworker's, made through the casework API.
         STAFF_TOKEN=token("caseworker", platform[1].parent),
+        # A second decision maker awards the claim on reconsideration; the citizen then reports a change.
+        STAFF_TOKEN_MR=token("caseworker", platform[1].parent, "--subject", "journey-reconsideration"),
         GATEWAY_URL=url("gateway"),
     )
     assert (SCREENSHOTS / "cy-08-result.png").exists()

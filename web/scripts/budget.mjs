@@ -18,6 +18,7 @@ const ROUTES = {
   "/apply/<claim>/evidence/*": ["src/pages/claim/Claim.tsx", "src/pages/claim/Evidence.tsx"],
   "/apply/<claim>/decision/*": ["src/pages/claim/Claim.tsx", "src/pages/claim/Decision.tsx"],
   "/apply/<claim>/messages": ["src/pages/claim/Claim.tsx", "src/pages/claim/Messages.tsx"],
+  "/apply/<claim>/report-a-change/*": ["src/pages/claim/Claim.tsx", "src/pages/claim/Change.tsx"],
   "/apply/join, /apply/<claim>/invite, /partner": ["src/pages/claim/Claim.tsx", "src/pages/claim/Partner.tsx"],
   "/account/contact-preferences": ["src/pages/ContactPreferences.tsx"],
   "/accessibility-statement, /privacy, /cookies, /signed-out": ["src/pages/Info.tsx"],

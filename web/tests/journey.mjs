@@ -14,6 +14,9 @@ const SHOTS = process.env.SCREENSHOTS ?? "test-results/screenshots";
 const BROWSER = process.env.CHROMIUM ?? "/usr/bin/chromium";
 // For the decision: a caseworker's token and the gateway, to decide the claim through the casework API.
 const STAFF_TOKEN = process.env.STAFF_TOKEN ?? "";
+// A second decision maker's token (a reconsideration is decided by someone else), to award the claim on
+// reconsideration so the citizen can report a change of circumstances on it.
+const STAFF_TOKEN_MR = process.env.STAFF_TOKEN_MR ?? "";
 const GATEWAY = (process.env.GATEWAY_URL ?? "").replace(/\/$/, "");
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 mkdirSync(SHOTS, { recursive: true });
@@ -304,6 +307,9 @@ async function applyForUniversalCredit(page, lang, shot) {
   await timed("evidence", () => uploadEvidence(page, lang, shot));
   await timed("messages", () => messages(page, shot));
   if (STAFF_TOKEN && lang === "en") await timed("decision", () => decision(page, lang, shot)); // Welsh: Vitest
+  if (STAFF_TOKEN && STAFF_TOKEN_MR && lang === "en") {
+    await timed("change", () => reportChange(page, /\/apply\/([0-9a-f-]{36})\//.exec(page.url())[1], shot));
+  }
 }
 
 /** A caseworker decides the claim through the casework API (the caseworkers' pages are another
@@ -339,6 +345,89 @@ async function decision(page, lang, shot) {
   await page.waitForURL(/\/decision\?asked=reconsideration$/);
   await page.locator(".govuk-notification-banner--success").waitFor();
   await shot("c15-reconsideration-asked");
+}
+
+/** A second decision maker awards the claim on reconsideration (the amount is theirs: a reconsideration
+ * records it), and the citizen reports a change from the claim's page: what has changed (nothing chosen
+ * first), the job they stopped (an employer not on the claim: the claims API's 422 lands back on that
+ * field), the date (in the future, then before the claim began: the GOV.UK date errors), check your
+ * answers, and the confirmation with what happens next and the API's explanation. */
+async function reportChange(page, claimId, shot) {
+  const casework = `${GATEWAY}/v1/claims/casework/claims/${claimId}`;
+  const staff = { Authorization: `Bearer ${STAFF_TOKEN_MR}`, "Content-Type": "application/json" };
+  const read = await fetch(`${casework}?purpose=${encodeURIComponent("reconsider the decision in the browser journey")}`, { headers: staff });
+  check(read.ok, `the second decision maker could not read the claim: ${read.status} ${await read.text()}`);
+  const awarded = await fetch(`${casework}/decisions`, { method: "POST", headers: { ...staff, "If-Match": read.headers.get("etag") },
+    body: JSON.stringify({ stage: "reconsideration", outcome: "award", amount_pence: 41234, reasons: ["Your rent is £650 a month: you are entitled"] }) });
+  check(awarded.status === 201, `no award on reconsideration: ${awarded.status} ${await awarded.text()}`);
+  const fillToday = (id, offset = 0) => {
+    const d = new Date(Date.now() + offset * 86_400_000);
+    return fillDate(page, id, [String(d.getDate()), String(d.getMonth() + 1), String(d.getFullYear())]);
+  };
+  const dateError = async (text) => {
+    await page.locator("#happened-error", { hasText: text }).waitFor();
+    check(await page.locator('.govuk-error-summary a[href="#happened-day"]').count() === 1, "the summary does not link to the day");
+    check(await page.evaluate(() => document.activeElement?.classList.contains("govuk-error-summary")), "focus is not on the error summary");
+  };
+  const noRawProblem = async () => check(!/[{}]|"type"|"status"/.test(await page.locator("main").innerText()), "a problem document reached the page");
+
+  await page.goto(`${BASE}/apply/${claimId}/status`);
+  await page.locator("#report-change").click();
+  await page.waitForURL(/\/report-a-change$/);
+  await headingHasFocus(page);
+  await submit(page);
+  await errorOn(page, "kind");
+  await shot("c16-change-kind-error");
+  await page.locator('input[name="kind"][value="stopped_work"]').check();
+  await submit(page);
+  await page.waitForURL(/\/report-a-change\/details$/);
+  await headingHasFocus(page);
+  await page.fill("#employer", "Someone Else Ltd");
+  await submit(page);
+  await page.waitForURL(/\/report-a-change\/date$/);
+  await fillToday("happened", 1);
+  await submit(page);
+  await dateError("must be today or in the past");
+  await shot("c17-change-date-future");
+  await fillToday("happened", -1); // the claim was submitted today: before it began
+  await submit(page);
+  await dateError("when your claim began");
+  await shot("c18-change-date-before-claim");
+  await fillToday("happened");
+  await submit(page);
+  await page.waitForURL(/\/report-a-change\/check$/);
+  await headingHasFocus(page);
+  await page.getByText("Someone Else Ltd").waitFor();
+  await shot("c19-change-check");
+  await submit(page); // the claims API: no job on this claim is with that employer
+  await page.waitForURL(/\/report-a-change\/details$/);
+  await errorOn(page, "employer");
+  await noRawProblem();
+  await shot("c20-change-api-error");
+  await page.fill("#employer", "Corner Shop Ltd");
+  await submit(page);
+  await page.waitForURL(/\/report-a-change\/date$/);
+  await submit(page);
+  await page.waitForURL(/\/report-a-change\/check$/);
+  const posted = page.waitForRequest((r) => r.method() === "POST" && r.url().endsWith(`/api/v1/claims/${claimId}/changes`));
+  await submit(page);
+  const headers = (await posted).headers();
+  check(Boolean(headers["if-match"]) && Boolean(headers["idempotency-key"]), "the change went without If-Match or an Idempotency-Key");
+  await page.waitForURL(/\/report-a-change\/done\/[0-9a-f-]{36}$/);
+  await page.locator(".govuk-panel--confirmation").waitFor();
+  await page.locator("#change-explanation li").first().waitFor();
+  const explained = await page.locator("#change-explanation").innerText();
+  check(/stopped work/.test(explained), `the API's explanation is not shown: ${explained}`);
+  check((await page.locator("#change-next").innerText()).length > 20, "the confirmation does not say what happens next");
+  await noRawProblem();
+  await shot("c21-change-reported");
+  await page.reload(); // read back from the claims API
+  await page.locator("#change-explanation li").first().waitFor();
+  await page.getByRole("link", { name: "Cymraeg" }).click(); // the same confirmation in Welsh
+  await page.getByRole("heading", { level: 1, name: "Newid wedi’i gofnodi" }).waitFor();
+  await shot("c22-change-reported-cy");
+  await page.getByRole("link", { name: "English" }).click();
+  await page.getByRole("heading", { level: 1, name: "Change reported" }).waitFor();
 }
 
 /** Send the tenancy agreement from the status page: a file of the wrong type refused on the page, then

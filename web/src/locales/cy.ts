@@ -389,6 +389,9 @@ export const cy: Messages = {
       button: "Cytuno a chyflwyno",
     },
     statusPage: {
+      changeTitle: "Rhoi gwybod i ni am newid",
+      changeLead: "Rhowch wybod i ni ar unwaith os byddwch yn symud cartref, os bydd eich rhent yn newid, os bydd rhywun yn symud i mewn neu allan, os byddwch yn cael babi, os byddwch yn dechrau neu’n stopio gweithio, neu os bydd eich cynilion yn newid. Gall yr hyn a delir i chi newid o’r cyfnod asesu y digwyddodd ynddo.",
+      changeButton: "Rhoi gwybod am newid",
       title: "Eich hawliad Credyd Cynhwysol",
       titles: {
         universal_credit: "Eich hawliad am Gredyd Cynhwysol",

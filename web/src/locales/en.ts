@@ -387,6 +387,9 @@ export const en = {
       button: "Agree and submit",
     },
     statusPage: {
+      changeTitle: "Tell us about a change",
+      changeLead: "Tell us straight away if you move home, your rent changes, someone moves in or out, you have a baby, you start or stop work, or your savings change. What you are paid may change from the assessment period it happened in.",
+      changeButton: "Report a change",
       title: "Your Universal Credit claim",
       titles: {
         universal_credit: "Your Universal Credit claim",

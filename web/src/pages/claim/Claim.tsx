@@ -28,6 +28,7 @@ const NsCheckAnswers = lazy(() => newStyle().then((m) => ({ default: m.NsCheckAn
 const Evidence = lazy(() => import("./Evidence"));
 const Decision = lazy(() => import("./Decision"));
 const Messages = lazy(() => import("./Messages"));
+const ReportChange = lazy(() => import("./Change"));
 const partner = () => import("./Partner");
 const Invite = lazy(() => partner().then((m) => ({ default: m.Invite })));
 const Join = lazy(() => partner().then((m) => ({ default: m.Join })));
@@ -104,6 +105,7 @@ function ClaimProvider() {
         <Route path="evidence/:todoId" element={<Evidence />} />
         <Route path="decision/*" element={<Decision />} />
         <Route path="messages" element={<Messages />} />
+        <Route path="report-a-change/*" element={<ReportChange />} />
         <Route path="invite" element={<Invite />} />
         <Route path="partner" element={<ConfirmPart />} />
         <Route path=":section/:step" element={uc ? <Question /> : <NsQuestion />} />
@@ -587,6 +589,16 @@ function Status() {
         <p className="govuk-body"><Link className="govuk-link" to={`${base}/decision`} id="decision-link">{t("decision.link")}</Link></p>
       ) : <InsetText>{t("claim.statusPage.next")}</InsetText>}
       <p className="govuk-body"><Link className="govuk-link" to={`${base}/messages`} id="messages-link">{t("messages.link")}</Link></p>
+      {claim.status === "awarded" && (
+        <>
+          <h2 className="govuk-heading-m" id="changes">{t("claim.statusPage.changeTitle")}</h2>
+          <p className="govuk-body">{t("claim.statusPage.changeLead")}</p>
+          <Link to={`${base}/report-a-change`} role="button" draggable="false" className="govuk-button govuk-button--secondary"
+            data-module="govuk-button" id="report-change">
+            {t("claim.statusPage.changeButton")}
+          </Link>
+        </>
+      )}
     </Grid>
   );
 }

@@ -18,7 +18,7 @@ describe("applying for Universal Credit", () => {
     expect(Object.keys(check("rent", { ...emptyDraft, rent: "٤٥٠" }, today, what))).toEqual(["rent"]); // Arabic-Indic digits
     expect(Object.keys(check("bedrooms", { ...emptyDraft, bedrooms: "2\u0000" }, today, what))).toEqual(["bedrooms"]);
     const future = { ...emptyDraft, childList: [{ dob: { day: "1", month: "1", year: "9999" }, sex: "F" as const }] };
-    expect(check("child-1", future, today, what)).toEqual({ childDob: { key: "errors.dateFuture", values: { what: "errors.whatChildDob" } } });
+    expect(check("child-1", future, today, what)).toEqual({ childDob: { key: "errors.dateFuture", values: { what: "errors.whatChildDob", What: "Errors.whatChildDob" } } });
   });
 
   it("sends each section as the claims API takes it, and reads it back the same", () => {

@@ -4,7 +4,7 @@
 // into the draft, and where a problem pointer from the API lands.
 import type { FieldProblem } from "../../api";
 import { type DateValue, emptyDate } from "../../components/govuk";
-import { checkCount, checkDate, checkMoney, isoDate, parseDate, type Problem, toPence } from "../estimate/journey";
+import { checkCount, checkDate, checkMoney, isoDate, named, parseDate, type Problem, toPence } from "../estimate/journey";
 import { dateOf, poundsOf } from "./journey";
 
 export type Benefit = "new_style_jsa" | "new_style_esa";
@@ -98,7 +98,7 @@ export function nsCheck(step: string, d: NsDraft, today: Date, what: (key: strin
     if (!blank(d.fitEnds)) {
       const [start, end] = [parseDate(d.fitStarts), parseDate(d.fitEnds)];
       found.fitEnds = end ? (start && end < start ? { key: "ns.errors.endBeforeStart" } : null)
-        : { key: "errors.dateInvalid", values: { what: what("ns.errors.whatFitEnds") } };
+        : { key: "errors.dateInvalid", values: named(what("ns.errors.whatFitEnds")) };
     }
   }
   if (step === "in-hospital") chosen("inHospital", "ns.errors.inHospital");

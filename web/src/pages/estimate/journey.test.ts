@@ -145,3 +145,15 @@ describe("dates in words", () => {
     expect(longDate("not a date", "en")).toBe("not a date");
   });
 });
+
+describe("a date's messages in words", () => {
+  it("names the date at the start of a sentence too (\"{{What}} must be a real date\")", async () => {
+    const { i18next, setupI18n } = await import("../../i18n");
+    await setupI18n("en");
+    const today = new Date(Date.UTC(2026, 11, 3));
+    const p = checkDate({ day: "31", month: "2", year: "1990" }, "your date of birth", today)!;
+    expect(i18next.t(p.key, p.values)).toBe("Your date of birth must be a real date");
+    const future = checkDate({ day: "1", month: "1", year: "2027" }, "your date of birth", today)!;
+    expect(i18next.t(future.key, future.values)).toBe("Your date of birth must be in the past");
+  });
+});

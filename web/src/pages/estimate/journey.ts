@@ -95,11 +95,15 @@ export function isoDate(d: DateValue): string {
   return date ? date.toISOString().slice(0, 10) : "";
 }
 
+/** A date's name for the messages: `what` inside a sentence, `What` to begin one ("{{What}} must be a
+ * real date": i18next has no capitalising format, and leaves a name it is not given as "{{What}}"). */
+export const named = (what: string) => ({ what, What: what.charAt(0).toUpperCase() + what.slice(1) });
+
 export function checkDate(d: DateValue, what: string, today: Date): Problem | null {
-  if (!d.day.trim() && !d.month.trim() && !d.year.trim()) return { key: "errors.dateMissing", values: { what } };
+  if (!d.day.trim() && !d.month.trim() && !d.year.trim()) return { key: "errors.dateMissing", values: named(what) };
   const date = parseDate(d);
-  if (!date) return { key: "errors.dateInvalid", values: { what } };
-  if (date.getTime() > today.getTime()) return { key: "errors.dateFuture", values: { what } };
+  if (!date) return { key: "errors.dateInvalid", values: named(what) };
+  if (date.getTime() > today.getTime()) return { key: "errors.dateFuture", values: named(what) };
   return null;
 }
 
