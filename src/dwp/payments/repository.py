@@ -430,12 +430,19 @@ class SqlPaymentsRepository:
             "terms": _terms(award),
             "updated_at": at,
         }
-        query = select(awards.c.version, awards.c.terms).where(awards.c.id == award.id)
+        c = awards.c
+        query = select(c.version, c.terms, c.nation, c.first_day).where(c.id == award.id)
         existing = (await self.session.execute(query)).first()
         if existing is None:
             await self.session.execute(awards.insert().values(id=award.id, version=1, **values))
             return 1
-        if existing.terms == values["terms"]:
+        # The same terms are the same version; a new nation (the person moved: other bank holidays move
+        # their payments) or first day is new terms, as much as new amounts are.
+        if (existing.terms, existing.nation, existing.first_day) == (
+            values["terms"],
+            award.nation,
+            award.first_day,
+        ):
             return int(existing.version)
         version = int(existing.version) + 1
         await self.session.execute(
@@ -626,6 +633,11 @@ def _terms(award: Award) -> str:
                 else None
             ),
             "deduction_cap_pence": award.deduction_cap_pence,
+            **(
+                {"overpayment_recovery_limit_pence": award.overpayment_recovery_limit_pence}
+                if award.overpayment_recovery_limit_pence is not None
+                else {}
+            ),
         },
         sort_keys=True,
     )
@@ -649,6 +661,7 @@ def _award(row: Row[Any]) -> Award:
             else None
         ),
         deduction_cap_pence=terms["deduction_cap_pence"],
+        overpayment_recovery_limit_pence=terms.get("overpayment_recovery_limit_pence"),
     )
 
 
