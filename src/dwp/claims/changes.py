@@ -243,8 +243,9 @@ async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, 
     change; the same terms are the same version at payments, so sending twice changes nothing.
 
     The deduction cap is 15% of the latest period's standard allowance (`recovery.deduction_cap_pence`);
-    payments recovers an overpayment from the next payments inside it (`schedule.settle` there). The
-    nation, whose bank holidays move the payment days, is the home postcode's (`nation.nation_of`).
+    payments recovers an overpayment from the next payments inside it (`schedule.settle` there), at most
+    the rate of O&R Regs 2013 reg 11(2) for the case (`recovery.recovery_case`) a payment. The nation,
+    whose bank holidays move the payment days, is the home postcode's (`nation.nation_of`).
     """
     async with ctx.uow(read_only=True) as uow:
         claim = await uow.repository.get(claim_id)
@@ -264,6 +265,13 @@ async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, 
         a for p in stored if isinstance(a := (p.document.get("amounts") or {}).get("standard_allowance"), int)
     ]
     cap = recovery.deduction_cap_pence(allowances[-1]) if allowances else None
+    # The rate an overpayment is recovered at (O&R Regs 2013 reg 11(2)), by the latest period's award:
+    # (b) when it took earned income off (reg 11(4)). Claims holds no finding of reg 11(3) (a conviction,
+    # an admission after caution, an agreed s.115A penalty), so (a) is never chosen here yet.
+    case = recovery.recovery_case(
+        fraud_finding=False, earnings_deducted=recovery.earnings_deducted(stored[-1].document)
+    )
+    limit = recovery.recovery_limit_pence(allowances[-1], case) if allowances else None
     return claim.id, AwardForPayment(
         claim_id=claim.id,
         citizen_id=claim.claimant.citizen_id,
@@ -272,6 +280,7 @@ async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, 
         period_amounts=[p.award_pence for p in stored],
         deduction_cap_pence=cap,
         nation=nation_of(getattr(claim.answers.get("housing"), "postcode", None)),
+        overpayment_recovery_limit_pence=limit,
     )
 
 

@@ -19,14 +19,18 @@ so that many Lambda invocations (or, locally, the `workers` process) work side b
 4. stores the page's awards, carried state and statements in claims in one request
    (`POST /v1/internal/assessment-periods/{day}/statements`: one transaction, the first store of each
    claim's period wins, a repeat changes nothing);
-5. queues `claims.statement_ready` on the notifications queue with an event id made from the claim and
+5. gives payments the page's awards that have a statement (stored now or by an earlier attempt): their
+   terms from claims in one request (`POST /v1/internal/awards-for-payment`) to payments in one request
+   (`POST /v1/internal/payments/awards`), so the payment due 7 days after the period ends pays this
+   period's award; the same terms again are the same version there (`unchanged`);
+6. queues `claims.statement_ready` on the notifications queue with an event id made from the claim and
    the period (`statement_event_id`), for every award of the shard that has a statement, whether stored
    now or by an earlier attempt: the notifications' idempotency record sends it once.
 
-So a shard is safe to do again from the start at any point: running a day twice changes nothing and
-notifies nobody twice. A shard with any award that failed raises after doing the rest; SQS brings it
-back (the rest are skipped as stored), and after the queue's `max_receive_count` receives it is in
-`dwp-assessment-run-dlq` (`dwp dlq list`, `dwp dlq redrive assessment-run`).
+So a shard is safe to do again from the start at any point: running a day twice changes nothing, pays
+nothing twice and notifies nobody twice. A shard with any award that failed raises after doing the
+rest; SQS brings it back (the rest are skipped as stored), and after the queue's `max_receive_count`
+receives it is in `dwp-assessment-run-dlq` (`dwp dlq list`, `dwp dlq redrive assessment-run`).
 """
 
 from __future__ import annotations

@@ -183,7 +183,13 @@ async def test_the_monthly_run_gives_payments_the_period_it_stored_and_a_second_
     stored = await stack.claims.get(
         f"/v1/internal/claims/{claim.id}/award-for-payment", headers=stack.workers()
     )
-    assert stored.json()["terms"]["period_amounts"][1] == second["gross_pence"]
+    terms = stored.json()["terms"]
+    assert terms["period_amounts"][1] == second["gross_pence"]
+    # HMRC reported pay above the £427 work allowance in the period the run stored, so its award took
+    # earnings off (UC Regs reg 22(1)(b)): an overpayment may now be recovered at 25% of the £424.90
+    # standard allowance (O&R Regs 2013 reg 11(2)(b), (4)), 10,622.5p, so 10,622p; the overall cap is
+    # still 15% (6,373p), from the decision's amounts.
+    assert (terms["overpayment_recovery_limit_pence"], terms["deduction_cap_pence"]) == (10_622, 6_373)
     # Due 7 days after the period ends: Wednesday 30 December, a working day.
     assert (second["due_on"], second["pay_on"], second["status"]) == ("2026-12-30", "2026-12-30", "due")
 
@@ -274,7 +280,12 @@ async def test_the_bulk_read_answers_each_claim_in_order(stack: Stack) -> None:
     assert answer.status_code == 200, answer.text
     items = answer.json()["items"]
     assert [(i["claim_id"], i["outcome"]) for i in items] == [(unknown, "not_found"), (claim.id, "award")]
-    assert items[1]["award"]["terms"]["nation"] == "scotland"
+    terms = items[1]["award"]["terms"]
+    assert terms["nation"] == "scotland"
+    # HMRC reported no pay in the first period, so the decision's award took no earnings off: an
+    # overpayment is recovered at the standard rate, 15% of the £424.90 standard allowance (O&R Regs 2013
+    # reg 11(2)(c)): 6,373.5p, so 6,373p, the same as the overall cap.
+    assert (terms["overpayment_recovery_limit_pence"], terms["deduction_cap_pence"]) == (6_373, 6_373)
     twice = await stack.claims.post(
         "/v1/internal/awards-for-payment", json={"claim_ids": [claim.id, claim.id]}, headers=stack.workers()
     )
