@@ -15,6 +15,7 @@ from dwp.claims.deps import Context, actor_of
 from dwp.claims.domain.answers import Amount
 from dwp.claims.domain.changes import MOST_PENCE, ChangeDetails, ChangeKind, ChangeNotAllowed
 from dwp.claims.domain.errors import ClaimsError
+from dwp.claims.edge import home_postcode
 from dwp.claims.upstreams import Upstreams
 from dwp.contracts import claims as contract
 from dwp.platform.auth import Authenticated, CitizenPrincipal, Principal, allow_callers
@@ -94,6 +95,9 @@ class ChangeBody(EdgeModel):
     hours_per_week: Annotated[StrictInt, Field(ge=1, le=168)] | None = None
     pay: AmountBody | None = Field(None, description="started_work: gross pay")
     savings_pence: Pence | None = None
+    postcode: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
+        None, description="moving_home: the new home's postcode (a home in Great Britain)"
+    )
 
 
 class RevisionView(BaseModel):
@@ -141,6 +145,7 @@ def _details(body: ChangeBody) -> ChangeDetails:
         hours_per_week=body.hours_per_week,
         pay=amount(body.pay),
         savings_pence=body.savings_pence,
+        postcode=home_postcode(body.postcode) if body.postcode is not None else None,
     )
 
 

@@ -103,6 +103,9 @@ class ChangeDetails:
     hours_per_week: int | None = None
     pay: Amount | None = None
     savings_pence: int | None = None
+    postcode: str | None = None
+    """moving_home: the new home's postcode (checked at the edge): the LHA area of a private rent, and
+    the nation whose bank holidays move payments."""
 
 
 @dataclass(frozen=True)
@@ -250,7 +253,9 @@ def apply_change(claim: Claim, change: ChangeDetails) -> Claim:
     if k == ChangeKind.MOVING_HOME:
         assert change.tenure is not None
         assert change.bedrooms is not None
-        a["housing"] = HousingAnswers(tenure=change.tenure, bedrooms=change.bedrooms, rent=change.rent)
+        a["housing"] = HousingAnswers(
+            tenure=change.tenure, bedrooms=change.bedrooms, rent=change.rent, postcode=change.postcode
+        )
     elif k == ChangeKind.RENT_CHANGED:
         if not isinstance(housing, HousingAnswers):
             raise InvalidAnswers([FieldProblem("kind", "Tell us you moved home, with your rent", "kind")])
