@@ -178,6 +178,10 @@ class PaymentsRepository(Protocol):
 
     async def award(self, award_id: str) -> Award | None: ...
 
+    async def awards_by_id(self, award_ids: list[str]) -> dict[str, tuple[Award, int]]:
+        """The stored awards of these ids (those there are) with their versions, in one query."""
+        ...
+
     async def awards_of(self, citizen_id: str) -> list[Award]: ...
 
     async def all_awards(self) -> list[Award]: ...
@@ -453,6 +457,12 @@ class SqlPaymentsRepository:
     async def award(self, award_id: str) -> Award | None:
         row = (await self.session.execute(select(awards).where(awards.c.id == award_id))).first()
         return _award(row) if row else None
+
+    async def awards_by_id(self, award_ids: list[str]) -> dict[str, tuple[Award, int]]:
+        if not award_ids:
+            return {}
+        rows = (await self.session.execute(select(awards).where(awards.c.id.in_(award_ids)))).all()
+        return {row.id: (_award(row), int(row.version)) for row in rows}
 
     async def awards_of(self, citizen_id: str) -> list[Award]:
         query = select(awards).where(awards.c.citizen_id == citizen_id).order_by(awards.c.first_day)

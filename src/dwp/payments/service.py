@@ -300,17 +300,19 @@ async def put_awards(
     now = ctx.clock()
     audits: list[dict[str, Any]] = []
     async with ctx.uow() as uow:
+        # One read of what is stored; only new or changed terms are written (a day run again writes none).
+        stored = await uow.repository.awards_by_id([a.id for a in found])
         for i, award in enumerate(found):
             if results[i][0] == "refused":
                 continue
-            before = await uow.repository.award(award.id)
+            before, stored_version = stored.get(award.id, (None, 0))
+            if before == award:
+                results[i] = ("unchanged", stored_version, None)
+                continue
             if before is not None and before.citizen_id != award.citizen_id:
                 results[i] = ("refused", None, "citizen_id: This award belongs to another person")
                 continue
             version = await uow.repository.put_award(award, at=now)
-            if before == award:
-                results[i] = ("unchanged", version, None)
-                continue
             results[i] = ("stored", version, None)
             audits.append(
                 {

@@ -291,3 +291,37 @@ async def test_the_bulk_read_answers_each_claim_in_order(stack: Stack) -> None:
     )
     assert twice.status_code == 422, twice.text
     assert twice.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_the_bulk_store_answers_each_award_and_one_it_refuses_does_not_stop_the_rest(
+    client: httpx.AsyncClient, bootstrapped: Settings
+) -> None:
+    from tests.integration.conftest import service_token
+    from tests.integration.payments.test_payments_api import award
+
+    workers = bearer(service_token(bootstrapped, "workers"))
+    mine, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+    taken, fresh, bad = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    first = await client.put(f"/v1/internal/payments/awards/{taken}", json=award(theirs), headers=workers)
+    assert first.status_code == 200, first.text
+    page = {
+        "items": [
+            {"award_id": taken, "terms": award(mine)},  # another person's award id
+            {"award_id": fresh, "terms": award(mine)},
+            {"award_id": bad, "terms": award(mine, first_day="9999-12-01")},  # no payment day can be paid
+        ]
+    }
+    answer = await client.post("/v1/internal/payments/awards", json=page, headers=workers)
+    assert answer.status_code == 200, answer.text
+    assert [(i["award_id"], i["outcome"], i["version"]) for i in answer.json()["items"]] == [
+        (taken, "refused", None),
+        (fresh, "stored", 1),
+        (bad, "refused", None),
+    ]
+    assert answer.json()["items"][0]["detail"].startswith("citizen_id")
+    again = await client.post("/v1/internal/payments/awards", json=page, headers=workers)
+    assert [i["outcome"] for i in again.json()["items"]] == ["refused", "unchanged", "refused"]
+    twice = {"items": [page["items"][1], page["items"][1]]}
+    doubled = await client.post("/v1/internal/payments/awards", json=twice, headers=workers)
+    assert doubled.status_code == 422, doubled.text
+    assert doubled.headers["content-type"].startswith("application/problem+json")
