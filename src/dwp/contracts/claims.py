@@ -380,7 +380,7 @@ class AwardsForPaymentRequest(_Body):
     """`POST /v1/internal/awards-for-payment` (the monthly run, a page at a time): the claims whose
     award's terms payments is to be given, each as `GET .../award-for-payment` answers it."""
 
-    claim_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+    claim_ids: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]] = Field(
         min_length=1, max_length=MAX_STATEMENTS
     )
 

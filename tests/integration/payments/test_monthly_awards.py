@@ -325,3 +325,12 @@ async def test_the_bulk_store_answers_each_award_and_one_it_refuses_does_not_sto
     doubled = await client.post("/v1/internal/payments/awards", json=twice, headers=workers)
     assert doubled.status_code == 422, doubled.text
     assert doubled.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_claim_id_that_is_no_id_is_a_422_naming_it_not_a_500(stack: Stack) -> None:
+    for bad in ("claim\x00id", "a" * 65, "../x", ""):
+        answer = await stack.claims.post(
+            "/v1/internal/awards-for-payment", json={"claim_ids": [bad]}, headers=stack.workers()
+        )
+        assert answer.status_code == 422, (bad, answer.text)
+        assert answer.headers["content-type"].startswith("application/problem+json")
