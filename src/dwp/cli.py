@@ -413,7 +413,9 @@ def _run_monthly_here(settings: Settings, when: Any, shards: int, parallel: int)
         total, failed = asyncio.run(go())
     typer.echo(
         f"{total.awards} awards due: {total.calculated} reassessed and stored, {total.already_stored} "
-        f"already stored, {total.queued} statements queued to notify, {len(failed)} shard(s) failed"
+        f"already stored, {total.sent_to_payments} sent to payments as new terms "
+        f"({total.unchanged_at_payments} unchanged), {total.queued} statements queued to notify, "
+        f"{len(failed)} shard(s) failed"
     )
     return failed
 

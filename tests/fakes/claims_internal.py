@@ -249,6 +249,20 @@ def claims_app(state: ClaimsState) -> FastAPI:
                 )
         return StoredStatements(period_end=period_end, items=results)
 
+    @app.post(contract.AWARDS_FOR_PAYMENT_PATH, response_model=contract.AwardsToPay)
+    def awards_for_payment(body: contract.AwardsForPaymentRequest) -> Any:
+        """Each claim as `not_paid_by_periods` (the stand-in keeps no award's history of periods, so it has
+        no terms for payments), or `not_found`: the run then has nothing to send to payments."""
+        with state.lock:
+            state.calls["awards_for_payment"] += 1
+            items = [
+                contract.AwardToPayItem(
+                    claim_id=c, outcome="not_found" if state.award(c) is None else "not_paid_by_periods"
+                )
+                for c in body.claim_ids
+            ]
+        return contract.AwardsToPay(items=items)
+
     @app.get(contract.NOTIFICATION_FACTS_PATH, response_model=NotificationFacts)
     def facts(claim_id: str, period_end: date | None = None) -> Any:
         award = state.award(claim_id)

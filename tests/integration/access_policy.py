@@ -113,6 +113,7 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
             ("POST", "/v1/internal/assessment-periods/{period_end}/statements"),
             ("POST", "/v1/internal/payment-returns"),
             ("GET", "/v1/internal/claims/{claim_id}/award-for-payment"),
+            ("POST", "/v1/internal/awards-for-payment"),
             ("POST", "/v1/internal/claims/retention/runs"),
         )
     },
@@ -136,6 +137,7 @@ POLICY: dict[tuple[str, str, str], frozenset[str]] = {
     ("payments", "GET", "/v1/payments/holds"): STAFF,
     ("payments", "POST", "/v1/payments/holds/{hold_id}/decision"): STAFF,
     ("payments", "PUT", "/v1/internal/payments/awards/{award_id}"): callers("claims", "workers"),
+    ("payments", "POST", "/v1/internal/payments/awards"): callers("claims", "workers"),
     ("payments", "POST", "/v1/internal/payments/runs"): callers("workers"),
     ("payments", "POST", "/v1/internal/payments/retention/runs"): callers("workers"),
     ("payments", "POST", "/v1/internal/payments/citizens/{citizen_id}/subject-access-exports"): callers(

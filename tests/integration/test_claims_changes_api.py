@@ -237,3 +237,30 @@ async def test_stopping_work_on_new_style_esa_says_the_amount_cannot_change_and_
         f"/v1/internal/claims/{claim.id}/award-for-payment", headers=stack.workers()
     )
     assert problem(award, 409)["title"] == "This claim has no award paid by its assessment periods"
+
+
+async def test_moving_home_to_scotland_moves_the_awards_nation_and_a_home_outside_gb_is_refused(
+    stack: Stack,
+) -> None:
+    claim, _amount, etag = await awarded(stack)
+    path = f"/v1/claims/{claim.id}/changes"
+    body = {
+        "kind": "moving_home",
+        "happened_on": "2026-10-01",
+        "tenure": "social_rent",
+        "bedrooms": 2,
+        "rent": {"pence": 60_000, "frequency": "monthly"},
+    }
+    belfast = await stack.claims.post(
+        path, json={**body, "postcode": "BT1 1AA"}, headers=citizen(stack, **{"If-Match": etag})
+    )
+    assert belfast.status_code == 422, belfast.text
+    assert [e["pointer"] for e in belfast.json()["errors"]] == ["#/postcode"]
+    moved = await stack.claims.post(
+        path, json={**body, "postcode": "eh1 1yz"}, headers=citizen(stack, **{"If-Match": etag})
+    )
+    assert moved.status_code == 201, moved.text
+    terms = await stack.claims.get(
+        f"/v1/internal/claims/{claim.id}/award-for-payment", headers=stack.workers()
+    )
+    assert terms.json()["terms"]["nation"] == "scotland"

@@ -14,6 +14,8 @@ from dwp.claims import changes
 from dwp.claims.deps import Context, actor_of
 from dwp.claims.domain.answers import Amount
 from dwp.claims.domain.changes import MOST_PENCE, ChangeDetails, ChangeKind, ChangeNotAllowed
+from dwp.claims.domain.errors import ClaimsError
+from dwp.claims.edge import home_postcode
 from dwp.claims.upstreams import Upstreams
 from dwp.contracts import claims as contract
 from dwp.platform.auth import Authenticated, CitizenPrincipal, Principal, allow_callers
@@ -97,6 +99,9 @@ class ChangeBody(EdgeModel):
     pension: AmountBody | None = Field(
         None, description="pension_changed (New Style JSA, ESA): your pensions together, now"
     )
+    postcode: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
+        None, description="moving_home: the new home's postcode (a home in Great Britain)"
+    )
 
 
 class RevisionView(BaseModel):
@@ -145,6 +150,7 @@ def _details(body: ChangeBody) -> ChangeDetails:
         pay=amount(body.pay),
         savings_pence=body.savings_pence,
         pension=amount(body.pension),
+        postcode=home_postcode(body.postcode) if body.postcode is not None else None,
     )
 
 
@@ -259,3 +265,27 @@ async def list_changes(
 async def award_for_payment(claim_id: ClaimId, ctx: Context, caller: Workers) -> contract.AwardToPay:
     award_id, terms = await changes.award_for_payment(ctx, claim_id=claim_id)
     return contract.AwardToPay(award_id=award_id, terms=terms)
+
+
+@internal.post(
+    "/awards-for-payment",
+    response_model=contract.AwardsToPay,
+    summary="A page of awards' terms for payments (the monthly run, after its bulk store)",
+)
+async def awards_for_payment(
+    body: contract.AwardsForPaymentRequest, ctx: Context, caller: Workers
+) -> contract.AwardsToPay:
+    if len(set(body.claim_ids)) != len(body.claim_ids):
+        first = next(i for i, c in enumerate(body.claim_ids) if body.claim_ids.index(c) != i)
+        raise ClaimsError("this claim is in the page already", field=f"claim_ids[{first}]")
+    found = await changes.awards_for_payment(ctx, claim_ids=body.claim_ids)
+    return contract.AwardsToPay(
+        items=[
+            contract.AwardToPayItem(
+                claim_id=claim_id,
+                outcome=outcome,
+                award=contract.AwardToPay(award_id=award[0], terms=award[1]) if award else None,
+            )
+            for claim_id, outcome, award in found
+        ]
+    )

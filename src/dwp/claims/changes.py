@@ -25,6 +25,7 @@ from dwp.claims.domain.journal import JournalEntry, MessagePosted
 from dwp.claims.domain.model import Actor, AuditRecord, Claim, Status, check_version
 from dwp.claims.domain.todos import role_of
 from dwp.claims.events import to_contract
+from dwp.claims.nation import nation_of
 from dwp.claims.repository import ClaimsRepository, PeriodAward
 from dwp.claims.service import ClaimsContext, _visible
 from dwp.claims.upstreams import Upstreams
@@ -371,7 +372,9 @@ async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, 
     change; the same terms are the same version at payments, so sending twice changes nothing.
 
     The deduction cap is 15% of the latest period's standard allowance (`recovery.deduction_cap_pence`);
-    payments recovers an overpayment from the next payments inside it (`schedule.settle` there).
+    payments recovers an overpayment from the next payments inside it (`schedule.settle` there), at most
+    the rate of O&R Regs 2013 reg 11(2) for the case (`recovery.recovery_case`) a payment. The nation,
+    whose bank holidays move the payment days, is the home postcode's (`nation.nation_of`).
     """
     async with ctx.uow(read_only=True) as uow:
         claim = await uow.repository.get(claim_id)
@@ -388,6 +391,13 @@ async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, 
         a for p in stored if isinstance(a := (p.document.get("amounts") or {}).get("standard_allowance"), int)
     ]
     cap = recovery.deduction_cap_pence(allowances[-1]) if allowances else None
+    # The rate an overpayment is recovered at (O&R Regs 2013 reg 11(2)), by the latest period's award:
+    # (b) when it took earned income off (reg 11(4)). Claims holds no finding of reg 11(3) (a conviction,
+    # an admission after caution, an agreed s.115A penalty), so (a) is never chosen here yet.
+    case = recovery.recovery_case(
+        fraud_finding=False, earnings_deducted=recovery.earnings_deducted(stored[-1].document)
+    )
+    limit = recovery.recovery_limit_pence(allowances[-1], case) if allowances else None
     return claim.id, AwardForPayment(
         claim_id=claim.id,
         citizen_id=claim.claimant.citizen_id,
@@ -395,6 +405,8 @@ async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, 
         first_day=stored[0].period_start,
         period_amounts=[p.award_pence for p in stored],
         deduction_cap_pence=cap,
+        nation=nation_of(getattr(claim.answers.get("housing"), "postcode", None)),
+        overpayment_recovery_limit_pence=limit,
     )
 
 
@@ -425,7 +437,23 @@ def _new_style_terms(claim: Claim, citizen_id: str, stored: list[PeriodAward]) -
         period_amounts=[],
         week_amounts=[amount for _, amount in award_weeks(stored, last)],
         deduction_cap_pence=0,
+        nation=nation_of(getattr(claim.answers.get("housing"), "postcode", None)),
     )
+async def awards_for_payment(
+    ctx: ClaimsContext, *, claim_ids: list[str]
+) -> list[tuple[str, str, tuple[str, AwardForPayment] | None]]:
+    """`award_for_payment` for a page of claims (the monthly run, after its bulk store): for each claim
+    in order, its id, `award`, `not_paid_by_periods` or `not_found`, and the award's id and terms.
+    Read-only, so asking twice is safe."""
+    found: list[tuple[str, str, tuple[str, AwardForPayment] | None]] = []
+    for claim_id in claim_ids:
+        try:
+            found.append((claim_id, "award", await award_for_payment(ctx, claim_id=claim_id)))
+        except NotPaidByPeriods:
+            found.append((claim_id, "not_paid_by_periods", None))
+        except ClaimNotFound:
+            found.append((claim_id, "not_found", None))
+    return found
 
 
 def _sql(records_: object) -> ClaimsRepository:

@@ -96,6 +96,13 @@ def parse_section(claim_type: ClaimType, name: str, body: bytes) -> Section:
     return answers
 
 
+def home_postcode(raw: str) -> str:
+    """A home's postcode as Royal Mail writes it, refused (naming `postcode`) unless it is a home in
+    Great Britain: a change of circumstances' new home (`moving_home`), as a housing answer's."""
+    _check_home_postcode(raw)
+    return parse_postcode(raw).value
+
+
 def _check_home_postcode(raw: str) -> None:
     """A housing answer's postcode finds the Local Housing Allowance area (issue 13): it must be a home
     in Great Britain (Northern Ireland's UC is the Department for Communities')."""

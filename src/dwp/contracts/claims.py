@@ -21,6 +21,8 @@ Routes (the callers are the workers' handlers: notifications, and the monthly ru
   `PUT /v1/internal/payments/awards/{award_id}`): UC by its stored assessment periods, New Style JSA
   and ESA by benefit week (`AwardForPayment.week_amounts`, paid by payments two weeks to a fortnight).
   A claim not awarded, or with nothing stored to pay, is a 409 problem (`not-paid-by-periods`).
+- `POST /v1/internal/awards-for-payment`, body `AwardsForPaymentRequest` (1 to `MAX_STATEMENTS` claim ids)
+  -> `AwardsToPay` (the monthly run, after each page's store: each claim's `AwardToPay`, or why none).
 - `POST /v1/internal/work-items/held-registrations`, body `HeldRegistration` -> `WorkItemRef`: 201 when
   created, 200 when it was already there (notifications, forwarding `citizen.registration_held`).
 
@@ -73,7 +75,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -92,6 +94,7 @@ HELD_REGISTRATIONS_PATH = "/v1/internal/work-items/held-registrations"
 AUTOMATIC_DECISION_PATH = "/v1/internal/claims/{claim_id}/automatic-decision"
 PAYMENT_RETURNS_PATH = "/v1/internal/payment-returns"
 AWARD_FOR_PAYMENT_PATH = "/v1/internal/claims/{claim_id}/award-for-payment"
+AWARDS_FOR_PAYMENT_PATH = "/v1/internal/awards-for-payment"
 
 MAX_PAGE = 1000
 DEFAULT_PAGE = 500
@@ -373,3 +376,27 @@ class AwardToPay(BaseModel):
     model_config = ConfigDict(extra="ignore")
     award_id: str
     terms: AwardForPayment
+
+
+class AwardsForPaymentRequest(_Body):
+    """`POST /v1/internal/awards-for-payment` (the monthly run, a page at a time): the claims whose
+    award's terms payments is to be given, each as `GET .../award-for-payment` answers it."""
+
+    claim_ids: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]] = Field(
+        min_length=1, max_length=MAX_STATEMENTS
+    )
+
+
+class AwardToPayItem(_Answer):
+    """One claim's answer: `award` (with the terms), `not_paid_by_periods` (no UC award paid by its
+    stored periods: the single route's 409) or `not_found`."""
+
+    claim_id: str
+    outcome: Literal["award", "not_paid_by_periods", "not_found"]
+    award: AwardToPay | None = None
+
+
+class AwardsToPay(_Answer):
+    """The bulk read's answer (200): one item per claim asked about, in order."""
+
+    items: list[AwardToPayItem]

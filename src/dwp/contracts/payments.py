@@ -56,6 +56,15 @@ class AwardForPayment(_Strict):
         ),
     )
 
+    overpayment_recovery_limit_pence: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "The most of an overpayment recovered from one period's payment (SS (Overpayments and Recovery)"
+            " Regs 2013 reg 11(2)), inside the deduction cap; None: the cap alone"
+        ),
+    )
+
     @model_validator(mode="after")
     def _weeks_or_periods(self) -> AwardForPayment:
         if self.week_amounts and self.benefit == "universal_credit":
@@ -65,6 +74,45 @@ class AwardForPayment(_Strict):
         if any(w < 0 for w in self.week_amounts):
             raise ValueError("a week's award is not negative")
         return self
+
+
+MAX_AWARDS = 500
+"""Awards in one bulk store (`POST /v1/internal/payments/awards`): a page of the monthly run."""
+AWARDS_PATH = "/v1/internal/payments/awards"
+AWARD_PATH = "/v1/internal/payments/awards/{award_id}"
+
+
+class AwardToStore(_Strict):
+    """One item of `AwardsForPayment`: an award's id and its terms, whole."""
+
+    award_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
+    terms: AwardForPayment
+
+
+class AwardsForPayment(_Strict):
+    """`POST /v1/internal/payments/awards` (claims and the workers): many awards' latest terms in one
+    transaction, each stored as `PUT .../awards/{award_id}` stores one (the same terms, the same version)."""
+
+    items: list[AwardToStore] = Field(min_length=1, max_length=MAX_AWARDS)
+
+
+AwardStoreOutcome = Literal["stored", "unchanged", "refused"]
+
+
+class AwardStoredItem(BaseModel):
+    """`stored` (new, or new terms: a new version), `unchanged` (the same terms: nothing changed) or
+    `refused` (terms payments cannot pay, or another person's award id: `detail` says which field)."""
+
+    award_id: str
+    outcome: AwardStoreOutcome
+    version: int | None = None
+    detail: str | None = None
+
+
+class AwardsStored(BaseModel):
+    """The bulk store's answer (200): one item per item sent, in order."""
+
+    items: list[AwardStoredItem]
 
 
 # --- the payment system (Bacs / Faster Payments): submission, answer, returns ---------------------------

@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from dwp.contracts.payments import AwardForPayment
+from dwp.contracts.payments import AwardForPayment, AwardsForPayment, AwardsStored, AwardStoredItem
 from dwp.payments import service
 from dwp.payments.domain.bank import ACCOUNT_NAME_MAX, BankDetails
-from dwp.payments.domain.errors import BankDetailsNotFound
+from dwp.payments.domain.errors import BankDetailsNotFound, InvalidAward
 from dwp.payments.domain.holds import PaymentHold
 from dwp.payments.domain.schedule import Advance, Award, Deduction, by_weeks
 from dwp.payments.service import PaymentsContext, SessionFacts, SetBankDetails
@@ -298,6 +298,7 @@ def _terms_of(award_id: str, body: AwardForPayment) -> Award:
         else None,
         deduction_cap_pence=body.deduction_cap_pence,
         week_amounts=tuple(body.week_amounts),
+        overpayment_recovery_limit_pence=body.overpayment_recovery_limit_pence,
     )
 
 
@@ -318,6 +319,28 @@ async def put_award(
         award_id=award_id,
         version=version,
         links={"payments": f"/v1/payments/citizens/{body.citizen_id}/payments"},
+    )
+
+
+@internal.post(
+    "/awards",
+    response_model=AwardsStored,
+    summary="Give many awards' latest terms in one transaction (the monthly run's page)",
+)
+async def put_awards(body: AwardsForPayment, request: Request, ctx: Ctx, caller: AwardSender) -> AwardsStored:
+    seen: set[str] = set()
+    for i, item in enumerate(body.items):
+        if item.award_id in seen:
+            raise InvalidAward("This award is in the page already", field=f"items[{i}].award_id")
+        seen.add(item.award_id)
+    results = await service.put_awards(
+        ctx, [_award(i.award_id, i.terms) for i in body.items], actor=Actor.of(caller, request)
+    )
+    return AwardsStored(
+        items=[
+            AwardStoredItem(award_id=item.award_id, outcome=outcome, version=version, detail=detail)
+            for item, (outcome, version, detail) in zip(body.items, results, strict=True)
+        ]
     )
 
 

@@ -178,6 +178,10 @@ class PaymentsRepository(Protocol):
 
     async def award(self, award_id: str) -> Award | None: ...
 
+    async def awards_by_id(self, award_ids: list[str]) -> dict[str, tuple[Award, int]]:
+        """The stored awards of these ids (those there are) with their versions, in one query."""
+        ...
+
     async def awards_of(self, citizen_id: str) -> list[Award]: ...
 
     async def all_awards(self) -> list[Award]: ...
@@ -430,12 +434,19 @@ class SqlPaymentsRepository:
             "terms": _terms(award),
             "updated_at": at,
         }
-        query = select(awards.c.version, awards.c.terms).where(awards.c.id == award.id)
+        c = awards.c
+        query = select(c.version, c.terms, c.nation, c.first_day).where(c.id == award.id)
         existing = (await self.session.execute(query)).first()
         if existing is None:
             await self.session.execute(awards.insert().values(id=award.id, version=1, **values))
             return 1
-        if existing.terms == values["terms"]:
+        # The same terms are the same version; a new nation (the person moved: other bank holidays move
+        # their payments) or first day is new terms, as much as new amounts are.
+        if (existing.terms, existing.nation, existing.first_day) == (
+            values["terms"],
+            award.nation,
+            award.first_day,
+        ):
             return int(existing.version)
         version = int(existing.version) + 1
         await self.session.execute(
@@ -446,6 +457,12 @@ class SqlPaymentsRepository:
     async def award(self, award_id: str) -> Award | None:
         row = (await self.session.execute(select(awards).where(awards.c.id == award_id))).first()
         return _award(row) if row else None
+
+    async def awards_by_id(self, award_ids: list[str]) -> dict[str, tuple[Award, int]]:
+        if not award_ids:
+            return {}
+        rows = (await self.session.execute(select(awards).where(awards.c.id.in_(award_ids)))).all()
+        return {row.id: (_award(row), int(row.version)) for row in rows}
 
     async def awards_of(self, citizen_id: str) -> list[Award]:
         query = select(awards).where(awards.c.citizen_id == citizen_id).order_by(awards.c.first_day)
@@ -628,6 +645,11 @@ def _terms(award: Award) -> str:
                 else None
             ),
             "deduction_cap_pence": award.deduction_cap_pence,
+            **(
+                {"overpayment_recovery_limit_pence": award.overpayment_recovery_limit_pence}
+                if award.overpayment_recovery_limit_pence is not None
+                else {}
+            ),
         },
         sort_keys=True,
     )
@@ -652,6 +674,7 @@ def _award(row: Row[Any]) -> Award:
         ),
         deduction_cap_pence=terms["deduction_cap_pence"],
         week_amounts=tuple(terms.get("week_amounts", ())),
+        overpayment_recovery_limit_pence=terms.get("overpayment_recovery_limit_pence"),
     )
 
 

@@ -282,6 +282,50 @@ async def put_award(ctx: PaymentsContext, award: schedule.Award, *, actor: Actor
     return version
 
 
+async def put_awards(
+    ctx: PaymentsContext, found: list[schedule.Award], *, actor: Actor
+) -> list[tuple[str, int | None, str | None]]:
+    """Many awards' latest terms in one transaction (the monthly run's page), each as `put_award` stores
+    one: for each in order, `stored` or `unchanged` with its version, or `refused` with why (terms that
+    cannot be paid, another person's award id), which does not stop the rest. The changed ones are
+    audited in one statement."""
+    results: list[tuple[str, int | None, str | None]] = []
+    for award in found:
+        try:
+            schedule.check_award(award)
+        except InvalidAward as exc:
+            results.append(("refused", None, f"{exc.field or 'terms'}: {exc}"))
+            continue
+        results.append(("", None, None))
+    now = ctx.clock()
+    audits: list[dict[str, Any]] = []
+    async with ctx.uow() as uow:
+        # One read of what is stored; only new or changed terms are written (a day run again writes none).
+        stored = await uow.repository.awards_by_id([a.id for a in found])
+        for i, award in enumerate(found):
+            if results[i][0] == "refused":
+                continue
+            before, stored_version = stored.get(award.id, (None, 0))
+            if before == award:
+                results[i] = ("unchanged", stored_version, None)
+                continue
+            if before is not None and before.citizen_id != award.citizen_id:
+                results[i] = ("refused", None, "citizen_id: This award belongs to another person")
+                continue
+            version = await uow.repository.put_award(award, at=now)
+            results[i] = ("stored", version, None)
+            audits.append(
+                {
+                    "citizen_id": award.citizen_id,
+                    "action": "award_received",
+                    "after": {"award": award.id, "claim": award.claim_id, "version": version},
+                }
+            )
+        if audits:
+            await uow.repository.audit_many(audits, actor=actor, at=now)
+    return results
+
+
 async def payments_of(ctx: PaymentsContext, *, citizen_id: str) -> list[AwardPayments]:
     """Every award's payments for one citizen: paid, due, held or returned, with each period's sums."""
     async with ctx.uow(read_only=True) as uow:

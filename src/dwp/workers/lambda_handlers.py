@@ -221,7 +221,15 @@ class MonthlyRuntime:
             monthly_metrics.add_metric(
                 name="AwardsAlreadyStored", unit=MetricUnit.Count, value=report.already_stored
             )
-            return {"awards": report.awards, "calculated": report.calculated, "queued": report.queued}
+            monthly_metrics.add_metric(
+                name="AwardsSentToPayments", unit=MetricUnit.Count, value=report.sent_to_payments
+            )
+            return {
+                "awards": report.awards,
+                "calculated": report.calculated,
+                "sent_to_payments": report.sent_to_payments,
+                "queued": report.queued,
+            }
 
         return process_partial_response(
             event=event, record_handler=record_handler, processor=self.processor, context=context

@@ -19,14 +19,18 @@ so that many Lambda invocations (or, locally, the `workers` process) work side b
 4. stores the page's awards, carried state and statements in claims in one request
    (`POST /v1/internal/assessment-periods/{day}/statements`: one transaction, the first store of each
    claim's period wins, a repeat changes nothing);
-5. queues `claims.statement_ready` on the notifications queue with an event id made from the claim and
+5. gives payments the page's awards that have a statement (stored now or by an earlier attempt): their
+   terms from claims in one request (`POST /v1/internal/awards-for-payment`) to payments in one request
+   (`POST /v1/internal/payments/awards`), so the payment due 7 days after the period ends pays this
+   period's award; the same terms again are the same version there (`unchanged`);
+6. queues `claims.statement_ready` on the notifications queue with an event id made from the claim and
    the period (`statement_event_id`), for every award of the shard that has a statement, whether stored
    now or by an earlier attempt: the notifications' idempotency record sends it once.
 
-So a shard is safe to do again from the start at any point: running a day twice changes nothing and
-notifies nobody twice. A shard with any award that failed raises after doing the rest; SQS brings it
-back (the rest are skipped as stored), and after the queue's `max_receive_count` receives it is in
-`dwp-assessment-run-dlq` (`dwp dlq list`, `dwp dlq redrive assessment-run`).
+So a shard is safe to do again from the start at any point: running a day twice changes nothing, pays
+nothing twice and notifies nobody twice. A shard with any award that failed raises after doing the
+rest; SQS brings it back (the rest are skipped as stored), and after the queue's `max_receive_count`
+receives it is in `dwp-assessment-run-dlq` (`dwp dlq list`, `dwp dlq redrive assessment-run`).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dwp.contracts import benefits as benefits_contract
 from dwp.contracts import claims as contract
+from dwp.contracts import payments as payments_contract
 from dwp.contracts.claims import (
     ClaimStatement,
     DueAward,
@@ -184,14 +189,25 @@ class Upstreams(Protocol):
 
     async def store_page(self, day: date, items: list[ClaimStatement]) -> list[StoredStatementItem]: ...
 
+    async def awards_for_payment(self, claim_ids: list[str]) -> list[contract.AwardToPayItem]: ...
+
+    async def pay_awards(
+        self, items: list[payments_contract.AwardToStore]
+    ) -> list[payments_contract.AwardStoredItem]: ...
+
 
 class HttpUpstreams:
     """Claims, integrations and benefits over `platform.http`, with the workers' service token."""
 
     def __init__(
-        self, claims: ResilientClient, integrations: ResilientClient, benefits: ResilientClient
+        self,
+        claims: ResilientClient,
+        integrations: ResilientClient,
+        benefits: ResilientClient,
+        payments: ResilientClient | None = None,
     ) -> None:
         self._claims, self._integrations, self._benefits = claims, integrations, benefits
+        self._payments = payments
 
     @classmethod
     def build(cls, settings: Settings, *, tokens: TokenSource | None = None) -> HttpUpstreams:
@@ -207,7 +223,7 @@ class HttpUpstreams:
                     tokens=source,
                     policy=PAGE_POLICY if name == "benefits" else BATCH_POLICY,
                 )
-                for name in ("claims", "integrations", "benefits")
+                for name in ("claims", "integrations", "benefits", "payments")
             )
         )
 
@@ -290,6 +306,30 @@ class HttpUpstreams:
             raise ValueError("the claims bulk store's answer does not match the page it was sent")
         return stored.items
 
+    async def awards_for_payment(self, claim_ids: list[str]) -> list[contract.AwardToPayItem]:
+        body = contract.AwardsForPaymentRequest(claim_ids=claim_ids)
+        # A read: safe to send again.
+        found = await self._claims.post_model(
+            contract.AWARDS_FOR_PAYMENT_PATH, body, contract.AwardsToPay, idempotent=True
+        )
+        if [i.claim_id for i in found.items] != claim_ids:
+            raise ValueError("the claims awards-for-payment answer does not match the page it was sent")
+        return found.items
+
+    async def pay_awards(
+        self, items: list[payments_contract.AwardToStore]
+    ) -> list[payments_contract.AwardStoredItem]:
+        if self._payments is None:
+            raise RuntimeError("this run has no payments client")
+        body = payments_contract.AwardsForPayment(items=items)
+        # The terms whole: the same terms are the same version, so sending again changes nothing.
+        stored = await self._payments.post_model(
+            payments_contract.AWARDS_PATH, body, payments_contract.AwardsStored, idempotent=True
+        )
+        if [i.award_id for i in stored.items] != [i.award_id for i in items]:
+            raise ValueError("the payments bulk store's answer does not match the page it was sent")
+        return stored.items
+
 
 def batch_key(day: date, body: benefits_contract.AssessmentBatchPayload) -> str:
     """The batch request's Idempotency-Key: the day and a digest of what is sent. A page sent again as
@@ -359,8 +399,13 @@ class ShardReport:
     already_stored: int = 0
     failed: list[str] = field(default_factory=list)
     queued: int = 0
+    sent_to_payments: int = 0
+    """Awards whose terms payments took as new (`stored`); the same terms again are not counted."""
+    unchanged_at_payments: int = 0
     seconds: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(("awards", "earnings", "calculate", "store", "queue"), 0.0)
+        default_factory=lambda: dict.fromkeys(
+            ("awards", "earnings", "calculate", "store", "payments", "queue"), 0.0
+        )
     )
 
     def add(self, other: ShardReport) -> None:
@@ -369,6 +414,8 @@ class ShardReport:
         self.already_stored += other.already_stored
         self.failed += other.failed
         self.queued += other.queued
+        self.sent_to_payments += other.sent_to_payments
+        self.unchanged_at_payments += other.unchanged_at_payments
         for key, value in other.seconds.items():
             self.seconds[key] = self.seconds.get(key, 0.0) + value
 
@@ -484,6 +531,7 @@ class MonthlyRun:
                     *(self._one(award, earnings, shard, report, gate) for award in page.items)
                 )
                 told = [award for award, ok in zip(page.items, outcomes, strict=True) if ok]
+            await self._pay(told, report)
             started = self._clock()
             if told:
                 bodies = [
@@ -544,6 +592,50 @@ class MonthlyRun:
         return told + await self._store_page(
             [a for a in ready if a.claim_id in calculated], earnings, calculated, shard, report
         )
+
+    async def _pay(self, awards: list[DueAward], report: ShardReport) -> None:
+        """The page's stored awards (stored now or by an earlier attempt) to payments: their terms from
+        claims in one request (`POST /v1/internal/awards-for-payment`), given to payments in one request
+        (`POST /v1/internal/payments/awards`), so the payment due 7 days after the period ends pays this
+        period's award. Both are safe again (a read; the same terms are the same version), so a redone
+        shard sends nothing new and pays nothing twice. An award claims has no terms for (not paid by
+        periods: a person not registered with the citizen service yet) is done with; one payments
+        refuses, or a page neither service answered once the run's patience is spent, fails."""
+        if not awards:
+            return
+        started = self._clock()
+        try:
+            async for attempt in self._patiently():
+                with attempt:
+                    found = await self._up.awards_for_payment([a.claim_id for a in awards])
+            terms = {item.claim_id: item.award for item in found if item.outcome == "award" and item.award}
+            for item in found:
+                if item.outcome != "award":
+                    log.info("assessment_run.nothing_to_pay", claim_id=item.claim_id, outcome=item.outcome)
+            items = [
+                payments_contract.AwardToStore(award_id=t.award_id, terms=t.terms) for t in terms.values()
+            ]
+            results: list[payments_contract.AwardStoredItem] = []
+            if items:
+                async for attempt in self._patiently():
+                    with attempt:
+                        results = await self._up.pay_awards(items)
+        except Exception as exc:
+            for award in awards:
+                self._failed(award, report, f"payments not given the award: {type(exc).__name__}: {exc}")
+            return
+        finally:
+            report.seconds["payments"] += self._clock() - started
+        by_award = {t.award_id: claim_id for claim_id, t in terms.items()}
+        for result in results:
+            if result.outcome == "stored":
+                report.sent_to_payments += 1
+            elif result.outcome == "unchanged":
+                report.unchanged_at_payments += 1
+            else:
+                claim_id = by_award.get(result.award_id, result.award_id)
+                report.failed.append(claim_id)
+                log.warning("assessment_run.payments_refused", claim_id=claim_id, detail=result.detail)
 
     def _failed(self, award: DueAward, report: ShardReport, exc: BaseException | str) -> None:
         report.failed.append(award.claim_id)

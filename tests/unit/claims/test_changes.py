@@ -119,3 +119,25 @@ def test_only_paid_periods_from_the_effective_day_make_an_overpayment_or_arrears
     assert on_time.cause == "official_error"
     up = C.outcome(on, [C.PeriodRevision(date(2026, 8, 10), date(2026, 9, 9), 100, 400, True)])
     assert (up.overpayment_pence, up.arrears_pence, up.cause) == (0, 300, None)
+
+
+def test_moving_home_keeps_the_new_homes_postcode_and_so_its_nation() -> None:
+    # From Leeds to Edinburgh: the housing answer the monthly run and payments read has the new postcode,
+    # so the award's bank holidays are Scotland's from then on (`dwp.claims.nation`).
+    from dwp.claims.nation import nation_of
+
+    moved = C.apply_change(
+        awarded(),
+        change(
+            C.ChangeKind.MOVING_HOME,
+            date(2026, 8, 1),
+            tenure="private_rent",
+            bedrooms=1,
+            rent=Amount(85_000, "monthly"),
+            postcode="EH1 1YZ",
+        ),
+    )
+    housing = moved.answers.get("housing")
+    assert housing is not None
+    assert getattr(housing, "postcode", None) == "EH1 1YZ"
+    assert nation_of(getattr(housing, "postcode", None)) == "scotland"

@@ -81,3 +81,15 @@ def test_the_openapi_components_hold_every_section_and_what_it_refers_to() -> No
         text = json.dumps(schema)
         referenced |= {part.split('"')[0] for part in text.split("#/components/schemas/")[1:]}
     assert referenced <= set(components)
+
+
+def test_a_new_homes_postcode_is_spelt_as_royal_mail_does_and_must_be_in_great_britain() -> None:
+    from dwp.claims.domain.errors import InvalidAnswers
+    from dwp.claims.edge import home_postcode
+
+    assert home_postcode("eh11yz") == "EH1 1YZ"
+    for bad, code in (("BT1 1AA", "not_gb"), ("nowhere", "postcode")):
+        with pytest.raises(InvalidAnswers) as refused:
+            home_postcode(bad)
+        [problem] = refused.value.problems
+        assert (problem.field, problem.code) == ("postcode", code)

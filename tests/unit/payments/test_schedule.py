@@ -258,3 +258,75 @@ def test_a_nil_period_already_past_pays_its_revised_amount_itself() -> None:
     award = uc(date(2026, 1, 5), 2, period_amounts=(12_000, 80_000))
     settled, _ = schedule.settle(award, {})
     assert [(p.net_pence, p.arrears_pence) for p in settled] == [(12_000, 0), (80_000, 0)]
+
+
+# --- the rate of recovery by case (SS (Overpayments and Recovery) Regs 2013 reg 11(2)) ------------------
+# Single, 25 or over, 2026/27: standard allowance £424.90. 15% is 6,373.5p -> 6,373p; 25% is 10,622.5p ->
+# 10,622p; 40% is 16,996p. Each period's award £600; the first two instructed at £600, then revised to
+# £450, so £300 (30,000p) is to recover from payments 3 onwards.
+
+STANDARD, EARNINGS, FRAUD = 6_373, 10_622, 16_996
+
+
+def _recovered(award: Award) -> list[int]:
+    settled, _ = schedule.settle(award, {0: 60_000, 1: 60_000})
+    return [sum(d.pence for d in p.deductions if d.code == "overpayment-recovery") for p in settled[2:]]
+
+
+@pytest.mark.parametrize("limit", [STANDARD, EARNINGS, FRAUD])
+def test_since_the_fair_repayment_rate_every_case_is_held_to_the_15_percent_cap(limit: int) -> None:
+    # The overall cap (15%, 6,373p) leaves 6,373p a payment whatever reg 11(2) allows: 4 x 6,373 =
+    # 25,492, and the fifth takes the last 30,000 - 25,492 = 4,508.
+    award = uc(
+        date(2026, 1, 5),
+        7,
+        period_amounts=(45_000,) * 7,
+        deduction_cap_pence=STANDARD,
+        overpayment_recovery_limit_pence=limit,
+    )
+    assert _recovered(award) == [6_373, 6_373, 6_373, 6_373, 4_508]
+
+
+def test_under_a_25_percent_cap_the_case_decides_the_rate() -> None:
+    # With the overall cap at 25% (10,622p: as before 30 April 2025), the standard case still recovers at
+    # most 15% (6,373p: 4 x 6,373 = 25,492, then 4,508); with earnings above the work allowance (reg
+    # 11(2)(b)) 25%: 10,622 + 10,622, then 30,000 - 21,244 = 8,756; after a conviction (reg 11(2)(a))
+    # 40% is allowed, but the cap leaves 10,622: the same as the earnings case.
+    def under_cap(limit: int | None) -> list[int]:
+        return _recovered(
+            uc(
+                date(2026, 1, 5),
+                7,
+                period_amounts=(45_000,) * 7,
+                deduction_cap_pence=EARNINGS,
+                overpayment_recovery_limit_pence=limit,
+            )
+        )
+
+    assert under_cap(STANDARD) == [6_373, 6_373, 6_373, 6_373, 4_508]
+    assert under_cap(EARNINGS) == [10_622, 10_622, 8_756, 0, 0]
+    assert under_cap(FRAUD) == [10_622, 10_622, 8_756, 0, 0]
+    assert under_cap(None) == under_cap(FRAUD)  # no limit given: the cap alone, as before
+
+
+def test_the_rate_and_the_other_deductions_share_the_cap() -> None:
+    # Cap 10,622p, rent arrears 6,000p a payment: 4,622p is left, below the earnings case's 10,622p, so
+    # each payment recovers 4,622p (6 x 4,622 = 27,732) and the ninth the last 2,268.
+    award = uc(
+        date(2026, 1, 5),
+        11,
+        period_amounts=(45_000,) * 11,
+        deductions=(Deduction("third-party-rent-arrears", 6_000),),
+        deduction_cap_pence=EARNINGS,
+        overpayment_recovery_limit_pence=EARNINGS,
+    )
+    settled, overpaid = schedule.settle(award, {0: 60_000 - 6_000, 1: 60_000 - 6_000})
+    recovered = [sum(d.pence for d in p.deductions if d.code == "overpayment-recovery") for p in settled[2:]]
+    assert recovered == [4_622] * 6 + [2_268, 0, 0]
+    assert overpaid == 0
+
+
+def test_a_negative_recovery_limit_is_refused() -> None:
+    with pytest.raises(InvalidAward) as refused:
+        schedule.check_award(uc(date(2026, 1, 5), 1, overpayment_recovery_limit_pence=-1))
+    assert refused.value.field == "overpayment_recovery_limit_pence"

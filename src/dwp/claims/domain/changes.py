@@ -120,6 +120,9 @@ class ChangeDetails:
     savings_pence: int | None = None
     pension: Amount | None = None
     """pension_changed: the claimant's occupational and personal pensions together, now (0: none)."""
+    postcode: str | None = None
+    """moving_home: the new home's postcode (checked at the edge): the LHA area of a private rent, and
+    the nation whose bank holidays move payments."""
 
 
 @dataclass(frozen=True)
@@ -335,7 +338,9 @@ def apply_change(claim: Claim, change: ChangeDetails) -> Claim:
     if k == ChangeKind.MOVING_HOME:
         assert change.tenure is not None
         assert change.bedrooms is not None
-        a["housing"] = HousingAnswers(tenure=change.tenure, bedrooms=change.bedrooms, rent=change.rent)
+        a["housing"] = HousingAnswers(
+            tenure=change.tenure, bedrooms=change.bedrooms, rent=change.rent, postcode=change.postcode
+        )
     elif k == ChangeKind.RENT_CHANGED:
         if not isinstance(housing, HousingAnswers):
             raise InvalidAnswers([FieldProblem("kind", "Tell us you moved home, with your rent", "kind")])

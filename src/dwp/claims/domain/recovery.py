@@ -9,13 +9,32 @@ deductions: the figures are data (`data/deductions.toml`, each with its source).
   disclose), which is for the older benefits, not these. The Secretary of State may decide not to
   recover (the power is "may"); claims records the cause (`claimant` or `official_error`) so that a
   decision maker can.
-- **How much each period.** By deduction from later awards (s.71ZC; SS (Overpayments and Recovery)
-  Regs 2013 regs 10 and 11): at most 15% of the standard allowance an assessment period in the usual
-  case, inside the overall cap of 15% from 30 April 2025 (the Fair Repayment Rate).
+- **How much each period** (s.71ZC; SS (Overpayments and Recovery) Regs 2013, SI 2013/384, regs 10 and
+  11; the text as made, legislation.gov.uk: no amendment of reg 11's rates by the 2025 Fair Repayment
+  Rate was found, which changed the overall cap below). Reg 11(2) allows in any one assessment period at
+  most
+  (a) 8 x 5% (40%) of the appropriate standard allowance where reg 11(3) applies: the overpayment is
+      one for which the liable person has been found guilty of an offence, made an admission after
+      caution of deception or fraud, or agreed to pay a penalty under s.115A SSAA 1992 (not withdrawn),
+      or it is a hardship payment recoverable under s.71ZH;
+  (b) 5 x 5% (25%) where reg 11(4) applies and (3) does not: amounts are deducted from the claimant's
+      (or the couple's) earned income in the award under UC Regs 2013 reg 22(1)(b), that is, earned
+      income above the work allowance (any earned income where no work allowance applies);
+  (c) 3 x 5% (15%) in any other case.
+  `recovery_case` says which, `recovery_limit_pence` how much.
+- **The overall cap.** All deductions together come to at most 15% of the standard allowance from 30
+  April 2025 (the Fair Repayment Rate, down from 25%; DWP, Autumn Budget 2024, and "LA Welfare Direct
+  5/2025": "an overall cap against all deductions which can be taken from a customer's standard
+  allowance"). So since then an overpayment is recovered at no more than 15% a period whatever its
+  case: the higher rates of reg 11(2)(a) and (b) are maxima of the overpayment's own deduction that the
+  overall cap now holds down (as the 25% cap held the fraud rate to 25% before). Payments applies both:
+  the recovery at most the reg 11 limit, and at most what the cap leaves after the other deductions.
 
 Worked example (by hand): a single claimant aged 25 or over, standard allowance 400.14 a month in
 2025/26: 15% is 60.021, so at most 60.02 (pence rounded down, so the limit is never passed) comes off
-each payment for an overpayment and any other deductions together.
+each payment for an overpayment and any other deductions together. With earnings above the work
+allowance reg 11(2)(b) allows 25%, 100.035, so 100.03 of the overpayment alone; after a conviction reg
+11(2)(a) allows 40%, 160.056, so 160.05; the overall cap still holds each payment's deductions to 60.02.
 """
 
 from __future__ import annotations
@@ -23,9 +42,12 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 DATA = Path(__file__).with_name("data") / "deductions.toml"
+RecoveryCase = Literal["standard", "earnings", "fraud"]
+EARNINGS_DEDUCTION = "UC Regs 2013 reg 22(1)(b)"
+"""The benefits explanation's regulation of the line that takes earned income off the award."""
 
 
 @cache
@@ -40,13 +62,37 @@ def share(basis_points: int, standard_allowance_pence: int) -> int:
 
 
 def deduction_cap_pence(standard_allowance_pence: int) -> int:
-    """The most that all deductions together may take from one UC payment (Claims and Payments Regs
-    2013 Sch 6 para 3, the Fair Repayment Rate): 15% of the standard allowance."""
+    """The most that all deductions together may take from one UC payment: the overall cap, 15% of the
+    standard allowance from 30 April 2025 (the Fair Repayment Rate; the data file gives its source)."""
     return share(int(_rates()["uc"]["overall_cap"]["basis_points"]), standard_allowance_pence)
 
 
-def recovery_limit_pence(standard_allowance_pence: int, case: str = "standard") -> int:
+def recovery_limit_pence(standard_allowance_pence: int, case: RecoveryCase = "standard") -> int:
     """The most of an overpayment recovered from one assessment period's award (O&R Regs 2013 reg 11(2)):
     `standard` (c), `earnings` (b) or `fraud` (a)."""
     rate = _rates()["uc"]["overpayment_recovery"][case]
     return share(int(rate["basis_points"]), standard_allowance_pence)
+
+
+def recovery_case(*, fraud_finding: bool, earnings_deducted: bool) -> RecoveryCase:
+    """Which rate of O&R Regs 2013 reg 11(2) applies: (a) `fraud` where reg 11(3) does (a conviction, an
+    admission after caution, an agreed s.115A penalty); else (b) `earnings` where reg 11(4) does (earned
+    income is deducted from the award under UC Regs reg 22(1)(b)); else (c) `standard`."""
+    if fraud_finding:
+        return "fraud"
+    return "earnings" if earnings_deducted else "standard"
+
+
+def earnings_deducted(period: dict[str, Any]) -> bool:
+    """Whether a stored period's award took earned income off (reg 11(4)): the amounts the benefits
+    service worked out (`earnings_deduction`, with a decision) or, for a period the monthly run stored,
+    its statement's line under UC Regs 2013 reg 22(1)(b)."""
+    amounts = period.get("amounts") or {}
+    if isinstance(amounts.get("earnings_deduction"), int):
+        return bool(amounts["earnings_deduction"] > 0)
+    return any(
+        isinstance(line, dict)
+        and line.get("regulation") == EARNINGS_DEDUCTION
+        and int(line.get("amount_pence") or 0) > 0
+        for line in period.get("statement") or []
+    )

@@ -84,6 +84,9 @@ class Award:
     week_amounts: tuple[int, ...] = ()
     """JSA and ESA, when claims sends them by benefit week: each week's award (`period_amounts` is then
     `fortnights(week_amounts)`, so the schedule works on fortnights either way)."""
+    overpayment_recovery_limit_pence: int | None = None
+    """The most of an overpayment recovered from one payment (O&R Regs 2013 reg 11(2): the rate for the
+    case, from claims), inside what the cap leaves; None: the cap alone limits it."""
 
 
 def fortnights(week_amounts: tuple[int, ...] | list[int]) -> tuple[int, ...]:
@@ -141,6 +144,10 @@ def check_award(award: Award) -> Award:
         raise InvalidAward("A deduction is not negative", field="deductions")
     if award.deduction_cap_pence is not None and award.deduction_cap_pence < 0:
         raise InvalidAward("The deduction cap is not negative", field="deduction_cap_pence")
+    if award.overpayment_recovery_limit_pence is not None and award.overpayment_recovery_limit_pence < 0:
+        raise InvalidAward(
+            "The overpayment recovery limit is not negative", field="overpayment_recovery_limit_pence"
+        )
     if award.advance is not None:
         if award.advance.pence <= 0 or not 1 <= award.advance.instalments <= 24:
             raise InvalidAward("An advance is more than 0, recovered over 1 to 24 months", field="advance")
@@ -227,8 +234,10 @@ def settle(award: Award, paid: Mapping[int, int]) -> tuple[list[ScheduledPayment
     An instructed payment stays as it was; the balance of each (what its period now comes to, less what
     was instructed) is carried to the next payment not yet instructed: a positive balance is paid there
     as arrears, a negative one (an overpayment) is deducted there and from the payments after it, at
-    most what the cap leaves of each. Because an instructed payment's arrears or recovery are part of
-    what was instructed for it, working this out again after it is paid carries nothing twice.
+    most what the cap leaves of each and at most the award's overpayment recovery limit (the rate O&R
+    Regs 2013 reg 11(2) sets for the case: 15%, 25% with earnings, 40% after a fraud finding). Because
+    an instructed payment's arrears or recovery are part of what was instructed for it, working this out
+    again after it is paid carries nothing twice.
 
     Worked example (by hand): periods of 600.00 each, the first two instructed at 600.00; a change cuts
     both to 450.00 and the cap is 60.02 (15% of the 25-or-over standard allowance 400.14, rounded down).
@@ -247,6 +256,8 @@ def settle(award: Award, paid: Mapping[int, int]) -> tuple[list[ScheduledPayment
             balance = 0
         elif balance < 0:
             take = min(-balance, _room(award, payment), payment.net_pence)
+            if award.overpayment_recovery_limit_pence is not None:
+                take = min(take, award.overpayment_recovery_limit_pence)
             if take:
                 payment = replace(
                     payment,
