@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import IO, Protocol
@@ -36,6 +37,8 @@ from dwp.trust import TRUST_FILE, trusted_settings
 
 READY_TIMEOUT_SECONDS = 240
 """Long enough for a first start on a busy machine (the benefits service compiles its rules kernel)."""
+SEED_NEEDS = frozenset({"citizen", "identity"})
+"""What registering the demo citizen calls (`dwp.seed`): the citizen service, with identity's signing key."""
 COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta"]
 
 
@@ -82,6 +85,15 @@ PRELOAD = (
     "dwp.platform.http",
     "dwp.platform.outbox",
     "dwp.platform.migrations",
+    "dwp.platform.uow",
+    "dwp.platform.tables",
+    "dwp.platform.pii",
+    "dwp.platform.messaging",
+    "dwp.platform.idempotency",
+    "dwp.platform.retention",
+    "dwp.platform.etag",
+    "dwp.platform.cache",
+    "pydantic.v1",
     "typer",
     "uvicorn",
     "uvicorn.loops.auto",
@@ -119,6 +131,7 @@ def _serve_forked(name: str, port: int, env: dict[str, str], output: socket.sock
     is safe; `dwp up` itself, which has threads, never forks."""
     os.setsid()  # as `start_new_session`: Ctrl-C reaches `dwp up` only, which stops the children in order
     _die_with_parent()  # the fork server, which exits when `dwp up` does
+    _name_process(f"dwp-{name}")  # its command line is the fork server's: `pgrep -l dwp-` tells them apart
     for fd in (1, 2):
         os.dup2(output.fileno(), fd)
     output.close()
@@ -176,6 +189,14 @@ def _fork_server() -> multiprocessing.context.BaseContext | None:
 
     forkserver.ensure_running()
     return context
+
+
+def _name_process(name: str) -> None:
+    """The name `ps -o comm`, `top` and `pgrep` show (Linux keeps 15 bytes of it)."""
+    import ctypes
+
+    pr_set_name = 15
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_name, name.encode()[:15], 0, 0, 0)
 
 
 class LaunchError(Exception):
@@ -294,10 +315,12 @@ class Launcher:
             )
         self._stage("every process started")
         preparing.result()  # raises its LaunchError, if it failed
-        self._wait_ready(services)
-        if seed:
-            self._seed(env)
-            self._stage("demo data loaded")
+        # The demo citizen is registered as soon as the services it needs answer, while the rest (the
+        # benefits service compiling its kernel, on a first run) are still starting.
+        seeded = threading.Thread(target=self._seed, args=(env,), daemon=True)
+        self._wait_ready(services, then=(SEED_NEEDS, seeded.start) if seed else None)
+        if seeded.ident is not None:  # started
+            seeded.join()
 
     def _prepare_aws(self, env: dict[str, str], done: Future[None]) -> None:
         try:
@@ -416,11 +439,19 @@ class Launcher:
                     soft_wrap=True,
                 )
 
-    def _wait_ready(self, services: list[catalog.Process]) -> None:
+    def _wait_ready(
+        self,
+        services: list[catalog.Process],
+        then: tuple[frozenset[str], Callable[[], None]] | None = None,
+    ) -> None:
+        """Wait for every service's readiness; `then` is a step to start once the named ones are ready."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         pending = {p.name: p for p in services}
         with httpx.Client(timeout=1) as client:
             while pending:
+                if then is not None and not then[0] & pending.keys():
+                    then[1]()
+                    then = None
                 for name, entry in list(pending.items()):
                     child = next(c for c in self.children if c.name == name)
                     if child.process.poll() is not None:
@@ -450,6 +481,8 @@ class Launcher:
         except Exception as exc:  # the platform is still usable without demo data
             self.console.print(f"[yellow]Demo data was not loaded: {exc}[/]")
             self.demo = None
+            return
+        self._stage("demo data loaded")
 
     def _step(self, message: str) -> None:
         with self._print_lock:
