@@ -12,6 +12,7 @@ import contextlib
 import json
 import multiprocessing
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -149,31 +150,44 @@ def _serve_forked(name: str, port: int, env: dict[str, str], output: socket.sock
 
 
 class ForkedProcess:
-    """A child forked from the fork server, answering as `subprocess.Popen` does (exit codes, negative for a
-    signal, come back from the fork server)."""
+    """A child forked from the fork server, answering as `subprocess.Popen` does. It is not our child, so
+    whether it runs, and its signals, go through a pidfd (a handle on that very process, never on a later
+    one with the same pid); its exit code (negative for a signal) comes from the fork server."""
 
     def __init__(self, process: multiprocessing.process.BaseProcess, stdout: IO[str]) -> None:
         self._process = process
         self.stdout: IO[str] | None = stdout
         self.pid = process.pid or 0
+        self._pidfd = os.pidfd_open(self.pid)
+        self._code: int | None = None
 
     @property
     def returncode(self) -> int | None:
-        return self._process.exitcode
+        return self._code
+
+    def _ended(self, timeout: float | None) -> bool:
+        readable, _, _ = select.select([self._pidfd], [], [], timeout)
+        return bool(readable)
 
     def poll(self) -> int | None:
-        return self._process.exitcode
+        if self._code is None and self._ended(0):
+            self._process.join(5)  # the fork server reports the exit status as soon as it reaps it
+            code = self._process.exitcode
+            self._code = code if code is not None else -signal.SIGKILL
+            os.close(self._pidfd)
+        return self._code
 
     def wait(self, timeout: float | None = None) -> int:
-        self._process.join(timeout)
-        if self._process.exitcode is None:
+        if self._code is None and not self._ended(timeout):
             raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout or 0)
-        return self._process.exitcode
+        code = self.poll()
+        assert code is not None
+        return code
 
     def send_signal(self, sig: int) -> None:
-        if self._process.exitcode is None:
+        if self.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, sig)
+                signal.pidfd_send_signal(self._pidfd, sig)
 
     def kill(self) -> None:
         self.send_signal(signal.SIGKILL)
