@@ -91,7 +91,7 @@ class NetworkStack(cdk.Stack):
 
         self.vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
         self.vpc.add_gateway_endpoint("DynamoDb", service=ec2.GatewayVpcEndpointAwsService.DYNAMODB)
-        endpoint_sg = ec2.SecurityGroup(
+        self.endpoint_security_group = endpoint_sg = ec2.SecurityGroup(
             self,
             "EndpointsSg",
             vpc=self.vpc,

@@ -47,6 +47,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 ISSUER_PROCESS = "identity"
 JWKS_PATH = "/.well-known/jwks.json"
 ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+PROVIDER_APIS = {"notify": "https://api.notifications.service.gov.uk"}
+"""Where a function calls an outside provider's API on AWS (the simulators stand in for them locally):
+GOV.UK Notify's API, the address its client library uses by default."""
 INTERNAL_HTTPS_PORT = 443
 AUTHORIZER_HANDLER = "dwp.gateway.authorizer.handler"
 AUTHORIZER_EXTRAS = ("workers",)  # Powertools, for its JSON logs; the Lambda image of the notifications
@@ -706,7 +709,9 @@ class ServicesStack(cdk.Stack):
                     priority=priority * 10,
                     rules=[
                         [elbv2.ListenerCondition.path_patterns([prefix, f"{prefix}/*"])]
-                        for prefix in process.route_prefixes
+                        # Its internal routes too, for the worker functions (API Gateway has no
+                        # resource for them, so none is reachable from the API).
+                        for prefix in process.route_prefixes + process.internal_prefixes
                     ],
                 )
                 service.security_group.connections.allow_from(
@@ -745,9 +750,6 @@ class ServicesStack(cdk.Stack):
                 description=f"Lambda {spec.name}",
                 allow_all_outbound=False,
             )
-            security_group.add_egress_rule(
-                ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs and providers"
-            )
             environment = {
                 "DWP_ENV": config.name,
                 "DWP_FUNCTION": spec.name,
@@ -756,7 +758,11 @@ class ServicesStack(cdk.Stack):
                 "POWERTOOLS_SERVICE_NAME": spec.name,
                 # Functions have no Redis: each invocation keeps to its share of Notify's 2,700 a minute.
                 "DWP_NOTIFY_PER_MINUTE": str(catalog.NOTIFY_PER_MINUTE // spec.reserved_concurrency),
-            }
+            } | self._function_calls(spec, security_group)
+            # The AWS APIs it calls (Secrets Manager, KMS, SQS) through the VPC's interface endpoints.
+            security_group.add_egress_rule(
+                self.network.endpoint_security_group, ec2.Port.tcp(443), "AWS APIs (VPC endpoints)"
+            )
             if spec.uses_database:
                 security_group.add_egress_rule(data.db_security_group, ec2.Port.tcp(DB_PORT), "PostgreSQL")
                 self._ingress(data.db_security_group, security_group, DB_PORT, f"lambda-{spec.name}")
@@ -881,6 +887,35 @@ class ServicesStack(cdk.Stack):
                 self._schedule(spec)
             functions[spec.name] = function
         return functions
+
+    def _function_calls(self, spec: catalog.Function, security_group: ec2.SecurityGroup) -> dict[str, str]:
+        """The address of each process a function calls, and the way out to it.
+
+        Service Connect names (`http://claims:8104`) do not resolve in Lambda, so a function calls the
+        services at the internal load balancer (`https://internal-api.<domain>`), which routes each
+        service's path prefixes, internal ones included (`catalog.Process.internal_prefixes`), and the
+        identity service for its token. A provider (GOV.UK Notify) is on the internet, through the NAT.
+        """
+        if not spec.calls:
+            return {}
+        environment: dict[str, str] = {}
+        internal = f"https://{self.internal_domain}"
+        for name in (*spec.calls, ISSUER_PROCESS):
+            process = catalog.process(name)
+            if name in PROVIDER_APIS:
+                environment[process.url_setting] = PROVIDER_APIS[name]
+                # A provider's API has no fixed addresses or prefix list: HTTPS to anywhere, for this
+                # function only (the rest reach only the load balancer, endpoints and database).
+                security_group.add_egress_rule(
+                    ec2.Peer.any_ipv4(), ec2.Port.tcp(443), f"HTTPS to {name} (a provider on the internet)"
+                )
+            else:
+                assert process.on_fargate, f"{spec.name} calls {name}, which does not run on AWS"
+                environment[process.url_setting] = internal
+        self.internal_alb.connections.allow_from(
+            security_group, ec2.Port.tcp(INTERNAL_HTTPS_PORT), f"Lambda {spec.name} calls the services"
+        )
+        return environment
 
     def _schedule(self, spec: catalog.Function) -> None:
         """EventBridge Scheduler sends the start message to the function's queue (UK time)."""

@@ -162,12 +162,23 @@ def aws_endpoint(port: int = catalog.AWS_ENDPOINT_PORT) -> None:
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per AWS call drowns the services' logs
     settings = get_settings()
     server = EmbeddedAws(port=port, keys_dir=settings.keys_dir, region=settings.aws_region).start()
+    # moto imports a service's backend on its first request, SSM's (which brings EC2's) taking seconds:
+    # import them now, while `dwp up` starts its services, rather than one by one during the bootstrap.
+    threading.Thread(target=_import_backends, daemon=True).start()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     typer.echo(f"embedded AWS endpoint on {server.url}")
     with contextlib.suppress(KeyboardInterrupt):
         stopped.wait()
     server.stop()
+
+
+def _import_backends() -> None:
+    import importlib
+
+    for service in ("sqs", "sns", "dynamodb", "kms", "s3", "secretsmanager", "ssm"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(f"moto.{service}.responses")
 
 
 @app.command()

@@ -8,16 +8,22 @@ as ECS replaces a task), and stops everything on Ctrl-C.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import multiprocessing
 import os
+import select
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Protocol
 
 import httpx
 from rich.console import Console
@@ -32,6 +38,8 @@ from dwp.trust import TRUST_FILE, trusted_settings
 
 READY_TIMEOUT_SECONDS = 240
 """Long enough for a first start on a busy machine (the benefits service compiles its rules kernel)."""
+SEED_NEEDS = frozenset({"citizen", "identity"})
+"""What registering the demo citizen calls (`dwp.seed`): the citizen service, with identity's signing key."""
 COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta"]
 
 
@@ -71,6 +79,140 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
+PRELOAD = (
+    "dwp.platform.app_factory",
+    "dwp.platform.database",
+    "dwp.platform.aws",
+    "dwp.platform.http",
+    "dwp.platform.outbox",
+    "dwp.platform.migrations",
+    "dwp.platform.uow",
+    "dwp.platform.tables",
+    "dwp.platform.pii",
+    "dwp.platform.messaging",
+    "dwp.platform.idempotency",
+    "dwp.platform.retention",
+    "dwp.platform.etag",
+    "dwp.platform.cache",
+    "pydantic.v1",
+    "typer",
+    "uvicorn",
+    "uvicorn.loops.auto",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.lifespan.on",
+)
+"""What the fork server imports once for every service: FastAPI, pydantic, SQLAlchemy, structlog, boto3,
+httpx, Redis, OpenTelemetry and uvicorn come with these. A service forked from it imports only its own
+modules, so 16 processes on 2 cores do not each import the same 1-2 s of libraries (docs/performance.md).
+None of these reads the environment as it is imported: each child sets its own before it imports its app."""
+
+
+class ChildProcess(Protocol):
+    """What the supervision needs of a child: `subprocess.Popen` and `ForkedProcess` both are one."""
+
+    pid: int
+    stdout: IO[str] | None
+
+    @property
+    def returncode(self) -> int | None: ...
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def send_signal(self, sig: int) -> None: ...
+
+    def kill(self) -> None: ...
+
+
+def _serve_forked(name: str, port: int, env: dict[str, str], output: socket.socket) -> None:
+    """In a process forked from the fork server: `dwp serve NAME --port PORT --migrate`, its own OS process.
+
+    The fork server runs no thread and no event loop (it only imports `PRELOAD` and forks), so forking it
+    is safe; `dwp up` itself, which has threads, never forks."""
+    os.setsid()  # as `start_new_session`: Ctrl-C reaches `dwp up` only, which stops the children in order
+    _die_with_parent()  # the fork server, which exits when `dwp up` does
+    _name_process(f"dwp-{name}")  # its command line is the fork server's: `pgrep -l dwp-` tells them apart
+    for fd in (1, 2):
+        os.dup2(output.fileno(), fd)
+    output.close()
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    os.environ.clear()
+    os.environ.update(env)
+    from dwp.platform.settings import get_settings
+
+    get_settings.cache_clear()  # the child's own environment, not the fork server's
+    sys.argv = ["dwp", "serve", name, "--port", str(port), "--migrate"]
+    from dwp.cli import main
+
+    main()
+
+
+class ForkedProcess:
+    """A child forked from the fork server, answering as `subprocess.Popen` does. It is not our child, so
+    whether it runs, and its signals, go through a pidfd (a handle on that very process, never on a later
+    one with the same pid); its exit code (negative for a signal) comes from the fork server."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, stdout: IO[str]) -> None:
+        self._process = process
+        self.stdout: IO[str] | None = stdout
+        self.pid = process.pid or 0
+        self._pidfd = os.pidfd_open(self.pid)
+        self._code: int | None = None
+
+    @property
+    def returncode(self) -> int | None:
+        return self._code
+
+    def _ended(self, timeout: float | None) -> bool:
+        readable, _, _ = select.select([self._pidfd], [], [], timeout)
+        return bool(readable)
+
+    def poll(self) -> int | None:
+        if self._code is None and self._ended(0):
+            self._process.join(5)  # the fork server reports the exit status as soon as it reaps it
+            code = self._process.exitcode
+            self._code = code if code is not None else -signal.SIGKILL
+            os.close(self._pidfd)
+        return self._code
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self._code is None and not self._ended(timeout):
+            raise subprocess.TimeoutExpired(f"pid {self.pid}", timeout or 0)
+        code = self.poll()
+        assert code is not None
+        return code
+
+    def send_signal(self, sig: int) -> None:
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def _fork_server() -> multiprocessing.context.BaseContext | None:
+    """The fork server's context (Linux), started at once so that its imports overlap the rest of starting."""
+    if not sys.platform.startswith("linux") or os.environ.get("DWP_UP_NO_FORK_SERVER"):
+        return None
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD))
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return context
+
+
+def _name_process(name: str) -> None:
+    """The name `ps -o comm`, `top` and `pgrep` show (Linux keeps 15 bytes of it)."""
+    import ctypes
+
+    pr_set_name = 15
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_name, name.encode()[:15], 0, 0, 0)
+
+
 class LaunchError(Exception):
     """Something stops the platform from starting; the message says what and what to do."""
 
@@ -86,11 +228,13 @@ LAST_LINES = 15
 @dataclass
 class Child:
     name: str
-    process: subprocess.Popen[str]
+    process: ChildProcess
     port: int
     colour: str
     command: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
+    serves: str | None = None
+    """The catalogue process it serves when forked from the fork server (else `command` is run)."""
     last_lines: deque[str] = field(default_factory=lambda: deque(maxlen=LAST_LINES))
     exits: list[float] = field(default_factory=list)
     """When it died, for the restart window."""
@@ -107,16 +251,19 @@ class Launcher:
         self._print_lock = threading.Lock()
         self.demo: dict[str, str] | None = None
         self.env: dict[str, str] = {}
+        self._started = time.monotonic()
+        self._forks: multiprocessing.context.BaseContext | None = None
 
     def run(self, *, seed: bool = True) -> int:
         """Start everything and wait; Ctrl-C (or SIGTERM) stops it all. Returns the exit code."""
-        started = time.monotonic()
+        started = self._started = time.monotonic()
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops us like Ctrl-C
         # A shell starts a background job (`dwp up &`) with SIGINT ignored, and Python then installs no
         # handler of its own: say explicitly that Ctrl-C (SIGINT) stops us, however we were started.
         signal.signal(signal.SIGINT, signal.default_int_handler)
         ready = False
         try:
+            self._forks = _fork_server()
             self._start_everything(seed=seed)
             ready = True
             self._print_summary(time.monotonic() - started)
@@ -154,10 +301,13 @@ class Launcher:
                 wait_for_port("127.0.0.1", aws_port, timeout=20)
             except TimeoutError as exc:
                 raise LaunchError("the embedded AWS endpoint did not start; see its log lines above") from exc
-        self._step("creating topics, queues, tables, bucket, keys and secrets")
-        self._bootstrap(env)
-        if "DWP_JWKS_URL" not in env:
-            self._run_cli(["jwks"], env)  # creates the local development signing key once
+            self._stage("the embedded AWS endpoint is up")
+        # The AWS resources are made while the services import their code: nothing a service does before
+        # it answers ready needs them (its readiness checks wait for them, its outbox relay for the
+        # bootstrap's completion marker). A thread of this process is safe: services are forked from the
+        # fork server, never from here.
+        preparing: Future[None] = Future()
+        threading.Thread(target=self._prepare_aws, args=(env, preparing), daemon=True).start()
         for index, entry in enumerate(services):
             self._start(
                 entry.name,
@@ -175,10 +325,29 @@ class Launcher:
                 self.port(entry.port),
                 {**env, **proxy_env(entry.name, env)},
                 colour=COLOURS[index % len(COLOURS)],
+                serves=entry.name,
             )
-        self._wait_ready(services)
-        if seed:
-            self._seed(env)
+        self._stage("every process started")
+        preparing.result()  # raises its LaunchError, if it failed
+        # The demo citizen is registered as soon as the services it needs answer, while the rest (the
+        # benefits service compiling its kernel, on a first run) are still starting.
+        seeded = threading.Thread(target=self._seed, args=(env,), daemon=True)
+        self._wait_ready(services, then=(SEED_NEEDS, seeded.start) if seed else None)
+        if seeded.ident is not None:  # started
+            seeded.join()
+
+    def _prepare_aws(self, env: dict[str, str], done: Future[None]) -> None:
+        try:
+            self._step("creating topics, queues, tables, bucket, keys and secrets")
+            self._bootstrap(env)
+            self._stage("AWS resources created")
+            if "DWP_JWKS_URL" not in env:
+                self._run_cli(["jwks"], env)  # creates the local development signing key once
+                self._stage("signing key ready")
+        except BaseException as exc:
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
 
     def _check_ports(self, services: list[catalog.Process], *, include_aws: bool) -> None:
         wanted = [(p.name, self.port(p.port)) for p in services]
@@ -232,11 +401,31 @@ class Launcher:
             raise LaunchError(f"`dwp {' '.join(args)}` failed:\n{tail}")
 
     def _start(
-        self, name: str, command: list[str], port: int, env: dict[str, str], colour: str = "white"
+        self,
+        name: str,
+        command: list[str],
+        port: int,
+        env: dict[str, str],
+        colour: str = "white",
+        serves: str | None = None,
     ) -> None:
-        child = Child(name, self._spawn(command, env), port, colour, command=command, env=env)
+        child = Child(
+            name, self._launch(command, env, serves, port), port, colour, command, env, serves=serves
+        )
         self.children.append(child)
         self._follow(child)
+
+    def _launch(self, command: list[str], env: dict[str, str], serves: str | None, port: int) -> ChildProcess:
+        """Fork a service from the fork server where there is one, else run its command (a new Python)."""
+        if serves is None or self._forks is None:
+            return self._spawn(command, env)
+        ours, theirs = socket.socketpair()
+        process = self._forks.Process(  # type: ignore[attr-defined]
+            target=_serve_forked, args=(serves, port, env, theirs), name=serves
+        )
+        process.start()
+        theirs.close()
+        return ForkedProcess(process, ours.makefile("r", encoding="utf-8", errors="replace"))
 
     @staticmethod
     def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
@@ -264,11 +453,19 @@ class Launcher:
                     soft_wrap=True,
                 )
 
-    def _wait_ready(self, services: list[catalog.Process]) -> None:
+    def _wait_ready(
+        self,
+        services: list[catalog.Process],
+        then: tuple[frozenset[str], Callable[[], None]] | None = None,
+    ) -> None:
+        """Wait for every service's readiness; `then` is a step to start once the named ones are ready."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         pending = {p.name: p for p in services}
         with httpx.Client(timeout=1) as client:
             while pending:
+                if then is not None and not then[0] & pending.keys():
+                    then[1]()
+                    then = None
                 for name, entry in list(pending.items()):
                     child = next(c for c in self.children if c.name == name)
                     if child.process.poll() is not None:
@@ -279,7 +476,7 @@ class Launcher:
                     try:
                         if client.get(f"{self.url(entry)}/health/ready").status_code == 200:
                             pending.pop(name)
-                            self._step(f"{name} is ready")
+                            self._stage(f"{name} is ready")
                     except httpx.HTTPError:
                         pass
                 if time.monotonic() > deadline:
@@ -298,10 +495,16 @@ class Launcher:
         except Exception as exc:  # the platform is still usable without demo data
             self.console.print(f"[yellow]Demo data was not loaded: {exc}[/]")
             self.demo = None
+            return
+        self._stage("demo data loaded")
 
     def _step(self, message: str) -> None:
         with self._print_lock:
             self.console.print(f"[bold]dwp up[/] {message}")
+
+    def _stage(self, message: str) -> None:
+        """A step of starting, with the seconds since `dwp up` began (where start-up time goes)."""
+        self._step(f"{message} at {time.monotonic() - self._started:.1f}s")
 
     # --- running and stopping -------------------------------------------------------------------
 
@@ -364,7 +567,7 @@ class Launcher:
             )
         elif child.restart_at is not None and now >= child.restart_at:
             child.restart_at = None
-            child.process = self._spawn(child.command, child.env)
+            child.process = self._launch(child.command, child.env, child.serves, child.port)
             child.awaiting_ready = True
             self._follow(child)
             self._step(f"{child.name} restarted")

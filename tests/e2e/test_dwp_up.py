@@ -752,7 +752,9 @@ def log_dir(platform: tuple[subprocess.Popen[str], Path]) -> Path:
 
 
 def _pid_of(command: str, port: int) -> int:
-    """The process of this test's `dwp up` that runs `dwp <command> ... --port <port>`."""
+    """The process of this test's `dwp up` that runs `dwp <command> ... --port <port>`: by its command line,
+    or, for a service forked from `dwp up`'s fork server (whose command line it keeps, named
+    `dwp-<name>`), as the process listening on the port."""
     for entry in Path("/proc").iterdir():
         try:
             argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
@@ -760,7 +762,28 @@ def _pid_of(command: str, port: int) -> int:
             continue
         if "dwp.cli" in argv and command in argv and str(port) in argv:
             return int(entry.name)
+    if (pid := _listener_of(port)) is not None:
+        assert (Path("/proc") / str(pid) / "comm").read_text().startswith("dwp-")
+        return pid
     raise AssertionError(f"no process runs dwp {command} on port {port}")
+
+
+def _listener_of(port: int) -> int | None:
+    """The process with a socket listening on 127.0.0.1:`port` (from /proc/net/tcp), if any."""
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == f"0100007F:{port:04X}" and fields[3] == "0A":  # 127.0.0.1, LISTEN
+            inodes.add(f"socket:[{fields[9]}]")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if any(os.readlink(fd) in inodes for fd in (entry / "fd").iterdir()):
+                return int(entry.name)
+        except OSError:
+            continue
+    return None
 
 
 def _wait_for_line(log: Path, text: str, after: int, timeout: float = 60) -> None:

@@ -67,6 +67,10 @@ class Process:
     """Whether it becomes a Fargate service on AWS (the gateway and simulators do not)."""
     route_prefixes: tuple[str, ...] = ()
     """Path prefixes the gateway (API Gateway on AWS) routes to this service."""
+    internal_prefixes: tuple[str, ...] = ()
+    """Path prefixes of its routes for the platform's own callers only (`/v1/internal/...`, the earnings
+    look-ups), never on the API. Services reach them over Service Connect; the worker functions, which
+    Service Connect names do not reach, through the internal load balancer, which routes these too."""
     db_schema: str | None = None
     """Its own schema on PostgreSQL (its own database file on SQLite)."""
     publishes: tuple[str, ...] = ()
@@ -259,6 +263,7 @@ PROCESSES: tuple[Process, ...] = (
         port=8101,
         app="dwp.citizen.app:build_app",
         route_prefixes=("/v1/citizens",),
+        internal_prefixes=("/v1/internal/citizens",),
         db_schema="citizen",
         publishes=(CITIZEN_EVENTS_TOPIC,),
         secrets=(BLIND_INDEX_SECRET,),
@@ -297,6 +302,12 @@ PROCESSES: tuple[Process, ...] = (
         port=8104,
         app="dwp.claims.app:build_app",
         route_prefixes=("/v1/claims",),
+        internal_prefixes=(
+            "/v1/internal/claims",
+            "/v1/internal/assessment-periods",
+            "/v1/internal/payment-returns",
+            "/v1/internal/work-items",
+        ),
         db_schema="claims",
         publishes=(CLAIMS_EVENTS_TOPIC,),
         bucket_prefixes=("evidence/",),
@@ -325,6 +336,7 @@ PROCESSES: tuple[Process, ...] = (
         port=8108,
         app="dwp.payments.app:build_app",
         route_prefixes=("/v1/payments",),
+        internal_prefixes=("/v1/internal/payments",),
         db_schema="payments",
         publishes=(PAYMENTS_EVENTS_TOPIC,),
         # Bank details are sealed with the PII key; accounts are matched by their blind index. The
@@ -343,6 +355,7 @@ PROCESSES: tuple[Process, ...] = (
         # Earnings and fit notes are internal (the claims service and the workers call them directly);
         # only a caseworker's read of the data-access audit goes through the gateway.
         route_prefixes=("/v1/data-access",),
+        internal_prefixes=("/v1/earnings", "/v1/national-insurance-record", "/v1/fit-notes"),
         calls=("hmrc", "nhs"),
         db_schema="integrations",
         # Read when first needed and again when a provider refuses them (rotated): dwp.platform.secrets.
@@ -418,6 +431,9 @@ class Function:
     publishes: tuple[str, ...] = ()
     sends_to: tuple[str, ...] = ()
     """SQS queues it sends messages to itself (the monthly run: its own shards, and notifications)."""
+    calls: tuple[str, ...] = ()
+    """Processes it calls over HTTP, with a token from the identity service (which it therefore calls
+    too): on AWS each is reached at the internal load balancer (or, for a provider, the provider's API)."""
     secrets: tuple[str, ...] = ()
     uses_pii_key: bool = False
     tables: tuple[str, ...] = ()
@@ -436,6 +452,8 @@ FUNCTIONS: tuple[Function, ...] = (
         secrets=(NOTIFY_API_KEY_SECRET,),
         uses_database=True,
         tables=(IDEMPOTENCY_TABLE,),
+        # Contact details and a claim's facts; a held registration's work item. Notify is GOV.UK Notify.
+        calls=("citizen", "claims", "notify"),
         extras=("workers",),
     ),
     Function(
@@ -452,6 +470,7 @@ FUNCTIONS: tuple[Function, ...] = (
         # It fans a start out into shard messages on its own queue and queues each statement's
         # notification; the awards it works out are published by the benefits service, not by it.
         sends_to=(ASSESSMENT_RUN_QUEUE.name, NOTIFICATIONS_QUEUE.name),
+        calls=("claims", "integrations", "benefits"),
         reserved_concurrency=50,
         extras=("rules", "workers"),  # its module is the Lambda handlers', which import Powertools
     ),
@@ -461,6 +480,7 @@ FUNCTIONS: tuple[Function, ...] = (
         queue=CLAIMS_INBOX_QUEUE,
         # It only calls the claims service over HTTP (and gives payments an award's revised terms, whole:
         # a PUT, idempotent there); claims and payments keep every record (and its idempotency).
+        calls=("claims", "payments"),
         extras=("workers",),
     ),
     Function(
@@ -473,6 +493,7 @@ FUNCTIONS: tuple[Function, ...] = (
         timeout_seconds=900,
         memory_mib=512,
         # It asks the payments service to run (over HTTP, with the workers' token): no database of its own.
+        calls=("payments",),
         reserved_concurrency=1,
         extras=("workers",),
     ),
@@ -487,6 +508,7 @@ FUNCTIONS: tuple[Function, ...] = (
         timeout_seconds=900,
         memory_mib=512,
         # One at a time: two sweeps at once would only select the same rows.
+        calls=("citizen", "claims", "payments"),  # dwp.workers.scheduled.RETENTION_SERVICES
         reserved_concurrency=1,
         extras=("workers",),
     ),
