@@ -189,6 +189,10 @@ class DwpMicroservice(Construct):
                 # Writable scratch on the read-only root filesystem (the task's /tmp volume).
                 "DWP_DATA_DIR": "/tmp/dwp",  # noqa: S108 - task-private volume
                 "DWP_OTLP_ENDPOINT": "http://127.0.0.1:4318/v1/traces",  # the collector sidecar
+                # One request in ten records spans (parent-based: a traced caller's request is traced
+                # all the way down). Every request traced cost up to 40% of a profile read's CPU
+                # (docs/performance.md); every request keeps its trace id in its access line either way.
+                "DWP_TRACE_SAMPLE_RATIO": "0.1",
                 "OTEL_SERVICE_NAME": process.name,
                 "OTEL_PROPAGATORS": "tracecontext,xray",
                 "OTEL_PYTHON_ID_GENERATOR": "xray",

@@ -128,6 +128,7 @@ def test_container_runs_the_catalogue_process_with_its_settings(synth, process):
     assert environment["DWP_JWKS_URL"] == "http://identity:8102/.well-known/jwks.json"
     assert environment["DWP_JWT_ISSUER"] == "https://benefits.example.gov.uk"
     assert environment["DWP_OTLP_ENDPOINT"] == "http://127.0.0.1:4318/v1/traces"
+    assert environment["DWP_TRACE_SAMPLE_RATIO"] == "0.1"  # docs/architecture.md, "Observability"
     assert "AWS_ENDPOINT_URL" not in environment  # real AWS endpoints on AWS
     for other in FARGATE:
         if other.kind == "service" and other.name != process.name:

@@ -83,7 +83,7 @@ async def test_stored_ninos_are_folded_and_duplicates_held(fresh: Settings) -> N
     await asyncio.to_thread(upgrade, "citizen", settings, "0003")  # the revision before the fold
     cipher, index = PiiCipher(settings), BlindIndex.from_settings(settings)
     twin, alone, other = (f"JM{uuid.uuid4().int % 10**6:06d}A" for _ in range(3))
-    database = Database(settings, "citizen", pool_size=1)
+    database = Database(settings, "citizen", pool_size=1, max_overflow=1)
     try:
         await _store_as_before(
             database, cipher, index,

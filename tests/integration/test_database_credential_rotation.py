@@ -126,7 +126,7 @@ async def test_a_rotated_password_is_picked_up_without_a_restart(private_postgre
     )
     assert settings.database_url is not None
     assert "@" not in settings.database_url, "the URL holds no credentials"
-    database = Database(settings, "rotation", pool_size=1)
+    database = Database(settings, "rotation", pool_size=1, max_overflow=1)
     assert database.credentials is not None
     try:
         async with database.transaction() as connection:
@@ -174,7 +174,7 @@ async def test_many_requests_at_once_after_a_rotation_read_the_secret_a_few_time
     settings = make_settings(
         db_host="127.0.0.1", db_port=private_postgres.port, db_name=role, db_secret_arn=arn
     )
-    database = Database(settings, "rotation", pool_size=5)
+    database = Database(settings, "rotation", pool_size=5, max_overflow=5)
     assert database.credentials is not None
     try:
         await database.ping()

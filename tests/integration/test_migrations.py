@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 async def _differences(settings: Settings, service: str) -> list[Any]:
     metadata = importlib.import_module(f"dwp.{service}.repository").metadata
-    database = Database(settings, service, pool_size=1)
+    database = Database(settings, service, pool_size=1, max_overflow=1)
 
     def compare(connection: Any) -> list[Any]:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

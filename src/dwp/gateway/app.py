@@ -6,6 +6,7 @@ algorithm, key) unless the route is declared public; what the caller may do is e
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -46,6 +47,11 @@ UPSTREAM_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
+
+CLIENT_POOLS = 8
+MAX_CONNECTIONS = 200
+MAX_KEEPALIVE = 100
+"""To the services, in all: `CLIENT_POOLS` connection pools share them."""
 
 router = APIRouter()
 
@@ -102,7 +108,7 @@ async def _proxy(request: Request, upstream: Upstream, path: str, raw_path: byte
     if retry_after is not None:
         raise _too_many(retry_after, upstream.service, principal.kind if principal else "anonymous")
     request_id = request.scope.get("state", {}).get("request_id", "")
-    return await forward(state.http, upstream, request, request_id, raw_path)
+    return await forward(next(state.clients), upstream, request, request_id, raw_path)
 
 
 def _too_many(retry_after: int, service: str, client_kind: str) -> Problem:
@@ -154,14 +160,26 @@ def build_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # One client for all traffic, so it must keep no cookies: the security issue's critical finding
-        # was this client's jar handing one person's session to every caller without a cookie.
-        client = shared_client(
-            timeout=TIMEOUT,
-            limits=httpx.Limits(max_connections=200, max_keepalive_connections=100),
-            transport=transport,
-        )
-        app.state.http = client
+        # Clients shared by all traffic, so they must keep no cookies: the security issue's critical
+        # finding was this client's jar handing one person's session to every caller without a cookie.
+        # Several pools taken in turn, not one: httpcore's pool looks at each of its connections (a
+        # poll of each idle socket, and a count of all of them per connection) whenever a request
+        # starts or ends, so at 32 requests at once one pool of 32 connections was 38% of the
+        # gateway's CPU (docs/performance.md). The limits are the same in all.
+        pools = 1 if transport is not None else CLIENT_POOLS
+        clients = [
+            shared_client(
+                timeout=TIMEOUT,
+                limits=httpx.Limits(
+                    max_connections=MAX_CONNECTIONS // pools,
+                    max_keepalive_connections=MAX_KEEPALIVE // pools,
+                ),
+                transport=transport,
+            )
+            for _ in range(pools)
+        ]
+        app.state.http = clients[0]
+        app.state.clients = itertools.cycle(clients)
         app.state.routes = RouteTable.from_catalogue(settings)
         app.state.limiter = RateLimiter(
             gateway.rate_limit,
@@ -173,7 +191,8 @@ def build_app(
         try:
             yield
         finally:
-            await client.aclose()
+            for client in clients:
+                await client.aclose()
 
     return create_app(
         service=SERVICE,

@@ -37,9 +37,11 @@ class _Retryable(Exception):
 async def _send(client: httpx.AsyncClient, outgoing: httpx.Request, upstream: Upstream) -> httpx.Response:
     # httpx applies its timeouts per socket operation; this deadline also bounds the whole wait for
     # the service's answer, whatever the transport, so a stuck service can never hang the gateway.
+    # `asyncio.timeout`, not `wait_for`: the same deadline without a task per request.
     deadline = (client.timeout.connect or 1.0) + (client.timeout.read or 10.0)
     try:
-        return await asyncio.wait_for(client.send(outgoing, stream=True), timeout=deadline)
+        async with asyncio.timeout(deadline):
+            return await client.send(outgoing, stream=True)
     except httpx.ConnectError as exc:
         raise Problem(
             503, "Service unavailable", f"The {upstream.service} service is not reachable; try again soon.",

@@ -17,7 +17,7 @@ SCHEMA = "identity"
 
 
 async def _with_database(settings: Settings, action: Any) -> Any:
-    database = Database(settings, SCHEMA, pool_size=1)
+    database = Database(settings, SCHEMA, pool_size=1, max_overflow=1)
     try:
         cipher = PiiCipher(settings)
         await service.ensure_signing_key(database=database, cipher=cipher)

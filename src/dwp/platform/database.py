@@ -123,7 +123,9 @@ class Database:
     and above all one that follows the caller's own write, stays on the primary.
     """
 
-    def __init__(self, settings: Settings, schema: str, *, pool_size: int = 10) -> None:
+    def __init__(
+        self, settings: Settings, schema: str, *, pool_size: int = 20, max_overflow: int = 0
+    ) -> None:
         self.url = database_url(settings, schema)
         self.schema = schema
         self.is_postgres = self.url.get_backend_name() == "postgresql"
@@ -132,10 +134,10 @@ class Database:
             if self.is_postgres and settings.db_secret_arn
             else None
         )
-        self.engine = self._create_engine(self.url, pool_size)
+        self.engine = self._create_engine(self.url, pool_size, max_overflow)
         self.replica: AsyncEngine | None = None
         if self.is_postgres and settings.database_read_url:
-            self.replica = self._create_engine(make_url(settings.database_read_url), pool_size)
+            self.replica = self._create_engine(make_url(settings.database_read_url), pool_size, max_overflow)
         for engine in (self.engine, self.replica):
             if engine is not None and self.credentials is not None:
                 event.listen(engine.sync_engine, "do_connect", self._use_current_credentials)
@@ -184,13 +186,20 @@ class Database:
         finally:
             await connection.close()
 
-    def _create_engine(self, url: URL, pool_size: int) -> AsyncEngine:
+    def _create_engine(self, url: URL, pool_size: int, max_overflow: int) -> AsyncEngine:
         # Looked up through the module at call time so that OpenTelemetry's wrapper of it applies.
         if self.is_postgres:
             engine = sqlalchemy_asyncio.create_async_engine(
                 url,
+                # Every connection the pool may open is kept (no overflow by default): an overflow
+                # connection is closed when it is checked in to a full pool, so under a steady 32
+                # requests at once a pool of 10 + 10 overflow opened and closed connections all the
+                # time, and a request that waited for a new PostgreSQL session (a backend started,
+                # authenticated, its type codecs read) took 2.4 s at a load of 17 (docs/performance.md).
+                # Past `pool_size` requests at once a request waits in line for a connection, up to
+                # `pool_timeout`; then it is a 503 with Retry-After (the pool's TimeoutError).
                 pool_size=pool_size,
-                max_overflow=pool_size,
+                max_overflow=max_overflow,
                 # No pre-ping: it costs a round trip per request. A connection that died is
                 # invalidated on its first failed use (a 503 for that request) and replaced.
                 pool_recycle=300,

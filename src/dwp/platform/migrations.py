@@ -46,7 +46,7 @@ def run_env(metadata: MetaData) -> None:
 
 
 async def _run_online(settings: Settings, schema: str, metadata: MetaData) -> None:
-    database = Database(settings, schema, pool_size=1)
+    database = Database(settings, schema, pool_size=1, max_overflow=1)
     try:
         if database.is_postgres:
             async with database.engine.begin() as connection:

@@ -231,10 +231,14 @@ def dependency_errors() -> tuple[type[Exception], ...]:
     import httpx
     from botocore import exceptions as botocore_errors
     from sqlalchemy.exc import InterfaceError, OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
     classes: list[type[Exception]] = [
         OperationalError,
         InterfaceError,
+        # Every connection of the pool in use for `pool_timeout`: not a builtin TimeoutError, so it
+        # was a 500; the database cannot serve this request now, as much as a refused connection.
+        PoolTimeout,
         ConnectionError,
         TimeoutError,
         httpx.TransportError,

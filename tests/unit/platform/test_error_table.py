@@ -13,6 +13,7 @@ from asyncpg import exceptions as pg
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from dwp.platform.app_factory import create_app
 from dwp.platform.auth import Authenticated
@@ -86,6 +87,7 @@ RAISED: dict[str, Exception] = {
     "too-many": pg.TooManyConnectionsError("sorry, too many clients already"),
     "wrapped-refusal": DBAPIError("select 1", {}, pg.ObjectNotInPrerequisiteStateError("not ready")),
     "transport": httpx.ConnectError("connection refused"),
+    "pool-timeout": PoolTimeout("QueuePool limit of size 20 overflow 0 reached, connection timed out"),
     "upstream-down": UpstreamUnavailable("breaker open", upstream="ledger", retry_after=7.2),
     "upstream-slow": UpstreamTimeout("no answer", upstream="ledger"),
     "upstream-refused": UpstreamRejected("no", status=400, upstream="ledger", path="/v1/secret?x=1"),
@@ -200,6 +202,7 @@ async def test_a_subclass_maps_as_its_nearest_listed_base(client: httpx.AsyncCli
         ("too-many", "5"),
         ("wrapped-refusal", "5"),
         ("transport", "5"),
+        ("pool-timeout", "5"),
     ],
 )
 async def test_unavailable_is_503_with_retry_after(
