@@ -56,6 +56,8 @@ def serve_fakes(claims_port: int, integrations_port: int, awards: int, days: int
     import uvicorn
     from tests.fakes.claims_internal import ClaimsState, IntegrationsState, claims_app, integrations_app
 
+    from dwp.platform.app_factory import freeze_heap
+
     claims = ClaimsState(slim=True)
     for offset in range(days):  # a day of fresh awards for each measurement
         claims.generate(awards, day(offset), prefix=f"day{offset}")
@@ -68,6 +70,7 @@ def serve_fakes(claims_port: int, integrations_port: int, awards: int, days: int
             (integrations_app(IntegrationsState()), integrations_port),
         )
     ]
+    freeze_heap()  # as `dwp serve` does for a service
     threads = [threading.Thread(target=s.run, daemon=True) for s in servers]
     for t in threads:
         t.start()
@@ -113,6 +116,20 @@ class Token:
     def invalidate(self, token: str) -> None:
         if token == self._token:
             self._token = None
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """User and system CPU seconds a process and its live children (uvicorn's workers) have used so
+    far (this process alone when `pid` is None)."""
+    if pid is None:
+        return time.process_time()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(cpu_seconds(int(child)) for child in children)
 
 
 def households(awards: int) -> list[Any]:
@@ -197,6 +214,15 @@ def main() -> None:
     )
     parser.add_argument("--sqs", action="store_true", help="queue notifications on the embedded SQS")
     parser.add_argument(
+        "--benefits-workers", type=int, default=1, help="the benefits service's uvicorn worker processes"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="cProfile the benefits service (DIR/benefits-<database>.prof, written when it stops) and "
+        "the run in this process (DIR/run.prof); slower, for where the time goes, not for the rate",
+    )
+    parser.add_argument(
         "--serve-fakes", nargs=4, type=int, metavar=("CLAIMS", "INTEGRATIONS", "AWARDS", "DAYS")
     )
     args = parser.parse_args()
@@ -210,11 +236,12 @@ def main() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     from tests.servers import free_port
 
+    from dwp.platform.app_factory import freeze_heap
     from dwp.platform.aws import bootstrap
     from dwp.platform.embedded_aws import wait_for_port
     from dwp.platform.migrations import upgrade
     from dwp.platform.settings import Settings
-    from dwp.workers.monthly import HttpUpstreams, MonthlyRun, SqsQueues, run_here
+    from dwp.workers.monthly import HttpUpstreams, MonthlyRun, ShardReport, SqsQueues, run_here
 
     data = Path(tempfile.mkdtemp(prefix="dwp-bench-monthly-"))
     # The embedded AWS endpoint in its own process, as `dwp up` runs it: in this one it would share the
@@ -249,24 +276,64 @@ def main() -> None:
     psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
     results: list[tuple[str, int, str, float, Any]] = []
     queues = SqsQueues(settings) if args.sqs else CountedQueues()
+    # The processes whose CPU each measurement reports (PostgreSQL's, shared with others, is not).
+    processes: dict[str, int | None] = {"run": None, "claims+integrations stand-ins": fakes.pid}
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
+        profiler = cProfile.Profile()
 
     async def measure(label: str, parallel: int, mode: str, offset: int) -> None:
         # Each measurement runs its own day, whose awards none is stored yet.
         run = MonthlyRun(HttpUpstreams.build(settings, tokens=Token(settings)), queues, mode=mode)  # type: ignore[arg-type]
+        if profiler is not None:
+            profiler.enable()
+        cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
         start = time.perf_counter()
-        report, failed = await run_here(run, day(offset), args.shards, parallel=parallel)
+        done = {"awards": 0, "shards": 0}
+        so_far = ShardReport()
+
+        def on_awards(n: int) -> None:
+            done["awards"] += n
+
+        def on_shard(i: int, shard: ShardReport | None) -> None:
+            # A line per shard done, so that a long run that is stopped still says what it measured.
+            done["shards"] += 1
+            if shard is not None:
+                so_far.add(shard)
+            elapsed = time.perf_counter() - start
+            total = sum(so_far.seconds.values()) or 1.0
+            shares = ", ".join(f"{k} {v / total:4.0%}" for k, v in so_far.seconds.items())
+            print(f"    progress: {done['shards']}/{args.shards} shards, {done['awards']:,} awards in "
+                  f"{elapsed:,.0f} s = {done['awards'] / elapsed:,.0f} awards/s (stages of the shards done: "
+                  f"{shares}; load average {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+
+        report, failed = await run_here(
+            run, day(offset), args.shards, parallel=parallel, on_awards=on_awards, on_shard=on_shard
+        )
         seconds = time.perf_counter() - start
+        if profiler is not None:
+            profiler.disable()
+        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
         assert not failed, failed
         results.append((label, parallel, mode, seconds, report))
         print(f"  benefits on {label:<10} {mode:<9} {parallel} shard(s) at once: {report.calculated:7d} "
               f"reassessed in {seconds:7.1f} s = {report.calculated / seconds:6.0f} awards/s; "
               f"{report.queued} notifications queued (load average {os.getloadavg()[0]:.1f})",
               flush=True)  # fmt: skip
+        each = max(1, report.calculated)
+        print("    CPU an award, by process: "
+              + ", ".join(f"{name} {value / each * 1e3:.2f} ms" for name, value in cpu.items())
+              + f" (wall time {seconds / each * 1e3:.2f} ms an award)", flush=True)  # fmt: skip
 
     try:
         for port in ports.values():
             wait_for_port("127.0.0.1", port, timeout=180)
+        freeze_heap()  # as `dwp run monthly` does
         print(f"monthly run: {args.awards} UC awards per measurement, {args.shards} shards, "
+              f"{args.benefits_workers} benefits process(es), "
               f"on {os.cpu_count()} cores (load average {os.getloadavg()[0]:.1f} at the start)")  # fmt: skip
         subprocess.run([*psql, f"CREATE DATABASE {database}"], check=True)
         offset = 0
@@ -281,10 +348,17 @@ def main() -> None:
             port = free_port()
             os.environ["DWP_BENEFITS_URL"] = f"http://127.0.0.1:{port}"
             service_env = {**env, **({"DATABASE_URL": database_url} if database_url else {})}
+            profiled = (
+                ["-m", "cProfile", "-o", str(Path(args.profile) / f"benefits-{label.lower()}.prof")]
+                if args.profile
+                else []
+            )
             benefits = subprocess.Popen(
-                [sys.executable, "-m", "dwp.cli", "serve", "benefits", "--port", str(port)],
+                [sys.executable, *profiled, "-m", "dwp.cli", "serve", "benefits", "--port", str(port),
+                 "--workers", str(args.benefits_workers)],
                 env=service_env, stdout=log, stderr=log,
             )  # fmt: skip
+            processes["benefits"] = benefits.pid
             try:
                 wait_for_port("127.0.0.1", port, timeout=180)
                 asyncio.run(warm_up(port))
@@ -329,6 +403,8 @@ def main() -> None:
                 print(f"  {label}, {parallel} at once: page routes {ratio:.1f}x the per-award rate "
                       f"({rates['per-award']:,.0f} -> {rates['page']:,.0f} awards/s)")  # fmt: skip
     finally:
+        if profiler is not None:
+            profiler.dump_stats(str(Path(args.profile) / "run.prof"))
         fakes.terminate()
         fakes.wait(timeout=15)
         subprocess.run([*psql, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=False)

@@ -105,6 +105,15 @@ def serve(
             "as a task of the new image before the service's new tasks start)."
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="uvicorn worker processes (1: the container's one process; more, on one machine, for a "
+            "service whose CPU is the bottleneck, as benchmarks/monthly_run.py --benefits-workers runs it)",
+        ),
+    ] = 1,
 ) -> None:
     """Run one process of the catalogue (what a container runs)."""
     entry = catalog.process(name)
@@ -114,10 +123,10 @@ def serve(
     package = migration_package(entry)
     if migrate and package:
         upgrade_or_exit(package)
-    run_server(entry.app, name, host=host, port=port or entry.port)
+    run_server(entry.app, name, host=host, port=port or entry.port, workers=workers)
 
 
-def run_server(app_path: str, service: str, *, host: str, port: int) -> None:
+def run_server(app_path: str, service: str, *, host: str, port: int, workers: int = 1) -> None:
     """uvicorn with the platform's logging: one JSON object per line, uvicorn's own lines included.
     `app_path` names the app's factory (`module:build_app`), which uvicorn calls (`--factory`).
 
@@ -127,10 +136,12 @@ def run_server(app_path: str, service: str, *, host: str, port: int) -> None:
     """
     import uvicorn
 
+    from dwp.platform import app_factory
     from dwp.platform.logging import configure_logging
 
     settings = get_settings()
     configure_logging(service, settings.dwp_log_level)
+    os.environ[app_factory.FREEZE_HEAP_ENV] = "1"  # the process's one app (`app_factory.freeze_heap`)
     uvicorn.run(
         app_path,
         factory=True,
@@ -139,6 +150,7 @@ def run_server(app_path: str, service: str, *, host: str, port: int) -> None:
         log_config=None,
         log_level="warning",
         access_log=False,
+        workers=workers,
         **forwarding_options(settings),
     )
 
@@ -402,8 +414,10 @@ def _run_monthly_here(settings: Settings, when: Any, shards: int, parallel: int)
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from dwp.platform.app_factory import freeze_heap
     from dwp.workers.monthly import HttpUpstreams, MonthlyRun, SqsQueues, run_here
 
+    freeze_heap()  # the run's pages make many objects; the process's start-up ones need no scanning
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
     ) as progress:

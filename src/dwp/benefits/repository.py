@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from pydantic_core import to_json
 from sqlalchemy import Column, Date, DateTime, Integer, String, Table, Text, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -94,14 +95,22 @@ def _row(a: Assessment) -> dict[str, object]:
         period_end=a.period_end,
         tax_year=a.tax_year,
         award_pence=a.award_pence,
-        inputs=json.dumps(a.inputs, default=str, sort_keys=True),
-        kernel_inputs=json.dumps(a.kernel_inputs, sort_keys=True),
-        amounts=json.dumps(a.amounts, sort_keys=True),
-        explanation=json.dumps(a.explanation, ensure_ascii=False),
+        inputs=_json(a.inputs),
+        kernel_inputs=_json(a.kernel_inputs),
+        amounts=_json(a.amounts),
+        explanation=_json(a.explanation),
         actor=a.actor,
         request_id=a.request_id,
         created_at=a.created_at,
     )
+
+
+def _json(value: Any) -> str:
+    """A column's JSON, encoded by pydantic-core (compiled: the standard library's encoder, four
+    columns of every assessment of a page, was a sixth of the batch route's CPU). Read back with
+    `json.loads` as before: the same values, in the order given rather than sorted, UTF-8 as it is
+    (as `ensure_ascii=False`), anything JSON has no type for (a date) as `str` gives it."""
+    return to_json(value, fallback=str).decode("utf-8")
 
 
 def _utc(value: datetime) -> datetime:

@@ -35,7 +35,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import structlog
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
+from pydantic_core import to_json
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -87,9 +88,13 @@ class StoredResponse:
     headers: dict[str, str] = field(default_factory=dict)
     replayed: bool = False
 
-    def as_response(self) -> JSONResponse:
+    def as_response(self) -> Response:
+        """The answer as JSON (`JSONResponse`'s bytes, encoded by pydantic-core: a batch answer of 500
+        explained assessments is a megabyte, which the standard library took tens of milliseconds on)."""
         headers = {**self.headers, **({REPLAYED_HEADER: "true"} if self.replayed else {})}
-        return JSONResponse(self.body, status_code=self.status, headers=headers)
+        return Response(
+            to_json(self.body), status_code=self.status, headers=headers, media_type="application/json"
+        )
 
 
 @dataclass
@@ -229,7 +234,8 @@ class IdempotencyKeys:
                 state=DONE,
                 response_status=response.status,
                 response_headers=json.dumps(response.headers, sort_keys=True),
-                response_body=json.dumps(response.body, sort_keys=True, default=str),
+                # pydantic-core's encoder (compiled), anything without a JSON type as `str` gives it.
+                response_body=to_json(response.body, fallback=str).decode("utf-8"),
                 completed_at=self._clock(),
             )
         )

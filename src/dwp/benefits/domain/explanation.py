@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -63,6 +63,15 @@ def render(key: str, language: str, params: dict[str, str | int], amount: int | 
     return catalogue(language)[key].format(**values)
 
 
+@lru_cache(maxsize=65_536)
+def _texts(key: str, params: tuple[tuple[str, str | int], ...], amount: int | None) -> dict[str, str]:
+    """A line's text in every language, memoised: most lines of a page of awards (the monthly run's
+    500) are the same key with the same figures (a standard allowance, a work allowance), and rendering
+    each in two languages was most of the cost of explaining a page. Callers get a copy."""
+    values = dict(params)
+    return {language: render(key, language, values, amount) for language in LANGUAGES}
+
+
 def as_dicts(lines: list[Line]) -> list[dict[str, object]]:
     """The explanation as plain data for an API response or a stored assessment."""
     return [
@@ -72,7 +81,7 @@ def as_dicts(lines: list[Line]) -> list[dict[str, object]]:
             "amount_pence": line.amount,
             "regulation": line.regulation,
             "params": line.params,
-            "text": {language: line.text(language) for language in LANGUAGES},
+            "text": dict(_texts(line.key, tuple(line.params.items()), line.amount)),
         }
         for line in lines
     ]
