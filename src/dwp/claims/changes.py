@@ -426,7 +426,13 @@ def _new_style_terms(claim: Claim, citizen_id: str, stored: list[PeriodAward]) -
     """New Style JSA or ESA for payments: each benefit week's amount (as changes revised them), which
     payments pays by the fortnight in arrears. No deduction cap is given as a figure: the recovery rate
     for these benefits is not yet in the rates file, so the cap is nil and an overpayment waits, shown
-    as outstanding at payments, for a decision maker (arrears are paid with the next payment)."""
+    as outstanding at payments, for a decision maker (arrears are paid with the next payment).
+
+    The rate is SS (Overpayments and Recovery) Regs 2013 (SI 2013/384) reg 12 (JSA) and reg 13 (ESA),
+    whose text could not be read to check (only reg 11, UC, and reg 14, State Pension Credit, were). It
+    is not assumed to be reg 14's shape (3 or 5 x 5% of the UC standard allowance a benefit week): the
+    Northern Ireland twin, SR 2016/224 reg 13, recovers from ESA "40 per cent. of the age-related
+    amount" a benefit week instead, so the GB figures are left until regs 12 and 13 are read."""
     first = stored[0].period_start
     last = first + timedelta(days=domain.WEEK_DAYS * (weeks_awarded(stored) - 1))
     return AwardForPayment(
