@@ -379,3 +379,47 @@ async def test_health_and_caring_details_that_cannot_be_are_422s_naming_the_fiel
     # Nothing refused changed the claim: the ETag still works.
     ok = await stack.claims.post(path, json=caring, headers=citizen(stack, **{"If-Match": etag}))
     assert ok.status_code == 201, ok.text
+
+
+async def test_an_esa_fit_note_asks_for_the_note_and_jsa_has_no_health_change(stack: Stack) -> None:
+    from dataclasses import replace
+
+    from dwp.claims.domain.answers import ClaimType
+    from dwp.claims.domain.model import Outcome
+    from dwp.claims.repository import ClaimsRepository
+    from tests.unit.claims.conftest import decide, submitted
+
+    app: Any = stack.claims._transport.app  # type: ignore[attr-defined]
+    app.state.claims_context.clock = lambda: TODAY
+    answers = {}
+    for benefit in (ClaimType.NEW_STYLE_ESA, ClaimType.NEW_STYLE_JSA):
+        story = decide(submitted(benefit), Outcome.AWARD).claim  # claim date 10 June 2026
+        # The claim's first fit note was sent (its to-do is not open), so the new one is asked for.
+        claim = replace(
+            story,
+            id=str(uuid.uuid4()),
+            claimant=replace(story.claimant, citizen_id=stack.citizen_id),
+            todos=tuple(t for t in story.todos if t.subject != "fit_note"),
+        )
+        async with stack.database.transaction() as connection:
+            await ClaimsRepository(connection, stack.cipher).add(claim, claim.created_at)
+        read = await stack.claims.get(f"/v1/claims/{claim.id}", headers=citizen(stack))
+        answers[benefit] = await stack.claims.post(
+            f"/v1/claims/{claim.id}/changes",
+            json={"kind": "health_condition_changed", "happened_on": "2026-10-05",
+                  "condition_affects_work": True, "fit_note_until": "2027-01-04"},
+            headers=citizen(stack, **{"If-Match": read.headers["etag"]}),
+        )  # fmt: skip
+        if benefit == ClaimType.NEW_STYLE_ESA:
+            assert answers[benefit].status_code == 201, answers[benefit].text
+            change = answers[benefit].json()
+            # Limited capability for work is determined on an assessment (WRA 2007 s.8): a decision
+            # maker's, with the new fit note asked for (due in a month).
+            assert change["status"] == "waiting_for_caseworker"
+            assert change["effective_from"] == "2026-09-30"  # the benefit week from Wednesday 30 September
+            fresh = (await stack.claims.get(f"/v1/claims/{claim.id}", headers=citizen(stack))).json()
+            [todo] = [t for t in fresh["todos"] if t["id"] == change["todo_id"]]
+            assert (todo["kind"], todo["subject"]) == ("upload_evidence", "fit_note")
+            kinds = [i["kind"] for i in await stack.work_items(claim.id)]
+            assert "change_of_circumstances" in kinds
+    assert "kind" in json.dumps(problem(answers[ClaimType.NEW_STYLE_JSA], 422))
