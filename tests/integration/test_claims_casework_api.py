@@ -649,6 +649,33 @@ async def test_the_bulk_store_keeps_a_page_of_statements_in_one_go_each_once(sta
         assert (await stack.claims.post(path, json={"items": page}, headers=token)).status_code == 403
 
 
+async def test_a_bulk_stored_claim_id_that_is_no_id_is_a_422_naming_it_not_a_500(stack: Stack) -> None:
+    claim_id, _, start, end = await _awarded(stack)
+    path = contract.STATEMENTS_PATH.format(period_end=end.isoformat())
+    good = {"claim_id": claim_id, "period_start": start.isoformat(), "period_end": end.isoformat(),
+            "award_pence": 100, "run_date": end.isoformat()}  # fmt: skip
+    for field, bad in (
+        ("claim_id", "claim\x00id"),
+        ("claim_id", "a" * 65),
+        ("claim_id", "x'; DROP TABLE claims; --"),
+        ("claim_id", "../x"),
+        ("claim_id", "\u202eclaim"),
+        ("claim_id", ""),
+        ("assessment_id", "assessment\x00id"),
+        ("assessment_id", "b" * 65),
+    ):
+        body = {"items": [good, {**good, "claim_id": "other-claim", field: bad}]}
+        refused = problem(await stack.claims.post(path, json=body, headers=stack.workers()), 422)
+        assert f"#/items/1/{field}" in [e["pointer"] for e in refused["errors"]], (field, bad, refused)
+    # The single store takes the same assessment ids, and nothing was stored by the refused pages.
+    single = f"/v1/internal/claims/{claim_id}/assessment-periods/{end.isoformat()}/statement"
+    one = {k: v for k, v in good.items() if k != "claim_id"}
+    nul = {**one, "assessment_id": "c\x00"}
+    problem(await stack.claims.put(single, json=nul, headers=stack.workers()), 422)
+    stored = await stack.claims.post(path, json={"items": [good]}, headers=stack.workers())
+    assert [i["outcome"] for i in stored.json()["items"]] == ["created"], stored.text
+
+
 async def test_metrics_show_the_waiting_per_caseworker_gauge(stack: Stack) -> None:
     await stack.seed()
     await stack.claims.get("/v1/claims/casework/work-items", headers=stack.staff())

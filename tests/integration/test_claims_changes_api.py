@@ -264,3 +264,162 @@ async def test_moving_home_to_scotland_moves_the_awards_nation_and_a_home_outsid
         f"/v1/internal/claims/{claim.id}/award-for-payment", headers=stack.workers()
     )
     assert terms.json()["terms"]["nation"] == "scotland"
+
+
+async def test_a_health_condition_waits_for_an_assessment_with_a_work_item_and_a_to_do(stack: Stack) -> None:
+    claim, amount, etag = await awarded(stack)
+    path = f"/v1/claims/{claim.id}/changes"
+    body = {
+        "kind": "health_condition_changed",
+        "happened_on": "2026-10-12",
+        "condition_affects_work": True,
+        "can_work": "no",
+    }
+    reported = await stack.claims.post(path, json=body, headers=citizen(stack, **{"If-Match": etag}))
+    assert reported.status_code == 201, reported.text
+    change = reported.json()
+    # The LCW and LCWRA elements follow an assessment (UC Regs 2013 regs 27, 28, 39-41): nothing guessed.
+    assert change["status"] == "waiting_for_caseworker"
+    assert (change["revisions"], change["overpayment_pence"], change["arrears_pence"]) == ([], 0, 0)
+    assert change["effective_from"] == "2026-10-10"
+    assert change["work_item_id"]
+    assert change["todo_id"]
+    [item] = [i for i in await stack.work_items(claim.id) if i["kind"] == "change_of_circumstances"]
+    assert item["id"] == change["work_item_id"]
+    assert "no" not in item["note"].split()  # codes only: never the claimant's answers
+    read = await stack.claims.get(f"/v1/claims/{claim.id}", headers=citizen(stack))
+    todos = [t for t in read.json()["todos"] if t["id"] == change["todo_id"]]
+    assert [t["kind"] for t in todos] == ["book_work_capability_assessment"]
+    events = await outbox_of(stack, claim.id)
+    assert any(
+        e["event_type"] == "claims.todo_added" and e["data"]["todo_id"] == change["todo_id"] for e in events
+    )
+    # Told again (a second change), a second work item but no second assessment to book.
+    again = await stack.claims.post(
+        path, json={**body, "can_work": "some"}, headers=citizen(stack, **{"If-Match": read.headers["etag"]})
+    )
+    assert again.status_code == 201, again.text
+    assert again.json()["work_item_id"] not in (None, change["work_item_id"])
+    assert again.json()["todo_id"] is None
+    # The stored awards are untouched; the listed change shows its item.
+    async with stack.database.read() as session:
+        stored = (
+            await session.execute(
+                select(assessment_periods.c.award_pence).where(assessment_periods.c.claim_id == claim.id)
+            )
+        ).scalars()
+        assert set(stored) == {amount}
+    listed = (await stack.claims.get(path, headers=citizen(stack))).json()["items"]
+    assert {c["work_item_id"] for c in listed} == {change["work_item_id"], again.json()["work_item_id"]}
+
+
+async def test_caring_started_late_then_stopped_revises_by_the_carer_element(stack: Stack) -> None:
+    """By hand: the carer element is £209.34 a month in 2026/27. Caring from 20 August told on 20 October
+    is late and in the claimant's favour: from 10 October (para 21), so no paid period moves. Stopping
+    on 25 August, told the same day, is against them: from 10 August (para 20), so the periods from 10
+    August and 10 September, both paid, each come down by £209.34 (to no less than nil), the claimant's
+    overpayment."""
+    claim, amount, etag = await awarded(stack)
+    path = f"/v1/claims/{claim.id}/changes"
+    started = await stack.claims.post(
+        path,
+        json={"kind": "started_caring", "happened_on": "2026-08-20", "caring_hours_per_week": 35,
+              "cared_for_gets_qualifying_benefit": True},
+        headers=citizen(stack, **{"If-Match": etag}),
+    )  # fmt: skip
+    assert started.status_code == 201, started.text
+    first = started.json()
+    assert (first["effective_from"], first["rule"][-13:]) == ("2026-10-10", "Sch 1 para 21")
+    assert (first["status"], first["revisions"], first["work_item_id"]) == (
+        "no_change_to_paid_periods",
+        [],
+        None,
+    )
+    stopped = await stack.claims.post(
+        path,
+        json={"kind": "stopped_caring", "happened_on": "2026-08-25"},
+        headers=citizen(stack, **{"If-Match": started.headers["etag"]}),
+    )
+    assert stopped.status_code == 201, stopped.text
+    change = stopped.json()
+    assert (change["effective_from"], change["rule"][-13:]) == ("2026-08-10", "Sch 1 para 20")
+    assert [(r["period_start"], r["was_pence"], r["now_pence"], r["paid"]) for r in change["revisions"]] == [
+        ("2026-08-10", amount, max(0, amount - 20_934), True),
+        ("2026-09-10", amount, max(0, amount - 20_934), True),
+    ]
+    assert change["overpayment_pence"] == 2 * min(amount, 20_934)
+    assert change["overpayment_cause"] == "claimant"
+
+
+async def test_health_and_caring_details_that_cannot_be_are_422s_naming_the_field(stack: Stack) -> None:
+    claim, _, etag = await awarded(stack)
+    path = f"/v1/claims/{claim.id}/changes"
+    health = {"kind": "health_condition_changed", "happened_on": "2026-10-01"}
+    caring = {"kind": "started_caring", "happened_on": "2026-10-01", "caring_hours_per_week": 40,
+              "cared_for_gets_qualifying_benefit": True}  # fmt: skip
+    for body, field in (
+        (health, "condition_affects_work"),
+        ({**health, "condition_affects_work": "yes"}, "condition_affects_work"),
+        ({**health, "condition_affects_work": True}, "can_work"),
+        ({**health, "condition_affects_work": True, "can_work": "sometimes"}, "can_work"),
+        ({**health, "condition_affects_work": False, "fit_note_until": "2026-11-01"}, "fit_note_until"),
+        ({**health, "condition_affects_work": False, "fit_note_until": "2026-1\u0661-01"}, "fit_note_until"),
+        ({**caring, "caring_hours_per_week": 0}, "caring_hours_per_week"),
+        ({**caring, "caring_hours_per_week": 169}, "caring_hours_per_week"),
+        ({**caring, "caring_hours_per_week": "35"}, "caring_hours_per_week"),
+        ({**caring, "cared_for_gets_qualifying_benefit": None}, "cared_for_gets_qualifying_benefit"),
+        ({**caring, "whose": "partner"}, "whose"),  # a single claim has no partner's caring
+        ({**caring, "whose": "neighbour"}, "whose"),
+        ({"kind": "stopped_caring", "happened_on": "2026-10-01"}, "kind"),  # the claim shows no caring
+        ({**caring, "happened_on": "2026-10-21"}, "happened_on"),
+    ):
+        answer = await stack.claims.post(path, json=body, headers=citizen(stack, **{"If-Match": etag}))
+        refused = problem(answer, 422)
+        assert field in json.dumps(refused), (body, refused)
+    # Nothing refused changed the claim: the ETag still works.
+    ok = await stack.claims.post(path, json=caring, headers=citizen(stack, **{"If-Match": etag}))
+    assert ok.status_code == 201, ok.text
+
+
+async def test_an_esa_fit_note_asks_for_the_note_and_jsa_has_no_health_change(stack: Stack) -> None:
+    from dataclasses import replace
+
+    from dwp.claims.domain.answers import ClaimType
+    from dwp.claims.domain.model import Outcome
+    from dwp.claims.repository import ClaimsRepository
+    from tests.unit.claims.conftest import decide, submitted
+
+    app: Any = stack.claims._transport.app  # type: ignore[attr-defined]
+    app.state.claims_context.clock = lambda: TODAY
+    answers = {}
+    for benefit in (ClaimType.NEW_STYLE_ESA, ClaimType.NEW_STYLE_JSA):
+        story = decide(submitted(benefit), Outcome.AWARD).claim  # claim date 10 June 2026
+        # The claim's first fit note was sent (its to-do is not open), so the new one is asked for.
+        claim = replace(
+            story,
+            id=str(uuid.uuid4()),
+            claimant=replace(story.claimant, citizen_id=stack.citizen_id),
+            todos=tuple(t for t in story.todos if t.subject != "fit_note"),
+        )
+        async with stack.database.transaction() as connection:
+            await ClaimsRepository(connection, stack.cipher).add(claim, claim.created_at)
+        read = await stack.claims.get(f"/v1/claims/{claim.id}", headers=citizen(stack))
+        answers[benefit] = await stack.claims.post(
+            f"/v1/claims/{claim.id}/changes",
+            json={"kind": "health_condition_changed", "happened_on": "2026-10-05",
+                  "condition_affects_work": True, "fit_note_until": "2027-01-04"},
+            headers=citizen(stack, **{"If-Match": read.headers["etag"]}),
+        )  # fmt: skip
+        if benefit == ClaimType.NEW_STYLE_ESA:
+            assert answers[benefit].status_code == 201, answers[benefit].text
+            change = answers[benefit].json()
+            # Limited capability for work is determined on an assessment (WRA 2007 s.8): a decision
+            # maker's, with the new fit note asked for (due in a month).
+            assert change["status"] == "waiting_for_caseworker"
+            assert change["effective_from"] == "2026-09-30"  # the benefit week from Wednesday 30 September
+            fresh = (await stack.claims.get(f"/v1/claims/{claim.id}", headers=citizen(stack))).json()
+            [todo] = [t for t in fresh["todos"] if t["id"] == change["todo_id"]]
+            assert (todo["kind"], todo["subject"]) == ("upload_evidence", "fit_note")
+            kinds = [i["kind"] for i in await stack.work_items(claim.id)]
+            assert "change_of_circumstances" in kinds
+    assert "kind" in json.dumps(problem(answers[ClaimType.NEW_STYLE_JSA], 422))

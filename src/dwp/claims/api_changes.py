@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response, status
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from dwp.claims import changes
 from dwp.claims.deps import Context, actor_of
@@ -74,6 +74,9 @@ class ChangeBody(EdgeModel):
         "stopped_work",
         "savings_changed",
         "pension_changed",
+        "health_condition_changed",
+        "started_caring",
+        "stopped_caring",
     ]
     happened_on: IsoDate = Field(description="The day it happened: not in the future, not before the claim")
     rent: AmountBody | None = Field(None, description="moving_home, rent_changed: the rent now")
@@ -102,6 +105,26 @@ class ChangeBody(EdgeModel):
     postcode: Annotated[str, Field(min_length=1, max_length=32)] | None = Field(
         None, description="moving_home: the new home's postcode (a home in Great Britain)"
     )
+    condition_affects_work: StrictBool | None = Field(
+        None, description="health_condition_changed: whether the condition now affects the work you can do"
+    )
+    can_work: Literal["yes", "some", "no"] | None = Field(
+        None, description="health_condition_changed (UC), when it affects work: can you work at all"
+    )
+    fit_note_until: IsoDate | None = Field(
+        None, description="health_condition_changed (New Style ESA): the new fit note's last day"
+    )
+    caring_hours_per_week: Annotated[StrictInt, Field(ge=1, le=168)] | None = Field(
+        None, description="started_caring: hours a week you spend caring"
+    )
+    cared_for_gets_qualifying_benefit: StrictBool | None = Field(
+        None,
+        description="started_caring: the person you care for gets the daily living part of PIP, DLA "
+        "middle or highest care, or Attendance Allowance",
+    )
+    whose: Literal["you", "partner"] = Field(
+        "you", description="started_caring, stopped_caring: whose caring (a joint claim's partner)"
+    )
 
 
 class RevisionView(BaseModel):
@@ -126,6 +149,10 @@ class ChangeView(BaseModel):
     arrears_pence: int
     revisions: list[RevisionView]
     explanation: list[str]
+    work_item_id: str | None = Field(
+        None, description="A change a decision maker must look at first (a health condition): their item"
+    )
+    todo_id: str | None = Field(None, description="What you are asked to do for it, if anything")
     created_at: datetime | None = None
 
 
@@ -151,6 +178,12 @@ def _details(body: ChangeBody) -> ChangeDetails:
         savings_pence=body.savings_pence,
         pension=amount(body.pension),
         postcode=home_postcode(body.postcode) if body.postcode is not None else None,
+        condition_affects_work=body.condition_affects_work,
+        can_work=body.can_work,
+        fit_note_until=body.fit_note_until,
+        caring_hours_per_week=body.caring_hours_per_week,
+        cared_for_gets_qualifying_benefit=body.cared_for_gets_qualifying_benefit,
+        whose=body.whose,
     )
 
 
@@ -170,6 +203,8 @@ def _view(c: changes.ReportedChange) -> ChangeView:
         arrears_pence=r.arrears_pence,
         revisions=[RevisionView(**vars(x)) for x in r.revisions],
         explanation=list(c.explanation),
+        work_item_id=c.work_item_id,
+        todo_id=c.todo_id,
     )
 
 
@@ -189,6 +224,8 @@ def _stored_view(row: dict[str, Any]) -> ChangeView:
         arrears_pence=row["arrears_pence"],
         revisions=[RevisionView(**x) for x in document["revisions"]],
         explanation=document["explanation"],
+        work_item_id=document.get("work_item_id"),
+        todo_id=document.get("todo_id"),
         created_at=row["created_at"],
     )
 

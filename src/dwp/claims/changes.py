@@ -11,7 +11,7 @@ change's effect alone, whatever else (HMRC's earnings that month) went into the 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, cast
 
 from dwp.claims import changes_records as records
@@ -20,10 +20,12 @@ from dwp.claims.domain import contributions, recovery
 from dwp.claims.domain.answers import ClaimType
 from dwp.claims.domain.changes import ChangeDetails, ChangeNotAllowed, PeriodRevision
 from dwp.claims.domain.errors import ClaimNotFound, StaleVersion
+from dwp.claims.domain.events import TodoAdded
 from dwp.claims.domain.household import NotReadyToAssess, contributory, uc_circumstances
 from dwp.claims.domain.journal import JournalEntry, MessagePosted
-from dwp.claims.domain.model import Actor, AuditRecord, Claim, Status, check_version
+from dwp.claims.domain.model import Actor, AuditRecord, Claim, Status, Todo, TodoKind, check_version
 from dwp.claims.domain.todos import role_of
+from dwp.claims.domain.work import WorkItem, WorkKind, evidence_due
 from dwp.claims.events import to_contract
 from dwp.claims.nation import nation_of
 from dwp.claims.repository import ClaimsRepository, PeriodAward
@@ -55,6 +57,10 @@ class ReportedChange:
     `waiting_for_caseworker` (the benefits service could not work it out now: a caseworker does)."""
     outcome: domain.Outcome
     explanation: tuple[str, ...]
+    work_item_id: str | None = None
+    """The caseworker's item for a change that needs a decision maker (`domain.decision_needed`)."""
+    todo_id: str | None = None
+    """What the citizen is asked to do for it (book an assessment, send a fit note), if anything."""
 
 
 async def _reassess(
@@ -203,7 +209,12 @@ async def report_change(
     status = "revised"
     revisions: list[PeriodRevision] = []
     assert claim.claim_date is not None
-    if claim.claim_type == ClaimType.UNIVERSAL_CREDIT:
+    needed = domain.decision_needed(claim, details)
+    if needed is not None:
+        # The law leaves it to a decision maker, after an assessment: nothing is guessed here. The
+        # answers change now; a work item and (where the citizen has something to do) a to-do follow.
+        status = "waiting_for_caseworker"
+    elif claim.claim_type == ClaimType.UNIVERSAL_CREDIT:
         start = domain.effective(claim, details, reported_on=today, advantageous=False).from_day
         touched = [p for p in stored if p.period_end >= start]
         try:
@@ -257,12 +268,34 @@ async def report_change(
             "New Style Employment and Support Allowance is not reduced by what you earn from work you "
             "are allowed to do, so stopping work does not change what you are paid.",
         )
+    if needed is not None and needed.todo == "book_work_capability_assessment":
+        lines += (
+            "Your health condition is looked at in a work capability assessment: "
+            "book it from your to-do list.",
+        )
+    elif needed is not None and needed.todo == "upload_evidence":
+        lines += ("Send us your new fit note from your to-do list.",)
     if status == "waiting_for_caseworker":
         lines += ("A member of staff will work out what this means for your payments and tell you.",)
     now = ctx.clock()
+    todo = _todo_for(ctx, after, needed, now=now)
+    item = (
+        WorkItem(
+            id=ctx.new_id(),
+            kind=WorkKind.CHANGE_OF_CIRCUMSTANCES,
+            claim_id=claim_id,
+            benefit=claim.claim_type,
+            claim_status=claim.status,
+            created_at=now,
+            note=f"{needed.reason} (change {change_id})"[:200],
+        )
+        if needed is not None
+        else None
+    )
     async with ctx.uow() as uow:
         repo = _sql(uow.repository)
-        saved = replace(after, version=claim.version + 1)
+        todos = (*after.todos, todo) if todo is not None else after.todos
+        saved = replace(after, version=claim.version + 1, todos=todos)
         if not await repo.save(saved, previous_version=claim.version, now=now):
             raise StaleVersion("The claim has changed since you read it; read it again and retry")
         held = {p.period_start for p in stored}
@@ -310,8 +343,17 @@ async def report_change(
                 "revisions": [vars(r) for r in result.revisions],
                 "explanation": list(lines),
                 "late": effective.late,
+                "work_item_id": item.id if item else None,
+                "todo_id": todo.id if todo else None,
+                "decision_rule": needed.rule if needed else None,
             },
         )
+        if item is not None:
+            await repo.add_work_item(item)
+        if todo is not None:
+            await uow.outbox.add(
+                CLAIMS_EVENTS_TOPIC, to_contract(TodoAdded(claim_id, now, todo.id, todo.kind.value))
+            )
         await repo.audit(
             AuditRecord(
                 claim_id=claim_id,
@@ -329,6 +371,8 @@ async def report_change(
                     "status": status,
                     "overpayment_pence": result.overpayment_pence,
                     "arrears_pence": result.arrears_pence,
+                    "work_item": item.id if item else None,
+                    "todo": todo.id if todo else None,
                 },
                 request_id=actor.request_id,
             )
@@ -349,10 +393,33 @@ async def report_change(
         )
         await uow.outbox.add(CLAIMS_EVENTS_TOPIC, to_contract(MessagePosted(claim_id, now, entry.id, "dwp")))
         reported = ReportedChange(
-            change_id, saved, details.kind, details.happened_on, today, status, result, lines
+            change_id,
+            saved,
+            details.kind,
+            details.happened_on,
+            today,
+            status,
+            result,
+            lines,
+            work_item_id=item.id if item else None,
+            todo_id=todo.id if todo else None,
         )
         await uow.remember(remember, reported)
     return reported
+
+
+def _todo_for(
+    ctx: ClaimsContext, claim: Claim, needed: domain.DecisionNeeded | None, *, now: datetime
+) -> Todo | None:
+    """The citizen's to-do for a change a decision maker needs (None: nothing asked of them, or the
+    same to-do is open already: one assessment to book, one fit note to send)."""
+    if needed is None or needed.todo is None:
+        return None
+    kind = TodoKind(needed.todo)
+    if any(t.open and t.kind == kind and t.subject == needed.todo_subject for t in claim.todos):
+        return None
+    due = evidence_due(ctx.today()) if kind == TodoKind.UPLOAD_EVIDENCE else None
+    return Todo(ctx.new_id(), kind, now, subject=needed.todo_subject, due=due)
 
 
 async def changes_of(ctx: ClaimsContext, *, claim_id: str, actor: Actor) -> list[dict[str, Any]]:
@@ -426,7 +493,13 @@ def _new_style_terms(claim: Claim, citizen_id: str, stored: list[PeriodAward]) -
     """New Style JSA or ESA for payments: each benefit week's amount (as changes revised them), which
     payments pays by the fortnight in arrears. No deduction cap is given as a figure: the recovery rate
     for these benefits is not yet in the rates file, so the cap is nil and an overpayment waits, shown
-    as outstanding at payments, for a decision maker (arrears are paid with the next payment)."""
+    as outstanding at payments, for a decision maker (arrears are paid with the next payment).
+
+    The rate is SS (Overpayments and Recovery) Regs 2013 (SI 2013/384) reg 12 (JSA) and reg 13 (ESA),
+    whose text could not be read to check (only reg 11, UC, and reg 14, State Pension Credit, were). It
+    is not assumed to be reg 14's shape (3 or 5 x 5% of the UC standard allowance a benefit week): the
+    Northern Ireland twin, SR 2016/224 reg 13, recovers from ESA "40 per cent. of the age-related
+    amount" a benefit week instead, so the GB figures are left until regs 12 and 13 are read."""
     first = stored[0].period_start
     last = first + timedelta(days=domain.WEEK_DAYS * (weeks_awarded(stored) - 1))
     return AwardForPayment(

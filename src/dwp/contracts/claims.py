@@ -101,6 +101,11 @@ DEFAULT_PAGE = 500
 MAX_SHARDS = 4096
 MAX_STATEMENTS = 500
 
+RecordId = Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]
+"""A claim's (or an assessment's) id in a body: letters, digits and hyphens, as the path's `Id` is. A NUL,
+a quote or a 65th character would otherwise reach the database (a 500 on PostgreSQL) rather than a 422
+naming the field."""
+
 Language = Literal["en", "cy"]
 
 
@@ -256,7 +261,7 @@ class PeriodStatement(_Body):
     period_start: IsoDate
     period_end: IsoDate
     award_pence: int
-    assessment_id: str | None = None
+    assessment_id: RecordId | None = None
     """The benefits service's assessment behind the award, when it was worked out through its API."""
     carried_state: dict[str, Any] | None = None
     """What the benefits engine returned with this award: next month's `DueAward.carried_state`."""
@@ -279,7 +284,7 @@ class StoredStatement(_Answer):
 class ClaimStatement(PeriodStatement):
     """One item of `PeriodStatements`: a claim's `PeriodStatement`."""
 
-    claim_id: str = Field(min_length=1, max_length=64)
+    claim_id: RecordId
 
 
 class PeriodStatements(_Body):
@@ -382,9 +387,7 @@ class AwardsForPaymentRequest(_Body):
     """`POST /v1/internal/awards-for-payment` (the monthly run, a page at a time): the claims whose
     award's terms payments is to be given, each as `GET .../award-for-payment` answers it."""
 
-    claim_ids: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9-]{1,64}$")]] = Field(
-        min_length=1, max_length=MAX_STATEMENTS
-    )
+    claim_ids: list[RecordId] = Field(min_length=1, max_length=MAX_STATEMENTS)
 
 
 class AwardToPayItem(_Answer):

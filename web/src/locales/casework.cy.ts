@@ -38,6 +38,7 @@ export const caseworkCy: Strings<typeof caseworkEn> = {
     held_registration: "Cofrestriad wedi’i ddal",
     provider_unavailable: "Yn aros am wasanaeth arall",
     payment_returned: "Taliad wedi’i ddychwelyd neu ei wrthod",
+    change_of_circumstances: "Newid mewn amgylchiadau i’w benderfynu",
   },
   queue: {
     title: "Ciw gwaith",

@@ -36,6 +36,7 @@ export const caseworkEn = {
     held_registration: "Held registration",
     provider_unavailable: "Waiting for another service",
     payment_returned: "Payment returned or rejected",
+    change_of_circumstances: "Change of circumstances to decide",
   },
   queue: {
     title: "Work queue",

@@ -17,6 +17,24 @@ Appeals) Regulations 2013 (SI 2013/381), Schedule 1:
   opinion case by case, and the revision here is worked out as the change is told, so nothing makes
   the week it happened in impracticable; a caseworker's supersession would apply it.
 
+Some changes need a decision maker before they can change an award, and are recorded `waiting_for_
+caseworker` with a work item and a to-do, never a guess (`decision_needed`):
+
+- A health condition (UC): the LCW and LCWRA elements (UC Regs 2013 regs 23(2)(a), 27 and 28) follow a
+  determination that the claimant has limited capability for work (and work-related activity) on an
+  assessment (reg 39(1)(a), 40(1)(a)), which the Secretary of State may carry out for the first time or
+  to see whether there has been a relevant change in the claimant's physical or mental condition (reg
+  41(1)). So the claim's health answers change now and the award only when the assessment decides.
+- A health condition (New Style ESA): whether the claimant has limited capability for work is also
+  determined on an assessment (Welfare Reform Act 2007 s.8); a new fit note period is evidence for the
+  decision maker, and a claimant no longer unfit for work ends the award only on their decision.
+
+Caring (UC only) needs none: the carer element (regs 23(2)(b), 29 and 30: regular and substantial
+caring for a severely disabled person, 35 hours a week, the person cared for getting a qualifying
+disability benefit) is worked out by the benefits service from the caring answers, so starting or
+stopping caring is revised like any other change, from the assessment period it happened in (para 20;
+a late change in the claimant's favour from the period it was told in, para 21).
+
 A disadvantageous change told late leaves an overpayment for the periods already paid: its cause is the
 claimant's failure to tell (recoverable under the Social Security Administration Act 1992 s 71ZB). An
 advantageous one told in time leaves arrears (an underpayment) for the periods already paid.
@@ -32,15 +50,23 @@ from typing import Literal
 from dwp.claims.domain.answers import (
     Amount,
     CapitalAnswers,
+    Caring,
+    CaringAnswers,
     ChildAnswer,
     ClaimType,
+    ConditionAnswers,
     Employment,
+    FitNote,
+    FitNoteAnswers,
+    HealthAnswers,
     HouseholdAnswers,
     HousingAnswers,
     IncomeAnswers,
     Partner,
+    PersonHealth,
     Section,
     Tenure,
+    Whose,
     WorkIncomeAnswers,
 )
 from dwp.claims.domain.dates import add_months, period_containing
@@ -79,6 +105,9 @@ class ChangeKind(StrEnum):
     STOPPED_WORK = "stopped_work"
     SAVINGS_CHANGED = "savings_changed"
     PENSION_CHANGED = "pension_changed"
+    HEALTH_CONDITION_CHANGED = "health_condition_changed"
+    STARTED_CARING = "started_caring"
+    STOPPED_CARING = "stopped_caring"
 
 
 UC_ONLY = frozenset(
@@ -90,9 +119,16 @@ UC_ONLY = frozenset(
         ChangeKind.CHILD_BORN,
         ChangeKind.CHILD_LEFT,
         ChangeKind.SAVINGS_CHANGED,
+        ChangeKind.STARTED_CARING,
+        ChangeKind.STOPPED_CARING,
     }
 )
-"""New Style JSA and ESA pay no amounts for a home, a partner, children or savings."""
+"""New Style JSA and ESA pay no amounts for a home, a partner, children, savings or caring (the carer
+element is UC's: UC Regs 2013 reg 29)."""
+NOT_JSA = frozenset({ChangeKind.HEALTH_CONDITION_CHANGED})
+"""A health condition is a UC or New Style ESA change (limited capability for work); New Style JSA is
+for those available for work, and pays nothing for a condition."""
+CanWork = Literal["yes", "some", "no"]
 NEW_STYLE_ONLY = frozenset({ChangeKind.PENSION_CHANGED})
 """An occupational or personal pension's new amount: New Style JSA deducts a pension above £50 a week
 (Jobseekers Act 1995 s.4(1)(b)), ESA half of one above £85 (WRA 2007 s.3). On UC a pension is one of
@@ -123,6 +159,19 @@ class ChangeDetails:
     postcode: str | None = None
     """moving_home: the new home's postcode (checked at the edge): the LHA area of a private rent, and
     the nation whose bank holidays move payments."""
+    condition_affects_work: bool | None = None
+    """health_condition_changed: whether a health condition now affects the work the claimant can do."""
+    can_work: CanWork | None = None
+    """health_condition_changed (UC), when the condition affects work: can they work at all now."""
+    fit_note_until: date | None = None
+    """health_condition_changed (New Style ESA): the last day of the new fit note (None: not stated)."""
+    caring_hours_per_week: int | None = None
+    """started_caring: hours a week spent caring (35 or more is regular and substantial, reg 30)."""
+    cared_for_gets_qualifying_benefit: bool | None = None
+    """started_caring: the person cared for gets a benefit that makes them severely disabled for the
+    carer element (the daily living part of PIP, DLA middle or highest care, Attendance Allowance)."""
+    whose: Whose = "you"
+    """started_caring, stopped_caring: whose caring it is (the partner's only on a joint claim)."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +219,14 @@ def check_change(claim: Claim, change: ChangeDetails, *, today: date) -> None:
         )
     if claim.claim_type == ClaimType.UNIVERSAL_CREDIT and change.kind in NEW_STYLE_ONLY:
         problems.append(FieldProblem("kind", "Tell us about your pension in your income answers", "kind"))
+    if claim.claim_type == ClaimType.NEW_STYLE_JSA and change.kind in NOT_JSA:
+        problems.append(
+            FieldProblem(
+                "kind",
+                "If a health condition stops you working, you can claim Employment and Support Allowance",
+                "kind",
+            )
+        )
     k = change.kind
     if k in (ChangeKind.MOVING_HOME, ChangeKind.RENT_CHANGED):
         _need(problems, change.rent, "rent")
@@ -209,8 +266,82 @@ def check_change(claim: Claim, change: ChangeDetails, *, today: date) -> None:
     if k == ChangeKind.SAVINGS_CHANGED:
         _need(problems, change.savings_pence, "savings_pence")
         _pence(problems, change.savings_pence, "savings_pence")
+    if k == ChangeKind.HEALTH_CONDITION_CHANGED:
+        _check_health(problems, claim, change)
+    if k in (ChangeKind.STARTED_CARING, ChangeKind.STOPPED_CARING):
+        _check_caring(problems, claim, change)
     if problems:
         raise InvalidAnswers(problems)
+
+
+def _check_health(problems: list[FieldProblem], claim: Claim, change: ChangeDetails) -> None:
+    _need(problems, change.condition_affects_work, "condition_affects_work")
+    if claim.claim_type == ClaimType.UNIVERSAL_CREDIT and change.condition_affects_work:
+        _need(problems, change.can_work, "can_work")
+    if change.fit_note_until is not None:
+        if claim.claim_type != ClaimType.NEW_STYLE_ESA:
+            problems.append(
+                FieldProblem("fit_note_until", "Upload a fit note with your evidence instead", "kind")
+            )
+        elif change.fit_note_until < change.happened_on:
+            problems.append(
+                FieldProblem("fit_note_until", "The fit note must end on or after the change", "order")
+            )
+
+
+def _check_caring(problems: list[FieldProblem], claim: Claim, change: ChangeDetails) -> None:
+    if change.whose == "partner" and not claim.joint:
+        problems.append(FieldProblem("whose", "Only a joint claim has a partner's caring", "kind"))
+    if change.kind == ChangeKind.STARTED_CARING:
+        _need(problems, change.caring_hours_per_week, "caring_hours_per_week")
+        _need(problems, change.cared_for_gets_qualifying_benefit, "cared_for_gets_qualifying_benefit")
+        hours = change.caring_hours_per_week
+        if hours is not None and not 0 < hours <= 168:
+            problems.append(FieldProblem("caring_hours_per_week", "Enter hours from 1 to 168", "range"))
+
+
+@dataclass(frozen=True)
+class DecisionNeeded:
+    """A change that only a decision maker can turn into an award (an assessment first): the work item's
+    note (codes, never health details), the to-do asked of the citizen (None: nothing of them), and the
+    rule that says so."""
+
+    reason: str
+    todo: Literal["book_work_capability_assessment", "upload_evidence"] | None
+    todo_subject: str
+    rule: str
+
+
+SOURCE_WCA = (
+    "UC Regs 2013 regs 27, 28, 39(1), 40(1) and 41(1): the LCW and LCWRA elements follow an assessment"
+)
+SOURCE_ESA_LCW = "Welfare Reform Act 2007 s.8: limited capability for work is determined on an assessment"
+
+
+def decision_needed(claim: Claim, change: ChangeDetails) -> DecisionNeeded | None:
+    """Whether the change needs a decision maker (an assessment) before it can move the award; None when
+    the benefits service can revise the award from the answers alone."""
+    if change.kind != ChangeKind.HEALTH_CONDITION_CHANGED:
+        return None
+    if claim.claim_type == ClaimType.UNIVERSAL_CREDIT:
+        # A condition that now limits work is referred for an assessment, which the citizen books; one
+        # that no longer does is a decision maker's to look at (a relevant change, reg 41(1)(b)).
+        asks = bool(change.condition_affects_work) and change.can_work != "yes"
+        return DecisionNeeded(
+            "health_condition_changed: work capability assessment",
+            "book_work_capability_assessment" if asks else None,
+            "",
+            SOURCE_WCA,
+        )
+    # New Style ESA: a new fit note period is evidence the decision maker needs; a claimant now fit for
+    # work is theirs to decide on.
+    asks = bool(change.condition_affects_work)
+    return DecisionNeeded(
+        "health_condition_changed: limited capability for work",
+        "upload_evidence" if asks else None,
+        "fit_note" if asks else "",
+        SOURCE_ESA_LCW,
+    )
 
 
 def benefit_week_start(claim_date: date, day: date) -> date:
@@ -249,7 +380,7 @@ def advantageous_by_kind(change: ChangeDetails) -> bool | None:
     """Whether a kind of change can only raise an award (None: the revision tells)."""
     if change.kind in (ChangeKind.CHILD_BORN, ChangeKind.STOPPED_WORK):
         return True
-    if change.kind in (ChangeKind.CHILD_LEFT, ChangeKind.STARTED_WORK):
+    if change.kind in (ChangeKind.CHILD_LEFT, ChangeKind.STARTED_WORK, ChangeKind.STOPPED_CARING):
         return False
     return None
 
@@ -328,6 +459,8 @@ def apply_change(claim: Claim, change: ChangeDetails) -> Claim:
         elif k == ChangeKind.PENSION_CHANGED:
             assert change.pension is not None
             work = replace(work, pensions=(change.pension,) if change.pension.pence else ())
+        elif k == ChangeKind.HEALTH_CONDITION_CHANGED:
+            return _with(claim, _esa_health(a, change))
         a["income"] = work
         return _with(claim, a)
     household = a.get("household")
@@ -387,7 +520,40 @@ def apply_change(claim: Claim, change: ChangeDetails) -> Claim:
         capital = a.get("capital")
         capital = capital if isinstance(capital, CapitalAnswers) else CapitalAnswers()
         a["capital"] = replace(capital, savings_pence=change.savings_pence or 0)
+    elif k == ChangeKind.HEALTH_CONDITION_CHANGED:
+        health = a.get("health")
+        health = health if isinstance(health, HealthAnswers) else HealthAnswers(PersonHealth(False))
+        affects = bool(change.condition_affects_work)
+        can_work: CanWork = (change.can_work or "some") if affects else "yes"
+        a["health"] = replace(
+            health, you=replace(health.you, condition_affects_work=affects, can_work=can_work)
+        )
+    elif k in (ChangeKind.STARTED_CARING, ChangeKind.STOPPED_CARING):
+        caring = a.get("caring")
+        caring = caring if isinstance(caring, CaringAnswers) else CaringAnswers()
+        others = tuple(c for c in caring.carers if c.whose != change.whose)
+        if k == ChangeKind.STARTED_CARING:
+            assert change.caring_hours_per_week is not None
+            new = Caring(
+                change.caring_hours_per_week, bool(change.cared_for_gets_qualifying_benefit), change.whose
+            )
+            others = (*others, new)
+        elif len(others) == len(caring.carers):
+            raise InvalidAnswers(
+                [FieldProblem("kind", "Your claim does not say you care for anyone", "kind")]
+            )
+        a["caring"] = replace(caring, carers=others)
     return _with(claim, a)
+
+
+def _esa_health(a: dict[str, Section], change: ChangeDetails) -> dict[str, Section]:
+    """New Style ESA: the condition's answer and, when there is one, the new fit note's period."""
+    condition = a.get("condition")
+    if isinstance(condition, ConditionAnswers):
+        a["condition"] = replace(condition, affects_work=bool(change.condition_affects_work))
+    if change.fit_note_until is not None:
+        a["fit_note"] = FitNoteAnswers(True, FitNote(change.happened_on, change.fit_note_until))
+    return a
 
 
 def _with(claim: Claim, sections: dict[str, Section]) -> Claim:

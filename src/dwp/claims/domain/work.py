@@ -32,6 +32,9 @@ class WorkKind(StrEnum):
     HELD_REGISTRATION = "held_registration"
     PROVIDER_UNAVAILABLE = "provider_unavailable"
     PAYMENT_RETURNED = "payment_returned"
+    CHANGE_OF_CIRCUMSTANCES = "change_of_circumstances"
+    """A reported change only a decision maker can turn into an award (a health condition: an
+    assessment first), `domain.changes.decision_needed`."""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ addStrings("change", { en: changeEn, cy: changeCy });
 
 export const REPORT = "report-a-change";
 const pounds = (pence: number) => `£${(pence / 100).toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
-const DATE_FIELDS = new Set(["happened", "partnerDob", "childDob"]);
+const DATE_FIELDS = new Set(["happened", "partnerDob", "childDob", "fitNoteUntil"]);
 
 type Journey = {
   draft: ChangeDraft; save: (changes: Partial<ChangeDraft>) => void; clear: () => void;
@@ -127,7 +127,7 @@ function Question({ step }: { step: "kind" | "details" | "date" }) {
 
   function onSubmit(event: FormEvent) {
     event.preventDefault();
-    const found = checkChange(step, form, today(), claim.claim_date, (k) => t(k));
+    const found = checkChange(step, form, today(), claim.claim_date, (k) => t(k), claim.claim_type);
     setProblems(found);
     if (Object.keys(found).length) return;
     // A different kind starts its details again (a job's employer is not a new home's rent).
@@ -143,7 +143,8 @@ function Question({ step }: { step: "kind" | "details" | "date" }) {
     <TextInput id={field} label={label} hint={hint} isPageHeading={heading} error={text(field)} inputMode="decimal" prefix="£"
       widthClass="govuk-input--width-10" value={form[field]} onChange={(v) => set({ [field]: v })} />
   );
-  const fields = detailFields(kind, form);
+  const fields = detailFields(kind, form, claim.claim_type);
+  const yesNo = [{ value: "yes", text: t("common.yes") }, { value: "no", text: t("common.no") }];
   const single = fields.length === 1;
   const kinds = kindsFor(claim.claim_type).filter((k) => !(claim.joint && k.startsWith("partner_")));
 
@@ -192,6 +193,29 @@ function Question({ step }: { step: "kind" | "details" | "date" }) {
             )}
             {fields.includes("pay") && money("pay", t("claim.labels.pay"), t("claim.hints.pay"))}
             {fields.includes("savings") && money("savings", title, t("estimate.savings.hint"), true)}
+            {fields.includes("affectsWork") && (
+              <Radios id="affectsWork" legend={t("change.labels.affectsWork")} isPageHeading={single} inline error={text("affectsWork")} value={form.affectsWork}
+                items={yesNo} onChange={(v) => set({ affectsWork: v as "yes" | "no" })} />
+            )}
+            {fields.includes("canWork") && (
+              <Radios id="canWork" legend={t("change.labels.canWork")} error={text("canWork")} value={form.canWork}
+                items={(["yes", "some", "no"] as const).map((v) => ({ value: v, text: t(`change.canWork.${v}`) }))}
+                onChange={(v) => set({ canWork: v as "yes" | "some" | "no" })} />
+            )}
+            {fields.includes("fitNoteUntil") && (
+              <DateInput id="fitNoteUntil" legend={t("change.labels.fitNoteUntil")} hint={t("change.hints.fitNoteUntil")}
+                error={text("fitNoteUntil")} value={form.fitNoteUntil} onChange={(fitNoteUntil) => set({ fitNoteUntil })} />
+            )}
+            {fields.includes("caringHours") && (
+              <TextInput id="caringHours" label={t("change.labels.caringHours")} hint={t("change.hints.caringHours")}
+                error={text("caringHours")} inputMode="numeric" widthClass="govuk-input--width-3" value={form.caringHours}
+                onChange={(caringHours) => set({ caringHours })} />
+            )}
+            {fields.includes("caredForBenefit") && (
+              <Radios id="caredForBenefit" legend={t("change.labels.caredForBenefit")} hint={t("change.hints.caredForBenefit")}
+                inline error={text("caredForBenefit")} value={form.caredForBenefit} items={yesNo}
+                onChange={(v) => set({ caredForBenefit: v as "yes" | "no" })} />
+            )}
           </>
         )}
         {step === "date" && (
@@ -223,12 +247,17 @@ function Check() {
     longDate(`${d.year}-${d.month.padStart(2, "0")}-${d.day.padStart(2, "0")}`, lang);
   const change = (step: string, hidden: string) => ({ to: `${stepPath(claim.id, step)}?return=check`, hidden });
   const details: { key: string; value: ReactNode }[] = [];
-  for (const field of detailFields(kind, draft)) {
+  for (const field of detailFields(kind, draft, claim.claim_type)) {
+    const noted = ["day", "month", "year"].every((p) => draft.fitNoteUntil[p as "day"].trim());
     const value: Record<string, ReactNode> = {
       tenure: draft.tenure ? t(`claim.tenure.${draft.tenure}`) : "", rent: `£${draft.rent}`, bedrooms: draft.bedrooms,
       partnerDob: date(draft.partnerDob), childDob: date(draft.childDob),
       sex: draft.sex === "F" ? t("estimate.child.girl") : t("estimate.child.boy"),
       employer: draft.employer, hours: draft.hours, pay: `£${draft.pay}`, savings: `£${draft.savings}`,
+      affectsWork: t(draft.affectsWork === "yes" ? "common.yes" : "common.no"),
+      canWork: draft.canWork ? t(`change.canWork.${draft.canWork}`) : "",
+      fitNoteUntil: noted ? date(draft.fitNoteUntil) : t("change.rows.noEnd"),
+      caringHours: draft.caringHours, caredForBenefit: t(draft.caredForBenefit === "yes" ? "common.yes" : "common.no"),
     };
     details.push({ key: t(`change.rows.${field}`), value: value[field] });
   }
@@ -335,6 +364,11 @@ function Done() {
       </div>
       <h2 className="govuk-heading-m">{t("change.done.nextTitle")}</h2>
       <p className="govuk-body" id="change-next">{t(nextKey(change.status))}</p>
+      {change.todo_id && (
+        <p className="govuk-body" id="change-todo">
+          {t("change.done.todo")} <Link className="govuk-link" to={`${base}/status`}>{t("change.done.todoLink")}</Link>
+        </p>
+      )}
       <SummaryList rows={[
         { key: t("change.rows.happened"), value: longDate(change.happened_on, lang) },
         { key: t("change.done.reported"), value: longDate(change.reported_on, lang) },

@@ -24,9 +24,20 @@ describe("the pages of a change", () => {
     expect(detailFields("child_born", emptyChange)).toEqual(["sex"]);
   });
 
-  it("offers New Style JSA and ESA only work: they pay nothing for a home, a partner, children or savings", () => {
-    expect(kindsFor("new_style_esa")).toEqual(["started_work", "stopped_work"]);
-    expect(kindsFor("universal_credit")).toHaveLength(9);
+  it("offers New Style JSA and ESA only work (and ESA a health condition): they pay nothing for a home, a partner, children, savings or caring", () => {
+    expect(kindsFor("new_style_jsa")).toEqual(["started_work", "stopped_work"]);
+    expect(kindsFor("new_style_esa")).toEqual(["started_work", "stopped_work", "health_condition_changed"]);
+    expect(kindsFor("universal_credit")).toHaveLength(12);
+    expect(kindsFor("universal_credit")).toEqual(expect.arrayContaining(["health_condition_changed", "started_caring", "stopped_caring"]));
+  });
+
+  it("asks a health condition whether it affects work, then UC whether they can work at all and ESA the fit note's end", () => {
+    expect(detailFields("health_condition_changed", emptyChange)).toEqual(["affectsWork"]);
+    expect(detailFields("health_condition_changed", draft({ affectsWork: "no" }))).toEqual(["affectsWork"]);
+    expect(detailFields("health_condition_changed", draft({ affectsWork: "yes" }))).toEqual(["affectsWork", "canWork"]);
+    expect(detailFields("health_condition_changed", draft({ affectsWork: "yes" }), "new_style_esa")).toEqual(["affectsWork", "fitNoteUntil"]);
+    expect(detailFields("started_caring", emptyChange)).toEqual(["caringHours", "caredForBenefit"]);
+    expect(changeSteps("stopped_caring")).toEqual(["kind", "date", "check"]);
   });
 });
 
@@ -68,6 +79,27 @@ describe("each page's checks", () => {
       .toBe("change.errors.employerLong");
     expect(checkChange("details", draft({ kind: "partner_left" }), today, CLAIMED, what)).toEqual({});
   });
+  it("checks a health condition's and caring's answers", () => {
+    const health = draft({ kind: "health_condition_changed" });
+    expect(checkChange("details", health, today, CLAIMED, what)).toEqual({ affectsWork: { key: "change.errors.affectsWork" } });
+    expect(checkChange("details", { ...health, affectsWork: "yes" }, today, CLAIMED, what)).toEqual({ canWork: { key: "change.errors.canWork" } });
+    expect(checkChange("details", { ...health, affectsWork: "yes", canWork: "some" }, today, CLAIMED, what)).toEqual({});
+    // ESA: a fit note's end is optional, but a part of it is not a date.
+    const esa = { ...health, affectsWork: "yes" as const };
+    expect(checkChange("details", esa, today, CLAIMED, what, "new_style_esa")).toEqual({});
+    expect(checkChange("details", { ...esa, fitNoteUntil: day("1", "", "2027") }, today, CLAIMED, what, "new_style_esa").fitNoteUntil?.key)
+      .toBe("change.errors.datePart.month");
+    expect(checkChange("details", { ...esa, fitNoteUntil: day("31", "2", "2027") }, today, CLAIMED, what, "new_style_esa").fitNoteUntil?.key)
+      .toBe("change.errors.dateReal");
+    // A fit note that ends before the change happened is refused on the date page.
+    const noted = { ...esa, fitNoteUntil: day("1", "9", "2026"), happened: day("1", "10", "2026") };
+    expect(checkChange("date", noted, today, CLAIMED, what).happened?.key).toBe("change.errors.afterFitNote");
+    const caring = draft({ kind: "started_caring", caringHours: "0" });
+    expect(checkChange("details", caring, today, CLAIMED, what)).toEqual({
+      caringHours: expect.objectContaining({ key: expect.any(String) }), caredForBenefit: { key: "change.errors.caredForBenefit" },
+    });
+    expect(checkChange("details", { ...caring, caringHours: "35", caredForBenefit: "no" }, today, CLAIMED, what)).toEqual({});
+  });
 });
 
 describe("the body the claims API takes", () => {
@@ -82,6 +114,17 @@ describe("the body the claims API takes", () => {
     expect(changeBody(draft({ kind: "started_work", happened, employer: " Corner Shop Ltd ", hours: "16", pay: "900" })))
       .toEqual({ kind: "started_work", happened_on: "2026-11-01", employer: "Corner Shop Ltd", hours_per_week: 16, pay: { pence: 90000, frequency: "monthly" } });
     expect(changeBody(draft({ kind: "partner_left", happened, employer: "left over" }))).toEqual({ kind: "partner_left", happened_on: "2026-11-01" });
+  });
+  it("sends a health condition's and caring's facts as ChangeBody names them", () => {
+    expect(changeBody(draft({ kind: "health_condition_changed", happened, affectsWork: "yes", canWork: "no" })))
+      .toEqual({ kind: "health_condition_changed", happened_on: "2026-11-01", condition_affects_work: true, can_work: "no" });
+    expect(changeBody(draft({ kind: "health_condition_changed", happened, affectsWork: "no", canWork: "no" })))
+      .toEqual({ kind: "health_condition_changed", happened_on: "2026-11-01", condition_affects_work: false });
+    expect(changeBody(draft({ kind: "health_condition_changed", happened, affectsWork: "yes", fitNoteUntil: day("31", "1", "2027") })))
+      .toEqual({ kind: "health_condition_changed", happened_on: "2026-11-01", condition_affects_work: true, fit_note_until: "2027-01-31" });
+    expect(changeBody(draft({ kind: "started_caring", happened, caringHours: "35", caredForBenefit: "yes" })))
+      .toEqual({ kind: "started_caring", happened_on: "2026-11-01", caring_hours_per_week: 35, cared_for_gets_qualifying_benefit: true });
+    expect(changeBody(draft({ kind: "stopped_caring", happened, caringHours: "35" }))).toEqual({ kind: "stopped_caring", happened_on: "2026-11-01" });
   });
   it("sends a baby's date of birth as the day it happened (the API requires them equal)", () => {
     expect(changeBody(draft({ kind: "child_born", happened, sex: "F" })))
@@ -101,6 +144,17 @@ describe("where the API's problems land", () => {
     expect(changeLanding("child_left", { pointer: "#/date_of_birth", detail: "x" }, what))
       .toMatchObject({ step: "details", field: "childDob", problem: { key: "change.errors.noSuchChild" } });
     expect(changeLanding("child_born", { pointer: "#/date_of_birth", detail: "x", code: "order" }, what)).toMatchObject({ step: "date", field: "happened" });
+  });
+  it("puts a health condition's and caring's problems on their fields", () => {
+    expect(changeLanding("health_condition_changed", { pointer: "#/can_work", detail: "x", code: "missing" }, what))
+      .toMatchObject({ step: "details", field: "canWork" });
+    expect(changeLanding("health_condition_changed", { pointer: "#/fit_note_until", detail: "x", code: "order" }, what))
+      .toMatchObject({ step: "details", field: "fitNoteUntil", problem: { key: "change.errors.fitNoteOrder" } });
+    expect(changeLanding("started_caring", { pointer: "#/caring_hours_per_week", detail: "x" }, what))
+      .toMatchObject({ step: "details", field: "caringHours" });
+    expect(changeLanding("stopped_caring", { pointer: "#/kind", detail: "x", code: "kind" }, what))
+      .toMatchObject({ step: "kind", problem: { key: "change.errors.noCaring" } });
+    expect(changeLanding("started_caring", { pointer: "#/whose", detail: "x" }, what)).toMatchObject({ step: "check" });
   });
   it("keeps a problem about nothing it asked on check your answers", () => {
     expect(changeLanding("savings_changed", { pointer: "#/surprise", detail: "x" }, what))

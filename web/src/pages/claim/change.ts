@@ -11,16 +11,18 @@ import { RENTING, TENURES } from "./journey";
 
 export const CHANGE_KINDS = [
   "moving_home", "rent_changed", "partner_joined", "partner_left", "child_born", "child_left",
-  "started_work", "stopped_work", "savings_changed",
+  "started_work", "stopped_work", "savings_changed", "health_condition_changed", "started_caring", "stopped_caring",
 ] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
-/** New Style JSA and ESA pay nothing for a home, a partner, children or savings (the API refuses them). */
+/** New Style JSA and ESA pay nothing for a home, a partner, children, savings or caring (the API refuses
+ * them); a health condition is ESA's (limited capability for work), never JSA's. */
 export const NEW_STYLE_KINDS: readonly ChangeKind[] = ["started_work", "stopped_work"];
+export const ESA_KINDS: readonly ChangeKind[] = [...NEW_STYLE_KINDS, "health_condition_changed"];
 export { TENURES };
 
 /** The kinds a claim of this benefit can take. */
 export const kindsFor = (claimType: string): readonly ChangeKind[] =>
-  claimType === "universal_credit" ? CHANGE_KINDS : NEW_STYLE_KINDS;
+  claimType === "universal_credit" ? CHANGE_KINDS : claimType === "new_style_esa" ? ESA_KINDS : NEW_STYLE_KINDS;
 
 export type ChangeDraft = {
   kind: ChangeKind | "";
@@ -31,21 +33,28 @@ export type ChangeDraft = {
   childDob: DateValue;
   employer: string; hours: string; pay: string;
   savings: string;
+  /** health_condition_changed: does it affect the work you can do; UC: can you work at all; ESA: the
+   * new fit note's last day (optional: a note may give none). */
+  affectsWork: "" | "yes" | "no"; canWork: "" | "yes" | "some" | "no"; fitNoteUntil: DateValue;
+  /** started_caring: hours a week, and whether the person cared for gets a qualifying benefit. */
+  caringHours: string; caredForBenefit: "" | "yes" | "no";
 };
 export const emptyChange: ChangeDraft = {
   kind: "", happened: emptyDate, tenure: "", rent: "", bedrooms: "", partnerDob: emptyDate, sex: "",
   childDob: emptyDate, employer: "", hours: "", pay: "", savings: "",
+  affectsWork: "", canWork: "", fitNoteUntil: emptyDate, caringHours: "", caredForBenefit: "",
 };
 
 /** The pages of the journey for a kind, after the first ("what has changed?"): its details (none for
- * a partner leaving), the date it happened, then "check your answers". */
+ * a partner leaving or caring stopping), the date it happened, then "check your answers". */
 export function changeSteps(kind: ChangeKind | ""): string[] {
   if (!kind) return ["kind"];
-  return ["kind", ...(kind === "partner_left" ? [] : ["details"]), "date", "check"];
+  return ["kind", ...(kind === "partner_left" || kind === "stopped_caring" ? [] : ["details"]), "date", "check"];
 }
 
-/** The fields the details page of a kind shows, in order (each a field id of the page). */
-export function detailFields(kind: ChangeKind | "", d: ChangeDraft): string[] {
+/** The fields the details page of a kind shows, in order (each a field id of the page). A health
+ * condition that affects work asks UC whether they can work at all, New Style ESA the fit note's end. */
+export function detailFields(kind: ChangeKind | "", d: ChangeDraft, claimType = "universal_credit"): string[] {
   switch (kind) {
     case "moving_home": return ["tenure", ...(RENTING.has(d.tenure) ? ["rent"] : []), "bedrooms"];
     case "rent_changed": return ["rent"];
@@ -55,6 +64,9 @@ export function detailFields(kind: ChangeKind | "", d: ChangeDraft): string[] {
     case "started_work": return ["employer", "hours", "pay"];
     case "stopped_work": return ["employer"];
     case "savings_changed": return ["savings"];
+    case "health_condition_changed":
+      return ["affectsWork", ...(d.affectsWork === "yes" ? [claimType === "new_style_esa" ? "fitNoteUntil" : "canWork"] : [])];
+    case "started_caring": return ["caringHours", "caredForBenefit"];
     default: return [];
   }
 }
@@ -89,11 +101,12 @@ function checkDob(d: DateValue, today: Date, what: string): Problem | null {
  * the page's language (for the messages' {{what}}). */
 export function checkChange(
   step: string, d: ChangeDraft, today: Date, claimDate: string | null, what: (key: string) => string,
+  claimType = "universal_credit",
 ): Record<string, Problem> {
   const found: Record<string, Problem | null> = {};
   if (step === "kind") found.kind = d.kind ? null : { key: "change.errors.kind" };
   if (step === "details") {
-    for (const field of detailFields(d.kind, d)) {
+    for (const field of detailFields(d.kind, d, claimType)) {
       if (field === "tenure") found.tenure = d.tenure ? null : { key: "claim.errors.tenure" };
       if (field === "rent") found.rent = checkMoney(d.rent, 100000);
       if (field === "bedrooms") found.bedrooms = checkCount(d.bedrooms, 0, 20);
@@ -107,6 +120,11 @@ export function checkChange(
       if (field === "hours") found.hours = checkCount(d.hours, 1, 168);
       if (field === "pay") found.pay = checkMoney(d.pay, 100000);
       if (field === "savings") found.savings = checkMoney(d.savings, 1000000);
+      if (field === "affectsWork") found.affectsWork = d.affectsWork ? null : { key: "change.errors.affectsWork" };
+      if (field === "canWork") found.canWork = d.canWork ? null : { key: "change.errors.canWork" };
+      if (field === "fitNoteUntil") found.fitNoteUntil = checkFitNote(d.fitNoteUntil, what("change.what.fitNoteUntil"));
+      if (field === "caringHours") found.caringHours = checkCount(d.caringHours, 1, 168);
+      if (field === "caredForBenefit") found.caredForBenefit = d.caredForBenefit ? null : { key: "change.errors.caredForBenefit" };
     }
   }
   if (step === "date") {
@@ -115,8 +133,20 @@ export function checkChange(
     // A partner's or a child's date of birth comes before the day they joined or left (the API's `order`).
     const dob = d.kind === "partner_joined" ? d.partnerDob : d.kind === "child_left" ? d.childDob : null;
     if (!found.happened && dob && isoDate(dob) && isoDate(dob) > isoDate(d.happened)) found.happened = { key: "change.errors.beforeBirth" };
+    // A new fit note ends on or after the day the change happened (the API's `order`).
+    const note = d.kind === "health_condition_changed" && d.affectsWork === "yes" ? isoDate(d.fitNoteUntil) : "";
+    if (!found.happened && note && note < isoDate(d.happened)) found.happened = { key: "change.errors.afterFitNote" };
   }
   return Object.fromEntries(Object.entries(found).filter((e): e is [string, Problem] => e[1] !== null));
+}
+
+/** A fit note's last day: optional (a note may say "for an unstated period"), but when any of it is
+ * entered, a whole and real date. */
+function checkFitNote(d: DateValue, what: string): Problem | null {
+  const missing = DATE_PARTS.filter((p) => !d[p].trim());
+  if (missing.length === 3) return null;
+  if (missing.length) return { key: `change.errors.datePart.${missing.join("-")}`, values: named(what) };
+  return parseDate(d) ? null : { key: "change.errors.dateReal", values: named(what) };
 }
 
 const monthly = (v: string) => ({ pence: toPence(v) ?? 0, frequency: "monthly" });
@@ -135,6 +165,16 @@ export function changeBody(d: ChangeDraft): Record<string, unknown> {
     case "started_work": return { ...body, employer: d.employer.trim(), hours_per_week: Number(d.hours), pay: monthly(d.pay) };
     case "stopped_work": return { ...body, employer: d.employer.trim() };
     case "savings_changed": return { ...body, savings_pence: toPence(d.savings) ?? 0 };
+    case "health_condition_changed": {
+      const affects = d.affectsWork === "yes";
+      const note = affects && DATE_PARTS.every((p) => d.fitNoteUntil[p].trim()) ? isoDate(d.fitNoteUntil) : "";
+      return {
+        ...body, condition_affects_work: affects,
+        ...(affects && d.canWork ? { can_work: d.canWork } : {}), ...(note ? { fit_note_until: note } : {}),
+      };
+    }
+    case "started_caring":
+      return { ...body, caring_hours_per_week: Number(d.caringHours), cared_for_gets_qualifying_benefit: d.caredForBenefit === "yes" };
     default: return body;
   }
 }
@@ -152,11 +192,14 @@ export function changeLanding(
     bedrooms: ["details", "bedrooms"], sex: ["details", "sex"], employer: ["details", "employer"],
     hours_per_week: ["details", "hours"], pay: ["details", "pay"], savings_pence: ["details", "savings"],
     date_of_birth: kind === "partner_joined" ? ["details", "partnerDob"] : kind === "child_left" ? ["details", "childDob"] : ["date", "happened"],
+    condition_affects_work: ["details", "affectsWork"], can_work: ["details", "canWork"], fit_note_until: ["details", "fitNoteUntil"],
+    caring_hours_per_week: ["details", "caringHours"], cared_for_gets_qualifying_benefit: ["details", "caredForBenefit"],
   };
   const [step, field] = table[head] ?? ["check", "submit"];
   const byCode: Record<string, string> = {
     "happened_on:future": "change.errors.dateFuture", "happened_on:early": "change.errors.dateEarlyClaim",
-    "kind:kind": "change.errors.kindNotPaid", "date_of_birth:order": "change.errors.beforeBirth",
+    "kind:kind": kind === "stopped_caring" ? "change.errors.noCaring" : "change.errors.kindNotPaid",
+    "date_of_birth:order": "change.errors.beforeBirth", "fit_note_until:order": "change.errors.fitNoteOrder",
   };
   const byField: Record<string, string> = {
     employer: kind === "stopped_work" ? "change.errors.noSuchJob" : "change.errors.employerRefused",
@@ -166,7 +209,7 @@ export function changeLanding(
   const key = byCode[`${head}:${code}`] ?? byField[head] ?? (table[head] ? "change.errors.server" : "change.errors.refused");
   const whatKey: Record<string, string> = {
     happened: kind === "child_born" ? "change.what.born" : "change.what.happened",
-    partnerDob: "change.what.partnerDob", childDob: "change.what.childDob",
+    partnerDob: "change.what.partnerDob", childDob: "change.what.childDob", fitNoteUntil: "change.what.fitNoteUntil",
   };
   return { step, field, problem: { key, values: whatKey[field] ? named(what(whatKey[field])) : undefined } };
 }
@@ -179,6 +222,9 @@ export type ChangeView = {
   rule: string; status: "revised" | "no_change_to_paid_periods" | "no_change_to_amount" | "waiting_for_caseworker" | string;
   overpayment_pence: number; overpayment_cause: "claimant" | "official_error" | null; arrears_pence: number;
   revisions: RevisionView[]; explanation: string[]; created_at?: string | null;
+  /** A change a decision maker looks at first (a health condition): their work item, and the to-do the
+   * citizen is asked to do for it (book an assessment, send a fit note), if any. */
+  work_item_id?: string | null; todo_id?: string | null;
 };
 
 /** What happens next, by the change's status: its translation key. */

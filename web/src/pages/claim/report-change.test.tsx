@@ -190,7 +190,7 @@ describe("report a change", () => {
     serve({ ...awarded, claim_type: "new_style_esa" });
     const { unmount } = renderAt(`/apply/${ID}/report-a-change`);
     expect(await screen.findByRole("heading", { level: 1, name: "What has changed?" }, { timeout: 20_000 })).toBeInTheDocument();
-    expect(screen.getAllByRole("radio").map((r) => (r as HTMLInputElement).value)).toEqual(["started_work", "stopped_work"]);
+    expect(screen.getAllByRole("radio").map((r) => (r as HTMLInputElement).value)).toEqual(["started_work", "stopped_work", "health_condition_changed"]);
     unmount();
     vi.unstubAllGlobals();
     serve({ ...awarded, joint: true }); // a joint claim's couple changing is a caseworker's (the API's 409)
@@ -214,5 +214,62 @@ describe("report a change", () => {
     await userEvent.click(continueButton());
     await waitFor(() => expect(screen.getAllByRole("link").filter((a) => a.getAttribute("href") === "#tenure")).toHaveLength(1));
     expect(document.title).toMatch(/^Gwall: /);
+  });
+
+  it("reports a health condition: its questions, the body sent, and a caseworker's decision with a to-do after", async () => {
+    const waiting = {
+      ...reported, kind: "health_condition_changed", happened_on: "2026-10-12", effective_from: "2026-10-10",
+      status: "waiting_for_caseworker", overpayment_pence: 0, revisions: [], work_item_id: "w1", todo_id: "t1",
+      explanation: ["You told us about a change (health condition changed)."],
+    };
+    const calls = serve(awarded, { [`POST /api/v1/claims/${ID}/changes`]: () => [201, waiting] });
+    renderAt(`/apply/${ID}/report-a-change`);
+    await userEvent.click(await screen.findByLabelText("My health condition or disability has changed", {}, { timeout: 20_000 }));
+    await userEvent.click(continueButton());
+    // One question first (its legend the page's heading), then the one its answer asks.
+    expect(await screen.findByRole("heading", { level: 1, name: "Does a health condition or disability now affect the work you can do?" }))
+      .toBeInTheDocument();
+    await userEvent.click(continueButton());
+    expect(await screen.findByRole("link", { name: "Select yes if a health condition or disability now affects the work you can do" }))
+      .toHaveAttribute("href", "#affectsWork");
+    await userEvent.click(screen.getByRole("radio", { name: "Yes" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "About your health condition" })).toBeInTheDocument();
+    await userEvent.click(continueButton());
+    expect(await screen.findByRole("link", { name: "Select whether you can work at all now" })).toHaveAttribute("href", "#canWork");
+    // Two radios named "No" now (affects work, can work): pick the one of "Can you work at all now?".
+    const group = screen.getByRole("group", { name: "Can you work at all now?" });
+    await userEvent.click(group.querySelector('input[value="no"]') as HTMLInputElement);
+    await userEvent.click(continueButton());
+    expect(await screen.findByRole("group", { name: "When did your condition change?" })).toBeInTheDocument();
+    await fillDate("happened", ["12", "10", "2026"]);
+    await userEvent.click(continueButton());
+    expect(await screen.findByRole("heading", { level: 1, name: "Check your answers before reporting your change" })).toBeInTheDocument();
+    expect(document.querySelector(".govuk-summary-list")).toHaveTextContent(/Affects the work you can doYes.*Can you work at allNo/);
+    await userEvent.click(screen.getByRole("button", { name: "Report this change" }));
+    expect(await screen.findByRole("heading", { level: 1, name: "Change reported" })).toBeInTheDocument();
+    const post = calls.find((c) => c.method === "POST")!;
+    expect(post.body).toEqual({ kind: "health_condition_changed", happened_on: "2026-10-12", condition_affects_work: true, can_work: "no" });
+    expect(screen.getByText(/A member of staff will work out what this means/)).toBeInTheDocument();
+    expect(document.getElementById("change-todo")).toHaveTextContent("a work capability assessment to book");
+    expect(screen.getByRole("link", { name: "See what you need to do" })).toHaveAttribute("href", `/apply/${ID}/status`);
+  });
+
+  it("asks about caring on UC in Welsh, and sends the hours and the benefit", async () => {
+    await i18next.changeLanguage("cy");
+    const calls = serve(awarded, { [`POST /api/v1/claims/${ID}/changes`]: () => [201, { ...reported, kind: "started_caring", revisions: [], overpayment_pence: 0 }] });
+    sessionStorage.setItem(`dwp-change-${ID}`, JSON.stringify({ kind: "started_caring" }));
+    renderAt(`/apply/${ID}/report-a-change/details`);
+    expect(await screen.findByRole("heading", { level: 1, name: "Am y person rydych yn gofalu amdano" }, { timeout: 20_000 })).toBeInTheDocument();
+    await userEvent.click(continueButton());
+    await waitFor(() => expect(screen.getAllByRole("link").filter((a) => a.getAttribute("href") === "#caredForBenefit")).toHaveLength(1));
+    await userEvent.type(screen.getByLabelText("Faint o oriau’r wythnos ydych chi’n eu treulio yn gofalu amdanynt?"), "40");
+    await userEvent.click(screen.getByRole("group", { name: /A ydynt yn cael budd-dal anabledd/ }).querySelector('input[value="yes"]') as HTMLInputElement);
+    await userEvent.click(continueButton());
+    await fillDate("happened", ["1", "10", "2026"]);
+    await userEvent.click(continueButton());
+    await userEvent.click(await screen.findByRole("button", { name: "Rhoi gwybod am y newid hwn" }));
+    await screen.findByRole("heading", { level: 1, name: "Newid wedi’i gofnodi" });
+    expect(calls.find((c) => c.method === "POST")!.body)
+      .toEqual({ kind: "started_caring", happened_on: "2026-10-01", caring_hours_per_week: 40, cared_for_gets_qualifying_benefit: true });
   });
 });
