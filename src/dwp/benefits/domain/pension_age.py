@@ -12,7 +12,7 @@ import calendar
 import tomllib
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Literal
 
@@ -79,13 +79,17 @@ def rule_for(born: date, sex: Sex) -> PensionAgeRule:
     return found[0]
 
 
+@lru_cache(maxsize=1 << 16)
 def state_pension_date(born: date, sex: Sex | None = None) -> date:
     """The day someone born on `born` reaches State Pension age.
 
     Sex matters only for people born before 6 December 1953, all of whom had reached it by
     6 December 2018 (women from 60, men at 65). Without it, the later of the two days is given: the
     day by which the person has certainly reached it, which is the same answer for every assessment
-    period this service can hold."""
+    period this service can hold.
+
+    Kept for each date of birth asked about (the data file is read once, so the answer never changes):
+    every calculation asks it for each adult, and the rule search was a third of one household's time."""
     if sex is None:
         return max(state_pension_date(born, "F"), state_pension_date(born, "M"))
     exceptions = _load()[1]
