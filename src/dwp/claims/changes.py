@@ -439,6 +439,8 @@ def _new_style_terms(claim: Claim, citizen_id: str, stored: list[PeriodAward]) -
         deduction_cap_pence=0,
         nation=nation_of(getattr(claim.answers.get("housing"), "postcode", None)),
     )
+
+
 async def awards_for_payment(
     ctx: ClaimsContext, *, claim_ids: list[str]
 ) -> list[tuple[str, str, tuple[str, AwardForPayment] | None]]:
