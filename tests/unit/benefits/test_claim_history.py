@@ -168,3 +168,19 @@ def test_capital_crossing_the_limits_over_a_claim() -> None:
     assert [r.amounts["tariff_income"] for r in results] == [0, 435, 6960, 17400, 0, 15660]
     assert [r.award for r in results] == [40014, 39579, 33054, 22614, 0, 24354]
     assert results[4].amounts["flags"] & k.F_CAPITAL_OVER_LIMIT
+
+
+def test_carried_columns_are_the_outputs_of_the_same_names_in_the_input_dtypes() -> None:
+    # The one-pass gather the batch path chains periods with equals taking each output column alone.
+    from dwp.benefits.domain.batch import calculate_batch, carried_columns
+
+    columns, year = synthetic.households(3000, seed=11)
+    out = calculate_batch(columns, year, synthetic.lha_table(), rates_table()[1])
+    carried = carried_columns(out)
+    assert list(carried) == list(k.CARRIED)
+    dtypes = {name: dtype for name, dtype, *_ in k.INPUTS}
+    for name in k.CARRIED:
+        expected = out[:, k.OUT[name]].astype(dtypes[name])
+        assert carried[name].dtype == expected.dtype
+        assert np.array_equal(carried[name], expected)
+    assert carried_columns(out[:0])["on_award"].shape == (0,)

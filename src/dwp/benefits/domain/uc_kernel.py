@@ -753,3 +753,12 @@ def uc_batch(
         out[i, 28] = res[28]
         out[i, 29] = res[29]
         out[i, 30] = res[30]
+
+
+@njit(cache=True, nogil=True, parallel=True, error_model="numpy")
+def gather_columns(out: np.ndarray, columns: np.ndarray, state: np.ndarray) -> None:
+    """state[m, i] = out[i, columns[m]]: some output columns of every row, in one pass over the rows
+    (`batch.carried_columns`)."""
+    for i in prange(out.shape[0]):
+        for m in range(columns.shape[0]):
+            state[m, i] = out[i, columns[m]]
