@@ -30,7 +30,7 @@ class Clock:
 
 
 @pytest.fixture
-def client_secrets(platform: Platform) -> dict[str, Any]:
+async def client_secrets(platform: Platform) -> dict[str, Any]:
     """The clients' secrets created as infra/ does, and identity configured with their ARNs."""
     manager = aws.client("secretsmanager", platform.settings)
     arns = {}
@@ -39,7 +39,10 @@ def client_secrets(platform: Platform) -> dict[str, Any]:
         arns[client] = manager.create_secret(Name=name, SecretString=f"{client}-v1")["ARN"]
     clock = Clock()
     identity = IdentitySettings(platform=platform.settings, service_client_secrets=json.dumps(arns))
-    platform.identity.state.identity.clients = ServiceClients(identity, clock=clock)
+    clients = ServiceClients(identity, clock=clock)
+    await clients.load()  # as the identity service's start does
+    assert all(entry.current.reads == 1 for entry in clients._secrets.values())
+    platform.identity.state.identity.clients = clients
     return {"manager": manager, "arns": arns, "clock": clock}
 
 
