@@ -39,6 +39,13 @@ SECRET_ROTATION = {
     catalog.OS_PLACES_API_KEY_SECRET: "OS Data Hub issues API keys to a project in its own portal; a person "
     "adds the new key there, stores it here and removes the old one. No Lambda can issue an OS key.",
 }
+SECRET_ROTATION |= {
+    catalog.service_client_secret(client): f"{client}'s client secret at the identity service is injected "
+    "into its ECS tasks at start, which a rotation Lambda cannot restart: a person puts a new value and "
+    "forces a new deployment of the callers (docs/deploy.md); identity accepts the current and previous "
+    "values meanwhile."
+    for client in catalog.service_clients()
+}
 _ROTATED_BY_A_PERSON = "{} is issued outside AWS and rotated by a person following docs/deploy.md."
 DB_PORT = 5432
 REDIS_PORT = 6379

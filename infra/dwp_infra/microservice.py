@@ -353,7 +353,8 @@ class DwpMicroservice(Construct):
                 "DWP_DATA_DIR": "/tmp/dwp",  # noqa: S108 - task-private volume
                 **props.environment,
             },
-            secrets=props.secrets,
+            # Not the service client secret: a migration calls no service.
+            secrets={k: v for k, v in props.secrets.items() if k != "DWP_SERVICE_CLIENT_SECRET"},
             logging=ecs.LogDrivers.aws_logs(
                 stream_prefix="migrate", log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
             ),

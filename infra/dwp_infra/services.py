@@ -580,6 +580,10 @@ class ServicesStack(cdk.Stack):
     def _secret(self, construct_id: str, secret: secretsmanager.ISecret) -> secretsmanager.ISecret:
         return secretsmanager.Secret.from_secret_complete_arn(self, construct_id, secret.secret_arn)
 
+    def _client_secret(self, client_id: str) -> secretsmanager.ISecret:
+        """A service client's secret at the identity service (the data stack creates it)."""
+        return self.data.secrets[catalog.service_client_secret(client_id)]
+
     def _microservices(self, vpc: ec2.IVpc) -> dict[str, DwpMicroservice]:
         config, data = self.config, self.data
         access = self._access()
@@ -653,6 +657,20 @@ class ServicesStack(cdk.Stack):
                     self._secret("GatewayKeyRef", self.gateway_key_secret)
                 )
 
+            if process.name in catalog.service_clients():
+                # Its client secret at the identity service, injected at task start (never in plain
+                # environment); identity accepts the previous value too, so a rotation refuses no running
+                # task until it is replaced (docs/deploy.md, "Service client secrets").
+                secrets["DWP_SERVICE_CLIENT_SECRET"] = ecs.Secret.from_secrets_manager(
+                    self._secret(f"ServiceClientRef-{process.name}", self._client_secret(process.name))
+                )
+            if process.name == ISSUER_PROCESS:
+                # The ARN of each client's secret (not its value): identity reads them, and again after a
+                # rotation (dwp.identity.clients).
+                environment["DWP_IDENTITY_SERVICE_CLIENT_SECRETS"] = cdk.Stack.of(self).to_json_string(
+                    {name: self._client_secret(name).secret_arn for name in catalog.service_clients()}
+                )
+
             service = DwpMicroservice(
                 self,
                 f"Svc-{process.name}",
@@ -674,6 +692,17 @@ class ServicesStack(cdk.Stack):
                     migration_package=migration_package(process),
                 ),
             )
+            if process.name == ISSUER_PROCESS:
+                service.task_role.add_to_policy(
+                    iam.PolicyStatement(
+                        sid="ReadServiceClientSecrets",
+                        actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                        resources=[self._client_secret(c).secret_arn for c in catalog.service_clients()],
+                    )
+                )
+                service.task_role.add_to_policy(
+                    decrypt_via_secrets_manager(data.data_key.key_arn, sid="DecryptServiceClientSecrets")
+                )
             if service.migration_task_definition is not None:
                 subnets = FRONTEND_SUBNETS if process.kind == "frontend" else SERVICES_SUBNETS
                 self.migrations.run_before(service, vpc.select_subnets(subnet_group_name=subnets))
@@ -794,6 +823,14 @@ class ServicesStack(cdk.Stack):
             )
             _allow_vpc_function(role, config)
             secret_arns = [data.secrets[name].secret_arn for name in spec.secrets]
+            if catalog.WORKERS_CLIENT in catalog.service_clients() and any(
+                catalog.process(c).kind == "service" for c in spec.calls
+            ):
+                # Lambda has no ECS-style injection: the function reads its client secret by ARN when it
+                # first needs a token, and again when identity refuses it (rotated): ServiceCredentials.
+                client_secret = self._client_secret(catalog.WORKERS_CLIENT)
+                environment["DWP_SERVICE_CLIENT_SECRET_ARN"] = client_secret.secret_arn
+                secret_arns.append(client_secret.secret_arn)
             if spec.uses_database:
                 secret_arns.append(data.database_secret.secret_arn)
             if secret_arns:

@@ -47,6 +47,7 @@ DATA_KEY_VIA = {
     "EvidenceEncryption": "s3",
     "DecryptOwnSecrets": "secretsmanager",
     "DecryptDatabaseSecret": "secretsmanager",
+    "DecryptServiceClientSecrets": "secretsmanager",
 }
 
 

@@ -106,6 +106,7 @@ def build_app(settings: Settings | None = None, *, http: httpx.AsyncClient | Non
         client = http or shared_client(timeout=10.0)
         ctx = build_context(identity, database=database, http=client)
         await service.ensure_signing_key(database=database, cipher=ctx.cipher)
+        await ctx.clients.load()  # the clients' secrets, on AWS; one that cannot be read is tried later
         app.state.identity = ctx
         app.state.readiness["database"] = database.ping
         app.state.readiness["sessions"] = ctx.store.ping

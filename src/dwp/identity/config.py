@@ -39,6 +39,11 @@ class IdentitySettings(BaseSettings):
     service_clients: str | None = Field(
         None, description='JSON {"client_id": "sha256 hex of its secret"} for service tokens.'
     )
+    service_client_secrets: str | None = Field(
+        None,
+        description='JSON {"client_id": "ARN of its Secrets Manager secret"}: read at first use and again '
+        "after a rotation (dwp.identity.clients); infra/ sets it.",
+    )
 
     platform: Settings = Field(default_factory=Settings, exclude=True)
 
@@ -47,8 +52,11 @@ class IdentitySettings(BaseSettings):
         if not self.platform.is_local:
             if self.staff_client_secret == LOCAL_STAFF_SECRET or self.one_login_client_key is None:
                 raise ValueError("set the staff client secret and the One Login client key outside local")
-            if self.service_clients is None:
-                raise ValueError("DWP_IDENTITY_SERVICE_CLIENTS must be set outside local")
+            if self.service_clients is None and self.service_client_secrets is None:
+                raise ValueError(
+                    "DWP_IDENTITY_SERVICE_CLIENT_SECRETS (or DWP_IDENTITY_SERVICE_CLIENTS) must be set "
+                    "outside local"
+                )
         return self
 
     @property

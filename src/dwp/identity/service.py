@@ -3,9 +3,7 @@ sessions, sign out (front- and back-channel), internal tokens and their keys."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +16,7 @@ from pydantic import ValidationError
 
 from dwp.contracts.citizens import CitizenRecord, CitizenRegistration, RegistrationPending
 from dwp.identity import repository
+from dwp.identity.clients import ServiceClients
 from dwp.identity.config import IdentitySettings
 from dwp.identity.domain import (
     ClientAuthenticationFailed,
@@ -38,7 +37,6 @@ from dwp.identity.oidc import ProviderUnavailable
 from dwp.identity.relying_party import ADDRESS_CLAIM, RelyingParty
 from dwp.identity.repository import SessionStore
 from dwp.identity.tokens import KEY_RING_RELOAD_SECONDS, KeyRing, SigningKey, rotation
-from dwp.platform import catalog
 from dwp.platform.database import Database
 from dwp.platform.http import ResilientClient, UpstreamRejected
 from dwp.platform.pii import PiiCipher
@@ -63,11 +61,14 @@ class IdentityContext:
     """Seconds since the epoch; injected so that tests move time instead of sleeping."""
     citizen: ResilientClient = field(init=False)
     """The citizen service, over `http`: retries, breaker and deadline from the platform."""
+    clients: ServiceClients = field(init=False)
+    """Who may ask for a service token (its secrets read from Secrets Manager on AWS)."""
     _ring: KeyRing | None = None
     _ring_loaded_at: float = 0.0
 
     def __post_init__(self) -> None:
         self.citizen = ResilientClient.for_service("citizen", self.settings.platform, http=self.http)
+        self.clients = ServiceClients(self.settings)
 
     @property
     def issuer(self) -> str:
@@ -321,22 +322,9 @@ async def back_channel_logout(ctx: IdentityContext, *, logout_token: str | None)
 # --- service tokens ----------------------------------------------------------------------------
 
 
-def _service_secrets(settings: IdentitySettings) -> dict[str, str]:
-    if settings.service_clients:
-        return dict(json.loads(settings.service_clients))
-    # Locally every service in the catalogue has the secret "local-<name>-secret".
-    return {
-        p.name: hashlib.sha256(f"local-{p.name}-secret".encode()).hexdigest()
-        for p in catalog.PROCESSES
-        if p.kind in ("service", "worker", "frontend")
-    }
-
-
 async def service_token(ctx: IdentityContext, *, client_id: str, client_secret: str) -> tuple[str, int]:
     """OAuth client credentials: a short-lived token naming the calling service."""
-    expected = _service_secrets(ctx.settings).get(client_id)
-    given = hashlib.sha256(client_secret.encode()).hexdigest()
-    if expected is None or not hmac.compare_digest(expected, given):
+    if not await ctx.clients.accepts(client_id, client_secret):
         raise ClientAuthenticationFailed("unknown client or wrong secret")
     lifetime = ctx.settings.service_token_seconds
     ring = await key_ring(ctx)

@@ -551,7 +551,39 @@ def all_queues() -> tuple[Queue, ...]:
     return tuple(found.values())
 
 
+SERVICE_CLIENT_SECRET_PREFIX = f"{PREFIX}/service-client/"
+ISSUER = "identity"
+"""The process that mints service tokens (it signs its own, so it needs no client secret)."""
+WORKERS_CLIENT = "workers"
+"""The client id every worker function asks for its token as (`dwp.workers.*.SERVICE_NAME`)."""
+
+
+def service_client_secret(client_id: str) -> str:
+    """The Secrets Manager secret holding a service client's secret at the identity service."""
+    return f"{SERVICE_CLIENT_SECRET_PREFIX}{client_id}"
+
+
+def service_clients() -> tuple[str, ...]:
+    """Every client that asks the identity service for a service token (OAuth client credentials).
+
+    A Fargate process other than the issuer that calls a service of the platform (not a provider, not the
+    gateway, whose callers send the user's token), and `workers` when a worker function calls one: every
+    function asks as `workers`. Each has its own secret (`service_client_secret`), which only it and the
+    identity service may read (infra/, tests/infra/test_infra_service_clients.py).
+    """
+
+    def calls_a_service(calls: tuple[str, ...]) -> bool:
+        return any(process(c).kind == "service" and process(c).on_fargate for c in calls)
+
+    names = [p.name for p in PROCESSES if p.on_fargate and p.name != ISSUER and calls_a_service(p.calls)]
+    if any(calls_a_service(f.calls) for f in FUNCTIONS):
+        names.append(WORKERS_CLIENT)
+    return tuple(names)
+
+
 def all_secrets() -> tuple[str, ...]:
-    """Every Secrets Manager secret a process or function reads, in catalogue order."""
+    """Every Secrets Manager secret a process or function reads, in catalogue order, then the service
+    clients' secrets."""
     names = [s for p in PROCESSES for s in p.secrets] + [s for f in FUNCTIONS for s in f.secrets]
+    names += [service_client_secret(c) for c in service_clients()]
     return tuple(dict.fromkeys(names))

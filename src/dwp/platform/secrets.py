@@ -22,9 +22,11 @@ from dwp.platform.settings import Settings
 class RotatingSecret:
     """One secret's current value (its `SecretString`; `document` for a JSON one)."""
 
-    def __init__(self, settings: Settings, secret_id: str) -> None:
+    def __init__(self, settings: Settings, secret_id: str, *, version_stage: str = "AWSCURRENT") -> None:
         self._settings = settings
         self.secret_id = secret_id
+        self.version_stage = version_stage
+        """`AWSPREVIOUS` reads the value before the last rotation (the identity service accepts both)."""
         self._value: str | None = None
         self._lock = asyncio.Lock()
         self.reads = 0
@@ -59,7 +61,9 @@ class RotatingSecret:
         from dwp.platform.aws import client
 
         try:
-            secret = client("secretsmanager", self._settings).get_secret_value(SecretId=self.secret_id)
+            secret = client("secretsmanager", self._settings).get_secret_value(
+                SecretId=self.secret_id, VersionStage=self.version_stage
+            )
         except (BotoCoreError, ClientError) as exc:
             # Missing, not granted, or Secrets Manager unreachable: a 503 for the caller, never a 500.
             raise DependencyUnavailable(

@@ -35,6 +35,7 @@ from dwp.platform.http import (
     shared_client,
 )
 from dwp.platform.problems import dependency_errors
+from dwp.platform.secrets import RotatingSecret
 
 BASE = "http://citizen.test"
 EPOCH = 1_800_000_000.0
@@ -635,3 +636,67 @@ def test_the_retry_after_header_rounds_up_and_falls_back_to_a_default() -> None:
     assert retry_after_header(soon) == {"Retry-After": "1"}
     assert retry_after_header(later) == {"Retry-After": "30"}
     assert retry_after_header(UpstreamTimeout("x", upstream="u")) == {"Retry-After": "5"}
+
+
+class _Rotating(RotatingSecret):
+    """A `RotatingSecret` with no Secrets Manager: its value, and what a refresh would read."""
+
+    def __init__(self, value: str, after: str) -> None:  # no super().__init__: nothing is read
+        self._current, self._after, self.refreshes = value, after, 0
+
+    async def value(self) -> str:
+        return self._current
+
+    async def refresh(self) -> bool:
+        self.refreshes += 1
+        changed, self._current = self._current != self._after, self._after
+        return changed
+
+
+def _identity_accepting(secret: str) -> Any:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        form = request.content.decode()
+        sent.append(form)
+        if f"client_secret={secret}" not in form:
+            return answer(401, json={"title": "invalid_client"})
+        return answer(200, json={"access_token": "t", "token_type": "Bearer", "expires_in": 300})
+
+    handler.sent = sent  # type: ignore[attr-defined]
+    return handler
+
+
+def _tokens_with(handler: Any, secret: Any, clock: FakeClock) -> ServiceTokens:
+    client = ResilientClient(
+        "identity",
+        "http://identity.test",
+        http=shared_client(transport=httpx.MockTransport(handler)),
+        breakers=CircuitBreakers(clock=clock.wall),
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    return ServiceTokens(client, client_id="workers", client_secret=secret, clock=clock)
+
+
+async def test_a_secret_read_by_arn_is_read_again_when_identity_refuses_it(clock: FakeClock) -> None:
+    """A worker function's secret was rotated: identity refuses the one it holds, it reads the new one."""
+    identity = _identity_accepting("new")
+    secret = _Rotating("old", after="new")
+    tokens = _tokens_with(identity, secret, clock)
+    assert await tokens.token() == "t"
+    assert secret.refreshes == 1
+    assert len(identity.sent) == 2
+
+
+async def test_a_refused_secret_that_did_not_change_is_a_rejection_without_a_second_request(
+    clock: FakeClock,
+) -> None:
+    identity = _identity_accepting("other")
+    secret = _Rotating("same", after="same")
+    tokens = _tokens_with(identity, secret, clock)
+    with pytest.raises(UpstreamRejected) as caught:
+        await tokens.token()
+    assert caught.value.status == 401
+    assert secret.refreshes == 1
+    assert len(identity.sent) == 1
