@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { render, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { I18nextProvider } from "react-i18next";
 import { MemoryRouter } from "react-router";
@@ -40,7 +40,8 @@ describe("the app", () => {
     expect(document.title).toBe("Check what you could get – GOV.UK");
     await userEvent.click(screen.getByRole("button", { name: "Start now" }));
     const heading = await screen.findByRole("heading", { level: 1, name: "What is your date of birth?" });
-    expect(heading).toHaveFocus();
+    // Focus moves in an effect after the page has rendered: wait for it (a loaded machine is slower).
+    await waitFor(() => expect(heading).toHaveFocus());
     expect(document.title).toBe("What is your date of birth? – Check what you could get – GOV.UK");
   });
 

@@ -203,10 +203,20 @@ export function usePage(title: string, hasErrors = false) {
       firstPage = false;
       return;
     }
-    const heading = document.querySelector<HTMLElement>("main h1");
-    if (heading) {
+    const focusHeading = (): boolean => {
+      const heading = document.querySelector<HTMLElement>("main h1");
+      if (!heading) return false;
       heading.setAttribute("tabindex", "-1");
       heading.focus();
-    }
+      return true;
+    };
+    if (focusHeading()) return;
+    // A page whose code is still loading (a lazy chunk) has no heading yet: focus it when it appears,
+    // or a slow connection leaves the focus on the link that was followed.
+    const watcher = new MutationObserver(() => {
+      if (focusHeading()) watcher.disconnect();
+    });
+    watcher.observe(document.body, { childList: true, subtree: true });
+    return () => watcher.disconnect();
   }, [pathname]);
 }
