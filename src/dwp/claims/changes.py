@@ -491,17 +491,15 @@ def weeks_awarded(stored: list[PeriodAward]) -> int:
 
 def _new_style_terms(claim: Claim, citizen_id: str, stored: list[PeriodAward]) -> AwardForPayment:
     """New Style JSA or ESA for payments: each benefit week's amount (as changes revised them), which
-    payments pays by the fortnight in arrears. No deduction cap is given as a figure: the recovery rate
-    for these benefits is not yet in the rates file, so the cap is nil and an overpayment waits, shown
-    as outstanding at payments, for a decision maker (arrears are paid with the next payment).
-
-    The rate is SS (Overpayments and Recovery) Regs 2013 (SI 2013/384) reg 12 (JSA) and reg 13 (ESA),
-    whose text could not be read to check (only reg 11, UC, and reg 14, State Pension Credit, were). It
-    is not assumed to be reg 14's shape (3 or 5 x 5% of the UC standard allowance a benefit week): the
-    Northern Ireland twin, SR 2016/224 reg 13, recovers from ESA "40 per cent. of the age-related
-    amount" a benefit week instead, so the GB figures are left until regs 12 and 13 are read."""
+    payments pays by the fortnight in arrears, and the most of an overpayment recovered from each
+    fortnight's payment: two weeks of 40% of the age-related amount (O&R Regs 2013 regs 12(2), 13(2);
+    `recovery.new_style_weekly_recovery_pence`), from the latest stored week that the benefits service
+    worked out. Where no week says its age-related amount (none could), the cap is nil and an
+    overpayment waits, shown as outstanding at payments, for a decision maker."""
     first = stored[0].period_start
     last = first + timedelta(days=domain.WEEK_DAYS * (weeks_awarded(stored) - 1))
+    ages = [a for p in stored if (a := recovery.age_related_amount(p.document.get("explanation") or []))]
+    cap = 2 * recovery.new_style_weekly_recovery_pence(ages[-1]) if ages else 0
     return AwardForPayment(
         claim_id=claim.id,
         citizen_id=citizen_id,
@@ -509,7 +507,8 @@ def _new_style_terms(claim: Claim, citizen_id: str, stored: list[PeriodAward]) -
         first_day=first,
         period_amounts=[],
         week_amounts=[amount for _, amount in award_weeks(stored, last)],
-        deduction_cap_pence=0,
+        deduction_cap_pence=cap,
+        overpayment_recovery_limit_pence=cap,
         nation=nation_of(getattr(claim.answers.get("housing"), "postcode", None)),
     )
 

@@ -181,10 +181,14 @@ async def test_a_jsa_award_is_paid_by_the_fortnight_and_a_late_pension_is_an_ove
     assert (await inbox.handle(event)).detail == "version 2"
     assert (await inbox.handle(event)).detail == "version 2"  # delivered again: the same terms
     award = await award_of(client, tokens, stack.citizen_id, claim_id)
-    # Payments comes to the same £150.00 from what it instructed; with no JSA recovery rate given (a nil
-    # cap) it waits for a decision maker, shown, and the sixth fortnight pays its two weeks at £65.55.
-    assert award["overpayment_outstanding_pence"] == 15_000
+    # Payments comes to the same £150.00 from what it instructed and recovers it from the fortnights not
+    # yet sent, at most two weeks of 40% of the age-related amount (O&R Regs 2013 reg 12(2)): 40% of
+    # £95.55 is £38.22, up to £38.25 a week, £76.50 a fortnight: £76.50 from the sixth fortnight and the
+    # £73.50 left from the seventh, so nothing is left outstanding once the schedule is planned.
+    assert award["overpayment_outstanding_pence"] == 0
     sixth = award["payments"][5]
+    recovered = [{"code": "overpayment-recovery", "pence": 7_650}]
+    assert award["payments"][6]["deductions"] == [{"code": "overpayment-recovery", "pence": 7_350}]
     # The citizen sees what each fortnight pays for: its two weeks (the third fortnight: 8 July as it
     # was, 15 July revised).
     assert award["payments"][2]["week_amounts_pence"] == [RATE, 6_555]
@@ -192,15 +196,15 @@ async def test_a_jsa_award_is_paid_by_the_fortnight_and_a_late_pension_is_an_ove
     assert (sixth["period_start"], sixth["pay_on"], sixth["net_pence"], sixth["deductions"]) == (
         "2026-08-19",
         "2026-09-02",
-        2 * 6_555,
-        [],
+        2 * 6_555 - 7_650,
+        recovered,
     )
     for _ in range(2):
         await service.run_payments(ctx, system, through=datetime(2026, 9, 3).date())
     seen = (await at_simulator(simulator))["instructions"]
     assert (seen[instruction_id(claim_id, 5)]["paid"], seen[instruction_id(claim_id, 5)]["pence"]) == (
         1,
-        2 * 6_555,
+        2 * 6_555 - 7_650,
     )
     assert [seen[instruction_id(claim_id, n)]["paid"] for n in range(5)] == [1] * 5  # nothing paid twice
 

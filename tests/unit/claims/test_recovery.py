@@ -54,3 +54,38 @@ def test_earnings_are_deducted_when_the_award_took_earned_income_off() -> None:
     assert not recovery.earnings_deducted({"statement": [{**line, "amount_pence": 0}]})
     assert not recovery.earnings_deducted({"statement": [{**line, "regulation": "UC Regs 2013 reg 66"}]})
     assert not recovery.earnings_deducted({})
+
+
+@pytest.mark.parametrize(
+    ("age_related", "weekly"),
+    [
+        # JSA or ESA at 25 or over, 92.05 a week: 40% is 36.82, up to the next 5p: 36.85.
+        (9_205, 3_685),
+        # 95.55 a week: 40% is 38.22, up to 38.25.
+        (9_555, 3_825),
+        # Under 25, 72.90 a week: 40% is 29.16, up to 29.20.
+        (7_290, 2_920),
+        # 40% of 91.25 is 36.50 exactly: a multiple of 5p stays as it is.
+        (9_125, 3_650),
+        # 40% of 0.01 is 0.004 of a penny: up to a penny, then up to 5p.
+        (1, 5),
+    ],
+)
+def test_new_style_recovery_is_40_percent_of_the_age_related_amount_rounded_up_to_5p(
+    age_related: int, weekly: int
+) -> None:
+    assert recovery.new_style_weekly_recovery_pence(age_related) == weekly
+
+
+def test_the_age_related_amount_is_the_personal_rate_line_never_a_component() -> None:
+    jsa = [{"key": "jsa.contribution_test", "amount_pence": None},
+           {"key": "jsa.personal_rate.aged_25_or_over", "amount_pence": 9_555},
+           {"key": "jsa.award", "amount_pence": 6_555}]  # fmt: skip
+    assert recovery.age_related_amount(jsa) == 9_555
+    main_phase = [{"key": "esa.main_phase_basic", "amount_pence": 9_205},
+                  {"key": "esa.support_component", "amount_pence": 4_860}]  # fmt: skip
+    assert recovery.age_related_amount(main_phase) == 9_205
+    assert (
+        recovery.age_related_amount([{"key": "esa.assessment_rate.under_25", "amount_pence": 7_290}]) == 7_290
+    )
+    assert recovery.age_related_amount([{"key": "jsa.award", "amount_pence": 0}, "not a line"]) is None

@@ -96,3 +96,31 @@ def earnings_deducted(period: dict[str, Any]) -> bool:
         and int(line.get("amount_pence") or 0) > 0
         for line in period.get("statement") or []
     )
+
+
+AGE_RELATED_LINES = ("jsa.personal_rate.", "esa.assessment_rate.", "esa.main_phase_basic")
+"""The benefits explanation's keys of a New Style week's age-related amount (JSA Regs 2013 reg 49; ESA
+Regs 2013 reg 62(1)): the personal rate, never a component."""
+
+
+def age_related_amount(explanation: list[Any]) -> int | None:
+    """A New Style week's age-related amount in pence, from its explanation lines (None: not there)."""
+    for line in explanation:
+        if not isinstance(line, dict):
+            continue
+        key, pence = str(line.get("key", "")), line.get("amount_pence")
+        if key.startswith(AGE_RELATED_LINES) and isinstance(pence, int):
+            return pence
+    return None
+
+
+def new_style_weekly_recovery_pence(age_related_pence: int) -> int:
+    """The most of an overpayment recovered from one benefit week of New Style JSA or ESA: 40% of the
+    age-related amount, rounded up to the next 5p (O&R Regs 2013 regs 12(2), 13(2); the data file says
+    what was read). Worked example (by hand): JSA at 25 or over, 92.05 a week: 40% is 36.82, rounded up
+    to 36.85 a week, so 73.70 from a fortnight's payment."""
+    rate = _rates()["new_style"]["overpayment_recovery"]
+    step = int(rate["round_up_to_pence"])
+    exact = age_related_pence * int(rate["basis_points"])
+    pence = -(-exact // 10_000)  # whole pence, up: the regulation rounds up, to 5p below
+    return -(-pence // step) * step
