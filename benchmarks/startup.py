@@ -6,18 +6,25 @@ figure and its per-stage lines ("dwp up ... at 3.2s"). Then the whole session is
 (Ctrl-C, as a person stops it) and, if anything is left after 30 s, SIGKILL. The load average is printed
 before each run: the machine may be shared, so compare figures measured in the same sitting.
 
+`--watch-compile` keeps each cold run going after "ready" until the benefits service's readiness says its
+compiled rules kernel is loaded (`rules_engine: ok`; it answers with the kernel's interpreted source until
+then, dwp.benefits.compiled), polling its `/health/live` every 20 ms meanwhile: the time to the compiled
+kernel and the worst and 99th-percentile `/health/live` latencies while it was made (a compile in the
+service's own process would hold the GIL, and so its event loop, for seconds at a time).
+
 `--baseline DIR` runs the same runs against another source tree too (say an export of main:
 `git archive main src | tar -x -C /tmp/base`), interleaved with this one's, and prints the ratio; it
 is put first on PYTHONPATH, so it uses this checkout's virtual environment.
 
 Usage: .venv/bin/python benchmarks/startup.py [--runs 2] [--offset 3000] [--baseline /tmp/base/src]
-       [--command "make run"]
+       [--command "make run"] [--watch-compile]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import re
 import shlex
@@ -28,6 +35,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +48,59 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
-def one_run(command: list[str], env: dict[str, str], data_dir: Path, *, cold: bool, log: Path) -> dict:
+BENEFITS_PORT = 8103  # dwp.platform.catalog, before DWP_PORT_OFFSET
+
+
+def _get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def watch_compile(port: int, started: float) -> dict:
+    """After "ready": `/health/live` latencies every 20 ms until readiness says `rules_engine: ok` (a tree
+    without the check is compiled once ready)."""
+    base = f"http://127.0.0.1:{port}"
+    latencies: list[float] = []
+    failures = 0
+    compiled = None
+    next_ready = 0.0
+    while time.monotonic() - started < TIMEOUT_SECONDS:
+        before = time.monotonic()
+        try:
+            _get(f"{base}/health/live")
+        except OSError:
+            failures += 1
+        latencies.append(time.monotonic() - before)
+        if before >= next_ready:
+            with contextlib.suppress(OSError, ValueError):
+                checks = json.loads(_get(f"{base}/health/ready")[1]).get("checks", {})
+                if checks.get("rules_engine", "ok") == "ok":
+                    compiled = time.monotonic() - started
+                    break
+            next_ready = before + 0.5
+        time.sleep(0.02)
+    latencies.sort()
+    return {
+        "compiled": compiled,
+        "live_max": latencies[-1] if latencies else None,
+        "live_p99": latencies[int(0.99 * (len(latencies) - 1))] if latencies else None,
+        "live_polls": len(latencies),
+        "live_failures": failures,
+    }
+
+
+def one_run(
+    command: list[str],
+    env: dict[str, str],
+    data_dir: Path,
+    *,
+    cold: bool,
+    log: Path,
+    watch: int | None = None,
+) -> dict:
     if cold:
         shutil.rmtree(data_dir, ignore_errors=True)
     started = time.monotonic()
@@ -48,6 +109,7 @@ def one_run(command: list[str], env: dict[str, str], data_dir: Path, *, cold: bo
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
     wall = own = None
+    watched: dict = {}
     try:
         while time.monotonic() - started < TIMEOUT_SECONDS:
             text = log.read_text(errors="replace")
@@ -57,6 +119,8 @@ def one_run(command: list[str], env: dict[str, str], data_dir: Path, *, cold: bo
             if process.poll() is not None:
                 break
             time.sleep(0.05)
+        if wall is not None and watch is not None:
+            watched = watch_compile(watch, started)
     finally:
         with_signal(process, signal.SIGINT)
         try:
@@ -69,7 +133,7 @@ def one_run(command: list[str], env: dict[str, str], data_dir: Path, *, cold: bo
         for line in log.read_text(errors="replace").splitlines()
         if " at " in line and "dwp up" in line
     ]
-    return {"wall": wall, "own": own, "stages": stages, "exit": process.returncode}
+    return {"wall": wall, "own": own, "stages": stages, "exit": process.returncode, **watched}
 
 
 def with_signal(process: subprocess.Popen[bytes], sig: int) -> None:
@@ -84,6 +148,11 @@ def main() -> None:
     parser.add_argument("--command", default=f"{sys.executable} -m dwp.cli up")
     parser.add_argument("--baseline", type=Path, help="another source tree to compare (its src folder)")
     parser.add_argument("--stages", action="store_true", help="print the per-stage lines of each run")
+    parser.add_argument(
+        "--watch-compile",
+        action="store_true",
+        help="cold runs: after ready, /health/live latency of benefits until its compiled kernel is loaded",
+    )
     args = parser.parse_args()
 
     trees: list[tuple[str, Path | None]] = [("this", None)]
@@ -107,12 +176,20 @@ def main() -> None:
                         data_dir,
                         cold=kind == "cold",
                         log=work / f"{label}-{kind}-{run}.log",
+                        watch=BENEFITS_PORT + args.offset if args.watch_compile and kind == "cold" else None,
                     )
                     result["load"] = before
                     results.setdefault((label, kind), []).append(result)
                     wall = f"{result['wall']:.1f} s" if result["wall"] else "not ready"
                     own = f"{result['own']:.1f} s" if result["own"] else "-"
                     print(f"{label:<8} {kind} run {run + 1}: wall {wall}, dwp up's own {own} (load {before})")
+                    if result.get("live_polls"):
+                        compiled = f"{result['compiled']:.1f} s" if result["compiled"] else "not seen"
+                        print(
+                            f"    benefits' compiled kernel at {compiled}; /health/live while it was made: "
+                            f"max {result['live_max'] * 1000:.0f} ms, p99 {result['live_p99'] * 1000:.0f} ms "
+                            f"({result['live_polls']} polls, {result['live_failures']} failed)"
+                        )
                     if args.stages:
                         for line in result["stages"]:
                             print(f"    {line}")

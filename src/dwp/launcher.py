@@ -37,7 +37,8 @@ from dwp.platform.settings import Settings
 from dwp.trust import TRUST_FILE, trusted_settings
 
 READY_TIMEOUT_SECONDS = 240
-"""Long enough for a first start on a busy machine (the benefits service compiles its rules kernel)."""
+"""Long enough for a first start on a busy machine (migrations, keys; the benefits service no longer waits
+for its rules kernel to compile: it answers with the interpreted source meanwhile, dwp.benefits.compiled)."""
 SEED_NEEDS = frozenset({"citizen", "identity"})
 """What registering the demo citizen calls (`dwp.seed`): the citizen service, with identity's signing key."""
 COLOURS = ["cyan", "magenta", "green", "yellow", "blue", "bright_red", "bright_cyan", "bright_magenta"]
@@ -329,8 +330,8 @@ class Launcher:
             )
         self._stage("every process started")
         preparing.result()  # raises its LaunchError, if it failed
-        # The demo citizen is registered as soon as the services it needs answer, while the rest (the
-        # benefits service compiling its kernel, on a first run) are still starting.
+        # The demo citizen is registered as soon as the services it needs answer, while the rest are
+        # still starting.
         seeded = threading.Thread(target=self._seed, args=(env,), daemon=True)
         self._wait_ready(services, then=(SEED_NEEDS, seeded.start) if seed else None)
         if seeded.ident is not None:  # started

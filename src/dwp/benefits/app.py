@@ -7,17 +7,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request
 
 from dwp.benefits import service
 from dwp.benefits.api import router
+from dwp.benefits.compiled import RulesEngine
 from dwp.benefits.domain import BenefitsError, InvalidCircumstances, UnknownTaxYear, all_rates, lha
 from dwp.benefits.repository import outbox
 from dwp.benefits.service import BenefitsContext
-from dwp.platform.app_factory import create_app
+from dwp.platform.app_factory import ReadinessCheck, create_app
 from dwp.platform.outbox import database_with_outbox
 from dwp.platform.problems import ErrorMapping, ErrorTable, field_pointer
+from dwp.platform.readiness import Degraded
 from dwp.platform.settings import Settings, get_settings
 
 SERVICE = "benefits"
@@ -107,28 +108,35 @@ ERRORS: ErrorTable = {
 """The benefits service's one error table: the only place its domain errors meet HTTP."""
 
 
-def warm_up() -> None:
-    """Load the compiled UC kernel (from numba's disk cache, or compile it) before the first request."""
-    from datetime import date
+def rules_engine_check(engine: RulesEngine) -> ReadinessCheck:
+    """Readiness while the compiled kernel loads: degraded (still 200: the interpreted kernel gives the
+    same answers, single households and pages alike), with what is happening; ok once it is compiled."""
 
-    from dwp.benefits.compiled import COMPILING, must_compile
-    from dwp.benefits.domain import Adult, Household, calculate_uc, one_month_later
+    async def check() -> None:
+        if engine.state != "compiled":
+            raise Degraded(engine.describe())
 
-    if must_compile():
-        structlog.get_logger(SERVICE).info(COMPILING)
-    start = date(2025, 6, 1)
-    calculate_uc(Household(start, one_month_later(start), (Adult(date(1990, 1, 1)),)))
+    return check
 
 
-def build_app(settings: Settings | None = None) -> FastAPI:
+def build_app(settings: Settings | None = None, *, engine: RulesEngine | None = None) -> FastAPI:
+    """The app; `engine` gets the compiled kernel (a test passes one whose compile it holds)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await asyncio.to_thread(warm_up)
-        async with database_with_outbox(app, settings, SERVICE, outbox) as database:
-            app.state.benefits_context = BenefitsContext.on_database(database)
-            yield
+        rules = engine or RulesEngine()
+        # Interpreted at once, compiled in the background: a first start (no numba cache) is ready
+        # without the compile, and never blocks the event loop on it (dwp.benefits.compiled).
+        await asyncio.to_thread(rules.start)
+        app.state.rules_engine = rules
+        try:
+            async with database_with_outbox(app, settings, SERVICE, outbox) as database:
+                app.state.benefits_context = BenefitsContext.on_database(database)
+                app.state.readiness["rules_engine"] = rules_engine_check(rules)
+                yield
+        finally:
+            rules.stop()
 
     return create_app(
         service=SERVICE,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from dataclasses import replace
+from datetime import date
 from types import ModuleType
 
 import numpy as np
@@ -68,3 +70,46 @@ def test_interpreted_and_compiled_agree_on_generated_households(interpreted: Mod
         assert slow == fast, i
         awards.add(fast[compiled.OUT["award"]])
     assert len(awards) > n // 10  # many different awards: the households exercise the rules
+
+
+def test_the_interpreted_batch_entry_agrees_with_the_compiled_one(interpreted: ModuleType) -> None:
+    """The benefits service runs batch pages through the interpreted `uc_batch` too while it compiles
+    (dwp.benefits.compiled): the same loop over households, the same outputs in the same int32 array."""
+    n = 3_000
+    columns, year = synthetic.households(n, seed=20261203)
+    lha = synthetic.lha_table()
+    _, table = rates_table()
+    # As `calculate_page` passes them (int64 columns), and as the batch files do (their narrow dtypes).
+    for cast in (lambda col: col.astype(np.int64), lambda col: col):
+        cols = [np.ascontiguousarray(cast(columns[name])) for name, *_ in compiled.INPUTS]
+        slow = np.zeros((n, compiled.N_OUT), dtype=np.int32)
+        fast = np.zeros((n, compiled.N_OUT), dtype=np.int32)
+        interpreted.uc_batch(*cols, year, lha, table, slow)
+        compiled.uc_batch(*cols, year, lha, table, fast)
+        assert np.array_equal(slow, fast), np.argwhere(slow != fast)[:5]
+
+
+def test_a_page_through_the_interpreted_kernel_is_the_compiled_page() -> None:
+    """`calculate_page` and `calculate_uc` with `jit.kernel()` serving the interpreted copy (the service
+    while it compiles) give every worked example the compiled kernel's award and explanation."""
+    from dwp.benefits.domain import calculate_uc
+    from dwp.benefits.domain.household import one_month_later
+    from dwp.benefits.domain.pages import PageItem, calculate_page
+
+    # Every worked example's household (at the rates of its period), over two tax years, as test_pages.
+    later = date(2026, 5, 1)
+    households = [case.household for case in CASES]
+    households += [replace(h, period_start=later, period_end=one_month_later(later)) for h in households]
+    assert not jit.serving_interpreted()
+    fast_page = calculate_page([PageItem(h) for h in households])
+    fast_single = [calculate_uc(h) for h in households]
+    jit.serve_interpreted()
+    try:
+        assert jit.kernel() is jit.interpreted_copy()
+        slow_page = calculate_page([PageItem(h) for h in households])
+        slow_single = [calculate_uc(h) for h in households]
+    finally:
+        jit.serve_compiled()
+    assert jit.kernel() is compiled
+    assert [r.result for r in slow_page] == [r.result for r in fast_page]
+    assert slow_single == fast_single

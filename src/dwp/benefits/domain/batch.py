@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from dwp.benefits.domain import jit
 from dwp.benefits.domain import uc_kernel as k
 from dwp.benefits.domain.errors import InvalidCircumstances
 from dwp.benefits.domain.rates import rates_table
@@ -38,7 +39,8 @@ def calculate_batch(
     table: np.ndarray | None = None,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
-    """UC for every household: an (n x len(OUTPUTS)) int32 array (or `out`, filled in place)."""
+    """UC for every household: an (n x len(OUTPUTS)) int32 array (or `out`, filled in place). The
+    kernel is `jit.kernel()`'s: compiled, or its source interpreted while the service compiles it."""
     n = check_columns(columns)
     if table is None:
         table = rates_table()[1]
@@ -49,7 +51,7 @@ def calculate_batch(
     if out is None:
         out = np.empty((n, k.N_OUT), dtype=np.int32)
     cols = [np.ascontiguousarray(columns[name]) for name, *_ in k.INPUTS]
-    k.uc_batch(*cols, np.ascontiguousarray(year), np.ascontiguousarray(lha_table), table, out)
+    jit.kernel().uc_batch(*cols, np.ascontiguousarray(year), np.ascontiguousarray(lha_table), table, out)
     return out
 
 

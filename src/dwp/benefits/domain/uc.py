@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from dwp.benefits.domain import jit
 from dwp.benefits.domain import uc_kernel as k
 from dwp.benefits.domain.explanation import Line
 from dwp.benefits.domain.household import (
@@ -212,12 +213,13 @@ _INPUT_NAMES = tuple(name for name, *_ in k.INPUTS)
 
 
 def run_kernel(values: dict[str, int], lha: np.ndarray, rates: Rates) -> dict[str, int]:
-    """Call the compiled kernel for one household; outputs by name."""
+    """Call the kernel for one household (`jit.kernel()`: compiled, or interpreted while the service
+    compiles it); outputs by name."""
     if tuple(values) == _INPUT_NAMES:  # to_inputs builds them in order: skip the lookups
         x = np.fromiter(values.values(), dtype=np.int64, count=len(_INPUT_NAMES))
     else:
         x = np.array([values[name] for name in _INPUT_NAMES], dtype=np.int64)
-    out = k.uc_single(x, lha, rates.vector())
+    out = jit.kernel().uc_single(x, lha, rates.vector())
     # Compiled, the kernel's outputs arrive as Python ints already; interpreted, as NumPy int64s.
     if type(out[0]) is int:
         return dict(zip(k.OUTPUTS, out, strict=True))
