@@ -46,6 +46,13 @@ SECRET_ROTATION |= {
     "values meanwhile."
     for client in catalog.service_clients()
 }
+SECRET_ROTATION |= {
+    name: f"{name} is issued by its identity provider (One Login's or Entra ID's own portal) and injected "
+    "into the identity service's tasks at start, which a rotation Lambda cannot restart: a person "
+    "registers the new value with the provider, puts it here and forces a new deployment of identity "
+    "(docs/deploy.md)."
+    for name in catalog.ISSUER_INJECTED_SECRETS.values()
+}
 _ROTATED_BY_A_PERSON = "{} is issued outside AWS and rotated by a person following docs/deploy.md."
 DB_PORT = 5432
 REDIS_PORT = 6379

@@ -24,7 +24,7 @@ from aws_cdk import aws_logs as logs
 from cdk_nag import RegexAppliesTo
 from constructs import Construct
 
-from dwp.platform.catalog import Process
+from dwp.platform.catalog import ISSUER_INJECTED_SECRETS, Process
 from dwp_infra.keys import decrypt_via_secrets_manager, via_service
 from dwp_infra.nag import acknowledge
 from dwp_infra.network import log_retention
@@ -53,6 +53,10 @@ ADOT_CONFIG = {
         }
     },
 }
+
+
+MIGRATION_LEAVES_OUT = {"DWP_SERVICE_CLIENT_SECRET", *ISSUER_INJECTED_SECRETS}
+"""Task secrets a migration task is not given: it calls no service and signs nobody in."""
 
 
 @dataclass(frozen=True)
@@ -353,8 +357,9 @@ class DwpMicroservice(Construct):
                 "DWP_DATA_DIR": "/tmp/dwp",  # noqa: S108 - task-private volume
                 **props.environment,
             },
-            # Not the service client secret: a migration calls no service.
-            secrets={k: v for k, v in props.secrets.items() if k != "DWP_SERVICE_CLIENT_SECRET"},
+            # Not the service client secret nor identity's provider credentials: a migration calls no
+            # service and signs nobody in.
+            secrets={k: v for k, v in props.secrets.items() if k not in MIGRATION_LEAVES_OUT},
             logging=ecs.LogDrivers.aws_logs(
                 stream_prefix="migrate", log_group=self.log_group, mode=ecs.AwsLogDriverMode.NON_BLOCKING
             ),

@@ -665,6 +665,12 @@ class ServicesStack(cdk.Stack):
                     self._secret(f"ServiceClientRef-{process.name}", self._client_secret(process.name))
                 )
             if process.name == ISSUER_PROCESS:
+                # Its credentials at One Login and the staff identity provider, without which it refuses
+                # to start outside local: injected at task start, never plain environment.
+                for setting, name in catalog.ISSUER_INJECTED_SECRETS.items():
+                    secrets[setting] = ecs.Secret.from_secrets_manager(
+                        self._secret(f"IssuerSecretRef-{setting}", data.secrets[name])
+                    )
                 # The ARN of each client's secret (not its value): identity reads them, and again after a
                 # rotation (dwp.identity.clients).
                 environment["DWP_IDENTITY_SERVICE_CLIENT_SECRETS"] = cdk.Stack.of(self).to_json_string(

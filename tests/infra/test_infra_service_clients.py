@@ -135,3 +135,30 @@ def test_no_secret_value_is_plain_environment(synth):
     for resource in resources_of(synth.raw["services"], "AWS::ECS::TaskDefinition").values():
         text = json.dumps(resource)
         assert "resolve:secretsmanager" not in text  # no dynamic reference unwrapped into a value
+
+
+@pytest.mark.parametrize("process", [p for p in catalog.PROCESSES if p.on_fargate], ids=lambda p: p.name)
+def test_only_identity_is_given_its_provider_credentials_and_from_their_secrets(synth, process):
+    """Identity refuses to start outside local without its One Login key and staff client secret
+    (`IdentitySettings`): ECS injects both from their secrets into identity's tasks, and no other's."""
+    container = _container(synth, process.name)
+    injected = {s["Name"]: s["ValueFrom"] for s in container.get("Secrets", [])}
+    environment = {e["Name"] for e in container.get("Environment", [])}
+    settings = set(catalog.ISSUER_INJECTED_SECRETS)
+    assert not settings & environment
+    if process.name != catalog.ISSUER:
+        assert not settings & set(injected)
+        return
+    for setting, name in catalog.ISSUER_INJECTED_SECRETS.items():
+        assert logical_id(synth.stacks.data.secrets[name]) in " ".join(references(injected[setting]))
+
+
+def test_a_migration_task_is_given_no_provider_credential_and_no_client_secret(synth):
+    migrations = 0
+    for resource in resources_of(synth.raw["services"], "AWS::ECS::TaskDefinition").values():
+        for container in resource["Properties"]["ContainerDefinitions"]:
+            names = {s["Name"] for s in container.get("Secrets", [])}
+            if "migrate" in json.dumps(container.get("LogConfiguration", {})):
+                migrations += 1
+                assert not names & {"DWP_SERVICE_CLIENT_SECRET", *catalog.ISSUER_INJECTED_SECRETS}, names
+    assert migrations >= 1  # the migration tasks were found (identity's among them)

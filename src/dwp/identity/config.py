@@ -7,7 +7,8 @@ from functools import cached_property
 from pathlib import Path
 
 from joserfc import jwk
-from pydantic import Field, model_validator
+from joserfc.errors import JoseError
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dwp.platform.auth import MAX_TOKEN_SECONDS
@@ -46,6 +47,20 @@ class IdentitySettings(BaseSettings):
     )
 
     platform: Settings = Field(default_factory=Settings, exclude=True)
+
+    @field_validator("one_login_client_key")
+    @classmethod
+    def _a_private_ec_jwk(cls, value: str | None) -> str | None:
+        # Checked at start, not at the first sign-in: on AWS the secret holds a generated placeholder
+        # until a person stores the real key (docs/deploy.md), and identity should say so and not start.
+        if value is not None:
+            try:
+                key = jwk.ECKey.import_key(json.loads(value))
+            except (ValueError, TypeError, JoseError) as error:
+                raise ValueError("the One Login client key must be a private EC key as JWK JSON") from error
+            if not key.is_private:
+                raise ValueError("the One Login client key must be a private EC key as JWK JSON")
+        return value
 
     @model_validator(mode="after")
     def _refuse_local_secrets_outside_local(self) -> IdentitySettings:

@@ -145,6 +145,19 @@ PAYMENT_SYSTEM_KEY_SECRET = f"{PREFIX}/payment-system-key"
 """The payments service's bearer key at the payment system (the Bacs bureau or Faster Payments gateway)."""
 NHS_API_KEY_SECRET = f"{PREFIX}/nhs-api-key"
 """The integrations service's application (API key) at the NHS API platform: JSON `{"api_key": ...}`."""
+STAFF_CLIENT_SECRET = f"{PREFIX}/identity-staff-client-secret"
+"""The identity service's client secret at the staff identity provider (Microsoft Entra ID): the provider's
+portal gives it. Injected into identity's tasks as `DWP_IDENTITY_STAFF_CLIENT_SECRET`."""
+ONE_LOGIN_CLIENT_KEY_SECRET = f"{PREFIX}/identity-one-login-client-key"
+"""The identity service's private key at GOV.UK One Login (a JWK as JSON; its public half is registered
+with One Login). Injected into identity's tasks as `DWP_IDENTITY_ONE_LOGIN_CLIENT_KEY`."""
+ISSUER_INJECTED_SECRETS = {
+    "DWP_IDENTITY_STAFF_CLIENT_SECRET": STAFF_CLIENT_SECRET,
+    "DWP_IDENTITY_ONE_LOGIN_CLIENT_KEY": ONE_LOGIN_CLIENT_KEY_SECRET,
+}
+"""The settings that the identity service refuses to start without outside local
+(`IdentitySettings._refuse_local_secrets_outside_local`), by the secret ECS injects each from at task
+start."""
 LOCAL_SECRET_VALUES = {
     HMRC_CLIENT_SECRET: '{"client_id": "dwp-integrations-local", "client_secret": "local-hmrc-secret"}',
     NHS_API_KEY_SECRET: '{"api_key": "dwp-integrations-local"}',
@@ -583,7 +596,8 @@ def service_clients() -> tuple[str, ...]:
 
 def all_secrets() -> tuple[str, ...]:
     """Every Secrets Manager secret a process or function reads, in catalogue order, then the service
-    clients' secrets."""
+    clients' secrets and the identity service's provider credentials."""
     names = [s for p in PROCESSES for s in p.secrets] + [s for f in FUNCTIONS for s in f.secrets]
     names += [service_client_secret(c) for c in service_clients()]
+    names += list(ISSUER_INJECTED_SECRETS.values())
     return tuple(dict.fromkeys(names))
