@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
-import tempfile
 import time
 import uuid
 from datetime import date
@@ -26,12 +24,7 @@ from pathlib import Path
 from dwp.payments import service
 from dwp.payments.domain.schedule import Award
 from dwp.platform.auth import Actor
-from dwp.platform.aws import bootstrap
-from dwp.platform.database import Database
-from dwp.platform.embedded_aws import EmbeddedAws
-from dwp.platform.migrations import upgrade
 from dwp.platform.pii import BlindIndex, PiiCipher
-from dwp.platform.settings import Settings
 
 
 def awards_of(count: int, periods: int) -> list[Award]:
@@ -53,43 +46,28 @@ def awards_of(count: int, periods: int) -> list[Award]:
 
 async def main(count: int, page: int) -> None:
     sys.path.insert(0, str(Path(__file__).parents[1]))
-    from tests.servers import free_port
+    from benchmarks.migrated import migrated
 
-    server = EmbeddedAws(port=free_port()).start()
     actor = Actor("workers", "service")
-    with tempfile.TemporaryDirectory() as data_dir:
-        settings = Settings(
-            dwp_env="test",
-            dwp_data_dir=Path(data_dir),
-            aws_endpoint_url=server.url,
-            database_url=os.environ.get("DATABASE_URL") or None,
-            redis_url=None,
-        )
-        bootstrap(settings)
-        await asyncio.to_thread(upgrade, "payments", settings)
-        database = Database(settings, "payments")
+    async with migrated("payments") as (settings, database):
         ctx = service.PaymentsContext.on_database(
             database, PiiCipher(settings), BlindIndex.from_settings(settings)
         )
         figures: dict[str, float] = {}
-        try:
-            single = awards_of(count, 11)
-            paged = awards_of(count, 11)
-            for when in ("new terms", "the same terms"):
-                started = time.perf_counter()
-                for award in single:
-                    await service.put_award(ctx, award, actor=actor)
-                figures[f"one a request, {when}"] = time.perf_counter() - started
-                started = time.perf_counter()
-                outcomes = []
-                for i in range(0, count, page):
-                    outcomes += await service.put_awards(ctx, paged[i : i + page], actor=actor)
-                figures[f"a page of {page}, {when}"] = time.perf_counter() - started
-                expected = "stored" if when == "new terms" else "unchanged"
-                assert {o for o, _v, _d in outcomes} == {expected}, outcomes[:3]
-        finally:
-            await database.dispose()
-            server.stop()
+        single = awards_of(count, 11)
+        paged = awards_of(count, 11)
+        for when in ("new terms", "the same terms"):
+            started = time.perf_counter()
+            for award in single:
+                await service.put_award(ctx, award, actor=actor)
+            figures[f"one a request, {when}"] = time.perf_counter() - started
+            started = time.perf_counter()
+            outcomes = []
+            for i in range(0, count, page):
+                outcomes += await service.put_awards(ctx, paged[i : i + page], actor=actor)
+            figures[f"a page of {page}, {when}"] = time.perf_counter() - started
+            expected = "stored" if when == "new terms" else "unchanged"
+            assert {o for o, _v, _d in outcomes} == {expected}, outcomes[:3]
     where = "PostgreSQL" if settings.database_url else "SQLite"
     print(f"{count} UC awards of 11 periods each, {where}, one process")
     for name, seconds in figures.items():

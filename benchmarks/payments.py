@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
 import sys
-import tempfile
 import time
 import uuid
 from datetime import date
@@ -28,13 +26,8 @@ from dwp.payments import service
 from dwp.payments.domain.schedule import Award
 from dwp.payments.payment_system import LOCAL_KEY, HttpPaymentSystem
 from dwp.platform.auth import Actor
-from dwp.platform.aws import bootstrap
-from dwp.platform.database import Database
-from dwp.platform.embedded_aws import EmbeddedAws
 from dwp.platform.http import ResilientClient
-from dwp.platform.migrations import upgrade
 from dwp.platform.pii import BlindIndex, PiiCipher
-from dwp.platform.settings import Settings
 from dwp.simulators.payments.app import create_app
 
 
@@ -49,81 +42,73 @@ def account() -> tuple[str, str]:
 
 async def main(awards: int, batch: int) -> None:
     sys.path.insert(0, str(Path(__file__).parents[1]))
-    from tests.servers import free_port, running
+    from benchmarks.migrated import migrated
+    from tests.servers import running
 
-    server = EmbeddedAws(port=free_port()).start()
-    with tempfile.TemporaryDirectory() as data_dir, running(create_app()) as simulator:
-        settings = Settings(
-            dwp_env="test",
-            dwp_data_dir=Path(data_dir),
-            aws_endpoint_url=server.url,
-            database_url=os.environ.get("DATABASE_URL") or None,
-            redis_url=None,
-        )
-        bootstrap(settings)
-        await asyncio.to_thread(upgrade, "payments", settings)
-        database = Database(settings, "payments")
-        ctx = service.PaymentsContext.on_database(
-            database, PiiCipher(settings), BlindIndex.from_settings(settings)
-        )
-        system = HttpPaymentSystem(ResilientClient("payment-system", simulator), LOCAL_KEY)
-        try:
-            started = time.perf_counter()
-            for n in range(awards):
-                citizen = str(uuid.uuid4())
-                sort_code, number = account()
-                command = service.SetBankDetails(
-                    citizen_id=citizen, sort_code=sort_code, account_number=number, account_name=f"Person {n}"
-                )
-                await service.set_bank_details(ctx, command, actor=Actor(citizen, "citizen"))
-                award = Award(
-                    id=str(uuid.uuid4()),
-                    claim_id=str(uuid.uuid4()),
-                    citizen_id=citizen,
-                    benefit="universal_credit",
-                    first_day=date(2026, 9, 1),
-                    nation="england-and-wales",
-                    period_amounts=(61_000,),
-                )
-                await service.put_award(ctx, award, actor=Actor("claims", "service"))
-            setup = time.perf_counter() - started
-
-            report = service.RunReport()
-            started = time.perf_counter()
-            await service.plan_instructions(ctx, through=date(2026, 10, 31), report=report)
-            planned = time.perf_counter() - started
-            started = time.perf_counter()
-            await service.send_pending(ctx, system, report=report, batch=batch)
-            sent = time.perf_counter() - started
-            assert report.accepted == awards, report
-
-            # Baseline: the same number of instructions straight to the simulator, in the same batches.
-            shapes = [
-                {
-                    "instruction_id": str(uuid.uuid4()),
-                    "sort_code": "107999",
-                    "account_number": "88837491",
-                    "account_name": "BASELINE",
-                    "reference": "BASELINE",
-                    "pence": 61_000,
-                    "pay_on": "2026-10-07",
-                }
-                for _ in range(awards)
-            ]
-            started = time.perf_counter()
-            async with httpx.AsyncClient(base_url=simulator, timeout=60) as http:
-                for i in range(0, awards, batch):
-                    answer = await http.post(
-                        "/v1/submissions",
-                        json={"instructions": shapes[i : i + batch]},
-                        headers={"Authorization": f"Bearer {LOCAL_KEY}"},
+    with running(create_app()) as simulator:
+        async with migrated("payments") as (settings, database):
+            ctx = service.PaymentsContext.on_database(
+                database, PiiCipher(settings), BlindIndex.from_settings(settings)
+            )
+            system = HttpPaymentSystem(ResilientClient("payment-system", simulator), LOCAL_KEY)
+            try:
+                started = time.perf_counter()
+                for n in range(awards):
+                    citizen = str(uuid.uuid4())
+                    sort_code, number = account()
+                    command = service.SetBankDetails(
+                        citizen_id=citizen,
+                        sort_code=sort_code,
+                        account_number=number,
+                        account_name=f"Person {n}",
                     )
-                    answer.raise_for_status()
-            baseline = time.perf_counter() - started
-        finally:
-            await system.aclose()
-            await database.dispose()
-            server.stop()
+                    await service.set_bank_details(ctx, command, actor=Actor(citizen, "citizen"))
+                    award = Award(
+                        id=str(uuid.uuid4()),
+                        claim_id=str(uuid.uuid4()),
+                        citizen_id=citizen,
+                        benefit="universal_credit",
+                        first_day=date(2026, 9, 1),
+                        nation="england-and-wales",
+                        period_amounts=(61_000,),
+                    )
+                    await service.put_award(ctx, award, actor=Actor("claims", "service"))
+                setup = time.perf_counter() - started
+
+                report = service.RunReport()
+                started = time.perf_counter()
+                await service.plan_instructions(ctx, through=date(2026, 10, 31), report=report)
+                planned = time.perf_counter() - started
+                started = time.perf_counter()
+                await service.send_pending(ctx, system, report=report, batch=batch)
+                sent = time.perf_counter() - started
+                assert report.accepted == awards, report
+
+                # Baseline: the same number of instructions straight to the simulator, in the same batches.
+                shapes = [
+                    {
+                        "instruction_id": str(uuid.uuid4()),
+                        "sort_code": "107999",
+                        "account_number": "88837491",
+                        "account_name": "BASELINE",
+                        "reference": "BASELINE",
+                        "pence": 61_000,
+                        "pay_on": "2026-10-07",
+                    }
+                    for _ in range(awards)
+                ]
+                started = time.perf_counter()
+                async with httpx.AsyncClient(base_url=simulator, timeout=60) as http:
+                    for i in range(0, awards, batch):
+                        answer = await http.post(
+                            "/v1/submissions",
+                            json={"instructions": shapes[i : i + batch]},
+                            headers={"Authorization": f"Bearer {LOCAL_KEY}"},
+                        )
+                        answer.raise_for_status()
+                baseline = time.perf_counter() - started
+            finally:
+                await system.aclose()
     where = "PostgreSQL" if settings.database_url else "SQLite"
     total = planned + sent
     print(f"payment day of {awards} UC awards, {where}, batches of {batch}, one process")

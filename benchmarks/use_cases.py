@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import secrets
-import socket
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -29,21 +26,9 @@ from pathlib import Path
 from dwp.citizen import service
 from dwp.citizen.domain import Citizen, RegisterCitizen
 from dwp.platform.auth import Actor
-from dwp.platform.aws import bootstrap
-from dwp.platform.database import Database
-from dwp.platform.embedded_aws import EmbeddedAws
 from dwp.platform.idempotency import Claim, Remember, StoredResponse, idempotent
-from dwp.platform.migrations import upgrade
 from dwp.platform.pii import BlindIndex, PiiCipher
-from dwp.platform.settings import Settings
 from dwp.platform.uow import InMemoryStore, InMemoryUnitOfWorkFactory
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 # Letters HMRC uses in either place of a prefix, leaving out those of the unallocated prefixes.
 _PREFIX_LETTERS = "ABCEHJKLMPRSTWXY"
@@ -90,6 +75,7 @@ def line(name: str, times: list[float], baseline: float | None = None) -> str:
 
 async def main(count: int) -> None:
     sys.path.insert(0, str(Path(__file__).parents[1]))  # the in-memory fake is the tests' own
+    from benchmarks.migrated import migrated
     from tests.fakes.citizen import CitizenData, InMemoryCitizenRepository
 
     actor = Actor("bench", "citizen")
@@ -104,18 +90,7 @@ async def main(count: int) -> None:
         memory.uow.store.data = CitizenData()  # type: ignore[attr-defined]
         await service.register_citizen(memory, command(), actor=actor, proof=PROOF)
 
-    server = EmbeddedAws(port=free_port()).start()
-    with tempfile.TemporaryDirectory() as data_dir:
-        settings = Settings(
-            dwp_env="test",
-            dwp_data_dir=Path(data_dir),
-            aws_endpoint_url=server.url,
-            database_url=os.environ.get("DATABASE_URL") or None,
-            redis_url=None,
-        )
-        bootstrap(settings)
-        await asyncio.to_thread(upgrade, "citizen", settings)
-        database = Database(settings, "citizen")
+    async with migrated("citizen") as (settings, database):
         ctx = service.CitizenContext.on_database(
             database, PiiCipher(settings), BlindIndex.from_settings(settings)
         )
@@ -151,24 +126,18 @@ async def main(count: int) -> None:
         async def never() -> StoredResponse:
             raise AssertionError("a replay never runs the use case")
 
-        try:
-            await without_key()  # warm the data key cache and the pool
-            first = await keys.claim(principal="bench", key=replay_key, request_hash="same")
-            assert isinstance(first, Claim)
-            async with database.transaction() as connection:
-                await keys.complete(connection, first, StoredResponse(201, {"id": "x"}))
-            await in_memory()
-            results = {
-                "in-memory unit of work": await timed(count, in_memory),
-                f"{'PostgreSQL' if database.is_postgres else 'SQLite'}, no key": await timed(
-                    count, without_key
-                ),
-                "  with an Idempotency-Key": await timed(count, with_key),
-                "  a replay of an answered key": await timed(count, replay),
-            }
-        finally:
-            await database.dispose()
-            server.stop()
+        await without_key()  # warm the data key cache and the pool
+        first = await keys.claim(principal="bench", key=replay_key, request_hash="same")
+        assert isinstance(first, Claim)
+        async with database.transaction() as connection:
+            await keys.complete(connection, first, StoredResponse(201, {"id": "x"}))
+        await in_memory()
+        results = {
+            "in-memory unit of work": await timed(count, in_memory),
+            f"{'PostgreSQL' if database.is_postgres else 'SQLite'}, no key": await timed(count, without_key),
+            "  with an Idempotency-Key": await timed(count, with_key),
+            "  a replay of an answered key": await timed(count, replay),
+        }
     baseline = statistics.median(next(iter(results.values())))
     print(f"register_citizen, {count} calls each, one process, one at a time (ratio: to the in-memory p50)")
     for name, times in results.items():
