@@ -483,6 +483,8 @@ class Launcher:
                 if time.monotonic() > deadline:
                     raise LaunchError(f"not ready after {READY_TIMEOUT_SECONDS}s: {', '.join(pending)}")
                 time.sleep(0.1)
+        if then is not None:  # everything became ready in one pass, the named ones with the rest
+            then[1]()
 
     def _seed(self, env: dict[str, str]) -> None:
         from dwp.seed import seed_demo_data

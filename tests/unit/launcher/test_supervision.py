@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from rich.console import Console
 
 from dwp.launcher import GIVE_UP_AFTER, RESTART_BACKOFF_SECONDS, Launcher
@@ -89,3 +90,31 @@ def test_restarts_long_ago_do_not_count_against_a_process(tmp_path: Path) -> Non
             assert not flaky.given_up
         finally:
             launcher.stop()
+
+
+def test_the_step_waiting_on_some_services_runs_when_every_service_is_ready_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a quiet machine every service answered ready in the same pass, the loop ended, and the demo
+    citizen (the step waiting on citizen and identity) was never registered: no token commands printed."""
+    from fastapi import FastAPI
+
+    from dwp.platform import catalog
+    from tests.servers import running
+
+    ready = FastAPI()
+    ready.add_api_route("/health/ready", lambda: {"status": "ok"})
+    launcher, _ = _launcher(tmp_path)
+    launcher._start("citizen", _lives(), 1, {})
+    launcher._start("identity", _lives(), 2, {})
+    ran: list[str] = []
+    try:
+        with running(ready) as url:
+            monkeypatch.setattr(launcher, "url", lambda entry: url)
+            launcher._wait_ready(
+                [catalog.process("citizen"), catalog.process("identity")],
+                then=(frozenset({"citizen", "identity"}), lambda: ran.append("seeded")),
+            )
+    finally:
+        launcher.stop()
+    assert ran == ["seeded"]
