@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import shutil
@@ -276,7 +277,25 @@ def run_in_browser(script: str, *, timeout: float, **env: str) -> None:
         timeout=timeout,
         check=False,
     )
-    assert result.returncode == 0, f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, journey_failure(result.stdout, result.stderr)
+
+
+def journey_failure(stdout: str, stderr: str) -> str:
+    """What went wrong first, then the pages reached: CI shows only the ends of a long message, and the
+    script's summary (the pages, then the error) put its error in the cut middle."""
+    try:
+        summary = json.loads(stdout)
+    except ValueError:
+        return f"{stdout[-6000:]}\n{stderr[-3000:]}"
+    pages = [page.get("name") for page in summary.get("pages", [])]
+    return "\n".join([
+        f"error: {summary.get('error')}",
+        f"axe violations: {json.dumps(summary.get('violations'))[:2000]}",
+        f"console errors: {json.dumps(summary.get('consoleErrors'))[:2000]}",
+        f"seconds: {summary.get('seconds')} by part: {summary.get('parts')}",
+        f"last pages: {pages[-8:]}",
+        stderr[-2000:],
+    ])
 
 
 def test_dwp_up_prints_commands_that_mint_fresh_tokens_and_no_token(

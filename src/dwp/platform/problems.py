@@ -22,8 +22,9 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
 from dwp.platform.errors import (
@@ -44,6 +45,7 @@ from dwp.platform.http.errors import UpstreamBadResponse, UpstreamRejected
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://dwp.example.gov.uk/problems/"
 DEFAULT_RETRY_AFTER_SECONDS = 5
+CLIENT_CLOSED_REQUEST = 499
 WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="dwp"'}
 
 log = structlog.get_logger("problems")
@@ -422,6 +424,13 @@ def install_problem_handlers(
         problem = Problem(500, "Internal server error", "Something went wrong; the request id identifies it.")
         return problem_response(problem, request)
 
+    async def _client_gone(request: Request, exc: Exception) -> Response:
+        # The caller closed the connection before its body arrived (a browser leaving the page): nobody
+        # is left to answer, and it is no fault of ours. 499 is nginx's "client closed request", so the
+        # request log tells it apart from a 500.
+        log.info("client_disconnected", route=request.url.path)
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
+
     async def _dependency_down(request: Request, exc: Exception) -> JSONResponse:
         log.warning("dependency_unavailable", error=type(exc).__name__, route=request.url.path)
         return problem_response(DEPENDENCY_DOWN.problem(exc, request), request)
@@ -429,6 +438,7 @@ def install_problem_handlers(
     from sqlalchemy.exc import DBAPIError
 
     app.add_exception_handler(Problem, _problem)
+    app.add_exception_handler(ClientDisconnect, _client_gone)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
     for error in dependency_errors():

@@ -1,5 +1,6 @@
 """The platform middleware: the body limit, for bodies whose length is declared and for chunked ones, and
-a fault of ours answered as a 500 problem on a connection that stays open."""
+a fault of ours answered as a 500 problem on a connection that stays open, and a caller that hangs up
+before its body arrives logged as 499, not as our fault."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
 
 from dwp.platform.app_factory import create_app
@@ -25,6 +26,11 @@ router = APIRouter()
 @router.get("/v1/boom")
 async def boom() -> None:
     raise RuntimeError("a fault of ours")
+
+
+@router.post("/v1/echo")
+async def echo(request: Request) -> dict[str, int]:
+    return {"length": len(await request.body())}
 
 
 @router.post("/v1/notes", status_code=201)
@@ -186,3 +192,39 @@ async def test_each_app_in_one_process_names_itself_on_its_log_lines(tmp_path, c
         ("/v1/inner", "inner"),
         ("/v1/outer", "outer"),
     }
+
+
+async def test_a_caller_that_hangs_up_mid_body_is_a_499_and_no_fault_of_ours(tmp_path, capsys) -> None:
+    """A browser leaving the page while the BFF reads a request body: starlette raises ClientDisconnect,
+    which was logged as an unhandled error and a 500 (seen in `dwp up`'s log during the journey)."""
+    import json
+
+    app = _app(tmp_path)
+    sent: list[dict[str, object]] = []
+    arrivals = iter([
+        {"type": "http.request", "body": b'{"te', "more_body": True},
+        {"type": "http.disconnect"},
+    ])
+
+    async def receive() -> dict[str, object]:
+        return next(arrivals)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": "/v1/echo", "raw_path": b"/v1/echo", "query_string": b"",
+        "root_path": "", "headers": [(b"host", b"notes.test"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 1), "server": ("notes.test", 80),
+    }  # fmt: skip
+    capsys.readouterr()
+    async with app.router.lifespan_context(app):
+        await app(scope, receive, send)
+    starts = [m for m in sent if m["type"] == "http.response.start"]
+    assert [m["status"] for m in starts] == [499]
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    events = {line["event"] for line in lines}
+    assert "unhandled_error" not in events
+    assert "client_disconnected" in events
+    assert [line["status"] for line in lines if line["event"] == "request"] == [499]
