@@ -288,14 +288,16 @@ def journey_failure(stdout: str, stderr: str) -> str:
     except ValueError:
         return f"{stdout[-6000:]}\n{stderr[-3000:]}"
     pages = [page.get("name") for page in summary.get("pages", [])]
-    return "\n".join([
-        f"error: {summary.get('error')}",
-        f"axe violations: {json.dumps(summary.get('violations'))[:2000]}",
-        f"console errors: {json.dumps(summary.get('consoleErrors'))[:2000]}",
-        f"seconds: {summary.get('seconds')} by part: {summary.get('parts')}",
-        f"last pages: {pages[-8:]}",
-        stderr[-2000:],
-    ])
+    return "\n".join(
+        [
+            f"error: {summary.get('error')}",
+            f"axe violations: {json.dumps(summary.get('violations'))[:2000]}",
+            f"console errors: {json.dumps(summary.get('consoleErrors'))[:2000]}",
+            f"seconds: {summary.get('seconds')} by part: {summary.get('parts')}",
+            f"last pages: {pages[-8:]}",
+            stderr[-2000:],
+        ]
+    )
 
 
 def test_dwp_up_prints_commands_that_mint_fresh_tokens_and_no_token(

@@ -201,10 +201,12 @@ async def test_a_caller_that_hangs_up_mid_body_is_a_499_and_no_fault_of_ours(tmp
 
     app = _app(tmp_path)
     sent: list[dict[str, object]] = []
-    arrivals = iter([
-        {"type": "http.request", "body": b'{"te', "more_body": True},
-        {"type": "http.disconnect"},
-    ])
+    arrivals = iter(
+        [
+            {"type": "http.request", "body": b'{"te', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
 
     async def receive() -> dict[str, object]:
         return next(arrivals)
