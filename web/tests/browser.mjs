@@ -1,6 +1,6 @@
 // What the browser journeys share: where the app and the browser are, axe-core's WCAG tags, and the
-// checks every page of a journey gets (axe-core, a screenshot, focus on its heading). casework.mjs uses
-// it; journey.mjs has its own copies still (its owner folds them into this module).
+// checks every page of a journey gets (axe-core, a screenshot, focus on its heading), and the bound on
+// each wait. journey.mjs and casework.mjs use it.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
@@ -11,7 +11,17 @@ export const SHOTS = process.env.SCREENSHOTS ?? "test-results/screenshots";
 export const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
 mkdirSync(SHOTS, { recursive: true });
 
-export const findings = { pages: [], violations: [], consoleErrors: [] };
+// `parts`: the seconds each part of a journey took (journey.mjs's `timed`).
+export const findings = { pages: [], violations: [], consoleErrors: [], parts: {} };
+
+// Playwright's 30 s for each wait is a bound, not a budget: on a loaded two-core CI machine one page's
+// render after a save has come near it. Each wait still ends the moment its condition holds.
+export const WAIT_MS = 90_000;
+export function bounded(context) {
+  context.setDefaultTimeout(WAIT_MS);
+  context.setDefaultNavigationTimeout(WAIT_MS);
+  return context;
+}
 
 export function check(condition, message) {
   if (!condition) throw new Error(message);

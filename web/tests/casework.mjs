@@ -13,7 +13,7 @@
 // test makes them from the claims service's own test answers, so the two never drift apart).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { audit, BASE, check, findings, headingHasFocus, launch, SHOTS, watch } from "./browser.mjs";
+import { audit, BASE, bounded, check, findings, headingHasFocus, launch, SHOTS, watch } from "./browser.mjs";
 
 const SECTIONS = JSON.parse(process.env.CLAIM_SECTIONS ?? "null");
 
@@ -177,8 +177,8 @@ let failed = null;
 let claimId = null;
 try {
   check(SECTIONS && typeof SECTIONS === "object", "CLAIM_SECTIONS (the claim's answers by section, as JSON) is not set");
-  const citizenContext = await browser.newContext({ viewport: { width: 1024, height: 800 } });
-  const staffContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const citizenContext = bounded(await browser.newContext({ viewport: { width: 1024, height: 800 } }));
+  const staffContext = bounded(await browser.newContext({ viewport: { width: 1280, height: 900 } }));
   const citizen = await citizenContext.newPage();
   const staff = await staffContext.newPage();
   watch(citizen, "citizen");

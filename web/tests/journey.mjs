@@ -4,49 +4,22 @@
 // against WCAG 2.0-2.2 A and AA; a screenshot of each is saved. Any failure exits non-zero.
 //
 //   BASE_URL=http://127.0.0.1:8000 SCREENSHOTS=dir node tests/journey.mjs
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import AxeBuilder from "@axe-core/playwright";
-import { chromium } from "playwright-core";
+import { audit, BASE, bounded, check, findings, headingHasFocus, launch, SHOTS, watch } from "./browser.mjs";
 
-const BASE = (process.env.BASE_URL ?? "http://127.0.0.1:8000").replace(/\/$/, "");
-const SHOTS = process.env.SCREENSHOTS ?? "test-results/screenshots";
-const BROWSER = process.env.CHROMIUM ?? "/usr/bin/chromium";
 // For the decision: a caseworker's token and the gateway, to decide the claim through the casework API.
 const STAFF_TOKEN = process.env.STAFF_TOKEN ?? "";
 // A second decision maker's token (a reconsideration is decided by someone else), to award the claim on
 // reconsideration so the citizen can report a change of circumstances on it.
 const STAFF_TOKEN_MR = process.env.STAFF_TOKEN_MR ?? "";
 const GATEWAY = (process.env.GATEWAY_URL ?? "").replace(/\/$/, "");
-const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
-mkdirSync(SHOTS, { recursive: true });
-
-const findings = { pages: [], violations: [], consoleErrors: [], parts: {} };
 
 /** How long a part of a journey took (the summary's `parts`, in seconds), to keep an eye on what each adds. */
 async function timed(name, run) {
   const start = Date.now();
   await run();
   findings.parts[name] = (findings.parts[name] ?? 0) + (Date.now() - start) / 1000;
-}
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function audit(page, name) {
-  await page.locator("main h1").first().waitFor();
-  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
-  for (const v of result.violations) {
-    findings.violations.push({ page: name, id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) });
-  }
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  findings.pages.push({ name, url: page.url().replace(BASE, ""), title: await page.title() });
-}
-
-/** Focus is on the page's heading after a navigation inside the SPA (not on the body). */
-async function headingHasFocus(page) {
-  await page.waitForFunction(() => document.activeElement?.tagName === "H1" || document.activeElement?.closest?.("h1"));
 }
 
 async function fillDate(page, id, [day, month, year]) {
@@ -141,7 +114,7 @@ async function tabTo(page, selector, text = "", { back = false, limit = 60 } = {
  * time-out warning (stay signed in, then sign out from it). The page's clock is Playwright's, moved on
  * to the warning; the session's own deadline is the identity service's. */
 async function keyboardJourney(browser, user) {
-  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  const context = bounded(await browser.newContext({ viewport: { width: 1024, height: 800 } }));
   await context.clock.install();
   const page = await context.newPage();
   page.on("pageerror", (e) => findings.consoleErrors.push(`keyboard: ${e.message}`));
@@ -538,11 +511,13 @@ async function applyForNewStyle(page, lang, shot) {
   await page.fill("#workHours", "0");
   await submit(page);
   await saved();
-  await page.locator("#submit-status").waitFor();
-  if (!(await page.locator('.govuk-task-list a[href$="/check-answers"]').count())) {
+  // Every section done: "Check your answers" opens. Waited for (a count straight away could read the
+  // list before it shows the last save), and if it never opens the list says which section is not done.
+  const checkAnswers = page.locator('.govuk-task-list a[href$="/check-answers"]');
+  await checkAnswers.waitFor({ timeout: 20_000 }).catch(async () => {
     throw new Error(`${benefit}: not ready to submit: ${await page.locator(".govuk-task-list").innerText()}`);
-  }
-  await page.locator('.govuk-task-list a[href$="/check-answers"]').click();
+  });
+  await checkAnswers.click();
   await headingHasFocus(page);
   await shot(`n05-${benefit}-check-answers`);
   await page.locator('main a[href$="/declaration"]').click();
@@ -556,13 +531,11 @@ async function journey(browser, lang, user) {
   const t = lang === "cy"
     ? { start: "Dechrau nawr", signIn: "Mewngofnodi gyda GOV.UK One Login", continue: "Parhau", submit: "Gwirio beth allwn ei gael", title: "Gwirio beth allech ei gael", result: "Gallech gael", signOut: "Allgofnodi", error: "Gwall:", signedOut: "Rydych wedi allgofnodi", account: "Eich cyfrif", problem: "Mae problem wedi codi" }
     : { start: "Start now", signIn: "Sign in with GOV.UK One Login", continue: "Continue", submit: "Check what I could get", title: "Check what you could get", result: "You could get", signOut: "Sign out", error: "Error:", signedOut: "You have signed out", account: "Your account", problem: "There is a problem" };
-  const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+  const context = bounded(await browser.newContext({ viewport: { width: 1024, height: 800 } }));
   const page = await context.newPage();
   // The browser logs every 4xx as a console error; an API's 404 is an answer (no record yet), so only
   // failed loads of our own pages and assets count, and every other console error.
-  page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && findings.consoleErrors.push(`${lang}: ${m.text()}`));
-  page.on("response", (r) => r.status() >= 400 && !["fetch", "xhr"].includes(r.request().resourceType()) && r.url().startsWith(BASE) && findings.consoleErrors.push(`${lang}: ${r.status()} ${r.url()}`));
-  page.on("pageerror", (e) => findings.consoleErrors.push(`${lang}: ${e.message}`));
+  watch(page, lang);
   const shot = (name) => audit(page, `${lang}-${name}`);
 
   await page.goto(`${BASE}/`);
@@ -680,10 +653,7 @@ async function journey(browser, lang, user) {
 }
 
 const started = Date.now();
-const browser = await chromium.launch({
-  executablePath: BROWSER,
-  args: ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
-});
+const browser = await launch();
 let failed = null;
 const results = [];
 try {
