@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import resource
 import statistics
 import time
@@ -42,6 +43,11 @@ from dwp.benefits.domain.rates import rates_table
 
 def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+def load() -> str:
+    """The machine's load average now (1 minute): figures on a shared machine mean little without it."""
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def sample_household() -> Household:
@@ -99,7 +105,8 @@ def bench_batch(n: int, table: np.ndarray, lha: np.ndarray) -> None:
         f"median of 5 {statistics.median(runs):.3f} s), "
         f"{kbest:.3f} s calculation only ({n / kbest:,.0f}/s), "
         f"median of 5 {statistics.median(kernel_runs):.3f} s; "
-        f"inputs {input_gb:.2f} GB, outputs {out.nbytes / 1e9:.2f} GB, peak RSS so far {peak_rss_gb():.2f} GB"
+        f"inputs {input_gb:.2f} GB, outputs {out.nbytes / 1e9:.2f} GB, "
+        f"peak RSS so far {peak_rss_gb():.2f} GB; {load()}"
     )
     # With history: the next period, its carried state (`uc_kernel.CARRIED`) taken from this period's
     # outputs, as `calculate_batch_periods` does (the state columns gathered, checked and run).
@@ -114,7 +121,7 @@ def bench_batch(n: int, table: np.ndarray, lha: np.ndarray) -> None:
     print(
         f"batch {n:>9,} households with carried state from the previous period: "
         f"{min(history_runs):.3f} s best, median of 5 {statistics.median(history_runs):.3f} s; "
-        f"peak RSS so far {peak_rss_gb():.2f} GB"
+        f"peak RSS so far {peak_rss_gb():.2f} GB; {load()}"
     )
     del columns, year, out, cols
     gc.collect()
@@ -226,11 +233,11 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000000,8000000")
     parser.add_argument("--no-api", action="store_true")
     args = parser.parse_args()
-    print(f"numba {numba.__version__}, threads {numba.get_num_threads()}")
+    print(f"numba {numba.__version__}, threads {numba.get_num_threads()}, {load()}")
     _, table = rates_table()
     lha = synthetic.lha_table()
     p50, p99 = bench_single()
-    print(f"single household UC (full path with explanation): p50 {p50:.1f} us, p99 {p99:.1f} us")
+    print(f"single household UC (full path with explanation): p50 {p50:.1f} us, p99 {p99:.1f} us; {load()}")
     bench_baseline_and_check(table, lha)
     for n in (int(s) for s in args.sizes.split(",")):
         bench_batch(n, table, lha)

@@ -4,10 +4,13 @@ generated households. Both call the one kernel; this proves the plumbing around 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from dwp.benefits import synthetic
 from dwp.benefits.domain import calculate_batch, rates_for
 from dwp.benefits.domain import uc_kernel as k
+from dwp.benefits.domain.batch import in_range
+from dwp.benefits.domain.errors import InvalidCircumstances
 from dwp.benefits.domain.rates import rates_table
 from dwp.benefits.domain.uc import run_kernel, to_inputs
 
@@ -50,3 +53,25 @@ def test_batch_agrees_with_single_on_100000_generated_households() -> None:
     # Owner-occupiers whose service charges are met (UC Regs 2013 Sch 5) are in the mix too.
     owners = columns["tenure"] == k.OWNER
     assert (out[owners, k.OUT["housing_element"]] > 0).any()
+
+
+def test_the_range_check_finds_every_value_out_of_range() -> None:
+    # batch.in_range reads a signed column from 0 as unsigned (one pass): negatives must still fail.
+    for dtype in (np.int8, np.int16, np.int32, np.int64):
+        assert in_range(np.array([0, 1, 20], dtype=dtype), 0, 20)
+        assert not in_range(np.array([0, -1, 20], dtype=dtype), 0, 20)
+        assert not in_range(np.array([np.iinfo(dtype).min, 3], dtype=dtype), 0, 20)
+        assert not in_range(np.array([21, 3], dtype=dtype), 0, 20)
+        assert in_range(np.array([16, 120], dtype=dtype), 16, 120)
+        assert not in_range(np.array([15, 120], dtype=dtype), 16, 120)
+    assert in_range(np.array([0, 255], dtype=np.uint8), 0, 255)
+    assert not in_range(np.array([0, 21], dtype=np.uint16), 0, 20)
+    assert in_range(np.array([0, 2_000_000_000], dtype=np.int32), 0, 2_000_000_000)
+    assert not in_range(np.array([-2_000_000_000], dtype=np.int32), 0, 2_000_000_000)
+
+
+def test_a_batch_with_a_negative_value_is_refused() -> None:
+    columns, year = synthetic.households(100, seed=3)
+    columns["rent"][7] = -5
+    with pytest.raises(InvalidCircumstances, match="rent"):
+        calculate_batch(columns, year, synthetic.lha_table())

@@ -94,4 +94,5 @@ def test_lower_earnings_limits_cover_the_contribution_years() -> None:
 def test_kernel_signature_matches_the_declared_inputs() -> None:
     params = list(inspect.signature(k.uc_calc.py_func).parameters)
     assert params[: len(k.INPUTS)] == [name for name, *_ in k.INPUTS]
-    assert params[len(k.INPUTS) :] == ["lha_table", "r"]
+    assert params[len(k.INPUTS) :] == ["lha", "r"]
+    assert len(PARAMS) == k.N_RATES  # the rates tuple written out in uc_single and uc_batch

@@ -111,6 +111,14 @@ name, an output (the state after the period), so a period's outputs feed the nex
 """Inputs added after batch files were first written: a file without the column means 0 for each row."""
 IN = {name: i for i, (name, *_rest) in enumerate(INPUTS)}
 
+Rates = tuple[int, ...]
+"""The rates vector as `uc_calc` takes it: a tuple of `len(params.PARAMS)` scalars in `params` order (a
+tuple, not an array, so that a call costs no reference counting: `uc_batch`)."""
+LhaRow = tuple[int, int, int, int, int]
+"""The household's area's monthly LHA rates: shared accommodation, then 1 to 4 bedrooms."""
+N_RATES = 61
+"""The rates tuple's length, written out in `uc_single` and `uc_batch` (a test holds it to `params`)."""
+
 # Capability for work of an adult (inputs capability1/2).
 FIT, LCW, LCWRA_PROTECTED, LCWRA_NEW = 0, 1, 2, 3
 # Tenure (input tenure). OWNER: an owner-occupier, whose relevant payments are service charges only
@@ -191,7 +199,7 @@ def _round_half_down(num: int, den: int) -> int:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def annual_income_tax(income: int, scottish: int, r: np.ndarray) -> int:
+def annual_income_tax(income: int, scottish: int, r: Rates) -> int:
     """Income tax on an annual income (pence), rest-of-UK or Scottish bands, floored to the penny."""
     allowance = r[K.PA]
     if income > r[K.PA_TAPER]:
@@ -232,13 +240,13 @@ def annual_income_tax(income: int, scottish: int, r: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def monthly_income_tax(monthly: int, scottish: int, r: np.ndarray) -> int:
+def monthly_income_tax(monthly: int, scottish: int, r: Rates) -> int:
     # An estimate: tax on the month's pay as if every month were the same (RTI gives the real figure).
     return annual_income_tax(monthly * 12, scottish, r) // 12
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def monthly_class1(monthly: int, r: np.ndarray) -> int:
+def monthly_class1(monthly: int, r: Rates) -> int:
     """Employee Class 1 NI on a month's pay, with HMRC's monthly thresholds."""
     main = max(0, min(monthly, r[K.NI_UEL_M]) - r[K.NI_PT_M]) * r[K.NI_MAIN]
     upper = max(0, monthly - r[K.NI_UEL_M]) * r[K.NI_UPPER]
@@ -246,7 +254,7 @@ def monthly_class1(monthly: int, r: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def monthly_class4(monthly: int, r: np.ndarray) -> int:
+def monthly_class4(monthly: int, r: Rates) -> int:
     """Class 4 NI on a month's self-employed profit, taken as a twelfth of the annual charge."""
     annual = monthly * 12
     main = max(0, min(annual, r[K.C4_UPL]) - r[K.C4_LPL]) * r[K.C4_MAIN]
@@ -255,7 +263,7 @@ def monthly_class4(monthly: int, r: np.ndarray) -> int:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def minimum_income_floor(hours: int, scottish: int, r: np.ndarray) -> int:
+def minimum_income_floor(hours: int, scottish: int, r: Rates) -> int:
     """UC Regs 2013 reg 62 and 90: expected hours at the National Living Wage x 52 / 12, less notional
     income tax and Class 4 NI on that amount."""
     threshold = round_half_up(hours * r[K.NLW] * 52, 12)
@@ -270,7 +278,7 @@ def weekly_to_monthly(weekly: int) -> int:
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _net_earnings(
-    earnings: int, tax: int, ni: int, pension: int, gross_estimate: int, scottish: int, se: int, r: np.ndarray
+    earnings: int, tax: int, ni: int, pension: int, gross_estimate: int, scottish: int, se: int, r: Rates
 ) -> tuple[int, int, int]:
     # UC Regs 2013 reg 55(5) and 57: earnings count after income tax, NI and pension contributions.
     if gross_estimate:
@@ -338,8 +346,8 @@ def uc_calc(
     surplus_months: int,
     on_award: int,
     owner_qualifying_months: int,
-    lha_table: np.ndarray,
-    r: np.ndarray,
+    lha: LhaRow,
+    r: Rates,
 ) -> tuple[
     int, int, int, int, int, int, int, int, int, int, int, int, int, int, int,
     int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int,
@@ -440,9 +448,9 @@ def uc_calc(
             flags |= F_SHARED_RATE
         else:
             category = min(bedrooms, 4)
-        lha = np.int64(lha_table[lha_area, category])
-        eligible_rent = min(np.int64(rent), lha)
-        if rent > lha:
+        lha_rate = lha[category]
+        eligible_rent = min(np.int64(rent), lha_rate)
+        if rent > lha_rate:
             flags |= F_LHA_CAPPED
     elif tenure == SOCIAL:
         extra = np.int64(bedrooms_in_home) - bedrooms
@@ -687,13 +695,23 @@ def uc_calc(
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int, ...]:
-    """One household from an int64 vector laid out as `INPUTS` (the in-process API path)."""
+    """One household from an int64 vector laid out as `INPUTS` (the in-process API path): its row of
+    `lha_table` (`lha_area`) and the rates vector `r` go to `uc_calc` as tuples of scalars."""
+    a = x[25]
+    lha = (lha_table[a, 0], lha_table[a, 1], lha_table[a, 2], lha_table[a, 3], lha_table[a, 4])
+    rates = (
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+        r[15], r[16], r[17], r[18], r[19], r[20], r[21], r[22], r[23], r[24], r[25], r[26], r[27], r[28],
+        r[29], r[30], r[31], r[32], r[33], r[34], r[35], r[36], r[37], r[38], r[39], r[40], r[41], r[42],
+        r[43], r[44], r[45], r[46], r[47], r[48], r[49], r[50], r[51], r[52], r[53], r[54], r[55], r[56],
+        r[57], r[58], r[59], r[60],
+    )  # fmt: skip
     return uc_calc(
         x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14],
         x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28],
         x[29], x[30], x[31], x[32], x[33], x[34], x[35], x[36], x[37], x[38], x[39], x[40], x[41], x[42],
         x[43], x[44], x[45], x[46], x[47], x[48], x[49], x[50], x[51], x[52], x[53], x[54], x[55],
-        x[56], lha_table, r,
+        x[56], lha, rates,
     )  # fmt: skip
 
 
@@ -712,15 +730,39 @@ def uc_batch(
     year: np.ndarray, lha_table: np.ndarray, rates_table: np.ndarray, out: np.ndarray,
 ) -> None:  # fmt: skip
     """Every household of a batch, in parallel: columns laid out as `INPUTS`, `year` indexes
-    `rates_table` rows, results written to `out` (rows x `OUTPUTS`)."""
+    `rates_table` rows, results written to `out` (rows x `OUTPUTS`).
+
+    The loop body hands `uc_calc` scalars and tuples of scalars only, read element by element from the
+    tables: passing an array (or a row view of one) to a function that is not inlined costs atomic
+    reference-count updates on the array's header, shared by every thread, for each household."""
     for i in prange(c0.shape[0]):
+        a = c25[i]
+        y = year[i]
+        rates = (
+            rates_table[y, 0], rates_table[y, 1], rates_table[y, 2], rates_table[y, 3], rates_table[y, 4],
+            rates_table[y, 5], rates_table[y, 6], rates_table[y, 7], rates_table[y, 8], rates_table[y, 9],
+            rates_table[y, 10], rates_table[y, 11], rates_table[y, 12], rates_table[y, 13],
+            rates_table[y, 14], rates_table[y, 15], rates_table[y, 16], rates_table[y, 17],
+            rates_table[y, 18], rates_table[y, 19], rates_table[y, 20], rates_table[y, 21],
+            rates_table[y, 22], rates_table[y, 23], rates_table[y, 24], rates_table[y, 25],
+            rates_table[y, 26], rates_table[y, 27], rates_table[y, 28], rates_table[y, 29],
+            rates_table[y, 30], rates_table[y, 31], rates_table[y, 32], rates_table[y, 33],
+            rates_table[y, 34], rates_table[y, 35], rates_table[y, 36], rates_table[y, 37],
+            rates_table[y, 38], rates_table[y, 39], rates_table[y, 40], rates_table[y, 41],
+            rates_table[y, 42], rates_table[y, 43], rates_table[y, 44], rates_table[y, 45],
+            rates_table[y, 46], rates_table[y, 47], rates_table[y, 48], rates_table[y, 49],
+            rates_table[y, 50], rates_table[y, 51], rates_table[y, 52], rates_table[y, 53],
+            rates_table[y, 54], rates_table[y, 55], rates_table[y, 56], rates_table[y, 57],
+            rates_table[y, 58], rates_table[y, 59], rates_table[y, 60],
+        )  # fmt: skip
+        lha = (lha_table[a, 0], lha_table[a, 1], lha_table[a, 2], lha_table[a, 3], lha_table[a, 4])
         res = uc_calc(
             c0[i], c1[i], c2[i], c3[i], c4[i], c5[i], c6[i], c7[i], c8[i], c9[i], c10[i], c11[i], c12[i],
             c13[i], c14[i], c15[i], c16[i], c17[i], c18[i], c19[i], c20[i], c21[i], c22[i], c23[i],
             c24[i], c25[i], c26[i], c27[i], c28[i], c29[i], c30[i], c31[i], c32[i], c33[i], c34[i],
             c35[i], c36[i], c37[i], c38[i], c39[i], c40[i], c41[i], c42[i], c43[i], c44[i], c45[i],
             c46[i], c47[i], c48[i], c49[i], c50[i], c51[i], c52[i], c53[i], c54[i], c55[i],
-            c56[i], lha_table, rates_table[year[i]],
+            c56[i], lha, rates,
         )  # fmt: skip
         out[i, 0] = res[0]
         out[i, 1] = res[1]
