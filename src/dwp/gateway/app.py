@@ -6,7 +6,6 @@ algorithm, key) unless the route is declared public; what the caller may do is e
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,12 +19,11 @@ from prometheus_client import Counter, Histogram
 from dwp.gateway.config import GatewaySettings
 from dwp.gateway.edge import bearer_token
 from dwp.gateway.paths import PathRefused, checked_path
-from dwp.gateway.proxy import TIMEOUT, forward
+from dwp.gateway.proxy import TIMEOUT, Upstreams, forward
 from dwp.gateway.ratelimit import RateLimiter, address_key, principal_key
 from dwp.gateway.routes import RouteTable, Upstream, is_public
 from dwp.platform.app_factory import create_app
 from dwp.platform.auth import Principal, Unauthenticated
-from dwp.platform.http import shared_client
 from dwp.platform.problems import Problem
 from dwp.platform.settings import Settings, get_settings
 
@@ -108,7 +106,7 @@ async def _proxy(request: Request, upstream: Upstream, path: str, raw_path: byte
     if retry_after is not None:
         raise _too_many(retry_after, upstream.service, principal.kind if principal else "anonymous")
     request_id = request.scope.get("state", {}).get("request_id", "")
-    return await forward(next(state.clients), upstream, request, request_id, raw_path)
+    return await forward(state.upstreams, upstream, request, request_id, raw_path)
 
 
 def _too_many(retry_after: int, service: str, client_kind: str) -> Problem:
@@ -160,26 +158,18 @@ def build_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Clients shared by all traffic, so they must keep no cookies: the security issue's critical
-        # finding was this client's jar handing one person's session to every caller without a cookie.
-        # Several pools taken in turn, not one: httpcore's pool looks at each of its connections (a
-        # poll of each idle socket, and a count of all of them per connection) whenever a request
-        # starts or ends, so at 32 requests at once one pool of 32 connections was 38% of the
-        # gateway's CPU (docs/performance.md). The limits are the same in all.
-        pools = 1 if transport is not None else CLIENT_POOLS
-        clients = [
-            shared_client(
-                timeout=TIMEOUT,
-                limits=httpx.Limits(
-                    max_connections=MAX_CONNECTIONS // pools,
-                    max_keepalive_connections=MAX_KEEPALIVE // pools,
-                ),
-                transport=transport,
-            )
-            for _ in range(pools)
-        ]
-        app.state.http = clients[0]
-        app.state.clients = itertools.cycle(clients)
+        # No cookie jar anywhere: the security issue's critical finding was a shared client's jar handing
+        # one person's session to every caller without a cookie. Pools taken in turn: `Upstreams`.
+        upstreams = Upstreams(
+            timeout=TIMEOUT,
+            pools=CLIENT_POOLS,
+            max_connections=MAX_CONNECTIONS,
+            max_keepalive=MAX_KEEPALIVE,
+            transport=transport,
+        )
+        app.state.upstreams = upstreams
+        if upstreams.client is not None:
+            app.state.http = upstreams.client  # the tests' in-process services
         app.state.routes = RouteTable.from_catalogue(settings)
         app.state.limiter = RateLimiter(
             gateway.rate_limit,
@@ -191,8 +181,7 @@ def build_app(
         try:
             yield
         finally:
-            for client in clients:
-                await client.aclose()
+            await upstreams.aclose()
 
     return create_app(
         service=SERVICE,

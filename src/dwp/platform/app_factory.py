@@ -27,7 +27,7 @@ from dwp.platform.problems import ErrorTable, Problem, install_problem_handlers,
 from dwp.platform.readiness import Degraded
 from dwp.platform.security_policy import API_POLICY, RoutePolicies, SecurityPolicy
 from dwp.platform.settings import Settings, get_settings
-from dwp.platform.telemetry import configure_tracing, instrument_app
+from dwp.platform.telemetry import configure_tracing
 
 ReadinessCheck = Callable[[], Awaitable[Any]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -124,7 +124,6 @@ def create_app(
         app.include_router(router)
     platform_paths = {str(getattr(route, "path", "")) for route in health.routes}
     document_problems(app, errors or {}, json_only=json_only, platform_paths=platform_paths)
-    instrument_app(app)
     if json_only:
         app.add_middleware(JsonOnlyMiddleware)
     app.add_middleware(

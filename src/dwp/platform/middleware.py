@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 import structlog
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dwp.platform.problems import Problem
 from dwp.platform.security_policy import API_POLICY, RoutePolicies
+from dwp.platform.telemetry import ServerSpans
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
@@ -98,11 +100,29 @@ class PlatformMiddleware:
         self.route_policies = route_policies or RoutePolicies()
         """The security headers by route (`dwp.platform.security_policy`)."""
         self.log = structlog.get_logger("access")
+        self.spans = ServerSpans()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["path"] in _QUIET_PATHS:
+            await self._serve(scope, receive, send, [500])
+            return
+        # The request's server span is the outermost thing, so every line logged (the access line too)
+        # carries its trace id. Health checks and metrics are not traced.
+        span, token = self.spans.start(scope)
+        outcome: list[Any] = [500, None]
+        try:
+            await self._serve(scope, receive, send, outcome)
+        except Exception as exc:
+            outcome[1] = exc
+            raise
+        finally:
+            self.spans.end(span, token, scope, _chosen_route(scope), outcome[0], outcome[1])
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, status_holder: list[Any]) -> None:
+        """The request; `status_holder[0]` is the status answered (`[1]`: an error answered as a 500)."""
         started = time.perf_counter()
         headers = dict(scope["headers"])
         incoming = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
@@ -112,7 +132,6 @@ class PlatformMiddleware:
         # tests' gateway in front of a service); reset, not unbound, so that an app called in-process
         # hands its caller's request id and service back.
         bound = structlog.contextvars.bind_contextvars(request_id=request_id, service=self.service)
-        status_holder = [500]
 
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
@@ -179,6 +198,8 @@ class PlatformMiddleware:
                     "unhandled_error", route=scope.get("path"), error=type(exc).__name__, exc_info=exc
                 )
                 status_holder[0] = 500
+                if len(status_holder) > 1:
+                    status_holder[1] = exc
                 await self._send_problem(scope, send, request_id, unexpected_error(request_id))
                 return
             if too_large and not answered:
@@ -226,10 +247,14 @@ class PlatformMiddleware:
 
 def _route_template(scope: Scope) -> str:
     # The route template, never the concrete path: paths can hold ids, and ids are not for metrics labels.
-    # A catch-all route (the gateway's) names the template it chose in the request state.
+    return _chosen_route(scope) or "unmatched"
+
+
+def _chosen_route(scope: Scope) -> str | None:
+    """The template of the route that answered (a catch-all route, the gateway's, names the template it
+    chose in the request state); None when no route matched."""
     chosen = scope.get("state", {}).get("route_template")
     if chosen:
         return str(chosen)
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return str(path) if path else "unmatched"
+    path = getattr(scope.get("route"), "path", None)
+    return str(path) if path else None
