@@ -13,17 +13,25 @@ The data is `rates/lha/` (its README names the sources):
   tax year. 2025-26 and 2026-27 hold the April 2024 figures: the rates were frozen by the Rent Officers
   (Housing Benefit and Universal Credit Functions) (Modification) Orders 2025 (SI 2025/5) and 2026
   (SI 2026/5);
-* `districts.csv`: postcode districts and the BRMAs they lie in. A district in one BRMA answers at once;
-  one in several asks the person to choose, by name. A district not in the table asks the person to
-  choose among the BRMAs of its nation (no public district-to-local-authority-to-BRMA table is shipped
-  yet; see docs/benefits.md for the coverage).
+* `districts.csv`: postcode districts and the BRMAs they lie in, made by hand (55 districts). A
+  district in one BRMA answers at once; one in several asks the person to choose, by name;
+* `district-authorities.csv`: every postcode district of Great Britain and the local authorities its
+  postcodes lie in (the ONS Postcode Directory, reduced to districts);
+* `authorities.csv`: each local authority of Great Britain and the BRMAs it lies in. A district not in
+  `districts.csv` takes the BRMAs of its local authorities: one BRMA answers at once; several ask the
+  person to choose among them, by name. A district in neither table (a new one) asks the person to
+  choose among the BRMAs of its nation. See docs/benefits.md for the coverage.
 
 A Northern Ireland postcode (BT) answers where to claim instead: UC there is the Department for
 Communities', and its LHA is the Northern Ireland Housing Executive's. The Channel Islands, the Isle of
 Man and the other non-claimable kinds answer as `dwp.contracts.postcodes` says.
 
 Worked example (2025-26): LS6 1AA lies in the Leeds BRMA; its 2-bedroom rate is £775.00 a month
-(77,500p), the April 2024 figure, unchanged in 2025-26 and 2026-27.
+(77,500p), the April 2024 figure, unchanged in 2025-26 and 2026-27. Worked examples of the local
+authority tables: ZE1 lies wholly in Shetland Islands, wholly in Highland and Islands, so it answers at
+once; TR1 lies wholly in Cornwall, which spans Kernow West, North Cornwall & Devon Borders and
+Plymouth, so it asks among those three; DN5 lies in Doncaster and Barnsley, so it asks between their
+BRMAs.
 """
 
 from __future__ import annotations
@@ -86,13 +94,21 @@ class Found:
     brma: Brma
 
 
+Basis = Literal["district", "authority", "nation"]
+"""Where a district's choices come from: `districts.csv`, its local authorities, or only its nation."""
+
+
 @dataclass(frozen=True)
 class Choose:
-    """The district spans several BRMAs (or is not in the table): the person chooses one by name."""
+    """The district spans several BRMAs (or is known only by its local authorities, or not at all): the
+    person chooses one by name."""
 
     district: str
     choices: tuple[Brma, ...]
     known_district: bool
+    basis: Basis = "district"
+    authorities: tuple[str, ...] = ()
+    """The names of the district's local authorities, where the choices are theirs."""
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,33 @@ def _districts() -> dict[str, tuple[str, ...]]:
     return {r["district"]: tuple(r["brmas"].split(";")) for r in _read("districts.csv")}
 
 
+@dataclass(frozen=True)
+class Authority:
+    """A local authority district (ONS code and name) and the BRMAs it lies in."""
+
+    code: str
+    name: str
+    nation: Nation
+    brmas: tuple[str, ...]
+
+
+@cache
+def authorities() -> dict[str, Authority]:
+    known = brmas()
+    table = {}
+    for r in _read("authorities.csv"):
+        codes = tuple(r["brmas"].split(";"))
+        assert all(c in known for c in codes), r["code"]
+        table[r["code"]] = Authority(r["code"], r["name"], r["nation"], codes)  # type: ignore[arg-type]
+    return table
+
+
+@cache
+def district_authorities() -> dict[str, tuple[str, ...]]:
+    """Each GB postcode district and its local authorities' codes, the one with most postcodes first."""
+    return {r["district"]: tuple(r["authorities"].split(";")) for r in _read("district-authorities.csv")}
+
+
 def _nations(area: str) -> tuple[Nation, ...]:
     if area in _MIXED:
         return _MIXED[area]
@@ -172,9 +215,22 @@ def area_of(postcode: Postcode) -> Area:
         if len(codes) == 1:
             return Found(known[codes[0]])
         return Choose(district, tuple(known[c] for c in codes), known_district=True)
+    las = district_authorities().get(district)
+    if las is not None:
+        table = authorities()
+        found = tuple(dict.fromkeys(c for la in las for c in table[la].brmas))
+        if len(found) == 1:
+            return Found(known[found[0]])
+        return Choose(
+            district,
+            tuple(known[c] for c in found),
+            known_district=True,
+            basis="authority",
+            authorities=tuple(table[la].name for la in las),
+        )
     nations = _nations(_area_letters(district))
     choices = tuple(b for n in nations for b in sorted(known.values(), key=lambda b: b.name) if b.nation == n)
-    return Choose(district, choices, known_district=False)
+    return Choose(district, choices, known_district=False, basis="nation")
 
 
 def _area_letters(district: str) -> str:
