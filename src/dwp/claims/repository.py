@@ -728,12 +728,9 @@ class ClaimsRepository:
 
     async def set_uc_award(self, claim_id: str, first_day: date, *, active: bool, at: datetime) -> None:
         """One upsert, so two writers of one claim's award at the same moment never fail on its key."""
-        values = {"first_day": first_day, "period_day": first_day.day, "active": active, "updated_at": at}
-        digest = hashlib.sha256(claim_id.encode("utf-8")).digest()
-        hi, lo = int.from_bytes(digest[:4], "big"), int.from_bytes(digest[4:8], "big")
-        statement = conflict_insert(self.session, uc_awards).values(
-            claim_id=claim_id, shard_hi=hi, shard_lo=lo, **values
-        )
+        row = uc_award_row(claim_id, first_day, at, active=active)
+        values = {k: row[k] for k in ("first_day", "period_day", "active", "updated_at")}
+        statement = conflict_insert(self.session, uc_awards).values(**row)
         await self.session.execute(statement.on_conflict_do_update(index_elements=["claim_id"], set_=values))
 
     async def uc_awards_on_days(
@@ -794,6 +791,22 @@ class PeriodAward:
     """`casework` (a decision) or `monthly-run` (a reassessment)."""
     document: dict[str, Any]
     created_at: datetime
+
+
+def uc_award_row(claim_id: str, first_day: date, at: datetime, *, active: bool = True) -> dict[str, Any]:
+    """A `uc_awards` row: the award's first day, the day of the month its periods begin on, and the
+    claim id's shard digest (`dwp.contracts.claims.shard_of`'s first 8 bytes of SHA-256)."""
+    digest = hashlib.sha256(claim_id.encode("utf-8")).digest()
+    hi, lo = int.from_bytes(digest[:4], "big"), int.from_bytes(digest[4:8], "big")
+    return {
+        "claim_id": claim_id,
+        "shard_hi": hi,
+        "shard_lo": lo,
+        "first_day": first_day,
+        "period_day": first_day.day,
+        "active": active,
+        "updated_at": at,
+    }
 
 
 def queue_conditions(q: QueueFilter, today: date) -> list[ColumnElement[bool]]:
