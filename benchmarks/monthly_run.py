@@ -19,8 +19,15 @@ and the same households through `calculate_uc` in process one by one, and throug
 process (the engine's own cost: what calculating is, without HTTP), as the share of the run's wall
 time spent calculating; then 1 million awards at the best measured rate on these 2 cores.
 
+`--claims real` runs the page mode against the real services instead (`benchmarks/monthly_real.py`):
+claims, integrations against the HMRC simulator, payments and identity, each its own `dwp serve` process
+on the benchmark's PostgreSQL database, with `--awards` awarded UC claims seeded in claims' own tables by
+claims' own repository and tables (only the citizen service's identity route is a stand-in); `--claims
+both` measures the stand-ins first, as the baseline in the same run, and prints the ratio. The CPU of
+each process (and of PostgreSQL's backends for the benchmark's database) is printed an award.
+
 Usage: .venv/bin/python benchmarks/monthly_run.py [--awards 10000] [--shards 16]
-       [--databases sqlite,postgresql] [--parallel 1,2]
+       [--databases sqlite,postgresql] [--parallel 1,2] [--claims stand-in|real|both]
 """
 
 from __future__ import annotations
@@ -47,6 +54,15 @@ DAY = date(2026, 12, 1)
 
 def day(offset: int) -> date:
     return DAY.replace(day=DAY.day + offset)
+
+
+def serve_citizen(port: int) -> None:
+    """The citizen identity stand-in for the real claims service (`monthly_real.citizen_app`), in its own
+    process (a thread of the stand-ins' process could not take claims' connections in time at load 17)."""
+    import uvicorn
+    from benchmarks.monthly_real import citizen_app
+
+    uvicorn.run(citizen_app(), host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
 def serve_fakes(claims_port: int, integrations_port: int, awards: int, days: int) -> None:
@@ -130,6 +146,14 @@ def cpu_seconds(pid: int | None = None) -> float:
         return 0.0
     own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return own + sum(cpu_seconds(int(child)) for child in children)
+
+
+def postgres_cpu(url: str | None) -> dict[int, float]:
+    """The CPU seconds so far of each PostgreSQL server process serving this URL's database (the server
+    is on this machine): the database's share of a measurement is their growth."""
+    from benchmarks.batch_route import postgres_backends
+
+    return {pid: cpu_seconds(pid) for pid in postgres_backends(url)}
 
 
 def households(awards: int) -> list[Any]:
@@ -223,17 +247,31 @@ def main() -> None:
         "the run in this process (DIR/run.prof); slower, for where the time goes, not for the rate",
     )
     parser.add_argument(
+        "--claims",
+        default="stand-in",
+        choices=("stand-in", "real", "both"),
+        help="the claims routes and integrations' earnings: the stand-ins (tests/fakes/claims_internal.py), "
+        "the real claims, integrations (on the HMRC simulator), payments and identity services on "
+        "PostgreSQL with --awards claims seeded by claims' repository (benchmarks/monthly_real.py), or "
+        "both in turn, the stand-ins first as the baseline (page mode, benefits on PostgreSQL)",
+    )
+    parser.add_argument(
         "--serve-fakes", nargs=4, type=int, metavar=("CLAIMS", "INTEGRATIONS", "AWARDS", "DAYS")
     )
+    parser.add_argument("--serve-citizen", type=int, metavar="PORT")
     args = parser.parse_args()
     if args.serve_fakes:
         serve_fakes(*args.serve_fakes)
+        return
+    if args.serve_citizen:
+        serve_citizen(args.serve_citizen)
         return
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     import structlog
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    from benchmarks.monthly_real import MIGRATED, SERVICES, seed_claims, start_services
     from tests.servers import free_port
 
     from dwp.platform.app_factory import freeze_heap
@@ -262,19 +300,32 @@ def main() -> None:
     log = (data / "servers.log").open("wb")
     databases = [d for d in ("sqlite", "postgresql") if d in args.databases.split(",")]
     modes = args.modes.split(",")
+    kinds = {"stand-in": ["stand-in"], "real": ["real"], "both": ["stand-in", "real"]}[args.claims]
+    if "real" in kinds:  # the real services are on PostgreSQL, and serve the page routes
+        databases, modes = ["postgresql"], ["page"]
     parallels = [int(p) for p in args.parallel.split(",")]
-    days = len(databases) * len(modes) * len(parallels)
+    days = len(databases) * len(modes) * len(parallels) * len(kinds)
+    real_ports = {name: free_port() for name in ("hmrc", "citizen", *SERVICES)} if "real" in kinds else {}
     fakes = subprocess.Popen(
         [sys.executable, __file__, "--serve-fakes", str(ports["claims"]), str(ports["integrations"]),
          str(args.awards), str(days)],
         env=env, stdout=log, stderr=log,
     )  # fmt: skip
-    for name, port in ports.items():
-        os.environ[f"DWP_{name.upper()}_URL"] = f"http://127.0.0.1:{port}"
+    citizen = (
+        subprocess.Popen([sys.executable, __file__, "--serve-citizen", str(real_ports["citizen"])],
+                         env=env, stdout=log, stderr=log)
+        if real_ports
+        else None
+    )  # fmt: skip
+    stand_in_urls = {f"DWP_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    real_urls = {f"DWP_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in real_ports.items()}
+    os.environ.update(stand_in_urls)
     postgres = os.environ.get("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
     database = f"dwp_bench_monthly_{os.getpid()}"
     psql = ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c"]
-    results: list[tuple[str, int, str, float, Any]] = []
+    results: list[tuple[str, int, str, float, Any, str]] = []
+    real: dict[str, subprocess.Popen[bytes]] = {}
+    real_pids: set[str] = set(SERVICES) | {"hmrc simulator", "citizen identity stand-in"}
     queues = SqsQueues(settings) if args.sqs else CountedQueues()
     # The processes whose CPU each measurement reports (PostgreSQL's, shared with others, is not).
     processes: dict[str, int | None] = {"run": None, "claims+integrations stand-ins": fakes.pid}
@@ -285,12 +336,24 @@ def main() -> None:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
         profiler = cProfile.Profile()
 
-    async def measure(label: str, parallel: int, mode: str, offset: int) -> None:
+    async def measure(
+        label: str,
+        parallel: int,
+        mode: str,
+        offset: int,
+        kind: str = "stand-in",
+        database_url: str | None = None,
+    ) -> None:
         # Each measurement runs its own day, whose awards none is stored yet.
+        os.environ.update(real_urls if kind == "real" else stand_in_urls)
+        measured = {k: v for k, v in processes.items() if kind == "real" or k not in real_pids}
+        if kind == "real":
+            measured.pop("claims+integrations stand-ins")
         run = MonthlyRun(HttpUpstreams.build(settings, tokens=Token(settings)), queues, mode=mode)  # type: ignore[arg-type]
         if profiler is not None:
             profiler.enable()
-        cpu_before = {name: cpu_seconds(pid) for name, pid in processes.items()}
+        cpu_before = {name: cpu_seconds(pid) for name, pid in measured.items()}
+        database_before = postgres_cpu(database_url)
         start = time.perf_counter()
         done = {"awards": 0, "shards": 0}
         so_far = ShardReport()
@@ -316,10 +379,15 @@ def main() -> None:
         seconds = time.perf_counter() - start
         if profiler is not None:
             profiler.disable()
-        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in processes.items()}
-        assert not failed, failed
-        results.append((label, parallel, mode, seconds, report))
-        print(f"  benefits on {label:<10} {mode:<9} {parallel} shard(s) at once: {report.calculated:7d} "
+        cpu = {name: cpu_seconds(pid) - cpu_before[name] for name, pid in measured.items()}
+        if database_url:
+            cpu["PostgreSQL (its backends for this database)"] = sum(
+                v - database_before.get(pid, 0.0) for pid, v in postgres_cpu(database_url).items()
+            )
+        assert not failed, failed[:20]
+        results.append((label, parallel, mode, seconds, report, kind))
+        print(f"  {kind:<8} claims; benefits on {label:<10} {mode:<9} {parallel} shard(s) at once: "
+              f"{report.calculated:7d} "
               f"reassessed in {seconds:7.1f} s = {report.calculated / seconds:6.0f} awards/s; "
               f"{report.queued} notifications queued (load average {os.getloadavg()[0]:.1f})",
               flush=True)  # fmt: skip
@@ -362,13 +430,29 @@ def main() -> None:
             try:
                 wait_for_port("127.0.0.1", port, timeout=180)
                 asyncio.run(warm_up(port))
+                if "real" in kinds:
+                    for name in MIGRATED:
+                        upgrade(name, service_settings)
+                    real.update(start_services({**service_env, **real_urls}, real_ports, log, data))
+                    processes.update({n if n != "hmrc" else "hmrc simulator": p.pid for n, p in real.items()})
+                    processes["citizen identity stand-in"] = citizen.pid if citizen else None
+                    for name in ("hmrc", "citizen", *SERVICES):
+                        wait_for_port("127.0.0.1", real_ports[name], timeout=180)
                 for parallel in parallels:
                     for mode in modes:
-                        asyncio.run(measure(label, parallel, mode, offset))
-                        offset += 1
+                        for kind in kinds:
+                            if kind == "real":
+                                took = seed_claims(service_settings, args.awards, day(offset))
+                                print(f"  seeded {args.awards:,} awarded UC claims in claims' tables (its "
+                                      f"repository) in {took:.1f} s (load average "
+                                      f"{os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+                            asyncio.run(measure(label, parallel, mode, offset, kind, database_url))
+                            offset += 1
             finally:
-                benefits.terminate()
-                benefits.wait(timeout=15)
+                for child in (benefits, *real.values()):
+                    child.terminate()
+                for child in (benefits, *real.values()):
+                    child.wait(timeout=15)
         sample = min(args.awards, 20_000)  # the in-process baselines' households (a per-award cost)
         baseline = in_process_baseline(sample)
         batch_seconds, kernel_seconds = batch_baseline(sample)
@@ -380,9 +464,9 @@ def main() -> None:
               f"{kernel_seconds / sample * 1e6:5.3f} us/award the kernel alone; `calculate_page` in pages "
               f"of 500 (checks, columns, kernel, explanations, as the batch route calculates): "
               f"{page_seconds / sample * 1e6:5.1f} us/award")  # fmt: skip
-        for mode in modes:
-            label, best_parallel, _, best_seconds, best = max(
-                (r for r in results if r[2] == mode), key=lambda r: r[4].calculated / r[3]
+        for mode, kind in ((m, k) for m in modes for k in kinds):
+            label, best_parallel, _, best_seconds, best, _ = max(
+                (r for r in results if r[2] == mode and r[5] == kind), key=lambda r: r[4].calculated / r[3]
             )
             stage_total = sum(best.seconds.values())
             shares = ", ".join(f"{k} {v / stage_total:4.0%}" for k, v in best.seconds.items())
@@ -390,13 +474,21 @@ def main() -> None:
             own = page_seconds if mode == "page" else baseline
             rate = best.calculated / best_seconds
             minutes = 1_000_000 / rate / 60
-            print(f"  {mode}: best {label}, {best_parallel} at once: {per_award * 1e3:.2f} ms of wall "
-                  f"time an award; stages (summed over what is in flight): {shares}; calculating "
+            print(f"  {mode}, {kind} claims: best {label}, {best_parallel} at once: "
+                  f"{per_award * 1e3:.2f} ms of wall time an award; stages (summed over what is in "
+                  f"flight): {shares}; calculating "
                   f"{own / sample / per_award:.2%} of the wall time (the engine as this mode calls it), "
                   f"the rest I/O; 1,000,000 awards at {rate:,.0f}/s: {minutes:,.1f} minutes")  # fmt: skip
         by_db: dict[tuple[str, int], dict[str, float]] = {}
-        for label, parallel, mode, seconds, report in results:
+        by_kind: dict[tuple[str, int, str], dict[str, float]] = {}
+        for label, parallel, mode, seconds, report, kind in results:
             by_db.setdefault((label, parallel), {})[mode] = report.calculated / seconds
+            by_kind.setdefault((label, parallel, mode), {})[kind] = report.calculated / seconds
+        for (label, parallel, mode), rates in by_kind.items():
+            if "stand-in" in rates and "real" in rates:
+                print(f"  {label}, {parallel} at once, {mode}: the real claims, integrations (HMRC "
+                      f"simulator) and payments {rates['real'] / rates['stand-in']:.2f}x the stand-ins' rate "
+                      f"({rates['stand-in']:,.0f} -> {rates['real']:,.0f} awards/s)")  # fmt: skip
         for (label, parallel), rates in by_db.items():
             if "page" in rates and "per-award" in rates:
                 ratio = rates["page"] / rates["per-award"]
@@ -405,11 +497,17 @@ def main() -> None:
     finally:
         if profiler is not None:
             profiler.dump_stats(str(Path(args.profile) / "run.prof"))
-        fakes.terminate()
-        fakes.wait(timeout=15)
+        for child in (fakes, citizen):
+            if child is not None:
+                child.terminate()
+                child.wait(timeout=15)
         subprocess.run([*psql, f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=False)
         aws.terminate()
-        aws.wait(timeout=15)
+        try:
+            aws.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # seen at load 15: stopped rather than left behind
+            aws.kill()
+            aws.wait(timeout=15)
 
 
 def page_baseline(awards: int) -> float:

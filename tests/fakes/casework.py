@@ -123,6 +123,25 @@ class InMemoryCaseworkRecords:
         self.data.periods[key] = period
         return True
 
+    async def add_periods(self, periods: list[PeriodAward]) -> set[str]:
+        return {p.id for p in periods if await self.add_period(p)}
+
+    async def claim_facts(self, claim_ids: list[str]) -> dict[str, tuple[str, str, date | None]]:
+        return {
+            c.id: (c.claim_type.value, c.status.value, c.claim_date)
+            for c in (self.data.claims.get(i) for i in claim_ids)
+            if c is not None
+        }
+
+    async def get_many(self, claim_ids: list[str]) -> dict[str, Claim]:
+        return {i: self.data.claims[i] for i in claim_ids if i in self.data.claims}
+
+    async def periods_of_many(self, claim_ids: list[str]) -> dict[str, list[PeriodAward]]:
+        return {i: found for i in claim_ids if (found := await self.periods_of(i))}
+
+    async def periods_starting(self, keys: list[tuple[str, date]]) -> dict[tuple[str, date], PeriodAward]:
+        return {k: self.data.periods[k] for k in keys if k in self.data.periods}
+
     async def get_period(self, claim_id: str, period_start: date) -> PeriodAward | None:
         return self.data.periods.get((claim_id, period_start))
 

@@ -4,6 +4,7 @@ lease takeover; and concurrent retries of one registration through the citizen s
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from dwp.citizen.repository import citizens
 from dwp.platform.database import Database, new_metadata
 from dwp.platform.idempotency import (
+    COMPRESSED,
     Claim,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
@@ -79,6 +81,34 @@ async def test_claim_then_replay_the_original_answer(keys: IdempotencyKeys, data
         "/v1/things/thing-1",
         "true",
     )
+
+
+async def test_a_large_answer_is_recorded_compressed_and_replayed_as_it_was(
+    keys: IdempotencyKeys, database: Database
+) -> None:
+    body = {
+        "items": [
+            {
+                "id": f"a-{i}",
+                "award_pence": 40_000 + i,
+                "lines": [{"key": "uc.standard", "text": "Standard"}] * 5,
+            }
+            for i in range(500)
+        ]
+    }
+    claim = await keys.claim(principal="p", key="big", request_hash="h1")
+    assert isinstance(claim, Claim)
+    await finish(keys, database, claim, StoredResponse(201, body))
+    async with database.read() as connection:
+        recorded = (
+            await connection.execute(select(table.c.response_body).where(table.c.key == "big"))
+        ).scalar_one()
+    raw = len(json.dumps(body))
+    assert recorded.startswith(COMPRESSED)
+    assert len(recorded) < raw / 10  # the record keeps a tenth of the JSON or less
+    replay = await keys.claim(principal="p", key="big", request_hash="h1")
+    assert replay == StoredResponse(201, body, replayed=True)
+    assert json.loads(replay.as_response().body) == body
 
 
 async def test_in_flight_is_409_with_retry_after_and_another_body_is_422(keys: IdempotencyKeys) -> None:

@@ -10,6 +10,7 @@ automatic decision only ever awards: anything else is left for a person.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -119,6 +120,11 @@ class CaseworkRecords(Protocol):
     async def add_period(self, period: PeriodAward) -> bool: ...
     async def get_period(self, claim_id: str, period_start: date) -> PeriodAward | None: ...
     async def periods_of(self, claim_id: str) -> list[PeriodAward]: ...
+    async def add_periods(self, periods: list[PeriodAward]) -> set[str]: ...
+    async def claim_facts(self, claim_ids: list[str]) -> dict[str, tuple[str, str, date | None]]: ...
+    async def get_many(self, claim_ids: list[str]) -> dict[str, Claim]: ...
+    async def periods_of_many(self, claim_ids: list[str]) -> dict[str, list[PeriodAward]]: ...
+    async def periods_starting(self, keys: list[tuple[str, date]]) -> dict[tuple[str, date], PeriodAward]: ...
     async def set_uc_award(self, claim_id: str, first_day: date, *, active: bool, at: datetime) -> None: ...
     async def uc_awards_on_days(
         self, period_days: tuple[int, ...], *, shard: int, shards: int, after: str | None, limit: int
@@ -718,6 +724,29 @@ async def _identity(upstreams: Upstreams, claim: Claim) -> CitizenIdentity:
         ) from None
 
 
+IDENTITY_CONCURRENCY = 16
+"""A page's identities asked of the citizen service at once (one request each; it has no bulk route)."""
+
+
+async def _identities(
+    upstreams: Upstreams, claims: list[Claim]
+) -> list[CitizenIdentity | NotReadyToAssess | UpstreamUnavailable | UpstreamTimeout | UpstreamBadResponse]:
+    """`_identity` of each claim, `IDENTITY_CONCURRENCY` at a time rather than one after another, each
+    outcome (the identity, or why not) in the claims' order."""
+    gate = asyncio.Semaphore(IDENTITY_CONCURRENCY)
+
+    async def one(
+        claim: Claim,
+    ) -> CitizenIdentity | NotReadyToAssess | UpstreamUnavailable | UpstreamTimeout | UpstreamBadResponse:
+        async with gate:
+            try:
+                return await _identity(upstreams, claim)
+            except (*_DOWN, NotReadyToAssess) as exc:
+                return exc
+
+    return list(await asyncio.gather(*(one(c) for c in claims)))
+
+
 async def gather(
     ctx: CaseworkContext,
     upstreams: Upstreams,
@@ -1131,6 +1160,8 @@ async def awards_due(
     if not 0 <= shard < shards:
         raise ClaimsError("shard must be from 0 to shards - 1", field="shard")
     _period_day(period_end)
+    # One read transaction and three queries a page (the page's award rows, its claims, their periods),
+    # not three queries a claim.
     async with ctx.uow(read_only=True) as uow:
         repo: CaseworkRecords = uow.repository
         rows = await repo.uc_awards_on_days(
@@ -1138,26 +1169,27 @@ async def awards_due(
         )
         more = len(rows) > limit
         rows = rows[:limit]
-        loaded = []
-        for claim_id, first_day in rows:
-            if first_day > period_end or not period_ends_on(first_day, period_end):
-                continue
-            claim = await repo.get(claim_id)
-            if claim is None or claim.status != Status.AWARDED:
-                continue
-            _, start, end = period_containing(first_day, period_end)
-            history = await repo.periods_of(claim_id)
-            stored = await repo.get_period(claim_id, start)
-            loaded.append((claim, start, end, history, stored))
+        due = [(c, first) for c, first in rows if first <= period_end and period_ends_on(first, period_end)]
+        ids = [c for c, _ in due]
+        found = await repo.get_many(ids) if ids else {}
+        histories = await repo.periods_of_many(ids) if ids else {}
+    loaded = []
+    for claim_id, first_day in due:
+        claim = found.get(claim_id)
+        if claim is None or claim.status != Status.AWARDED:
+            continue
+        _, start, end = period_containing(first_day, period_end)
+        history = histories.get(claim_id, [])
+        stored = next((p for p in history if p.period_start == start), None)
+        loaded.append((claim, start, end, history, stored))
+    people = await _identities(upstreams, [claim for claim, *_ in loaded])
     items = []
-    for claim, start, end, history, stored in loaded:
-        try:
-            person = await _identity(upstreams, claim)
-        except _DOWN as exc:
-            return await _wait_on(ctx, claim, exc)
-        except NotReadyToAssess as exc:
+    for (claim, start, end, history, stored), person in zip(loaded, people, strict=True):
+        if isinstance(person, _DOWN):
+            return await _wait_on(ctx, claim, person)
+        if isinstance(person, NotReadyToAssess):
             # One award the run cannot work out waits for a person; the rest of the page goes on.
-            await _leave_for_a_person(ctx, claim, f"monthly run: {exc.message}")
+            await _leave_for_a_person(ctx, claim, f"monthly run: {person.message}")
             continue
         if claim.claimant.date_of_birth is None:
             claim = replace(claim, claimant=replace(claim.claimant, date_of_birth=person.date_of_birth))
@@ -1243,9 +1275,35 @@ async def store_statements(
             raise ClaimsError("this claim is in the page already", field=f"items[{i}].claim_id")
         seen.add(item.claim_id)
     results: list[contract.StoredStatementItem] = []
+    # Three statements a page (the claims' columns, the periods stored already, one INSERT of the new
+    # ones), not three an item; the outcomes are `_store_period`'s, item by item.
     async with ctx.uow() as uow:
+        repo: CaseworkRecords = uow.repository
+        facts = await repo.claim_facts([item.claim_id for item in body.items]) if body.items else {}
+        existing = await repo.periods_starting(
+            [(i.claim_id, i.period_start) for i in body.items if i.claim_id in facts]
+        )
+        decided: list[tuple[contract.StoreOutcome, PeriodAward | None]] = []
+        new: list[PeriodAward] = []
         for item in body.items:
-            outcome, period, _why = await _store_period(ctx, uow.repository, item.claim_id, item)
+            fact = facts.get(item.claim_id)
+            stored = existing.get((item.claim_id, item.period_start))
+            if fact is None:
+                decided.append(("not_found", None))
+            elif stored is not None:
+                decided.append(("already_stored", stored))
+            elif (period := _current_period(ctx, item.claim_id, *fact, item)) is None:
+                decided.append(("not_current", None))
+            else:
+                new.append(period)
+                decided.append(("created", period))
+        created = await repo.add_periods(new)
+        lost = [(p.claim_id, p.period_start) for p in new if p.id not in created]
+        # Stored by another request at the same moment: the unique key decided, and that one is answered.
+        again = await repo.periods_starting(lost) if lost else {}
+        for item, (outcome, period) in zip(body.items, decided, strict=True):
+            if outcome == "created" and period is not None and period.id not in created:
+                outcome, period = "already_stored", again[(period.claim_id, period.period_start)]
             results.append(
                 contract.StoredStatementItem(
                     claim_id=item.claim_id,
@@ -1255,6 +1313,41 @@ async def store_statements(
                 )
             )
     return contract.StoredStatements(period_end=period_end, items=results)
+
+
+def _current_period(
+    ctx: CaseworkContext,
+    claim_id: str,
+    claim_type: str,
+    status: str,
+    claim_date: date | None,
+    body: contract.PeriodStatement,
+) -> PeriodAward | None:
+    """The period's award to store, or None when the body's period is not the award's current one (or
+    the claim has no monthly statements: only a UC award has them)."""
+    if claim_type != ClaimType.UNIVERSAL_CREDIT.value or claim_date is None:
+        return None
+    _, start, end = period_containing(claim_date, body.period_end)
+    if (start, end) != (body.period_start, body.period_end) or status != Status.AWARDED.value:
+        return None
+    return PeriodAward(
+        id=ctx.new_id(),
+        claim_id=claim_id,
+        benefit=claim_type,
+        period_start=start,
+        period_end=end,
+        award_pence=body.award_pence,
+        assessment_id=body.assessment_id,
+        decision_id=None,
+        source="monthly-run",
+        document={
+            "carried_state": body.carried_state,
+            "earnings_access_ids": list(body.earnings_access_ids),
+            "statement": [line.model_dump() for line in body.lines],
+            "run_date": body.run_date.isoformat(),
+        },
+        created_at=ctx.clock(),
+    )
 
 
 async def _store_period(
@@ -1270,30 +1363,14 @@ async def _store_period(
         return "already_stored", existing, ""
     if claim.claim_type != ClaimType.UNIVERSAL_CREDIT or claim.claim_date is None:
         return "not_current", None, "only a UC award has monthly statements"
-    _, start, end = period_containing(claim.claim_date, body.period_end)
-    if (start, end) != (body.period_start, body.period_end) or claim.status != Status.AWARDED:
-        return "not_current", None, "this is not the award's current assessment period"
-    period = PeriodAward(
-        id=ctx.new_id(),
-        claim_id=claim_id,
-        benefit=claim.claim_type.value,
-        period_start=start,
-        period_end=end,
-        award_pence=body.award_pence,
-        assessment_id=body.assessment_id,
-        decision_id=None,
-        source="monthly-run",
-        document={
-            "carried_state": body.carried_state,
-            "earnings_access_ids": list(body.earnings_access_ids),
-            "statement": [line.model_dump() for line in body.lines],
-            "run_date": body.run_date.isoformat(),
-        },
-        created_at=ctx.clock(),
+    period = _current_period(
+        ctx, claim_id, claim.claim_type.value, claim.status.value, claim.claim_date, body
     )
+    if period is None:
+        return "not_current", None, "this is not the award's current assessment period"
     if await repo.add_period(period):
         return "created", period, ""
-    again = await repo.get_period(claim_id, start)  # stored by another request at the same moment
+    again = await repo.get_period(claim_id, period.period_start)  # stored by another at the same moment
     assert again is not None
     return "already_stored", again, ""
 

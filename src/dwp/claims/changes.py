@@ -448,6 +448,11 @@ async def award_for_payment(ctx: ClaimsContext, *, claim_id: str) -> tuple[str, 
         if claim is None:
             raise ClaimNotFound("There is no such claim")
         stored = await _sql(uow.repository).periods_of(claim_id)
+    return _terms(claim, stored)
+
+
+def _terms(claim: Claim, stored: list[PeriodAward]) -> tuple[str, AwardForPayment]:
+    """`award_for_payment`'s answer from the claim and its stored periods, oldest first."""
     if claim.status != Status.AWARDED or not stored or claim.claimant.citizen_id is None:
         raise NotPaidByPeriods("This claim has no award paid by its stored periods or benefit weeks")
     if claim.claim_type != ClaimType.UNIVERSAL_CREDIT:
@@ -519,14 +524,21 @@ async def awards_for_payment(
     """`award_for_payment` for a page of claims (the monthly run, after its bulk store): for each claim
     in order, its id, `award`, `not_paid_by_periods` or `not_found`, and the award's id and terms.
     Read-only, so asking twice is safe."""
+    # One read transaction and two queries for the page (its claims, their periods), not one a claim.
+    async with ctx.uow(read_only=True) as uow:
+        repo = _sql(uow.repository)
+        claims_ = await repo.get_many(claim_ids) if claim_ids else {}
+        periods = await repo.periods_of_many(list(claims_)) if claims_ else {}
     found: list[tuple[str, str, tuple[str, AwardForPayment] | None]] = []
     for claim_id in claim_ids:
+        claim = claims_.get(claim_id)
+        if claim is None:
+            found.append((claim_id, "not_found", None))
+            continue
         try:
-            found.append((claim_id, "award", await award_for_payment(ctx, claim_id=claim_id)))
+            found.append((claim_id, "award", _terms(claim, periods.get(claim_id, []))))
         except NotPaidByPeriods:
             found.append((claim_id, "not_paid_by_periods", None))
-        except ClaimNotFound:
-            found.append((claim_id, "not_found", None))
     return found
 
 

@@ -623,6 +623,79 @@ class ClaimsRepository:
         )
         return bool(result.rowcount == 1)
 
+    async def add_periods(self, periods: list[PeriodAward]) -> set[str]:
+        """`add_period` for a page in one INSERT: the ids of the periods stored now (the rest were
+        there already, by (claim, period start), or stored by another request at the same moment)."""
+        if not periods:
+            return set()
+        rows = [
+            {
+                "id": p.id,
+                "claim_id": p.claim_id,
+                "benefit": p.benefit,
+                "period_start": p.period_start,
+                "period_end": p.period_end,
+                "award_pence": p.award_pence,
+                "assessment_id": p.assessment_id,
+                "decision_id": p.decision_id,
+                "source": p.source,
+                "document_sealed": await self._cipher.seal(
+                    json.dumps(p.document, sort_keys=True), context=PERIOD_PURPOSE
+                ),
+                "created_at": p.created_at,
+            }
+            for p in periods
+        ]
+        statement = (
+            conflict_insert(self.session, assessment_periods)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["claim_id", "period_start"])
+            .returning(assessment_periods.c.id)
+        )
+        return {r.id for r in (await self.session.execute(statement)).all()}
+
+    async def claim_facts(self, claim_ids: list[str]) -> dict[str, tuple[str, str, date | None]]:
+        """Each claim's (claim type, status, claim date), from its columns (the document not opened), in
+        one query: what storing a period's award checks."""
+        c = claims.c
+        query = select(c.id, c.claim_type, c.status, c.claim_date).where(c.id.in_(claim_ids))
+        rows = (await self.session.execute(query)).all()
+        return {r.id: (r.claim_type, r.status, r.claim_date) for r in rows}
+
+    async def get_many(self, claim_ids: list[str]) -> dict[str, Claim]:
+        """`get` for a page of claims in one query."""
+        query = select(claims).where(claims.c.id.in_(claim_ids))
+        return {
+            row.id: load_claim(row, await self._cipher.open(row.document_sealed, context=DOCUMENT_PURPOSE))
+            for row in (await self.session.execute(query)).all()
+        }
+
+    async def periods_of_many(self, claim_ids: list[str]) -> dict[str, list[PeriodAward]]:
+        """`periods_of` for a page of claims in one query (a claim with none is absent)."""
+        c = assessment_periods.c
+        query = (
+            select(assessment_periods).where(c.claim_id.in_(claim_ids)).order_by(c.claim_id, c.period_start)
+        )
+        out: dict[str, list[PeriodAward]] = {}
+        for row in (await self.session.execute(query)).all():
+            out.setdefault(row.claim_id, []).append(await self._period(row))
+        return out
+
+    async def periods_starting(self, keys: list[tuple[str, date]]) -> dict[tuple[str, date], PeriodAward]:
+        """The stored periods of these (claim, period start)s, in one query."""
+        if not keys:
+            return {}
+        c = assessment_periods.c
+        wanted = set(keys)
+        query = select(assessment_periods).where(
+            c.claim_id.in_(sorted({k for k, _ in wanted})), c.period_start.in_(sorted({s for _, s in wanted}))
+        )
+        found = {}
+        for row in (await self.session.execute(query)).all():
+            if (row.claim_id, row.period_start) in wanted:
+                found[(row.claim_id, row.period_start)] = await self._period(row)
+        return found
+
     async def get_period(self, claim_id: str, period_start: date) -> PeriodAward | None:
         c = assessment_periods.c
         row = (
@@ -655,12 +728,9 @@ class ClaimsRepository:
 
     async def set_uc_award(self, claim_id: str, first_day: date, *, active: bool, at: datetime) -> None:
         """One upsert, so two writers of one claim's award at the same moment never fail on its key."""
-        values = {"first_day": first_day, "period_day": first_day.day, "active": active, "updated_at": at}
-        digest = hashlib.sha256(claim_id.encode("utf-8")).digest()
-        hi, lo = int.from_bytes(digest[:4], "big"), int.from_bytes(digest[4:8], "big")
-        statement = conflict_insert(self.session, uc_awards).values(
-            claim_id=claim_id, shard_hi=hi, shard_lo=lo, **values
-        )
+        row = uc_award_row(claim_id, first_day, at, active=active)
+        values = {k: row[k] for k in ("first_day", "period_day", "active", "updated_at")}
+        statement = conflict_insert(self.session, uc_awards).values(**row)
         await self.session.execute(statement.on_conflict_do_update(index_elements=["claim_id"], set_=values))
 
     async def uc_awards_on_days(
@@ -721,6 +791,22 @@ class PeriodAward:
     """`casework` (a decision) or `monthly-run` (a reassessment)."""
     document: dict[str, Any]
     created_at: datetime
+
+
+def uc_award_row(claim_id: str, first_day: date, at: datetime, *, active: bool = True) -> dict[str, Any]:
+    """A `uc_awards` row: the award's first day, the day of the month its periods begin on, and the
+    claim id's shard digest (`dwp.contracts.claims.shard_of`'s first 8 bytes of SHA-256)."""
+    digest = hashlib.sha256(claim_id.encode("utf-8")).digest()
+    hi, lo = int.from_bytes(digest[:4], "big"), int.from_bytes(digest[4:8], "big")
+    return {
+        "claim_id": claim_id,
+        "shard_hi": hi,
+        "shard_lo": lo,
+        "first_day": first_day,
+        "period_day": first_day.day,
+        "active": active,
+        "updated_at": at,
+    }
 
 
 def queue_conditions(q: QueueFilter, today: date) -> list[ColumnElement[bool]]:
