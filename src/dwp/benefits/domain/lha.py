@@ -277,6 +277,7 @@ class GreaterLondon:
 
     brmas: frozenset[str]
     postcode_areas: frozenset[str]
+    borough_code_prefix: str
 
 
 @cache
@@ -286,6 +287,7 @@ def greater_london() -> GreaterLondon:
     return GreaterLondon(
         frozenset(code for code, b in data["brma"].items() if b["wholly_in_greater_london"]),
         frozenset(data["postal_district"]["areas"]),
+        data["boroughs"]["code_prefix"],
     )
 
 
@@ -295,10 +297,13 @@ def in_greater_london(raw_postcode: str, chosen: str | None, *, field: str = "ho
     district's one, or the one chosen among the district's) lies wholly within it, or its postcode is
     in the London postal district. False means not known, never "outside London": the caller's
     `london` answer then stands. An unparseable or non-GB postcode is refused as `resolve` refuses it.
+    Also in Greater London: a district whose every postcode lies in a London borough or the City (ONS
+    codes E09, `district-authorities.csv`).
 
     Worked examples: SW9 (Inner South West / Inner South East London) is in London by its postal area
-    whichever BRMA is chosen; CR0 (Outer South London, which may reach beyond the boundary) is not
-    known from either, so the citizen is asked; LS6 (Leeds) is not known either."""
+    whichever BRMA is chosen; CR0 (Outer South London, which reaches beyond the boundary, in an outer
+    post town) is in London because all its postcodes are in Croydon, Sutton or Bromley; DA1 (Dartford
+    and Bexley) is not known, so the citizen is asked; LS6 (Leeds) is not known either."""
     try:
         postcode = parse_postcode(raw_postcode)
     except InvalidPostcode as exc:
@@ -308,6 +313,9 @@ def in_greater_london(raw_postcode: str, chosen: str | None, *, field: str = "ho
         raise NotInGreatBritain(f"{field}.postcode", area.reason)
     london = greater_london()
     if _area_letters(postcode.outward) in london.postcode_areas:
+        return True
+    boroughs = district_authorities().get(postcode.outward, ())
+    if boroughs and all(code.startswith(london.borough_code_prefix) for code in boroughs):
         return True
     if isinstance(area, Found):
         return area.brma.code in london.brmas
