@@ -203,18 +203,24 @@ export function usePage(title: string, hasErrors = false) {
       firstPage = false;
       return;
     }
+    let focused: HTMLElement | null = null;
     const focusHeading = (): boolean => {
       const heading = document.querySelector<HTMLElement>("main h1");
       if (!heading) return false;
       heading.setAttribute("tabindex", "-1");
       heading.focus();
+      focused = heading;
       return true;
     };
-    if (focusHeading()) return;
+    focusHeading();
     // A page whose code is still loading (a lazy chunk) has no heading yet: focus it when it appears,
-    // or a slow connection leaves the focus on the link that was followed.
+    // or a slow connection leaves the focus on the link that was followed. And a heading replaced by a
+    // re-render (the page's data arriving draws another branch) takes the focus with it to the body:
+    // focus the new one, unless the person has moved on to something else.
     const watcher = new MutationObserver(() => {
-      if (focusHeading()) watcher.disconnect();
+      const lostToBody = focused !== null && !focused.isConnected &&
+        (document.activeElement === null || document.activeElement === document.body);
+      if (focused === null || lostToBody) focusHeading();
     });
     watcher.observe(document.body, { childList: true, subtree: true });
     return () => watcher.disconnect();
