@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
+import textwrap
 from datetime import date
 
 import pytest
@@ -92,7 +94,18 @@ def test_lower_earnings_limits_cover_the_contribution_years() -> None:
 
 
 def test_kernel_signature_matches_the_declared_inputs() -> None:
-    params = list(inspect.signature(k.uc_calc.py_func).parameters)
-    assert params[: len(k.INPUTS)] == [name for name, *_ in k.INPUTS]
-    assert params[len(k.INPUTS) :] == ["lha", "r"]
+    assert list(inspect.signature(k.uc_calc.py_func).parameters) == ["x", "lha", "r"]
+    # `x` is unpacked into the inputs' names, in `INPUTS` order, by the first statement after the
+    # docstring.
+    tree = ast.parse(textwrap.dedent(inspect.getsource(k.uc_calc.py_func)))
+    function = tree.body[0]
+    assert isinstance(function, ast.FunctionDef)
+    unpack = function.body[1]
+    assert isinstance(unpack, ast.Assign)
+    assert isinstance(unpack.value, ast.Name)
+    assert unpack.value.id == "x"
+    target = unpack.targets[0]
+    assert isinstance(target, ast.Tuple)
+    names = [t.id.removeprefix("_") for t in target.elts if isinstance(t, ast.Name)]
+    assert names == [name for name, *_ in k.INPUTS]
     assert len(PARAMS) == k.N_RATES  # the rates tuple written out in uc_single and uc_batch

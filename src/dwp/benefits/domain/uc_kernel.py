@@ -287,72 +287,79 @@ def _net_earnings(
     return max(0, earnings - tax - ni - pension), tax, ni
 
 
-@njit(cache=True, nogil=True, error_model="numpy")
+# Inlined where it is called: called, its 59 arguments (and 31 results) went through the stack for every
+# household of a batch, a sixth of the batch's time at 8M. Its inputs come as one tuple because Python
+# compiles a call of more than 30 arguments as `f(*args)`, which numba's inliner refuses.
+@njit(cache=True, nogil=True, error_model="numpy", inline="always")
 def uc_calc(
-    couple: int,
-    age1: int,
-    age2: int,
-    n_children: int,
-    n_born_before_2017: int,
-    n_limit_exception: int,
-    n_disabled_lower: int,
-    n_disabled_higher: int,
-    capability1: int,
-    capability2: int,
-    carer1: int,
-    carer2: int,
-    childcare_costs: int,
-    n_childcare_children: int,
-    childcare_work_condition: int,
-    tenure: int,
-    rent: int,
-    bedrooms_in_home: int,
-    n_non_dependants: int,
-    n_non_dependants_exempt: int,
-    non_dependant_waiver: int,
-    boys_under_10: int,
-    girls_under_10: int,
-    boys_10_to_15: int,
-    girls_10_to_15: int,
-    lha_area: int,
-    earnings1: int,
-    earnings2: int,
-    tax1: int,
-    tax2: int,
-    ni1: int,
-    ni2: int,
-    pension1: int,
-    pension2: int,
-    gross_estimate: int,
-    scottish_taxpayer: int,
-    self_employed1: int,
-    self_employed2: int,
-    expected_hours1: int,
-    expected_hours2: int,
-    jsa_weekly: int,
-    esa_weekly: int,
-    other_unearned: int,
-    capital: int,
-    london: int,
-    cap_exempt_benefit: int,
-    cap_grace_period: int,
-    child_benefit_weekly: int,
-    other_capped_benefits: int,
-    shared_rate_exempt: int,
-    extra_bedrooms: int,
-    grace_months_left: int,
-    qualifying_earnings_months: int,
-    surplus_earnings: int,
-    surplus_months: int,
-    on_award: int,
-    owner_qualifying_months: int,
+    x: tuple[int, ...],
     lha: LhaRow,
     r: Rates,
 ) -> tuple[
     int, int, int, int, int, int, int, int, int, int, int, int, int, int, int,
     int, int, int, int, int, int, int, int, int, int, int, int, int, int, int, int,
 ]:  # fmt: skip
-    """One household's UC for one assessment period: the itemised amounts in `OUTPUTS` order."""
+    """One household's UC for one assessment period (`x`: its inputs in `INPUTS` order): the itemised
+    amounts in `OUTPUTS` order."""
+    (
+        couple,
+        age1,
+        age2,
+        n_children,
+        n_born_before_2017,
+        n_limit_exception,
+        n_disabled_lower,
+        n_disabled_higher,
+        capability1,
+        capability2,
+        carer1,
+        carer2,
+        childcare_costs,
+        n_childcare_children,
+        childcare_work_condition,
+        tenure,
+        rent,
+        bedrooms_in_home,
+        n_non_dependants,
+        n_non_dependants_exempt,
+        non_dependant_waiver,
+        boys_under_10,
+        girls_under_10,
+        boys_10_to_15,
+        girls_10_to_15,
+        _lha_area,  # its row of the LHA table arrives as `lha`
+        earnings1,
+        earnings2,
+        tax1,
+        tax2,
+        ni1,
+        ni2,
+        pension1,
+        pension2,
+        gross_estimate,
+        scottish_taxpayer,
+        self_employed1,
+        self_employed2,
+        expected_hours1,
+        expected_hours2,
+        jsa_weekly,
+        esa_weekly,
+        other_unearned,
+        capital,
+        london,
+        cap_exempt_benefit,
+        cap_grace_period,
+        child_benefit_weekly,
+        other_capped_benefits,
+        shared_rate_exempt,
+        extra_bedrooms,
+        grace_months_left,
+        qualifying_earnings_months,
+        surplus_earnings,
+        surplus_months,
+        on_award,
+        owner_qualifying_months,
+    ) = x
     flags = 0
     couple = np.int64(couple)
     n_children = np.int64(n_children)
@@ -448,7 +455,17 @@ def uc_calc(
             flags |= F_SHARED_RATE
         else:
             category = min(bedrooms, 4)
-        lha_rate = lha[category]
+        # A select chain, not `lha[category]`: a tuple indexed at run time is copied to the stack and
+        # read back for every household.
+        lha_rate = lha[4]
+        if category == 0:
+            lha_rate = lha[0]
+        elif category == 1:
+            lha_rate = lha[1]
+        elif category == 2:
+            lha_rate = lha[2]
+        elif category == 3:
+            lha_rate = lha[3]
         eligible_rent = min(np.int64(rent), lha_rate)
         if rent > lha_rate:
             flags |= F_LHA_CAPPED
@@ -638,25 +655,24 @@ def uc_calc(
     # award carries the adjusted surplus, the surplus plus that month's earned income over the
     # threshold (54A(3)(b)-(d)); after the sixth month nothing is carried (54A(1)(a)); an award made
     # uses the surplus up.
-    rest = maximum - unearned - tariff
-    nil_threshold = np.int64(0)
-    if rest > 0:
-        taper = r[K.TAPER_BP]
-        nil_threshold = work_allowance + (5000 * (2 * rest - 1) + taper - 1) // taper
-    relevant_threshold = nil_threshold + r[K.SURPLUS_DE_MINIMIS]
     surplus_after = np.int64(0)
     months_after = np.int64(0)
     on_award_after = np.int64(1) if before_cap > 0 else np.int64(0)
     owner_after = np.int64(0)
     if owner_counts and before_cap > 0:
         owner_after = min(r[K.OWNER_QUALIFYING_PERIODS], np.int64(owner_qualifying_months) + 1)
-    if before_cap == 0 and earned > relevant_threshold:
-        if on_award:
+    # Only a nil award with earnings can leave a surplus: the threshold (a division by the taper) is
+    # worked out for those alone.
+    if before_cap == 0 and earned > 0 and (on_award or 0 < surplus_months < 6):
+        rest = maximum - unearned - tariff
+        nil_threshold = np.int64(0)
+        if rest > 0:
+            taper = r[K.TAPER_BP]
+            nil_threshold = work_allowance + (5000 * (2 * rest - 1) + taper - 1) // taper
+        relevant_threshold = nil_threshold + r[K.SURPLUS_DE_MINIMIS]
+        if earned > relevant_threshold:
             surplus_after = earned - relevant_threshold
-            months_after = np.int64(1)
-        elif 0 < surplus_months < 6:
-            surplus_after = earned - relevant_threshold
-            months_after = np.int64(surplus_months) + 1
+            months_after = np.int64(1) if on_award else np.int64(surplus_months) + 1
 
     return (
         standard,
@@ -707,11 +723,11 @@ def uc_single(x: np.ndarray, lha_table: np.ndarray, r: np.ndarray) -> tuple[int,
         r[57], r[58], r[59], r[60],
     )  # fmt: skip
     return uc_calc(
-        x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14],
+        (x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12], x[13], x[14],
         x[15], x[16], x[17], x[18], x[19], x[20], x[21], x[22], x[23], x[24], x[25], x[26], x[27], x[28],
         x[29], x[30], x[31], x[32], x[33], x[34], x[35], x[36], x[37], x[38], x[39], x[40], x[41], x[42],
         x[43], x[44], x[45], x[46], x[47], x[48], x[49], x[50], x[51], x[52], x[53], x[54], x[55],
-        x[56], lha, rates,
+        x[56]), lha, rates,
     )  # fmt: skip
 
 
@@ -736,8 +752,10 @@ def uc_batch(
     tables: passing an array (or a row view of one) to a function that is not inlined costs atomic
     reference-count updates on the array's header, shared by every thread, for each household."""
     for i in prange(c0.shape[0]):
-        a = c25[i]
-        y = year[i]
+        # An unsigned index: numba then skips the negative-index wraparound on every read and write.
+        u = np.uint64(i)
+        a = c25[u]
+        y = year[u]
         rates = (
             rates_table[y, 0], rates_table[y, 1], rates_table[y, 2], rates_table[y, 3], rates_table[y, 4],
             rates_table[y, 5], rates_table[y, 6], rates_table[y, 7], rates_table[y, 8], rates_table[y, 9],
@@ -757,44 +775,44 @@ def uc_batch(
         )  # fmt: skip
         lha = (lha_table[a, 0], lha_table[a, 1], lha_table[a, 2], lha_table[a, 3], lha_table[a, 4])
         res = uc_calc(
-            c0[i], c1[i], c2[i], c3[i], c4[i], c5[i], c6[i], c7[i], c8[i], c9[i], c10[i], c11[i], c12[i],
-            c13[i], c14[i], c15[i], c16[i], c17[i], c18[i], c19[i], c20[i], c21[i], c22[i], c23[i],
-            c24[i], c25[i], c26[i], c27[i], c28[i], c29[i], c30[i], c31[i], c32[i], c33[i], c34[i],
-            c35[i], c36[i], c37[i], c38[i], c39[i], c40[i], c41[i], c42[i], c43[i], c44[i], c45[i],
-            c46[i], c47[i], c48[i], c49[i], c50[i], c51[i], c52[i], c53[i], c54[i], c55[i],
-            c56[i], lha, rates,
+            (c0[u], c1[u], c2[u], c3[u], c4[u], c5[u], c6[u], c7[u], c8[u], c9[u], c10[u], c11[u], c12[u],
+            c13[u], c14[u], c15[u], c16[u], c17[u], c18[u], c19[u], c20[u], c21[u], c22[u], c23[u],
+            c24[u], c25[u], c26[u], c27[u], c28[u], c29[u], c30[u], c31[u], c32[u], c33[u], c34[u],
+            c35[u], c36[u], c37[u], c38[u], c39[u], c40[u], c41[u], c42[u], c43[u], c44[u], c45[u],
+            c46[u], c47[u], c48[u], c49[u], c50[u], c51[u], c52[u], c53[u], c54[u], c55[u],
+            c56[u]), lha, rates,
         )  # fmt: skip
-        out[i, 0] = res[0]
-        out[i, 1] = res[1]
-        out[i, 2] = res[2]
-        out[i, 3] = res[3]
-        out[i, 4] = res[4]
-        out[i, 5] = res[5]
-        out[i, 6] = res[6]
-        out[i, 7] = res[7]
-        out[i, 8] = res[8]
-        out[i, 9] = res[9]
-        out[i, 10] = res[10]
-        out[i, 11] = res[11]
-        out[i, 12] = res[12]
-        out[i, 13] = res[13]
-        out[i, 14] = res[14]
-        out[i, 15] = res[15]
-        out[i, 16] = res[16]
-        out[i, 17] = res[17]
-        out[i, 18] = res[18]
-        out[i, 19] = res[19]
-        out[i, 20] = res[20]
-        out[i, 21] = res[21]
-        out[i, 22] = res[22]
-        out[i, 23] = res[23]
-        out[i, 24] = res[24]
-        out[i, 25] = res[25]
-        out[i, 26] = res[26]
-        out[i, 27] = res[27]
-        out[i, 28] = res[28]
-        out[i, 29] = res[29]
-        out[i, 30] = res[30]
+        out[u, 0] = res[0]
+        out[u, 1] = res[1]
+        out[u, 2] = res[2]
+        out[u, 3] = res[3]
+        out[u, 4] = res[4]
+        out[u, 5] = res[5]
+        out[u, 6] = res[6]
+        out[u, 7] = res[7]
+        out[u, 8] = res[8]
+        out[u, 9] = res[9]
+        out[u, 10] = res[10]
+        out[u, 11] = res[11]
+        out[u, 12] = res[12]
+        out[u, 13] = res[13]
+        out[u, 14] = res[14]
+        out[u, 15] = res[15]
+        out[u, 16] = res[16]
+        out[u, 17] = res[17]
+        out[u, 18] = res[18]
+        out[u, 19] = res[19]
+        out[u, 20] = res[20]
+        out[u, 21] = res[21]
+        out[u, 22] = res[22]
+        out[u, 23] = res[23]
+        out[u, 24] = res[24]
+        out[u, 25] = res[25]
+        out[u, 26] = res[26]
+        out[u, 27] = res[27]
+        out[u, 28] = res[28]
+        out[u, 29] = res[29]
+        out[u, 30] = res[30]
 
 
 @njit(cache=True, nogil=True, parallel=True, error_model="numpy")
