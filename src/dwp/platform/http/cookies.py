@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from dwp.platform.http.pools import DEFAULT_LIMITS, PoolsInTurn
+
 
 def no_cookies_jar() -> CookieJar:
     """A cookie jar whose policy refuses every cookie, so nothing is ever kept between requests."""
@@ -30,6 +32,9 @@ def shared_client(**kwargs: Any) -> httpx.AsyncClient:
     """
     if "cookies" in kwargs:
         raise TypeError("a shared client holds no cookies; send them as the request's own header")
+    if "transport" not in kwargs or kwargs["transport"] is None:
+        # Its connections over a few pools (`pools.PoolsInTurn`: one pool's cost grows with its size).
+        kwargs["transport"] = PoolsInTurn(limits=kwargs.pop("limits", DEFAULT_LIMITS))
     return httpx.AsyncClient(cookies=no_cookies_jar(), **kwargs)
 
 
