@@ -69,6 +69,8 @@ def emf_document(
 async def publish_once(ctx: CaseworkContext, *, stream: IO[str] | None = None) -> dict[str, Any]:
     """Work the figure out, set the gauges and write the EMF line; returns the line's document."""
     figure, waiting, signed_in = await casework.waiting_per_caseworker(ctx)
+    # Rounded once, so `/metrics` and the EMF line (which CloudWatch scales on) show the same figure.
+    figure = round(figure, 3)
     WAITING_PER_CASEWORKER.set(figure)
     WORK_WAITING.set(waiting)
     CASEWORKERS_SIGNED_IN.set(signed_in)

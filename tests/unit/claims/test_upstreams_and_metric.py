@@ -204,3 +204,17 @@ async def test_the_metric_is_published_as_one_json_line_on_the_stream() -> None:
     assert waits == [60]
     [line] = out.getvalue().splitlines()
     assert json.loads(line)["ClaimsWaitingPerCaseworker"] == 0.0
+
+
+async def test_the_gauge_and_the_emf_line_show_the_same_figure(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 16 waiting among 3 caseworkers is 5.333...: the EMF line kept 3 decimals and the gauge all of them,
+    # so `/metrics` and CloudWatch disagreed (the casework API test caught it with those counts).
+    from prometheus_client import REGISTRY
+
+    async def sixteen_among_three(ctx: object) -> tuple[float, int, int]:
+        return 16 / 3, 16, 3
+
+    monkeypatch.setattr(metrics.casework, "waiting_per_caseworker", sixteen_among_three)
+    document = await metrics.publish_once(CaseworkTestContext.fresh(), stream=io.StringIO())
+    assert document["ClaimsWaitingPerCaseworker"] == 5.333
+    assert REGISTRY.get_sample_value("dwp_claims_waiting_per_caseworker") == 5.333
