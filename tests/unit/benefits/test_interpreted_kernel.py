@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
+import threading
 from dataclasses import replace
 from datetime import date
 from types import ModuleType
@@ -113,3 +115,29 @@ def test_a_page_through_the_interpreted_kernel_is_the_compiled_page() -> None:
     assert jit.kernel() is compiled
     assert [r.result for r in slow_page] == [r.result for r in fast_page]
     assert slow_single == fast_single
+
+
+def test_the_kernel_is_never_none_while_another_thread_switches_engines() -> None:
+    # The loading thread's switch (`serve_compiled`) once landed between `kernel()`'s test of the
+    # global and its return, so a request got None (CI: a 500 from an estimate as the kernel loaded).
+    # Switching threads every microsecond makes that window likely: 33 Nones in 200,000 before the fix.
+    jit.interpreted_copy()
+    stop = threading.Event()
+
+    def switch() -> None:
+        while not stop.is_set():
+            jit.serve_interpreted()
+            jit.serve_compiled()
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    switcher = threading.Thread(target=switch)
+    switcher.start()
+    try:
+        nones = sum(1 for _ in range(200_000) if jit.kernel() is None)
+    finally:
+        stop.set()
+        switcher.join()
+        sys.setswitchinterval(before)
+        jit.serve_compiled()
+    assert nones == 0

@@ -125,6 +125,9 @@ def compiled_in_this_thread() -> Iterator[None]:
 def kernel() -> ModuleType:
     """The kernel module whose functions to call: the interpreted copy while `serve_interpreted()`
     holds, else `uc_kernel` itself."""
-    if _serving is not None and not getattr(_thread, "compiled", False):
-        return _serving
+    # Read once: the loading thread's `serve_compiled()` may set it to None between a test and a use,
+    # which answered None to a request once (CI: an estimate's 500 the moment the kernel loaded).
+    serving = _serving
+    if serving is not None and not getattr(_thread, "compiled", False):
+        return serving
     return sys.modules.get(KERNEL_MODULE) or importlib.import_module(KERNEL_MODULE)
