@@ -38,15 +38,20 @@ _JSON_TYPES = ("application/json", "application/merge-patch+json")
 
 
 FREEZE_HEAP_ENV = "DWP_FREEZE_HEAP"
+"""Set (to 1) by `dwp serve` (`cli.run_server`, and so inherited by uvicorn's worker processes), where
+the app is the process's one app: once its lifespan has started, `freeze_heap()`. Not in tests, which
+build many apps in one process."""
+
+# FastAPI's own telemetry is on by default once a tracer provider is set (as `telemetry.py` sets it), and
+# traces every request a second time beside the platform's server span (`PlatformMiddleware`), with a
+# span for each dependency, the endpoint and serialization, and a metrics histogram: with every request
+# traced, a profile read went from 493 to 792 a second without it (docs/performance.md, issue 10).
 NO_FASTAPI_TELEMETRY: TelemetryConfig = {
     "tracing": False,
     "metrics": False,
     "logs": False,
     "operation_spans": False,
 }
-"""Set (to 1) by `dwp serve` (`cli.run_server`, and so inherited by uvicorn's worker processes), where
-the app is the process's one app: once its lifespan has started, `freeze_heap()`. Not in tests, which
-build many apps in one process."""
 
 
 def _freeze_after_start() -> bool:
@@ -116,11 +121,7 @@ def create_app(
         openapi_url="/openapi.json",
         docs_url=None,  # `dwp.platform.docs`: Swagger UI from the service itself, not a CDN
         redoc_url=None,
-        # FastAPI's own telemetry (on by default once a tracer provider is set, as `telemetry.py` sets
-        # it) would trace every request a second time beside the platform's server span
-        # (`PlatformMiddleware`), with a span for each dependency, the endpoint and serialization and
-        # a metrics histogram: a fifth of a profile read's time, in spans nobody asked for.
-        telemetry=NO_FASTAPI_TELEMETRY,
+        telemetry=NO_FASTAPI_TELEMETRY,  # one server span, the platform's
     )
     app.state.settings = settings
     app.state.service = service
